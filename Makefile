@@ -1,0 +1,38 @@
+# The two commands: `make demo` and `make test`. Both set everything up first; re-running
+# them is fast because each step is skipped when its inputs have not changed.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP_DONE := $(VENV)/.pip-done
+VENDOR := web/static/vendor/socket.io.min.js
+DEMO_DIR ?= demo-study
+
+.PHONY: setup system demo test bench clean
+
+setup: system $(PIP_DONE) $(VENDOR)
+
+system:
+	@bash tools/setup-system.sh
+
+$(PIP_DONE): pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+$(VENDOR): package.json
+	npm install --no-audit --no-fund --silent
+	@mkdir -p $(dir $@)
+	cp node_modules/socket.io-client/dist/socket.io.min.js $@
+
+test: setup
+	$(VENV)/bin/pytest -q -p no:cacheprovider
+
+demo: setup
+	@bash tools/demo.sh $(DEMO_DIR)
+
+bench: setup
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) node_modules web/static/vendor

@@ -1,0 +1,116 @@
+"""Verbs on a study folder itself: init, validate, sessions, export."""
+from __future__ import annotations
+
+import json
+import sys
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from cli.errors import fail
+
+folder_argument = click.argument(
+    "folder", default=".", type=click.Path(file_okay=False, path_type=Path))
+
+
+def open_store(folder: Path):
+    """Open an existing study folder's store; a folder without a study is a user error."""
+    from sessions.store import Store
+    from sessions.study import STUDY_FILE
+    if not (folder / STUDY_FILE).is_file():
+        fail(f"{folder} is not a study folder (no {STUDY_FILE}; run `uxlab init {folder}`)")
+    return Store(folder)
+
+
+@click.command()
+@folder_argument
+def init(folder: Path) -> None:
+    """Create a study folder with an example study.toml.
+
+    Example: uxlab init my-study
+    """
+    from sessions.study import STUDY_FILE
+    target = folder / STUDY_FILE
+    if target.exists():
+        fail(f"{target} already exists; not overwriting it")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "screens").mkdir(exist_ok=True)
+    target.write_text(resources.files("sessions").joinpath("templates/study.toml").read_text())
+    click.echo(f"created {target}: edit it, then run `uxlab validate {folder}`")
+
+
+@click.command()
+@folder_argument
+def validate(folder: Path) -> None:
+    """Check a study script and say what is wrong with it.
+
+    Example: uxlab validate my-study
+    """
+    from sessions.study import load_study
+    study = load_study(folder)
+    click.echo(f"{folder / 'study.toml'}: ok: {study.title!r}, {len(study.tasks)} tasks, "
+               f"keystrokes {study.capture.keystrokes}")
+
+
+@click.command("sessions")
+@folder_argument
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def list_sessions(folder: Path, as_json: bool) -> None:
+    """List the recorded sessions of a study.
+
+    Example: uxlab sessions my-study --json
+    """
+    store = open_store(folder)
+    rows = store.sessions(order="started_at", descending=False)
+    keep = ("id", "participant", "group_name", "status", "started_wall", "duration", "completed", "attempted")
+    if as_json:
+        click.echo(json.dumps([{k: r[k] for k in keep} for r in rows], indent=2))
+        return
+    if not rows:
+        click.echo("no sessions yet")
+        return
+    click.echo(f"{'session':<24} {'participant':<14} {'group':<10} {'status':<10} {'started':<26} "
+               f"{'duration':>9} {'tasks ok':>9}")
+    for r in rows:
+        click.echo(f"{r['id']:<24} {r['participant']:<14} {r['group_name'] or '-':<10} {r['status']:<10} "
+                   f"{r['started_wall']:<26} {r['duration'] or 0:>8.1f}s {r['completed']:>4}/{r['attempted']:<4}")
+
+
+@click.command()
+@folder_argument
+@click.option("--events", "what", flag_value="events", help="One row per event (the timeline).")
+@click.option("--attempts", "what", flag_value="attempts", help="One row per task attempt, with its measures.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
+def export(folder: Path, what: str | None, fmt: str, output: Path | None) -> None:
+    """Export a study's data for R, pandas or a spreadsheet.
+
+    Example: uxlab export my-study --events --format csv -o events.csv
+    """
+    store = open_store(folder)
+    if what is None:
+        fail("say what to export: --events or --attempts")
+    if what == "attempts":
+        rows = _attempt_rows(store)
+    else:
+        from sessions.export import study_timeline
+        rows = study_timeline(store)
+    from sessions.export import write_rows
+    if output is None:
+        write_rows(rows, sys.stdout, fmt)
+        return
+    with open(output, "w", newline="", encoding="utf-8") as out:
+        count = write_rows(rows, out, fmt)
+    click.echo(f"wrote {count} rows to {output}", err=True)
+
+
+def _attempt_rows(store):
+    try:
+        from analyzer.export import attempt_rows
+    except ModuleNotFoundError:
+        fail("attempt export needs the analyzer, which is not installed")
+    return attempt_rows(store)
+
+
+COMMANDS = [init, validate, list_sessions, export]

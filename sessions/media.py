@@ -1,0 +1,51 @@
+"""Media files of a study: each session's video segments, keyframes and derived images.
+
+Every path handed out is resolved and checked to be inside `media/`, so a hostile name
+from a URL or an upload can never reach another file.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+class MediaPathError(ValueError):
+    """A media path that points outside the study's media folder or names nothing valid."""
+
+
+class MediaFiles:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def session_dir(self, session_id: str, create: bool = False) -> Path:
+        if not _SAFE_NAME.match(session_id or ""):
+            raise MediaPathError(f"not a session id: {session_id!r}")
+        folder = self.root / session_id
+        if create:
+            folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def path(self, session_id: str, relative: str) -> Path:
+        """Resolve `relative` inside the session's folder, or raise MediaPathError."""
+        if not relative or relative.startswith(("/", "\\")) or "\x00" in relative:
+            raise MediaPathError(f"not a media path: {relative!r}")
+        parts = Path(relative).parts
+        if any(p in ("..", ".") or not _SAFE_NAME.match(p) for p in parts):
+            raise MediaPathError(f"not a media path: {relative!r}")
+        base = self.session_dir(session_id).resolve()
+        candidate = (base / relative).resolve()
+        if not candidate.is_relative_to(base):
+            raise MediaPathError(f"not a media path: {relative!r}")
+        return candidate
+
+    def files(self, session_id: str, pattern: str = "*") -> list[Path]:
+        folder = self.session_dir(session_id)
+        return sorted(folder.glob(pattern)) if folder.is_dir() else []
+
+    def remove_session(self, session_id: str) -> None:
+        folder = self.session_dir(session_id)
+        if folder.is_dir():
+            shutil.rmtree(folder)

@@ -1,0 +1,69 @@
+"""Crash recovery: a session left `recording` by a recorder that died is closed properly.
+
+The recorder flushes events and video fragments every fraction of a second and beats a
+heartbeat; when it is killed, the next process that opens the study finds the session,
+ends its open attempt as abandoned and marks the session `recovered`.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sessions.store import Store
+
+# a recorder on another host is presumed dead when its heartbeat is this old
+STALE_AFTER = 60.0
+
+
+def recorder_alive(session: dict) -> bool:
+    if session.get("host") == socket.gethostname() and session.get("pid"):
+        try:
+            os.kill(int(session["pid"]), 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return _same_process(session)
+    return time.time() - (session.get("heartbeat") or 0) < STALE_AFTER
+
+
+def _same_process(session: dict) -> bool:
+    """A killed recorder not yet reaped is a zombie; a reused pid has a stale heartbeat."""
+    try:
+        state = open(f"/proc/{int(session['pid'])}/stat").read().rsplit(")", 1)[1].split()[0]
+        if state in ("Z", "X"):
+            return False
+    except (OSError, IndexError):
+        pass
+    return time.time() - (session.get("heartbeat") or 0) < STALE_AFTER
+
+
+def recover_orphans(store: "Store") -> list[str]:
+    """Close every session whose recorder is gone; returns their ids."""
+    recovered = []
+    for session in store.db.query("SELECT * FROM sessions WHERE status = 'recording'"):
+        if recorder_alive(session):
+            continue
+        recover_session(store, session["id"])
+        recovered.append(session["id"])
+    return recovered
+
+
+def recover_session(store: "Store", session_id: str) -> None:
+    last = store.db.execute(
+        "SELECT max(t) FROM (SELECT max(t) AS t FROM events WHERE session_id = :s "
+        "UNION ALL SELECT max(t) FROM markers WHERE session_id = :s "
+        "UNION ALL SELECT max(coalesce(ended, started)) FROM attempts WHERE session_id = :s)",
+        {"s": session_id}).fetchone()[0] or 0.0
+    beat = store.db.execute("SELECT duration FROM sessions WHERE id = ?", [session_id]).fetchone()[0] or 0.0
+    duration = max(float(last), float(beat))
+    with store.db.conn:
+        store.db.execute(
+            "UPDATE attempts SET ended = max(started, ?), outcome = 'abandoned' "
+            "WHERE session_id = ? AND outcome IS NULL", [duration, session_id])
+        store.db.execute("UPDATE sessions SET status = 'recovered', duration = ? WHERE id = ?",
+                         [duration, session_id])
+    store.audit("uxlab", "recover_session", session_id, {"duration": duration})

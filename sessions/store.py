@@ -1,0 +1,372 @@
+"""The store: one study folder's SQLite database and media files, and the only code that
+reads or writes them.
+
+The recorder appends while the web app reads and adds notes, often from two processes at
+once: the database runs in WAL mode with a busy timeout, and each thread gets its own
+connection so one Store can be shared by a threaded server.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from sessions import schema
+from sessions.media import MediaFiles
+from sessions.model import EVENT_FIELDS, MARKER_KINDS, MARKER_STATUSES, OUTCOMES, ROLES
+
+DB_FILE = "uxlab.db"
+_EVENT_INSERT = (
+    f"INSERT INTO events (session_id, {', '.join(EVENT_FIELDS)}) "
+    f"VALUES (?, {', '.join('?' for _ in EVENT_FIELDS)})"
+)
+
+
+class StoreError(ValueError):
+    """A request the store refuses: unknown session, bad value, a folder that is not a study."""
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Store:
+    """A study folder's storage. Cheap to create; connections open per thread on first use."""
+
+    def __init__(self, folder: str | Path, *, recover: bool = True) -> None:
+        self.folder = Path(folder).resolve()
+        if not self.folder.is_dir():
+            raise StoreError(f"{self.folder} is not a folder")
+        self.path = self.folder / DB_FILE
+        self.media = MediaFiles(self.folder / "media")
+        self._local = threading.local()
+        schema.migrate(self.db, self.folder / ".uxlab.lock")
+        if recover:
+            from sessions.recovery import recover_orphans
+            recover_orphans(self)
+
+    # -- connections ---------------------------------------------------------------
+    @property
+    def db(self) -> sqlite_utils.Database:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            conn = sqlite3.connect(self.path, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA busy_timeout=30000")
+            db = self._local.db = sqlite_utils.Database(conn)
+        return db
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.conn.close()
+            self._local.db = None
+
+    # -- sessions ------------------------------------------------------------------
+    def create_session(self, participant: str, *, group: str | None = None, consent: bool = False,
+                       keystrokes: str = "redacted", device: dict | None = None,
+                       started_at: float | None = None) -> str:
+        """Start a session row; its id names the media folder, so it is filesystem-safe."""
+        if not participant or not participant.strip():
+            raise StoreError("a session needs a participant id")
+        started_at = time.time() if started_at is None else started_at
+        stamp = datetime.fromtimestamp(started_at, timezone.utc)
+        session_id = f"{stamp:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+        self.db["sessions"].insert({
+            "id": session_id, "participant": participant.strip(), "group_name": group,
+            "status": "recording", "started_at": started_at,
+            "started_wall": stamp.isoformat(timespec="seconds"), "duration": 0.0,
+            "consent": int(consent), "keystrokes": keystrokes, "device": json.dumps(device or {}),
+            "pid": os.getpid(), "host": socket.gethostname(), "heartbeat": time.time(),
+            "token": secrets.token_urlsafe(16), "stats": "{}",
+        })
+        return session_id
+
+    def session(self, session_id: str) -> dict:
+        rows = list(self.db.query("SELECT * FROM sessions WHERE id = ?", [session_id]))
+        if not rows:
+            raise StoreError(f"no session {session_id!r} in this study")
+        return _decode_session(rows[0])
+
+    def session_by_token(self, token: str) -> dict | None:
+        rows = list(self.db.query("SELECT * FROM sessions WHERE token = ?", [token]))
+        return _decode_session(rows[0]) if rows else None
+
+    def sessions(self, *, status: str | None = None, group: str | None = None,
+                 participant: str | None = None, order: str = "started_at", descending: bool = True,
+                 limit: int | None = None, offset: int = 0) -> list[dict]:
+        """Sessions with per-session task counts; filtered, sorted and paged in SQL."""
+        where, params = _session_filter(status, group, participant)
+        columns = {"started_at", "participant", "duration", "status", "group_name", "completed"}
+        if order not in columns:
+            raise StoreError(f"cannot sort sessions by {order!r}")
+        sql = (
+            "SELECT s.*, (SELECT count(*) FROM attempts a WHERE a.session_id = s.id "
+            "AND a.outcome = 'success') AS completed, (SELECT count(*) FROM attempts a "
+            "WHERE a.session_id = s.id) AS attempted FROM sessions s"
+            f"{where} ORDER BY {order} {'DESC' if descending else 'ASC'}, s.id"
+        )
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += [int(limit), int(offset)]
+        return [_decode_session(r) for r in self.db.query(sql, params)]
+
+    def count_sessions(self, *, status: str | None = None, group: str | None = None,
+                       participant: str | None = None) -> int:
+        where, params = _session_filter(status, group, participant)
+        return self.db.execute(f"SELECT count(*) FROM sessions s{where}", params).fetchone()[0]
+
+    def update_session(self, session_id: str, **fields: Any) -> None:
+        allowed = {"status", "duration", "consent", "device", "heartbeat", "stats", "group_name", "pid"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise StoreError(f"cannot update session fields {sorted(unknown)}")
+        for key in ("device", "stats"):
+            if key in fields and not isinstance(fields[key], str):
+                fields[key] = json.dumps(fields[key])
+        self.session(session_id)
+        self.db["sessions"].update(session_id, fields)
+
+    def heartbeat(self, session_id: str, duration: float) -> None:
+        """Record that the recorder is alive and how far it got (used by crash recovery)."""
+        self.db.execute("UPDATE sessions SET heartbeat = ?, duration = ? WHERE id = ?",
+                        [time.time(), duration, session_id])
+        self.db.conn.commit()
+
+    def delete_session(self, session_id: str, actor: str) -> None:
+        self.session(session_id)
+        with self.db.conn:
+            for table in ("events", "frames", "markers", "notes", "answers", "attempts"):
+                self.db.execute(f"DELETE FROM {table} WHERE session_id = ?", [session_id])
+            self.db.execute("DELETE FROM sessions WHERE id = ?", [session_id])
+        self.media.remove_session(session_id)
+        self.audit(actor, "delete_session", session_id, {})
+
+    # -- attempts ------------------------------------------------------------------
+    def start_attempt(self, session_id: str, task: str, started: float) -> int:
+        seq = self.db.execute("SELECT count(*) FROM attempts WHERE session_id = ?", [session_id]).fetchone()[0]
+        row = self.db["attempts"].insert({"session_id": session_id, "task": task, "seq": seq + 1,
+                                          "started": started, "ended": None, "outcome": None,
+                                          "paused": 0.0})
+        return row.last_pk
+
+    def end_attempt(self, attempt_id: int, ended: float, outcome: str, paused: float = 0.0) -> None:
+        if outcome not in OUTCOMES:
+            raise StoreError(f"unknown outcome {outcome!r} (one of {', '.join(OUTCOMES)})")
+        self.db["attempts"].update(attempt_id, {"ended": ended, "outcome": outcome, "paused": paused})
+
+    def attempts(self, session_id: str | None = None, task: str | None = None) -> list[dict]:
+        clauses, params = [], []
+        if session_id is not None:
+            clauses.append("session_id = ?")
+            params.append(session_id)
+        if task is not None:
+            clauses.append("task = ?")
+            params.append(task)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        return list(self.db.query(f"SELECT * FROM attempts{where} ORDER BY session_id, started", params))
+
+    # -- events --------------------------------------------------------------------
+    def append_events(self, session_id: str, events: Iterable[dict]) -> int:
+        """Append events in one transaction; thousands per call is the intended use."""
+        rows = [(session_id, *(e.get(f) for f in EVENT_FIELDS)) for e in events]
+        for row in rows:
+            if not isinstance(row[1], (int, float)) or not isinstance(row[2], str):
+                raise StoreError(f"malformed event {dict(zip(('session',) + EVENT_FIELDS, row))}")
+        with self.db.conn:
+            self.db.conn.executemany(_EVENT_INSERT, rows)
+        return len(rows)
+
+    def iter_events(self, session_id: str, *, kinds: Iterable[str] | None = None,
+                    start: float | None = None, end: float | None = None,
+                    batch: int = 5000) -> Iterator[dict]:
+        """Stream a session's events in time order, a page at a time (keyset pagination)."""
+        kinds = tuple(kinds) if kinds is not None else None
+        # (t, id) > (start, -1) is t >= start, since ids start at 1
+        last_t, last_id = float("-inf") if start is None else start, -1
+        columns = "id, t, " + ", ".join(f for f in EVENT_FIELDS if f != "t")
+        while True:
+            sql = (f"SELECT {columns} FROM events WHERE session_id = ? "
+                   "AND (t > ? OR (t = ? AND id > ?))")
+            params: list[Any] = [session_id, last_t, last_t, last_id]
+            if end is not None:
+                sql += " AND t <= ?"
+                params.append(end)
+            if kinds is not None:
+                sql += f" AND kind IN ({', '.join('?' for _ in kinds)})"
+                params.extend(kinds)
+            sql += " ORDER BY t, id LIMIT ?"
+            params.append(batch)
+            page = list(self.db.query(sql, params))
+            yield from page
+            if len(page) < batch:
+                return
+            last_t, last_id = page[-1]["t"], page[-1]["id"]
+
+    def count_events(self, session_id: str, kind: str | None = None) -> int:
+        sql, params = "SELECT count(*) FROM events WHERE session_id = ?", [session_id]
+        if kind:
+            sql += " AND kind = ?"
+            params.append(kind)
+        return self.db.execute(sql, params).fetchone()[0]
+
+    def delete_events(self, session_id: str, start: float, end: float, kinds: Iterable[str]) -> int:
+        kinds = tuple(kinds)
+        with self.db.conn:
+            cursor = self.db.execute(
+                f"DELETE FROM events WHERE session_id = ? AND t >= ? AND t <= ? "
+                f"AND kind IN ({', '.join('?' for _ in kinds)})", [session_id, start, end, *kinds])
+        return cursor.rowcount
+
+    # -- frames ----------------------------------------------------------------------
+    def append_frames(self, session_id: str, frames: Iterable[dict]) -> int:
+        """Log stored video frames: time, fraction of pixels changed (cursor excluded), and
+        the keyframe image and perceptual hash when the change was substantial."""
+        rows = [(session_id, float(f["t"]), float(f.get("changed") or 0.0), f.get("keyframe"), f.get("phash"))
+                for f in frames]
+        with self.db.conn:
+            self.db.conn.executemany(
+                "INSERT INTO frames (session_id, t, changed, keyframe, phash) VALUES (?, ?, ?, ?, ?)", rows)
+        return len(rows)
+
+    def frames(self, session_id: str, *, start: float | None = None, end: float | None = None,
+               keyframes_only: bool = False) -> list[dict]:
+        sql, params = "SELECT t, changed, keyframe, phash FROM frames WHERE session_id = ?", [session_id]
+        if start is not None:
+            sql += " AND t >= ?"
+            params.append(start)
+        if end is not None:
+            sql += " AND t <= ?"
+            params.append(end)
+        if keyframes_only:
+            sql += " AND keyframe IS NOT NULL"
+        return list(self.db.query(sql + " ORDER BY t", params))
+
+    # -- markers, notes, answers ---------------------------------------------------
+    def add_marker(self, session_id: str, t: float, kind: str, *, text: str | None = None,
+                   author: str | None = None, attempt_id: int | None = None,
+                   status: str = "confirmed") -> int:
+        if kind not in MARKER_KINDS:
+            raise StoreError(f"unknown marker kind {kind!r}")
+        if status not in MARKER_STATUSES:
+            raise StoreError(f"unknown marker status {status!r}")
+        return self.db["markers"].insert({"session_id": session_id, "t": float(t), "kind": kind,
+                                          "text": text, "author": author,
+                                          "attempt_id": attempt_id, "status": status}).last_pk
+
+    def set_marker_status(self, marker_id: int, status: str) -> None:
+        if status not in MARKER_STATUSES:
+            raise StoreError(f"unknown marker status {status!r}")
+        self.db["markers"].update(marker_id, {"status": status})
+
+    def markers(self, session_id: str, kind: str | None = None) -> list[dict]:
+        sql, params = "SELECT * FROM markers WHERE session_id = ?", [session_id]
+        if kind:
+            sql += " AND kind = ?"
+            params.append(kind)
+        return list(self.db.query(sql + " ORDER BY t, id", params))
+
+    def add_note(self, session_id: str, t: float, text: str, author: str, *,
+                 tags: Iterable[str] = (), source: str = "live") -> int:
+        if not text or not text.strip():
+            raise StoreError("a note needs some text")
+        return self.db["notes"].insert({
+            "session_id": session_id, "t": float(t), "text": text.strip(), "author": author,
+            "created": now_iso(), "tags": json.dumps(sorted(set(tags))), "source": source,
+        }).last_pk
+
+    def set_note_tags(self, note_id: int, tags: Iterable[str]) -> None:
+        self.db["notes"].update(note_id, {"tags": json.dumps(sorted(set(tags)))})
+
+    def notes(self, session_id: str | None = None) -> list[dict]:
+        sql, params = "SELECT * FROM notes", []
+        if session_id is not None:
+            sql += " WHERE session_id = ?"
+            params.append(session_id)
+        rows = list(self.db.query(sql + " ORDER BY session_id, t, id", params))
+        for row in rows:
+            row["tags"] = json.loads(row.get("tags") or "[]")
+        return rows
+
+    def add_answers(self, session_id: str, questionnaire: str, values: dict[str, Any], *,
+                    attempt_id: int | None = None) -> None:
+        """Store one filled-in questionnaire; numbers go to `value`, free text to `text`."""
+        created = now_iso()
+        rows = [{"session_id": session_id, "attempt_id": attempt_id, "questionnaire": questionnaire,
+                 "item": str(item),
+                 "value": float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None,
+                 "text": v if isinstance(v, str) else None, "created": created}
+                for item, v in values.items()]
+        with self.db.conn:
+            self.db["answers"].insert_all(rows)
+
+    def answers(self, session_id: str | None = None, questionnaire: str | None = None) -> list[dict]:
+        clauses, params = [], []
+        if session_id is not None:
+            clauses.append("session_id = ?")
+            params.append(session_id)
+        if questionnaire is not None:
+            clauses.append("questionnaire = ?")
+            params.append(questionnaire)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        return list(self.db.query(f"SELECT * FROM answers{where} ORDER BY session_id, id", params))
+
+    # -- users and audit -------------------------------------------------------------
+    def add_user(self, name: str, role: str, password_hash: str) -> None:
+        if role not in ROLES:
+            raise StoreError(f"unknown role {role!r} (one of {', '.join(ROLES)})")
+        if not name or not name.strip() or len(name) > 64:
+            raise StoreError("a user name must be 1 to 64 characters")
+        if self.user(name):
+            raise StoreError(f"user {name!r} already exists")
+        self.db["users"].insert({"name": name, "role": role, "password_hash": password_hash,
+                                 "created": now_iso()})
+
+    def user(self, name: str) -> dict | None:
+        rows = list(self.db.query("SELECT * FROM users WHERE name = ?", [name]))
+        return rows[0] if rows else None
+
+    def users(self) -> list[dict]:
+        return list(self.db.query("SELECT name, role, created FROM users ORDER BY name"))
+
+    def audit(self, actor: str, action: str, session_id: str | None, detail: dict) -> None:
+        self.db["audit"].insert({"at": now_iso(), "actor": actor, "action": action,
+                                 "session_id": session_id, "detail": json.dumps(detail)})
+
+    def audit_log(self, session_id: str | None = None) -> list[dict]:
+        sql, params = "SELECT * FROM audit", []
+        if session_id is not None:
+            sql += " WHERE session_id = ?"
+            params.append(session_id)
+        return list(self.db.query(sql + " ORDER BY id", params))
+
+
+def _session_filter(status: str | None, group: str | None, participant: str | None) -> tuple[str, list]:
+    clauses, params = [], []
+    for column, value in (("s.status", status), ("s.group_name", group)):
+        if value:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    if participant:
+        clauses.append("s.participant LIKE ?")
+        params.append(f"%{participant}%")
+    return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params
+
+
+def _decode_session(row: dict) -> dict:
+    row = dict(row)
+    for key in ("device", "stats"):
+        row[key] = json.loads(row.get(key) or "{}")
+    return row

@@ -1,0 +1,315 @@
+"""Study scripts: load `study.toml`, check every field, and say exactly what is wrong.
+
+A researcher edits this file by hand, so a mistake must come back as one sentence naming
+the file, the line and the field, and must stop anything from being recorded.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sessions.studyfile_lines import KeyLocator
+
+STUDY_FILE = "study.toml"
+KEYSTROKE_MODES = ("redacted", "full", "none")
+STANDARD_POST_TASK = ("seq",)
+STANDARD_POST_SESSION = ("sus", "umux_lite", "nps")
+DEFAULT_HOTKEYS = {
+    "next_task": "ctrl+alt+n",
+    "success": "ctrl+alt+s",
+    "failure": "ctrl+alt+f",
+    "gave_up": "ctrl+alt+g",
+    "error": "ctrl+alt+e",
+    "marker": "ctrl+alt+m",
+    "pause": "ctrl+alt+p",
+    "end": "ctrl+alt+q",
+}
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_HOTKEY = re.compile(r"^((ctrl|alt|shift|super|cmd)\+)+([a-z0-9]|f[1-9]|f1[0-2])$")
+
+
+class StudyError(ValueError):
+    """A study script that cannot be used; the message is meant for the researcher."""
+
+
+@dataclass(frozen=True)
+class Capture:
+    fps: float = 10.0
+    scale: float = 1.0
+    keystrokes: str = "redacted"
+    window_titles: bool = True
+
+
+@dataclass(frozen=True)
+class Task:
+    id: str
+    prompt: str
+    time_limit: float | None = None
+    success_screen: Path | None = None
+    error_screens: tuple[Path, ...] = ()
+    first_click: tuple[int, int, int, int] | None = None
+    post_task: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class CustomItem:
+    """A researcher's own question: a Likert item (1..points) or free text."""
+
+    id: str
+    prompt: str
+    type: str = "likert"
+    points: int = 7
+    labels: tuple[str, str] = ("Strongly disagree", "Strongly agree")
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Questionnaires:
+    post_task: tuple[str, ...] = ("seq",)
+    post_session: tuple[str, ...] = ("sus",)
+    custom: tuple[CustomItem, ...] = ()
+
+    def custom_item(self, item_id: str) -> CustomItem | None:
+        return next((c for c in self.custom if c.id == item_id), None)
+
+
+@dataclass(frozen=True)
+class Study:
+    title: str
+    folder: Path
+    tasks: tuple[Task, ...]
+    capture: Capture = field(default_factory=Capture)
+    questionnaires: Questionnaires = field(default_factory=Questionnaires)
+    hotkeys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_HOTKEYS))
+
+    def task(self, task_id: str) -> Task | None:
+        return next((t for t in self.tasks if t.id == task_id), None)
+
+    def post_task_for(self, task: Task) -> tuple[str, ...]:
+        return task.post_task if task.post_task is not None else self.questionnaires.post_task
+
+
+def load_study(folder: str | Path) -> Study:
+    """Read and validate the study script in `folder` (or the file itself)."""
+    path = Path(folder)
+    if path.is_dir():
+        path = path / STUDY_FILE
+    if not path.is_file():
+        raise StudyError(f"{path}: no study script here (run `uxlab init` to create one)")
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return parse_study(text, path)
+
+
+def parse_study(text: str, path: Path) -> Study:
+    """Validate the text of a study script; `path` names it in messages and anchors images."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise StudyError(f"{path}: not valid TOML: {exc}") from None
+    return _Checker(data, path, KeyLocator(text)).study()
+
+
+class _Checker:
+    """Walks the parsed TOML once, raising StudyError at the first problem."""
+
+    def __init__(self, data: dict[str, Any], path: Path, lines: KeyLocator) -> None:
+        self.data, self.path, self.lines = data, path, lines
+        self.folder = path.parent
+
+    def fail(self, where: tuple, message: str) -> None:
+        line = self.lines.line_of(where)
+        at = f", line {line}" if line else ""
+        name = ".".join(str(p) for p in where if not isinstance(p, int)) or "(top level)"
+        if any(isinstance(p, int) for p in where) and where[0] == "task":
+            name = _task_name(self.data, where)
+        raise StudyError(f"{self.path}{at}: field {name}: {message}")
+
+    def only(self, table: dict, allowed: set[str], where: tuple) -> None:
+        for key in table:
+            if key not in allowed:
+                self.fail(where + (key,), f"unknown field (allowed: {', '.join(sorted(allowed))})")
+
+    def study(self) -> Study:
+        self.only(self.data, {"title", "capture", "task", "questionnaires", "hotkeys"}, ())
+        title = self.string(self.data, "title", (), required=True)
+        capture = self.capture()
+        questionnaires = self.questionnaires()
+        tasks = self.tasks(questionnaires)
+        hotkeys = self.hotkeys()
+        return Study(title, self.folder, tasks, capture, questionnaires, hotkeys)
+
+    # -- scalar checks -------------------------------------------------------------
+    def string(self, table: dict, key: str, where: tuple, required: bool = False) -> str | None:
+        if key not in table:
+            if required:
+                self.fail(where + (key,), "is required")
+            return None
+        value = table[key]
+        if not isinstance(value, str) or not value.strip():
+            self.fail(where + (key,), f"expected a non-empty string, got {value!r}")
+        return value
+
+    def number(self, table: dict, key: str, where: tuple, low: float, high: float) -> float | None:
+        if key not in table:
+            return None
+        value = table[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.fail(where + (key,), f"expected a number, got {value!r}")
+        if not low <= value <= high:
+            self.fail(where + (key,), f"must be between {low:g} and {high:g}, got {value!r}")
+        return float(value)
+
+    def table(self, key: str) -> dict:
+        value = self.data.get(key, {})
+        if not isinstance(value, dict):
+            self.fail((key,), f"expected a table [{key}], got {value!r}")
+        return value
+
+    def image(self, value: Any, where: tuple) -> Path:
+        if not isinstance(value, str) or not value.strip():
+            self.fail(where, f"expected an image path, got {value!r}")
+        candidate = (self.folder / value).resolve()
+        if not candidate.is_relative_to(self.folder.resolve()):
+            self.fail(where, f"image {value!r} must be inside the study folder")
+        if not candidate.is_file():
+            self.fail(where, f"image file {value!r} not found in {self.folder}")
+        return candidate
+
+    # -- sections ------------------------------------------------------------------
+    def capture(self) -> Capture:
+        table = self.table("capture")
+        where = ("capture",)
+        self.only(table, {"fps", "scale", "keystrokes", "window_titles"}, where)
+        fps = self.number(table, "fps", where, 1, 30)
+        scale = self.number(table, "scale", where, 0.1, 1.0)
+        keys = table.get("keystrokes", "redacted")
+        if keys not in KEYSTROKE_MODES:
+            self.fail(where + ("keystrokes",), f"must be one of {', '.join(KEYSTROKE_MODES)}, got {keys!r}")
+        titles = table.get("window_titles", True)
+        if not isinstance(titles, bool):
+            self.fail(where + ("window_titles",), f"expected true or false, got {titles!r}")
+        return Capture(fps or 10.0, scale or 1.0, keys, titles)
+
+    def tasks(self, questionnaires: Questionnaires) -> tuple[Task, ...]:
+        raw = self.data.get("task")
+        if raw is None or raw == []:
+            self.fail(("task",), "the study has no tasks: add at least one [[task]]")
+        if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+            self.fail(("task",), "tasks must be written as [[task]] tables")
+        seen: set[str] = set()
+        tasks = []
+        for index, table in enumerate(raw):
+            task = self.task(table, ("task", index), questionnaires)
+            if task.id in seen:
+                self.fail(("task", index, "id"), f"duplicate task id {task.id!r}")
+            seen.add(task.id)
+            tasks.append(task)
+        return tuple(tasks)
+
+    def task(self, table: dict, where: tuple, questionnaires: Questionnaires) -> Task:
+        allowed = {"id", "prompt", "time_limit", "success_screen", "error_screens", "first_click", "post_task"}
+        self.only(table, allowed, where)
+        task_id = self.string(table, "id", where, required=True)
+        if not _ID.match(task_id):
+            self.fail(where + ("id",), f"{task_id!r} must be letters, digits, '-', '_' or '.'")
+        prompt = self.string(table, "prompt", where, required=True)
+        limit = self.number(table, "time_limit", where, 1, 24 * 3600)
+        success = None
+        if "success_screen" in table:
+            success = self.image(table["success_screen"], where + ("success_screen",))
+        errors = table.get("error_screens", [])
+        if not isinstance(errors, list):
+            self.fail(where + ("error_screens",), f"expected a list of image paths, got {errors!r}")
+        error_paths = tuple(self.image(e, where + ("error_screens",)) for e in errors)
+        first_click = self.rectangle(table, where)
+        post_task = None
+        if "post_task" in table:
+            post_task = self.instruments(table["post_task"], where + ("post_task",), STANDARD_POST_TASK, questionnaires)
+        return Task(task_id, prompt, limit, success, error_paths, first_click, post_task)
+
+    def rectangle(self, table: dict, where: tuple) -> tuple[int, int, int, int] | None:
+        if "first_click" not in table:
+            return None
+        rect = table["first_click"]
+        ok = (isinstance(rect, list) and len(rect) == 4
+              and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in rect))
+        if not ok or rect[2] == 0 or rect[3] == 0:
+            self.fail(where + ("first_click",),
+                      f"expected [x, y, width, height] as non-negative integers with a non-zero size, got {rect!r}")
+        return tuple(rect)
+
+    def questionnaires(self) -> Questionnaires:
+        table = self.table("questionnaires")
+        where = ("questionnaires",)
+        self.only(table, {"post_task", "post_session", "custom"}, where)
+        custom = self.custom_items(table.get("custom", []), where + ("custom",))
+        partial = Questionnaires(custom=custom)
+        post_task = self.instruments(table.get("post_task", ["seq"]), where + ("post_task",), STANDARD_POST_TASK, partial)
+        post_session = self.instruments(table.get("post_session", ["sus"]), where + ("post_session",),
+                                        STANDARD_POST_SESSION, partial)
+        return Questionnaires(post_task, post_session, custom)
+
+    def instruments(self, names: Any, where: tuple, standard: tuple[str, ...], q: Questionnaires) -> tuple[str, ...]:
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            self.fail(where, f"expected a list of questionnaire names, got {names!r}")
+        for name in names:
+            if name not in standard and q.custom_item(name) is None:
+                known = ", ".join(standard + tuple(c.id for c in q.custom))
+                self.fail(where, f"unknown questionnaire {name!r} (known here: {known})")
+        if len(set(names)) != len(names):
+            self.fail(where, f"lists a questionnaire twice: {names!r}")
+        return tuple(names)
+
+    def custom_items(self, raw: Any, where: tuple) -> tuple[CustomItem, ...]:
+        if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+            self.fail(where, "custom items must be written as [[questionnaires.custom]] tables")
+        items, seen = [], set(STANDARD_POST_TASK + STANDARD_POST_SESSION)
+        for index, table in enumerate(raw):
+            at = where + (index,)
+            self.only(table, {"id", "prompt", "type", "points", "labels", "required"}, at)
+            item_id = self.string(table, "id", at, required=True)
+            if not _ID.match(item_id) or item_id in seen:
+                self.fail(at + ("id",), f"{item_id!r} is not a valid, unique item id")
+            seen.add(item_id)
+            prompt = self.string(table, "prompt", at, required=True)
+            kind = table.get("type", "likert")
+            if kind not in ("likert", "text"):
+                self.fail(at + ("type",), f"must be likert or text, got {kind!r}")
+            points = self.number(table, "points", at, 2, 11)
+            if points is not None and points != int(points):
+                self.fail(at + ("points",), f"expected a whole number, got {table['points']!r}")
+            labels = table.get("labels", ["Strongly disagree", "Strongly agree"])
+            if not (isinstance(labels, list) and len(labels) == 2 and all(isinstance(s, str) for s in labels)):
+                self.fail(at + ("labels",), f"expected two strings [low, high], got {labels!r}")
+            required = table.get("required", True)
+            if not isinstance(required, bool):
+                self.fail(at + ("required",), f"expected true or false, got {required!r}")
+            items.append(CustomItem(item_id, prompt, kind, int(points or 7), tuple(labels), required))
+        return tuple(items)
+
+    def hotkeys(self) -> dict[str, str]:
+        table = self.table("hotkeys")
+        self.only(table, set(DEFAULT_HOTKEYS), ("hotkeys",))
+        keys = dict(DEFAULT_HOTKEYS)
+        for action, combo in table.items():
+            if not isinstance(combo, str) or not _HOTKEY.match(combo.lower()):
+                self.fail(("hotkeys", action), f"expected a combination like 'ctrl+alt+n', got {combo!r}")
+            keys[action] = combo.lower()
+        if len(set(keys.values())) != len(keys):
+            self.fail(("hotkeys",), "two actions share the same key combination")
+        return keys
+
+
+def _task_name(data: dict, where: tuple) -> str:
+    """Name a task field by its id when it has one: `task "login".time_limit`."""
+    index = where[1]
+    tasks = data.get("task")
+    task_id = None
+    if isinstance(tasks, list) and index < len(tasks) and isinstance(tasks[index], dict):
+        task_id = tasks[index].get("id")
+    label = f'task "{task_id}"' if isinstance(task_id, str) else f"task #{index + 1}"
+    rest = ".".join(str(p) for p in where[2:])
+    return f"{label}.{rest}" if rest else label
