@@ -1,0 +1,57 @@
+"""Fixtures shared by every test package: study folders on real files, a real Xvfb."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from recorder.virtual_display import VirtualDisplay
+
+MINIMAL_STUDY = """
+title = "Test study"
+
+[capture]
+fps = 10
+
+[[task]]
+id = "first"
+prompt = "Do the first thing."
+time_limit = 60
+
+[[task]]
+id = "second"
+prompt = "Do the second thing."
+time_limit = 60
+
+[questionnaires]
+post_task = ["seq"]
+post_session = ["sus", "umux_lite", "nps"]
+"""
+
+
+def write_study(folder: Path, text: str = MINIMAL_STUDY) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "study.toml").write_text(textwrap.dedent(text))
+    return folder
+
+
+@pytest.fixture
+def study_dir(tmp_path: Path) -> Path:
+    """A valid two-task study folder with no sessions yet."""
+    return write_study(tmp_path / "study")
+
+
+@pytest.fixture
+def store(study_dir: Path):
+    from sessions.store import Store
+    s = Store(study_dir)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def xvfb():
+    """A 1280x800 Xvfb for the whole test run, stopped by its pid at the end."""
+    with VirtualDisplay(1280, 800) as display:
+        yield display
