@@ -32,8 +32,8 @@ class MediaFiles:
         """Resolve `relative` inside the session's folder, or raise MediaPathError."""
         if not relative or relative.startswith(("/", "\\")) or "\x00" in relative:
             raise MediaPathError(f"not a media path: {relative!r}")
-        parts = Path(relative).parts
-        if any(p in ("..", ".") or not _SAFE_NAME.match(p) for p in parts):
+        parts = relative.split("/")  # the raw parts: Path() would quietly drop "." and "//"
+        if any(not _SAFE_NAME.match(p) for p in parts):
             raise MediaPathError(f"not a media path: {relative!r}")
         base = self.session_dir(session_id).resolve()
         candidate = (base / relative).resolve()

@@ -1,0 +1,61 @@
+"""Export of a study's timeline: 100k events in both formats, merged with tasks and markers."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from sessions.export import EXPORT_COLUMNS, study_timeline, write_rows
+
+N = 100_000
+
+
+@pytest.fixture
+def big_session(store):
+    sid = store.create_session("P01")
+    store.append_events(sid, ({"t": i * 0.01, "kind": "click" if i % 10 == 0 else "move", "x": i % 1920,
+                               "y": i % 1080, "button": "left" if i % 10 == 0 else None,
+                               "pressed": 1 if i % 10 == 0 else None, "task": "first"} for i in range(N)))
+    a = store.start_attempt(sid, "first", 0.005)
+    store.end_attempt(a, 500.005, "success")
+    store.add_marker(sid, 250.005, "error", text="wrong menu")
+    store.add_marker(sid, 260.0, "error", status="pending")  # an unconfirmed flag is not exported
+    return sid
+
+
+def test_jsonl_export_of_100k_events(store, big_session):
+    out = io.StringIO()
+    assert write_rows(study_timeline(store), out, "jsonl") == N + 3
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [r["t"] for r in rows] == sorted(r["t"] for r in rows)
+    assert rows[0] == {"session": big_session, "t": 0.0, "kind": "click", "x": 0, "y": 0, "button": "left",
+                       "pressed": 1, "task": "first"}
+    assert rows[1]["kind"] == "task_start" and rows[1]["task"] == "first"
+    ends = [r for r in rows if r["kind"] == "task_end"]
+    assert ends == [{"session": big_session, "t": 500.005, "kind": "task_end", "task": "first", "outcome": "success"}]
+    errors = [r for r in rows if r["kind"] == "error"]
+    assert errors == [{"session": big_session, "t": 250.005, "kind": "error", "text": "wrong menu"}]
+    moves = [r for r in rows if r["kind"] == "move"]
+    assert len(moves) == N - N // 10 and "button" not in moves[0]
+
+
+def test_csv_export_of_100k_events(store, big_session, tmp_path):
+    path = tmp_path / "events.csv"
+    with open(path, "w", newline="") as out:
+        assert write_rows(study_timeline(store), out, "csv") == N + 3
+    with open(path, newline="") as f:
+        reader = csv.DictReader(f)
+        assert tuple(reader.fieldnames) == EXPORT_COLUMNS
+        rows = list(reader)
+    assert len(rows) == N + 3
+    clicks = [r for r in rows if r["kind"] == "click"]
+    assert len(clicks) == N // 10
+    assert clicks[5]["x"] == "50" and clicks[5]["button"] == "left" and clicks[5]["outcome"] == ""
+    assert float(rows[-1]["t"]) == pytest.approx((N - 1) * 0.01)
+
+
+def test_unknown_format_is_refused(store):
+    with pytest.raises(ValueError, match="unknown export format"):
+        write_rows(iter(()), io.StringIO(), "xml")

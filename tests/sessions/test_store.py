@@ -1,0 +1,148 @@
+"""The store on real SQLite files: round trips, streaming, validation, safe media paths."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from sessions.media import MediaPathError
+from sessions.schema import SCHEMA_VERSION
+from sessions.store import Store, StoreError
+
+
+def test_a_new_folder_gets_a_wal_database_at_the_current_schema(study_dir, store):
+    conn = sqlite3.connect(study_dir / "uxlab.db")
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"sessions", "attempts", "events", "frames", "markers", "notes", "answers", "users", "audit"} <= tables
+
+
+def test_session_round_trip(store):
+    sid = store.create_session("P01", group="B", consent=True, device={"width": 1920, "height": 1080},
+                               started_at=1_700_000_000.0)
+    store.update_session(sid, status="complete", duration=93.5)
+    reopened = Store(store.folder)
+    row = reopened.session(sid)
+    assert (row["participant"], row["group_name"], row["status"], row["duration"]) == ("P01", "B", "complete", 93.5)
+    assert row["device"] == {"width": 1920, "height": 1080}
+    assert row["consent"] == 1 and row["started_wall"] == "2023-11-14T22:13:20+00:00"
+    assert reopened.session_by_token(row["token"])["id"] == sid
+    assert reopened.session_by_token("nope") is None
+
+
+def test_attempts_markers_notes_answers_round_trip(store):
+    sid = store.create_session("P02")
+    a1 = store.start_attempt(sid, "first", 1.5)
+    store.end_attempt(a1, 20.25, "success", paused=3.0)
+    a2 = store.start_attempt(sid, "second", 21.0)
+    store.add_marker(sid, 22.0, "error", text="wrong menu", author="mod", attempt_id=a2)
+    flag = store.add_marker(sid, 23.0, "error", author="obs", attempt_id=a2, status="pending")
+    store.set_marker_status(flag, "confirmed")
+    store.end_attempt(a2, 30.0, "gave_up")
+    note = store.add_note(sid, 24.0, "  Hesitates at the menu  ", "obs", tags=["#quote", "#quote"])
+    store.set_note_tags(note, ["#error", "#quote"])
+    store.add_answers(sid, "seq", {"1": 6}, attempt_id=a1)
+    store.add_answers(sid, "comments", {"comments": "Nice"})
+
+    assert [(a["task"], a["seq"], a["outcome"], a["paused"]) for a in store.attempts(sid)] == [
+        ("first", 1, "success", 3.0), ("second", 2, "gave_up", 0.0)]
+    assert [m["status"] for m in store.markers(sid, "error")] == ["confirmed", "confirmed"]
+    (stored,) = store.notes(sid)
+    assert stored["text"] == "Hesitates at the menu" and stored["tags"] == ["#error", "#quote"]
+    answers = store.answers(sid)
+    assert [(a["questionnaire"], a["value"], a["text"], a["attempt_id"]) for a in answers] == [
+        ("seq", 6.0, None, a1), ("comments", None, "Nice", None)]
+
+
+def test_events_stream_in_time_order_across_pages(store):
+    sid = store.create_session("P03")
+    other = store.create_session("P04")
+    # appended out of order, in several batches, with ties in t
+    events = [{"t": (i * 7919) % 1000 / 10, "kind": "click", "x": i, "y": 2 * i, "button": "left", "pressed": 1}
+              for i in range(1000)]
+    store.append_events(sid, events[:400])
+    store.append_events(sid, events[400:])
+    store.append_events(other, [{"t": 0.0, "kind": "move", "x": 1, "y": 1}])
+    streamed = list(store.iter_events(sid, batch=64))
+    assert len(streamed) == 1000 == store.count_events(sid)
+    assert [e["t"] for e in streamed] == sorted(e["t"] for e in events)
+    assert {e["x"] for e in streamed} == set(range(1000))
+    window = list(store.iter_events(sid, start=10.0, end=20.0, batch=7))
+    assert window and all(10.0 <= e["t"] <= 20.0 for e in window)
+    assert len(window) == sum(1 for e in events if 10.0 <= e["t"] <= 20.0)
+    assert list(store.iter_events(sid, kinds=["move"])) == []
+
+
+def test_iter_events_does_not_load_everything(store):
+    sid = store.create_session("P05")
+    store.append_events(sid, ({"t": i / 100, "kind": "move", "x": i, "y": i} for i in range(20_000)))
+    stream = store.iter_events(sid, batch=500)
+    first = next(stream)
+    assert first["t"] == 0.0
+    assert stream.gi_frame is not None  # a live generator, paging on demand
+
+
+def test_malformed_event_changes_nothing(store):
+    sid = store.create_session("P06")
+    with pytest.raises(StoreError, match="malformed event"):
+        store.append_events(sid, [{"t": 1.0, "kind": "click"}, {"t": "soon", "kind": "click"}])
+    assert store.count_events(sid) == 0
+
+
+def test_refusals(store):
+    sid = store.create_session("P07")
+    with pytest.raises(StoreError, match="unknown outcome"):
+        store.end_attempt(store.start_attempt(sid, "first", 0.0), 1.0, "won")
+    with pytest.raises(StoreError, match="no session"):
+        store.session("missing")
+    with pytest.raises(StoreError, match="participant"):
+        store.create_session("  ")
+    with pytest.raises(StoreError, match="unknown role"):
+        store.add_user("ann", "admin", "hash")
+    with pytest.raises(StoreError, match="cannot sort"):
+        store.sessions(order="id; DROP TABLE sessions")
+
+
+def test_users(store):
+    store.add_user("ann", "researcher", "h1")
+    with pytest.raises(StoreError, match="already exists"):
+        store.add_user("ann", "observer", "h2")
+    assert store.user("ann")["password_hash"] == "h1"
+    assert [u["name"] for u in store.users()] == ["ann"]
+
+
+def test_sessions_list_filters_sorts_and_pages(store):
+    ids = [store.create_session(f"P{i:02d}", group="A" if i % 2 else "B", started_at=1000.0 + i)
+           for i in range(10)]
+    a = store.start_attempt(ids[3], "first", 0)
+    store.end_attempt(a, 5, "success")
+    page = store.sessions(limit=3, offset=0)
+    assert [s["id"] for s in page] == ids[::-1][:3]
+    assert store.count_sessions(group="A") == 5
+    assert {s["group_name"] for s in store.sessions(group="A")} == {"A"}
+    assert [s["participant"] for s in store.sessions(participant="P03")] == ["P03"]
+    assert store.sessions(participant="P03")[0]["completed"] == 1
+    assert [s["participant"] for s in store.sessions(order="participant", descending=False, limit=2)] == ["P00", "P01"]
+
+
+def test_media_paths_stay_inside_the_session_folder(store):
+    sid = store.create_session("P08")
+    folder = store.media.session_dir(sid, create=True)
+    (folder / "screen.mp4").write_bytes(b"x")
+    assert store.media.path(sid, "screen.mp4") == folder.resolve() / "screen.mp4"
+    for bad in ("../uxlab.db", "/etc/passwd", "keyframes/../../x", "", "a\x00b", "..", "./screen.mp4"):
+        with pytest.raises(MediaPathError):
+            store.media.path(sid, bad)
+    with pytest.raises(MediaPathError):
+        store.media.session_dir("../other")
+
+
+def test_delete_session_removes_rows_and_media_and_is_audited(store):
+    sid = store.create_session("P09")
+    store.append_events(sid, [{"t": 0.1, "kind": "click", "x": 1, "y": 1}])
+    store.media.session_dir(sid, create=True)
+    store.delete_session(sid, actor="ann")
+    assert store.count_sessions() == 0 and store.count_events(sid) == 0
+    assert not (store.folder / "media" / sid).exists()
+    assert store.audit_log(sid)[0]["action"] == "delete_session"
