@@ -1,0 +1,109 @@
+"""The measures of one task attempt: outcome, time on task, errors, input counts, detected
+trouble and the first click; what a researcher reads row by row before any statistics.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from analyzer import detectors
+from analyzer.phash import group_hashes
+from analyzer.screens import MATCH_THRESHOLD, ScreenMatcher
+from analyzer.session_data import SessionData
+from sessions.study import Task
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The detectors' rules; the defaults are the agreed definitions."""
+
+    rage_clicks: int = detectors.RAGE_MIN_CLICKS
+    rage_window: float = detectors.RAGE_WINDOW
+    rage_radius: float = detectors.RAGE_RADIUS
+    dead_wait: float = detectors.DEAD_WAIT
+    dead_min_change: float = detectors.DEAD_MIN_CHANGE
+    screen_match: float = MATCH_THRESHOLD
+
+
+def time_on_task(attempt: dict) -> float:
+    """Start to end minus privacy pauses: time the participant could be seen working."""
+    return max(0.0, attempt["ended"] - attempt["started"] - (attempt["paused"] or 0.0))
+
+
+def moderator_errors(data: SessionData, attempt: dict) -> int:
+    """Confirmed error markers of the attempt (observers' pending flags are not yet errors)."""
+    count = 0
+    for m in data.markers:
+        if m["kind"] != "error" or m["status"] != "confirmed":
+            continue
+        if m["attempt_id"] == attempt["id"] or (
+                m["attempt_id"] is None and attempt["started"] <= m["t"] <= attempt["ended"]):
+            count += 1
+    return count
+
+
+def first_click(data: SessionData, attempt: dict, task: Task | None) -> dict | None:
+    """Where the first click landed, how soon, and whether it hit the task's target area."""
+    span = data.clicks.between(attempt["started"], attempt["ended"])
+    if span.start >= span.stop:
+        return None
+    x, y = int(data.clicks.x[span.start]), int(data.clicks.y[span.start])
+    hit = None
+    if task is not None and task.first_click is not None:
+        rx, ry, rw, rh = task.first_click
+        hit = rx <= x < rx + rw and ry <= y < ry + rh
+    return {"t": float(data.clicks.t[span.start] - attempt["started"]), "x": x, "y": y, "hit": hit}
+
+
+def mouse_distance(data: SessionData, attempt: dict) -> float:
+    span = data.pointer.between(attempt["started"], attempt["ended"])
+    x, y = data.pointer.x[span], data.pointer.y[span]
+    return float(np.hypot(np.diff(x), np.diff(y)).sum()) if x.size > 1 else 0.0
+
+
+def screens_visited(data: SessionData, attempt: dict) -> int:
+    hashes = [k["phash"] for k in data.keyframes_between(attempt["started"], attempt["ended"]) if k["phash"]]
+    return len(set(group_hashes(hashes))) if hashes else 0
+
+
+def attempt_measures(data: SessionData, attempt: dict, task: Task | None,
+                     matcher: ScreenMatcher | None, thresholds: Thresholds = Thresholds()) -> dict:
+    """Every per-attempt measure, JSON-able."""
+    start, end = attempt["started"], attempt["ended"]
+    span = data.clicks.between(start, end)
+    ct, cx, cy = data.clicks.t[span], data.clicks.x[span], data.clicks.y[span]
+    rage = detectors.rage_clicks(ct, cx, cy, min_clicks=thresholds.rage_clicks,
+                                 window=thresholds.rage_window, radius=thresholds.rage_radius)
+    dead = detectors.dead_clicks(ct, data.frame_t, data.frame_changed, wait=thresholds.dead_wait,
+                                 min_change=thresholds.dead_min_change, until=data.end)
+    keys = int(np.searchsorted(data.key_t, end, side="right") - np.searchsorted(data.key_t, start, side="left"))
+    screen_errors, success_at = _screens(data, attempt, task, matcher)
+    logged = moderator_errors(data, attempt)
+    return {
+        "attempt_id": attempt["id"], "task": attempt["task"], "seq": attempt["seq"],
+        "started": start, "ended": end, "outcome": attempt["outcome"],
+        "paused": attempt["paused"] or 0.0, "time": time_on_task(attempt),
+        "errors": logged + len(screen_errors), "moderator_errors": logged,
+        "error_screens": screen_errors,
+        "clicks": int(ct.size), "keystrokes": keys,
+        "rage_clicks": len(rage), "rage_bursts": rage,
+        "dead_clicks": int(dead.sum()), "dead_click_times": [float(t) for t in ct[dead]],
+        "mouse_distance": round(mouse_distance(data, attempt), 1),
+        "screens_visited": screens_visited(data, attempt),
+        "first_click": first_click(data, attempt, task),
+        "success_screen_seen": success_at,
+        "disagreement": detectors.disagreement(attempt["outcome"], success_at),
+        "seq_rating": data.seq.get(attempt["id"]),
+    }
+
+
+def _screens(data: SessionData, attempt: dict, task: Task | None,
+             matcher: ScreenMatcher | None) -> tuple[list[float], float | None]:
+    """Times error screens came into view, and when the success screen was first seen."""
+    if task is None or matcher is None or not (task.error_screens or task.success_screen):
+        return [], None
+    frames = data.keyframes_between(attempt["started"], attempt["ended"], with_current=False)
+    errors = sorted(t for screen in task.error_screens for t in matcher.appearances(frames, screen))
+    success = matcher.appearances(frames, task.success_screen) if task.success_screen else []
+    return errors, (success[0] if success else None)

@@ -1,0 +1,57 @@
+"""Study-level satisfaction: SUS, UMUX-Lite and NPS from the post-session answers.
+
+A participant counts once per instrument, with their latest answer to each item; a
+questionnaire left incomplete is left out rather than guessed.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from analyzer import stats
+from sessions.store import Store
+
+SUS_ITEMS = tuple(str(i) for i in range(1, 11))
+
+
+def latest_answers(store: Store, questionnaire: str, session_ids: set[str]) -> dict[str, dict[str, float]]:
+    """session -> item -> value, the last answer winning, post-session answers only."""
+    answers: dict[str, dict[str, float]] = defaultdict(dict)
+    for row in store.answers(questionnaire=questionnaire):
+        if row["session_id"] in session_ids and row["attempt_id"] is None and row["value"] is not None:
+            answers[row["session_id"]][row["item"]] = row["value"]
+    return answers
+
+
+def sus_summary(store: Store, session_ids: set[str]) -> dict | None:
+    scores = {sid: stats.sus_score([items[i] for i in SUS_ITEMS])
+              for sid, items in latest_answers(store, "sus", session_ids).items()
+              if all(i in items for i in SUS_ITEMS)}
+    if not scores:
+        return None
+    interval = stats.mean_interval(scores.values())
+    return {"n": len(scores), **_interval(interval), "grade": stats.sus_grade(interval.estimate),
+            "percentile": round(stats.sus_percentile(interval.estimate), 1), "scores": scores}
+
+
+def umux_lite_summary(store: Store, session_ids: set[str]) -> dict | None:
+    scores = {sid: stats.umux_lite(items["1"], items["2"])
+              for sid, items in latest_answers(store, "umux_lite", session_ids).items()
+              if "1" in items and "2" in items}
+    if not scores:
+        return None
+    interval = stats.mean_interval(scores.values())
+    return {"n": len(scores), **_interval(interval),
+            "sus_equivalent": 0.65 * interval.estimate + 22.9, "scores": scores}
+
+
+def nps_summary(store: Store, session_ids: set[str]) -> dict | None:
+    values = [items["1"] for items in latest_answers(store, "nps", session_ids).values() if "1" in items]
+    if not values:
+        return None
+    return {"n": len(values), "score": stats.nps(values),
+            "promoters": sum(v >= 9 for v in values), "passives": sum(7 <= v <= 8 for v in values),
+            "detractors": sum(v <= 6 for v in values)}
+
+
+def _interval(interval: stats.Interval) -> dict:
+    return {"mean": interval.estimate, "low": interval.low, "high": interval.high}

@@ -1,0 +1,200 @@
+"""Usability statistics as Sauro & Lewis (Quantifying the User Experience, 2nd ed.) and the
+questionnaires' authors define them: the one place these formulas live.
+
+Everything else (summaries, reports, the web app) calls these functions, so a number shown
+anywhere in uxlab is computed the same published way. Bad input raises ValueError with a
+sentence a researcher can act on, never a silent NaN.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from scipy import stats as _st
+
+# Sauro & Lewis's curved grading scale for SUS: (lowest score of the grade, grade)
+SUS_GRADES = (
+    (84.1, "A+"), (80.8, "A"), (78.9, "A-"), (77.2, "B+"), (74.1, "B"), (72.6, "B-"),
+    (71.1, "C+"), (65.0, "C"), (62.7, "C-"), (51.7, "D"), (0.0, "F"),
+)
+# the normal model of SUS scores in Sauro's SUS guide
+SUS_MEAN, SUS_SD = 68.0, 12.5
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A point estimate with its confidence limits; limits are None when n is too small."""
+
+    estimate: float
+    low: float | None
+    high: float | None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _check_confidence(confidence: float) -> float:
+    if not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1 (e.g. 0.95), got {confidence!r}")
+    return float(confidence)
+
+
+def _whole(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not float(value).is_integer():
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    return int(value)
+
+
+def _numbers(values: Iterable, name: str) -> np.ndarray:
+    try:
+        array = np.asarray(list(values), dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be numbers") from None
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be a flat list of numbers")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must be finite numbers, got {array.tolist()!r}")
+    return array
+
+
+def _likert(value, low: int, high: int, name: str) -> int:
+    number = _whole(value, name)
+    if not low <= number <= high:
+        raise ValueError(f"{name} must be between {low} and {high}, got {value!r}")
+    return number
+
+
+def completion_interval(successes: int, n: int, confidence: float = 0.95) -> Interval:
+    """Adjusted-Wald (Agresti-Coull) interval: small-sample completion rates need it because
+    the plain Wald interval is far too narrow below ~150 participants (Sauro & Lewis ch. 3)."""
+    confidence = _check_confidence(confidence)
+    x, n = _whole(successes, "successes"), _whole(n, "n")
+    if n <= 0:
+        raise ValueError(f"a completion rate needs at least one attempt (n = {n})")
+    if not 0 <= x <= n:
+        raise ValueError(f"successes must be between 0 and n = {n}, got {x}")
+    z = float(_st.norm.ppf(1 - (1 - confidence) / 2))
+    n_adj = n + z * z
+    p_adj = (x + z * z / 2) / n_adj
+    margin = z * math.sqrt(p_adj * (1 - p_adj) / n_adj)
+    return Interval(x / n, max(0.0, p_adj - margin), min(1.0, p_adj + margin))
+
+
+def _t_interval(values: np.ndarray, confidence: float) -> tuple[float, float | None, float | None]:
+    mean = float(values.mean())
+    if values.size < 2:
+        return mean, None, None
+    sem = float(values.std(ddof=1)) / math.sqrt(values.size)
+    q = float(_st.t.ppf(1 - (1 - confidence) / 2, values.size - 1))
+    return mean, mean - q * sem, mean + q * sem
+
+
+def mean_interval(values: Iterable[float], confidence: float = 0.95) -> Interval:
+    """Arithmetic mean with a t interval (rating scales such as SEQ and SUS)."""
+    confidence = _check_confidence(confidence)
+    array = _numbers(values, "values")
+    if array.size == 0:
+        raise ValueError("a mean needs at least one value")
+    return Interval(*_t_interval(array, confidence))
+
+
+def time_interval(seconds: Iterable[float], confidence: float = 0.95) -> Interval:
+    """Geometric mean with a t interval on ln(times): task times are right-skewed, and the
+    geometric mean is the least biased middle for small samples (Sauro & Lewis ch. 3)."""
+    confidence = _check_confidence(confidence)
+    array = _numbers(seconds, "times")
+    if array.size == 0:
+        raise ValueError("a time on task needs at least one time")
+    if np.any(array <= 0):
+        raise ValueError(f"times must be positive seconds, got {array[array <= 0].tolist()!r}")
+    mean, low, high = _t_interval(np.log(array), confidence)
+    return Interval(math.exp(mean), None if low is None else math.exp(low),
+                    None if high is None else math.exp(high))
+
+
+def sus_score(responses: Sequence[int]) -> float:
+    """Brooke (1996): odd items contribute answer − 1, even items 5 − answer; the sum × 2.5."""
+    answers = list(responses)
+    if len(answers) != 10:
+        raise ValueError(f"SUS has exactly 10 answers, got {len(answers)}")
+    total = 0
+    for number, answer in enumerate(answers, start=1):
+        value = _likert(answer, 1, 5, f"SUS item {number}")
+        total += value - 1 if number % 2 else 5 - value
+    return total * 2.5
+
+
+def _check_sus(score: float) -> float:
+    if isinstance(score, bool) or not isinstance(score, (int, float, np.number)) \
+            or not 0 <= float(score) <= 100:
+        raise ValueError(f"a SUS score is between 0 and 100, got {score!r}")
+    return float(score)
+
+
+def sus_grade(score: float) -> str:
+    """The Sauro-Lewis curved grading scale (A+ to F)."""
+    score = _check_sus(score)
+    return next(grade for low, grade in SUS_GRADES if score >= low)
+
+
+def sus_percentile(score: float) -> float:
+    """Percentile rank (0-100) of a SUS score under the normal model (mean 68, sd 12.5)."""
+    return float(_st.norm.cdf((_check_sus(score) - SUS_MEAN) / SUS_SD) * 100)
+
+
+def umux_lite(item1: int, item2: int) -> float:
+    """Lewis, Utesch & Maher (2013): two 7-point items → (item1 + item2 − 2) × 100/12."""
+    a = _likert(item1, 1, 7, "UMUX-Lite item 1")
+    b = _likert(item2, 1, 7, "UMUX-Lite item 2")
+    return (a + b - 2) * 100 / 12
+
+
+def umux_lite_sus(item1: int, item2: int) -> float:
+    """The regression SUS equivalent of UMUX-Lite (Lewis, Utesch & Maher 2013): 0.65x + 22.9."""
+    return 0.65 * umux_lite(item1, item2) + 22.9
+
+
+def nps(scores: Iterable[int]) -> float:
+    """Net Promoter Score: % promoters (9-10) − % detractors (0-6), from −100 to 100."""
+    values = [_likert(s, 0, 10, "an NPS answer") for s in scores]
+    if not values:
+        raise ValueError("an NPS needs at least one answer")
+    promoters = sum(v >= 9 for v in values)
+    detractors = sum(v <= 6 for v in values)
+    return 100.0 * (promoters - detractors) / len(values)
+
+
+def compare_completion(x1: int, n1: int, x2: int, n2: int) -> float:
+    """Two-sided p of the N−1 two-proportion test (Campbell 2007; Sauro & Lewis ch. 5):
+    Pearson's test with N replaced by N − 1, accurate down to expected counts of 1."""
+    x1, n1 = _whole(x1, "x1"), _whole(n1, "n1")
+    x2, n2 = _whole(x2, "x2"), _whole(n2, "n2")
+    for x, n, label in ((x1, n1, "group 1"), (x2, n2, "group 2")):
+        if n <= 0:
+            raise ValueError(f"{label} has no attempts to compare")
+        if not 0 <= x <= n:
+            raise ValueError(f"{label}: successes must be between 0 and {n}, got {x}")
+    total = n1 + n2
+    pooled = (x1 + x2) / total
+    if pooled in (0.0, 1.0):
+        return 1.0  # every attempt in both groups ended the same way: no difference
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    z = (x1 / n1 - x2 / n2) * math.sqrt((total - 1) / total) / se
+    return float(2 * _st.norm.sf(abs(z)))
+
+
+def compare_times(times1: Iterable[float], times2: Iterable[float]) -> float:
+    """Two-sided p of Welch's t test on ln(times) (unequal variances; Sauro & Lewis ch. 5)."""
+    a, b = _numbers(times1, "times1"), _numbers(times2, "times2")
+    for values, label in ((a, "times1"), (b, "times2")):
+        if values.size < 2:
+            raise ValueError(f"{label}: comparing times needs at least two times per group")
+        if np.any(values <= 0):
+            raise ValueError(f"{label}: times must be positive seconds")
+    la, lb = np.log(a), np.log(b)
+    if la.var() == 0 and lb.var() == 0:
+        return 1.0 if la[0] == lb[0] else 0.0  # no spread at all: the t statistic is undefined
+    return float(_st.ttest_ind(la, lb, equal_var=False).pvalue)

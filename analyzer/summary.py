@@ -1,0 +1,126 @@
+"""The whole analysis of a study: per attempt, per task across sessions, per study, and
+between two groups of sessions; one JSON-able dict that the CLI, the report and the web
+app all show, so they can never disagree.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from statistics import median
+
+from analyzer import questionnaires, stats
+from analyzer.attempts import Thresholds, attempt_measures
+from analyzer.screens import ScreenMatcher
+from analyzer.session_data import SessionData, load_session
+from sessions.model import ABANDONED_OUTCOMES
+from sessions.store import Store
+from sessions.study import Study
+
+Progress = Callable[[int, int], None]
+
+
+def analyze_sessions(store: Store, study: Study, *, thresholds: Thresholds = Thresholds(),
+                     progress: Progress | None = None) -> list[dict]:
+    """Each session with its per-attempt measures, oldest first."""
+    sessions = store.sessions(order="started_at", descending=False)
+    result = []
+    for done, session in enumerate(sessions, start=1):
+        data = load_session(store, session)
+        result.append(session_measures(store, study, data, thresholds))
+        if progress is not None:
+            progress(done, len(sessions))
+    return result
+
+
+def session_measures(store: Store, study: Study, data: SessionData, thresholds: Thresholds) -> dict:
+    matcher = ScreenMatcher(store, data.id, data.keyframe_scale, thresholds.screen_match)
+    attempts = [attempt_measures(data, a, study.task(a["task"]), matcher, thresholds) for a in data.attempts]
+    s = data.session
+    return {"id": s["id"], "participant": s["participant"], "group": s["group_name"],
+            "status": s["status"], "duration": s["duration"], "attempts": attempts}
+
+
+def analyze_study(store: Store, study: Study, *, groups: Sequence[str] | None = None,
+                  progress: Progress | None = None, thresholds: Thresholds = Thresholds()) -> dict:
+    """Tasks, sessions, questionnaires and (for two groups) a comparison.
+
+    `groups` names the two session groups to compare; by default they are compared when the
+    study has exactly two.
+    """
+    sessions = analyze_sessions(store, study, thresholds=thresholds, progress=progress)
+    names = sorted({s["group"] for s in sessions if s["group"]})
+    if groups is not None:
+        groups = list(groups)
+        if len(groups) != 2 or groups[0] == groups[1]:
+            raise ValueError(f"a comparison needs two different groups, got {groups!r}")
+        missing = [g for g in groups if g not in names]
+        if missing:
+            raise ValueError(f"no sessions in group {missing[0]!r} (groups here: {', '.join(names) or 'none'})")
+    elif len(names) == 2:
+        groups = names
+    ids = {s["id"] for s in sessions}
+    return {
+        "study": study.title,
+        "tasks": [task_summary(task.id, task.prompt, _attempts_of(sessions, task.id)) for task in study.tasks],
+        "sessions": sessions,
+        "questionnaires": {"sus": questionnaires.sus_summary(store, ids),
+                           "umux_lite": questionnaires.umux_lite_summary(store, ids),
+                           "nps": questionnaires.nps_summary(store, ids)},
+        "comparison": compare_groups(study, sessions, groups) if groups else None,
+    }
+
+
+def _attempts_of(sessions: list[dict], task_id: str, group: str | None = None) -> list[dict]:
+    return [a for s in sessions if group is None or s["group"] == group
+            for a in s["attempts"] if a["task"] == task_id]
+
+
+def _interval(values: list[float], make: Callable[[list[float]], stats.Interval]) -> dict | None:
+    return make(values).as_dict() if values else None
+
+
+def task_summary(task_id: str, prompt: str, attempts: list[dict]) -> dict:
+    """A task across sessions: effectiveness, efficiency and satisfaction with intervals."""
+    n = len(attempts)
+    successes = sum(a["outcome"] == "success" for a in attempts)
+    success_times = [a["time"] for a in attempts if a["outcome"] == "success" and a["time"] > 0]
+    all_times = [a["time"] for a in attempts if a["time"] > 0]
+    seq = [a["seq_rating"] for a in attempts if a["seq_rating"] is not None]
+    first = [a["first_click"]["hit"] for a in attempts if a["first_click"] and a["first_click"]["hit"] is not None]
+    return {
+        "id": task_id, "prompt": prompt, "attempts": n, "successes": successes,
+        "completion": stats.completion_interval(successes, n).as_dict() if n else None,
+        "time_success": _interval(success_times, stats.time_interval),
+        "time_all": _interval(all_times, stats.time_interval),
+        "median_time": median(success_times) if success_times else None,
+        "errors_per_attempt": sum(a["errors"] for a in attempts) / n if n else None,
+        "abandonment_rate": sum(a["outcome"] in ABANDONED_OUTCOMES for a in attempts) / n if n else None,
+        "seq": {**stats.mean_interval(seq).as_dict(), "n": len(seq)} if seq else None,
+        "first_click_success": ({**stats.completion_interval(sum(first), len(first)).as_dict(), "n": len(first)}
+                                if first else None),
+        "clicks_per_attempt": sum(a["clicks"] for a in attempts) / n if n else None,
+        "rage_clicks": sum(a["rage_clicks"] for a in attempts),
+        "dead_clicks": sum(a["dead_clicks"] for a in attempts),
+        "disagreements": sum(a["disagreement"] is not None for a in attempts),
+    }
+
+
+def compare_groups(study: Study, sessions: list[dict], groups: Sequence[str]) -> dict:
+    """Per task: completion by the N−1 two-proportion test, times by Welch's t on log times."""
+    a, b = groups
+    tasks = []
+    for task in study.tasks:
+        first, second = _attempts_of(sessions, task.id, a), _attempts_of(sessions, task.id, b)
+        row: dict = {"id": task.id, "completion": None, "time": None}
+        if first and second:
+            x1 = sum(t["outcome"] == "success" for t in first)
+            x2 = sum(t["outcome"] == "success" for t in second)
+            row["completion"] = {a: {"successes": x1, "n": len(first), "rate": x1 / len(first)},
+                                 b: {"successes": x2, "n": len(second), "rate": x2 / len(second)},
+                                 "p": stats.compare_completion(x1, len(first), x2, len(second))}
+        t1 = [t["time"] for t in first if t["outcome"] == "success" and t["time"] > 0]
+        t2 = [t["time"] for t in second if t["outcome"] == "success" and t["time"] > 0]
+        if len(t1) >= 2 and len(t2) >= 2:
+            row["time"] = {a: stats.time_interval(t1).as_dict(), b: stats.time_interval(t2).as_dict(),
+                           "p": stats.compare_times(t1, t2)}
+        tasks.append(row)
+    return {"groups": [a, b], "tasks": tasks}
