@@ -27,7 +27,8 @@ PAGE = """<!doctype html>
   .nav { display: flex; align-items: center; justify-content: center; color: #fff;
     text-decoration: none; border-radius: 6px; font-weight: bold; }
   .nav:hover { background: #36528f; }
-  .menu { background: #fff; color: #1d2433; border: 1px solid #bcc6da; display: flex;
+  .bar, .nav { z-index: 5; }
+  .menu { z-index: 10; background: #fff; color: #1d2433; border: 1px solid #bcc6da; display: flex;
     align-items: center; padding-left: 14px; text-decoration: none; box-sizing: border-box; }
   .menu:hover { background: #e6ecf7; }
   h1 { position: absolute; left: 240px; top: 110px; margin: 0; font-size: 34px; }

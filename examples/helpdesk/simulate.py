@@ -1,0 +1,155 @@
+"""Simulated participants for the demo study: the portal in Chromium on a virtual display,
+driven with xdotool like a person would, while `uxlab record` captures the session.
+
+Usage (from the project root):
+    .venv/bin/python -m examples.helpdesk.simulate STUDY_DIR [--only P01] [--keep]
+Sessions already recorded for a participant are kept and not recorded again.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+from examples.helpdesk.layout import HEIGHT, WIDTH
+from examples.helpdesk.participants import PARTICIPANTS, Participant
+from examples.helpdesk.portal import create_portal
+from recorder.virtual_display import VirtualDisplay
+from sessions.store import Store
+from sessions.study import load_study
+
+HERE = Path(__file__).parent
+UXLAB = Path(sys.executable).with_name("uxlab")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--disable-translate", "--disable-features=Translate", "--noerrdialogs",
+                  "--password-store=basic", "--kiosk", "--window-position=0,0",
+                  f"--window-size={WIDTH},{HEIGHT}"]
+
+
+def prepare_study(folder: Path) -> None:
+    """Copy the demo study script and its screen images into `folder` (once)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (folder / "study.toml").exists():
+        shutil.copy(HERE / "study.toml", folder / "study.toml")
+        shutil.copytree(HERE / "screens", folder / "screens", dirs_exist_ok=True)
+
+
+class Driver:
+    """Runs one participant's steps with xdotool on one display."""
+
+    def __init__(self, display: VirtualDisplay, hotkeys: dict[str, str]) -> None:
+        self.env, self.hotkeys = display.env(), hotkeys
+
+    def xdotool(self, *args: str) -> None:
+        subprocess.run(["xdotool", *args], env=self.env, check=True, timeout=30)
+
+    def run(self, steps) -> None:
+        for step in steps:
+            getattr(self, f"do_{step[0]}")(*step[1:])
+
+    def do_wait(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    def do_hotkey(self, action: str) -> None:
+        self.xdotool("key", "--clearmodifiers", self.hotkeys[action])
+
+    def do_click(self, point: tuple[int, int]) -> None:
+        self.xdotool("mousemove", "--sync", str(point[0]), str(point[1]))
+        time.sleep(0.25)  # a person's hand settles before it clicks
+        self.xdotool("click", "1")
+
+    def do_clicks(self, point: tuple[int, int], count: int) -> None:
+        self.xdotool("mousemove", "--sync", str(point[0]), str(point[1]))
+        self.xdotool("click", "--repeat", str(count), "--delay", "120", "1")
+
+    def do_type(self, text: str) -> None:
+        self.xdotool("type", "--delay", "45", text)
+
+
+def start_browser(display: VirtualDisplay, url: str, profile: Path) -> subprocess.Popen:
+    browser = subprocess.Popen(["chromium", *CHROMIUM_FLAGS, f"--user-data-dir={profile}", url],
+                               env=display.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--class", "chromium"],
+                   env=display.env(), stdout=subprocess.DEVNULL, timeout=60, check=True)
+    time.sleep(2.0)  # first paint of the page
+    return browser
+
+
+def wait_for_session(store: Store, participant: str, known: set[str], recorder: subprocess.Popen) -> str:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if recorder.poll() is not None:
+            raise RuntimeError(f"uxlab record exited early: {recorder.stderr.read()}")
+        fresh = [s for s in store.sessions(participant=participant) if s["id"] not in known]
+        if fresh:
+            return fresh[0]["id"]
+        time.sleep(0.1)
+    raise RuntimeError("uxlab record did not start a session within 60 s")
+
+
+def record_participant(folder: Path, person: Participant) -> str:
+    """Record one participant's whole session; returns its id."""
+    study = load_study(folder)
+    store = Store(folder)
+    known = {s["id"] for s in store.sessions()}
+    server = make_server("127.0.0.1", 0, create_portal(person.variant), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    with VirtualDisplay(WIDTH, HEIGHT) as display, tempfile.TemporaryDirectory() as profile:
+        browser = start_browser(display, f"http://127.0.0.1:{server.server_port}/", Path(profile))
+        recorder = subprocess.Popen(
+            [str(UXLAB), "record", str(folder), "--participant", person.id, "--group", person.variant,
+             "--display", display.name, "--consent", "--prompt", "none"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            session_id = wait_for_session(store, person.id, known, recorder)
+            time.sleep(1.0)  # the recorder's input listeners settle (field note 2)
+            Driver(display, study.hotkeys).run(person.steps)
+            recorder.wait(timeout=60)
+        finally:
+            if recorder.poll() is None:
+                recorder.terminate()
+                recorder.wait(timeout=30)
+            browser.terminate()
+            browser.wait(timeout=30)
+            server.shutdown()
+    answer_questionnaires(store, session_id, person)
+    return session_id
+
+
+def answer_questionnaires(store: Store, session_id: str, person: Participant) -> None:
+    """The answers the participant gives on the questionnaire page after each task and at the end."""
+    for attempt in store.attempts(session_id):
+        if attempt["task"] in person.seq and attempt["outcome"] is not None:
+            store.add_answers(session_id, "seq", {"1": person.seq[attempt["task"]]}, attempt_id=attempt["id"])
+    store.add_answers(session_id, "sus", {str(i + 1): v for i, v in enumerate(person.sus)})
+    store.add_answers(session_id, "nps", {"1": person.nps})
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--only", action="append", help="record only these participants")
+    args = parser.parse_args(argv)
+    prepare_study(args.folder)
+    done = {s["participant"] for s in Store(args.folder).sessions() if s["status"] in ("complete", "recovered")}
+    for person in PARTICIPANTS:
+        if (args.only and person.id not in args.only) or person.id in done:
+            continue
+        started = time.monotonic()
+        session_id = record_participant(args.folder, person)
+        print(f"recorded {person.id} (design {person.variant}) as session {session_id} "
+              f"in {time.monotonic() - started:.0f} s", flush=True)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()
