@@ -91,26 +91,28 @@ def export(folder: Path, what: str | None, fmt: str, output: Path | None) -> Non
     store = open_store(folder)
     if what is None:
         fail("say what to export: --events or --attempts")
+    from sessions.export import EXPORT_COLUMNS, write_rows
+    columns = EXPORT_COLUMNS
     if what == "attempts":
-        rows = _attempt_rows(store)
+        rows, columns = _attempt_rows(store)
     else:
         from sessions.export import study_timeline
         rows = study_timeline(store)
-    from sessions.export import write_rows
     if output is None:
-        write_rows(rows, sys.stdout, fmt)
+        write_rows(rows, sys.stdout, fmt, columns)
         return
     with open(output, "w", newline="", encoding="utf-8") as out:
-        count = write_rows(rows, out, fmt)
+        count = write_rows(rows, out, fmt, columns)
     click.echo(f"wrote {count} rows to {output}", err=True)
 
 
 def _attempt_rows(store):
     try:
-        from analyzer.export import attempt_rows
+        from analyzer.export import ATTEMPT_COLUMNS, attempt_rows
     except ModuleNotFoundError:
         fail("attempt export needs the analyzer, which is not installed")
-    return attempt_rows(store)
+    from sessions.study import load_study
+    return attempt_rows(store, load_study(store.folder)), ATTEMPT_COLUMNS
 
 
 COMMANDS = [init, validate, list_sessions, export]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import heapq
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TextIO
 
 from sessions.store import Store
@@ -41,20 +41,21 @@ def study_timeline(store: Store) -> Iterator[dict]:
         yield from timeline(store, session["id"])
 
 
-def write_rows(rows: Iterator[dict], out: TextIO, fmt: str) -> int:
+def write_rows(rows: Iterator[dict], out: TextIO, fmt: str,
+               columns: Sequence[str] = EXPORT_COLUMNS) -> int:
     """Write rows in `fmt`; JSON Lines keeps only the fields that apply to each row."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (one of {', '.join(FORMATS)})")
     count = 0
     if fmt == "csv":
         writer = csv.writer(out)
-        writer.writerow(EXPORT_COLUMNS)
+        writer.writerow(columns)
         for row in rows:
-            writer.writerow(["" if row.get(c) is None else _round(c, row.get(c)) for c in EXPORT_COLUMNS])
+            writer.writerow(["" if row.get(c) is None else _round(c, row.get(c)) for c in columns])
             count += 1
     else:
         for row in rows:
-            clean = {c: _round(c, row[c]) for c in EXPORT_COLUMNS if row.get(c) is not None}
+            clean = {c: _round(c, row[c]) for c in columns if row.get(c) is not None}
             out.write(json.dumps(clean, separators=(",", ":")) + "\n")
             count += 1
     return count
