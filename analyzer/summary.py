@@ -46,8 +46,7 @@ def analyze_study(store: Store, study: Study, *, groups: Sequence[str] | None = 
     `groups` names the two session groups to compare; by default they are compared when the
     study has exactly two.
     """
-    sessions = analyze_sessions(store, study, thresholds=thresholds, progress=progress)
-    names = sorted({s["group"] for s in sessions if s["group"]})
+    names = sorted({s["group_name"] for s in store.sessions() if s["group_name"]})
     if groups is not None:
         groups = list(groups)
         if len(groups) != 2 or groups[0] == groups[1]:
@@ -57,6 +56,7 @@ def analyze_study(store: Store, study: Study, *, groups: Sequence[str] | None = 
             raise ValueError(f"no sessions in group {missing[0]!r} (groups here: {', '.join(names) or 'none'})")
     elif len(names) == 2:
         groups = names
+    sessions = analyze_sessions(store, study, thresholds=thresholds, progress=progress)
     ids = {s["id"] for s in sessions}
     return {
         "study": study.title,

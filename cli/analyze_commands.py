@@ -1,0 +1,156 @@
+"""Verbs that measure a study: analyze, heatmap, report."""
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from cli.errors import fail
+from cli.study_commands import folder_argument, open_store
+
+
+@contextmanager
+def _progress(label: str, show: bool = True):
+    """A progress bar on stderr fed by the analyzer's (done, total) callback."""
+    if not show:
+        yield None
+        return
+    bar = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
+def _load(folder: Path):
+    from sessions.study import load_study
+    store = open_store(folder)
+    return store, load_study(folder)
+
+
+def _fmt(interval: dict | None, scale: float = 1.0, unit: str = "", digits: int = 0) -> str:
+    if not interval:
+        return "-"
+    text = f"{interval['estimate'] * scale:.{digits}f}{unit}"
+    if interval["low"] is not None:
+        text += f" ({interval['low'] * scale:.{digits}f}-{interval['high'] * scale:.{digits}f})"
+    return text
+
+
+def _table(result: dict) -> str:
+    lines = [f"{'task':<16} {'n':>3} {'completion (95% CI)':<22} {'time s, successes (CI)':<24} "
+             f"{'median':>7} {'err/att':>7} {'abandon':>7} {'SEQ (CI)':<16}"]
+    for t in result["tasks"]:
+        lines.append(
+            f"{t['id'][:16]:<16} {t['attempts']:>3} {_fmt(t['completion'], 100, '%'):<22} "
+            f"{_fmt(t['time_success'], 1, '', 1):<24} "
+            f"{'-' if t['median_time'] is None else format(t['median_time'], '.1f'):>7} "
+            f"{'-' if t['errors_per_attempt'] is None else format(t['errors_per_attempt'], '.2f'):>7} "
+            f"{'-' if t['abandonment_rate'] is None else format(t['abandonment_rate'] * 100, '.0f') + '%':>7} "
+            f"{_fmt(t['seq'], 1, '', 1):<16}")
+    q = result["questionnaires"]
+    if q["sus"]:
+        s = q["sus"]
+        ci = f" ({s['low']:.1f}-{s['high']:.1f})" if s["low"] is not None else ""
+        lines.append(f"SUS {s['mean']:.1f}{ci}, grade {s['grade']}, percentile {s['percentile']:.0f} (n={s['n']})")
+    if q["umux_lite"]:
+        u = q["umux_lite"]
+        lines.append(f"UMUX-Lite {u['mean']:.1f}, SUS equivalent {u['sus_equivalent']:.1f} (n={u['n']})")
+    if q["nps"]:
+        lines.append(f"NPS {q['nps']['score']:.0f} (n={q['nps']['n']})")
+    trouble = [(s["participant"], a["task"]) for s in result["sessions"] for a in s["attempts"] if a["disagreement"]]
+    for participant, task in trouble:
+        lines.append(f"disagreement: {participant} / {task}: the success screen appeared but no success was marked")
+    if result["comparison"]:
+        a, b = result["comparison"]["groups"]
+        for t in result["comparison"]["tasks"]:
+            parts = []
+            if t["completion"]:
+                parts.append(f"completion {t['completion'][a]['rate']:.0%} vs {t['completion'][b]['rate']:.0%} "
+                             f"p={t['completion']['p']:.3f}")
+            if t["time"]:
+                parts.append(f"time {t['time'][a]['estimate']:.1f}s vs {t['time'][b]['estimate']:.1f}s p={t['time']['p']:.3f}")
+            lines.append(f"{a} vs {b}, {t['id']}: {'; '.join(parts) or 'not enough data'}")
+    return "\n".join(lines)
+
+
+@click.command()
+@folder_argument
+@click.option("--json", "as_json", is_flag=True, help="Print the whole analysis as JSON.")
+@click.option("--compare", nargs=2, metavar="GROUP GROUP", help="The two session groups to compare.")
+def analyze(folder: Path, as_json: bool, compare: tuple[str, str] | None) -> None:
+    """Measure a study: completion, time on task, errors, SEQ, SUS, UMUX-Lite, NPS.
+
+    Example: uxlab analyze my-study --json > analysis.json
+    """
+    from analyzer.summary import analyze_study
+    store, study = _load(folder)
+    try:
+        with _progress("analysing sessions") as progress:
+            result = analyze_study(store, study, groups=compare or None, progress=progress)
+    except ValueError as exc:
+        fail(str(exc))
+    click.echo(json.dumps(result, indent=2, allow_nan=False) if as_json else _table(result))
+
+
+@click.command()
+@folder_argument
+@click.option("--task", "task_id", required=True, help="The task id.")
+@click.option("--screen", type=int, help="Only clicks on this screen state (see --list).")
+@click.option("--list", "list_states", is_flag=True, help="List the task's screen states instead.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="PNG file to write.")
+def heatmap(folder: Path, task_id: str, screen: int | None, list_states: bool, output: Path | None) -> None:
+    """Draw a task's click heatmap over the screen participants saw.
+
+    Example: uxlab heatmap my-study --task submit-ticket --screen 0 -o clicks.png
+    """
+    from analyzer.heatmap import render_heatmap, screen_states
+    store, study = _load(folder)
+    try:
+        if list_states:
+            for s in screen_states(store, study, task_id):
+                click.echo(f"{s['index']:>3}  {s['clicks']:>5} clicks  {len(s['sessions'])} sessions  "
+                           f"{s['session_id']}/{s['keyframe']}")
+            return
+        if output is None:
+            fail("say where to write the heatmap: -o FILE.png")
+        png = render_heatmap(store, study, task_id, screen)
+    except ValueError as exc:
+        fail(str(exc))
+    output.write_bytes(png)
+    click.echo(f"wrote {output}", err=True)
+
+
+@click.command()
+@folder_argument
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="HTML file to write.")
+def report(folder: Path, output: Path) -> None:
+    """Write a self-contained HTML report (ISO/IEC 25062 style) with charts and heatmaps.
+
+    Example: uxlab report my-study -o report.html
+    """
+    from analyzer.report import render_report
+    store, study = _load(folder)
+    try:
+        with _progress("analysing sessions") as progress:
+            html = render_report(store, study, progress=progress)
+    except ValueError as exc:
+        fail(str(exc))
+    output.write_text(html, encoding="utf-8")
+    click.echo(f"wrote {output}", err=True)
+
+
+COMMANDS = [analyze, heatmap, report]
