@@ -22,8 +22,16 @@ def latest_answers(store: Store, questionnaire: str, session_ids: set[str]) -> d
     return answers
 
 
+def _scored(session_id: str, score, *args) -> float:
+    """Score one participant's answers, naming the session when an answer is off the scale."""
+    try:
+        return score(*args)
+    except ValueError as exc:
+        raise ValueError(f"session {session_id}: {exc}") from None
+
+
 def sus_summary(store: Store, session_ids: set[str]) -> dict | None:
-    scores = {sid: stats.sus_score([items[i] for i in SUS_ITEMS])
+    scores = {sid: _scored(sid, stats.sus_score, [items[i] for i in SUS_ITEMS])
               for sid, items in latest_answers(store, "sus", session_ids).items()
               if all(i in items for i in SUS_ITEMS)}
     if not scores:
@@ -34,7 +42,7 @@ def sus_summary(store: Store, session_ids: set[str]) -> dict | None:
 
 
 def umux_lite_summary(store: Store, session_ids: set[str]) -> dict | None:
-    scores = {sid: stats.umux_lite(items["1"], items["2"])
+    scores = {sid: _scored(sid, stats.umux_lite, items["1"], items["2"])
               for sid, items in latest_answers(store, "umux_lite", session_ids).items()
               if "1" in items and "2" in items}
     if not scores:
@@ -45,9 +53,13 @@ def umux_lite_summary(store: Store, session_ids: set[str]) -> dict | None:
 
 
 def nps_summary(store: Store, session_ids: set[str]) -> dict | None:
-    values = [items["1"] for items in latest_answers(store, "nps", session_ids).values() if "1" in items]
+    answers = latest_answers(store, "nps", session_ids)
+    values = [items["1"] for items in answers.values() if "1" in items]
     if not values:
         return None
+    for sid, items in answers.items():
+        if "1" in items:
+            _scored(sid, stats.nps, [items["1"]])
     return {"n": len(values), "score": stats.nps(values),
             "promoters": sum(v >= 9 for v in values), "passives": sum(7 <= v <= 8 for v in values),
             "detractors": sum(v <= 6 for v in values)}

@@ -98,7 +98,21 @@ def load_session(store: Store, session: dict) -> SessionData:
         key_t=np.array(keys, dtype=float), frame_t=frame_t, frame_changed=frame_changed,
         keyframes=keyframes, markers=store.markers(sid), attempts=attempts,
         width=int(device.get("width") or 0), height=int(device.get("height") or 0),
-        keyframe_scale=float(device.get("keyframe_scale") or 1.0), end=end, seq=seq)
+        keyframe_scale=_keyframe_scale(store, sid, device, keyframes), end=end, seq=seq)
+
+
+def _keyframe_scale(store: Store, session_id: str, device: dict, keyframes: list[dict]) -> float:
+    """The device's keyframe_scale, or, when a recorder left it out, the first keyframe's
+    width over the screen width (templates must be shrunk exactly as keyframes were)."""
+    if device.get("keyframe_scale"):
+        return float(device["keyframe_scale"])
+    import cv2
+    if device.get("width") and keyframes:
+        path = store.media.path(session_id, keyframes[0]["keyframe"])
+        image = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE) if path.is_file() else None
+        if image is not None:
+            return image.shape[1] / float(device["width"])
+    return 1.0
 
 
 def _fill_hashes(store: Store, session_id: str, keyframes: list[dict]) -> None:

@@ -155,3 +155,20 @@ def test_an_empty_study(store, study_dir):
     assert result["tasks"][0]["completion"] is None
     assert result["questionnaires"] == {"sus": None, "umux_lite": None, "nps": None}
     assert result["sessions"] == [] and result["comparison"] is None
+
+
+def test_an_answer_off_the_scale_is_a_clear_error_naming_the_session(screens_study, screens_store):
+    sid = screens_store.create_session("P07")
+    screens_store.add_answers(sid, "sus", {str(i): (6 if i == 3 else 3) for i in range(1, 11)})
+    with pytest.raises(ValueError, match=f"session {sid}: SUS item 3 must be between 1 and 5"):
+        analyze_study(screens_store, load_study(screens_study))
+
+
+def test_keyframe_scale_is_inferred_when_the_device_lacks_it(screens_study, screens_store):
+    device = {k: v for k, v in DEVICE.items() if k != "keyframe_scale"}
+    sid = screens_store.create_session("P08", device=device)
+    attempt = screens_store.start_attempt(sid, "ticket", 0.0)
+    screens_store.end_attempt(attempt, 20.0, "failure")
+    add_keyframe(screens_store, sid, 5.0, "success")
+    (session,) = analyze_study(screens_store, load_study(screens_study))["sessions"]
+    assert session["attempts"][0]["success_screen_seen"] == 5.0
