@@ -27,12 +27,7 @@ def attempt_rows(store: Store, study: Study | None = None) -> Iterator[dict]:
         for a in measured["attempts"]:
             first = a["first_click"] or {}
             hit = first.get("hit")
-            yield {
-                "session": measured["id"], "participant": measured["participant"], "group": measured["group"],
-                **{k: a[k] for k in ("attempt_id", "task", "seq", "started", "ended", "outcome", "time",
-                                     "paused", "errors", "moderator_errors", "clicks", "keystrokes",
-                                     "rage_clicks", "dead_clicks", "mouse_distance", "screens_visited",
-                                     "success_screen_seen", "disagreement", "seq_rating")},
-                "first_click_t": first.get("t"), "first_click_x": first.get("x"), "first_click_y": first.get("y"),
-                "first_click_hit": None if hit is None else int(hit),
-            }
+            row = {**a, "session": measured["id"], "participant": measured["participant"],
+                   "group": measured["group"], "first_click_t": first.get("t"), "first_click_x": first.get("x"),
+                   "first_click_y": first.get("y"), "first_click_hit": None if hit is None else int(hit)}
+            yield {column: row[column] for column in ATTEMPT_COLUMNS}
