@@ -1,0 +1,75 @@
+"""The recording verb: `uxlab record`."""
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import click
+
+from cli.errors import fail
+
+
+@click.command()
+@click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--participant", required=True, help="The participant's id (no names: it is stored).")
+@click.option("--group", help="Design variant or cohort, for comparisons.")
+@click.option("--display", help="X display to record, e.g. :0 (default: $DISPLAY).")
+@click.option("--virtual", is_flag=True, help="Start a private Xvfb (1920x1080) and record it.")
+@click.option("--consent", is_flag=True, help="The participant has already consented.")
+@click.option("--prompt", type=click.Choice(["window", "none"]), default="window", show_default=True,
+              help="Show the task prompt (and the consent question) in a small window.")
+@click.option("--duration", type=click.FloatRange(min=0.5), help="End by itself after this many seconds.")
+def record(folder: Path, participant: str, group: str | None, display: str | None, virtual: bool,
+           consent: bool, prompt: str, duration: float | None) -> None:
+    """Record one moderated session of the study in FOLDER.
+
+    Moderator hotkeys (defaults; the study's [hotkeys] can change them): ctrl+alt+n next
+    task, ctrl+alt+s success, ctrl+alt+f failure, ctrl+alt+g gave up, ctrl+alt+e error,
+    ctrl+alt+m marker, ctrl+alt+p privacy pause/resume, ctrl+alt+q end the session.
+    Ctrl+C (SIGINT) or SIGTERM also end it cleanly.
+
+    Example: uxlab record my-study --participant P07 --group redesign --consent
+    """
+    from sessions.study import STUDY_FILE
+    if not (folder / STUDY_FILE).is_file():
+        fail(f"{folder} is not a study folder (no {STUDY_FILE}; run `uxlab init {folder}`)")
+    if display and virtual:
+        fail("--display and --virtual exclude each other")
+    from sessions.study import load_study
+    load_study(folder)  # a broken script stops here, before any display starts
+    xvfb = None
+    if virtual:
+        from recorder.virtual_display import DisplayError, VirtualDisplay
+        try:
+            xvfb = VirtualDisplay(1920, 1080).start()
+        except DisplayError as exc:
+            fail(str(exc))
+        os.environ["DISPLAY"] = xvfb.name
+        click.echo(f"DISPLAY={xvfb.name}", err=True)
+    elif display:
+        os.environ["DISPLAY"] = display
+    try:
+        _record(folder, participant, group, consent, prompt, duration)
+    finally:
+        if xvfb is not None:
+            xvfb.stop()
+
+
+def _record(folder: Path, participant: str, group: str | None, consent: bool, prompt: str,
+            duration: float | None) -> None:
+    from recorder.session import RecordError, RecordOptions, Recording
+    recording = Recording(folder, RecordOptions(participant.strip(), group, consent, prompt, duration))
+    previous = {sig: signal.signal(sig, lambda *_: recording.request_end())
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        session_id = recording.run()
+    except RecordError as exc:
+        fail(str(exc))
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    click.echo(session_id)
+
+
+COMMANDS = [record]

@@ -1,0 +1,152 @@
+"""Turns raw input into stored events: moderator hotkeys become task-runner actions and
+never participant input, keystrokes pass through the privacy rules, paused stretches are
+dropped, every event is tagged with the task running at its moment."""
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+
+from recorder.clock import SessionClock
+from recorder.keys import KeyStroke, parse_combination
+from recorder.privacy import key_fields
+from recorder.tasks import ActionError, TaskRunner
+
+MOVE_INTERVAL = 1 / 30  # pointer moves are sampled at most 30 times a second
+Rect = tuple[int, int, int, int]
+
+
+class KeyboardState:
+    """Held modifiers (paired press/release by key code) and modifier presses that have not
+    yet been part of a combination: a lone ctrl press is only known to be lone at release."""
+
+    def __init__(self, hotkeys: dict[str, str], mode: str) -> None:
+        self.hotkeys = {parse_combination(combo): action for action, combo in hotkeys.items()}
+        self.mode = mode
+        self.held: dict[object, str] = {}
+        self.pending: dict[object, float] = {}
+
+    def press(self, t: float, key: KeyStroke) -> tuple[str | None, list[dict]]:
+        """(hotkey action or None, key events to store) for one press."""
+        ident = key.code if key.code is not None else key.label
+        if key.modifier:
+            if ident not in self.held:
+                self.held[ident] = key.modifier
+                self.pending[ident] = t
+            return None, []
+        mods = set(self.held.values())
+        self.pending.clear()
+        action = self.hotkeys.get((frozenset(mods), key.label))
+        if action:
+            return action, []
+        fields = key_fields(key, mods, self.mode)
+        return None, ([{"t": t, "kind": "key", "pressed": 1, **fields}] if fields else [])
+
+    def release(self, t: float, key: KeyStroke) -> list[dict]:
+        ident = key.code if key.code is not None else key.label
+        if not key.modifier:
+            return []
+        self.held.pop(ident, None)
+        pressed_at = self.pending.pop(ident, None)
+        if pressed_at is None:
+            return []
+        fields = key_fields(key, set(), self.mode)
+        return [{"t": pressed_at, "kind": "key", "pressed": 1, **fields}] if fields else []
+
+
+class InputProcessor:
+    """Drains the raw input queue on its own thread, so listener callbacks never block."""
+
+    def __init__(self, raw: queue.SimpleQueue, clock: SessionClock, runner: TaskRunner,
+                 emit: Callable[[list[dict]], None], *, hotkeys: dict[str, str], keystrokes: str,
+                 prompt_rect: Callable[[], Rect | None] = lambda: None,
+                 say: Callable[[str], None] = lambda message: None) -> None:
+        self.raw, self.clock, self.runner, self.emit = raw, clock, runner, emit
+        self.keyboard = KeyboardState(hotkeys, keystrokes)
+        self.prompt_rect, self.say = prompt_rect, say
+        self._last_move = float("-inf")
+        self._thread = threading.Thread(target=self._run, name="input-events", daemon=True)
+        self.count = 0
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Process everything already queued, then stop."""
+        self.raw.put(None)
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while True:
+            item = self.raw.get()
+            batch: list[dict] = []
+            while item is not None:
+                batch.extend(self.handle(item))
+                try:
+                    item = self.raw.get_nowait()
+                except queue.Empty:
+                    break
+            if batch:
+                self.count += len(batch)
+                self.emit(batch)
+            if item is None:
+                return
+
+    def handle(self, item: tuple) -> list[dict]:
+        """Stored events for one raw input item (hotkeys act here and store nothing)."""
+        kind, mono, *args = item
+        t = self.clock.at(mono)
+        if kind == "key":
+            pressed, key = args
+            if pressed:
+                action, rows = self.keyboard.press(t, key)
+                if action:
+                    self._act(action, t)
+                    return []
+            else:
+                rows = self.keyboard.release(t, key)
+        else:
+            rows = [self._pointer_or_window(kind, t, args)]
+        kept = []
+        for row in rows:
+            if row is None or not self._recording(row["t"]):
+                continue
+            row["task"] = self.runner.task_at(row["t"])
+            kept.append(row)
+        return kept
+
+    def _recording(self, t: float) -> bool:
+        """Inside the session (input listeners start just before t=0) and not paused."""
+        ended = self.runner.ended_at
+        return t >= 0 and (ended is None or t <= ended) and not self.runner.paused_at(t)
+
+    def _pointer_or_window(self, kind: str, t: float, args: list) -> dict | None:
+        if kind == "move":
+            if t - self._last_move < MOVE_INTERVAL:
+                return None
+            self._last_move = t
+            return {"t": t, "kind": "move", "x": args[0], "y": args[1]}
+        if kind == "click":
+            x, y, button, pressed = args
+            return {"t": t, "kind": "click", "x": x, "y": y, "button": button,
+                    "pressed": int(pressed), "target": self._target(x, y)}
+        if kind == "scroll":
+            x, y, dx, dy = args
+            return {"t": t, "kind": "scroll", "x": x, "y": y, "dx": dx, "dy": dy,
+                    "target": self._target(x, y)}
+        if kind == "window":
+            title, window_class = args
+            return {"t": t, "kind": "window", "text": title, "window": window_class}
+        raise ValueError(f"unknown raw input kind {kind!r}")
+
+    def _target(self, x: int, y: int) -> str | None:
+        rect = self.prompt_rect()
+        if rect and rect[0] <= x < rect[0] + rect[2] and rect[1] <= y < rect[1] + rect[3]:
+            return "prompt"
+        return None
+
+    def _act(self, action: str, t: float) -> None:
+        try:
+            self.runner.perform(action, t=t)
+        except ActionError as exc:
+            self.say(f"{action}: {exc}")

@@ -1,0 +1,337 @@
+"""The live publisher: streams a running session to `uxlab serve` so observers can watch,
+and brings the moderator console's commands back to the task runner.
+
+Two Socket.IO connections, each kept up by its own thread with backoff, so neither a
+refused token nor a restarted server can stall the other or the recording:
+- `/live` (see web/live.py), authenticated with the lab's live token (`--token T`, the
+  secret the server knows as UXLAB_LIVE_TOKEN): screen frames, input events, task state and
+  markers.
+- `/console` (see web/console_protocol.py), authenticated with the session's own token
+  from the store: commands in, `state` and `done` out.
+
+Nothing the capture, input or task threads call here ever waits on the network: a frame
+goes into a one-frame slot (the latest wins, a replaced frame is counted as dropped) and is
+encoded to JPEG and sent from the publisher's thread, at most `max_fps` a second and with
+one frame in flight, so a slow link drops frames instead of queueing them. Events and
+markers go through bounded queues. The recording on disk never depends on any of this.
+"""
+from __future__ import annotations
+
+import collections
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+import socketio
+
+from recorder.tasks import ActionError, TaskRunner
+
+log = logging.getLogger(__name__)
+
+LIVE_NAMESPACE = "/live"
+CONSOLE_NAMESPACE = "/console"
+MAX_EVENTS_QUEUED = 5000
+EVENTS_PER_MESSAGE = 200
+IN_FLIGHT_TIMEOUT = 2.0   # a frame not acknowledged by then is taken as lost
+BACKOFF_FIRST, BACKOFF_MAX = 0.25, 3.0
+
+
+@dataclass
+class PublisherStats:
+    frames_offered: int = 0
+    frames_sent: int = 0
+    frames_dropped: int = 0   # replaced in the slot before they could be sent
+    events_sent: int = 0
+    events_dropped: int = 0
+    connects: int = 0
+
+
+class _Link:
+    """One namespace on one server: connects, reconnects with backoff, and runs `work`
+    while connected. All sending on this connection happens in its own thread."""
+
+    def __init__(self, url: str, namespace: str, auth: dict, handlers: dict[str, Callable],
+                 work: Callable[["_Link"], None], on_connect: Callable[[], None], stop: threading.Event) -> None:
+        self.url, self.namespace, self.auth = url, namespace, auth
+        self.handlers, self.work, self.on_connect, self.stop = handlers, work, on_connect, stop
+        self.client: socketio.Client | None = None
+        self.connected = threading.Event()
+        self.last_error: str | None = None
+        self.thread = threading.Thread(target=self._run, name=f"live{namespace}", daemon=True)
+
+    def _run(self) -> None:
+        delay = BACKOFF_FIRST
+        while not self.stop.is_set():
+            if self._connect():
+                delay = BACKOFF_FIRST
+                self.on_connect()
+                while self.connected.is_set() and not self.stop.is_set():
+                    self.work(self)
+                self._close()
+                continue
+            self.stop.wait(delay * random.uniform(0.8, 1.2))
+            delay = min(BACKOFF_MAX, delay * 2)
+        self._close()
+
+    def _connect(self) -> bool:
+        client = socketio.Client(reconnection=False)
+        for event, handler in self.handlers.items():
+            client.on(event, handler, namespace=self.namespace)
+        client.on("disconnect", lambda *args: self.connected.clear(), namespace=self.namespace)
+        try:
+            client.connect(self.url, namespaces=[self.namespace], auth=self.auth,
+                           transports=["websocket"], wait_timeout=5)
+        except (socketio.exceptions.ConnectionError, ValueError, OSError) as exc:
+            if str(exc) != self.last_error:
+                log.warning("live: cannot connect to %s%s: %s", self.url, self.namespace, exc)
+            self.last_error = str(exc)
+            return False
+        self.client, self.last_error = client, None
+        self.connected.set()
+        return True
+
+    def emit(self, event: str, data: Any, callback: Callable | None = None) -> bool:
+        client = self.client
+        if client is None or not self.connected.is_set():
+            return False
+        try:
+            client.emit(event, data, namespace=self.namespace, callback=callback)
+            return True
+        except (socketio.exceptions.SocketIOError, OSError):
+            self.connected.clear()
+            return False
+
+    def _close(self) -> None:
+        client, self.client = self.client, None
+        self.connected.clear()
+        if client is not None:
+            try:
+                client.disconnect()
+            except Exception:  # a half-dead connection may fail to say goodbye; nothing to keep
+                pass
+
+
+class LivePublisher:
+    """Publish one session; `start()` it, feed it from any thread, `stop()` it at the end."""
+
+    def __init__(self, url: str, token: str, session_id: str, *, session_token: str | None = None,
+                 on_command: Callable[[dict], None] | None = None, started_wall: float | None = None,
+                 max_fps: float = 10.0, max_width: int = 1280, quality: int = 70) -> None:
+        self.session_id, self.max_width, self.quality = session_id, max_width, quality
+        self.interval = 1.0 / max_fps
+        self.started_wall = time.time() if started_wall is None else started_wall
+        self.on_command = on_command
+        self.stats = PublisherStats()
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._slot: tuple[float, np.ndarray] | None = None
+        self._last_frame: dict | None = None      # the last encoded frame, resent on request
+        self._resend = False
+        self._in_flight_since: float | None = None
+        self._last_sent = 0.0
+        self._events: collections.deque = collections.deque()
+        self._markers: collections.deque = collections.deque(maxlen=200)
+        self._state: dict | None = None
+        self._state_dirty = False
+        self._console_out: collections.deque = collections.deque(maxlen=200)
+        self._console_wake = threading.Event()
+        self.live = _Link(url, LIVE_NAMESPACE, {"live_token": token, "session": session_id},
+                          {"snapshot": self._on_snapshot}, self._send_pending, self._on_live_connect, self._stop)
+        self.console = None
+        if session_token:
+            self.console = _Link(url, CONSOLE_NAMESPACE, {"token": session_token},
+                                 {"command": self._on_command}, self._send_console,
+                                 self._on_console_connect, self._stop)
+
+    # -- lifecycle -------------------------------------------------------------------
+    def start(self) -> "LivePublisher":
+        self.live.thread.start()
+        if self.console:
+            self.console.thread.start()
+        return self
+
+    def stop(self, timeout: float = 3.0) -> None:
+        """Send what is queued (briefly), then close both connections."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.live.connected.is_set() and (self._events or self._state_dirty or self._markers):
+            self._wake.set()
+            time.sleep(0.02)
+        self._stop.set()
+        self._wake.set()
+        self._console_wake.set()
+        for link in (self.live, self.console):
+            if link and link.thread.is_alive():
+                link.thread.join(timeout=max(0.1, deadline - time.monotonic()))
+
+    @property
+    def connected(self) -> bool:
+        return self.live.connected.is_set()
+
+    # -- fed by the recorder (never blocks) ------------------------------------------------
+    def frame(self, t: float, bgra: np.ndarray) -> None:
+        """Offer a changed screen (BGRA or BGR pixels the caller will not modify again)."""
+        with self._lock:
+            if self._slot is not None:
+                self.stats.frames_dropped += 1
+            self._slot = (t, bgra)
+            self.stats.frames_offered += 1
+        self._wake.set()
+
+    def event(self, event: dict) -> None:
+        """An input event row (already redacted by the recorder's privacy rules)."""
+        if len(self._events) >= MAX_EVENTS_QUEUED:
+            self.stats.events_dropped += 1
+            return
+        self._events.append(event)
+        self._wake.set()
+
+    def state(self, state: dict) -> None:
+        """The task runner's state (TaskRunner's on_state hook)."""
+        with self._lock:
+            self._state, self._state_dirty = dict(state), True
+        self._console_out.append(("state", self._console_state(state)))
+        self._wake.set()
+        self._console_wake.set()
+
+    def marker(self, t: float, kind: str, text: str | None = None) -> None:
+        self._markers.append({"t": t, "kind": kind, "text": text})
+        self._wake.set()
+
+    # -- the /live connection's thread -----------------------------------------------------
+    def _on_live_connect(self) -> None:
+        self.stats.connects += 1
+        with self._lock:
+            self._state_dirty = self._state is not None
+            self._resend = self._slot is None and self._last_frame is not None
+            self._in_flight_since = None
+        self._wake.set()
+
+    def _on_snapshot(self, data: Any = None) -> None:
+        """A new observer joined (maybe on another server process): show them the screen now."""
+        with self._lock:
+            self._state_dirty = self._state is not None
+            self._resend = self._slot is None and self._last_frame is not None
+        self._wake.set()
+
+    def _send_pending(self, link: _Link) -> None:
+        self._wake.wait(self._wait_time())
+        self._wake.clear()
+        self._send_state(link)
+        while self._markers:
+            link.emit("marker", self._markers.popleft())
+        self._send_events(link)
+        self._send_frame(link)
+
+    def _wait_time(self) -> float:
+        """Until the next frame may go: the rate limit, or the acknowledgement (which wakes us)."""
+        if self._slot is None and not self._resend:
+            return 0.5
+        now = time.monotonic()
+        if self._in_flight_since is not None:
+            return max(0.001, self._in_flight_since + IN_FLIGHT_TIMEOUT - now)
+        return max(0.0, self._last_sent + self.interval - now)
+
+    def _send_state(self, link: _Link) -> None:
+        with self._lock:
+            state, dirty, self._state_dirty = self._state, self._state_dirty, False
+        if dirty and state is not None:
+            link.emit("state", {**state, "t": round(time.time() - self.started_wall, 3)})
+
+    def _send_events(self, link: _Link) -> None:
+        while self._events:
+            batch = [self._events.popleft() for _ in range(min(EVENTS_PER_MESSAGE, len(self._events)))]
+            if link.emit("events", batch):
+                self.stats.events_sent += len(batch)
+
+    def _send_frame(self, link: _Link) -> None:
+        now = time.monotonic()
+        if now - self._last_sent < self.interval:
+            return
+        if self._in_flight_since is not None and now - self._in_flight_since < IN_FLIGHT_TIMEOUT:
+            return
+        with self._lock:
+            slot, self._slot = self._slot, None
+            resend, self._resend = self._resend, False
+        if slot is not None:
+            self._last_frame = self._encode(*slot)
+        elif not (resend and self._last_frame):
+            return
+        self._in_flight_since = self._last_sent = time.monotonic()
+        if link.emit("frame", self._last_frame, callback=self._acknowledged):
+            self.stats.frames_sent += 1
+        else:
+            self._in_flight_since = None
+
+    def _acknowledged(self, *args: Any) -> None:
+        self._in_flight_since = None
+        self._wake.set()
+
+    def _encode(self, t: float, pixels: np.ndarray) -> dict:
+        if pixels.ndim == 3 and pixels.shape[2] == 4:
+            pixels = cv2.cvtColor(pixels, cv2.COLOR_BGRA2BGR)
+        height, width = pixels.shape[:2]
+        if width > self.max_width:
+            height = max(2, round(height * self.max_width / width))
+            width = self.max_width
+            pixels = cv2.resize(pixels, (width, height), interpolation=cv2.INTER_AREA)
+        ok, jpeg = cv2.imencode(".jpg", pixels, [cv2.IMWRITE_JPEG_QUALITY, self.quality])
+        if not ok:
+            raise RuntimeError("JPEG encoding failed")
+        return {"t": round(t, 3), "seq": self.stats.frames_sent + 1, "w": width, "h": height,
+                "captured": self.started_wall + t, "jpeg": jpeg.tobytes()}
+
+    # -- the /console connection's thread --------------------------------------------------
+    def _on_console_connect(self) -> None:
+        with self._lock:
+            state = self._state
+        if state is not None:
+            self._console_out.append(("state", self._console_state(state)))
+        self._console_wake.set()
+
+    def _send_console(self, link: _Link) -> None:
+        self._console_wake.wait(0.5)
+        self._console_wake.clear()
+        while self._console_out:
+            event, data = self._console_out.popleft()
+            link.emit(event, data)
+
+    def _on_command(self, command: Any) -> None:
+        """Runs in the socket's reader thread: the task runner is thread-safe and quick."""
+        if not isinstance(command, dict) or command.get("session") not in (None, self.session_id):
+            return
+        ok, error = True, None
+        try:
+            if self.on_command is None:
+                raise ActionError("this recorder takes no console commands")
+            self.on_command(command)
+        except (ActionError, ValueError) as exc:
+            ok, error = False, str(exc)
+        self._console_out.append(("done", {"id": command.get("id"), "ok": ok, "error": error}))
+        self._console_wake.set()
+
+    def _console_state(self, state: dict) -> dict:
+        return {"task": state.get("task"), "attempt": state.get("attempt_id"),
+                "paused": bool(state.get("paused")),
+                "status": "ended" if state.get("ended") else "recording",
+                "t": round(time.time() - self.started_wall, 3)}
+
+
+def runner_commands(runner: TaskRunner) -> Callable[[dict], None]:
+    """The console's commands as task-runner actions, exactly what the hotkeys do; an
+    observer's error arrives `pending` and is stored for the moderator to confirm."""
+    def perform(command: dict) -> None:
+        action, text = command.get("action"), command.get("text")
+        if action == "error" and command.get("status") == "pending":
+            runner.store.add_marker(runner.session_id, runner.clock.now(), "error", text=text,
+                                    author=command.get("by"), attempt_id=runner.state()["attempt_id"],
+                                    status="pending")
+            return
+        runner.perform(str(action), text=text if isinstance(text, str) else None)
+    return perform

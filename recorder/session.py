@@ -1,0 +1,187 @@
+"""One recorded session, wired together: sources feed queues, one thread drains each
+queue into the sinks, the task runner keeps the timeline, and ending (a hotkey, a signal,
+a time limit on the session, a full disk) always closes the attempt and the video.
+
+    input listeners ─► raw queue ─► InputProcessor ─► sinks (journal, live...)
+    screen grabs ────► bounded frame queue ─► FrameWriter ─► video, keyframes, sinks
+"""
+from __future__ import annotations
+
+import os
+import queue
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sessions.store import Store
+from sessions.study import Study, load_study
+
+from recorder.clock import SessionClock
+from recorder.input_events import InputProcessor
+from recorder.sinks.base import Fanout, Sink
+from recorder.sinks.frames import FrameWriter, video_size
+from recorder.sinks.journal import StoreJournal
+from recorder.sinks.keyframes import keyframe_scale
+from recorder.sinks.video import VideoWriter
+from recorder.sources.input import InputSource
+from recorder.sources.screen import ScreenSource, screen_size
+from recorder.sources.window import WindowSource
+from recorder.tasks import TaskRunner
+
+VIDEO_FILE = "screen.mp4"
+FRAME_QUEUE_SECONDS = 0.5  # frames the encoder may fall behind before grabs are dropped
+
+
+class RecordError(RuntimeError):
+    """The recording cannot start or had to stop; the message is for the moderator."""
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@dataclass
+class RecordOptions:
+    participant: str
+    group: str | None = None
+    consent: bool = False
+    prompt: str = "window"            # "window" or "none"
+    duration: float | None = None     # end by itself after this many seconds (scripted runs)
+    sinks: list[Sink] = field(default_factory=list)  # extra sinks, e.g. a live publisher
+    say: Callable[[str], None] = _stderr
+
+
+class Recording:
+    """Record one session of the study in `folder`; `run()` blocks until it ends.
+
+    While it runs, `runner.perform(action)` drives the task timeline from any thread and
+    `request_end()` ends it (signal handlers call this).
+    """
+
+    def __init__(self, folder: str | Path, options: RecordOptions) -> None:
+        self.folder, self.options = Path(folder), options
+        self.study: Study = load_study(folder)
+        self.store = Store(folder)
+        self.session_id: str | None = None
+        self.runner: TaskRunner | None = None
+        self.started = threading.Event()
+        self._end = threading.Event()
+        self._failure: str | None = None
+
+    def request_end(self) -> None:
+        self._end.set()
+
+    def fail(self, exc: BaseException) -> None:
+        """A sink could not write (disk full): stop, keep what was written."""
+        if self._failure is None:
+            self._failure = f"recording stopped: {exc}; what was written before is kept"
+        self._end.set()
+
+    def run(self) -> str:
+        if not os.environ.get("DISPLAY"):
+            raise RecordError("no X display to record: pass --display :N or --virtual")
+        try:
+            width, height = screen_size()
+        except Exception as exc:
+            raise RecordError(f"cannot open display {os.environ['DISPLAY']}: {exc}") from None
+        prompt = self._prompt_window(width)
+        try:
+            self._record(width, height, prompt)
+        finally:
+            if prompt is not None:
+                prompt.close()
+        if self._failure:
+            raise RecordError(self._failure)
+        return self.session_id
+
+    def _prompt_window(self, width: int):
+        options = self.options
+        if options.prompt == "none":
+            if not options.consent:
+                raise RecordError("the participant's consent is required: pass --consent once they "
+                                  "have agreed, or use --prompt window to ask on screen")
+            return None
+        from recorder.prompt_window import PromptWindow
+        window = PromptWindow(width)
+        try:
+            window.start()
+        except RuntimeError as exc:
+            raise RecordError(str(exc)) from None
+        if not options.consent and not window.ask_consent(self.study.capture.keystrokes):
+            window.close()
+            raise RecordError("the participant did not consent; nothing was recorded")
+        return window
+
+    def _record(self, width: int, height: int, prompt) -> None:
+        capture, say = self.study.capture, self.options.say
+        raw: queue.SimpleQueue = queue.SimpleQueue()
+        inputs = InputSource(raw)
+        inputs.start()  # before the clock: events from before t=0 are dropped, none missed after
+        clock = SessionClock()
+        vw, vh = video_size(width, height, capture.scale)
+        device = {"width": width, "height": height, "scale": capture.scale, "fps": capture.fps,
+                  "display": os.environ["DISPLAY"], "video": VIDEO_FILE,
+                  "keyframe_scale": keyframe_scale(width), "video_width": vw, "video_height": vh}
+        self.session_id = sid = self.store.create_session(
+            self.options.participant, group=self.options.group, consent=True,
+            keystrokes=capture.keystrokes, device=device, started_at=clock.started_wall)
+        session_dir = self.store.media.session_dir(sid, create=True)
+        journal = StoreJournal(self.store, sid, clock, on_error=self.fail)
+        sinks = Fanout([journal], ([prompt] if prompt else []) + list(self.options.sinks))
+        self.runner = runner = TaskRunner(self.study, self.store, sid, clock, on_state=sinks.state)
+        processor = InputProcessor(raw, clock, runner, sinks.events, hotkeys=self.study.hotkeys,
+                                   keystrokes=capture.keystrokes,
+                                   prompt_rect=prompt.rect if prompt else (lambda: None), say=say)
+        jobs: queue.Queue = queue.Queue(maxsize=max(2, round(capture.fps * FRAME_QUEUE_SECONDS)))
+        screen = ScreenSource(clock, capture.fps, jobs, pointer=lambda: inputs.pointer,
+                              paused=runner.paused_at)
+        writer = FrameWriter(jobs, VideoWriter(session_dir / VIDEO_FILE, vw, vh, capture.fps),
+                             session_dir, clock, sinks, scale=capture.scale,
+                             keyframe_scale=device["keyframe_scale"], paused=runner.paused_at,
+                             on_error=self.fail)
+        window = WindowSource(raw)
+        for part in (journal, processor, writer, screen):
+            part.start()
+        if capture.window_titles:
+            window.start()
+        sinks.state(runner.state())
+        say(f"recording session {sid} (participant {self.options.participant}) on display "
+            f"{os.environ['DISPLAY']}; {self.study.hotkeys['next_task']} starts the first task, "
+            f"{self.study.hotkeys['end']} ends the session")
+        self.started.set()
+        self._wait(clock, runner, screen)
+        t_end = runner.end()
+        inputs.stop()
+        window.stop()
+        processor.stop()
+        screen.stop(t_end)
+        writer.join()
+        sinks.close()
+        self._finish(sid, t_end, screen, writer, journal, processor)
+
+    def _wait(self, clock: SessionClock, runner: TaskRunner, screen: ScreenSource) -> None:
+        duration = self.options.duration
+        while not runner.ended.wait(0.05):
+            runner.check_time_limit()
+            if screen.error is not None:
+                self.fail(screen.error)
+            if self._end.is_set():
+                return
+            if duration is not None and clock.now() >= duration:
+                runner.end(t=duration)
+
+    def _finish(self, sid: str, t_end: float, screen: ScreenSource, writer: FrameWriter,
+                journal: StoreJournal, processor: InputProcessor) -> None:
+        stats = {"frames_grabbed": screen.stats.grabbed, "frames_kept": screen.stats.kept,
+                 "frames_dropped": screen.stats.dropped, "late_ticks": screen.stats.late_ticks,
+                 "frames_written": journal.written_frames, "keyframes": writer.keyframes,
+                 "events": journal.written_events}
+        try:
+            self.store.update_session(sid, status="aborted" if self._failure else "complete",
+                                      duration=round(t_end, 4), stats=stats)
+        except Exception as exc:  # the disk may still be full: recovery will close it later
+            self._failure = self._failure or f"could not close the session: {exc}"
+        self.options.say(f"session {sid} ended after {t_end:.1f} s: {journal.written_events} events, "
+                         f"{journal.written_frames} frames ({screen.stats.dropped} dropped)")

@@ -1,0 +1,1 @@
+"""Capture sources: the screen, input devices and window focus, each on its own thread."""

@@ -1,0 +1,142 @@
+"""The screen source: grabs the screen with mss at the study's fps and passes on only the
+frames worth keeping, because an unchanged screen should cost (almost) nothing.
+
+A grab is kept when the screen changed, when the cursor moved (it is drawn into the
+video), when a keyframe image is due, or when a pending video fragment must be written out
+(crash safety). Kept frames go to a bounded queue; when the encoder falls behind the frame
+is dropped and counted, so capture never stalls.
+"""
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from recorder.clock import SessionClock
+from recorder.frame_change import Grab, changed_fraction, thumbnail, thumbnail_change
+from recorder.sinks.video import KEYFRAME_INTERVAL
+
+KEYFRAME_CHANGE = 0.03     # fraction of sampled pixels changed since the last keyframe image
+KEYFRAME_MIN_GAP = 0.25    # seconds; an animation does not produce a keyframe per frame
+
+
+@dataclass
+class FrameJob:
+    t: float
+    grab: Grab
+    changed: float
+    cursor: tuple[int, int] | None
+    keyframe: bool = False   # also save a keyframe image
+    iframe: bool = False     # force an H.264 keyframe (starts a new fragment)
+    thumb: np.ndarray | None = None
+
+
+@dataclass
+class ScreenStats:
+    grabbed: int = 0
+    kept: int = 0
+    dropped: int = 0
+    late_ticks: int = 0
+
+
+class ScreenSource:
+    """Runs the capture thread; `jobs` is the bounded queue the frame writer drains."""
+
+    def __init__(self, clock: SessionClock, fps: float, jobs: queue.Queue, *,
+                 pointer: Callable[[], tuple[int, int] | None],
+                 paused: Callable[[float], bool]) -> None:
+        self.clock, self.fps, self.jobs = clock, fps, jobs
+        self.pointer, self.paused = pointer, paused
+        self.stats = ScreenStats()
+        self.size: tuple[int, int] = screen_size()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="screen", daemon=True)
+        self._last: FrameJob | None = None
+        self._keyframe_thumb: np.ndarray | None = None
+        self._keyframe_t = float("-inf")
+        self._iframe_t = float("-inf")
+        self._unflushed = 0
+        self._drifted = False
+        self.error: BaseException | None = None
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, t_end: float) -> None:
+        """Stop grabbing; the last frame is repeated at `t_end` so the video lasts the session."""
+        self._stop.set()
+        self._thread.join(timeout=5)
+        last = self._last
+        if last is not None and t_end > last.t:
+            self.jobs.put(FrameJob(t_end, last.grab, 0.0, last.cursor))
+        self.jobs.put(None)
+
+    def _run(self) -> None:
+        import mss
+        try:
+            with mss.MSS() as sct:
+                self._loop(sct, sct.monitors[0])
+        except Exception as exc:  # reported by the session, which ends the recording
+            self.error = exc
+
+    def _loop(self, sct, monitor: dict) -> None:
+        interval = 1.0 / self.fps
+        next_tick = time.monotonic()
+        while not self._stop.is_set():
+            now = time.monotonic()
+            if now < next_tick:
+                self._stop.wait(next_tick - now)
+                continue
+            behind = int((now - next_tick) / interval)
+            self.stats.late_ticks += behind
+            next_tick += (behind + 1) * interval
+            t = self.clock.at(now)
+            if self.paused(t):
+                continue
+            shot = sct.grab(monitor)
+            self.stats.grabbed += 1
+            self._consider(t, Grab(shot.raw, shot.width, shot.height))
+
+    def _consider(self, t: float, grab: Grab) -> None:
+        last = self._last
+        changed = changed_fraction(last.grab if last else None, grab)
+        cursor = self.pointer()
+        job = FrameJob(t, grab, changed, cursor)
+        if changed > 0:
+            self._drifted = True
+        if self._drifted and t - self._keyframe_t >= KEYFRAME_MIN_GAP:
+            thumb = thumbnail(grab)
+            if thumbnail_change(self._keyframe_thumb, thumb) >= KEYFRAME_CHANGE:
+                job.keyframe, job.thumb = True, thumb
+        job.iframe = last is None or (self._unflushed > 0 and t - self._iframe_t >= KEYFRAME_INTERVAL)
+        moved = last is not None and cursor != last.cursor
+        if not (changed > 0 or moved or job.keyframe or job.iframe):
+            return
+        try:
+            self.jobs.put_nowait(job)
+        except queue.Full:
+            self.stats.dropped += 1
+            return
+        self._kept(job)
+
+    def _kept(self, job: FrameJob) -> None:
+        self.stats.kept += 1
+        self._last = job
+        if job.keyframe:
+            self._keyframe_thumb, self._keyframe_t, self._drifted = job.thumb, job.t, False
+        if job.iframe:
+            self._iframe_t, self._unflushed = job.t, 0
+        else:
+            self._unflushed += 1
+
+
+def screen_size() -> tuple[int, int]:
+    """Width and height of the whole X screen (the DISPLAY this process records)."""
+    import mss
+    with mss.MSS() as sct:
+        monitor = sct.monitors[0]
+        return monitor["width"], monitor["height"]
