@@ -30,6 +30,8 @@ import cv2
 import numpy as np
 import socketio
 
+from sessions.store import Store
+
 from recorder.tasks import ActionError, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ MAX_EVENTS_QUEUED = 5000
 EVENTS_PER_MESSAGE = 200
 IN_FLIGHT_TIMEOUT = 2.0   # a frame not acknowledged by then is taken as lost
 BACKOFF_FIRST, BACKOFF_MAX = 0.25, 3.0
+MARKER_POLL = 0.5
 
 
 @dataclass
@@ -122,11 +125,12 @@ class LivePublisher:
 
     def __init__(self, url: str, token: str, session_id: str, *, session_token: str | None = None,
                  on_command: Callable[[dict], None] | None = None, started_wall: float | None = None,
-                 max_fps: float = 10.0, max_width: int = 1280, quality: int = 70) -> None:
+                 store: Store | None = None, max_fps: float = 10.0, max_width: int = 1280, quality: int = 70) -> None:
         self.session_id, self.max_width, self.quality = session_id, max_width, quality
         self.interval = 1.0 / max_fps
         self.started_wall = time.time() if started_wall is None else started_wall
-        self.on_command = on_command
+        self.on_command, self.store = on_command, store
+        self._marker_seen, self._markers_polled = self._last_marker_id(), 0.0
         self.stats = PublisherStats()
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -149,6 +153,11 @@ class LivePublisher:
             self.console = _Link(url, CONSOLE_NAMESPACE, {"token": session_token},
                                  {"command": self._on_command}, self._send_console,
                                  self._on_console_connect, self._stop)
+
+    def _last_marker_id(self) -> int:
+        if self.store is None:
+            return 0
+        return max((m["id"] for m in self.store.markers(self.session_id)), default=0)
 
     # -- lifecycle -------------------------------------------------------------------
     def start(self) -> "LivePublisher":
@@ -175,8 +184,15 @@ class LivePublisher:
         return self.live.connected.is_set()
 
     # -- fed by the recorder (never blocks) ------------------------------------------------
-    def frame(self, t: float, bgra: np.ndarray) -> None:
-        """Offer a changed screen (BGRA or BGR pixels the caller will not modify again)."""
+    def frame(self, row: dict, image: np.ndarray) -> None:
+        """A stored video frame (Sink protocol): only a changed screen is offered, since the
+        cursor reaches observers as events; the image must not be modified afterwards."""
+        if row.get("changed", 1.0) <= 0 and self.stats.frames_offered:
+            return
+        self.offer(float(row["t"]), image)
+
+    def offer(self, t: float, bgra: np.ndarray) -> None:
+        """Put a screen (BGRA or BGR) in the slot; a frame still waiting there is dropped."""
         with self._lock:
             if self._slot is not None:
                 self.stats.frames_dropped += 1
@@ -184,13 +200,15 @@ class LivePublisher:
             self.stats.frames_offered += 1
         self._wake.set()
 
-    def event(self, event: dict) -> None:
-        """An input event row (already redacted by the recorder's privacy rules)."""
-        if len(self._events) >= MAX_EVENTS_QUEUED:
-            self.stats.events_dropped += 1
-            return
-        self._events.append(event)
+    def events(self, rows: list[dict]) -> None:
+        """Input event rows as stored, so already redacted by the recorder's privacy rules."""
+        room = MAX_EVENTS_QUEUED - len(self._events)
+        self._events.extend(rows[:max(0, room)])
+        self.stats.events_dropped += max(0, len(rows) - max(0, room))
         self._wake.set()
+
+    def close(self) -> None:
+        self.stop()
 
     def state(self, state: dict) -> None:
         """The task runner's state (TaskRunner's on_state hook)."""
@@ -203,6 +221,18 @@ class LivePublisher:
     def marker(self, t: float, kind: str, text: str | None = None) -> None:
         self._markers.append({"t": t, "kind": kind, "text": text})
         self._wake.set()
+
+    def _poll_markers(self) -> None:
+        """Markers are read back from the store, so every one shows live whoever added it:
+        a hotkey, the console or an observer's flag."""
+        now = time.monotonic()
+        if self.store is None or now - self._markers_polled < MARKER_POLL:
+            return
+        self._markers_polled = now
+        for m in self.store.markers(self.session_id):
+            if m["id"] > self._marker_seen:
+                self._marker_seen = m["id"]
+                self.marker(m["t"], m["kind"], m["text"])
 
     # -- the /live connection's thread -----------------------------------------------------
     def _on_live_connect(self) -> None:
@@ -221,8 +251,9 @@ class LivePublisher:
         self._wake.set()
 
     def _send_pending(self, link: _Link) -> None:
-        self._wake.wait(self._wait_time())
+        self._wake.wait(min(MARKER_POLL, self._wait_time()))
         self._wake.clear()
+        self._poll_markers()
         self._send_state(link)
         while self._markers:
             link.emit("marker", self._markers.popleft())
@@ -335,3 +366,35 @@ def runner_commands(runner: TaskRunner) -> Callable[[dict], None]:
             return
         runner.perform(str(action), text=text if isinstance(text, str) else None)
     return perform
+
+
+class RecordingPublisher:
+    """The live publisher as a sink of a `recorder.session.Recording`: it starts on the
+    recording's first frame, event or state, when the session and its task runner exist."""
+
+    def __init__(self, recording: Any, url: str, token: str, **options: Any) -> None:
+        self.recording, self.url, self.token, self.options = recording, url, token, options
+        self.publisher: LivePublisher | None = None
+
+    def _started(self) -> LivePublisher:
+        if self.publisher is None:
+            rec = self.recording
+            row = rec.store.session(rec.session_id)
+            self.publisher = LivePublisher(
+                self.url, self.token, rec.session_id, session_token=row["token"],
+                on_command=runner_commands(rec.runner), started_wall=row["started_at"],
+                store=rec.store, **self.options).start()
+        return self.publisher
+
+    def events(self, rows: list[dict]) -> None:
+        self._started().events(rows)
+
+    def frame(self, row: dict, image: np.ndarray) -> None:
+        self._started().frame(row, image)
+
+    def state(self, state: dict) -> None:
+        self._started().state(state)
+
+    def close(self) -> None:
+        if self.publisher is not None:
+            self.publisher.stop()
