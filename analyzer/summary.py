@@ -85,7 +85,8 @@ def task_summary(task_id: str, prompt: str, attempts: list[dict]) -> dict:
     success_times = [a["time"] for a in attempts if a["outcome"] == "success" and a["time"] > 0]
     all_times = [a["time"] for a in attempts if a["time"] > 0]
     seq = [a["seq_rating"] for a in attempts if a["seq_rating"] is not None]
-    first = [a["first_click"]["hit"] for a in attempts if a["first_click"] and a["first_click"]["hit"] is not None]
+    judged = [a for a in attempts if a["first_click"] and a["first_click"]["hit"] is not None]
+    first = [a["first_click"]["hit"] for a in judged]
     return {
         "id": task_id, "prompt": prompt, "attempts": n, "successes": successes,
         "completion": stats.completion_interval(successes, n).as_dict() if n else None,
@@ -97,11 +98,24 @@ def task_summary(task_id: str, prompt: str, attempts: list[dict]) -> dict:
         "seq": {**stats.mean_interval(seq).as_dict(), "n": len(seq)} if seq else None,
         "first_click_success": ({**stats.completion_interval(sum(first), len(first)).as_dict(), "n": len(first)}
                                 if first else None),
+        "success_after_first_click": _success_by_first_click(judged),
         "clicks_per_attempt": sum(a["clicks"] for a in attempts) / n if n else None,
         "rage_clicks": sum(a["rage_clicks"] for a in attempts),
         "dead_clicks": sum(a["dead_clicks"] for a in attempts),
         "disagreements": sum(a["disagreement"] is not None for a in attempts),
     }
+
+
+def _success_by_first_click(judged: list[dict]) -> dict | None:
+    """Completion after a first click on target vs off it: first-click success predicts
+    task success, so a gap here points at the start of the task."""
+    if not judged:
+        return None
+    result = {}
+    for label, hit in (("hit", True), ("missed", False)):
+        group = [a for a in judged if a["first_click"]["hit"] is hit]
+        result[label] = {"attempts": len(group), "successes": sum(a["outcome"] == "success" for a in group)}
+    return result
 
 
 def compare_groups(study: Study, sessions: list[dict], groups: Sequence[str]) -> dict:

@@ -110,6 +110,9 @@ def test_task_summary(analysis):
     assert ticket["abandonment_rate"] == 0.0
     assert ticket["seq"]["estimate"] == 4.5 and ticket["seq"]["n"] == 2
     assert ticket["first_click_success"]["estimate"] == 0.5
+    assert ticket["success_after_first_click"] == {"hit": {"attempts": 1, "successes": 1},
+                                                   "missed": {"attempts": 1, "successes": 0}}
+    assert search["success_after_first_click"] is None
     # P02's only click (3 s) waited until the 10 s keyframe: dead too
     assert (ticket["rage_clicks"], ticket["dead_clicks"], ticket["disagreements"]) == (1, 5, 1)
     assert search["abandonment_rate"] == 1.0 and search["completion"]["estimate"] == 0.0
