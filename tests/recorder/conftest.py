@@ -1,0 +1,101 @@
+"""Fixtures for the recorder: a fresh Xvfb per test (recordings must not see each other's
+windows), the target application, and a driver that runs `uxlab record` and sends real X
+input with xdotool, noting when each input was sent."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from recorder.virtual_display import VirtualDisplay
+
+HERE = Path(__file__).parent
+UXLAB = Path(sys.executable).parent / "uxlab"
+
+
+@pytest.fixture
+def display():
+    with VirtualDisplay(1280, 800, first=140) as virtual:
+        yield virtual
+
+
+@pytest.fixture
+def target_app(display):
+    """The colour-cycling window at the top-left 800x600 of the display."""
+    process = subprocess.Popen([sys.executable, str(HERE / "target_app.py")], env=display.env(),
+                               stdout=subprocess.PIPE, text=True)
+    assert process.stdout.readline().strip() == "ready"
+    yield process
+    process.kill()
+    process.wait()
+
+
+class Driver:
+    """Runs `uxlab record` on the display and drives it like a moderator and a participant."""
+
+    def __init__(self, display: VirtualDisplay, folder: Path) -> None:
+        self.display, self.folder = display, folder
+        self.process: subprocess.Popen | None = None
+        self.stderr: list[str] = []
+        self._started = threading.Event()
+
+    def start(self, *args: str, wait: bool = True) -> None:
+        self.process = subprocess.Popen(
+            [str(UXLAB), "record", str(self.folder), "--participant", "P1", "--display",
+             self.display.name, *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        threading.Thread(target=self._read_stderr, daemon=True).start()
+        if wait:
+            self.wait_started()
+
+    def wait_started(self, timeout: float = 20) -> None:
+        assert self._started.wait(timeout), f"the recorder did not start: {self.stderr}"
+
+    def _read_stderr(self) -> None:
+        for line in self.process.stderr:
+            self.stderr.append(line)
+            if line.startswith("recording session"):
+                self._started.set()
+
+    def xdotool(self, *args: str) -> float:
+        """Run xdotool; returns the monotonic time halfway through the call."""
+        before = time.monotonic()
+        subprocess.run(["xdotool", *args], env=self.display.env(), check=True)
+        return (before + time.monotonic()) / 2
+
+    def key(self, combo: str) -> float:
+        return self.xdotool("key", combo)
+
+    def click(self, x: int, y: int) -> float:
+        """Move, then press and release the left button; returns the time of the press."""
+        self.xdotool("mousemove", str(x), str(y))
+        before = time.monotonic()
+        subprocess.run(["xdotool", "mousedown", "1"], env=self.display.env(), check=True)
+        pressed = (before + time.monotonic()) / 2
+        subprocess.run(["xdotool", "mouseup", "1"], env=self.display.env(), check=True)
+        return pressed
+
+    def type(self, text: str) -> float:
+        return self.xdotool("type", "--delay", "20", text)
+
+    def finish(self, timeout: float = 30) -> str:
+        self.process.wait(timeout=timeout)
+        out = self.process.stdout.read()
+        assert self.process.returncode == 0, "".join(self.stderr)
+        return out.strip()
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def driver(display, study_dir):
+    d = Driver(display, study_dir)
+    yield d
+    d.kill()
