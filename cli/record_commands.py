@@ -20,8 +20,10 @@ from cli.errors import fail
 @click.option("--prompt", type=click.Choice(["window", "none"]), default="window", show_default=True,
               help="Show the task prompt (and the consent question) in a small window.")
 @click.option("--duration", type=click.FloatRange(min=0.5), help="End by itself after this many seconds.")
+@click.option("--live", metavar="URL", help="Stream to `uxlab serve` at URL for live observers.")
+@click.option("--token", envvar="UXLAB_LIVE_TOKEN", help="The server's live token (its UXLAB_LIVE_TOKEN).")
 def record(folder: Path, participant: str, group: str | None, display: str | None, virtual: bool,
-           consent: bool, prompt: str, duration: float | None) -> None:
+           consent: bool, prompt: str, duration: float | None, live: str | None, token: str | None) -> None:
     """Record one moderated session of the study in FOLDER.
 
     Moderator hotkeys (defaults; the study's [hotkeys] can change them): ctrl+alt+n next
@@ -36,6 +38,8 @@ def record(folder: Path, participant: str, group: str | None, display: str | Non
         fail(f"{folder} is not a study folder (no {STUDY_FILE}; run `uxlab init {folder}`)")
     if display and virtual:
         fail("--display and --virtual exclude each other")
+    if live and not token:
+        fail("--live needs --token: the live token the server was started with (UXLAB_LIVE_TOKEN)")
     from sessions.study import load_study
     load_study(folder)  # a broken script stops here, before any display starts
     xvfb = None
@@ -50,16 +54,19 @@ def record(folder: Path, participant: str, group: str | None, display: str | Non
     elif display:
         os.environ["DISPLAY"] = display
     try:
-        _record(folder, participant, group, consent, prompt, duration)
+        _record(folder, participant, group, consent, prompt, duration, (live, token) if live else None)
     finally:
         if xvfb is not None:
             xvfb.stop()
 
 
 def _record(folder: Path, participant: str, group: str | None, consent: bool, prompt: str,
-            duration: float | None) -> None:
+            duration: float | None, live: tuple[str, str] | None = None) -> None:
     from recorder.session import RecordError, RecordOptions, Recording
     recording = Recording(folder, RecordOptions(participant.strip(), group, consent, prompt, duration))
+    if live:
+        from recorder.live import RecordingPublisher
+        recording.options.sinks.append(RecordingPublisher(recording, *live))
     previous = {sig: signal.signal(sig, lambda *_: recording.request_end())
                 for sig in (signal.SIGINT, signal.SIGTERM)}
     try:

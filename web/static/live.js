@@ -1,0 +1,149 @@
+// The live page: join the session's room, show the screen with the pointer and click
+// ripples, the task and its elapsed time, the event ticker, shared notes and error flags.
+"use strict";
+(() => {
+  const box = document.getElementById("live");
+  const session = box.dataset.session;
+  const researcher = box.dataset.role === "researcher";
+  const $ = (id) => document.getElementById(id);
+  const img = $("screen"), stage = $("stage"), cursor = $("cursor");
+  const screenSize = {w: +box.dataset.width || 0, h: +box.dataset.height || 0};
+  let startedAt = null, state = null, lastUrl = null;
+  const socket = io(box.dataset.namespace, {transports: ["websocket"]});
+
+  const sessionNow = () => (startedAt ? Date.now() / 1000 - startedAt : 0);
+  function item(list, html, cls, newestFirst = true, limit = 200) {
+    const li = document.createElement("li");
+    if (cls) li.className = cls;
+    li.innerHTML = html;
+    newestFirst ? list.prepend(li) : list.append(li);
+    while (list.children.length > limit) list.removeChild(newestFirst ? list.lastChild : list.firstChild);
+    return li;
+  }
+  const esc = (text) => String(text ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const when = (t) => `<span class="when">${formatTime(t)}</span>`;
+
+  // the screen: frames are JPEG bytes; the pointer and clicks come as events, in screen pixels
+  socket.on("frame", (frame) => {
+    if (frame.session !== session) return;
+    const url = URL.createObjectURL(new Blob([frame.jpeg], {type: "image/jpeg"}));
+    img.onload = () => { if (lastUrl && lastUrl !== url) URL.revokeObjectURL(lastUrl); lastUrl = url; };
+    img.src = url;
+    img.dataset.seq = frame.seq;
+    img.dataset.captured = frame.captured;
+    $("waiting").hidden = true;
+    online(true);
+    if (!screenSize.w) { screenSize.w = frame.w; screenSize.h = frame.h; }
+  });
+  function place(el, x, y) {
+    el.style.left = `${(100 * x) / (screenSize.w || 1)}%`;
+    el.style.top = `${(100 * y) / (screenSize.h || 1)}%`;
+  }
+  function ripple(e) {
+    const r = document.createElement("div");
+    r.className = `ripple ${e.button || ""}`;
+    place(r, e.x, e.y);
+    stage.append(r);
+    setTimeout(() => r.remove(), 1000);
+  }
+  const describe = {
+    click: (e) => `${e.button} click at ${e.x}, ${e.y}${e.target === "prompt" ? " (prompt window)" : ""}`,
+    key: (e) => `key ${e.text ? `"${e.text}"` : e.key}`,
+    scroll: (e) => `scroll ${e.dx || 0}, ${e.dy || 0} at ${e.x}, ${e.y}`,
+    window: (e) => `window: ${e.text || e.window || "?"}`,
+  };
+  socket.on("events", (batch) => {
+    for (const e of batch.events) {
+      if ((e.kind === "move" || e.kind === "click" || e.kind === "scroll") && e.x != null) {
+        place(cursor, e.x, e.y);
+        cursor.hidden = false;
+      }
+      if (e.kind === "click" && e.pressed) ripple(e);
+      if (describe[e.kind] && (e.kind !== "click" || e.pressed)) item($("ticker"), `${when(e.t)}${esc(describe[e.kind](e))}`);
+    }
+  });
+
+  // the task: name, prompt, elapsed time, outcomes so far
+  function showState(s) {
+    if (!s) return;
+    state = s;
+    $("task").textContent = s.ended ? "Session ended" : s.task ? `Task: ${s.task}` : "Between tasks";
+    $("prompt").textContent = s.prompt || "";
+    $("paused").hidden = !s.paused;
+    showAttempts(s.attempts || []);
+  }
+  function showAttempts(attempts) {
+    const last = {};
+    for (const a of attempts) last[a.task] = a;
+    for (const li of $("tasks").children) {
+      const a = last[li.dataset.task];
+      const out = li.querySelector(".outcome");
+      li.classList.toggle("running", !!a && !a.outcome);
+      out.className = `outcome ${a && a.outcome ? a.outcome : "muted"}`;
+      out.textContent = !a ? "not started" : a.outcome ? `${a.outcome.replace("_", " ")} · ${formatTime(a.ended - a.started)}` : "running";
+    }
+  }
+  setInterval(() => {
+    $("elapsed").textContent = state && state.task && state.started != null && !state.ended
+      ? `${formatTime(sessionNow() - state.started)} on task` : "";
+  }, 250);
+  socket.on("state", (s) => { if (s.session === session) { online(true); showState(s); } });
+  socket.on("marker", (m) => item($("ticker"), `${when(m.t)}<strong>${esc(m.kind)}</strong> ${esc(m.text || "")}`, "marker"));
+  function online(yes) {
+    $("recorder").textContent = yes ? "recorder online" : "recorder offline";
+    $("recorder").classList.toggle("off", !yes);
+  }
+  socket.on("recorder", (r) => online(r.online));
+
+  // shared notes and error flags
+  function showNote(n) {
+    const tags = (n.tags || []).map((t) => `<span class="tag">#${esc(t)}</span>`).join("");
+    item($("notes"), `${when(n.t)}<strong>${esc(n.author)}</strong> ${esc(n.text)} ${tags}`);
+  }
+  function showFlag(f) {
+    const li = item($("flags"), `${when(f.t)}<strong>${esc(f.author)}</strong> ${esc(f.text || "error")} <span class="status">${f.status}</span>`, f.status);
+    li.dataset.id = f.id;
+    if (researcher && f.status === "pending") {
+      for (const status of ["confirmed", "dismissed"]) {
+        const b = document.createElement("button");
+        b.textContent = status === "confirmed" ? "Confirm" : "Dismiss";
+        b.addEventListener("click", () => socket.emit("resolve_flag", {id: f.id, status}, (reply) => { if (!reply.ok) notice(reply.error); }));
+        li.append(b);
+      }
+    }
+  }
+  socket.on("note", showNote);
+  socket.on("flag", showFlag);
+  socket.on("flag_resolved", (r) => {
+    const li = $("flags").querySelector(`li[data-id="${r.id}"]`);
+    if (!li) return;
+    li.className = r.status;
+    li.querySelector(".status").textContent = r.status;
+    li.querySelectorAll("button").forEach((b) => b.remove());
+  });
+  function notice(text) { $("notice").textContent = text; $("notice").hidden = !text; }
+  $("noteform").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const text = $("notetext").value;
+    if (!text.trim()) return;
+    socket.emit("note", {text}, (reply) => { if (reply.ok) { $("notetext").value = ""; notice(""); } else notice(reply.error); });
+  });
+  $("flag").addEventListener("click", () => {
+    socket.emit("flag", {text: $("notetext").value}, (reply) => { if (reply.ok) { $("notetext").value = ""; notice(""); } else notice(reply.error); });
+  });
+
+  socket.on("connect", () => {
+    $("conn").textContent = "Connected";
+    socket.emit("join", {session}, (reply) => {
+      if (!reply.ok) { $("conn").textContent = `Not joined: ${reply.error}`; return; }
+      startedAt = reply.session.started_at;
+      $("notes").innerHTML = ""; $("flags").innerHTML = "";
+      reply.notes.forEach(showNote);
+      reply.flags.forEach(showFlag);
+      showAttempts(reply.attempts);
+      showState(reply.state);
+    });
+  });
+  socket.on("connect_error", (err) => { $("conn").textContent = `Cannot connect: ${err.message}`; });
+  socket.on("disconnect", () => { $("conn").textContent = "Disconnected; reconnecting…"; });
+})();
