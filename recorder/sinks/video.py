@@ -13,7 +13,8 @@ import av
 import numpy as np
 
 MOVFLAGS = "frag_keyframe+empty_moov+default_base_moof"
-KEYFRAME_INTERVAL = 2.0
+KEYFRAME_INTERVAL = 2.0   # seconds between H.264 keyframes (seek points) while frames flow
+FRAGMENT_SECONDS = 1.0    # a fragment is also cut after this long: what a crash can lose
 TIME_BASE = Fraction(1, 1000)
 
 
@@ -25,7 +26,10 @@ class VideoWriter:
         if width % 2 or height % 2:
             raise ValueError(f"H.264 yuv420p needs even dimensions, got {width}x{height}")
         self.path, self.width, self.height = Path(path), width, height
-        self.container = av.open(str(self.path), "w", format="mp4", options={"movflags": MOVFLAGS})
+        # flush_packets: each finished fragment goes to the file now, not when a buffer fills
+        self.container = av.open(str(self.path), "w", format="mp4",
+                                 options={"movflags": MOVFLAGS, "flush_packets": "1",
+                                          "frag_duration": str(round(FRAGMENT_SECONDS * 1e6))})
         stream = self.container.add_stream("libx264", rate=max(1, round(fps)))
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         stream.time_base = TIME_BASE
@@ -41,8 +45,9 @@ class VideoWriter:
     def write(self, i420: np.ndarray, t: float, *, force_keyframe: bool = False) -> bool:
         """Add a frame shown from session time `t`; False when `t` is not after the last frame.
 
-        A forced keyframe starts a new fragment, which writes out the previous one: the
-        screen source forces one at least every KEYFRAME_INTERVAL while frames are pending."""
+        A frame starts a new fragment (writing out the previous one) when it is a keyframe
+        or comes FRAGMENT_SECONDS after the fragment began; the screen source repeats the
+        last frame when a static screen leaves frames pending longer than that."""
         pts = round(t * 1000)
         if pts <= self.last_pts:
             return False

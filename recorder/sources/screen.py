@@ -3,7 +3,7 @@ frames worth keeping, because an unchanged screen should cost (almost) nothing.
 
 A grab is kept when the screen changed, when the cursor moved (it is drawn into the
 video), when a keyframe image is due, or when a pending video fragment must be written out
-(crash safety). Kept frames go to a bounded queue; when the encoder falls behind the frame
+(crash safety: the last frame is repeated). Kept frames go to a bounded queue; when the encoder falls behind the frame
 is dropped and counted, so capture never stalls.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 
 from recorder.clock import SessionClock
 from recorder.frame_change import Grab, changed_fraction, thumbnail, thumbnail_change
-from recorder.sinks.video import KEYFRAME_INTERVAL
+from recorder.sinks.video import FRAGMENT_SECONDS, KEYFRAME_INTERVAL
 
 KEYFRAME_CHANGE = 0.03     # fraction of sampled pixels changed since the last keyframe image
 KEYFRAME_MIN_GAP = 0.25    # seconds; an animation does not produce a keyframe per frame
@@ -59,6 +59,7 @@ class ScreenSource:
         self._keyframe_thumb: np.ndarray | None = None
         self._keyframe_t = float("-inf")
         self._iframe_t = float("-inf")
+        self._fragment_t = float("-inf")
         self._unflushed = 0
         self._drifted = False
         self.error: BaseException | None = None
@@ -104,32 +105,36 @@ class ScreenSource:
     def _consider(self, t: float, grab: Grab) -> None:
         last = self._last
         changed = changed_fraction(last.grab if last else None, grab)
-        cursor = self.pointer()
-        job = FrameJob(t, grab, changed, cursor)
+        job = FrameJob(t, grab, changed, self.pointer())
         if changed > 0:
             self._drifted = True
         if self._drifted and t - self._keyframe_t >= KEYFRAME_MIN_GAP:
             thumb = thumbnail(grab)
             if thumbnail_change(self._keyframe_thumb, thumb) >= KEYFRAME_CHANGE:
                 job.keyframe, job.thumb = True, thumb
-        job.iframe = last is None or (self._unflushed > 0 and t - self._iframe_t >= KEYFRAME_INTERVAL)
-        moved = last is not None and cursor != last.cursor
-        if not (changed > 0 or moved or job.keyframe or job.iframe):
+        moved = last is not None and job.cursor != last.cursor
+        wanted = last is None or changed > 0 or moved or job.keyframe
+        # a static screen after a change: repeat the frame so the pending fragment is written
+        flush = not wanted and self._unflushed > 0 and t - self._fragment_t >= FRAGMENT_SECONDS
+        if not (wanted or flush):
             return
+        job.iframe = last is None or (wanted and t - self._iframe_t >= KEYFRAME_INTERVAL)
         try:
             self.jobs.put_nowait(job)
         except queue.Full:
             self.stats.dropped += 1
             return
-        self._kept(job)
+        self._kept(job, flush)
 
-    def _kept(self, job: FrameJob) -> None:
+    def _kept(self, job: FrameJob, flush: bool) -> None:
         self.stats.kept += 1
         self._last = job
         if job.keyframe:
             self._keyframe_thumb, self._keyframe_t, self._drifted = job.thumb, job.t, False
         if job.iframe:
-            self._iframe_t, self._unflushed = job.t, 0
+            self._iframe_t = job.t
+        if job.iframe or flush:
+            self._fragment_t, self._unflushed = job.t, 0
         else:
             self._unflushed += 1
 
