@@ -24,14 +24,17 @@ def timeline(store: Store, session_id: str) -> Iterator[dict]:
     events = ({**{k: e.get(k) for k in EXPORT_COLUMNS}, "session": session_id}
               for e in store.iter_events(session_id))
     extra = []
-    for a in store.attempts(session_id):
+    attempts = store.attempts(session_id)
+    task_of = {a["id"]: a["task"] for a in attempts}
+    for a in attempts:
         extra.append({"session": session_id, "t": a["started"], "kind": "task_start", "task": a["task"]})
         if a["ended"] is not None:
             extra.append({"session": session_id, "t": a["ended"], "kind": "task_end",
                           "task": a["task"], "outcome": a["outcome"]})
     for m in store.markers(session_id):
         if m["status"] == "confirmed":  # observers' pending flags are not yet facts
-            extra.append({"session": session_id, "t": m["t"], "kind": m["kind"], "text": m["text"]})
+            extra.append({"session": session_id, "t": m["t"], "kind": m["kind"], "text": m["text"],
+                          "task": task_of.get(m["attempt_id"])})
     extra.sort(key=lambda r: r["t"])
     return heapq.merge(events, extra, key=lambda r: r["t"])
 

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# `make demo`: an example study folder, checked and listed with the uxlab CLI.
+# `make demo`: record the help-desk demo study with simulated participants (reusing the
+# sessions already recorded), analyze it, write its report and serve it.
 set -euo pipefail
 dir=${1:-demo-study}
+port=${PORT:-5000}
+py=.venv/bin/python
 uxlab=.venv/bin/uxlab
-[ -f "$dir/study.toml" ] || $uxlab init "$dir"
-$uxlab validate "$dir"
-$uxlab sessions "$dir"
+$py -m examples.helpdesk.simulate "$dir"
+$uxlab analyze "$dir"
+$uxlab report "$dir" -o "$dir/report.html"
+echo "report: $dir/report.html"
+exec $uxlab serve "$dir" --port "$port"

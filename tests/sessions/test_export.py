@@ -19,9 +19,9 @@ def big_session(store):
                                "y": i % 1080, "button": "left" if i % 10 == 0 else None,
                                "pressed": 1 if i % 10 == 0 else None, "task": "first"} for i in range(N)))
     a = store.start_attempt(sid, "first", 0.005)
-    store.end_attempt(a, 500.005, "success")
-    store.add_marker(sid, 250.005, "error", text="wrong menu")
+    store.add_marker(sid, 250.005, "error", text="wrong menu", attempt_id=a)
     store.add_marker(sid, 260.0, "error", status="pending")  # an unconfirmed flag is not exported
+    store.end_attempt(a, 500.005, "success")
     return sid
 
 
@@ -36,7 +36,8 @@ def test_jsonl_export_of_100k_events(store, big_session):
     ends = [r for r in rows if r["kind"] == "task_end"]
     assert ends == [{"session": big_session, "t": 500.005, "kind": "task_end", "task": "first", "outcome": "success"}]
     errors = [r for r in rows if r["kind"] == "error"]
-    assert errors == [{"session": big_session, "t": 250.005, "kind": "error", "text": "wrong menu"}]
+    assert errors == [{"session": big_session, "t": 250.005, "kind": "error", "text": "wrong menu",
+                       "task": "first"}]
     moves = [r for r in rows if r["kind"] == "move"]
     assert len(moves) == N - N // 10 and "button" not in moves[0]
 
