@@ -22,6 +22,8 @@ class Thresholds:
     rage_window: float = detectors.RAGE_WINDOW
     rage_radius: float = detectors.RAGE_RADIUS
     dead_wait: float = detectors.DEAD_WAIT
+    # an error screen this close to a moderator-logged error is that same error, seen twice
+    same_error_window: float = 5.0
     dead_min_change: float = detectors.DEAD_MIN_CHANGE
     screen_match: float = MATCH_THRESHOLD
 
@@ -31,16 +33,29 @@ def time_on_task(attempt: dict) -> float:
     return max(0.0, attempt["ended"] - attempt["started"] - (attempt["paused"] or 0.0))
 
 
-def moderator_errors(data: SessionData, attempt: dict) -> int:
-    """Confirmed error markers of the attempt (observers' pending flags are not yet errors)."""
-    count = 0
-    for m in data.markers:
-        if m["kind"] != "error" or m["status"] != "confirmed":
-            continue
-        if m["attempt_id"] == attempt["id"] or (
-                m["attempt_id"] is None and attempt["started"] <= m["t"] <= attempt["ended"]):
-            count += 1
-    return count
+def moderator_error_times(data: SessionData, attempt: dict) -> list[float]:
+    """Times of the attempt's confirmed error markers (observers' pending flags are not yet errors)."""
+    return [m["t"] for m in data.markers
+            if m["kind"] == "error" and m["status"] == "confirmed"
+            and (m["attempt_id"] == attempt["id"]
+                 or (m["attempt_id"] is None and attempt["started"] <= m["t"] <= attempt["ended"]))]
+
+
+def count_errors(logged: list[float], screens: list[float], window: float) -> int:
+    """Logged errors plus the error screens no logged error accounts for.
+
+    A moderator usually presses the error hotkey because the error screen just appeared:
+    each logged error absorbs at most one error screen within `window` seconds of it.
+    """
+    unused = sorted(logged)
+    unexplained = 0
+    for t in sorted(screens):
+        match = next((m for m in unused if abs(m - t) <= window), None)
+        if match is None:
+            unexplained += 1
+        else:
+            unused.remove(match)
+    return len(logged) + unexplained
 
 
 def first_click(data: SessionData, attempt: dict, task: Task | None) -> dict | None:
@@ -79,12 +94,13 @@ def attempt_measures(data: SessionData, attempt: dict, task: Task | None,
                                  min_change=thresholds.dead_min_change, until=data.end)
     keys = int(np.searchsorted(data.key_t, end, side="right") - np.searchsorted(data.key_t, start, side="left"))
     screen_errors, success_at = _screens(data, attempt, task, matcher)
-    logged = moderator_errors(data, attempt)
+    logged = moderator_error_times(data, attempt)
     return {
         "attempt_id": attempt["id"], "task": attempt["task"], "seq": attempt["seq"],
         "started": start, "ended": end, "outcome": attempt["outcome"],
         "paused": attempt["paused"] or 0.0, "time": time_on_task(attempt),
-        "errors": logged + len(screen_errors), "moderator_errors": logged,
+        "errors": count_errors(logged, screen_errors, thresholds.same_error_window),
+        "moderator_errors": len(logged),
         "error_screens": screen_errors,
         "clicks": int(ct.size), "keystrokes": keys,
         "rage_clicks": len(rage), "rage_bursts": rage,

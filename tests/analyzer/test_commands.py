@@ -82,6 +82,6 @@ def test_export_attempts_csv(recorded, tmp_path):
     assert [(r["session"], r["task"], r["outcome"]) for r in rows] == [
         (p01, "ticket", "success"), (p01, "search", "gave_up"), (p02, "ticket", "failure")]
     first = rows[0]
-    assert (first["participant"], first["group"], first["time"], first["errors"]) == ("P01", "A", "25.0", "2")
+    assert (first["participant"], first["group"], first["time"], first["errors"]) == ("P01", "A", "25.0", "1")
     assert (first["first_click_hit"], first["rage_clicks"], first["dead_clicks"]) == ("1", "1", "4")
     assert rows[2]["disagreement"] == "success_screen_seen_not_marked"

@@ -75,7 +75,8 @@ def test_attempt_measures_of_a_known_session(analysis):
     assert (session["participant"], session["group"], session["status"]) == ("P01", "A", "complete")
     ticket, search = session["attempts"]
     assert ticket["outcome"] == "success" and ticket["time"] == pytest.approx(25.0)
-    assert ticket["moderator_errors"] == 1 and ticket["error_screens"] == [28.0] and ticket["errors"] == 2
+    # the moderator logged the error (27 s) as the error screen appeared (28 s): one error, not two
+    assert ticket["moderator_errors"] == 1 and ticket["error_screens"] == [28.0] and ticket["errors"] == 1
     assert ticket["clicks"] == 6 and ticket["keystrokes"] == 5
     assert ticket["rage_clicks"] == 1 and ticket["rage_bursts"][0]["clicks"] == 3
     assert ticket["dead_clicks"] == 4 and ticket["dead_click_times"] == [20.0, 20.3, 20.6, 33.0]
@@ -106,7 +107,7 @@ def test_task_summary(analysis):
     assert ticket["time_success"]["estimate"] == pytest.approx(25.0) and ticket["time_success"]["low"] is None
     assert ticket["time_all"] == stats.time_interval([25.0, 30.0]).as_dict()
     assert ticket["median_time"] == 25.0
-    assert ticket["errors_per_attempt"] == 1.0        # (2 + 0) / 2
+    assert ticket["errors_per_attempt"] == 0.5        # (1 + 0) / 2
     assert ticket["abandonment_rate"] == 0.0
     assert ticket["seq"]["estimate"] == 4.5 and ticket["seq"]["n"] == 2
     assert ticket["first_click_success"]["estimate"] == 0.5
@@ -175,3 +176,11 @@ def test_keyframe_scale_is_inferred_when_the_device_lacks_it(screens_study, scre
     add_keyframe(screens_store, sid, 5.0, "success")
     (session,) = analyze_study(screens_store, load_study(screens_study))["sessions"]
     assert session["attempts"][0]["success_screen_seen"] == 5.0
+
+
+def test_logged_errors_absorb_only_the_error_screens_beside_them():
+    from analyzer.attempts import count_errors
+    assert count_errors([27.0], [28.0], 5.0) == 1          # the same error, seen by both
+    assert count_errors([10.0], [28.0], 5.0) == 2          # two different errors
+    assert count_errors([27.0], [24.0, 28.0], 5.0) == 2    # one logged error explains one screen
+    assert count_errors([], [3.0, 9.0], 5.0) == 2 and count_errors([1.0, 2.0], [], 5.0) == 2
