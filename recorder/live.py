@@ -87,13 +87,17 @@ class _Link:
         for event, handler in self.handlers.items():
             client.on(event, handler, namespace=self.namespace)
         client.on("disconnect", lambda *args: self.connected.clear(), namespace=self.namespace)
+        refusal: list[str] = []
+        client.on("connect_error", lambda data=None: refusal.append(
+            data.get("message") if isinstance(data, dict) else str(data)), namespace=self.namespace)
         try:
             client.connect(self.url, namespaces=[self.namespace], auth=self.auth,
                            transports=["websocket"], wait_timeout=5)
         except (socketio.exceptions.ConnectionError, ValueError, OSError) as exc:
-            if str(exc) != self.last_error:
-                log.warning("live: cannot connect to %s%s: %s", self.url, self.namespace, exc)
-            self.last_error = str(exc)
+            reason = refusal[-1] if refusal else str(exc)
+            if reason != self.last_error:
+                log.warning("live: cannot connect to %s%s: %s", self.url, self.namespace, reason)
+            self.last_error = reason
             return False
         self.client, self.last_error = client, None
         self.connected.set()

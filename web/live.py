@@ -37,6 +37,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, render_template, request, session
 from flask_socketio import Namespace, SocketIO, emit, join_room, leave_room
+from socketio.exceptions import ConnectionRefusedError as Refused
 
 from sessions.model import EVENT_FIELDS
 from sessions.store import StoreError
@@ -118,21 +119,21 @@ class LiveNamespace(Namespace):
         name = session.get("user")
         user = current.store().user(name) if isinstance(name, str) else None
         if user is None:
-            raise ConnectionRefusedError("login required")
+            raise Refused("login required")
         if user["role"] not in WATCH_ROLES:
-            raise ConnectionRefusedError("only observers and researchers can watch live")
+            raise Refused("only observers and researchers can watch live")
         self.clients[request.sid] = {"user": user["name"], "role": user["role"], "session": None}
         return True
 
     def _connect_recorder(self, auth: dict):
         expected, given = live_token(), auth.get("live_token")
         if not expected:
-            raise ConnectionRefusedError("this server has no live token (set UXLAB_LIVE_TOKEN)")
+            raise Refused("this server has no live token (set UXLAB_LIVE_TOKEN)")
         if not isinstance(given, str) or not hmac.compare_digest(given.encode(), expected.encode()):
-            raise ConnectionRefusedError("wrong live token")
+            raise Refused("wrong live token")
         row = self._running(auth.get("session"))
         if row is None:
-            raise ConnectionRefusedError("no such running session in this study")
+            raise Refused("no such running session in this study")
         join_room(recorder_room(row["id"]))
         self.clients[request.sid] = {"recorder": row["id"], "keystrokes": row["keystrokes"]}
         emit("recorder", {"session": row["id"], "online": True}, to=room(row["id"]))

@@ -27,6 +27,17 @@ def server(live_study: Path):
     running.stop()
 
 
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory):
+    """One server for a module's tests that need no recorder: it starts in ~2 s."""
+    from tests.conftest import write_study
+    folder = write_study(tmp_path_factory.mktemp("live") / "study")
+    add_users(folder)
+    running = Server(folder).start()
+    yield running
+    running.stop()
+
+
 @pytest.fixture
 def display():
     with VirtualDisplay(1280, 800, first=170) as virtual:
