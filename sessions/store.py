@@ -230,6 +230,15 @@ class Store:
                 f"AND kind IN ({', '.join('?' for _ in kinds)})", [session_id, start, end, *kinds])
         return cursor.rowcount
 
+    def quiet_spans(self, session_id: str, min_gap: float, *, min_change: float = 0.001) -> list[tuple[float, float]]:
+        """Stretches of at least `min_gap` s with no input event and no screen change, so a
+        replay can skip idle time; computed in SQL because an hour holds ~100k move events."""
+        sql = ("SELECT prev, t FROM (SELECT t, LAG(t) OVER (ORDER BY t) AS prev FROM ("
+               "SELECT t FROM events WHERE session_id = ? UNION ALL "
+               "SELECT t FROM frames WHERE session_id = ? AND changed > ?)) WHERE t - prev >= ?")
+        rows = self.db.execute(sql, [session_id, session_id, min_change, min_gap]).fetchall()
+        return [(float(a), float(b)) for a, b in rows]
+
     # -- frames ----------------------------------------------------------------------
     def append_frames(self, session_id: str, frames: Iterable[dict]) -> int:
         """Log stored video frames: time, fraction of pixels changed (cursor excluded), and

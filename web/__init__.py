@@ -1,0 +1,70 @@
+"""The web app: dashboard, replay, heatmaps, questionnaires and the moderator console.
+
+`create_app` builds one app per study folder. It runs under `uxlab serve` (Werkzeug with
+Flask-SocketIO in threading mode) or under gunicorn for a shared lab server:
+
+    UXLAB_STUDY=my-study UXLAB_SECRET_KEY=... gunicorn -k gthread --threads 32 -w 1 'web:create_app()'
+
+One worker only: Socket.IO rooms live in the worker's memory.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+from flask_socketio import SocketIO
+from flask_wtf.csrf import CSRFProtect
+
+from sessions.store import Store
+from sessions.study import load_study
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app for the study folder in config["STUDY_DIR"] (or $UXLAB_STUDY)."""
+    config = dict(config or {})
+    folder = config.pop("STUDY_DIR", None) or os.environ.get("UXLAB_STUDY")
+    if not folder:
+        raise RuntimeError("no study folder: pass STUDY_DIR or set UXLAB_STUDY")
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=os.environ.get("UXLAB_SECRET_KEY") or secrets.token_hex(32),
+        SESSION_COOKIE_NAME="uxlab_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        # behind TLS set UXLAB_SECURE_COOKIES=1; over plain http a Secure cookie never returns
+        SESSION_COOKIE_SECURE=os.environ.get("UXLAB_SECURE_COOKIES") == "1",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=False,
+        PAGE_SIZE=50,
+        LOGIN_MAX_FAILURES=5,
+        LOGIN_WINDOW_SECONDS=300,
+    )
+    app.config.update(config)
+    app.extensions["uxlab"] = {"store": Store(folder), "study": load_study(folder)}
+
+    from web import access, errors
+    access.init_app(app)  # before CSRF: an anonymous client is refused before anything else
+    CSRFProtect(app)
+    errors.init_app(app)
+    _register_blueprints(app)
+    # with UXLAB_REDIS_URL, several server processes share rooms through Redis (see web/live.py)
+    socketio = SocketIO(app, async_mode="threading", manage_session=False,
+                        message_queue=os.environ.get("UXLAB_REDIS_URL") or None)
+    from web.console_socket import ConsoleNamespace
+    from web.console_protocol import NAMESPACE
+    socketio.on_namespace(ConsoleNamespace(NAMESPACE))
+    from web import live
+    live.init_app(app, socketio)
+    app.extensions["uxlab"]["socketio"] = socketio
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from web import auth, console, dashboard, heatmaps, media, questionnaire, replay
+    for module in (auth, dashboard, replay, heatmaps, questionnaire, console, media):
+        app.register_blueprint(module.bp)

@@ -1,0 +1,93 @@
+"""Web fixtures: an app on a real study folder with one user per role, logged-in test
+clients, a real HTTP server in a thread, and headless system Chromium."""
+from __future__ import annotations
+
+import re
+import socket
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.web.recordings import record_session
+
+PASSWORDS = {"rita": ("researcher", "rita-password"), "otto": ("observer", "otto-password"),
+             "vera": ("reviewer", "vera-password")}
+ROLE_USER = {role: name for name, (role, _) in PASSWORDS.items()}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--autoplay-policy=no-user-gesture-required"]
+
+
+@pytest.fixture
+def app(study_dir):
+    from web import create_app
+    from web.accounts import add_user
+    application = create_app({"STUDY_DIR": str(study_dir), "SECRET_KEY": "test-secret"})
+    store = application.extensions["uxlab"]["store"]
+    for name, (role, password) in PASSWORDS.items():
+        add_user(store, name, role, password)
+    yield application
+    store.close()
+
+
+@pytest.fixture
+def web_store(app):
+    return app.extensions["uxlab"]["store"]
+
+
+@pytest.fixture
+def session_id(web_store):
+    return record_session(web_store)
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html) or \
+        re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def login(client, role: str) -> str:
+    """Log a test client in as the user with `role`; returns a CSRF token for later posts."""
+    name = ROLE_USER[role]
+    token = csrf_from(client.get("/login").text)
+    response = client.post("/login", data={"csrf_token": token, "name": name,
+                                           "password": PASSWORDS[name][1]})
+    assert response.status_code == 302, response.text
+    return csrf_from(client.get("/").text)
+
+
+@pytest.fixture
+def as_role(app):
+    """as_role("reviewer") -> (client, csrf token)."""
+    def make(role: str):
+        client = app.test_client()
+        return client, login(client, role)
+    return make
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(app):
+    """The app on a real threaded HTTP server (websockets included); yields its base URL."""
+    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -1,0 +1,98 @@
+"""The `/console` Socket.IO namespace: the checks behind every connect, join and command.
+
+Flask-SocketIO's example lets a client join any room it names; here a room is joined only
+after the user's role and the session are checked, and a recorder only ever reaches the
+room of the session whose token it holds. See console_protocol for the messages.
+"""
+from __future__ import annotations
+
+import secrets
+import time
+
+from flask import request, session
+from flask_socketio import Namespace, emit, join_room
+
+from sessions.store import StoreError
+from web import current
+from web.console_protocol import CONSOLE_ROLES, MAX_TEXT, allowed, room
+
+
+class ConsoleNamespace(Namespace):
+    def __init__(self, namespace: str) -> None:
+        super().__init__(namespace)
+        self.clients: dict[str, dict] = {}  # sid -> {"user"/"recorder", "rooms"}
+        self.states: dict[str, dict] = {}   # session id -> the recorder's last state
+
+    def on_connect(self, auth=None):
+        token = auth.get("token") if isinstance(auth, dict) else None
+        if isinstance(token, str) and token:
+            found = current.store().session_by_token(token)
+            if found is None or found["status"] != "recording":
+                raise ConnectionRefusedError("unknown or finished session")
+            join_room(room(found["id"]))
+            self.clients[request.sid] = {"recorder": found["id"], "rooms": {found["id"]}}
+            return True
+        name = session.get("user")
+        user = current.store().user(name) if name else None
+        if user is None:
+            raise ConnectionRefusedError("login required")
+        if user["role"] not in CONSOLE_ROLES:
+            raise ConnectionRefusedError("your role cannot use the console")
+        self.clients[request.sid] = {"user": user["name"], "role": user["role"], "rooms": set()}
+        return True
+
+    def on_disconnect(self, reason=None):
+        self.clients.pop(request.sid, None)
+
+    def on_join(self, data):
+        client = self.clients.get(request.sid)
+        if client is None or "user" not in client:
+            return {"ok": False, "error": "not allowed"}
+        session_id = data.get("session") if isinstance(data, dict) else None
+        if not isinstance(session_id, str):
+            return {"ok": False, "error": "say which session"}
+        try:
+            current.store().session(session_id)
+        except StoreError:
+            return {"ok": False, "error": "no such session"}
+        join_room(room(session_id))
+        client["rooms"].add(session_id)
+        return {"ok": True, "state": self.states.get(session_id)}
+
+    def on_command(self, data):
+        client = self.clients.get(request.sid)
+        if client is None or "user" not in client or not isinstance(data, dict):
+            return {"ok": False, "error": "not allowed"}
+        session_id, action = data.get("session"), data.get("action")
+        if session_id not in client["rooms"]:
+            return {"ok": False, "error": "join the session first"}
+        if not isinstance(action, str) or not allowed(client["role"], action):
+            return {"ok": False, "error": f"{client['role']}s cannot send {action!r}"}
+        text = data.get("text")
+        if action == "marker":
+            if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
+                return {"ok": False, "error": f"a marker needs 1 to {MAX_TEXT} characters of text"}
+            text = text.strip()
+        else:
+            text = None
+        command = {"id": secrets.token_hex(6), "session": session_id, "action": action, "text": text,
+                   "status": "pending" if client["role"] == "observer" and action == "error" else "confirmed",
+                   "by": client["user"], "role": client["role"], "sent": time.time()}
+        emit("command", command, to=room(session_id))
+        return {"ok": True, "id": command["id"]}
+
+    def on_state(self, data):
+        client = self.clients.get(request.sid)
+        if client is None or "recorder" not in client or not isinstance(data, dict):
+            return {"ok": False, "error": "not allowed"}
+        state = {k: data.get(k) for k in ("task", "attempt", "paused", "status", "t")}
+        self.states[client["recorder"]] = state
+        emit("state", state, to=room(client["recorder"]))
+        return {"ok": True}
+
+    def on_done(self, data):
+        client = self.clients.get(request.sid)
+        if client is None or "recorder" not in client or not isinstance(data, dict):
+            return {"ok": False, "error": "not allowed"}
+        emit("done", {k: data.get(k) for k in ("id", "ok", "error")}, to=room(client["recorder"]))
+        return {"ok": True}

@@ -1,0 +1,91 @@
+"""The study dashboard: sessions (filtered, sorted and paged in SQL), the task table with
+intervals, plots, and the report and CSV downloads."""
+from __future__ import annotations
+
+import io
+import math
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+
+from sessions.model import SESSION_STATUSES
+from web import current
+from web.access import ALL_ROLES, requires
+
+bp = Blueprint("dashboard", __name__)
+
+SORTS = {"started": "started_at", "participant": "participant", "duration": "duration",
+         "status": "status", "completed": "completed", "group": "group_name"}
+
+
+def session_query(args) -> dict:
+    """The list's filter, sort and page from query arguments; bad values fall back to defaults."""
+    status = args.get("status") or None
+    sort = args.get("sort", "started")
+    try:
+        page = max(1, int(args.get("page", 1)))
+    except ValueError:
+        page = 1
+    return {"status": status if status in SESSION_STATUSES else None,
+            "group": (args.get("group") or "").strip()[:64] or None,
+            "participant": (args.get("participant") or "").strip()[:64] or None,
+            "sort": sort if sort in SORTS else "started",
+            "dir": "asc" if args.get("dir") == "asc" else "desc", "page": page}
+
+
+@bp.route("/")
+@requires(*ALL_ROLES)
+def index():
+    q = session_query(request.args)
+    size = current_app.config["PAGE_SIZE"]
+    filters = {"status": q["status"], "group": q["group"], "participant": q["participant"]}
+    store = current.store()
+    total = store.count_sessions(**filters)
+    pages = max(1, math.ceil(total / size))
+    q["page"] = min(q["page"], pages)
+    rows = store.sessions(**filters, order=SORTS[q["sort"]], descending=q["dir"] == "desc",
+                          limit=size, offset=(q["page"] - 1) * size)
+    return render_template("dashboard.html", study=current.study(), rows=rows, total=total,
+                           pages=pages, q=q, statuses=SESSION_STATUSES)
+
+
+@bp.route("/summary")
+@requires(*ALL_ROLES)
+def summary():
+    """The analyzer's task table and questionnaire scores, loaded into the dashboard after
+    the sessions list so a large study never slows the list down."""
+    from analyzer.summary import analyze_study
+    result = analyze_study(current.store(), current.study())
+    return render_template("summary.html", result=result)
+
+
+@bp.route("/download/report.html")
+@requires("researcher", "reviewer")
+def report():
+    try:
+        from analyzer.report import render_report
+    except ModuleNotFoundError:
+        abort(404)
+    html = render_report(current.store(), current.study())
+    return Response(html, mimetype="text/html",
+                    headers={"Content-Disposition": 'attachment; filename="report.html"'})
+
+
+@bp.route("/download/<what>.csv")
+@requires("researcher", "reviewer")
+def download_csv(what: str):
+    from sessions.export import EXPORT_COLUMNS, study_timeline, write_rows
+    if what == "events":
+        rows, columns = study_timeline(current.store()), EXPORT_COLUMNS
+    elif what == "attempts":
+        try:
+            from analyzer.export import attempt_rows
+        except ModuleNotFoundError:
+            abort(404)
+        rows = list(attempt_rows(current.store(), current.study()))
+        columns = list(rows[0]) if rows else ["session"]
+    else:
+        abort(404)
+    out = io.StringIO()
+    write_rows(iter(rows), out, "csv", columns=columns)
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{what}.csv"'})

@@ -1,0 +1,89 @@
+"""Heatmaps per task and per screen state (drawn by analyzer.heatmap); clicking a hot spot
+lists the attempts that clicked there, each linking to the replay at that moment."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+
+from web import current
+from web.access import ALL_ROLES, requires
+
+bp = Blueprint("heatmaps", __name__)
+
+
+def _heatmap_module():
+    try:
+        from analyzer import heatmap
+    except ModuleNotFoundError:
+        return None
+    return heatmap
+
+
+def _task(task_id: str):
+    task = current.study().task(task_id)
+    if task is None:
+        abort(404)
+    return task
+
+
+def _screen():
+    raw = request.args.get("screen")
+    if raw in (None, ""):
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        abort(400, "screen must be a number")
+
+
+def _screen_size() -> tuple[int, int] | None:
+    for s in current.store().sessions(limit=20):
+        d = s["device"] or {}
+        if d.get("width") and d.get("height"):
+            return int(d["width"]), int(d["height"])
+    return None
+
+
+@bp.route("/heatmaps")
+@requires(*ALL_ROLES)
+def index():
+    return render_template("heatmaps.html", study=current.study(), task=None,
+                           available=_heatmap_module() is not None)
+
+
+@bp.route("/heatmaps/<task_id>")
+@requires(*ALL_ROLES)
+def task(task_id: str):
+    task = _task(task_id)
+    heatmap = _heatmap_module()
+    states = heatmap.screen_states(current.store(), current.study(), task.id) if heatmap else []
+    return render_template("heatmaps.html", study=current.study(), task=task, states=states,
+                           screen=_screen(), available=heatmap is not None, size=_screen_size())
+
+
+@bp.route("/heatmaps/<task_id>/heatmap.png")
+@requires(*ALL_ROLES)
+def image(task_id: str):
+    task = _task(task_id)
+    heatmap = _heatmap_module() or abort(404)
+    try:
+        png = heatmap.render_heatmap(current.store(), current.study(), task.id, screen=_screen())
+    except ValueError as exc:  # a screen state this task does not have
+        abort(404, str(exc))
+    return Response(png, mimetype="image/png")
+
+
+@bp.route("/heatmaps/<task_id>/clicks.json")
+@requires(*ALL_ROLES)
+def clicks(task_id: str):
+    task = _task(task_id)
+    heatmap = _heatmap_module() or abort(404)
+    try:
+        x, y = float(request.args["x"]), float(request.args["y"])
+    except (KeyError, ValueError):
+        abort(400, "x and y must be numbers")
+    try:
+        rows = heatmap.clicks_near(current.store(), current.study(), task.id, x, y, screen=_screen())
+    except ValueError as exc:
+        abort(404, str(exc))
+    return jsonify([{**r, "replay": url_for("replay.page", session_id=r["session_id"])
+                     + f"#t={max(0.0, float(r['t']) - 2):.1f}"} for r in rows])

@@ -1,0 +1,22 @@
+"""Media files, only from inside the study's media folder.
+
+Werkzeug's send_file answers Range requests with 206 and the asked-for bytes, which is
+what lets the replay page seek a long video instantly.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, send_file
+
+from web import current
+from web.access import ALL_ROLES, requires
+
+bp = Blueprint("media", __name__)
+
+
+@bp.route("/media/<session_id>/<path:relative>")
+@requires(*ALL_ROLES)
+def file(session_id: str, relative: str):
+    path = current.store().media.path(session_id, relative)  # MediaPathError -> 404
+    if not path.is_file():
+        abort(404)
+    return send_file(path, conditional=True, max_age=0)

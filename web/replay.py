@@ -1,0 +1,180 @@
+"""The replay page and what it changes: notes and tags, highlight clips, redaction."""
+from __future__ import annotations
+
+import io
+import json
+import math
+import tempfile
+import zipfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+from flask import Blueprint, abort, jsonify, render_template, request, send_file, url_for
+
+from web import current
+from web.access import ALL_ROLES, requires
+from web.timeline import replay_data
+from web.video_edit import VideoEditError, black_out, cut_clip
+
+bp = Blueprint("replay", __name__)
+MAX_TAGS, MAX_TAG, MAX_NOTE = 12, 40, 2000
+
+
+@bp.route("/sessions/<session_id>")
+@requires(*ALL_ROLES)
+def page(session_id: str):
+    session = current.store().session(session_id)
+    link = url_for("questionnaire.page", token=session["token"], _external=True)
+    return render_template("replay.html", session=session, questionnaire_link=link,
+                           answers=current.store().answers(session_id))
+
+
+@bp.route("/sessions/<session_id>/timeline.json")
+@requires(*ALL_ROLES)
+def timeline(session_id: str):
+    return jsonify(replay_data(current.store(), current.study(), session_id))
+
+
+def _tags(raw) -> list[str]:
+    """Tags are free text, defined whenever a reviewer needs one; a list or a comma string."""
+    if raw is None:
+        return []
+    items = raw.split(",") if isinstance(raw, str) else raw
+    if not isinstance(items, list) or not all(isinstance(t, str) for t in items):
+        abort(400, "Tags must be a list of words.")
+    tags = sorted({t.strip().lower() for t in items if t.strip()})
+    if len(tags) > MAX_TAGS or any(len(t) > MAX_TAG for t in tags):
+        abort(400, f"At most {MAX_TAGS} tags of up to {MAX_TAG} characters.")
+    return tags
+
+
+def _seconds(value, name: str, duration: float) -> float:
+    try:
+        t = float(value)
+    except (TypeError, ValueError):
+        abort(400, f"{name} must be a number of seconds.")
+    if not math.isfinite(t) or t < 0 or t > duration + 1:
+        abort(400, f"{name} must be between 0 and {duration:.1f} seconds.")
+    return t
+
+
+def _range(session: dict, form) -> tuple[float, float]:
+    duration = session["duration"] or 0.0
+    start = _seconds(form.get("start"), "Start", duration)
+    end = _seconds(form.get("end"), "End", duration)
+    if end <= start:
+        abort(400, "The end must come after the start.")
+    return start, end
+
+
+def _video(session: dict) -> Path:
+    name = (session["device"] or {}).get("video") or "screen.mp4"
+    path = current.store().media.path(session["id"], name)
+    if not path.is_file():
+        abort(404)
+    return path
+
+
+@bp.route("/sessions/<session_id>/notes", methods=["POST"])
+@requires(*ALL_ROLES)
+def add_note(session_id: str):
+    session = current.store().session(session_id)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400, "Send the note as JSON.")
+    text = body.get("text")
+    if not isinstance(text, str) or not text.strip() or len(text) > MAX_NOTE:
+        abort(400, f"A note needs 1 to {MAX_NOTE} characters of text.")
+    t = _seconds(body.get("t"), "The note's time", session["duration"] or 0.0)
+    note_id = current.store().add_note(session_id, t, text, current.user()["name"],
+                                       tags=_tags(body.get("tags")), source="replay")
+    note = next(n for n in current.store().notes(session_id) if n["id"] == note_id)
+    return jsonify({"id": note_id, "t": note["t"], "text": note["text"],
+                    "author": note["author"], "tags": note["tags"]}), 201
+
+
+@bp.route("/sessions/<session_id>/notes/<int:note_id>/tags", methods=["POST"])
+@requires(*ALL_ROLES)
+def set_tags(session_id: str, note_id: int):
+    notes = {n["id"]: n for n in current.store().notes(session_id)}
+    if note_id not in notes:
+        abort(404)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400, "Send the tags as JSON.")
+    tags = _tags(body.get("tags"))
+    current.store().set_note_tags(note_id, tags)
+    return jsonify({"id": note_id, "tags": tags})
+
+
+@bp.route("/sessions/<session_id>/clip", methods=["POST"])
+@requires("researcher", "reviewer")
+def clip(session_id: str):
+    """A highlight: the video of a time range plus the notes inside it (JSON and WebVTT
+    subtitles, so the notes show over the clip in any player)."""
+    session = current.store().session(session_id)
+    start, end = _range(session, request.form)
+    notes = [n for n in current.store().notes(session_id) if start <= n["t"] <= end]
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "clip.mp4"
+        try:
+            cut_clip(_video(session), start, end, target)
+        except VideoEditError as exc:
+            abort(400, str(exc))
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.write(target, "clip.mp4")
+            archive.writestr("notes.json", json.dumps(
+                [{"t": round(n["t"] - start, 3), "session_t": n["t"], "text": n["text"],
+                  "author": n["author"], "tags": n["tags"]} for n in notes], indent=2))
+            archive.writestr("notes.vtt", _webvtt(notes, start, end))
+    buffer.seek(0)
+    current.store().audit(current.user()["name"], "export_clip", session_id, {"start": start, "end": end})
+    name = f"{session_id}-{start:.0f}-{end:.0f}.zip"
+    return send_file(buffer, mimetype="application/zip", as_attachment=True, download_name=name)
+
+
+def _webvtt(notes: list[dict], start: float, end: float) -> str:
+    def stamp(seconds: float) -> str:
+        ms = round(seconds * 1000)
+        return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
+    cues = ["WEBVTT", ""]
+    for n in notes:
+        t = n["t"] - start
+        tags = f" [{', '.join(n['tags'])}]" if n["tags"] else ""
+        cues += [f"{stamp(t)} --> {stamp(min(t + 4, end - start))}", f"{n['author']}: {n['text']}{tags}", ""]
+    return "\n".join(cues)
+
+
+@bp.route("/sessions/<session_id>/redact", methods=["POST"])
+@requires("researcher")
+def redact(session_id: str):
+    """Black out a time range of the video and its keyframes and drop its key events; the
+    reason goes to the audit log. Runs in the request: a re-encode takes seconds per minute."""
+    store = current.store()
+    session = store.session(session_id)
+    start, end = _range(session, request.form)
+    reason = (request.form.get("reason") or "").strip()
+    if not reason or len(reason) > 500:
+        abort(400, "Say why this range is redacted (up to 500 characters).")
+    video = _video(session)
+    try:
+        frames = black_out(video, start, end)
+    except VideoEditError as exc:
+        abort(400, str(exc))
+    keyframes = 0
+    for row in store.frames(session_id, start=start, end=end, keyframes_only=True):
+        path = store.media.path(session_id, row["keyframe"])
+        image = cv2.imread(str(path))
+        if image is not None:
+            cv2.imwrite(str(path), np.zeros_like(image))
+            keyframes += 1
+    keys = store.delete_events(session_id, start, end, ("key",))
+    store.audit(current.user()["name"], "redact", session_id,
+                {"start": start, "end": end, "reason": reason, "frames": frames,
+                 "keyframes": keyframes, "key_events": keys})
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify({"frames": frames, "keyframes": keyframes, "key_events": keys})
+    return render_template("redacted.html", session=session, start=start, end=end,
+                           frames=frames, keyframes=keyframes, keys=keys)

@@ -1,0 +1,51 @@
+// The moderator console: join the session's room, send commands, show what the recorder says.
+"use strict";
+(() => {
+  const box = document.getElementById("console");
+  const session = box.dataset.session;
+  const conn = document.getElementById("conn");
+  const log = document.getElementById("log");
+  const socket = io(box.dataset.namespace, {transports: ["websocket", "polling"]});
+
+  function line(text, cls) {
+    const li = document.createElement("li");
+    li.className = cls || "";
+    li.textContent = `${new Date().toLocaleTimeString()} · ${text}`;
+    log.prepend(li);
+  }
+  function showState(state) {
+    if (!state) return;
+    document.getElementById("recstate").textContent =
+      `Recorder: ${state.status || "?"} · task ${state.task || "none"}${state.paused ? " · paused" : ""} · ${formatTime(state.t)}`;
+  }
+  socket.on("connect", () => {
+    socket.emit("join", {session}, (reply) => {
+      conn.textContent = reply.ok ? "Connected" : `Not joined: ${reply.error}`;
+      if (reply.ok) showState(reply.state);
+    });
+  });
+  socket.on("connect_error", (err) => { conn.textContent = `Cannot connect: ${err.message}`; });
+  socket.on("disconnect", () => { conn.textContent = "Disconnected; reconnecting…"; });
+  socket.on("state", showState);
+  socket.on("command", (c) => line(`${c.by} sent ${c.action}${c.text ? `: ${c.text}` : ""}${c.status === "pending" ? " (to confirm)" : ""}`));
+  socket.on("done", (d) => line(d.ok ? "recorder did it" : `recorder: ${d.error}`, d.ok ? "ok" : "error"));
+
+  function send(action, text) {
+    socket.emit("command", {session, action, text}, (reply) => {
+      if (!reply.ok) line(reply.error, "error");
+    });
+  }
+  document.querySelectorAll("button.cmd").forEach((b) => {
+    if (b.dataset.action === "marker") return;
+    b.addEventListener("click", () => {
+      if (b.dataset.action === "end" && !confirm("End this session?")) return;
+      send(b.dataset.action);
+    });
+  });
+  document.getElementById("markerform").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const input = document.getElementById("markertext");
+    send("marker", input.value);
+    input.value = "";
+  });
+})();

@@ -1,0 +1,199 @@
+// The replay page: the video, click ripples over it, and a timeline that follows it.
+"use strict";
+(async () => {
+  const root = document.getElementById("replay");
+  const video = document.getElementById("video");
+  const canvas = document.getElementById("ripples");
+  const timeline = document.getElementById("timeline");
+  const playhead = document.getElementById("playhead");
+  const clock = document.getElementById("clock");
+  const list = document.getElementById("eventlist");
+  const RIPPLE = 0.8;  // seconds a click ripple stays visible
+
+  const data = await (await fetch(root.dataset.timeline, {credentials: "same-origin"})).json();
+  const duration = Math.max(data.session.duration || 0, 0.1);
+  const width = data.session.width, height = data.session.height;
+  window.uxlabReplay = {data, video};
+
+  if (data.video) {
+    video.src = root.dataset.media + data.video;
+  } else {
+    document.getElementById("novideo").hidden = false;
+  }
+
+  const pct = (t) => `${Math.min(100, Math.max(0, t / duration * 100))}%`;
+  function seek(t) {
+    t = Math.max(0, Math.min(t, duration));
+    video.currentTime = t;
+    update();
+  }
+  function lane(name) { return timeline.querySelector(`[data-lane="${name}"]`); }
+  function mark(laneName, t, cls, title, extra = {}) {
+    const el = document.createElement("button");
+    el.type = "button";
+    el.className = `tl-item ${cls}`;
+    el.style.left = pct(t);
+    if (extra.width !== undefined) el.style.width = extra.width;
+    el.dataset.t = t.toFixed(3);
+    el.title = `${formatTime(t)} · ${title}`;
+    if (extra.label) el.textContent = extra.label;
+    el.addEventListener("click", (e) => { e.stopPropagation(); seek(t); });
+    lane(laneName).append(el);
+    return el;
+  }
+  function listItem(t, kind, text) {
+    const li = document.createElement("li");
+    li.className = `ev ${kind}`;
+    li.dataset.t = t.toFixed(3);
+    li.innerHTML = `<span class="t"></span><span class="k"></span><span class="x"></span>`;
+    li.querySelector(".t").textContent = formatTime(t);
+    li.querySelector(".k").textContent = kind.replace("_", " ");
+    li.querySelector(".x").textContent = text || "";
+    li.addEventListener("click", () => seek(t));
+    return li;
+  }
+
+  // --- timeline lanes ---
+  for (const [a, b] of data.idle) {
+    const el = document.createElement("div");
+    el.className = "idle"; el.style.left = pct(a); el.style.width = `calc(${pct(b)} - ${pct(a)})`;
+    timeline.append(el);
+  }
+  const items = [];
+  for (const a of data.attempts) {
+    const end = a.ended ?? duration;
+    mark("tasks", a.started, `task ${a.outcome || "running"}`, `${a.task}: ${a.outcome || "running"}`,
+         {width: `calc(${pct(end)} - ${pct(a.started)})`, label: a.task});
+    items.push([a.started, "task_start", `${a.task}: ${a.prompt}`]);
+    if (a.ended != null) items.push([a.ended, "task_end", `${a.task}: ${a.outcome}${a.seq_rating ? ` · SEQ ${a.seq_rating}` : ""}`]);
+  }
+  for (const [t, x, y, button, onPrompt] of data.clicks) {
+    mark("clicks", t, `tl-click ${button}${onPrompt ? " prompt" : ""}`, `${button} click at (${x}, ${y})`);
+    if (!onPrompt) items.push([t, "click", `${button} at (${x}, ${y})`]);
+  }
+  for (const [t, key, text] of data.keys) mark("keys", t, "tl-key", text ? `${key} “${text}”` : key);
+  for (const m of data.markers) {
+    if (m.kind === "pause" || m.kind === "resume") {
+      items.push([m.t, m.kind, "privacy pause"]);
+      continue;
+    }
+    mark("marks", m.t, `tl-${m.kind} ${m.status}`, `${m.kind}${m.text ? `: ${m.text}` : ""}${m.status === "pending" ? " (pending)" : ""}`);
+    items.push([m.t, m.kind, `${m.text || ""}${m.status === "pending" ? " (pending)" : ""}`]);
+  }
+  for (const [t, title] of data.windows) items.push([t, "window", title]);
+  function addNote(n) {
+    mark("notes", n.t, "tl-note", `${n.author}: ${n.text}`);
+    items.push([n.t, "note", `${n.author}: ${n.text}${n.tags.length ? ` [${n.tags.join(", ")}]` : ""}`]);
+  }
+  data.notes.forEach(addNote);
+  function renderList() {
+    items.sort((a, b) => a[0] - b[0]);
+    list.replaceChildren(...items.map(([t, kind, text]) => listItem(t, kind, text)));
+  }
+  renderList();
+  timeline.addEventListener("click", (e) => {
+    const rect = timeline.getBoundingClientRect();
+    seek((e.clientX - rect.left) / rect.width * duration);
+  });
+
+  // --- ripples over the video ---
+  function drawRipples() {
+    const box = video.getBoundingClientRect();
+    if (canvas.width !== Math.round(box.width) || canvas.height !== Math.round(box.height)) {
+      canvas.width = Math.round(box.width); canvas.height = Math.round(box.height);
+    }
+    const ctx = canvas.getContext("2d");
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    const sw = width || video.videoWidth, sh = height || video.videoHeight;
+    if (!sw || !sh) return;
+    // the video is letterboxed inside its box: find the drawn area
+    const scale = Math.min(canvas.width / sw, canvas.height / sh);
+    const ox = (canvas.width - sw * scale) / 2, oy = (canvas.height - sh * scale) / 2;
+    const now = video.currentTime;
+    for (const [t, x, y, button, onPrompt] of data.clicks) {
+      if (t > now) break;
+      const age = now - t;
+      if (age > RIPPLE || onPrompt) continue;
+      const k = age / RIPPLE;
+      ctx.beginPath();
+      ctx.arc(ox + x * scale, oy + y * scale, 6 + 26 * k, 0, 2 * Math.PI);
+      ctx.strokeStyle = button === "left" ? `rgba(230, 57, 70, ${1 - k})` : `rgba(29, 53, 87, ${1 - k})`;
+      ctx.lineWidth = 3;
+      ctx.stroke();
+      ctx.beginPath();
+      ctx.arc(ox + x * scale, oy + y * scale, 4, 0, 2 * Math.PI);
+      ctx.fillStyle = `rgba(230, 57, 70, ${1 - k})`;
+      ctx.fill();
+    }
+  }
+
+  // --- playback ---
+  const skipIdle = document.getElementById("skipidle");
+  function update() {
+    const t = video.currentTime || 0;
+    playhead.style.left = pct(t);
+    clock.textContent = `${formatTime(t)} / ${formatTime(duration)}`;
+    document.getElementById("noteat").textContent = formatTime(t);
+    drawRipples();
+  }
+  function tick() {
+    if (!video.paused && skipIdle.checked) {
+      const t = video.currentTime;
+      const span = data.idle.find(([a, b]) => t >= a + 0.5 && t < b - 0.5);
+      if (span) video.currentTime = span[1] - 0.5;
+    }
+    update();
+    if (!video.paused) requestAnimationFrame(tick);
+  }
+  const playButton = document.getElementById("play");
+  playButton.addEventListener("click", () => (video.paused ? video.play() : video.pause()));
+  video.addEventListener("play", () => { playButton.textContent = "Pause"; requestAnimationFrame(tick); });
+  video.addEventListener("pause", () => { playButton.textContent = "Play"; update(); });
+  video.addEventListener("seeked", update);
+  video.addEventListener("timeupdate", update);
+  document.getElementById("speed").addEventListener("change", (e) => { video.playbackRate = Number(e.target.value); });
+  document.addEventListener("keydown", (e) => {
+    if (e.target.closest("input, textarea, select")) return;
+    if (e.key === " ") { e.preventDefault(); playButton.click(); }
+    if (e.key === "ArrowLeft") seek(video.currentTime - 5);
+    if (e.key === "ArrowRight") seek(video.currentTime + 5);
+  });
+  window.addEventListener("resize", update);
+
+  // #t=SECONDS opens the replay at that moment
+  function fromHash() {
+    const m = location.hash.match(/t=([0-9]+(?:\.[0-9]+)?)/);
+    if (m) seek(Number(m[1]));
+  }
+  if (video.readyState >= 1) fromHash(); else video.addEventListener("loadedmetadata", fromHash, {once: true});
+  window.addEventListener("hashchange", fromHash);
+  document.getElementById("copylink").addEventListener("click", async () => {
+    const url = `${location.origin}${location.pathname}#t=${video.currentTime.toFixed(1)}`;
+    history.replaceState(null, "", url);
+    try { await navigator.clipboard.writeText(url); } catch (e) { /* the address bar has it */ }
+  });
+  document.querySelectorAll("input[data-now]").forEach((input) => {
+    input.addEventListener("focus", () => { if (!input.value) input.value = video.currentTime.toFixed(1); });
+  });
+  const redact = document.getElementById("redactform");
+  if (redact) redact.addEventListener("submit", (e) => {
+    if (!confirm("Black out this range for good?")) e.preventDefault();
+  });
+
+  // --- notes ---
+  document.getElementById("noteform").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const error = document.getElementById("noteerror");
+    const text = document.getElementById("notetext");
+    const tags = document.getElementById("notetags").value.split(",").map((s) => s.trim()).filter(Boolean);
+    try {
+      const note = await postJSON(root.dataset.notes, {t: video.currentTime, text: text.value, tags});
+      addNote(note); renderList();
+      text.value = ""; error.hidden = true;
+    } catch (err) {
+      error.textContent = err.message; error.hidden = false;
+    }
+  });
+  update();
+  root.classList.add("ready");
+})();

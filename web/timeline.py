@@ -1,0 +1,73 @@
+"""Everything the replay page draws beside the video, as one compact JSON-able dict.
+
+Rows become short arrays rather than dicts and pointer moves are left out (the video shows
+the pointer): an hour-long session stays a few hundred kilobytes.
+"""
+from __future__ import annotations
+
+from sessions.store import Store
+from sessions.study import Study
+
+IDLE_SECONDS = 3.0
+VIDEO_FILE = "screen.mp4"
+
+
+def replay_data(store: Store, study: Study, session_id: str) -> dict:
+    """The session, its attempts, input events, markers, notes and idle stretches."""
+    session = store.session(session_id)
+    device = session["device"] or {}
+    data = {
+        "session": {"id": session["id"], "participant": session["participant"],
+                    "status": session["status"], "duration": session["duration"] or 0.0,
+                    "keystrokes": session["keystrokes"], "started": session["started_wall"],
+                    "width": device.get("width"), "height": device.get("height")},
+        "video": _video(store, session_id, device),
+        "attempts": _attempts(store, study, session_id),
+        "markers": [{"id": m["id"], "t": m["t"], "kind": m["kind"], "text": m["text"],
+                     "status": m["status"], "author": m["author"]}
+                    for m in store.markers(session_id) if m["status"] != "dismissed"],
+        "notes": [{"id": n["id"], "t": n["t"], "text": n["text"], "author": n["author"],
+                   "tags": n["tags"]} for n in store.notes(session_id)],
+        "idle": [[a, b] for a, b in store.quiet_spans(session_id, IDLE_SECONDS)],
+    }
+    data.update(_events(store, session_id))
+    return data
+
+
+def _video(store: Store, session_id: str, device: dict) -> str | None:
+    name = device.get("video") or VIDEO_FILE
+    try:
+        return name if store.media.path(session_id, name).is_file() else None
+    except ValueError:
+        return None
+
+
+def _attempts(store: Store, study: Study, session_id: str) -> list[dict]:
+    seq = {a["attempt_id"]: a["value"] for a in store.answers(session_id, "seq")
+           if a["attempt_id"] is not None}
+    rows = []
+    for a in store.attempts(session_id):
+        task = study.task(a["task"])
+        rows.append({"id": a["id"], "task": a["task"], "prompt": task.prompt if task else "",
+                     "seq": a["seq"], "started": a["started"], "ended": a["ended"],
+                     "outcome": a["outcome"], "paused": a["paused"] or 0.0,
+                     "seq_rating": seq.get(a["id"])})
+    return rows
+
+
+def _events(store: Store, session_id: str) -> dict:
+    """clicks [t, x, y, button, on_prompt], keys [t, key, text], scrolls [t, x, y, dx, dy],
+    windows [t, title]; only presses of buttons and keys, as the measures count them."""
+    clicks, keys, scrolls, windows = [], [], [], []
+    for e in store.iter_events(session_id, kinds=("click", "key", "scroll", "window")):
+        kind, t = e["kind"], round(e["t"], 3)
+        if kind == "click":
+            if e["pressed"] != 0:
+                clicks.append([t, e["x"], e["y"], e["button"], int(e["target"] == "prompt")])
+        elif kind == "key":
+            keys.append([t, e["key"], e["text"]])
+        elif kind == "scroll":
+            scrolls.append([t, e["x"], e["y"], e["dx"], e["dy"]])
+        else:
+            windows.append([t, e["text"]])
+    return {"clicks": clicks, "keys": keys, "scrolls": scrolls, "windows": windows}
