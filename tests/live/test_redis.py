@@ -1,0 +1,56 @@
+"""Scale-out: two `uxlab serve` processes share rooms through a real redis-server, so a
+frame published to one reaches an observer connected to the other."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from recorder.live import LivePublisher
+from sessions.store import Store
+from tests.live.clients import LIVE_TOKEN, Observer, Server, free_port, login, wait_for
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    if shutil.which("redis-server") is None:
+        pytest.fail("redis-server is not installed (run `make setup`)")
+    port = free_port()
+    process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no", "--dir", str(tmp_path)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ping = ["redis-cli", "-p", str(port), "ping"]
+    assert wait_for(lambda: subprocess.run(ping, capture_output=True, text=True).stdout.strip() == "PONG",
+                    timeout=10)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(timeout=5)
+
+
+def test_a_frame_published_to_one_server_reaches_an_observer_of_the_other(live_study, redis_url):
+    env = {"UXLAB_REDIS_URL": redis_url}
+    first, second = Server(live_study, env=env).start(), Server(live_study, env=env).start()
+    store = Store(live_study)
+    session_id = store.create_session("P3")
+    publisher = LivePublisher(first.url, LIVE_TOKEN, session_id).start()
+    otto = Observer(second.url, login(second.url, "otto")).connect()
+    try:
+        assert wait_for(lambda: publisher.connected, timeout=5)
+        publisher.offer(1.0, np.full((90, 160, 4), 40, np.uint8))
+        assert wait_for(lambda: publisher.stats.frames_sent == 1, timeout=5)
+        # joining on the other process: the current screen is asked of the recorder via Redis
+        assert otto.join(session_id)["ok"]
+        frames = wait_for(lambda: otto.of("frame"), timeout=5)
+        assert frames and frames[0]["t"] == 1.0 and frames[0]["session"] == session_id
+        publisher.offer(2.0, np.full((90, 160, 4), 220, np.uint8))
+        assert wait_for(lambda: [f for f in otto.of("frame") if f["t"] == 2.0], timeout=5)
+        note = otto.call("note", {"text": "seen through the second server"})
+        assert note["ok"] and store.notes(session_id)[0]["text"] == "seen through the second server"
+    finally:
+        otto.close()
+        publisher.stop()
+        first.stop()
+        second.stop()
+        store.close()
