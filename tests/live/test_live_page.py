@@ -1,0 +1,62 @@
+"""The live page in headless system Chromium: log in, open a running session, see the
+screen image update, a click ripple, and a note typed on the page stored for replay."""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+from playwright.sync_api import expect, sync_playwright
+
+from recorder.live import LivePublisher
+from sessions.store import Store
+from tests.live.clients import LIVE_TOKEN, USERS, wait_for
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def test_the_live_page_shows_the_screen_as_it_changes(server):
+    store = Store(server.folder)
+    session_id = store.create_session("P5", device={"width": 320, "height": 200})
+    publisher = LivePublisher(server.url, LIVE_TOKEN, session_id).start()
+    stop = threading.Event()
+
+    def screen_changes() -> None:
+        shade = 0
+        while not stop.wait(0.15):
+            shade = (shade + 37) % 256
+            publisher.offer(shade / 100, np.full((200, 320, 4), shade, np.uint8))
+
+    changer = threading.Thread(target=screen_changes, daemon=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(f"{server.url}/login")
+            page.fill("input[name=name]", "otto")
+            page.fill("input[name=password]", USERS["otto"][1])
+            page.click("button.primary")
+            page.goto(f"{server.url}/live/{session_id}")
+            expect(page.locator("#conn")).to_have_text("Connected")
+            changer.start()
+            screen = page.locator("#screen")
+            expect(screen).not_to_have_attribute("data-seq", "0", timeout=5000)
+            first = int(screen.get_attribute("data-seq"))
+            page.wait_for_function(f"document.getElementById('screen').dataset.seq > {first + 2}", timeout=5000)
+            assert page.evaluate("document.getElementById('screen').naturalWidth") == 320
+
+            publisher.events([{"t": 1.0, "kind": "click", "x": 160, "y": 100, "button": "left", "pressed": 1}])
+            expect(page.locator(".ripple")).to_have_count(1, timeout=3000)
+            expect(page.locator("#ticker")).to_contain_text("left click at 160, 100")
+
+            page.fill("#notetext", "lost in the settings #nav")
+            page.click("#noteform button")
+            expect(page.locator("#notes")).to_contain_text("lost in the settings")
+            expect(page.locator("#notes .tag")).to_have_text("#nav")
+        finally:
+            stop.set()
+            browser.close()
+            publisher.stop()
+    note = wait_for(lambda: store.notes(session_id))[0]
+    assert (note["author"], note["tags"]) == ("otto", ["nav"])
+    store.close()
