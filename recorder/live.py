@@ -139,11 +139,11 @@ class LivePublisher:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._lock = threading.Lock()
-        self._slot: tuple[float, np.ndarray] | None = None
+        self._slot: tuple[float, np.ndarray, float] | None = None
         self._last_frame: dict | None = None      # the last encoded frame, resent on request
         self._resend = False
         self._in_flight_since: float | None = None
-        self._last_sent = 0.0
+        self._next_due = 0.0   # when the next frame may go: a fixed cadence, so jitter does not add up
         self._events: collections.deque = collections.deque()
         self._markers: collections.deque = collections.deque(maxlen=200)
         self._state: dict | None = None
@@ -200,7 +200,7 @@ class LivePublisher:
         with self._lock:
             if self._slot is not None:
                 self.stats.frames_dropped += 1
-            self._slot = (t, bgra)
+            self._slot = (t, bgra, time.time())
             self.stats.frames_offered += 1
         self._wake.set()
 
@@ -271,7 +271,7 @@ class LivePublisher:
         now = time.monotonic()
         if self._in_flight_since is not None:
             return max(0.001, self._in_flight_since + IN_FLIGHT_TIMEOUT - now)
-        return max(0.0, self._last_sent + self.interval - now)
+        return max(0.0, self._next_due - now)
 
     def _send_state(self, link: _Link) -> None:
         with self._lock:
@@ -287,7 +287,7 @@ class LivePublisher:
 
     def _send_frame(self, link: _Link) -> None:
         now = time.monotonic()
-        if now - self._last_sent < self.interval:
+        if now < self._next_due:
             return
         if self._in_flight_since is not None and now - self._in_flight_since < IN_FLIGHT_TIMEOUT:
             return
@@ -298,7 +298,9 @@ class LivePublisher:
             self._last_frame = self._encode(*slot)
         elif not (resend and self._last_frame):
             return
-        self._in_flight_since = self._last_sent = time.monotonic()
+        self._in_flight_since = now = time.monotonic()
+        self._next_due = max(self._next_due + self.interval, now + self.interval / 2)
+        self._last_frame["sent"] = time.time()
         if link.emit("frame", self._last_frame, callback=self._acknowledged):
             self.stats.frames_sent += 1
         else:
@@ -308,7 +310,7 @@ class LivePublisher:
         self._in_flight_since = None
         self._wake.set()
 
-    def _encode(self, t: float, pixels: np.ndarray) -> dict:
+    def _encode(self, t: float, pixels: np.ndarray, offered: float) -> dict:
         if pixels.ndim == 3 and pixels.shape[2] == 4:
             pixels = cv2.cvtColor(pixels, cv2.COLOR_BGRA2BGR)
         height, width = pixels.shape[:2]
@@ -320,7 +322,7 @@ class LivePublisher:
         if not ok:
             raise RuntimeError("JPEG encoding failed")
         return {"t": round(t, 3), "seq": self.stats.frames_sent + 1, "w": width, "h": height,
-                "captured": self.started_wall + t, "jpeg": jpeg.tobytes()}
+                "captured": self.started_wall + t, "offered": offered, "jpeg": jpeg.tobytes()}
 
     # -- the /console connection's thread --------------------------------------------------
     def _on_console_connect(self) -> None:

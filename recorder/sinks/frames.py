@@ -87,10 +87,11 @@ class FrameWriter:
         i420 = cv2.cvtColor(bgra, cv2.COLOR_BGRA2YUV_I420)
         if job.cursor is not None:
             draw_cursor(i420, self.video.height, job.cursor[0], job.cursor[1], self.scale)
-        if not self.video.write(i420, job.t, force_keyframe=job.iframe):
+        shown = self.video.write(i420, job.t, force_keyframe=job.iframe)
+        if shown is None:
             return
-        row = {"t": round(job.t, 4), "changed": round(job.changed, 6), "keyframe": None, "phash": None}
+        row = {"t": shown, "changed": round(job.changed, 6), "keyframe": None, "phash": None}
         if job.keyframe:
-            row.update(save_keyframe(self.session_dir, job.t, job.grab.bgra, self.keyframe_scale))
+            row.update(save_keyframe(self.session_dir, shown, job.grab.bgra, self.keyframe_scale))
             self.keyframes += 1
         self.sink.frame(row, job.grab.bgra)

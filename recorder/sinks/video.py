@@ -42,15 +42,16 @@ class VideoWriter:
         self.last_pts = -1
         self.frames = 0
 
-    def write(self, i420: np.ndarray, t: float, *, force_keyframe: bool = False) -> bool:
-        """Add a frame shown from session time `t`; False when `t` is not after the last frame.
+    def write(self, i420: np.ndarray, t: float, *, force_keyframe: bool = False) -> float | None:
+        """Add a frame shown from session time `t`; returns its timestamp in the file (t to
+        the millisecond below), or None when that is not after the last frame's.
 
         A frame starts a new fragment (writing out the previous one) when it is a keyframe
         or comes FRAGMENT_SECONDS after the fragment began; the screen source repeats the
         last frame when a static screen leaves frames pending longer than that."""
-        pts = round(t * 1000)
+        pts = int(t * 1000)  # truncated: a frame is never shown later than it was grabbed
         if pts <= self.last_pts:
-            return False
+            return None
         frame = av.VideoFrame.from_ndarray(i420, format="yuv420p")
         frame.pts, frame.time_base = pts, TIME_BASE
         if force_keyframe:
@@ -59,7 +60,7 @@ class VideoWriter:
             self.container.mux(packet)
         self.last_pts = pts
         self.frames += 1
-        return True
+        return pts / 1000
 
     def close(self) -> None:
         for packet in self.stream.encode(None):

@@ -10,6 +10,7 @@ import time
 
 # keysyms pynput leaves unnamed: shift+tab arrives as ISO_Left_Tab
 _UNNAMED_KEYSYMS = {0xFE20: "tab"}
+MAX_EVENT_AGE = 2.0  # seconds; an older X timestamp cannot be from this machine's clock
 
 
 def _keystroke(key):
@@ -39,26 +40,29 @@ class InputSource:
 
     def start(self) -> None:
         from pynput import keyboard, mouse  # needs DISPLAY: imported only here
-        put, clock = self.raw.put, time.monotonic
+        put = self.raw.put
+        mouse_listener = _stamped(mouse.Listener)
+        keyboard_listener = _stamped(keyboard.Listener)
 
         def on_move(x, y):
             self.pointer = (int(x), int(y))
-            put(("move", clock(), int(x), int(y)))
+            put(("move", mouse_listener.stamp(), int(x), int(y)))
 
         def on_click(x, y, button, pressed):
-            put(("click", clock(), int(x), int(y), button.name, bool(pressed)))
+            put(("click", mouse_listener.stamp(), int(x), int(y), button.name, bool(pressed)))
 
         def on_scroll(x, y, dx, dy):
-            put(("scroll", clock(), int(x), int(y), int(dx), int(dy)))
+            put(("scroll", mouse_listener.stamp(), int(x), int(y), int(dx), int(dy)))
 
         def on_press(key):
-            put(("key", clock(), True, _safe_keystroke(key)))
+            put(("key", keyboard_listener.stamp(), True, _safe_keystroke(key)))
 
         def on_release(key):
-            put(("key", clock(), False, _safe_keystroke(key)))
+            put(("key", keyboard_listener.stamp(), False, _safe_keystroke(key)))
 
-        self._listeners = [mouse.Listener(on_move=on_move, on_click=on_click, on_scroll=on_scroll),
-                           keyboard.Listener(on_press=on_press, on_release=on_release)]
+        mouse_listener = mouse_listener(on_move=on_move, on_click=on_click, on_scroll=on_scroll)
+        keyboard_listener = keyboard_listener(on_press=on_press, on_release=on_release)
+        self._listeners = [mouse_listener, keyboard_listener]
         for listener in self._listeners:
             listener.daemon = True
             listener.start()
@@ -70,6 +74,32 @@ class InputSource:
         """Stop without joining: a stopped listener blocks until the next X event."""
         for listener in self._listeners:
             listener.stop()
+
+
+def _stamped(listener_class):
+    """A listener that knows when the X server saw the event it is reporting.
+
+    A callback's own clock reading comes late whenever the listener thread waited for the
+    GIL; the event's server timestamp does not. The X server's clock is CLOCK_MONOTONIC in
+    milliseconds (32 bits), the one `time.monotonic` reads, so on the same machine the
+    event's age converts exactly; an implausible age (a remote server) falls back to now.
+    """
+
+    class Stamped(listener_class):
+        server_time: int | None = None
+
+        def _handle_message(self, display, event, injected):  # pynput's Xorg backend
+            self.server_time = getattr(event, "time", None)
+            super()._handle_message(display, event, injected)
+
+        def stamp(self) -> float:
+            now = time.monotonic()
+            if self.server_time is None:
+                return now
+            age = ((int(now * 1000) - self.server_time) & 0xFFFFFFFF) / 1000
+            return now - age if age < MAX_EVENT_AGE else now
+
+    return Stamped
 
 
 def _safe_keystroke(key):

@@ -104,6 +104,8 @@ class ScreenSource:
 
     def _consider(self, t: float, grab: Grab) -> None:
         last = self._last
+        if last is None:
+            t = 0.0  # the video starts at session time 0 (a player shifts a later start to 0)
         changed = changed_fraction(last.grab if last else None, grab)
         job = FrameJob(t, grab, changed, self.pointer())
         if changed > 0:

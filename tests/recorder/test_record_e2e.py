@@ -73,6 +73,9 @@ def test_session_export_matches_the_driver(driver, target_app, study_dir):
         assert stream.codec_context.name == "h264" and stream.codec_context.pix_fmt == "yuv420p"
     frames = decode(video)
     assert abs(frames[-1][0] - session["duration"]) < 0.5
+    # the video's timestamps are session time: they match the frame rows (to the millisecond)
+    stored = store.frames(session_id)
+    assert [round(t, 3) for t, _ in frames] == [f["t"] for f in stored]
     # on the target app, each click moves the colour on: just before the n-th click the
     # video shows colour n, and soon after it colour n+1 (sampled away from the cursor)
     for n, row in enumerate(presses[:3]):
@@ -85,7 +88,6 @@ def test_session_export_matches_the_driver(driver, target_app, study_dir):
                      and close(colour_at(image, 700, 500), hex_rgb(COLOURS[n + 1])))
         assert first - row["t"] <= 0.1 + 0.05, (n, first - row["t"])
 
-    stored = store.frames(session_id)
-    assert stored[0]["keyframe"] and stored[0]["phash"]
+    assert stored[0]["t"] == 0.0 and stored[0]["keyframe"] and stored[0]["phash"]
     assert all(0.0 <= f["changed"] <= 1.0 for f in stored)
     assert store.media.path(session_id, stored[0]["keyframe"]).is_file()

@@ -64,7 +64,8 @@ def test_a_privacy_pause_records_no_frames_and_no_events(driver, target_app, stu
     assert inside == []
     assert [f for f in store.frames(session_id) if pause["t"] <= f["t"] <= resume["t"]] == []
     video = decode(store.media.path(session_id, "screen.mp4"))
-    assert [t for t, _ in video if pause["t"] <= t <= resume["t"]] == []
+    assert [t for t, _ in video if pause["t"] <= t <= resume["t"]] == [], (
+        pause["t"], resume["t"], [t for t, _ in video], [f["t"] for f in store.frames(session_id)])
     clicks = [(e["x"], e["y"]) for e in store.iter_events(session_id, kinds=["click"]) if e["pressed"]]
     assert clicks == [(100, 100), (300, 300)]
     [attempt] = store.attempts(session_id)
