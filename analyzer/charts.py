@@ -1,47 +1,104 @@
 """Report charts drawn with matplotlib (Agg, no display): every estimate with its interval
-bar, because a small-sample number without its interval misleads."""
+bar and its n, because a small-sample number without its interval misleads."""
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.figure import Figure
 
+from analyzer import stats
 from analyzer.stats import SUS_GRADES
+
+# Sauro (2011), "What is a good task-completion rate?": the average over ~1,200 usability tasks
+COMPLETION_BENCHMARK = 0.78
+INK, GRID = "#1f2933", "#d5dae1"
+COLOURS = {"completion": "#2f7d4f", "time": "#2f5d8a", "seq": "#7a4f9a", "sus": "#a35a2a"}
+GROUP_COLOURS = ("#2f5d8a", "#d08c2c")
+
+
+@dataclass
+class Bar:
+    """One bar: its label, estimate and interval (None when n is too small for one)."""
+
+    label: str
+    estimate: float
+    low: float | None
+    high: float | None
+    n: int
+
+
+def _figure(width: float, height: float) -> tuple[Figure, object]:
+    figure = Figure(figsize=(width, height))
+    axes = figure.subplots()
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    for side in ("left", "bottom"):
+        axes.spines[side].set_color("#9aa5b1")
+    axes.tick_params(colors=INK, labelsize=9)
+    axes.xaxis.label.set_color(INK)
+    axes.yaxis.label.set_color(INK)
+    return figure, axes
 
 
 def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    figure.savefig(buffer, format="png", dpi=120, bbox_inches="tight", facecolor="white")
     return buffer.getvalue()
 
 
-def _bars(labels: list[str], estimates: list[float], lows: list, highs: list, xlabel: str,
-          xmax: float | None, colour: str) -> bytes:
-    figure = Figure(figsize=(7, 0.55 * max(len(labels), 2) + 1))
-    axes = figure.subplots()
-    y = np.arange(len(labels))
-    low_err = [e - lo if lo is not None else 0 for e, lo in zip(estimates, lows)]
-    high_err = [hi - e if hi is not None else 0 for e, hi in zip(estimates, highs)]
-    axes.barh(y, estimates, color=colour, alpha=0.8)
-    axes.errorbar(estimates, y, xerr=[low_err, high_err], fmt="none", ecolor="black", capsize=5)
-    axes.set_yticks(y, labels)
+def _errors(bars: list[Bar]) -> np.ndarray:
+    low = [b.estimate - b.low if b.low is not None else 0.0 for b in bars]
+    high = [b.high - b.estimate if b.high is not None else 0.0 for b in bars]
+    return np.array([low, high])
+
+
+def _clipped(low: float | None, high: float | None, bottom: float, top: float) -> tuple:
+    """A t interval's limits kept on the rating scale (no mean can lie outside it)."""
+    if low is None or high is None:
+        return low, high
+    return max(low, bottom), min(high, top)
+
+
+def _hbars(bars: list[Bar], xlabel: str, colour: str, xlim: tuple[float, float] | None,
+           fmt: str, title: str) -> tuple[Figure, object]:
+    figure, axes = _figure(7.2, 0.62 * max(len(bars), 2) + 1.3)
+    y = np.arange(len(bars))
+    left = xlim[0] if xlim else 0.0
+    axes.barh(y, [b.estimate - left for b in bars], color=colour, alpha=0.85, height=0.6, left=left)
+    axes.errorbar([b.estimate for b in bars], y, xerr=_errors(bars), fmt="none", ecolor=INK, capsize=5, lw=1.4)
+    axes.set_yticks(y, [f"{b.label}\nn = {b.n}" for b in bars])
     axes.invert_yaxis()
     axes.set_xlabel(xlabel)
-    if xmax is not None:
-        axes.set_xlim(0, xmax)
-    axes.grid(axis="x", alpha=0.3)
-    return _png(figure)
+    axes.set_title(title, loc="left", fontsize=11, color=INK, fontweight="bold")
+    if xlim:
+        axes.set_xlim(*xlim)
+    right = axes.get_xlim()[1]
+    for i, b in enumerate(bars):
+        end = b.high if b.high is not None else b.estimate
+        note = fmt.format(b.estimate) + ("" if b.low is not None else " (no interval: n too small)")
+        axes.text(min(end + 0.015 * right, right), i, " " + note, va="center", fontsize=8.5, color=INK,
+                  clip_on=False)
+    axes.grid(axis="x", color=GRID, lw=0.8)
+    axes.set_axisbelow(True)
+    return figure, axes
 
 
 def completion_chart(tasks: list[dict]) -> bytes | None:
-    """Completion rate per task with its adjusted-Wald 95 % interval."""
+    """Completion rate per task with its adjusted-Wald 95 % interval and the 78 % average."""
     rows = [t for t in tasks if t["completion"]]
     if not rows:
         return None
-    return _bars([t["id"] for t in rows], [t["completion"]["estimate"] * 100 for t in rows],
-                 [t["completion"]["low"] * 100 for t in rows], [t["completion"]["high"] * 100 for t in rows],
-                 "completion rate (%), 95 % adjusted-Wald interval", 100, "#3a7d44")
+    bars = [Bar(t["id"], t["completion"]["estimate"] * 100, t["completion"]["low"] * 100,
+                t["completion"]["high"] * 100, t["attempts"]) for t in rows]
+    figure, axes = _hbars(bars, "completion rate (%) with 95 % adjusted-Wald interval", COLOURS["completion"],
+                          (0, 118), "{:.0f} %", "Effectiveness: task completion")
+    axes.set_xticks(range(0, 101, 20))
+    axes.axvline(COMPLETION_BENCHMARK * 100, color="#b83232", ls="--", lw=1.2)
+    axes.text(COMPLETION_BENCHMARK * 100, 1.0, " 78 % average", transform=axes.get_xaxis_transform(),
+              fontsize=8, color="#b83232", va="bottom")
+    return _png(figure)
 
 
 def time_chart(tasks: list[dict]) -> bytes | None:
@@ -49,27 +106,86 @@ def time_chart(tasks: list[dict]) -> bytes | None:
     rows = [t for t in tasks if t["time_success"]]
     if not rows:
         return None
-    return _bars([t["id"] for t in rows], [t["time_success"]["estimate"] for t in rows],
-                 [t["time_success"]["low"] for t in rows], [t["time_success"]["high"] for t in rows],
-                 "time on task, successful attempts (s): geometric mean, 95 % interval", None, "#2f5d8a")
+    bars = [Bar(t["id"], t["time_success"]["estimate"], t["time_success"]["low"], t["time_success"]["high"],
+                t["successes"]) for t in rows]
+    top = max((b.high if b.high is not None else b.estimate) for b in bars)
+    figure, _ = _hbars(bars, "time on task of successful attempts (s): geometric mean, 95 % interval",
+                       COLOURS["time"], (0, top * 1.3), "{:.1f} s", "Efficiency: time on task")
+    return _png(figure)
+
+
+def seq_chart(tasks: list[dict]) -> bytes | None:
+    """Mean Single Ease Question rating per task (1 very difficult – 7 very easy), t interval."""
+    rows = [t for t in tasks if t["seq"]]
+    if not rows:
+        return None
+    bars = [Bar(t["id"], t["seq"]["estimate"], *_clipped(t["seq"]["low"], t["seq"]["high"], 1, 7), t["seq"]["n"])
+            for t in rows]
+    figure, axes = _hbars(bars, "SEQ rating, 1 = very difficult … 7 = very easy (mean, 95 % t interval)",
+                          COLOURS["seq"], (1, 8.2), "{:.1f}", "Satisfaction: ease per task (SEQ)")
+    axes.set_xticks(range(1, 8))
+    return _png(figure)
 
 
 def sus_chart(sus: dict | None) -> bytes | None:
     """Participants' SUS scores over the curved grading scale, with the mean and its interval."""
     if not sus:
         return None
-    figure = Figure(figsize=(7, 2.6))
-    axes = figure.subplots()
+    figure, axes = _figure(7.2, 2.8)
     bounds = [100.0] + [low for low, _ in SUS_GRADES]
-    for (low, grade), high, shade in zip(SUS_GRADES, bounds, np.linspace(0.95, 0.75, len(SUS_GRADES))):
+    for (low, grade), high, shade in zip(SUS_GRADES, bounds, np.linspace(0.97, 0.8, len(SUS_GRADES))):
         axes.axvspan(low, high, color=str(shade), lw=0)
-        axes.text((low + high) / 2, 0.92, grade, ha="center", va="top", fontsize=7, transform=axes.get_xaxis_transform())
+        if high - low >= 3:          # the narrow plus/minus bands would only overprint each other
+            axes.text((low + high) / 2, 0.97, grade, ha="center", va="top", fontsize=7.5, color="#52606d",
+                      transform=axes.get_xaxis_transform())
     scores = list(sus["scores"].values())
-    axes.hist(scores, bins=np.arange(0, 102.5, 2.5), color="#8a4f2f")
-    axes.axvline(sus["mean"], color="black", lw=2)
+    axes.hist(scores, bins=np.arange(0, 102.5, 2.5), color=COLOURS["sus"], alpha=0.9)
+    axes.axvline(sus["mean"], color=INK, lw=2)
     if sus["low"] is not None:
-        axes.axvspan(sus["low"], sus["high"], color="black", alpha=0.12)
+        axes.axvspan(sus["low"], sus["high"], color=INK, alpha=0.12)
+    axes.axvline(68, color="#b83232", ls="--", lw=1.2)
+    axes.text(68, 0.80, " 68 average", transform=axes.get_xaxis_transform(), fontsize=8, color="#b83232")
     axes.set_xlim(0, 100)
-    axes.set_xlabel(f"SUS score (mean {sus['mean']:.1f}, grade {sus['grade']})")
+    axes.yaxis.get_major_locator().set_params(integer=True)
+    axes.set_xlabel(f"SUS score (line: mean {sus['mean']:.1f}, grade {sus['grade']}; band: 95 % interval; "
+                    f"n = {sus['n']})")
     axes.set_ylabel("participants")
+    axes.set_title("Satisfaction: System Usability Scale", loc="left", fontsize=11, color=INK, fontweight="bold")
+    return _png(figure)
+
+
+def comparison_chart(comparison: dict | None) -> bytes | None:
+    """Completion per task for the two groups side by side, each with its adjusted-Wald interval."""
+    if not comparison:
+        return None
+    rows = [t for t in comparison["tasks"] if t["completion"]]
+    if not rows:
+        return None
+    groups = comparison["groups"]
+    figure, axes = _figure(7.2, 0.9 * max(len(rows), 2) + 1.3)
+    y = np.arange(len(rows))
+    height = 0.36
+    for g, (group, colour) in enumerate(zip(groups, GROUP_COLOURS)):
+        bars = []
+        for t in rows:
+            c = t["completion"][group]
+            interval = stats.completion_interval(c["successes"], c["n"])
+            bars.append(Bar(group, interval.estimate * 100, interval.low * 100, interval.high * 100, c["n"]))
+        offset = y + (g - 0.5) * height
+        axes.barh(offset, [b.estimate for b in bars], height=height * 0.9, color=colour, alpha=0.85,
+                  label=f"group {group}")
+        axes.errorbar([b.estimate for b in bars], offset, xerr=_errors(bars), fmt="none", ecolor=INK,
+                      capsize=3, lw=1.2)
+        for yy, b in zip(offset, bars):
+            axes.text(b.high + 1.5, yy, f"{b.estimate:.0f} % (n = {b.n})", va="center", fontsize=8, color=INK)
+    axes.set_yticks(y, [t["id"] for t in rows])
+    axes.invert_yaxis()
+    axes.set_xlim(0, 125)
+    axes.set_xticks(range(0, 101, 20))
+    axes.set_xlabel("completion rate (%) with 95 % adjusted-Wald interval")
+    axes.set_title(f"Completion by design: {groups[0]} vs {groups[1]}", loc="left", fontsize=11, color=INK,
+                   fontweight="bold")
+    axes.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, fontsize=8, frameon=False)
+    axes.grid(axis="x", color=GRID, lw=0.8)
+    axes.set_axisbelow(True)
     return _png(figure)

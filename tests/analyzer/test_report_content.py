@@ -1,0 +1,255 @@
+"""The stakeholder report on a constructed two-design study whose issues are known: it is one
+self-contained file, leads with verdicts, shows every interval with its n, and lists the
+rage-click screen, dead clicks, errors, outcome checks and tagged notes that were planted."""
+from __future__ import annotations
+
+import base64
+import re
+from html import unescape
+
+import cv2
+import numpy as np
+import pytest
+
+from analyzer import stats
+from analyzer.heatmap import screen_states
+from analyzer.phash import hamming, phash, to_ints
+from analyzer.report import render_report
+from analyzer.summary import analyze_study
+from analyzer.thumbnails import THUMB_WIDTH
+from analyzer.top_issues import find_issues, pending_flags, tagged_notes, untagged_notes
+from sessions.study import load_study
+from tests.analyzer.conftest import DEVICE, HEIGHT, KEYFRAME_SCALE, WIDTH, add_keyframe, click, draw_screen
+
+HOME_TILE = (190, 290)          # a tile on the home screen that does nothing: dead clicks
+SUBMIT = (900, 650)             # a form button that does not answer: rage clicks
+NASTY = '<script>alert("x")</script> & <b>bold</b>'
+
+
+class Participant:
+    """One constructed session: keyframes, live or dead clicks, markers, notes and answers."""
+
+    def __init__(self, store, name: str, group: str) -> None:
+        self.store, self.events = store, []
+        self.sid = store.create_session(name, group=group, device=DEVICE)
+        add_keyframe(store, self.sid, 0.5, "home")
+
+    def attempt(self, task: str, start: float, end: float, outcome: str) -> int:
+        attempt = self.store.start_attempt(self.sid, task, start)
+        self.store.end_attempt(attempt, end, outcome)
+        return attempt
+
+    def live_click(self, t: float, x: int, y: int, screen: str | None = None) -> None:
+        """A click the screen answers within 0.3 s (with a new screen state when `screen`)."""
+        self.events += click(t, x, y)
+        if screen:
+            add_keyframe(self.store, self.sid, t + 0.3, screen)
+        else:
+            self.store.append_frames(self.sid, [{"t": t + 0.3, "changed": 0.01}])
+
+    def dead_click(self, t: float, x: int, y: int) -> None:
+        self.events += click(t, x, y)
+
+    def rage(self, t: float, x: int, y: int, n: int = 4) -> None:
+        for i in range(n):
+            self.events += click(t + 0.2 * i, x + 3 * i, y - 2 * i)
+
+    def finish(self, seq: dict[int, int], sus: list[int], nps: int, duration: float) -> str:
+        self.store.append_events(self.sid, sorted(self.events, key=lambda e: e["t"]))
+        for attempt, rating in seq.items():
+            self.store.add_answers(self.sid, "seq", {"1": rating}, attempt_id=attempt)
+        self.store.add_answers(self.sid, "sus", {str(i + 1): v for i, v in enumerate(sus)})
+        self.store.add_answers(self.sid, "nps", {"1": nps})
+        self.store.update_session(self.sid, status="complete", duration=duration)
+        return self.sid
+
+
+def build_study(store) -> dict[str, str]:
+    """Six participants, designs A and B. Known issues:
+    - rage clicks on the form's submit button: P01 and P02 (design A), one burst each;
+    - dead clicks on a home tile: P03, P04 and P05 (one each);
+    - the error screen: P02 (twice); a moderator-logged error with text: P02;
+    - the success screen seen by P05 whose attempt was marked a failure;
+    - notes: two #quote (one with markup in it), one #error, one untagged; one pending flag."""
+    ids = {}
+    sus_good, sus_poor = [5, 1, 5, 1, 5, 1, 5, 1, 5, 1], [3, 3, 3, 3, 3, 3, 3, 3, 3, 3]
+    for name, group in (("P01", "A"), ("P02", "A"), ("P03", "A"), ("P04", "B"), ("P05", "B"), ("P06", "B")):
+        p = Participant(store, name, group)
+        seq = {}
+        if name in ("P01", "P02"):
+            ticket = p.attempt("ticket", 1.0, 30.0, "success" if name == "P01" else "gave_up")
+            p.live_click(3.0, 60, 80, screen="form")                # first click on target, opens the form
+            p.rage(8.0, *SUBMIT)                                     # the submit button does not answer
+            if name == "P02":
+                p.live_click(12.0, 700, 300, screen="error")
+                p.live_click(15.0, 640, 500, screen="form")
+                p.live_click(18.0, 700, 300, screen="error")
+                store.add_marker(p.sid, 19.0, "error", text=f"Looked under Software {NASTY}", author="mod",
+                                 attempt_id=ticket)
+                store.add_marker(p.sid, 20.0, "error", text="maybe lost?", author="obs", attempt_id=ticket,
+                                 status="pending")
+                store.add_note(p.sid, 21.0, f"“I would never find this” {NASTY}", "obs", tags=["quote"])
+            else:
+                p.live_click(20.0, 640, 500, screen="success")
+                store.add_note(p.sid, 9.0, "Hammered the submit button", "obs", tags=["error", "quote"])
+        else:
+            ticket = p.attempt("ticket", 1.0, 20.0 + int(name[-1]), "failure" if name == "P05" else "success")
+            if name in ("P03", "P04", "P05"):
+                p.dead_click(2.0, *HOME_TILE)
+            p.live_click(5.0, 60, 80, screen="form")
+            p.live_click(10.0, 640, 500, screen="success")
+            if name == "P06":
+                store.add_note(p.sid, 12.0, "Quick and confident", "obs")
+        seq[ticket] = {"P01": 3, "P02": 1, "P03": 6, "P04": 6, "P05": 4, "P06": 7}[name]
+        search = p.attempt("search", 40.0, 52.0 + int(name[-1]), "success")
+        p.live_click(42.0, 1000, 100)
+        seq[search] = 6
+        ids[name] = p.finish(seq, sus_poor if group == "A" else sus_good, 9 if group == "B" else 5, 70.0)
+    return ids
+
+
+@pytest.fixture
+def built(screens_study, screens_store):
+    ids = build_study(screens_store)
+    study = load_study(screens_study)
+    return screens_store, study, ids
+
+
+def _issue(issues, kind, task="ticket"):
+    (found,) = [i for i in issues if i["kind"] == kind and i["task"] == task]
+    return found
+
+
+def test_issues_are_found_grouped_by_screen_and_ranked(built):
+    store, study, ids = built
+    result = analyze_study(store, study)
+    issues = find_issues(store, study, result)
+    rage = _issue(issues, "rage_clicks")
+    assert rage["participants"] == ["P01", "P02"] and rage["of"] == 6 and rage["occurrences"] == 2
+    assert [d["clicks"] for d in rage["details"]] == [4, 4]
+    # the burst landed on the form: the issue's screen state is the form's keyframe
+    form = phash(cv2.resize(draw_screen("form"), None, fx=KEYFRAME_SCALE, fy=KEYFRAME_SCALE,
+                            interpolation=cv2.INTER_AREA))
+    state_hash = next(s["phash"] for s in screen_states(store, study, "ticket")
+                      if s["index"] == rage["screen"]["state"])
+    assert int(hamming(to_ints([state_hash]), to_ints([form]))[0]) <= 10
+    assert rage["points"][0] == pytest.approx([SUBMIT[0] / WIDTH, SUBMIT[1] / HEIGHT])
+    # the bursts' clicks are dead too (nothing changed after them), but a burst is listed once
+    per_attempt = [a["dead_clicks"] for s in result["sessions"] for a in s["attempts"]
+                   if s["participant"] in ("P01", "P02") and a["task"] == "ticket"]
+    assert per_attempt == [4, 4]
+    assert not [i for i in issues if i["kind"] == "dead_clicks" and i["screen"]["state"] == rage["screen"]["state"]]
+    dead_home = next(i for i in issues if i["kind"] == "dead_clicks" and i["participants"] == ["P03", "P04", "P05"])
+    assert dead_home["occurrences"] == 3 and dead_home["screen"]["state"] != rage["screen"]["state"]
+    screens = _issue(issues, "error_screen")
+    assert screens["participants"] == ["P02"] and screens["occurrences"] == 2
+    logged = _issue(issues, "moderator_error")
+    assert logged["occurrences"] == 1 and logged["details"][0]["text"].startswith("Looked under Software")
+    unmarked = _issue(issues, "disagreement")
+    assert unmarked["participants"] == ["P05"] and unmarked["details"][0]["outcome"] == "failure"
+    # ranked by reach, then occurrences: the three-person dead-click issue leads
+    assert issues[0] is dead_home and [i["rank"] for i in issues] == list(range(1, len(issues) + 1))
+    reach = [len(i["participants"]) for i in issues]
+    assert reach == sorted(reach, reverse=True)
+
+
+def test_notes_by_tag_and_flags(built):
+    store, study, _ = built
+    result = analyze_study(store, study)
+    notes = tagged_notes(store, result)
+    assert list(notes) == ["quote", "error"]        # most used tag first
+    assert [n["participant"] for n in notes["quote"]] == ["P01", "P02"]
+    assert notes["error"][0]["task"] == "ticket" and notes["error"][0]["t"] == 9.0
+    assert untagged_notes(store, result) == 1 and pending_flags(store, result) == 1
+
+
+@pytest.fixture
+def html(built):
+    store, study, _ = built
+    return render_report(store, study)
+
+
+def test_report_is_one_self_contained_file(html):
+    assert html.startswith("<!doctype html>")
+    assert not re.search(r"https?://|<script|<link|<iframe|@import|url\(", html, re.I)
+    sources = re.findall(r'src="([^"]+)"', html)
+    assert sources and all(re.match(r"data:image/(png|jpeg);base64,", s) for s in sources)
+    hrefs = re.findall(r'href="([^"]+)"', html)
+    assert hrefs and all(h.startswith("#") for h in hrefs), "links only within the report"
+    anchors = set(re.findall(r'id="([^"]+)"', html))
+    assert {h[1:] for h in hrefs} <= anchors, "every internal link has its target"
+    for src in sources:
+        picture = cv2.imdecode(np.frombuffer(base64.b64decode(src.split(",", 1)[1]), np.uint8), cv2.IMREAD_COLOR)
+        assert picture is not None and picture.shape[0] > 50 and picture.shape[1] > 100
+
+
+def test_every_interval_has_its_n(html):
+    notes = re.findall(r'<span class="ci">(.*?)</span>', html)
+    assert len(notes) > 30
+    assert all(re.fullmatch(r"95 % CI -?[\d.]+–-?[\d.]+( %| s)?, n = \d+|n = \d+, too few for an interval", n)
+               for n in notes), notes
+    # no interval is written anywhere else: strip the interval notes and no "a–b" range of numbers is left
+    text = re.sub(r'<span class="ci">.*?</span>', "", html)
+    text = re.sub(r"<style>.*?</style>|<[^>]+>", " ", text, flags=re.S)
+    assert not re.search(r"\d\s?%?\s?–\s?\d", unescape(text).replace("1–7", "").replace("0–100", "")
+                         .replace("0–10", "").replace("9–10", "").replace("0–6", ""))
+
+
+def test_executive_summary_leads_with_verdicts_and_satisfaction(html):
+    summary = html.split('id="summary"', 1)[1].split("</section>", 1)[0]
+    ticket = stats.completion_interval(4, 6)     # P01, P03, P04, P06 succeeded
+    assert (f"4 of 6 attempts succeeded: <span class=\"est\">67 %</span> <span class=\"ci\">95 % CI "
+            f"{ticket.low * 100:.0f}–{ticket.high * 100:.0f} %, n = 6</span>") in summary
+    sus = stats.mean_interval([50.0] * 3 + [100.0] * 3)
+    assert f"{sus.estimate:.1f}" in summary and "SUS" in summary
+    assert f'class="grade">{stats.sus_grade(sus.estimate)}<' in summary
+    assert "Net Promoter Score" in summary and "+0" in summary and "3 promoters, 0 passives, 3 detractors (n = 6)" in summary
+    assert "Designs compared: A vs B" in summary
+    # the top issues are listed and link to their cards
+    assert summary.count('href="#issue-') == 5
+    assert "inconclusive" in summary and "Sauro 2011" in summary
+
+
+def test_issue_cards_show_where_on_the_screen(html):
+    cards = re.findall(r'<article class="issue" id="issue-(\d+)">(.*?)</article>', html, re.S)
+    rage = next(body for _, body in cards if "Rage clicks in “ticket” on screen state" in body)
+    assert "2 of 6 participants (P01, P02)" in rage and "4 clicks within a second at (900, 650)" in rage
+    (thumb,) = re.findall(r'src="data:image/jpeg;base64,([^"]+)"', rage)
+    picture = cv2.imdecode(np.frombuffer(base64.b64decode(thumb), np.uint8), cv2.IMREAD_COLOR)
+    assert picture.shape[1] == THUMB_WIDTH
+    # a red ring around the submit button, none in the opposite corner
+    x, y = round(SUBMIT[0] / WIDTH * THUMB_WIDTH), round(SUBMIT[1] / HEIGHT * picture.shape[0])
+    b, g, r = (picture[y - 16:y + 17, x - 16:x + 17].astype(int)[..., i] for i in range(3))
+    assert ((r > 170) & (g < 90) & (b < 90)).sum() > 20
+    corner = picture[:40, :40].astype(int)
+    assert not ((corner[..., 2] > 170) & (corner[..., 1] < 90)).any()
+    logged = next(body for _, body in cards if "Errors logged by the moderator" in body)
+    assert "Looked under Software &lt;script&gt;" in logged
+
+
+def test_notes_comparison_and_heatmaps(html):
+    notes = html.split('id="notes"', 1)[1].split("</section>", 1)[0]
+    assert notes.index("#quote") < notes.index("#error")
+    assert "Hammered the submit button" in notes
+    assert "1 untagged note can be read" in notes and "1 observer error flag still awaits" in notes
+    results = html.split('id="results"', 1)[1].split("</section>", 1)[0]
+    assert "Comparison of designs: A vs B" in results and "N−1 two-proportion test" in results
+    heatmaps = html.split('id="heatmaps"', 1)[1].split("</section>", 1)[0]
+    # ticket: clicks on several screen states, one heatmap each; search: one screen
+    assert len(re.findall(r'<figure id="heat-ticket-\d+">', heatmaps)) >= 2
+    assert heatmaps.count("<img") >= 3
+
+
+def test_participant_text_is_escaped_everywhere(html, built):
+    assert "<script" not in html and "<b>bold</b>" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
+
+
+def test_iso_25062_structure(html):
+    order = [html.index(f'id="{section}"') for section in ("summary", "method", "results", "issues", "notes",
+                                                            "heatmaps", "attempts")]
+    assert order == sorted(order)
+    for heading in ("Participants", "Tasks", "Environment", "Measures", "Effectiveness", "Efficiency",
+                    "Satisfaction"):
+        assert f"<h3>{heading}</h3>" in html
+    assert "@media print" in html
