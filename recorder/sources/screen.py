@@ -52,7 +52,6 @@ class ScreenSource:
         self.clock, self.fps, self.jobs = clock, fps, jobs
         self.pointer, self.paused = pointer, paused
         self.stats = ScreenStats()
-        self.size: tuple[int, int] = screen_size()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="screen", daemon=True)
         self._last: FrameJob | None = None
