@@ -40,6 +40,7 @@ LIVE_NAMESPACE = "/live"
 CONSOLE_NAMESPACE = "/console"
 MAX_EVENTS_QUEUED = 5000
 EVENTS_PER_MESSAGE = 200
+MAX_IN_FLIGHT = 2         # frames sent and not yet acknowledged: more are dropped, not queued
 IN_FLIGHT_TIMEOUT = 2.0   # a frame not acknowledged by then is taken as lost
 BACKOFF_FIRST, BACKOFF_MAX = 0.25, 3.0
 MARKER_POLL = 0.5
@@ -142,7 +143,7 @@ class LivePublisher:
         self._slot: tuple[float, np.ndarray, float] | None = None
         self._last_frame: dict | None = None      # the last encoded frame, resent on request
         self._resend = False
-        self._in_flight_since: float | None = None
+        self._in_flight: collections.deque = collections.deque()   # send times of unacknowledged frames
         self._next_due = 0.0   # when the next frame may go: a fixed cadence, so jitter does not add up
         self._events: collections.deque = collections.deque()
         self._markers: collections.deque = collections.deque(maxlen=200)
@@ -244,7 +245,7 @@ class LivePublisher:
         with self._lock:
             self._state_dirty = self._state is not None
             self._resend = self._slot is None and self._last_frame is not None
-            self._in_flight_since = None
+            self._in_flight.clear()
         self._wake.set()
 
     def _on_snapshot(self, data: Any = None) -> None:
@@ -269,9 +270,15 @@ class LivePublisher:
         if self._slot is None and not self._resend:
             return 0.5
         now = time.monotonic()
-        if self._in_flight_since is not None:
-            return max(0.001, self._in_flight_since + IN_FLIGHT_TIMEOUT - now)
+        if self._window_full(now):
+            return max(0.001, self._in_flight[0] + IN_FLIGHT_TIMEOUT - now)
         return max(0.0, self._next_due - now)
+
+    def _window_full(self, now: float) -> bool:
+        """Frames sent but not yet acknowledged; one lost in a broken connection expires."""
+        while self._in_flight and now - self._in_flight[0] >= IN_FLIGHT_TIMEOUT:
+            self._in_flight.popleft()
+        return len(self._in_flight) >= MAX_IN_FLIGHT
 
     def _send_state(self, link: _Link) -> None:
         with self._lock:
@@ -287,9 +294,7 @@ class LivePublisher:
 
     def _send_frame(self, link: _Link) -> None:
         now = time.monotonic()
-        if now < self._next_due:
-            return
-        if self._in_flight_since is not None and now - self._in_flight_since < IN_FLIGHT_TIMEOUT:
+        if now < self._next_due or self._window_full(now):
             return
         with self._lock:
             slot, self._slot = self._slot, None
@@ -298,16 +303,16 @@ class LivePublisher:
             self._last_frame = self._encode(*slot)
         elif not (resend and self._last_frame):
             return
-        self._in_flight_since = now = time.monotonic()
+        now = time.monotonic()
         self._next_due = max(self._next_due + self.interval, now + self.interval / 2)
         self._last_frame["sent"] = time.time()
         if link.emit("frame", self._last_frame, callback=self._acknowledged):
+            self._in_flight.append(now)
             self.stats.frames_sent += 1
-        else:
-            self._in_flight_since = None
 
     def _acknowledged(self, *args: Any) -> None:
-        self._in_flight_since = None
+        if self._in_flight:
+            self._in_flight.popleft()
         self._wake.set()
 
     def _encode(self, t: float, pixels: np.ndarray, offered: float) -> dict:

@@ -180,7 +180,7 @@ class Recording:
                  "events": journal.written_events}
         try:
             self.store.update_session(sid, status="aborted" if self._failure else "complete",
-                                      duration=round(t_end, 4), stats=stats)
+                                      duration=t_end, stats=stats)
         except Exception as exc:  # the disk may still be full: recovery will close it later
             self._failure = self._failure or f"could not close the session: {exc}"
         self.options.say(f"session {sid} ended after {t_end:.1f} s: {journal.written_events} events, "
