@@ -42,11 +42,13 @@ padding:.08rem .5rem;border-radius:99px;color:#fff;vertical-align:1px}
 .grade{font-size:1rem;background:var(--ink);color:#fff;border-radius:4px;padding:.05rem .4rem;vertical-align:6px}
 table{border-collapse:collapse;width:100%;margin:.6rem 0 1rem;font-size:.92rem}
 th,td{text-align:left;vertical-align:top;padding:.42rem .6rem;border-bottom:1px solid var(--line)}
-th{font-size:.78rem;text-transform:uppercase;letter-spacing:.05em;color:var(--muted);border-bottom:2px solid var(--ink)}
+th{font-size:.8em;text-transform:uppercase;letter-spacing:.05em;color:var(--muted);border-bottom:2px solid var(--ink)}
 tbody tr:nth-child(even){background:#fafbfc}
 table.compact{font-size:.82rem}
 table.compact td,table.compact th{padding:.28rem .45rem}
-table.compact td{white-space:nowrap}
+td .ci{display:block;white-space:normal}
+table.compact th{text-transform:none;letter-spacing:0;font-size:.95em}
+@media screen and (min-width:1000px){table.compact td{white-space:nowrap}}
 img{max-width:100%;height:auto}
 img.chart{display:block;margin:.6rem 0;max-width:760px;width:100%}
 .issue{display:flex;gap:1.2rem;align-items:flex-start;border:1px solid var(--line);border-left:5px solid var(--bad);
@@ -73,16 +75,22 @@ img.heat{border:1px solid var(--line);border-radius:4px;width:100%}
 @page{size:A4;margin:16mm 14mm}
 @media print{
  body{font-size:10.5pt}
+ table{font-size:9pt}
+ table.compact{font-size:8pt}
+ table.compact td,table.compact th{padding:.2rem .3rem}
  main{max-width:none;padding:0}
  nav{display:none}
+ #attempts{overflow:visible}
  a{color:inherit;text-decoration:none}
  h2{break-after:avoid;page-break-after:avoid}
  h3{break-after:avoid;page-break-after:avoid}
  section#method,section#results,section#issues,section#heatmaps,section#attempts{break-before:page;page-break-before:always}
  .issue,figure,img.chart,.card,.verdicts li,tr{break-inside:avoid;page-break-inside:avoid}
  .issue{border-left-width:4px}
+ img.thumb{width:240px}
  tbody tr:nth-child(even){background:none}
  *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 }
-@media (max-width:700px){.issue{flex-direction:column}img.thumb{width:100%}.verdicts li{grid-template-columns:1fr}}
+#attempts{overflow-x:auto}
+@media screen and (max-width:700px){.issue{flex-direction:column}img.thumb{width:100%}.verdicts li{grid-template-columns:1fr}}
 """
