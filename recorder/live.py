@@ -12,7 +12,9 @@ refused token nor a restarted server can stall the other or the recording:
 Nothing the capture, input or task threads call here ever waits on the network: a frame
 goes into a one-frame slot (the latest wins, a replaced frame is counted as dropped) and is
 encoded to JPEG and sent from the publisher's thread, at most `max_fps` a second and with
-one frame in flight, so a slow link drops frames instead of queueing them. Events and
+at most two frames unacknowledged, so a slow link or server drops frames instead of queueing
+them. Each frame carries the wall-clock times it was grabbed (`captured`), reached the
+publisher (`offered`) and was sent (`sent`), so latency can be taken apart. Events and
 markers go through bounded queues. The recording on disk never depends on any of this.
 """
 from __future__ import annotations

@@ -12,8 +12,10 @@ Who connects, and how:
   ever publishes into the room of the session it named, which must exist in this study and
   still be recording.
 
-Recorder → server (relayed to the session's observers): `frame` {t, seq, w, h, captured,
-jpeg: bytes} (acknowledged, so the recorder keeps one frame in flight and drops the rest),
+Recorder → server (relayed to the session's observers): `frame` {t, seq, w, h, jpeg: bytes,
+captured, offered, sent: wall-clock times of the grab, of its reaching the publisher and
+of the sending} (acknowledged, so the recorder keeps two frames in flight at most and drops
+the rest),
 `events` [event rows], `state` (the task runner's state), `marker` {t, kind, text}.
 Observer → server, answered through the acknowledgement: `join` {session}, `note` {text}
 (stored with the session time and its #tags), `flag` {text} (a pending error marker),
@@ -214,7 +216,7 @@ class LiveNamespace(Namespace):
         jpeg = data.get("jpeg") if isinstance(data, dict) else None
         if session_id is None or not isinstance(jpeg, bytes) or not 0 < len(jpeg) <= MAX_FRAME_BYTES:
             return False
-        frame = {"session": session_id, "jpeg": jpeg, **_numbers(data, ("t", "seq", "w", "h", "captured"))}
+        frame = {"session": session_id, "jpeg": jpeg, **_numbers(data, ("t", "seq", "w", "h", "captured", "offered", "sent"))}
         with self._lock:
             self.latest.setdefault(session_id, {})["frame"] = frame
         emit("frame", frame, to=room(session_id))
