@@ -36,7 +36,10 @@ class VideoWriter:
         stream.codec_context.time_base = TIME_BASE
         stream.codec_context.gop_size = max(1, round(fps * KEYFRAME_INTERVAL))
         # the cap keeps a screen full of noise from costing a gigabyte a minute
-        stream.options = {"preset": "ultrafast", "tune": "zerolatency", "crf": str(crf),
+        # one thread, no lookahead: each frame is out of the encoder before the next comes
+        # (what a crash can lose stays bounded), without the compression cost of slices
+        stream.codec_context.thread_count = 1
+        stream.options = {"preset": "ultrafast", "crf": str(crf), "rc-lookahead": "0",
                           "maxrate": f"{maxrate_kbit}k", "bufsize": f"{2 * maxrate_kbit}k"}
         self.stream = stream
         self.last_pts = -1
