@@ -17,6 +17,7 @@ from analyzer.heatmap import render_heatmap, screen_states
 from analyzer.questionnaires import latest_answers
 from analyzer.report_format import clock, duration, estimate, image, number, percent, plural, table
 from analyzer.report_style import STYLE
+from analyzer.screen_names import ScreenNames
 from analyzer.summary import Progress, analyze_study
 from analyzer.thumbnails import screen_thumbnail
 from analyzer.top_issues import find_issues, pending_flags, tagged_notes, untagged_notes
@@ -76,6 +77,11 @@ def _abandonment(result: dict, task: dict) -> str:
         return '<span class="muted">–</span>'
     gone = sum(a["outcome"] in ABANDONED_OUTCOMES for a in attempts)
     return percent(stats.completion_interval(gone, len(attempts)).as_dict(), len(attempts))
+
+
+def _nps_counts(nps: dict) -> str:
+    return (f"{plural(nps['promoters'], 'promoter')}, {plural(nps['passives'], 'passive')}, "
+            f"{plural(nps['detractors'], 'detractor')}")
 
 
 def _recommend(store: Store, result: dict) -> dict | None:
@@ -147,7 +153,7 @@ def _headline_satisfaction(result: dict, ltr: dict | None) -> str:
     if q["nps"]:
         n = q["nps"]
         cards.append(f'<div class="card"><p class="label">Net Promoter Score</p><p class="big">{n["score"]:+.0f}</p>'
-                     f'<p>{n["promoters"]} promoters, {n["passives"]} passives, {n["detractors"]} detractors '
+                     f'<p>{_nps_counts(n)} '
                      f'(n = {n["n"]})</p><p class="muted">likelihood to recommend (0–10) '
                      f'{number(ltr, ltr["n"], scale=ELEVEN) if ltr else "–"}</p></div>')
     if q["umux_lite"]:
@@ -271,7 +277,7 @@ def _questionnaires(result: dict, ltr: dict | None) -> str:
     if q["nps"]:
         n = q["nps"]
         rows.append(["NPS (−100…100)", f'<span class="est">{n["score"]:+.0f}</span> <span class="muted">n = {n["n"]}</span>',
-                     f"{n['promoters']} promoters, {n['passives']} passives, {n['detractors']} detractors"])
+                     _nps_counts(n)])
     if ltr:
         rows.append(["likelihood to recommend (0–10)", number(ltr, ltr["n"], scale=ELEVEN), "the ratings behind the NPS"])
     return table(["questionnaire", "score", "interpretation"], rows) if rows else \
@@ -379,7 +385,7 @@ def _notes(store: Store, result: dict) -> str:
 
 # -- heatmaps and appendix ----------------------------------------------------------------
 def _heatmaps(store: Store, study: Study, result: dict) -> str:
-    figures = []
+    figures, names = [], ScreenNames(store)
     for task in result["tasks"]:
         if not task["attempts"]:
             continue
@@ -390,25 +396,28 @@ def _heatmaps(store: Store, study: Study, result: dict) -> str:
                            f"screens; the {len(shown)} most clicked are shown.</p><div class='grid'>")
             for s in shown:
                 png = render_heatmap(store, study, task["id"], s["index"])
-                figures.append(_heat_figure(task["id"], s, png))
+                figures.append(_heat_figure(task["id"], s, png, names.of_keyframe(s["session_id"], s["keyframe"])))
             figures.append("</div>")
         else:
             png = render_heatmap(store, study, task["id"])
             clicks = states[0]["clicks"] if states else 0
+            name = names.of_keyframe(states[0]["session_id"], states[0]["keyframe"]) if states else None
             figures.append(f"<h3>{escape(task['id'])}</h3><div class='grid'>"
-                           f"{_heat_figure(task['id'], states[0] if states else None, png, clicks)}</div>")
+                           f"{_heat_figure(task['id'], states[0] if states else None, png, name, clicks)}</div>")
     body = "".join(figures) or '<p class="muted">No attempts yet.</p>'
     return (f'<section id="heatmaps"><h2>Click heatmaps</h2><p class="lead">Where participants clicked during '
             f"each task, across all sessions, over the screen they saw (one picture per screen state).</p>"
             f"{body}</section>")
 
 
-def _heat_figure(task_id: str, state: dict | None, png: bytes, clicks: int | None = None) -> str:
+def _heat_figure(task_id: str, state: dict | None, png: bytes, name: str | None,
+                 clicks: int | None = None) -> str:
     if state is None:
         caption = f"{plural(clicks or 0, 'click')}"
         anchor = ""
     else:
-        caption = (f"screen state {state['index']}: {plural(state['clicks'], 'click')}, "
+        title = f" “{name}”" if name else ""
+        caption = (f"screen state {state['index']}{title}: {plural(state['clicks'], 'click')}, "
                    f"{plural(len(state['sessions']), 'session')}")
         anchor = f' id="heat-{escape(task_id)}-{state["index"]}"'
     return (f"<figure{anchor}>{image(png, f'click heatmap of {task_id}', css='heat')}"

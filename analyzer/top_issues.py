@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from analyzer.heatmap import TaskClicks, task_clicks
+from analyzer.screen_names import ScreenNames
 from sessions.store import Store
 from sessions.study import Study
 
@@ -23,11 +24,12 @@ def find_issues(store: Store, study: Study, result: dict) -> list[dict]:
     names = {s["id"]: s["participant"] for s in result["sessions"]}
     tried = _participants_per_task(result)
     issues: list[dict] = []
+    screens = ScreenNames(store)
     for task in study.tasks:
         attempts = [(s["id"], a) for s in result["sessions"] for a in s["attempts"] if a["task"] == task.id]
         if not attempts:
             continue
-        issues += _click_issues(store, study, task.id, attempts)
+        issues += _click_issues(store, study, task.id, attempts, screens)
         issues += _screen_issues(store, task.id, attempts)
     issues += _moderator_errors(store, result)
     for issue in issues:
@@ -54,14 +56,16 @@ def _issue(kind: str, task: str | None, title: str, screen: dict | None = None) 
             "screen": screen, "points": [], "details": []}
 
 
-def _screen_ref(clicks: TaskClicks, state: int) -> dict | None:
+def _screen_ref(clicks: TaskClicks, state: int, screens: ScreenNames) -> dict | None:
     if state < 0:
         return None
     info = clicks.states[state]
-    return {"state": state, "session_id": info["session_id"], "keyframe": info["keyframe"]}
+    return {"state": state, "session_id": info["session_id"], "keyframe": info["keyframe"],
+            "name": screens.of_keyframe(info["session_id"], info["keyframe"])}
 
 
-def _click_issues(store: Store, study: Study, task_id: str, attempts: list[tuple[str, dict]]) -> list[dict]:
+def _click_issues(store: Store, study: Study, task_id: str, attempts: list[tuple[str, dict]],
+                  screens: ScreenNames) -> list[dict]:
     """Rage-click bursts and dead clicks, one issue per screen state they happened on; the
     dead clicks inside a rage burst belong to the burst (the detectors report both)."""
     clicks = task_clicks(store, study, task_id)
@@ -73,8 +77,12 @@ def _click_issues(store: Store, study: Study, task_id: str, attempts: list[tuple
         key = (kind, state)
         if key not in found:
             label = "Rage clicks" if kind == "rage_clicks" else "Dead clicks"
-            suffix = f" on screen state {state}" if state >= 0 else " before the first screen was captured"
-            found[key] = _issue(kind, task_id, f"{label} in “{task_id}”{suffix}", _screen_ref(clicks, state))
+            screen = _screen_ref(clicks, state, screens)
+            if screen is None:
+                suffix = " before the first screen was captured"
+            else:
+                suffix = f" on “{screen['name']}”" if screen["name"] else f" on screen state {state}"
+            found[key] = _issue(kind, task_id, f"{label} in “{task_id}”{suffix}", screen)
         return found[key]
 
     for sid, attempt in attempts:

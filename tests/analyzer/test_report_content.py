@@ -24,6 +24,8 @@ from tests.analyzer.conftest import DEVICE, HEIGHT, KEYFRAME_SCALE, WIDTH, add_k
 HOME_TILE = (190, 290)          # a tile on the home screen that does nothing: dead clicks
 SUBMIT = (900, 650)             # a form button that does not answer: rage clicks
 NASTY = '<script>alert("x")</script> & <b>bold</b>'
+TITLES = {"home": "Home · Help desk", "form": "New ticket · Help desk", "error": "Not found <i>404</i>",
+          "success": "Ticket sent · Help desk"}      # page titles, as the browser window shows them
 
 
 class Participant:
@@ -33,6 +35,11 @@ class Participant:
         self.store, self.events = store, []
         self.sid = store.create_session(name, group=group, device=DEVICE)
         add_keyframe(store, self.sid, 0.5, "home")
+        self.title(0.6, "home")
+
+    def title(self, t: float, screen: str) -> None:
+        """The browser's window title changes a moment after the page it names is drawn."""
+        self.events.append({"t": t, "kind": "window", "text": f"{TITLES[screen]} - Chromium", "window": "Chromium"})
 
     def attempt(self, task: str, start: float, end: float, outcome: str) -> int:
         attempt = self.store.start_attempt(self.sid, task, start)
@@ -44,6 +51,7 @@ class Participant:
         self.events += click(t, x, y)
         if screen:
             add_keyframe(self.store, self.sid, t + 0.3, screen)
+            self.title(t + 0.5, screen)
         else:
             self.store.append_frames(self.sid, [{"t": t + 0.3, "changed": 0.01}])
 
@@ -126,6 +134,7 @@ def test_issues_are_found_grouped_by_screen_and_ranked(built):
     issues = find_issues(store, study, result)
     rage = _issue(issues, "rage_clicks")
     assert rage["participants"] == ["P01", "P02"] and rage["of"] == 6 and rage["occurrences"] == 2
+    assert rage["title"] == "Rage clicks in “ticket” on “New ticket · Help desk”", "named by the window title"
     assert [d["clicks"] for d in rage["details"]] == [4, 4]
     # the burst landed on the form: the issue's screen state is the form's keyframe
     form = phash(cv2.resize(draw_screen("form"), None, fx=KEYFRAME_SCALE, fy=KEYFRAME_SCALE,
@@ -141,6 +150,7 @@ def test_issues_are_found_grouped_by_screen_and_ranked(built):
     assert not [i for i in issues if i["kind"] == "dead_clicks" and i["screen"]["state"] == rage["screen"]["state"]]
     dead_home = next(i for i in issues if i["kind"] == "dead_clicks" and i["participants"] == ["P03", "P04", "P05"])
     assert dead_home["occurrences"] == 3 and dead_home["screen"]["state"] != rage["screen"]["state"]
+    assert dead_home["title"] == "Dead clicks in “ticket” on “Home · Help desk”"
     screens = _issue(issues, "error_screen")
     assert screens["participants"] == ["P02"] and screens["occurrences"] == 2
     logged = _issue(issues, "moderator_error")
@@ -212,7 +222,7 @@ def test_executive_summary_leads_with_verdicts_and_satisfaction(html):
 
 def test_issue_cards_show_where_on_the_screen(html):
     cards = re.findall(r'<article class="issue" id="issue-(\d+)">(.*?)</article>', html, re.S)
-    rage = next(body for _, body in cards if "Rage clicks in “ticket” on screen state" in body)
+    rage = next(body for _, body in cards if "Rage clicks in “ticket” on “New ticket · Help desk”" in body)
     assert "2 of 6 participants (P01, P02)" in rage and "4 clicks within a second at (900, 650)" in rage
     (thumb,) = re.findall(r'src="data:image/jpeg;base64,([^"]+)"', rage)
     picture = cv2.imdecode(np.frombuffer(base64.b64decode(thumb), np.uint8), cv2.IMREAD_COLOR)
@@ -237,6 +247,8 @@ def test_notes_comparison_and_heatmaps(html):
     heatmaps = html.split('id="heatmaps"', 1)[1].split("</section>", 1)[0]
     # ticket: clicks on several screen states, one heatmap each; search: one screen
     assert len(re.findall(r'<figure id="heat-ticket-\d+">', heatmaps)) >= 2
+    assert re.search(r"screen state \d “New ticket · Help desk”: \d+ clicks", heatmaps)
+    assert "“Not found &lt;i&gt;404&lt;/i&gt;”" in heatmaps
     assert heatmaps.count("<img") >= 3
 
 
@@ -253,3 +265,11 @@ def test_iso_25062_structure(html):
                     "Satisfaction"):
         assert f"<h3>{heading}</h3>" in html
     assert "@media print" in html
+
+
+def test_screen_names_drop_the_application_name():
+    from analyzer.screen_names import short_title
+    assert short_title("Not found · Acme Help Desk - Chromium", "Chromium") == "Not found · Acme Help Desk"
+    assert short_title("Budget.xlsx — LibreOffice Calc", "LibreOffice Calc") == "Budget.xlsx"
+    assert short_title("Terminal", "xterm") == "Terminal" and short_title(" - Chromium", "Chromium") == "- Chromium"
+    assert short_title("Report - Draft", None) == "Report - Draft"
