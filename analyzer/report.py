@@ -329,7 +329,12 @@ def _issues(store: Store, issues: list[dict], names: dict[str, str]) -> str:
 
 def _issue_card(store: Store, issue: dict, names: dict[str, str]) -> str:
     thumb = screen_thumbnail(store, issue["screen"], issue["points"])
-    picture = image(thumb, f"screen of issue {issue['rank']}", "image/jpeg", "thumb") if thumb else ""
+    picture = ""
+    if thumb:
+        name = issue["screen"].get("name")
+        caption = f"<figcaption>on “{escape(name)}”</figcaption>" if name else ""
+        alt = f"screen of issue {issue['rank']}"
+        picture = f'<figure class="thumb">{image(thumb, alt, "image/jpeg", "thumb")}{caption}</figure>'
     where = ""
     if issue["screen"] and issue["screen"].get("state") is not None:
         where = (f' · <a href="#heat-{escape(issue["task"])}-{issue["screen"]["state"]}">'

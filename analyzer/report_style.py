@@ -58,7 +58,8 @@ border-radius:6px;padding:.9rem 1rem;margin:.9rem 0;background:#fff}
 .issue .kind{font-size:.78rem;text-transform:uppercase;letter-spacing:.08em;color:var(--bad);font-weight:700;margin:0}
 .issue .reach{color:var(--muted);margin:0 0 .3rem}
 .issue ul{margin:.3rem 0;font-size:.9rem}
-img.thumb{width:300px;flex:none;border:1px solid var(--line);border-radius:4px}
+figure.thumb{width:300px;flex:none;margin:0}
+figure.thumb img{width:100%;border:1px solid var(--line);border-radius:4px}
 .tag{font-family:ui-monospace,Menlo,Consolas,monospace;background:#e8eef6;color:var(--accent);border-radius:4px;
 padding:.05rem .4rem;font-size:.9rem}
 ul.notes{list-style:none;padding:0}
@@ -87,10 +88,10 @@ img.heat{border:1px solid var(--line);border-radius:4px;width:100%}
  section#method,section#results,section#issues,section#heatmaps,section#attempts{break-before:page;page-break-before:always}
  .issue,figure,img.chart,.card,.verdicts li,tr{break-inside:avoid;page-break-inside:avoid}
  .issue{border-left-width:4px}
- img.thumb{width:240px}
+ figure.thumb{width:240px}
  tbody tr:nth-child(even){background:none}
  *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 }
 #attempts{overflow-x:auto}
-@media screen and (max-width:700px){.issue{flex-direction:column}img.thumb{width:100%}.verdicts li{grid-template-columns:1fr}}
+@media screen and (max-width:700px){.issue{flex-direction:column}figure.thumb{width:100%}.verdicts li{grid-template-columns:1fr}}
 """

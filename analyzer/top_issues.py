@@ -30,8 +30,8 @@ def find_issues(store: Store, study: Study, result: dict) -> list[dict]:
         if not attempts:
             continue
         issues += _click_issues(store, study, task.id, attempts, screens)
-        issues += _screen_issues(store, task.id, attempts)
-    issues += _moderator_errors(store, result)
+        issues += _screen_issues(store, task.id, attempts, screens)
+    issues += _moderator_errors(store, result, screens)
     for issue in issues:
         people = sorted({names[sid] for sid in issue.pop("session_ids")})
         issue["participants"] = people
@@ -110,15 +110,17 @@ def _add(issue: dict, session_id: str, clicks: TaskClicks, index: int, detail: d
     issue["details"].append({"session_id": session_id, **detail})
 
 
-def keyframe_at(store: Store, session_id: str, t: float) -> dict | None:
+def keyframe_at(store: Store, session_id: str, t: float, screens: ScreenNames) -> dict | None:
     """The keyframe on screen at session time `t` (the last one taken at or before it)."""
     frames = store.frames(session_id, end=t, keyframes_only=True)
     if not frames:
         return None
-    return {"state": None, "session_id": session_id, "keyframe": frames[-1]["keyframe"]}
+    return {"state": None, "session_id": session_id, "keyframe": frames[-1]["keyframe"],
+            "name": screens.of_keyframe(session_id, frames[-1]["keyframe"])}
 
 
-def _screen_issues(store: Store, task_id: str, attempts: list[tuple[str, dict]]) -> list[dict]:
+def _screen_issues(store: Store, task_id: str, attempts: list[tuple[str, dict]],
+                   screens: ScreenNames) -> list[dict]:
     """Error screens that came into view, and success screens nobody marked as a success."""
     errors = _issue("error_screen", task_id, f"Error screen shown in “{task_id}”")
     unmarked = _issue("disagreement", task_id,
@@ -128,17 +130,17 @@ def _screen_issues(store: Store, task_id: str, attempts: list[tuple[str, dict]])
             errors["occurrences"] += 1
             errors["session_ids"].add(sid)
             errors["details"].append({"session_id": sid, "t": t})
-            errors["screen"] = errors["screen"] or keyframe_at(store, sid, t)
+            errors["screen"] = errors["screen"] or keyframe_at(store, sid, t, screens)
         if attempt["disagreement"]:
             seen = attempt["success_screen_seen"]
             unmarked["occurrences"] += 1
             unmarked["session_ids"].add(sid)
             unmarked["details"].append({"session_id": sid, "t": seen, "outcome": attempt["outcome"]})
-            unmarked["screen"] = unmarked["screen"] or keyframe_at(store, sid, seen)
+            unmarked["screen"] = unmarked["screen"] or keyframe_at(store, sid, seen, screens)
     return [i for i in (errors, unmarked) if i["occurrences"]]
 
 
-def _moderator_errors(store: Store, result: dict) -> list[dict]:
+def _moderator_errors(store: Store, result: dict, screens: ScreenNames) -> list[dict]:
     """Confirmed error markers, per task (or between tasks), with what the moderator wrote."""
     found: dict[str | None, dict] = {}
     for s in result["sessions"]:
@@ -149,7 +151,7 @@ def _moderator_errors(store: Store, result: dict) -> list[dict]:
             if task not in found:
                 where = f"in “{task}”" if task else "between tasks"
                 found[task] = _issue("moderator_error", task, f"Errors logged by the moderator {where}",
-                                     keyframe_at(store, s["id"], marker["t"]))
+                                     keyframe_at(store, s["id"], marker["t"], screens))
             issue = found[task]
             issue["occurrences"] += 1
             issue["session_ids"].add(s["id"])

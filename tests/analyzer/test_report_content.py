@@ -235,6 +235,8 @@ def test_issue_cards_show_where_on_the_screen(html):
     assert not ((corner[..., 2] > 170) & (corner[..., 1] < 90)).any()
     logged = next(body for _, body in cards if "Errors logged by the moderator" in body)
     assert "Looked under Software &lt;script&gt;" in logged
+    # the screen each issue happened on is named by its window title, escaped
+    assert "<figcaption>on “Not found &lt;i&gt;404&lt;/i&gt;”</figcaption>" in logged
 
 
 def test_notes_comparison_and_heatmaps(html):
