@@ -72,6 +72,7 @@ def clock(seconds: float | None) -> str:
 
 
 def duration(seconds: float | None) -> str:
+    """A session length a reader takes in at once (2 min 05 s)."""
     if not seconds:
         return "–"
     minutes, rest = divmod(int(round(seconds)), 60)
@@ -79,4 +80,5 @@ def duration(seconds: float | None) -> str:
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
+    """“1 click”, “2 clicks”: counts read naturally in sentences."""
     return f"{count} {word if count == 1 else (many or word + 's')}"
