@@ -38,6 +38,15 @@ def abandonment_cell(result: dict, task: dict) -> str:
     return percent(stats.completion_interval(gone, len(attempts)).as_dict(), len(attempts))
 
 
+def _after_first_click(split: dict | None) -> str:
+    """Successes after an on-target and an off-target first click: a gap says the trouble
+    starts with where people look first."""
+    if not split:
+        return "–"
+    hit, missed = split["hit"], split["missed"]
+    return f"{hit['successes']} of {hit['attempts']} / {missed['successes']} of {missed['attempts']}"
+
+
 def nps_counts(nps: dict) -> str:
     """Promoters, passives and detractors in words: the NPS alone hides how it was reached."""
     return (f"{plural(nps['promoters'], 'promoter')}, {plural(nps['passives'], 'passive')}, "
@@ -56,10 +65,12 @@ def results_section(result: dict, ltr: dict | None) -> str:
     """Effectiveness, efficiency and satisfaction per task, each chart beside its table."""
     tasks = result["tasks"]
     effectiveness = table(
-        ["task", "completion", "errors per attempt", "abandonment", "first click on target"],
+        ["task", "completion", "errors per attempt", "abandonment", "first click on target",
+         "succeeded after a first click on / off target"],
         [[f"<strong>{escape(t['id'])}</strong>", percent(t["completion"], t["attempts"]), errors_cell(result, t),
           abandonment_cell(result, t),
-          percent(t["first_click_success"], t["first_click_success"]["n"]) if t["first_click_success"] else "–"]
+          percent(t["first_click_success"], t["first_click_success"]["n"]) if t["first_click_success"] else "–",
+          _after_first_click(t["success_after_first_click"])]
          for t in tasks])
     efficiency = table(
         ["task", "successful attempts: geometric mean", "median", "all attempts: geometric mean"],

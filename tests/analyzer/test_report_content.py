@@ -246,6 +246,8 @@ def test_notes_comparison_and_heatmaps(html):
     assert "1 untagged note can be read" in notes and "1 observer error flag still awaits" in notes
     results = html.split('id="results"', 1)[1].split("</section>", 1)[0]
     assert "Comparison of designs: A vs B" in results and "N−1 two-proportion test" in results
+    # first click on the target (P01, P02, P06) vs off it (P03, P04, P05): 2 of 3 / 2 of 3 succeeded
+    assert "<td>2 of 3 / 2 of 3</td>" in results
     heatmaps = html.split('id="heatmaps"', 1)[1].split("</section>", 1)[0]
     # ticket: clicks on several screen states, one heatmap each; search: one screen
     assert len(re.findall(r'<figure id="heat-ticket-\d+">', heatmaps)) >= 2
