@@ -10,13 +10,16 @@ import base64
 from collections.abc import Iterable
 from html import escape
 
+NBSP = "\u00a0"      # keeps "n = 5" and "95 % CI" on one line when a table cell wraps
+
 
 def estimate(value: str, low: str | None, high: str | None, n: int) -> str:
     """An estimate with its interval and n: `<b>40 %</b> <span class="ci">95 % CI 12–77 %, n = 5</span>`."""
+    count = f"n{NBSP}={NBSP}{n}"
     if low is None or high is None:
-        note = f"n = {n}, too few for an interval"
+        note = f"{count}, too few for an interval"
     else:
-        note = f"95 % CI {low}–{high}, n = {n}"
+        note = f"95{NBSP}%{NBSP}CI {low}–{high}, {count}"
     return f'<span class="est">{value}</span> <span class="ci">{note}</span>'
 
 

@@ -66,7 +66,7 @@ def results_section(result: dict, ltr: dict | None) -> str:
     tasks = result["tasks"]
     effectiveness = table(
         ["task", "completion", "errors per attempt", "abandonment", "first click on target",
-         "succeeded after a first click on / off target"],
+         "success after first click on / off target"],
         [[f"<strong>{escape(t['id'])}</strong>", percent(t["completion"], t["attempts"]), errors_cell(result, t),
           abandonment_cell(result, t),
           percent(t["first_click_success"], t["first_click_success"]["n"]) if t["first_click_success"] else "–",

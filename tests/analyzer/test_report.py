@@ -15,7 +15,7 @@ from tests.analyzer.test_summary import build_p01, build_p02
 def test_report_is_self_contained_and_shows_the_measures(screens_study, screens_store):
     build_p01(screens_store)
     build_p02(screens_store)
-    html = render_report(screens_store, load_study(screens_study))
+    html = render_report(screens_store, load_study(screens_study)).replace("\xa0", " ")
     assert html.startswith("<!doctype html>") and "Help desk" in html
     # nothing is loaded from elsewhere: every src is an embedded image, no links or scripts
     sources = re.findall(r'src="([^"]+)"', html)

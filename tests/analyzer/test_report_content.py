@@ -176,7 +176,7 @@ def test_notes_by_tag_and_flags(built):
 @pytest.fixture
 def html(built):
     store, study, _ = built
-    return render_report(store, study)
+    return render_report(store, study).replace("\xa0", " ")      # non-breaking spaces read as spaces
 
 
 def test_report_is_one_self_contained_file(html):
