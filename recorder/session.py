@@ -7,8 +7,10 @@ a time limit on the session, a full disk) always closes the attempt and the vide
 """
 from __future__ import annotations
 
+import errno
 import os
 import queue
+import sqlite3
 import sys
 import threading
 from collections.abc import Callable
@@ -36,6 +38,13 @@ FRAME_QUEUE_SECONDS = 0.5  # frames the encoder may fall behind before grabs are
 
 class RecordError(RuntimeError):
     """The recording cannot start or had to stop; the message is for the moderator."""
+
+
+def _reason(exc: BaseException) -> str:
+    """A write failure in the moderator's words: a full disk says so."""
+    full = getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT) or (
+        isinstance(exc, sqlite3.Error) and "full" in str(exc))
+    return f"the disk is full ({exc})" if full else str(exc)
 
 
 def _stderr(message: str) -> None:
@@ -76,7 +85,7 @@ class Recording:
     def fail(self, exc: BaseException) -> None:
         """A sink could not write (disk full): stop, keep what was written."""
         if self._failure is None:
-            self._failure = f"recording stopped: {exc}; what was written before is kept"
+            self._failure = f"recording stopped: {_reason(exc)}; what was written before is kept"
         self._end.set()
 
     def run(self) -> str:
@@ -135,9 +144,10 @@ class Recording:
                                    keystrokes=capture.keystrokes,
                                    prompt_rect=prompt.rect if prompt else (lambda: None), say=say)
         jobs: queue.Queue = queue.Queue(maxsize=max(2, round(capture.fps * FRAME_QUEUE_SECONDS)))
+        video = VideoWriter(session_dir / VIDEO_FILE, vw, vh, capture.fps)
         screen = ScreenSource(clock, capture.fps, jobs, pointer=lambda: inputs.pointer,
-                              paused=runner.paused_at)
-        writer = FrameWriter(jobs, VideoWriter(session_dir / VIDEO_FILE, vw, vh, capture.fps),
+                              paused=runner.paused_at, needs_flush=video.needs_flush)
+        writer = FrameWriter(jobs, video,
                              session_dir, clock, sinks, scale=capture.scale,
                              keyframe_scale=device["keyframe_scale"], paused=runner.paused_at,
                              on_error=self.fail)

@@ -87,7 +87,7 @@ class FrameWriter:
         i420 = cv2.cvtColor(bgra, cv2.COLOR_BGRA2YUV_I420)
         if job.cursor is not None:
             draw_cursor(i420, self.video.height, job.cursor[0], job.cursor[1], self.scale)
-        shown = self.video.write(i420, job.t, force_keyframe=job.iframe)
+        shown = self.video.write(i420, job.t, force_keyframe=job.iframe, repeat=job.repeat)
         if shown is None:
             return
         row = {"t": shown, "changed": round(job.changed, 6), "keyframe": None, "phash": None}

@@ -6,6 +6,7 @@ Variable frame rate: frames are written only when the screen or the cursor chang
 """
 from __future__ import annotations
 
+import struct
 from fractions import Fraction
 from pathlib import Path
 
@@ -36,22 +37,26 @@ class VideoWriter:
         stream.codec_context.time_base = TIME_BASE
         stream.codec_context.gop_size = max(1, round(fps * KEYFRAME_INTERVAL))
         # the cap keeps a screen full of noise from costing a gigabyte a minute
-        # one thread, no lookahead: each frame is out of the encoder before the next comes
-        # (what a crash can lose stays bounded), without the compression cost of slices
-        stream.codec_context.thread_count = 1
-        stream.options = {"preset": "ultrafast", "crf": str(crf), "rc-lookahead": "0",
+        # zero latency: each frame leaves the encoder at once, so what a crash can lose stays
+        # bounded; one thread without slices compresses better than sliced threads
+        stream.options = {"preset": "ultrafast", "tune": "zerolatency", "crf": str(crf),
+                          "x264-params": "sliced-threads=0:threads=1",
                           "maxrate": f"{maxrate_kbit}k", "bufsize": f"{2 * maxrate_kbit}k"}
         self.stream = stream
         self.last_pts = -1
+        self.failed = False
+        self._fragment_start: float | None = None
+        self._fragment_news = False
         self.frames = 0
 
-    def write(self, i420: np.ndarray, t: float, *, force_keyframe: bool = False) -> float | None:
+    def write(self, i420: np.ndarray, t: float, *, force_keyframe: bool = False,
+              repeat: bool = False) -> float | None:
         """Add a frame shown from session time `t`; returns its timestamp in the file (t to
         the millisecond below), or None when that is not after the last frame's.
 
         A frame starts a new fragment (writing out the previous one) when it is a keyframe
         or comes FRAGMENT_SECONDS after the fragment began; the screen source repeats the
-        last frame when a static screen leaves frames pending longer than that."""
+        last frame (`repeat`) when `needs_flush` says new frames wait in memory too long."""
         pts = int(t * 1000)  # truncated: a frame is never shown later than it was grabbed
         if pts <= self.last_pts:
             return None
@@ -59,13 +64,73 @@ class VideoWriter:
         frame.pts, frame.time_base = pts, TIME_BASE
         if force_keyframe:
             frame.pict_type = av.video.frame.PictureType.I
-        for packet in self.stream.encode(frame):
-            self.container.mux(packet)
+        try:
+            for packet in self.stream.encode(frame):
+                self.container.mux(packet)
+                self._follow_fragments(packet, repeat)
+        except OSError:
+            self.failed = True
+            self._cut_back()
+            raise
         self.last_pts = pts
         self.frames += 1
         return pts / 1000
 
+    def needs_flush(self, now: float) -> bool:
+        """True when frames that are not repeats have waited in the muxer's current
+        fragment for FRAGMENT_SECONDS: only a new packet makes the muxer write it out."""
+        start = self._fragment_start
+        return self._fragment_news and start is not None and now - start >= FRAGMENT_SECONDS
+
+    def _follow_fragments(self, packet: av.Packet, repeat: bool) -> None:
+        """Mirror the MP4 muxer's rule: a keyframe, or a packet FRAGMENT_SECONDS after the
+        fragment's first, writes the fragment out and starts a new one."""
+        t = float(packet.dts * packet.time_base)
+        start = self._fragment_start
+        if start is None or packet.is_keyframe or t - start >= FRAGMENT_SECONDS:
+            self._fragment_start, self._fragment_news = t, not repeat
+        elif not repeat:
+            self._fragment_news = True
+
     def close(self) -> None:
-        for packet in self.stream.encode(None):
-            self.container.mux(packet)
-        self.container.close()
+        """Finish the file, and keep it playable whatever happened: a write can fail without
+        PyAV raising (the muxer only flags its I/O context), so the file is always checked
+        and cut back to its last whole fragment."""
+        try:
+            if not self.failed:
+                for packet in self.stream.encode(None):
+                    self.container.mux(packet)
+            self.container.close()
+        except OSError:
+            self.failed = True
+            raise
+        finally:
+            self._cut_back()
+
+    def _cut_back(self) -> None:
+        """Keep only whole boxes, so the file plays, and free the space a partial one took."""
+        if self.path.exists():
+            length = complete_length(self.path)
+            if length < self.path.stat().st_size:
+                self.failed = True
+                with open(self.path, "r+b") as file:
+                    file.truncate(length)
+
+
+def complete_length(path: Path) -> int:
+    """Bytes of `path` up to the end of its last complete top-level MP4 box pair: the
+    header (ftyp, moov) or a fragment (moof + mdat)."""
+    good, offset, size = 0, 0, path.stat().st_size
+    with open(path, "rb") as file:
+        while offset + 8 <= size:
+            file.seek(offset)
+            header = file.read(8)
+            length, kind = struct.unpack(">I4s", header)
+            if length == 1:  # a 64-bit size follows
+                length = struct.unpack(">Q", file.read(8))[0]
+            if length < 8 or offset + length > size:
+                break
+            offset += length
+            if kind in (b"moov", b"mdat"):
+                good = offset
+    return good

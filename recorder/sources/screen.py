@@ -31,7 +31,8 @@ class FrameJob:
     changed: float
     cursor: tuple[int, int] | None
     keyframe: bool = False   # also save a keyframe image
-    iframe: bool = False     # force an H.264 keyframe (starts a new fragment)
+    iframe: bool = False     # force an H.264 keyframe (a seek point)
+    repeat: bool = False     # the last frame again, only to get the pending fragment written
     thumb: np.ndarray | None = None
 
 
@@ -48,9 +49,10 @@ class ScreenSource:
 
     def __init__(self, clock: SessionClock, fps: float, jobs: queue.Queue, *,
                  pointer: Callable[[], tuple[int, int] | None],
-                 paused: Callable[[float], bool]) -> None:
+                 paused: Callable[[float], bool],
+                 needs_flush: Callable[[float], bool] = lambda t: False) -> None:
         self.clock, self.fps, self.jobs = clock, fps, jobs
-        self.pointer, self.paused = pointer, paused
+        self.pointer, self.paused, self.needs_flush = pointer, paused, needs_flush
         self.stats = ScreenStats()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="screen", daemon=True)
@@ -58,8 +60,7 @@ class ScreenSource:
         self._keyframe_thumb: np.ndarray | None = None
         self._keyframe_t = float("-inf")
         self._iframe_t = float("-inf")
-        self._fragment_t = float("-inf")
-        self._unflushed = 0
+        self._flush_asked = float("-inf")
         self._drifted = False
         self.error: BaseException | None = None
 
@@ -72,7 +73,7 @@ class ScreenSource:
         self._thread.join(timeout=5)
         last = self._last
         if last is not None and t_end > last.t:
-            self.jobs.put(FrameJob(t_end, last.grab, 0.0, last.cursor))
+            self.jobs.put(FrameJob(t_end, last.grab, 0.0, last.cursor, repeat=True))
         self.jobs.put(None)
 
     def _run(self) -> None:
@@ -116,9 +117,10 @@ class ScreenSource:
         moved = last is not None and job.cursor != last.cursor
         wanted = last is None or changed > 0 or moved or job.keyframe
         # a static screen after a change: repeat the frame so the pending fragment is written
-        flush = not wanted and self._unflushed > 0 and t - self._fragment_t >= FRAGMENT_SECONDS
+        flush = (not wanted and t - self._flush_asked >= FRAGMENT_SECONDS and self.needs_flush(t))
         if not (wanted or flush):
             return
+        job.repeat = flush
         job.iframe = last is None or (wanted and t - self._iframe_t >= KEYFRAME_INTERVAL)
         try:
             self.jobs.put_nowait(job)
@@ -134,10 +136,8 @@ class ScreenSource:
             self._keyframe_thumb, self._keyframe_t, self._drifted = job.thumb, job.t, False
         if job.iframe:
             self._iframe_t = job.t
-        if job.iframe or flush:
-            self._fragment_t, self._unflushed = job.t, 0
-        else:
-            self._unflushed += 1
+        if flush:
+            self._flush_asked = job.t
 
 
 def screen_size() -> tuple[int, int]:

@@ -1,11 +1,21 @@
 """What the recorder promises when things go wrong or private: kill -9 loses at most the
-last ~0.5 s of events and ~2 s of video, and a privacy pause records nothing at all."""
+last ~0.5 s of events and ~2 s of video, a privacy pause records nothing at all, and a
+full disk stops the recording with a clear message, keeping what was written."""
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
+from pathlib import Path
+
+import pytest
 
 from sessions.store import Store
+from tests.conftest import write_study
 from tests.recorder.video_frames import decode
+
+UXLAB = str(Path(sys.executable).parent / "uxlab")
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "capture.py"
 
 
 def test_kill_9_leaves_a_recovered_session_with_nearly_everything(driver, target_app, study_dir):
@@ -70,3 +80,43 @@ def test_a_privacy_pause_records_no_frames_and_no_events(driver, target_app, stu
     assert clicks == [(100, 100), (300, 300)]
     [attempt] = store.attempts(session_id)
     assert abs(attempt["paused"] - (resume["t"] - pause["t"])) < 1e-6
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 2 MB tmpfs: a real disk that really fills up (needs root to mount)."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount_point)],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {result.stderr.strip()}")
+    yield mount_point
+    subprocess.run(["umount", "-l", str(mount_point)], check=True)
+
+
+def test_a_full_disk_stops_the_recording_with_a_clear_message_and_keeps_what_was_written(
+        small_disk, display):
+    study = write_study(small_disk / "study")
+    Store(study).close()
+    filler = small_disk / "filler"
+    filler.write_bytes(b"\0" * 1500 * 1024)  # leaves ~400 KB free
+    scene = subprocess.Popen([sys.executable, str(BENCH), "--scene"], env=display.env(),
+                             stdout=subprocess.PIPE, text=True)  # a 30 fps animation fills it fast
+    assert scene.stdout.readline().strip() == "ready"
+    try:
+        result = subprocess.run([UXLAB, "record", str(study), "--participant", "P1", "--display",
+                                 display.name, "--consent", "--prompt", "none", "--duration", "30"],
+                                capture_output=True, text=True, timeout=60)
+    finally:
+        scene.kill()
+        scene.wait()
+    assert result.returncode == 2
+    assert "error: recording stopped: the disk is full" in result.stderr, result.stderr[-400:]
+    assert "what was written before is kept" in result.stderr and "Traceback" not in result.stderr
+    filler.unlink()
+    store = Store(study)  # with room again, the folder opens and the session is closed
+    [session] = store.sessions()
+    assert session["status"] in ("aborted", "recovered")
+    frames = decode(store.media.path(session["id"], "screen.mp4"))
+    assert len(frames) >= 5 and len(store.frames(session["id"])) >= 5

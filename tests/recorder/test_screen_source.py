@@ -69,15 +69,18 @@ def test_a_substantial_change_brings_a_keyframe_and_a_tiny_one_does_not(source):
     assert jobs[2].changed == pytest.approx((40 * 40 - 1) / (W * H))
 
 
-def test_pending_video_is_flushed_by_repeating_the_frame_once(source):
+def test_pending_video_is_flushed_by_repeating_the_frame_when_the_writer_asks(source):
+    asks = []
+    source.needs_flush = lambda t: asks.append(t) or 1.0 <= t
     source._consider(0.0, grab())
     source._consider(0.3, grab(box=(0, 0, 2, 2)))
     for i in range(4, 40):                               # then static for 3.6 s
         source._consider(0.1 * i, grab(box=(0, 0, 2, 2)))
     jobs = kept(source)
-    assert [j.t for j in jobs][:2] == [0.0, 0.3]
-    flushes = jobs[2:]
-    assert len(flushes) == 1 and flushes[0].changed == 0.0 and 1.0 <= flushes[0].t <= 1.1
+    assert [j.t for j in jobs][:2] == [0.0, 0.3] and not any(j.repeat for j in jobs[:2])
+    repeats = jobs[2:]  # asked once, then not again for a second (the writer catches up)
+    assert [(j.t, j.repeat, j.changed) for j in repeats] == [(1.0, True, 0.0), (pytest.approx(2.0), True, 0.0),
+                                                              (pytest.approx(3.0), True, 0.0)]
 
 
 def test_a_full_queue_drops_and_counts_frames_instead_of_waiting(source):

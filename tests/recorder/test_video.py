@@ -45,6 +45,20 @@ def test_an_unclosed_file_keeps_every_written_fragment(tmp_path):
     assert kept[0][0] == 0.0 and kept[-1][0] >= 6.0 - 1.2
 
 
+def test_the_writer_asks_for_a_repeat_only_while_new_frames_wait_in_memory(tmp_path):
+    writer = VideoWriter(tmp_path / "v.mp4", 320, 240, 10)
+    writer.write(i420(0), 0.0, force_keyframe=True)
+    writer.write(i420(50), 0.4)                       # new, waiting in the fragment from 0.0
+    assert not writer.needs_flush(0.9) and writer.needs_flush(1.0)
+    size = (tmp_path / "v.mp4").stat().st_size
+    writer.write(i420(50), 1.0, repeat=True)          # the repeat cuts the fragment...
+    assert (tmp_path / "v.mp4").stat().st_size > size  # ...which is now on disk
+    assert not writer.needs_flush(5.0)                # only a repeat is pending: nothing to save
+    writer.write(i420(90), 5.5)
+    assert writer.needs_flush(6.5)
+    writer.close()
+
+
 def test_odd_sizes_are_refused_and_scaled_sizes_are_even(tmp_path):
     with pytest.raises(ValueError, match="even"):
         VideoWriter(tmp_path / "v.mp4", 321, 240, 10)
