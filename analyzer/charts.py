@@ -30,6 +30,11 @@ class Bar:
     n: int
 
 
+def _literal(text: str) -> str:
+    """A researcher's own words drawn as typed: matplotlib would read `$...$` as math."""
+    return text.replace("$", "\\$")
+
+
 def _figure(width: float, height: float) -> tuple[Figure, object]:
     figure = Figure(figsize=(width, height))
     axes = figure.subplots()
@@ -192,7 +197,7 @@ def comparison_chart(comparison: dict | None) -> bytes | None:
             bars.append(Bar(group, interval.estimate * 100, interval.low * 100, interval.high * 100, c["n"]))
         offset = y + (g - 0.5) * height
         axes.barh(offset, [b.estimate for b in bars], height=height * 0.9, color=colour, alpha=0.85,
-                  label=f"group {group}")
+                  label=f"group {_literal(group)}")
         axes.errorbar([b.estimate for b in bars], offset, xerr=_errors(bars), fmt="none", ecolor=INK,
                       capsize=3, lw=1.2)
         for yy, b in zip(offset, bars):
@@ -202,7 +207,7 @@ def comparison_chart(comparison: dict | None) -> bytes | None:
     axes.set_xlim(0, 125)
     axes.set_xticks(range(0, 101, 20))
     axes.set_xlabel("completion rate (%) with 95 % adjusted-Wald interval")
-    axes.set_title(f"Completion by design: {groups[0]} vs {groups[1]}", loc="left", fontsize=11, color=INK,
+    axes.set_title(f"Completion by design: {_literal(groups[0])} vs {_literal(groups[1])}", loc="left", fontsize=11, color=INK,
                    fontweight="bold")
     axes.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, fontsize=8, frameon=False)
     axes.grid(axis="x", color=GRID, lw=0.8)

@@ -277,3 +277,14 @@ def test_screen_names_drop_the_application_name():
     assert short_title("Budget.xlsx — LibreOffice Calc", "LibreOffice Calc") == "Budget.xlsx"
     assert short_title("Terminal", "xterm") == "Terminal" and short_title(" - Chromium", "Chromium") == "- Chromium"
     assert short_title("Report - Draft", None) == "Report - Draft"
+
+
+def test_group_names_are_text_in_charts_and_html(screens_study, screens_store):
+    # a dollar sign would start matplotlib's math mode; markup must stay text
+    for name, group, outcome in (("P1", "<i>old</i> $5", "success"), ("P2", r"new & $\frac{$", "failure")):
+        sid = screens_store.create_session(name, group=group, device=DEVICE)
+        attempt = screens_store.start_attempt(sid, "search", 1.0)
+        screens_store.end_attempt(attempt, 9.0, outcome)
+    html = render_report(screens_store, load_study(screens_study))
+    assert "<i>old</i>" not in html and "&lt;i&gt;old&lt;/i&gt; $5" in html and r"new &amp; $\frac{$" in html
+    assert html.count('class="chart"') == 3          # completion, time and the design comparison
