@@ -15,8 +15,8 @@ from html import escape
 from analyzer import charts
 from analyzer.report_findings import heatmaps_section, issues_section, notes_section
 from analyzer.report_format import duration, number, percent, plural, table
-from analyzer.report_results import (ELEVEN, HUNDRED, SEQ, appendix_section, errors_cell, nps_counts, recommend,
-                                     results_section)
+from analyzer.report_results import (ELEVEN, HUNDRED, SEQ, appendix_section, errors_cell, group_time, nps_counts,
+                                     recommend, results_section)
 from analyzer.report_style import STYLE
 from analyzer.summary import Progress, analyze_study
 from analyzer.top_issues import find_issues
@@ -134,20 +134,30 @@ def _executive(result: dict, issues: list[dict], ltr: dict | None) -> str:
 
 
 def _comparison_line(result: dict) -> str:
+    """Per task, what the two designs' completion and times say, in one sentence each."""
     comparison = result["comparison"]
     if not comparison:
         return ""
     a, b = comparison["groups"]
     lines = []
     for t in comparison["tasks"]:
-        if not t["completion"]:
-            continue
-        c = t["completion"]
-        verdict = "a significant difference" if c["p"] < 0.05 else "no significant difference"
-        lines.append(f"<li><strong>{escape(t['id'])}</strong>: {escape(a)} {c[a]['successes']}/{c[a]['n']} vs "
-                     f"{escape(b)} {c[b]['successes']}/{c[b]['n']} succeeded, p = {c['p']:.3f} ({verdict})</li>")
+        parts = []
+        if t["completion"]:
+            c = t["completion"]
+            parts.append(f"{escape(a)} {c[a]['successes']}/{c[a]['n']} vs {escape(b)} {c[b]['successes']}/"
+                         f"{c[b]['n']} succeeded, p = {c['p']:.3f} ({_significance(c['p'])})")
+        if t["time"]:
+            tm = t["time"]
+            parts.append(f"successful attempts took {group_time(result, t, a)} vs {group_time(result, t, b)}, "
+                         f"p = {tm['p']:.3f} ({_significance(tm['p'])})")
+        if parts:
+            lines.append(f"<li><strong>{escape(t['id'])}</strong>: {'; '.join(parts)}</li>")
     return (f"<h3>Designs compared: {escape(a)} vs {escape(b)}</h3><ul>{''.join(lines)}</ul>"
             if lines else "")
+
+
+def _significance(p: float) -> str:
+    return "a significant difference" if p < 0.05 else "no significant difference"
 
 
 # -- method (ISO/IEC 25062 §5.2) ----------------------------------------------------------

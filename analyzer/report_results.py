@@ -116,7 +116,7 @@ def _comparison(result: dict) -> str:
     for t in comparison["tasks"]:
         rows.append([f"<strong>{escape(t['id'])}</strong>", _group_completion(t, a), _group_completion(t, b),
                      f"p = {t['completion']['p']:.3f}" if t["completion"] else "–",
-                     _group_time(result, t, a), _group_time(result, t, b),
+                     group_time(result, t, a), group_time(result, t, b),
                      f"p = {t['time']['p']:.3f}" if t["time"] else "too few successes"])
     head = ["task", f"completion {a}", f"completion {b}", "N−1 test",
             f"time {a}", f"time {b}", "Welch's t"]
@@ -133,7 +133,8 @@ def _group_completion(task: dict, group: str) -> str:
     return percent(stats.completion_interval(c["successes"], c["n"]).as_dict(), c["n"])
 
 
-def _group_time(result: dict, task: dict, group: str) -> str:
+def group_time(result: dict, task: dict, group: str) -> str:
+    """One design's geometric mean time of successful attempts with its interval and n."""
     if not task["time"]:
         return "–"
     n = sum(1 for s in result["sessions"] if s["group"] == group for a in s["attempts"]

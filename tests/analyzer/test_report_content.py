@@ -215,6 +215,10 @@ def test_executive_summary_leads_with_verdicts_and_satisfaction(html):
     assert f'class="grade">{stats.sus_grade(sus.estimate)}<' in summary
     assert "Net Promoter Score" in summary and "+0" in summary and "3 promoters, 0 passives, 3 detractors (n = 6)" in summary
     assert "Designs compared: A vs B" in summary
+    search = stats.compare_times([13.0, 14.0, 15.0], [16.0, 17.0, 18.0])
+    assert re.search(r'successful attempts took <span class="est">14.0 s</span> <span class="ci">[^<]*n = 3</span> vs '
+                     r'<span class="est">17.0 s</span> <span class="ci">[^<]*n = 3</span>, '
+                     + f"p = {search:.3f}" + r" \(a significant difference\)", summary)
     # the top issues are listed and link to their cards
     assert summary.count('href="#issue-') == 5
     assert "inconclusive" in summary and "Sauro 2011" in summary
