@@ -9,6 +9,7 @@ they happened, click heatmaps, and every attempt in an appendix. Every estimate 
 """
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timezone
 from html import escape
 
@@ -51,13 +52,16 @@ def render_report(store: Store, study: Study, progress: Progress | None = None) 
 
 # -- header and executive summary ---------------------------------------------------------
 def _header(study: Study, result: dict, rows: dict) -> str:
+    """Title, sample and dates; sessions that did not finish are counted, not hidden."""
     dates = sorted(rows[s["id"]]["started_wall"][:10] for s in result["sessions"] if rows[s["id"]].get("started_wall"))
     span = "no sessions yet" if not dates else dates[0] if dates[0] == dates[-1] else f"{dates[0]} to {dates[-1]}"
     made = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     people = len({s["participant"] for s in result["sessions"]})
+    unfinished = Counter(s["status"] for s in result["sessions"] if s["status"] != "complete")
+    statuses = "".join(f" ({count} {escape(status)})" for status, count in sorted(unfinished.items()))
     return (f'<header><p class="kicker">Usability test report</p><h1>{escape(study.title)}</h1>'
-            f'<p class="meta">{plural(people, "participant")} · {plural(len(result["sessions"]), "session")} · '
-            f'{plural(len(study.tasks), "task")} · tested {escape(span)} · generated {made} by uxlab</p>'
+            f'<p class="meta">{plural(people, "participant")} · {plural(len(result["sessions"]), "session")}'
+            f'{statuses} · {plural(len(study.tasks), "task")} · tested {escape(span)} · generated {made} by uxlab</p>'
             f'<nav><a href="#summary">Summary</a><a href="#method">Method</a><a href="#results">Results</a>'
             f'<a href="#issues">Issues</a><a href="#notes">Notes</a><a href="#heatmaps">Heatmaps</a>'
             f'<a href="#attempts">Attempts</a></nav></header>')

@@ -292,3 +292,4 @@ def test_group_names_are_text_in_charts_and_html(screens_study, screens_store):
     html = render_report(screens_store, load_study(screens_study))
     assert "<i>old</i>" not in html and "&lt;i&gt;old&lt;/i&gt; $5" in html and r"new &amp; $\frac{$" in html
     assert html.count('class="chart"') == 3          # completion, time and the design comparison
+    assert "2 sessions (2 recording)" in html, "sessions that did not finish are counted in the header"
