@@ -147,6 +147,8 @@ class LivePublisher:
         self._resend = False
         self._in_flight: collections.deque = collections.deque()   # send times of unacknowledged frames
         self._next_due = 0.0   # when the next frame may go: a fixed cadence, so jitter does not add up
+        self._offered_at = 0.0
+        self._arrival_gap = 1.0   # the recent time between offered frames (moving average)
         self._events: collections.deque = collections.deque()
         self._markers: collections.deque = collections.deque(maxlen=200)
         self._state: dict | None = None
@@ -203,6 +205,11 @@ class LivePublisher:
         with self._lock:
             if self._slot is not None:
                 self.stats.frames_dropped += 1
+            now = time.monotonic()
+            gap = now - self._offered_at
+            if gap < 1.0:
+                self._arrival_gap = 0.8 * self._arrival_gap + 0.2 * gap
+            self._offered_at = now
             self._slot = (t, bgra, time.time())
             self.stats.frames_offered += 1
         self._wake.set()
@@ -274,7 +281,16 @@ class LivePublisher:
         now = time.monotonic()
         if self._window_full(now):
             return max(0.001, self._in_flight[0] + IN_FLIGHT_TIMEOUT - now)
-        return max(0.0, self._next_due - now)
+        return max(0.0, self._release_time() - now)
+
+    def _release_time(self) -> float:
+        """When the frame in the slot may go. Frames coming faster than max_fps are thinned
+        by sending the ones that arrive on time, not by holding each one back: a frame that
+        came early waits until the next is due in case a newer one arrives just then, and
+        goes out itself if none does."""
+        if self._arrival_gap >= self.interval or self._slot is None or self._offered_at >= self._next_due:
+            return self._next_due
+        return max(self._next_due, self._offered_at + 1.5 * self._arrival_gap)
 
     def _window_full(self, now: float) -> bool:
         """Frames sent but not yet acknowledged; one lost in a broken connection expires."""
@@ -296,7 +312,9 @@ class LivePublisher:
 
     def _send_frame(self, link: _Link) -> None:
         now = time.monotonic()
-        if now < self._next_due or self._window_full(now):
+        if now < (self._next_due if self._resend and self._slot is None else self._release_time()):
+            return
+        if self._window_full(now):
             return
         with self._lock:
             slot, self._slot = self._slot, None
