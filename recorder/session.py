@@ -124,18 +124,38 @@ class Recording:
         return window
 
     def _record(self, width: int, height: int, prompt) -> None:
-        capture, say = self.study.capture, self.options.say
         raw: queue.SimpleQueue = queue.SimpleQueue()
         inputs = InputSource(raw)
         inputs.start()  # before the clock: events from before t=0 are dropped, none missed after
         clock = SessionClock()
-        vw, vh = video_size(width, height, capture.scale)
-        device = {"width": width, "height": height, "scale": capture.scale, "fps": capture.fps,
-                  "display": os.environ["DISPLAY"], "video": VIDEO_FILE,
-                  "keyframe_scale": keyframe_scale(width), "video_width": vw, "video_height": vh}
+        device = self._device(width, height)
         self.session_id = sid = self.store.create_session(
             self.options.participant, group=self.options.group, consent=True,
-            keystrokes=capture.keystrokes, device=device, started_at=clock.started_wall)
+            keystrokes=self.study.capture.keystrokes, device=device, started_at=clock.started_wall)
+        parts = self._parts(sid, clock, device, raw, inputs, prompt)
+        parts.start(self.study.capture.window_titles)
+        hotkeys = self.study.hotkeys
+        self.options.say(f"recording session {sid} (participant {self.options.participant}) on "
+                         f"display {device['display']}; {hotkeys['next_task']} starts the first task, "
+                         f"{hotkeys['end']} ends the session")
+        self.started.set()
+        self._wait(clock, parts.runner, parts.screen)
+        t_end = parts.runner.end()
+        parts.stop(t_end)
+        self._finish(sid, t_end, parts)
+
+    def _device(self, width: int, height: int) -> dict:
+        """The session's `device` record (see the data contract)."""
+        capture = self.study.capture
+        video_width, video_height = video_size(width, height, capture.scale)
+        return {"width": width, "height": height, "scale": capture.scale, "fps": capture.fps,
+                "display": os.environ["DISPLAY"], "video": VIDEO_FILE,
+                "keyframe_scale": keyframe_scale(width), "video_width": video_width,
+                "video_height": video_height}
+
+    def _parts(self, sid: str, clock: SessionClock, device: dict, raw: queue.SimpleQueue,
+               inputs: InputSource, prompt) -> "_Parts":
+        capture, say = self.study.capture, self.options.say
         session_dir = self.store.media.session_dir(sid, create=True)
         journal = StoreJournal(self.store, sid, clock, on_error=self.fail)
         sinks = Fanout([journal], ([prompt] if prompt else []) + list(self.options.sinks))
@@ -144,32 +164,14 @@ class Recording:
                                    keystrokes=capture.keystrokes,
                                    prompt_rect=prompt.rect if prompt else (lambda: None), say=say)
         jobs: queue.Queue = queue.Queue(maxsize=max(2, round(capture.fps * FRAME_QUEUE_SECONDS)))
-        video = VideoWriter(session_dir / VIDEO_FILE, vw, vh, capture.fps)
+        video = VideoWriter(session_dir / VIDEO_FILE, device["video_width"], device["video_height"],
+                            capture.fps)
         screen = ScreenSource(clock, capture.fps, jobs, pointer=lambda: inputs.pointer,
                               paused=runner.paused_at, needs_flush=video.needs_flush)
-        writer = FrameWriter(jobs, video,
-                             session_dir, clock, sinks, scale=capture.scale,
+        writer = FrameWriter(jobs, video, session_dir, clock, sinks, scale=capture.scale,
                              keyframe_scale=device["keyframe_scale"], paused=runner.paused_at,
                              on_error=self.fail)
-        window = WindowSource(raw)
-        for part in (journal, processor, writer, screen):
-            part.start()
-        if capture.window_titles:
-            window.start()
-        sinks.state(runner.state())
-        say(f"recording session {sid} (participant {self.options.participant}) on display "
-            f"{os.environ['DISPLAY']}; {self.study.hotkeys['next_task']} starts the first task, "
-            f"{self.study.hotkeys['end']} ends the session")
-        self.started.set()
-        self._wait(clock, runner, screen)
-        t_end = runner.end()
-        inputs.stop()
-        window.stop()
-        processor.stop()
-        screen.stop(t_end)
-        writer.join()
-        sinks.close()
-        self._finish(sid, t_end, screen, writer, journal, processor)
+        return _Parts(inputs, WindowSource(raw), processor, screen, writer, journal, sinks, runner)
 
     def _wait(self, clock: SessionClock, runner: TaskRunner, screen: ScreenSource) -> None:
         duration = self.options.duration
@@ -182,11 +184,11 @@ class Recording:
             if duration is not None and clock.now() >= duration:
                 runner.end(t=duration)
 
-    def _finish(self, sid: str, t_end: float, screen: ScreenSource, writer: FrameWriter,
-                journal: StoreJournal, processor: InputProcessor) -> None:
+    def _finish(self, sid: str, t_end: float, parts: "_Parts") -> None:
+        screen, journal = parts.screen, parts.journal
         stats = {"frames_grabbed": screen.stats.grabbed, "frames_kept": screen.stats.kept,
                  "frames_dropped": screen.stats.dropped, "late_ticks": screen.stats.late_ticks,
-                 "frames_written": journal.written_frames, "keyframes": writer.keyframes,
+                 "frames_written": journal.written_frames, "keyframes": parts.writer.keyframes,
                  "events": journal.written_events}
         try:
             self.store.update_session(sid, status="aborted" if self._failure else "complete",
@@ -195,3 +197,34 @@ class Recording:
             self._failure = self._failure or f"could not close the session: {exc}"
         self.options.say(f"session {sid} ended after {t_end:.1f} s: {journal.written_events} events, "
                          f"{journal.written_frames} frames ({screen.stats.dropped} dropped)")
+
+
+@dataclass
+class _Parts:
+    """The running pieces of one recording, started and stopped in a safe order."""
+
+    inputs: InputSource
+    window: WindowSource
+    processor: InputProcessor
+    screen: ScreenSource
+    writer: FrameWriter
+    journal: StoreJournal
+    sinks: Fanout
+    runner: TaskRunner
+
+    def start(self, window_titles: bool) -> None:
+        for part in (self.journal, self.processor, self.writer, self.screen):
+            part.start()
+        if window_titles:
+            self.window.start()
+        self.sinks.state(self.runner.state())
+
+    def stop(self, t_end: float) -> None:
+        """Input first (nothing after the end is kept), then frames, then the journal,
+        which writes out everything the others handed it."""
+        self.inputs.stop()
+        self.window.stop()
+        self.processor.stop()
+        self.screen.stop(t_end)
+        self.writer.join()
+        self.sinks.close()
