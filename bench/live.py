@@ -152,11 +152,13 @@ def record(folder: Path, display: VirtualDisplay, seconds: float, live_url: str 
 
 
 def delivery(observers: Observers, start: float, end: float) -> dict:
-    """Per observer fps over the steady part of the run; latency over every frame of all."""
+    """Per observer fps over the steady part of the run (from a second after every observer
+    joined to the end); latency over every frame all observers got in it."""
     fps, latencies, in_recorder, sizes, to_publisher = [], [], [], [], []
     for arrivals in observers.arrivals:
         steady = [a for a in arrivals if start <= a[0] <= end]
-        fps.append(len(steady) / (end - start))
+        # frames per second between the first and the last frame of the window (no edge effects)
+        fps.append((len(steady) - 1) / (steady[-1][0] - steady[0][0]) if len(steady) > 1 else 0.0)
         latencies += [a[1] for a in steady]
         in_recorder += [a[2] for a in steady]
         sizes += [a[3] for a in steady]
