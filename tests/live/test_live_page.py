@@ -1,5 +1,6 @@
 """The live page in headless system Chromium: log in, open a running session, see the
-screen image update, a click ripple, and a note typed on the page stored for replay."""
+screen image update, a click ripple, a note typed on the page stored for replay, and an
+observer's error flag confirmed from the moderator console."""
 from __future__ import annotations
 
 import threading
@@ -13,6 +14,14 @@ from tests.live.clients import LIVE_TOKEN, USERS, wait_for
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def log_in(page, url: str, name: str) -> None:
+    page.goto(f"{url}/login")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", USERS[name][1])
+    page.click("button.primary")
+    page.wait_for_url(lambda u: "/login" not in u)
 
 
 def test_the_live_page_shows_the_screen_as_it_changes(server):
@@ -32,10 +41,7 @@ def test_the_live_page_shows_the_screen_as_it_changes(server):
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
-            page.goto(f"{server.url}/login")
-            page.fill("input[name=name]", "otto")
-            page.fill("input[name=password]", USERS["otto"][1])
-            page.click("button.primary")
+            log_in(page, server.url, "otto")
             page.goto(f"{server.url}/live/{session_id}")
             expect(page.locator("#conn")).to_have_text("Connected")
             changer.start()
@@ -53,10 +59,24 @@ def test_the_live_page_shows_the_screen_as_it_changes(server):
             page.click("#noteform button")
             expect(page.locator("#notes")).to_contain_text("lost in the settings")
             expect(page.locator("#notes .tag")).to_have_text("#nav")
+
+            # an observer's error flag waits on the moderator console until a researcher confirms it
+            page.fill("#notetext", "opened the wrong form")
+            page.click("#flag")
+            console = browser.new_page()
+            log_in(console, server.url, "rita")
+            console.goto(f"{server.url}/sessions/{session_id}/console")
+            pending = console.locator("#live-flags li.pending")
+            expect(pending).to_contain_text("opened the wrong form")
+            pending.get_by_role("button", name="Confirm").click()
+            expect(console.locator("#live-flags li.confirmed")).to_have_count(1)
+            expect(page.locator("#flags li.confirmed")).to_contain_text("opened the wrong form")
         finally:
             stop.set()
             browser.close()
             publisher.stop()
     note = wait_for(lambda: store.notes(session_id))[0]
     assert (note["author"], note["tags"]) == ("otto", ["nav"])
+    flag = store.markers(session_id, "error")[0]
+    assert (flag["author"], flag["text"], flag["status"]) == ("otto", "opened the wrong form", "confirmed")
     store.close()

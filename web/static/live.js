@@ -2,7 +2,43 @@
 // ripples, the task and its elapsed time, the event ticker, shared notes and error flags.
 "use strict";
 (() => {
-  const box = document.getElementById("live");
+const esc = (text) => String(text ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const when = (t) => `<span class="when">${formatTime(t)}</span>`;
+function item(list, html, cls, newestFirst = true, limit = 200) {
+  const li = document.createElement("li");
+  if (cls) li.className = cls;
+  li.innerHTML = html;
+  newestFirst ? list.prepend(li) : list.append(li);
+  while (list.children.length > limit) list.removeChild(newestFirst ? list.lastChild : list.firstChild);
+  return li;
+}
+
+// error flags: observers raise them; a researcher confirms or dismisses (live page and console)
+function flagList(list, socket, researcher, onError) {
+  function show(f) {
+    const li = item(list, `${when(f.t)}<strong>${esc(f.author)}</strong> ${esc(f.text || "error")} <span class="status">${f.status}</span>`, f.status);
+    li.dataset.id = f.id;
+    if (researcher && f.status === "pending") {
+      for (const status of ["confirmed", "dismissed"]) {
+        const b = document.createElement("button");
+        b.textContent = status === "confirmed" ? "Confirm" : "Dismiss";
+        b.addEventListener("click", () => socket.emit("resolve_flag", {id: f.id, status}, (reply) => { if (!reply.ok) onError(reply.error); }));
+        li.append(b);
+      }
+    }
+  }
+  socket.on("flag", show);
+  socket.on("flag_resolved", (r) => {
+    const li = list.querySelector(`li[data-id="${r.id}"]`);
+    if (!li) return;
+    li.className = r.status;
+    li.querySelector(".status").textContent = r.status;
+    li.querySelectorAll("button").forEach((b) => b.remove());
+  });
+  return {show, reset: (flags) => { list.innerHTML = ""; flags.forEach(show); }};
+}
+
+function watchPage(box) {
   const session = box.dataset.session;
   const researcher = box.dataset.role === "researcher";
   const $ = (id) => document.getElementById(id);
@@ -12,16 +48,6 @@
   const socket = io(box.dataset.namespace, {transports: ["websocket"]});
 
   const sessionNow = () => (startedAt ? Date.now() / 1000 - startedAt : 0);
-  function item(list, html, cls, newestFirst = true, limit = 200) {
-    const li = document.createElement("li");
-    if (cls) li.className = cls;
-    li.innerHTML = html;
-    newestFirst ? list.prepend(li) : list.append(li);
-    while (list.children.length > limit) list.removeChild(newestFirst ? list.lastChild : list.firstChild);
-    return li;
-  }
-  const esc = (text) => String(text ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  const when = (t) => `<span class="when">${formatTime(t)}</span>`;
 
   // the screen: frames are JPEG bytes; the pointer and clicks come as events, in screen pixels
   socket.on("frame", (frame) => {
@@ -100,27 +126,8 @@
     const tags = (n.tags || []).map((t) => `<span class="tag">#${esc(t)}</span>`).join("");
     item($("notes"), `${when(n.t)}<strong>${esc(n.author)}</strong> ${esc(n.text)} ${tags}`);
   }
-  function showFlag(f) {
-    const li = item($("flags"), `${when(f.t)}<strong>${esc(f.author)}</strong> ${esc(f.text || "error")} <span class="status">${f.status}</span>`, f.status);
-    li.dataset.id = f.id;
-    if (researcher && f.status === "pending") {
-      for (const status of ["confirmed", "dismissed"]) {
-        const b = document.createElement("button");
-        b.textContent = status === "confirmed" ? "Confirm" : "Dismiss";
-        b.addEventListener("click", () => socket.emit("resolve_flag", {id: f.id, status}, (reply) => { if (!reply.ok) notice(reply.error); }));
-        li.append(b);
-      }
-    }
-  }
   socket.on("note", showNote);
-  socket.on("flag", showFlag);
-  socket.on("flag_resolved", (r) => {
-    const li = $("flags").querySelector(`li[data-id="${r.id}"]`);
-    if (!li) return;
-    li.className = r.status;
-    li.querySelector(".status").textContent = r.status;
-    li.querySelectorAll("button").forEach((b) => b.remove());
-  });
+  const flags = flagList($("flags"), socket, researcher, notice);
   function notice(text) { $("notice").textContent = text; $("notice").hidden = !text; }
   $("noteform").addEventListener("submit", (e) => {
     e.preventDefault();
@@ -137,13 +144,31 @@
     socket.emit("join", {session}, (reply) => {
       if (!reply.ok) { $("conn").textContent = `Not joined: ${reply.error}`; return; }
       startedAt = reply.session.started_at;
-      $("notes").innerHTML = ""; $("flags").innerHTML = "";
+      $("notes").innerHTML = "";
       reply.notes.forEach(showNote);
-      reply.flags.forEach(showFlag);
+      flags.reset(reply.flags);
       showAttempts(reply.attempts);
       showState(reply.state);
     });
   });
   socket.on("connect_error", (err) => { $("conn").textContent = `Cannot connect: ${err.message}`; });
   socket.on("disconnect", () => { $("conn").textContent = "Disconnected; reconnecting…"; });
+}
+
+// the moderator console's panel of observers' flags still waiting for confirmation
+function flagPanel(box) {
+  const socket = io(box.dataset.namespace, {transports: ["websocket"]});
+  const list = box.querySelector("ol");
+  const flags = flagList(list, socket, box.dataset.role === "researcher", (text) => { box.querySelector(".error").textContent = text; });
+  socket.on("connect", () => {
+    socket.emit("join", {session: box.dataset.session}, (reply) => {
+      if (reply.ok) flags.reset(reply.flags.filter((f) => f.status === "pending"));
+    });
+  });
+}
+
+const page = document.getElementById("live");
+if (page) watchPage(page);
+const panel = document.getElementById("live-flags");
+if (panel) flagPanel(panel);
 })();
