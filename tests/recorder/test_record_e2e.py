@@ -15,6 +15,7 @@ PROMPT_X, PROMPT_Y = 1000, 60  # inside the prompt window (top-right corner, 420
 
 
 def test_session_export_matches_the_driver(driver, target_app, study_dir):
+    driver.xdotool("search", "--name", "uxlab target", "windowfocus")
     driver.start("--consent")
     starts, ends, clicks = {}, {}, []
     starts["first"] = driver.key("ctrl+alt+n")
@@ -51,6 +52,9 @@ def test_session_export_matches_the_driver(driver, target_app, study_dir):
     assert all(r["key"] in KEY_CLASSES and r["text"] is None for r in keys)
     assert [r["key"] for r in keys][:6] == ["letter"] * 5 + ["space"]
     assert [r["key"] for r in keys][-2:] == ["digit", "digit"]
+
+    windows = [(r["text"], r["window"]) for r in rows if r["kind"] == "window"]
+    assert windows[0] == ("uxlab target", "Uxlab-target")
 
     attempts = {a["task"]: a for a in store.attempts(session_id)}
     assert attempts["first"]["outcome"] == "success"
