@@ -138,16 +138,28 @@ def cost_table(seconds: float) -> list[tuple]:
             app = start_app(display, [__file__, "--scene"]) if scene_name == "changing" else None
             try:
                 for fps in (15, 30):
-                    for tool in ("uxlab", "ffmpeg"):
-                        folder = Path(tmp, f"{scene_name}-{fps}-{tool}")
-                        folder.mkdir()
-                        run = run_recorder if tool == "uxlab" else run_ffmpeg
-                        rows.append((scene_name, fps, tool, run(display, folder, fps, seconds)))
+                    pair = run_pair(display, Path(tmp, f"{scene_name}-{fps}"), fps, seconds)
+                    rows += [(scene_name, fps, tool, result) for tool, result in pair]
             finally:
                 if app is not None:
                     app.kill()
                     app.wait()
     return rows
+
+
+def run_pair(display: VirtualDisplay, folder: Path, fps: int, seconds: float) -> list[tuple]:
+    """Recorder and ffmpeg one after the other; run again (once) when either dropped more
+    than 2 % of its frames: on a shared machine a dropped-frame run is a smaller file and
+    an unfair comparison."""
+    for attempt in (1, 2):
+        pair = []
+        for tool, run in (("uxlab", run_recorder), ("ffmpeg", run_ffmpeg)):
+            target = folder / f"{tool}-{attempt}"
+            target.mkdir(parents=True)
+            pair.append((tool, run(display, target, fps, seconds)))
+        if all(r["dropped"] <= 0.02 * fps * seconds for _, r in pair):
+            break
+    return pair
 
 
 def print_cost_table(rows: list[tuple], seconds: float) -> list[str]:
