@@ -183,9 +183,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0, help="length of each recorded run")
     parser.add_argument("--observers", default="1,10,50")
     parser.add_argument("--fps", type=int, default=10, help="the study's capture fps (its default is 10)")
+    parser.add_argument("--size", default="1280x800", help="the Xvfb screen, WIDTHxHEIGHT")
     args = parser.parse_args()
     counts = [int(n) for n in args.observers.split(",")]
-    with tempfile.TemporaryDirectory() as tmp, VirtualDisplay(1280, 800, first=180) as display:
+    width, height = (int(n) for n in args.size.split("x"))
+    with tempfile.TemporaryDirectory() as tmp, VirtualDisplay(width, height, first=180) as display:
         folder = Path(tmp) / "study"
         folder.mkdir()
         (folder / "study.toml").write_text(STUDY.format(fps=args.fps))
@@ -218,12 +220,12 @@ def main() -> None:
             server.wait()
             animator.kill()
             animator.wait()
-    print_table(rows, args.seconds, args.fps)
+    print_table(rows, args.seconds, args.fps, args.size)
 
 
-def print_table(rows: list[tuple[str, dict]], seconds: float, fps: int) -> None:
+def print_table(rows: list[tuple[str, dict]], seconds: float, fps: int, size: str) -> None:
     base = rows[0][1]["recorder_fps"]
-    print(f"\nlive observation on loopback: 1280x800 Xvfb, screen changing at 30 Hz, capture at {fps} fps, "
+    print(f"\nlive observation on loopback: {size} Xvfb, screen changing at 30 Hz, capture at {fps} fps, "
           f"{seconds:.0f} s per run, frames capped at 10 fps")
     print(f"{'observers':<28}{'recorder fps':>13}{'vs baseline':>12}{'grabs dropped':>14}"
           f"{'delivered fps (min/median)':>28}{'latency p50':>13}{'p95':>9}{'grab→publisher p50':>20}{'→sent p50':>11}{'JPEG':>8}")

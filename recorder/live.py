@@ -324,7 +324,7 @@ class LivePublisher:
         elif not (resend and self._last_frame):
             return
         now = time.monotonic()
-        self._next_due = max(self._next_due + self.interval, now + self.interval / 2)
+        self._next_due = max(self._next_due + self.interval, now)
         self._last_frame["sent"] = time.time()
         if link.emit("frame", self._last_frame, callback=self._acknowledged):
             self._in_flight.append(now)
