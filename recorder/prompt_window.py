@@ -39,14 +39,17 @@ class PromptWindow:
         if self.error is not None:
             raise RuntimeError(f"cannot open the prompt window: {self.error}")
 
-    def ask_consent(self, keystrokes: str, timeout: float | None = None) -> bool:
-        """Show the consent question and wait for the participant's answer."""
+    def ask_consent(self, keystrokes: str, cancel: threading.Event) -> bool:
+        """Show the consent question and wait for the participant's answer (False when
+        `cancel` is set first, e.g. by Ctrl+C)."""
         answer: queue.Queue = queue.Queue()
         self._inbox.put(("consent", keystrokes, answer))
-        try:
-            return answer.get(timeout=timeout)
-        except queue.Empty:
-            return False
+        while not cancel.is_set():
+            try:
+                return answer.get(timeout=0.1)
+            except queue.Empty:
+                continue
+        return False
 
     def rect(self) -> tuple[int, int, int, int] | None:
         """Where the prompt window is on screen (x, y, width, height), for click targets."""

@@ -118,8 +118,10 @@ class Recording:
             window.start()
         except RuntimeError as exc:
             raise RecordError(str(exc)) from None
-        if not options.consent and not window.ask_consent(self.study.capture.keystrokes):
+        if not options.consent and not window.ask_consent(self.study.capture.keystrokes, self._end):
             window.close()
+            if self._end.is_set():
+                raise RecordError("ended before the participant answered; nothing was recorded")
             raise RecordError("the participant did not consent; nothing was recorded")
         return window
 

@@ -97,3 +97,13 @@ def test_sigterm_ends_the_session_cleanly(driver, study_dir):
     assert attempt["outcome"] == "abandoned"
     assert abs(attempt["ended"] - store.session(session_id)["duration"]) < 1e-6
     assert decode(store.media.path(session_id, "screen.mp4"))
+
+
+def test_ctrl_c_while_consent_is_asked_records_nothing(driver, study_dir, display):
+    driver.start(wait=False)
+    subprocess.run(["xdotool", "search", "--sync", "--name", "uxlab consent"], env=display.env(),
+                   check=True, capture_output=True, timeout=20)
+    driver.process.send_signal(signal.SIGINT)
+    driver.process.wait(timeout=20)
+    assert driver.process.returncode == 2
+    assert sessions_in(study_dir) == []
