@@ -52,6 +52,7 @@ MAX_FRAME_BYTES = 2_000_000
 MAX_EVENTS = 500
 MAX_NOTE = 2000
 MAX_FLAG = 500
+MAX_BACKLOG = 8   # engine.io packets queued for one observer (a frame is two) before frames skip it
 TAG = re.compile(r"(?<![\w#])#([A-Za-z][\w-]{0,31})")
 STATE_KEYS = ("task", "prompt", "attempt_id", "started", "next_task", "tasks_done", "tasks_total",
               "paused", "ended", "t")
@@ -219,7 +220,7 @@ class LiveNamespace(Namespace):
         frame = {"session": session_id, "jpeg": jpeg, **_numbers(data, ("t", "seq", "w", "h", "captured", "offered", "sent"))}
         with self._lock:
             self.latest.setdefault(session_id, {})["frame"] = frame
-        emit("frame", frame, to=room(session_id))
+        emit("frame", frame, to=room(session_id), skip_sid=self._backlogged(session_id) or None)
         return True
 
     def on_events(self, data):
@@ -251,6 +252,18 @@ class LiveNamespace(Namespace):
         emit("marker", {"session": session_id, "kind": data["kind"], "text": text,
                         **_numbers(data, ("t",))}, to=room(session_id))
         return True
+
+    def _backlogged(self, session_id: str) -> list[str]:
+        """Observers of this process whose connection has not taken the previous frames yet:
+        a slow link gets fewer frames instead of a queue (and a delay) that grows all session.
+        With Redis, observers connected to other processes are not checked (a known limit)."""
+        server = self.socketio.server
+        slow = []
+        for sid, eio_sid in server.manager.get_participants(self.namespace, room(session_id)):
+            connection = server.eio.sockets.get(eio_sid)
+            if connection is not None and connection.queue.qsize() > MAX_BACKLOG:
+                slow.append(sid)
+        return slow
 
     # checks
     def _observer(self) -> dict | None:
