@@ -51,14 +51,16 @@ class _Writer:
     def __init__(self, target: Path, gop: int) -> None:
         self.target, self.gop = target, gop
         self.output = self.stream = None
+        self.time_base = None  # the encoder's; the muxer may change the stream's at its header
         self.count = 0
 
     def write(self, frame: av.VideoFrame, seconds: float, shape: dict) -> None:
         if self.output is None:
             self.output, self.stream = _open_output(self.target, shape, self.gop)
+            self.time_base = shape["time_base"]
         frame = frame.reformat(format="yuv420p")
-        frame.pts = round(seconds / self.stream.time_base)
-        frame.time_base = self.stream.time_base
+        frame.pts = round(seconds / self.time_base)
+        frame.time_base = self.time_base
         for packet in self.stream.encode(frame):
             self.output.mux(packet)
         self.count += 1

@@ -44,7 +44,7 @@ def write_video(path: Path, frames=FRAMES, size=VIDEO) -> None:
             image[:] = colour
             frame = av.VideoFrame.from_ndarray(image, format="rgb24")
             frame.pts = round(t * 1000)
-            frame.time_base = stream.time_base
+            frame.time_base = Fraction(1, 1000)  # not stream.time_base: the muxer changes it
             for packet in stream.encode(frame):
                 out.mux(packet)
         for packet in stream.encode():

@@ -1,0 +1,159 @@
+"""End to end in headless system Chromium: log in, replay a recorded session, seek from the
+timeline and from #t=, and fill in a SUS questionnaire."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from tests.web.conftest import PASSWORDS
+from tests.web.recordings import CLICKS, colour_at
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def assert_not_blank(png: bytes) -> None:
+    image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)
+    assert image is not None and image.shape[0] > 300 and image.shape[1] > 600
+    colours = len(np.unique(image.reshape(-1, 3)[::7], axis=0))
+    assert image.std() > 12 and colours > 40, (image.std(), colours)
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context(viewport={"width": 1440, "height": 960})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def log_in(page, base: str, name: str = "rita") -> None:
+    page.goto(base + "/")
+    assert "/login" in page.url
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORDS[name][1])
+    page.click("button.primary")
+    page.wait_for_selector("#sessions")
+
+
+def video_time(page) -> float:
+    return page.evaluate("document.getElementById('video').currentTime")
+
+
+def video_colour(page) -> tuple[int, int, int]:
+    """The colour of the video frame on screen, read back through a canvas."""
+    return tuple(page.evaluate("""() => {
+        const v = document.getElementById('video');
+        const c = document.createElement('canvas'); c.width = 16; c.height = 16;
+        const ctx = c.getContext('2d'); ctx.drawImage(v, 0, 0, 16, 16);
+        const d = ctx.getImageData(8, 8, 1, 1).data; return [d[0], d[1], d[2]];
+    }"""))
+
+
+def ripple_drawn_at(page, x: int, y: int) -> bool:
+    """Whether the click ripple canvas has paint where screen pixel (x, y) is shown."""
+    return page.evaluate(f"""() => {{
+        const c = document.getElementById('ripples'), v = document.getElementById('video');
+        const {{width, height}} = window.uxlabReplay.data.session;
+        const s = Math.min(c.width / width, c.height / height);
+        const ox = (c.width - width * s) / 2, oy = (c.height - height * s) / 2;
+        const d = c.getContext('2d').getImageData(ox + {x} * s - 3, oy + {y} * s - 3, 7, 7).data;
+        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true;
+        return false;
+    }}""")
+
+
+def wait_for_time(page, t: float) -> None:
+    page.wait_for_function(f"Math.abs(document.getElementById('video').currentTime - {t}) < 0.05 "
+                           "&& !document.getElementById('video').seeking", timeout=10000)
+
+
+def assert_colour(page, t: float) -> None:
+    page.wait_for_function("document.getElementById('video').readyState >= 2")
+    got, want = video_colour(page), colour_at(t)
+    assert all(abs(g - w) <= 30 for g, w in zip(got, want)), (t, got, want)
+
+
+def test_log_in_replay_seek_and_screenshots(page, live_server, session_id, tmp_path):
+    log_in(page, live_server)
+    page.wait_for_selector("#summary table.tasks")
+    assert page.locator("#sessions tbody tr").count() == 1
+    dashboard = page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+    assert_not_blank(dashboard)
+
+    page.click(f"#sessions a[href='/sessions/{session_id}']")
+    page.wait_for_selector("#replay.ready")
+    page.wait_for_function("document.getElementById('video').readyState >= 2")
+    assert page.locator(".tl-click").count() == len(CLICKS)
+    assert page.locator(".tl-item.task.success").count() == 1
+    assert page.locator(".tl-item.task.failure").count() == 1
+
+    page.click("#play")
+    page.wait_for_function("document.getElementById('video').currentTime > 0.4", timeout=10000)
+    page.click("#play")
+    assert page.evaluate("document.getElementById('video').paused")
+
+    t, _, _ = CLICKS[1]
+    page.click(f".tl-click[data-t='{t:.3f}']")
+    wait_for_time(page, t)
+    assert_colour(page, t)
+    assert ripple_drawn_at(page, CLICKS[1][1], CLICKS[1][2])
+    # a click in the event list seeks too
+    page.click(".eventlist li.ev.click >> nth=2")
+    wait_for_time(page, CLICKS[2][0])
+
+    page.goto(f"{live_server}/sessions/{session_id}#t=5.6")
+    page.wait_for_selector("#replay.ready")
+    wait_for_time(page, 5.6)
+    assert_colour(page, 5.6)
+    assert page.locator("#clock").inner_text().startswith("0:05.6")
+    replay = page.screenshot(path=str(tmp_path / "replay.png"), full_page=True)
+    assert_not_blank(replay)
+
+
+def test_reviewer_adds_a_tagged_note_at_the_current_time(page, live_server, session_id, web_store):
+    log_in(page, live_server, "vera")
+    page.goto(f"{live_server}/sessions/{session_id}#t=3.2")
+    page.wait_for_selector("#replay.ready")
+    wait_for_time(page, 3.2)
+    page.fill("#notetext", "Opens the wrong menu")
+    page.fill("#notetags", "Navigation, confusion")
+    page.click("#noteform button")
+    page.wait_for_selector(".eventlist li.ev.note >> text=Opens the wrong menu")
+    note = [n for n in web_store.notes(session_id) if n["text"] == "Opens the wrong menu"][0]
+    assert note["author"] == "vera" and abs(note["t"] - 3.2) < 0.05
+    assert note["tags"] == ["confusion", "navigation"]
+
+
+def pick(page, instrument: str, item: str, value: int, low: int) -> None:
+    page.locator(f"#f-{instrument}-{item} label.point").nth(value - low).click()
+
+
+def test_participant_fills_sus_after_a_validation_error(page, live_server, session_id, web_store):
+    attempts = web_store.attempts(session_id)
+    for a in attempts:
+        web_store.add_answers(session_id, "seq", {"1": 6}, attempt_id=a["id"])
+    token = web_store.session(session_id)["token"]
+    page.goto(f"{live_server}/q/{token}")
+    assert "/login" not in page.url
+    page.wait_for_selector("#f-sus-1")
+    responses = [4, 2, 5, 1, 4, 2, 5, 1, 4, 2]
+    for item, value in enumerate(responses, start=1):
+        if item != 7:  # leave one SUS item out
+            pick(page, "sus", str(item), value, 1)
+    pick(page, "umux_lite", "1", 6, 1)
+    pick(page, "umux_lite", "2", 7, 1)
+    pick(page, "nps", "1", 9, 0)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#formerror")
+    assert page.locator("fieldset.invalid").count() == 1
+    assert page.locator("#f-sus-7.invalid .error").inner_text() == "Please answer this question."
+    assert web_store.answers(session_id, "sus") == []
+    assert page.locator("#f-sus-1 input[value='4']").is_checked()  # what was given is kept
+
+    pick(page, "sus", "7", 5, 1)
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=Thank you!")
+    sus = {a["item"]: a["value"] for a in web_store.answers(session_id, "sus")}
+    assert sus == {str(i): float(v) for i, v in enumerate(responses, start=1)}
+    assert {a["item"]: a["value"] for a in web_store.answers(session_id, "nps")} == {"1": 9.0}
