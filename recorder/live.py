@@ -406,9 +406,14 @@ class RecordingPublisher:
     def __init__(self, recording: Any, url: str, token: str, **options: Any) -> None:
         self.recording, self.url, self.token, self.options = recording, url, token, options
         self.publisher: LivePublisher | None = None
+        self._lock = threading.Lock()   # the frame, input and task threads may all come first
 
     def _started(self) -> LivePublisher:
-        if self.publisher is None:
+        if self.publisher is not None:
+            return self.publisher
+        with self._lock:
+            if self.publisher is not None:
+                return self.publisher
             rec = self.recording
             row = rec.store.session(rec.session_id)
             self.publisher = LivePublisher(

@@ -145,6 +145,8 @@ class LiveNamespace(Namespace):
     def on_disconnect(self, *args):
         client = self.clients.pop(request.sid, None)
         if client and "recorder" in client:
+            with self._lock:  # a recorder that comes back sends its screen again
+                self.latest.pop(client["recorder"], None)
             emit("recorder", {"session": client["recorder"], "online": False}, to=room(client["recorder"]))
 
     # observers
