@@ -13,7 +13,8 @@ from web.access import ALL_ROLES, requires
 bp = Blueprint("media", __name__)
 
 
-@bp.route("/media/<session_id>/<path:relative>")
+# merge_slashes off: "//etc/passwd" must reach the path check (and 404), not be redirected
+@bp.route("/media/<session_id>/<path:relative>", merge_slashes=False)
 @requires(*ALL_ROLES)
 def file(session_id: str, relative: str):
     path = current.store().media.path(session_id, relative)  # MediaPathError -> 404

@@ -1,0 +1,84 @@
+"""The participant's page: what it shows when, validation, and what it stores."""
+from __future__ import annotations
+
+import re
+
+from tests.web.conftest import csrf_from
+from web.instruments import SUS, validate
+from web.participant_state import participant_state
+
+
+def _state(app, web_store, sid):
+    with app.app_context():
+        return participant_state(web_store, app.extensions["uxlab"]["study"], web_store.session(sid))
+
+
+def test_stages_follow_the_session(app, web_store):
+    sid = web_store.create_session("P9")
+    assert _state(app, web_store, sid)["stage"] == "waiting"
+    first = web_store.start_attempt(sid, "first", 1.0)
+    state = _state(app, web_store, sid)
+    assert state["stage"] == "task" and state["prompt"] == "Do the first thing."
+    web_store.end_attempt(first, 3.0, "success")
+    state = _state(app, web_store, sid)
+    assert state["stage"] == "post_task" and state["instruments"] == ["seq"] and state["attempt_id"] == first
+    web_store.add_answers(sid, "seq", {"1": 5}, attempt_id=first)
+    assert _state(app, web_store, sid)["stage"] == "waiting"
+    second = web_store.start_attempt(sid, "second", 4.0)
+    web_store.end_attempt(second, 6.0, "gave_up")
+    web_store.add_answers(sid, "seq", {"1": 2}, attempt_id=second)
+    state = _state(app, web_store, sid)
+    assert state["stage"] == "post_session" and state["instruments"] == ["sus", "umux_lite", "nps"]
+
+
+def test_post_task_seq_is_stored_with_its_attempt(app, web_store):
+    sid = web_store.create_session("P9")
+    attempt = web_store.start_attempt(sid, "first", 1.0)
+    web_store.end_attempt(attempt, 3.0, "success")
+    token = web_store.session(sid)["token"]
+    client = app.test_client()
+    page = client.get(f"/q/{token}")
+    assert page.status_code == 200 and "Overall, how difficult or easy" in page.text
+    key = re.search(r'name="key" value="([^"]+)"', page.text).group(1)
+    bad = client.post(f"/q/{token}", data={"csrf_token": csrf_from(page.text), "key": key, "seq.1": "9"})
+    assert bad.status_code == 400 and "Choose a value from 1 to 7." in bad.text
+    assert web_store.answers(sid) == []
+    ok = client.post(f"/q/{token}", data={"csrf_token": csrf_from(page.text), "key": key, "seq.1": "6"})
+    assert ok.status_code == 302
+    rows = web_store.answers(sid, "seq")
+    assert [(r["item"], r["value"], r["attempt_id"]) for r in rows] == [("1", 6.0, attempt)]
+
+
+def test_a_stale_form_changes_nothing(app, web_store):
+    sid = web_store.create_session("P9")
+    attempt = web_store.start_attempt(sid, "first", 1.0)
+    web_store.end_attempt(attempt, 3.0, "success")
+    token = web_store.session(sid)["token"]
+    client = app.test_client()
+    page = client.get(f"/q/{token}")
+    response = client.post(f"/q/{token}", data={"csrf_token": csrf_from(page.text), "key": "post_task:999",
+                                                "seq.1": "6"})
+    assert response.status_code == 302 and web_store.answers(sid) == []
+
+
+def test_unknown_tokens_get_404_and_no_login_page(app):
+    client = app.test_client()
+    for token in ("x" * 22, "short", "../../etc"):
+        response = client.get(f"/q/{token}")
+        assert response.status_code == 404
+
+
+def test_sus_validation_needs_every_item_on_the_scale():
+    answers = {f"sus.{i}": "3" for i in range(1, 11)}
+    values, errors = validate([SUS], answers)
+    assert errors == {} and values["sus"] == {str(i): 3 for i in range(1, 11)}
+    for bad in ("", "0", "6", "2.5", "three"):
+        values, errors = validate([SUS], {**answers, "sus.4": bad})
+        assert list(errors) == ["sus.4"], bad
+
+
+def test_sus_wording_is_brookes():
+    # Brooke (1996), "SUS: a quick and dirty usability scale": odd items positive, even negative
+    assert SUS.items[0].prompt == "I think that I would like to use this system frequently."
+    assert SUS.items[9].prompt == "I needed to learn a lot of things before I could get going with this system."
+    assert [i.high for i in SUS.items] == [5] * 10
