@@ -1,0 +1,111 @@
+"""`uxlab user add` and `uxlab serve`, and the app under gunicorn, as real processes."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from cli import main
+from sessions.store import Store
+from tests.web.conftest import csrf_from, free_port
+from web.accounts import authenticate
+
+pytestmark = pytest.mark.timeout(60)
+BIN = Path(sys.executable).parent
+
+
+def test_user_add_reads_the_password_from_stdin(study_dir):
+    result = CliRunner().invoke(main, ["user", "add", str(study_dir), "alice", "--role", "reviewer"],
+                                input="long-enough-password\n")
+    assert result.exit_code == 0, result.output
+    assert "password:" not in result.output
+    store = Store(study_dir)
+    assert authenticate(store, "alice", "long-enough-password")["role"] == "reviewer"
+    assert authenticate(store, "alice", "wrong") is None
+
+
+def test_user_add_refuses_bad_input_and_changes_nothing(study_dir):
+    runner = CliRunner()
+    bad_role = runner.invoke(main, ["user", "add", str(study_dir), "bob", "--role", "admin"], input="x" * 10)
+    assert bad_role.exit_code == 2
+    short = runner.invoke(main, ["user", "add", str(study_dir), "bob", "--role", "observer"], input="short\n")
+    assert short.exit_code == 2 and "at least 8 characters" in short.output
+    assert Store(study_dir).users() == []
+    runner.invoke(main, ["user", "add", str(study_dir), "bob", "--role", "observer"], input="x" * 10)
+    again = runner.invoke(main, ["user", "add", str(study_dir), "bob", "--role", "observer"], input="y" * 10)
+    assert again.exit_code == 2 and "already exists" in again.output
+
+
+def _wait_for(url: str, process: subprocess.Popen) -> None:
+    for _ in range(150):
+        assert process.poll() is None, process.stdout.read()
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise AssertionError(f"{url} never answered")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    os.kill(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def _log_in(base: str, name: str, password: str) -> requests.Session:
+    http = requests.Session()
+    token = csrf_from(http.get(f"{base}/login").text)
+    response = http.post(f"{base}/login", data={"csrf_token": token, "name": name, "password": password})
+    assert response.status_code == 200 and 'id="sessions"' in response.text, response.text[:300]
+    return http
+
+
+def test_first_serve_creates_a_researcher_with_a_one_time_password(study_dir):
+    port = free_port()
+    process = subprocess.Popen([str(BIN / "uxlab"), "serve", str(study_dir), "--port", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        line = process.stdout.readline()
+        match = re.match(r"created user 'researcher' \(researcher\) with password: (\S+)", line)
+        assert match, line
+        _wait_for(f"{base}/login", process)
+        _log_in(base, "researcher", match.group(1))
+        assert requests.get(f"{base}/", allow_redirects=False).status_code == 302
+    finally:
+        _stop(process)
+    assert [u["name"] for u in Store(study_dir).users()] == ["researcher"]
+
+
+def test_serve_refuses_a_folder_without_a_study(tmp_path):
+    result = CliRunner().invoke(main, ["serve", str(tmp_path)])
+    assert result.exit_code == 2 and "is not a study folder" in result.output
+
+
+def test_the_app_runs_under_gunicorn(study_dir):
+    CliRunner().invoke(main, ["user", "add", str(study_dir), "rita", "--role", "researcher"], input="rita-password\n")
+    port = free_port()
+    env = {**os.environ, "UXLAB_STUDY": str(study_dir), "UXLAB_SECRET_KEY": "gunicorn-test"}
+    process = subprocess.Popen([str(BIN / "gunicorn"), "-k", "gthread", "--threads", "8", "-w", "1",
+                                "-b", f"127.0.0.1:{port}", "web:create_app()"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_for(f"{base}/login", process)
+        http = _log_in(base, "rita", "rita-password")
+        polling = http.get(f"{base}/socket.io/?EIO=4&transport=polling")
+        assert polling.status_code == 200 and '"sid"' in polling.text
+    finally:
+        _stop(process)

@@ -1,0 +1,86 @@
+"""The dashboard: sessions filtered, sorted and paged in SQL; the analyzer's task table;
+downloads; heatmap pages."""
+from __future__ import annotations
+
+import re
+
+from tests.web.recordings import record_session
+
+
+def _participants(html: str) -> list[str]:
+    body = html.split('<table class="data" id="sessions">')[1].split("</table>")[0]
+    return re.findall(r'<td><a href="/sessions/[^"]+">([^<]+)</a></td>', body)
+
+
+def test_sessions_are_paged_filtered_and_sorted(app, as_role, web_store):
+    app.config["PAGE_SIZE"] = 4
+    for i in range(10):
+        sid = web_store.create_session(f"P{i:02d}", group="A" if i % 2 else "B", started_at=1_700_000_000 + i)
+        web_store.update_session(sid, status="complete" if i < 7 else "aborted", duration=100 - i)
+    client, _ = as_role("reviewer")
+    first = client.get("/").text
+    assert _participants(first) == ["P09", "P08", "P07", "P06"]
+    assert "Page 1 of 3" in first
+    assert _participants(client.get("/?page=3").text) == ["P01", "P00"]
+    assert _participants(client.get("/?page=99").text) == ["P01", "P00"]
+    assert _participants(client.get("/?sort=duration&dir=asc").text) == ["P09", "P08", "P07", "P06"]
+    assert _participants(client.get("/?sort=participant&dir=asc&group=A").text) == ["P01", "P03", "P05", "P07"]
+    assert _participants(client.get("/?status=aborted").text) == ["P09", "P08", "P07"]
+    assert _participants(client.get("/?participant=P0&status=complete&sort=started&dir=asc").text) == \
+        ["P00", "P01", "P02", "P03"]
+    # junk parameters fall back to defaults instead of failing
+    assert client.get("/?sort=;drop&dir=sideways&page=x&status=bogus").status_code == 200
+
+
+def test_summary_shows_tasks_with_intervals_and_questionnaires(as_role, web_store):
+    sid = record_session(web_store)
+    web_store.add_answers(sid, "sus", {str(i): v for i, v in enumerate([4, 2, 5, 1, 4, 2, 5, 1, 4, 2], 1)})
+    client, _ = as_role("reviewer")
+    html = client.get("/summary").text
+    assert "Do the first thing." in html and "100%" in html and "17%–100%" in html
+    assert "85.0" in html  # the SUS score of these responses (Brooke's scoring)
+    assert "<svg" in html
+
+
+def test_downloads(as_role, session_id):
+    client, _ = as_role("reviewer")
+    events = client.get("/download/events.csv")
+    assert events.status_code == 200 and events.mimetype == "text/csv"
+    assert events.text.splitlines()[0].startswith("session,t,kind")
+    assert events.text.count(",click,") == 6
+    attempts = client.get("/download/attempts.csv")
+    assert attempts.status_code == 200 and len(attempts.text.strip().splitlines()) == 3
+    report = client.get("/download/report.html")
+    assert report.status_code == 200 and "<html" in report.text.lower()
+    assert client.get("/download/passwords.csv").status_code == 404
+    observer, _ = as_role("observer")
+    assert observer.get("/download/report.html").status_code == 403
+
+
+def test_replay_data_leaves_out_moves_and_releases(as_role, session_id):
+    client, _ = as_role("reviewer")
+    data = client.get(f"/sessions/{session_id}/timeline.json").json
+    assert [c[0] for c in data["clicks"]] == [2.5, 4.25, 6.5]
+    assert len(data["keys"]) == 5 and data["keys"][0][1] == "letter"
+    assert [a["outcome"] for a in data["attempts"]] == ["success", "failure"]
+    assert data["video"] == "screen.mp4" and data["session"]["width"] == 1280
+    assert {m["kind"] for m in data["markers"]} == {"error", "marker"}
+    assert "move" not in str(data["clicks"])
+    page = client.get(f"/sessions/{session_id}")
+    assert page.status_code == 200 and "Redact" not in page.text  # a reviewer sees no redaction form
+    assert client.get("/sessions/no-such-session").status_code == 404
+
+
+def test_heatmap_pages(as_role, session_id):
+    client, _ = as_role("reviewer")
+    page = client.get("/heatmaps/first")
+    assert page.status_code == 200 and "Screen 0" in page.text
+    png = client.get("/heatmaps/first/heatmap.png")
+    assert png.status_code == 200 and png.data[:8] == b"\x89PNG\r\n\x1a\n"
+    near = client.get("/heatmaps/first/clicks.json?x=645&y=395").json
+    assert [(r["session_id"], r["t"]) for r in near] == [(session_id, 2.5)]
+    assert near[0]["replay"] == f"/sessions/{session_id}#t=0.5"
+    assert client.get("/heatmaps/first/clicks.json?x=5&y=5").json == []
+    assert client.get("/heatmaps/first/heatmap.png?screen=99").status_code == 404
+    assert client.get("/heatmaps/nope").status_code == 404
+    assert client.get("/heatmaps/first/clicks.json?x=a&y=1").status_code == 400
