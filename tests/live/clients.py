@@ -145,7 +145,10 @@ class Observer:
             return list(self.received[kind])
 
     def clicks(self) -> list[dict]:
-        return [e for batch in self.of("events") for e in batch["events"] if e["kind"] == "click"]
+        return self.events_of("click")
+
+    def events_of(self, kind: str) -> list[dict]:
+        return [e for batch in self.of("events") for e in batch["events"] if e["kind"] == kind]
 
     def close(self) -> None:
         self.client.disconnect()

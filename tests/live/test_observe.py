@@ -45,6 +45,12 @@ def test_observers_watch_a_running_session(live_study, server, display, target_a
         assert wait_for(lambda: any(np.abs(decode(f)[300, 400].astype(int) - green).max() < 40
                                     for f in otto.of("frame")[-3:]), timeout=5), "the changed screen never came"
 
+        # keystrokes reach observers as recorded: redacted by default, so classes and no text
+        xdotool(display, "type", "hi7")
+        assert wait_for(lambda: len(otto.events_of("key")) >= 3, timeout=5)
+        assert [(k["key"], k.get("text")) for k in otto.events_of("key")] == \
+            [("letter", None), ("letter", None), ("digit", None)]
+
         # the console's command reaches the recorder's task runner; observers see the new state
         console.connect(server.url, namespaces=["/console"], headers={"Cookie": login(server.url, "rita")},
                         transports=["websocket"])
