@@ -35,7 +35,7 @@ def find_issues(store: Store, study: Study, result: dict) -> list[dict]:
     for issue in issues:
         people = sorted({names[sid] for sid in issue.pop("session_ids")})
         issue["participants"] = people
-        issue["of"] = tried.get(issue["task"], len(names))
+        issue["of"] = tried.get(issue["task"], len(set(names.values())))
     issues.sort(key=lambda i: (-len(i["participants"]), -i["occurrences"], KIND_ORDER.index(i["kind"]),
                                i["task"] or ""))
     for rank, issue in enumerate(issues, start=1):
