@@ -166,7 +166,7 @@ class LiveNamespace(Namespace):
         if "frame" in latest:
             emit("frame", latest["frame"])
         emit("snapshot", {"session": session_id}, to=recorder_room(session_id))
-        return {"ok": True, "session": _public(row), "state": latest.get("state"),
+        return {"ok": True, "session": _public(row), "now": session_time(row), "state": latest.get("state"),
                 "attempts": _attempts(session_id), "notes": _notes(session_id), "flags": _flags(session_id)}
 
     def on_note(self, data):

@@ -44,10 +44,13 @@ function watchPage(box) {
   const $ = (id) => document.getElementById(id);
   const img = $("screen"), stage = $("stage"), cursor = $("cursor");
   const screenSize = {w: +box.dataset.width || 0, h: +box.dataset.height || 0};
-  let startedAt = null, state = null, lastUrl = null;
+  // session time here = the page's own clock + an offset taken from the server and the
+  // recorder, so an observer's wrong wall clock cannot skew the elapsed time shown
+  let clockOffset = null, state = null, lastUrl = null;
   const socket = io(box.dataset.namespace, {transports: ["websocket"]});
 
-  const sessionNow = () => (startedAt ? Date.now() / 1000 - startedAt : 0);
+  const sessionNow = () => (clockOffset === null ? 0 : performance.now() / 1000 + clockOffset);
+  const setNow = (t) => { if (typeof t === "number") clockOffset = t - performance.now() / 1000; };
 
   // the screen: frames are JPEG bytes; the pointer and clicks come as events, in screen pixels
   socket.on("frame", (frame) => {
@@ -113,7 +116,7 @@ function watchPage(box) {
     $("elapsed").textContent = state && state.task && state.started != null && !state.ended
       ? `${formatTime(sessionNow() - state.started)} on task` : "";
   }, 250);
-  socket.on("state", (s) => { if (s.session === session) { online(true); showState(s); } });
+  socket.on("state", (s) => { if (s.session === session) { online(true); setNow(s.t); showState(s); } });
   socket.on("marker", (m) => item($("ticker"), `${when(m.t)}<strong>${esc(m.kind)}</strong> ${esc(m.text || "")}`, "marker"));
   function online(yes) {
     $("recorder").textContent = yes ? "recorder online" : "recorder offline";
@@ -129,21 +132,27 @@ function watchPage(box) {
   socket.on("note", showNote);
   const flags = flagList($("flags"), socket, researcher, notice);
   function notice(text) { $("notice").textContent = text; $("notice").hidden = !text; }
+  function sent(text, reply) {  // clear the field only if nothing new was typed meanwhile
+    if (!reply.ok) return notice(reply.error);
+    if ($("notetext").value === text) $("notetext").value = "";
+    notice("");
+  }
   $("noteform").addEventListener("submit", (e) => {
     e.preventDefault();
     const text = $("notetext").value;
     if (!text.trim()) return;
-    socket.emit("note", {text}, (reply) => { if (reply.ok) { $("notetext").value = ""; notice(""); } else notice(reply.error); });
+    socket.emit("note", {text}, (reply) => sent(text, reply));
   });
   $("flag").addEventListener("click", () => {
-    socket.emit("flag", {text: $("notetext").value}, (reply) => { if (reply.ok) { $("notetext").value = ""; notice(""); } else notice(reply.error); });
+    const text = $("notetext").value;
+    socket.emit("flag", {text}, (reply) => sent(text, reply));
   });
 
   socket.on("connect", () => {
     $("conn").textContent = "Connected";
     socket.emit("join", {session}, (reply) => {
       if (!reply.ok) { $("conn").textContent = `Not joined: ${reply.error}`; return; }
-      startedAt = reply.session.started_at;
+      setNow(reply.now);
       $("notes").innerHTML = "";
       reply.notes.forEach(showNote);
       flags.reset(reply.flags);
