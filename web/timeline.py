@@ -59,15 +59,17 @@ def _events(store: Store, session_id: str) -> dict:
     """clicks [t, x, y, button, on_prompt], keys [t, key, text], scrolls [t, x, y, dx, dy],
     windows [t, title]; only presses of buttons and keys, as the measures count them."""
     clicks, keys, scrolls, windows = [], [], [], []
-    for e in store.iter_events(session_id, kinds=("click", "key", "scroll", "window")):
-        kind, t = e["kind"], round(e["t"], 3)
+    rows = store.event_rows(session_id, ("click", "key", "scroll", "window"),
+                            ("t", "kind", "x", "y", "button", "dx", "dy", "key", "text", "target"),
+                            presses_only=True)
+    for t, kind, x, y, button, dx, dy, key, text, target in rows:
+        t = round(t, 3)
         if kind == "click":
-            if e["pressed"] != 0:
-                clicks.append([t, e["x"], e["y"], e["button"], int(e["target"] == "prompt")])
+            clicks.append([t, x, y, button, int(target == "prompt")])
         elif kind == "key":
-            keys.append([t, e["key"], e["text"]])
+            keys.append([t, key, text])
         elif kind == "scroll":
-            scrolls.append([t, e["x"], e["y"], e["dx"], e["dy"]])
+            scrolls.append([t, x, y, dx, dy])
         else:
-            windows.append([t, e["text"]])
+            windows.append([t, text])
     return {"clicks": clicks, "keys": keys, "scrolls": scrolls, "windows": windows}

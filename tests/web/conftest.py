@@ -2,9 +2,11 @@
 clients, a real HTTP server in a thread, and headless system Chromium."""
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from werkzeug.serving import make_server
@@ -65,6 +67,13 @@ def as_role(app):
         client = app.test_client()
         return client, login(client, role)
     return make
+
+
+def run_async(coro):
+    """Run a coroutine to the end in its own thread: Playwright's sync API keeps an event
+    loop running in the main thread once a browser test has started."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def free_port() -> int:

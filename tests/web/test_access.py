@@ -1,14 +1,13 @@
 """Logins, roles, CSRF and rate limiting: every route refuses who it should."""
 from __future__ import annotations
 
-import asyncio
 import re
 
 import pytest
 import socketio
 
 from web.access import PUBLIC_ENDPOINTS
-from tests.web.conftest import PASSWORDS, csrf_from, login
+from tests.web.conftest import PASSWORDS, csrf_from, run_async
 
 DUMMY = {"session_id": "20260101T000000-abcdef", "relative": "screen.mp4", "task_id": "first",
          "note_id": 1, "what": "events", "token": "x" * 22, "filename": "app.css"}
@@ -158,7 +157,7 @@ async def _try_connect(base: str, namespace: str, headers: dict) -> bool:
 def _connects(base: str, namespace: str, headers: dict) -> bool:
     """One real Socket.IO connect (the async client: the sync one lingers up to a ping
     interval after a refused polling connect)."""
-    return asyncio.run(_try_connect(base, namespace, headers))
+    return run_async(_try_connect(base, namespace, headers))
 
 
 def test_every_socketio_namespace_refuses_anonymous_clients_and_reviewers(app, live_server):

@@ -48,9 +48,9 @@ def _wait_for(url: str, process: subprocess.Popen) -> None:
     for _ in range(150):
         assert process.poll() is None, process.stdout.read()
         try:
-            requests.get(url, timeout=1)
+            requests.get(url, timeout=5)
             return
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.1)
     raise AssertionError(f"{url} never answered")
 

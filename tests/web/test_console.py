@@ -8,7 +8,7 @@ import pytest
 import requests
 import socketio
 
-from tests.web.conftest import PASSWORDS, ROLE_USER, csrf_from
+from tests.web.conftest import PASSWORDS, ROLE_USER, csrf_from, run_async
 from web.console_protocol import ACTIONS, NAMESPACE
 
 pytestmark = pytest.mark.timeout(60)
@@ -73,7 +73,7 @@ def test_commands_reach_the_recorder_and_its_state_comes_back(live_server, web_s
             await client.disconnect()
         return received, states, intruder_got
 
-    received, states, intruder_got = asyncio.run(scenario())
+    received, states, intruder_got = run_async(scenario())
     assert [c["action"] for c in received] == list(ACTIONS)
     assert all(c["by"] == "rita" and c["status"] == "confirmed" and c["session"] == sid for c in received)
     assert received[ACTIONS.index("marker")]["text"] == "hesitates on the menu"
@@ -103,7 +103,7 @@ def test_observers_may_only_flag_errors_and_add_markers(live_server, web_store):
         await observer.disconnect()
         return refused, received
 
-    refused, received = asyncio.run(scenario())
+    refused, received = run_async(scenario())
     assert refused == [a for a in ACTIONS if a not in ("error", "marker")]
     assert [(c["action"], c["status"]) for c in received] == [("error", "pending"), ("marker", "confirmed")]
 
@@ -120,8 +120,8 @@ def test_recorders_need_a_recording_sessions_token(live_server, web_store):
         await client.disconnect()
         return True
 
-    assert asyncio.run(attempt({"token": "not-a-token"})) is False
-    assert asyncio.run(attempt({"token": web_store.session(done)["token"]})) is False
+    assert run_async(attempt({"token": "not-a-token"})) is False
+    assert run_async(attempt({"token": web_store.session(done)["token"]})) is False
 
 
 def test_console_page_for_moderators_only(as_role, session_id):

@@ -1,0 +1,152 @@
+"""Web app speed: the sessions list with 10,000 sessions and the replay page's data for a
+one-hour session, each beside a reference run in the same process (the bare SQL the page
+cannot avoid), so the table shows what the web layer adds.
+
+Run: .venv/bin/python bench/web.py     Targets: p95 ≤ 50 ms (list), ≤ 300 ms (replay data).
+"""
+from __future__ import annotations
+
+import random
+import re
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sessions.store import Store  # noqa: E402
+from web import create_app  # noqa: E402
+from web.accounts import add_user  # noqa: E402
+
+STUDY = """title = "Bench study"
+[[task]]
+id = "first"
+prompt = "Do the first thing."
+[[task]]
+id = "second"
+prompt = "Do the second thing."
+"""
+SESSIONS = 10_000
+HOUR = 3600.0
+
+
+def fill_sessions(store: Store) -> None:
+    rng = random.Random(1)
+    for i in range(SESSIONS):
+        sid = store.create_session(f"P{i:05d}", group=rng.choice("AB"), started_at=1.7e9 + i * 600)
+        store.update_session(sid, status=rng.choice(["complete", "complete", "aborted"]),
+                             duration=rng.uniform(300, 3600))
+        for task in ("first", "second"):
+            a = store.start_attempt(sid, task, 10.0)
+            store.end_attempt(a, 60.0, rng.choice(["success", "failure", "gave_up"]))
+
+
+def fill_hour(store: Store) -> str:
+    """One hour as the recorder leaves it: 30 Hz moves, a click every second, typing,
+    scrolling, focus changes, a frame log at 10 fps with a keyframe every 6 s."""
+    rng = random.Random(2)
+    sid = store.create_session("hour", device={"width": 1920, "height": 1080, "video": "screen.mp4"})
+    events = [{"t": i / 30, "kind": "move", "x": rng.randrange(1920), "y": rng.randrange(1080)}
+              for i in range(int(HOUR * 30))]
+    for i in range(int(HOUR)):
+        x, y = rng.randrange(1920), rng.randrange(1080)
+        events += [{"t": i + 0.3, "kind": "click", "x": x, "y": y, "button": "left", "pressed": 1},
+                   {"t": i + 0.38, "kind": "click", "x": x, "y": y, "button": "left", "pressed": 0},
+                   {"t": i + 0.5, "kind": "key", "key": "letter", "pressed": 1},
+                   {"t": i + 0.6, "kind": "key", "key": "letter", "pressed": 1}]
+        if i % 2 == 0:
+            events.append({"t": i + 0.7, "kind": "scroll", "x": x, "y": y, "dx": 0, "dy": -1})
+        if i % 60 == 0:
+            events.append({"t": i + 0.9, "kind": "window", "text": f"Window {i}", "window": "app"})
+    events.sort(key=lambda e: e["t"])
+    store.append_events(sid, events)
+    store.append_frames(sid, [{"t": i / 10, "changed": rng.random() * 0.05,
+                               "keyframe": f"keyframes/{i:06d}.jpg" if i % 60 == 0 else None}
+                              for i in range(int(HOUR * 10))])
+    for k in range(30):
+        a = store.start_attempt(sid, "first" if k % 2 else "second", k * 120.0)
+        store.end_attempt(a, k * 120.0 + 100, "success")
+        store.add_marker(sid, k * 120.0 + 50, "error", text="wrong turn", attempt_id=a)
+        store.add_note(sid, k * 120.0 + 60, "a note", "bench", tags=["x"])
+    store.update_session(sid, status="complete", duration=HOUR)
+    return sid
+
+
+def timed(fn, runs: int) -> list[float]:
+    fn()  # warm caches
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[18]
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "study.toml").write_text(STUDY)
+        store = Store(folder)
+        t0 = time.perf_counter()
+        fill_sessions(store)
+        hour = fill_hour(store)
+        print(f"set-up: {SESSIONS} sessions + a one-hour session in {time.perf_counter() - t0:.1f} s")
+        app = create_app({"STUDY_DIR": str(folder)})
+        add_user(app.extensions["uxlab"]["store"], "bench", "researcher", "bench-password")
+        client = app.test_client()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+        assert client.post("/login", data={"csrf_token": token, "name": "bench",
+                                           "password": "bench-password"}).status_code == 302
+        raw = sqlite3.connect(folder / "uxlab.db")
+        rng = random.Random(3)
+        sorts = ["started", "participant", "duration", "status", "completed"]
+
+        def page_list():
+            sort, page = rng.choice(sorts), rng.randint(1, SESSIONS // 50)
+            response = client.get(f"/?sort={sort}&dir={rng.choice(['asc', 'desc'])}&page={page}")
+            assert response.status_code == 200
+
+        def filtered_list():
+            assert client.get(f"/?status=complete&group=A&participant=P0{rng.randint(0, 9)}").status_code == 200
+
+        def raw_list():
+            raw.execute("SELECT * FROM sessions ORDER BY started_at DESC LIMIT 50 OFFSET ?",
+                        [rng.randint(0, SESSIONS - 50)]).fetchall()
+            raw.execute("SELECT count(*) FROM sessions").fetchone()
+
+        def replay():
+            assert client.get(f"/sessions/{hour}/timeline.json").status_code == 200
+
+        assert len(client.get(f"/sessions/{hour}/timeline.json").json["clicks"]) == int(HOUR)
+
+        def raw_replay():
+            raw.execute("SELECT * FROM events WHERE session_id = ? AND kind IN ('click','key','scroll','window')",
+                        [hour]).fetchall()
+
+        rows = [("sessions list, 10k sessions (page, sort)", timed(page_list, 60), 50),
+                ("sessions list, 10k sessions (filtered)", timed(filtered_list, 40), 50),
+                ("  reference: bare page SQL + count", timed(raw_list, 60), None),
+                ("replay data, 1-hour session (JSON)", timed(replay, 20), 300),
+                ("  reference: bare SELECT of the same events", timed(raw_replay, 20), None)]
+        print(f"{'measurement':<46} {'runs':>5} {'p50 ms':>8} {'p95 ms':>8} {'target p95':>11}")
+        for name, times, target in rows:
+            goal = f"<= {target} ms" if target else ""
+            verdict = "" if target is None else ("  ok" if p95(times) <= target else "  MISSED")
+            print(f"{name:<46} {len(times):>5} {statistics.median(times):>8.1f} {p95(times):>8.1f} "
+                  f"{goal:>11}{verdict}")
+        size = len(client.get(f"/sessions/{hour}/timeline.json").data)
+        print(f"replay data size: {size / 1024:.0f} KiB")
+        raw.close()
+        store.close()
+        app.extensions["uxlab"]["store"].close()
+
+
+if __name__ == "__main__":
+    main()
