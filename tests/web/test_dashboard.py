@@ -84,3 +84,32 @@ def test_heatmap_pages(as_role, session_id):
     assert client.get("/heatmaps/first/heatmap.png?screen=99").status_code == 404
     assert client.get("/heatmaps/nope").status_code == 404
     assert client.get("/heatmaps/first/clicks.json?x=a&y=1").status_code == 400
+
+
+def test_a_page_of_sessions_is_the_same_slice_of_the_full_order(web_store):
+    import random
+    rng = random.Random(5)
+    for i in range(30):
+        sid = web_store.create_session(f"P{i:02d}", group=rng.choice("AB"), started_at=1_700_000_000 + rng.randrange(5))
+        web_store.update_session(sid, status=rng.choice(["complete", "aborted"]), duration=rng.choice([10.0, 20.0]))
+        for _ in range(rng.randrange(3)):
+            a = web_store.start_attempt(sid, "first", 1.0)
+            web_store.end_attempt(a, 2.0, rng.choice(["success", "failure"]))
+    for order in ("started_at", "participant", "duration", "status", "group_name", "completed"):
+        for descending in (True, False):
+            full = [s["id"] for s in web_store.sessions(order=order, descending=descending, status="complete")]
+            paged = [s["id"] for offset in range(0, 30, 7) for s in
+                     web_store.sessions(order=order, descending=descending, status="complete", limit=7, offset=offset)]
+            assert paged == full, (order, descending)
+
+
+def test_idle_spans_count_moves_clicks_and_screen_changes(as_role, web_store):
+    sid = web_store.create_session("P1")
+    web_store.append_events(sid, [{"t": t, "kind": "move"} for t in (1.0, 2.0, 10.0, 11.0, 30.0)]
+                            + [{"t": t, "kind": "click", "pressed": 1} for t in (0.5, 12.0)])
+    web_store.append_frames(sid, [{"t": t, "changed": 0.5} for t in (0.0, 5.0, 20.0, 40.0)]
+                            + [{"t": 25.0, "changed": 0.0}])  # an unchanged frame is not activity
+    web_store.update_session(sid, duration=41.0)
+    client, _ = as_role("reviewer")
+    idle = client.get(f"/sessions/{sid}/timeline.json").json["idle"]
+    assert idle == [[2.0, 5.0], [5.0, 10.0], [12.0, 20.0], [20.0, 30.0], [30.0, 40.0]]
