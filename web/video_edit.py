@@ -35,7 +35,13 @@ def _open_output(target: Path, shape: dict, gop: int):
 
 def _frames(source: Path):
     """Yield (seconds, frame, shape) for each decoded frame of the first video stream."""
-    with av.open(str(source)) as container:
+    try:
+        container = av.open(str(source))
+    except (av.error.FFmpegError, OSError) as exc:
+        raise VideoEditError(f"the video cannot be read ({exc.__class__.__name__})") from None
+    with container:
+        if not container.streams.video:
+            raise VideoEditError("the file holds no video")
         stream = container.streams.video[0]
         shape = {"width": stream.codec_context.width, "height": stream.codec_context.height,
                  "rate": max(1, round(float(stream.average_rate or 10))),

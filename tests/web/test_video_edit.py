@@ -105,3 +105,26 @@ def test_notes_and_tags_through_the_api(as_role, session_id, web_store):
                  {"t": 1, "text": "a", "tags": [1]}):
         assert client.post(f"/sessions/{session_id}/notes", json=body, headers=headers).status_code == 400
     assert len(web_store.notes(session_id)) == 2
+
+
+def test_a_broken_video_gets_a_clean_error(as_role, session_id, web_store):
+    (web_store.media.session_dir(session_id) / "screen.mp4").write_bytes(b"not a video at all")
+    client, token = as_role("researcher")
+    for action in ("clip", "redact"):
+        response = client.post(f"/sessions/{session_id}/{action}",
+                               data={"csrf_token": token, "start": "1", "end": "2", "reason": "x"})
+        assert response.status_code == 400, action
+        assert "cannot be read" in response.text and b"Traceback" not in response.data
+    assert web_store.count_events(session_id, "key") == 5
+
+
+def test_an_unexpected_error_shows_a_clean_page(app, as_role, monkeypatch):
+    client, _ = as_role("researcher")
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("internal detail")
+    monkeypatch.setattr("analyzer.summary.analyze_study", explode)  # the real thing cannot fail on demand
+    response = client.get("/summary")
+    assert response.status_code == 500
+    assert "went wrong" in response.text
+    assert "internal detail" not in response.text and "Traceback" not in response.text
