@@ -157,3 +157,46 @@ def test_participant_fills_sus_after_a_validation_error(page, live_server, sessi
     sus = {a["item"]: a["value"] for a in web_store.answers(session_id, "sus")}
     assert sus == {str(i): float(v) for i, v in enumerate(responses, start=1)}
     assert {a["item"]: a["value"] for a in web_store.answers(session_id, "nps")} == {"1": 9.0}
+
+
+def test_console_buttons_reach_the_recorder(page, live_server, web_store):
+    import asyncio
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import socketio
+
+    from web.console_protocol import NAMESPACE
+    sid = web_store.create_session("P07")
+    token = web_store.session(sid)["token"]
+    ready = threading.Event()
+
+    async def recorder():
+        got = []
+        client = socketio.AsyncClient(reconnection=False)
+        client.on("command", lambda c: got.append(c), namespace=NAMESPACE)
+        await client.connect(live_server, namespaces=[NAMESPACE], auth={"token": token}, wait_timeout=5)
+        await client.call("state", {"task": "first", "attempt": None, "paused": False,
+                                    "status": "recording", "t": 3.0}, namespace=NAMESPACE)
+        ready.set()
+        for _ in range(200):
+            if len(got) == 2:
+                break
+            await asyncio.sleep(0.05)
+        await client.disconnect()
+        return got
+
+    with ThreadPoolExecutor(1) as pool:
+        future = pool.submit(asyncio.run, recorder())
+        assert ready.wait(10)
+        log_in(page, live_server)
+        page.goto(f"{live_server}/sessions/{sid}/console")
+        page.wait_for_selector("#conn >> text=Connected")
+        page.wait_for_selector("#recstate >> text=task first")
+        page.click("button.cmd[data-action=success]")
+        page.fill("#markertext", "Reads the prompt twice")
+        page.click("#markerform button")
+        got = future.result(timeout=20)
+    assert [(c["action"], c["text"], c["by"]) for c in got] == \
+        [("success", None, "rita"), ("marker", "Reads the prompt twice", "rita")]
+    page.wait_for_selector("#log >> text=rita sent success")
