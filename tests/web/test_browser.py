@@ -123,6 +123,12 @@ def test_reviewer_adds_a_tagged_note_at_the_current_time(page, live_server, sess
     note = [n for n in web_store.notes(session_id) if n["text"] == "Opens the wrong menu"][0]
     assert note["author"] == "vera" and abs(note["t"] - 3.2) < 0.05
     assert note["tags"] == ["confusion", "navigation"]
+    # tags are defined after the fact, on any note
+    page.once("dialog", lambda dialog: dialog.accept("quote, Nav"))
+    page.click(".eventlist li.ev.note:has-text('Looks for the submit button') button.tags")
+    page.wait_for_selector(".eventlist li.ev.note >> text=[nav, quote]")
+    older = [n for n in web_store.notes(session_id) if n["text"] == "Looks for the submit button"][0]
+    assert older["tags"] == ["nav", "quote"]
 
 
 def pick(page, instrument: str, item: str, value: int, low: int) -> None:

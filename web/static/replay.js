@@ -81,14 +81,36 @@
     items.push([m.t, m.kind, `${m.text || ""}${m.status === "pending" ? " (pending)" : ""}`]);
   }
   for (const [t, title] of data.windows) items.push([t, "window", title]);
+  function noteText(n) { return `${n.author}: ${n.text}${n.tags.length ? ` [${n.tags.join(", ")}]` : ""}`; }
   function addNote(n) {
     mark("notes", n.t, "tl-note", `${n.author}: ${n.text}`);
-    items.push([n.t, "note", `${n.author}: ${n.text}${n.tags.length ? ` [${n.tags.join(", ")}]` : ""}`]);
+    items.push([n.t, "note", noteText(n), n]);
+  }
+  // tags are defined after the fact: any note's tags can be changed from the list
+  async function editTags(n, li) {
+    const answer = prompt("Tags for this note, comma separated:", n.tags.join(", "));
+    if (answer === null) return;
+    const tags = answer.split(",").map((s) => s.trim()).filter(Boolean);
+    try {
+      const saved = await postJSON(`${root.dataset.notes}/${n.id}/tags`, {tags});
+      n.tags = saved.tags;
+      li.querySelector(".x").textContent = noteText(n);
+    } catch (err) { alert(err.message); }
   }
   data.notes.forEach(addNote);
   function renderList() {
     items.sort((a, b) => a[0] - b[0]);
-    list.replaceChildren(...items.map(([t, kind, text]) => listItem(t, kind, text)));
+    list.replaceChildren(...items.map(([t, kind, text, note]) => {
+      const li = listItem(t, kind, text);
+      if (note) {
+        const button = document.createElement("button");
+        button.type = "button"; button.className = "link tags"; button.textContent = "tags";
+        button.title = "Change this note's tags";
+        button.addEventListener("click", (e) => { e.stopPropagation(); editTags(note, li); });
+        li.append(button);
+      }
+      return li;
+    }));
   }
   renderList();
   timeline.addEventListener("click", (e) => {
