@@ -36,7 +36,7 @@ def sus_summary(store: Store, session_ids: set[str]) -> dict | None:
               if all(i in items for i in SUS_ITEMS)}
     if not scores:
         return None
-    interval = stats.mean_interval(scores.values())
+    interval = rating_interval(scores.values(), 0, 100)
     return {"n": len(scores), **_interval(interval), "grade": stats.sus_grade(interval.estimate),
             "percentile": round(stats.sus_percentile(interval.estimate), 1), "scores": scores}
 
@@ -47,7 +47,7 @@ def umux_lite_summary(store: Store, session_ids: set[str]) -> dict | None:
               if "1" in items and "2" in items}
     if not scores:
         return None
-    interval = stats.mean_interval(scores.values())
+    interval = rating_interval(scores.values(), 0, 100)
     return {"n": len(scores), **_interval(interval),
             "sus_equivalent": 0.65 * interval.estimate + 22.9, "scores": scores}
 
@@ -63,6 +63,17 @@ def nps_summary(store: Store, session_ids: set[str]) -> dict | None:
     return {"n": len(values), "score": stats.nps(values),
             "promoters": sum(v >= 9 for v in values), "passives": sum(7 <= v <= 8 for v in values),
             "detractors": sum(v <= 6 for v in values)}
+
+
+def rating_interval(values, lowest: float, highest: float) -> stats.Interval:
+    """A t interval on a bounded rating scale, its limits truncated to the scale.
+
+    With few participants the t limits can pass the scale's ends (a SEQ mean of 4 from two
+    answers spans -2 to 10); a mean rating cannot lie there, so the limits stop at the scale.
+    """
+    interval = stats.mean_interval(values)
+    clip = (lambda v: None if v is None else min(highest, max(lowest, v)))
+    return stats.Interval(interval.estimate, clip(interval.low), clip(interval.high))
 
 
 def _interval(interval: stats.Interval) -> dict:

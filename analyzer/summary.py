@@ -95,7 +95,7 @@ def task_summary(task_id: str, prompt: str, attempts: list[dict]) -> dict:
         "median_time": median(success_times) if success_times else None,
         "errors_per_attempt": sum(a["errors"] for a in attempts) / n if n else None,
         "abandonment_rate": sum(a["outcome"] in ABANDONED_OUTCOMES for a in attempts) / n if n else None,
-        "seq": {**stats.mean_interval(seq).as_dict(), "n": len(seq)} if seq else None,
+        "seq": {**questionnaires.rating_interval(seq, 1, 7).as_dict(), "n": len(seq)} if seq else None,
         "first_click_success": ({**stats.completion_interval(sum(first), len(first)).as_dict(), "n": len(first)}
                                 if first else None),
         "success_after_first_click": _success_by_first_click(judged),

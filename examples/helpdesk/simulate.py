@@ -78,8 +78,15 @@ class Driver:
 def start_browser(display: VirtualDisplay, url: str, profile: Path) -> subprocess.Popen:
     browser = subprocess.Popen(["chromium", *CHROMIUM_FLAGS, f"--user-data-dir={profile}", url],
                                env=display.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--class", "chromium"],
-                   env=display.env(), stdout=subprocess.DEVNULL, timeout=60, check=True)
+    deadline = time.monotonic() + 60
+    # Chromium makes and drops windows while it starts: poll rather than `search --sync`,
+    # which dies on a window that vanished between being found and being inspected
+    while subprocess.run(["xdotool", "search", "--onlyvisible", "--class", "chromium"], env=display.env(),
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode != 0:
+        if time.monotonic() > deadline or browser.poll() is not None:
+            browser.kill()
+            raise RuntimeError("Chromium did not open a window on the virtual display")
+        time.sleep(0.2)
     time.sleep(2.0)  # first paint of the page
     return browser
 
@@ -103,7 +110,7 @@ def record_participant(folder: Path, person: Participant) -> str:
     known = {s["id"] for s in store.sessions()}
     server = make_server("127.0.0.1", 0, create_portal(person.variant), threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    with VirtualDisplay(WIDTH, HEIGHT) as display, tempfile.TemporaryDirectory() as profile:
+    with VirtualDisplay(WIDTH, HEIGHT) as display, tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         browser = start_browser(display, f"http://127.0.0.1:{server.server_port}/", Path(profile))
         recorder = subprocess.Popen(
             [str(UXLAB), "record", str(folder), "--participant", person.id, "--group", person.variant,

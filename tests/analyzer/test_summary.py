@@ -184,3 +184,13 @@ def test_logged_errors_absorb_only_the_error_screens_beside_them():
     assert count_errors([10.0], [28.0], 5.0) == 2          # two different errors
     assert count_errors([27.0], [24.0, 28.0], 5.0) == 2    # one logged error explains one screen
     assert count_errors([], [3.0, 9.0], 5.0) == 2 and count_errors([1.0, 2.0], [], 5.0) == 2
+
+
+def test_rating_intervals_stop_at_the_ends_of_their_scale():
+    from analyzer.questionnaires import rating_interval
+    wide = stats.mean_interval([2, 6])                      # t(1) makes this -21.4 .. 29.4
+    assert wide.low < 1 and wide.high > 7
+    clipped = rating_interval([2, 6], 1, 7)
+    assert (clipped.estimate, clipped.low, clipped.high) == (4.0, 1, 7)
+    inside = rating_interval([60, 62, 65, 70, 72], 0, 100)  # far from the ends: unchanged
+    assert inside == stats.mean_interval([60, 62, 65, 70, 72])
