@@ -115,9 +115,9 @@ def _comparison(result: dict) -> str:
     rows = []
     for t in comparison["tasks"]:
         rows.append([f"<strong>{escape(t['id'])}</strong>", _group_completion(t, a), _group_completion(t, b),
-                     f"p = {t['completion']['p']:.3f}" if t["completion"] else "–",
+                     f'<span class="p">p = {t["completion"]["p"]:.3f}</span>' if t["completion"] else "–",
                      group_time(result, t, a), group_time(result, t, b),
-                     f"p = {t['time']['p']:.3f}" if t["time"] else "too few successes"])
+                     f'<span class="p">p = {t["time"]["p"]:.3f}</span>' if t["time"] else "too few successes"])
     head = ["task", f"completion {a}", f"completion {b}", "N−1 test",
             f"time {a}", f"time {b}", "Welch's t"]
     return (f"<h3>Comparison of designs: {escape(a)} vs {escape(b)}</h3>"

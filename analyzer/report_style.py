@@ -32,6 +32,7 @@ border:1px solid var(--line);border-radius:6px;margin:.45rem 0;background:#fff}
 padding:.08rem .5rem;border-radius:99px;color:#fff;vertical-align:1px}
 .badge.good{background:var(--good)}.badge.bad{background:var(--bad)}.badge.unsure{background:var(--unsure)}
 .badge.none{background:var(--muted)}
+.p{white-space:nowrap}
 .est{font-weight:700;font-variant-numeric:tabular-nums;white-space:nowrap}
 .ci{color:var(--muted);font-size:.84em;font-variant-numeric:tabular-nums;white-space:nowrap}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(230px,1fr));gap:.8rem}
