@@ -1,0 +1,139 @@
+"""The demo pipeline end to end, as `make demo` runs it, with one short participant: the
+portal in Chromium on Xvfb driven by xdotool while `uxlab record` captures it, then
+`uxlab analyze`, `uxlab report` and `uxlab serve`, checked in a real browser.
+
+With UXLAB_SCREENSHOTS=DIR set, the dashboard, replay and report screenshots are also
+written to DIR: the README's pictures come from this test.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from sessions.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+UXLAB = str(Path(sys.executable).with_name("uxlab"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PASSWORD = "demo-pass-1234"
+
+pytestmark = pytest.mark.timeout(300)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("demo") / "demo-study"
+    run = subprocess.run([sys.executable, "-m", "examples.helpdesk.simulate", str(folder), "--only", "P01"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "recorded P01 (design A)" in run.stdout
+    return folder
+
+
+def uxlab(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    result = subprocess.run([UXLAB, *args], capture_output=True, text=True, input=stdin, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_the_recorded_session_is_complete_and_redacted(demo):
+    store = Store(demo)
+    (session,) = store.sessions()
+    assert (session["participant"], session["group_name"], session["status"]) == ("P01", "A", "complete")
+    assert [(a["task"], a["outcome"]) for a in store.attempts(session["id"])] == [
+        ("find-help", "success"), ("submit-ticket", "success"), ("check-status", "success")]
+    keys = list(store.iter_events(session["id"], kinds=["key"]))
+    assert len(keys) > 20 and all(k["text"] is None and k["key"] in ("letter", "space", "digit", "punctuation")
+                                  for k in keys)
+    assert store.media.path(session["id"], "screen.mp4").stat().st_size > 10_000
+
+
+def test_analysis_finds_what_the_participant_did(demo):
+    result = json.loads(uxlab("analyze", str(demo), "--json").stdout)
+    (session,) = result["sessions"]
+    find, submit, status = session["attempts"]
+    # P01 first opened Resources, a page that does not exist: the error screen was seen,
+    # the moderator logged it, and it counts once; the first click missed the Services menu
+    assert find["error_screens"] and find["moderator_errors"] == 1 and find["errors"] == 1
+    assert find["first_click"]["hit"] is False
+    # the ticket confirmation was found on screen, agreeing with the moderator's success
+    assert submit["success_screen_seen"] is not None and submit["disagreement"] is None
+    assert submit["keystrokes"] == len("Broken charger") + len("My laptop charger stopped working.")
+    assert status["first_click"]["hit"] is True
+    # P01 answered 4,2,4,1,4,2,4,2,4,2: odd items 5 x (4 - 1) = 15, even items
+    # (5 - 2) + (5 - 1) + 3 x (5 - 2) = 16, and Brooke's rule gives (15 + 16) x 2.5
+    assert result["questionnaires"]["sus"]["mean"] == 77.5
+    tasks = {t["id"]: t for t in result["tasks"]}
+    assert tasks["submit-ticket"]["completion"]["estimate"] == 1.0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(demo):
+    uxlab("user", "add", str(demo), "demo", "--role", "researcher", stdin=PASSWORD + "\n")
+    port = _free_port()
+    server = subprocess.Popen([UXLAB, "serve", str(demo), "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
+        assert server.poll() is None and time.monotonic() < deadline, "uxlab serve did not start"
+        time.sleep(0.2)
+    yield f"http://127.0.0.1:{port}"
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def _check_screenshot(png: bytes, name: str) -> None:
+    image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)
+    assert image is not None and image.shape[0] >= 600 and image.shape[1] >= 1000
+    colours = len(np.unique(image.reshape(-1, 3)[::5], axis=0))
+    assert image.std() > 12 and colours > 40, (name, image.std(), colours)
+    target = os.environ.get("UXLAB_SCREENSHOTS")
+    if target:
+        Path(target).mkdir(parents=True, exist_ok=True)
+        (Path(target) / f"{name}.png").write_bytes(png)
+
+
+def test_dashboard_replay_and_report_in_a_browser(demo, served):
+    from playwright.sync_api import sync_playwright
+    uxlab("report", str(demo), "-o", str(demo / "report.html"))
+    session_id = Store(demo).sessions()[0]["id"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(served + "/")
+        page.fill("input[name=name]", "demo")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button.primary")
+        page.wait_for_selector("#sessions")
+        assert "P01" in page.inner_text("#sessions")
+        page.wait_for_function("document.getElementById('summary').innerText.includes('find-help')")
+        _check_screenshot(page.screenshot(full_page=True), "dashboard")
+
+        page.goto(f"{served}/sessions/{session_id}#t=10")
+        page.wait_for_function("document.getElementById('video').readyState >= 2")
+        page.wait_for_function("Math.abs(document.getElementById('video').currentTime - 10) < 0.1")
+        assert "submit-ticket" in page.content()
+        _check_screenshot(page.screenshot(), "replay")
+
+        page.goto((demo / "report.html").as_uri())
+        assert "Help-desk portal redesign" in page.inner_text("h1")
+        loaded = page.evaluate("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+        assert loaded and page.evaluate("document.images.length") >= 3
+        _check_screenshot(page.screenshot(), "report")
+        browser.close()
