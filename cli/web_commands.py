@@ -61,4 +61,25 @@ def add_user(folder: Path, name: str, role: str) -> None:
         click.echo(f"password: {shown}  (shown only once)")
 
 
+@user.command("password")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("name")
+def set_password(folder: Path, name: str) -> None:
+    """Give a user a new password, read from stdin, or generated and printed once.
+
+    For a lost one-time password: the old password stops working at once.
+
+    Example: uxlab user password my-study researcher
+    """
+    store = open_store(folder)
+    from web.accounts import set_password as change
+    password = None
+    if not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\r\n") or None
+    shown = change(store, name, password)
+    click.echo(f"new password for {name!r}")
+    if password is None:
+        click.echo(f"password: {shown}  (shown only once)")
+
+
 COMMANDS = [serve, user]

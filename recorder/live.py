@@ -159,7 +159,7 @@ class LivePublisher:
                           {"snapshot": self._on_snapshot}, self._send_pending, self._on_live_connect, self._stop)
         self.console = None
         if session_token:
-            self.console = _Link(url, CONSOLE_NAMESPACE, {"token": session_token},
+            self.console = _Link(url, CONSOLE_NAMESPACE, {"token": session_token, "live_token": token},
                                  {"command": self._on_command}, self._send_console,
                                  self._on_console_connect, self._stop)
 

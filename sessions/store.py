@@ -376,6 +376,11 @@ class Store:
         self.db["users"].insert({"name": name, "role": role, "password_hash": password_hash,
                                  "created": now_iso()})
 
+    def set_password_hash(self, name: str, password_hash: str) -> None:
+        if not self.user(name):
+            raise StoreError(f"no user {name!r} in this study")
+        self.db["users"].update(name, {"password_hash": password_hash})
+
     def user(self, name: str) -> dict | None:
         rows = list(self.db.query("SELECT * FROM users WHERE name = ?", [name]))
         return rows[0] if rows else None

@@ -50,6 +50,26 @@ def store(study_dir: Path):
     s.close()
 
 
+# the system Chromium, flags as the field notes found them (no network, no sandbox as root)
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--autoplay-policy=no-user-gesture-required"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless system Chromium for the whole run.
+
+    Playwright's sync API keeps an asyncio loop in the main thread while it runs, and a
+    second sync_playwright() beside it fails: every browser test shares this one.
+    """
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 @pytest.fixture(scope="session")
 def xvfb():
     """A 1280x800 Xvfb for the whole test run, stopped by its pid at the end."""

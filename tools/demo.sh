@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: record the help-desk demo study with simulated participants (reusing the
-# sessions already recorded), analyze it, write its report and serve it.
+# sessions already recorded), analyze it, write its report, and serve it with a fresh
+# one-time password for the demo's researcher account.
 set -euo pipefail
 dir=${1:-demo-study}
 port=${PORT:-5000}
@@ -9,5 +10,18 @@ uxlab=.venv/bin/uxlab
 $py -m examples.helpdesk.simulate "$dir"
 $uxlab analyze "$dir"
 $uxlab report "$dir" -o "$dir/report.html"
-echo "report: $dir/report.html"
+if $uxlab user add "$dir" demo --role researcher </dev/null >"$dir/.login" 2>/dev/null; then :; else
+  $uxlab user password "$dir" demo </dev/null >"$dir/.login"
+fi
+password=$(sed -n 's/^password: \([^ ]*\).*/\1/p' "$dir/.login")
+rm -f "$dir/.login"
+cat <<MSG
+
+  uxlab demo is ready
+  open:      http://127.0.0.1:$port/
+  log in as: demo
+  password:  $password   (shown once; \`make demo\` makes a new one each run)
+  report:    $dir/report.html
+
+MSG
 exec $uxlab serve "$dir" --port "$port"

@@ -23,6 +23,16 @@ def add_user(store: Store, name: str, role: str, password: str | None = None) ->
     return password
 
 
+def set_password(store: Store, name: str, password: str | None = None) -> str:
+    """Give a user a new password; returns it (generated when none is given) to show once."""
+    if password is None:
+        password = secrets.token_urlsafe(12)
+    if len(password) < MIN_PASSWORD:
+        raise StoreError(f"a password needs at least {MIN_PASSWORD} characters")
+    store.set_password_hash(name, generate_password_hash(password))
+    return password
+
+
 def ensure_first_user(store: Store) -> tuple[str, str] | None:
     """A study with no accounts gets a researcher; returns (name, password) to print once."""
     if store.users():

@@ -5,9 +5,12 @@ Namespace: `/console`. One room per session, named `session:<session id>`.
 Who connects, and how:
 - A logged-in researcher or observer, with the web app's session cookie (no auth payload).
   Reviewers and anonymous clients are refused at connect.
-- The running recorder, with `auth={"token": <the session's token>}` (sessions.token; the
-  recorder has it from `store.session(id)`). It is put straight into its session's room and
-  into nothing else. Only a session still "recording" is accepted.
+- The running recorder, with `auth={"token": <the session's token>, "live_token": <the lab's
+  live token>}` (sessions.token, which the recorder has from `store.session(id)`, and the
+  secret given to `uxlab serve` as UXLAB_LIVE_TOKEN and to `uxlab record --token`). The
+  session token alone is not enough: it is also in the participant's questionnaire link.
+  It is put straight into its session's room and into nothing else. Only a session still
+  "recording" is accepted.
 
 Client → server (each answered through the Socket.IO acknowledgement callback):
 - `join` {"session": id} → {"ok": true, "state": <last state or null>} or {"ok": false, "error": str}.

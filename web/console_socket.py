@@ -15,6 +15,7 @@ from flask_socketio import Namespace, emit, join_room
 from sessions.store import StoreError
 from web import current
 from web.console_protocol import CONSOLE_ROLES, MAX_TEXT, allowed, room
+from web.live import live_token_matches
 
 
 class ConsoleNamespace(Namespace):
@@ -26,6 +27,10 @@ class ConsoleNamespace(Namespace):
     def on_connect(self, auth=None):
         token = auth.get("token") if isinstance(auth, dict) else None
         if isinstance(token, str) and token:
+            # the session token is also in the participant's questionnaire link: on its own it
+            # must not make a participant's tablet a recorder, so the lab's live token is needed too
+            if not live_token_matches(auth.get("live_token")):
+                raise ConnectionRefusedError("a recorder needs the lab's live token")
             found = current.store().session_by_token(token)
             if found is None or found["status"] != "recording":
                 raise ConnectionRefusedError("unknown or finished session")

@@ -78,6 +78,13 @@ def live_token() -> str | None:
     return current_app.config.get("LIVE_TOKEN") or os.environ.get("UXLAB_LIVE_TOKEN") or None
 
 
+def live_token_matches(given: object) -> bool:
+    """Whether `given` is this server's live token (compared in constant time)."""
+    expected = live_token()
+    return (expected is not None and isinstance(given, str)
+            and hmac.compare_digest(given.encode(), expected.encode()))
+
+
 def tags_of(text: str) -> list[str]:
     """The #tags written in a note, lower-cased, so `#Quote` and `#quote` are one tag."""
     return sorted({t.lower() for t in TAG.findall(text)})

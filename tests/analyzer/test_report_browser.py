@@ -13,8 +13,6 @@ from analyzer.report import render_report
 from sessions.study import load_study
 from tests.analyzer.test_report_content import build_study
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture
@@ -24,14 +22,6 @@ def report_file(screens_study, screens_store, tmp_path) -> Path:
     path.write_text(render_report(screens_store, load_study(screens_study)), encoding="utf-8")
     return path
 
-
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def test_the_report_renders_in_chromium_with_every_image_loaded(chromium, report_file, tmp_path):

@@ -23,8 +23,6 @@ from sessions.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 UXLAB = str(Path(sys.executable).with_name("uxlab"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PASSWORD = "demo-pass-1234"
 
 pytestmark = pytest.mark.timeout(300)
@@ -109,13 +107,12 @@ def _check_screenshot(png: bytes, name: str) -> None:
         (Path(target) / f"{name}.png").write_bytes(png)
 
 
-def test_dashboard_replay_and_report_in_a_browser(demo, served):
-    from playwright.sync_api import sync_playwright
+def test_dashboard_replay_and_report_in_a_browser(demo, served, chromium):
     uxlab("report", str(demo), "-o", str(demo / "report.html"))
     session_id = Store(demo).sessions()[0]["id"]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1440, "height": 900})
+    context = chromium.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        page = context.new_page()
         page.goto(served + "/")
         page.fill("input[name=name]", "demo")
         page.fill("input[name=password]", PASSWORD)
@@ -136,4 +133,5 @@ def test_dashboard_replay_and_report_in_a_browser(demo, served):
         loaded = page.evaluate("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
         assert loaded and page.evaluate("document.images.length") >= 3
         _check_screenshot(page.screenshot(), "report")
-        browser.close()
+    finally:
+        context.close()

@@ -6,15 +6,11 @@ from __future__ import annotations
 import threading
 
 import numpy as np
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from recorder.live import LivePublisher
 from sessions.store import Store
 from tests.live.clients import LIVE_TOKEN, USERS, wait_for
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
 
 def log_in(page, url: str, name: str) -> None:
     page.goto(f"{url}/login")
@@ -24,7 +20,7 @@ def log_in(page, url: str, name: str) -> None:
     page.wait_for_url(lambda u: "/login" not in u)
 
 
-def test_the_live_page_shows_the_screen_as_it_changes(server):
+def test_the_live_page_shows_the_screen_as_it_changes(server, chromium):
     store = Store(server.folder)
     session_id = store.create_session("P5", device={"width": 320, "height": 200})
     publisher = LivePublisher(server.url, LIVE_TOKEN, session_id).start()
@@ -37,44 +33,45 @@ def test_the_live_page_shows_the_screen_as_it_changes(server):
             publisher.offer(shade / 100, np.full((200, 320, 4), shade, np.uint8))
 
     changer = threading.Thread(target=screen_changes, daemon=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            log_in(page, server.url, "otto")
-            page.goto(f"{server.url}/live/{session_id}")
-            expect(page.locator("#conn")).to_have_text("Connected")
-            changer.start()
-            screen = page.locator("#screen")
-            expect(screen).not_to_have_attribute("data-seq", "0", timeout=5000)
-            first = int(screen.get_attribute("data-seq"))
-            page.wait_for_function(f"document.getElementById('screen').dataset.seq > {first + 2}", timeout=5000)
-            assert page.evaluate("document.getElementById('screen').naturalWidth") == 320
+    observer = chromium.new_context()
+    moderator = chromium.new_context()
+    try:
+        page = observer.new_page()
+        log_in(page, server.url, "otto")
+        page.goto(f"{server.url}/live/{session_id}")
+        expect(page.locator("#conn")).to_have_text("Connected")
+        changer.start()
+        screen = page.locator("#screen")
+        expect(screen).not_to_have_attribute("data-seq", "0", timeout=5000)
+        first = int(screen.get_attribute("data-seq"))
+        page.wait_for_function(f"document.getElementById('screen').dataset.seq > {first + 2}", timeout=5000)
+        assert page.evaluate("document.getElementById('screen').naturalWidth") == 320
 
-            publisher.events([{"t": 1.0, "kind": "click", "x": 160, "y": 100, "button": "left", "pressed": 1}])
-            expect(page.locator(".ripple")).to_have_count(1, timeout=3000)
-            expect(page.locator("#ticker")).to_contain_text("left click at 160, 100")
+        publisher.events([{"t": 1.0, "kind": "click", "x": 160, "y": 100, "button": "left", "pressed": 1}])
+        expect(page.locator(".ripple")).to_have_count(1, timeout=3000)
+        expect(page.locator("#ticker")).to_contain_text("left click at 160, 100")
 
-            page.fill("#notetext", "lost in the settings #nav")
-            page.click("#noteform button")
-            expect(page.locator("#notes")).to_contain_text("lost in the settings")
-            expect(page.locator("#notes .tag")).to_have_text("#nav")
+        page.fill("#notetext", "lost in the settings #nav")
+        page.click("#noteform button")
+        expect(page.locator("#notes")).to_contain_text("lost in the settings")
+        expect(page.locator("#notes .tag")).to_have_text("#nav")
 
-            # an observer's error flag waits on the moderator console until a researcher confirms it
-            page.fill("#notetext", "opened the wrong form")
-            page.click("#flag")
-            console = browser.new_page()
-            log_in(console, server.url, "rita")
-            console.goto(f"{server.url}/sessions/{session_id}/console")
-            pending = console.locator("#live-flags li.pending")
-            expect(pending).to_contain_text("opened the wrong form")
-            pending.get_by_role("button", name="Confirm").click()
-            expect(console.locator("#live-flags li.confirmed")).to_have_count(1)
-            expect(page.locator("#flags li.confirmed")).to_contain_text("opened the wrong form")
-        finally:
-            stop.set()
-            browser.close()
-            publisher.stop()
+        # an observer's error flag waits on the moderator console until a researcher confirms it
+        page.fill("#notetext", "opened the wrong form")
+        page.click("#flag")
+        console = moderator.new_page()
+        log_in(console, server.url, "rita")
+        console.goto(f"{server.url}/sessions/{session_id}/console")
+        pending = console.locator("#live-flags li.pending")
+        expect(pending).to_contain_text("opened the wrong form")
+        pending.get_by_role("button", name="Confirm").click()
+        expect(console.locator("#live-flags li.confirmed")).to_have_count(1)
+        expect(page.locator("#flags li.confirmed")).to_contain_text("opened the wrong form")
+    finally:
+        stop.set()
+        observer.close()
+        moderator.close()
+        publisher.stop()
     note = wait_for(lambda: store.notes(session_id))[0]
     assert (note["author"], note["tags"]) == ("otto", ["nav"])
     flag = store.markers(session_id, "error")[0]

@@ -16,16 +16,16 @@ from tests.web.recordings import record_session
 PASSWORDS = {"rita": ("researcher", "rita-password"), "otto": ("observer", "otto-password"),
              "vera": ("reviewer", "vera-password")}
 ROLE_USER = {role: name for name, (role, _) in PASSWORDS.items()}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--autoplay-policy=no-user-gesture-required"]
+
+LIVE_TOKEN = "lab-live-token"
 
 
 @pytest.fixture
 def app(study_dir):
     from web import create_app
     from web.accounts import add_user
-    application = create_app({"STUDY_DIR": str(study_dir), "SECRET_KEY": "test-secret"})
+    application = create_app({"STUDY_DIR": str(study_dir), "SECRET_KEY": "test-secret",
+                              "LIVE_TOKEN": LIVE_TOKEN})
     store = application.extensions["uxlab"]["store"]
     for name, (role, password) in PASSWORDS.items():
         add_user(store, name, role, password)
@@ -92,11 +92,3 @@ def live_server(app):
     server.shutdown()
     thread.join(timeout=5)
 
-
-@pytest.fixture(scope="session")
-def chromium():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()

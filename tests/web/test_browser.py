@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from tests.web.conftest import PASSWORDS
+from tests.web.conftest import LIVE_TOKEN, PASSWORDS
 from tests.web.recordings import CLICKS, colour_at
 
 pytestmark = pytest.mark.timeout(120)
@@ -181,7 +181,7 @@ def test_console_buttons_reach_the_recorder(page, live_server, web_store):
         got = []
         client = socketio.AsyncClient(reconnection=False)
         client.on("command", lambda c: got.append(c), namespace=NAMESPACE)
-        await client.connect(live_server, namespaces=[NAMESPACE], auth={"token": token}, wait_timeout=5)
+        await client.connect(live_server, namespaces=[NAMESPACE], auth={"token": token, "live_token": LIVE_TOKEN}, wait_timeout=5)
         await client.call("state", {"task": "first", "attempt": None, "paused": False,
                                     "status": "recording", "t": 3.0}, namespace=NAMESPACE)
         ready.set()

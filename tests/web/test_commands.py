@@ -109,3 +109,16 @@ def test_the_app_runs_under_gunicorn(study_dir):
         assert polling.status_code == 200 and '"sid"' in polling.text
     finally:
         _stop(process)
+
+
+def test_user_password_replaces_a_lost_password(study_dir):
+    runner = CliRunner()
+    runner.invoke(main, ["user", "add", str(study_dir), "alice", "--role", "researcher"], input="first-password\n")
+    changed = runner.invoke(main, ["user", "password", str(study_dir), "alice"], input="")
+    assert changed.exit_code == 0, changed.output
+    generated = changed.output.split("password: ")[1].split()[0]
+    store = Store(study_dir)
+    assert authenticate(store, "alice", generated)["role"] == "researcher"
+    assert authenticate(store, "alice", "first-password") is None
+    missing = runner.invoke(main, ["user", "password", str(study_dir), "nobody"], input="another-password\n")
+    assert missing.exit_code == 2 and "no user 'nobody'" in missing.output

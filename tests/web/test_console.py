@@ -8,7 +8,7 @@ import pytest
 import requests
 import socketio
 
-from tests.web.conftest import PASSWORDS, ROLE_USER, csrf_from, run_async
+from tests.web.conftest import LIVE_TOKEN, PASSWORDS, ROLE_USER, csrf_from, run_async
 from web.console_protocol import ACTIONS, NAMESPACE
 
 pytestmark = pytest.mark.timeout(60)
@@ -42,11 +42,11 @@ def test_commands_reach_the_recorder_and_its_state_comes_back(live_server, web_s
         received, states, intruder_got = [], [], []
         recorder = socketio.AsyncClient(reconnection=False)
         recorder.on("command", lambda c: received.append(c), namespace=NAMESPACE)
-        await recorder.connect(live_server, namespaces=[NAMESPACE], auth={"token": token}, wait_timeout=5)
+        await recorder.connect(live_server, namespaces=[NAMESPACE], auth={"token": token, "live_token": LIVE_TOKEN}, wait_timeout=5)
         bystander = socketio.AsyncClient(reconnection=False)
         bystander.on("command", lambda c: intruder_got.append(c), namespace=NAMESPACE)
         await bystander.connect(live_server, namespaces=[NAMESPACE],
-                                auth={"token": web_store.session(other)["token"]}, wait_timeout=5)
+                                auth={"token": web_store.session(other)["token"], "live_token": LIVE_TOKEN}, wait_timeout=5)
         moderator = await connect(live_server, headers=researcher_cookie)
         moderator.on("state", lambda s: states.append(s), namespace=NAMESPACE)
         assert (await call(moderator, "command", {"session": sid, "action": "success"}))["ok"] is False
@@ -90,7 +90,7 @@ def test_observers_may_only_flag_errors_and_add_markers(live_server, web_store):
         received = []
         recorder = socketio.AsyncClient(reconnection=False)
         recorder.on("command", lambda c: received.append(c), namespace=NAMESPACE)
-        await recorder.connect(live_server, namespaces=[NAMESPACE], auth={"token": token}, wait_timeout=5)
+        await recorder.connect(live_server, namespaces=[NAMESPACE], auth={"token": token, "live_token": LIVE_TOKEN}, wait_timeout=5)
         observer = await connect(live_server, headers=observer_cookie)
         assert (await call(observer, "join", {"session": sid}))["ok"]
         refused = [a for a in ACTIONS
@@ -120,8 +120,13 @@ def test_recorders_need_a_recording_sessions_token(live_server, web_store):
         await client.disconnect()
         return True
 
-    assert run_async(attempt({"token": "not-a-token"})) is False
-    assert run_async(attempt({"token": web_store.session(done)["token"]})) is False
+    running = web_store.create_session("P2")
+    assert run_async(attempt({"token": "not-a-token", "live_token": LIVE_TOKEN})) is False
+    assert run_async(attempt({"token": web_store.session(done)["token"], "live_token": LIVE_TOKEN})) is False
+    # the session token is in the participant's link: alone, or with a wrong live token, it is refused
+    assert run_async(attempt({"token": web_store.session(running)["token"]})) is False
+    assert run_async(attempt({"token": web_store.session(running)["token"], "live_token": "guess"})) is False
+    assert run_async(attempt({"token": web_store.session(running)["token"], "live_token": LIVE_TOKEN})) is True
 
 
 def test_console_page_for_moderators_only(as_role, session_id):
