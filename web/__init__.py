@@ -5,7 +5,9 @@ Flask-SocketIO in threading mode) or under gunicorn for a shared lab server:
 
     UXLAB_STUDY=my-study UXLAB_SECRET_KEY=... gunicorn -k gthread --threads 32 -w 1 'web:create_app()'
 
-One worker only: Socket.IO rooms live in the worker's memory.
+One worker per process: Socket.IO's long-polling needs each client to keep reaching the
+same process. To use more processes, give each the same UXLAB_REDIS_URL (rooms are shared
+through Redis) and put them behind a proxy with sticky sessions.
 """
 from __future__ import annotations
 
