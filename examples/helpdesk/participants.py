@@ -26,7 +26,8 @@ class Participant:
     seq: dict[str, int]                 # task id -> Single Ease Question answer (1-7)
     sus: tuple[int, ...]                # the ten SUS answers (1-5)
     nps: int                            # likelihood to recommend (0-10)
-    notes: tuple[str, ...] = field(default=())
+    # what an observer wrote during the session: (task, seconds into the attempt, text, tags)
+    notes: tuple[tuple[str, float, str, tuple[str, ...]], ...] = field(default=())
 
 
 def _click(box) -> Step:
@@ -70,7 +71,8 @@ PARTICIPANTS: tuple[Participant, ...] = (
         _find_via_menu(("resources",)) + _submit_ticket("Broken charger", "My laptop charger stopped working.")
         + _check_status() + (("hotkey", "end"),),
         seq={"find-help": 4, "submit-ticket": 6, "check-status": 7},
-        sus=(4, 2, 4, 1, 4, 2, 4, 2, 4, 2), nps=7),
+        sus=(4, 2, 4, 1, 4, 2, 4, 2, 4, 2), nps=7,
+        notes=(("find-help", 2.0, "Expected the ticket form under Resources", ("confusion",)),)),
     Participant(
         "P02", "A",
         (("hotkey", "next_task"), ("wait", 1.0), _click(NAV["services"]), ("wait", 0.7),
@@ -80,7 +82,9 @@ PARTICIPANTS: tuple[Participant, ...] = (
          _click(SERVICES_MENU["hardware"]), ("wait", 0.8))
         + _submit_ticket("Charger", "Charger broken.") + _check_status() + (("hotkey", "end"),),
         seq={"find-help": 2, "submit-ticket": 5, "check-status": 6},
-        sus=(3, 3, 3, 2, 3, 3, 3, 3, 3, 2), nps=4),
+        sus=(3, 3, 3, 2, 3, 3, 3, 3, 3, 2), nps=4,
+        notes=(("find-help", 3.0, "\"Software licences? No... where do I ask for a charger?\"", ("quote",)),
+               ("find-help", 5.0, "Clicks the heading over and over, then gives up", ("confusion",)))),
     Participant(
         "P03", "B",
         (("hotkey", "next_task"), ("wait", 1.0), _click(NAV["services"]), ("wait", 1.0),
@@ -88,7 +92,8 @@ PARTICIPANTS: tuple[Participant, ...] = (
         + _submit_ticket("Charger broken", "The charger for my laptop does not work any more.")
         + _check_status() + (("hotkey", "end"),),
         seq={"find-help": 7, "submit-ticket": 6, "check-status": 7},
-        sus=(5, 1, 5, 1, 4, 1, 5, 1, 5, 2), nps=10),
+        sus=(5, 1, 5, 1, 4, 1, 5, 1, 5, 2), nps=10,
+        notes=(("find-help", 1.5, "\"Oh, Get help, easy.\"", ("quote",)),)),
     Participant(
         "P04", "B",
         (("hotkey", "next_task"), ("wait", 1.6), _click(GET_HELP), ("wait", 1.0),
@@ -102,5 +107,6 @@ PARTICIPANTS: tuple[Participant, ...] = (
         _find_via_menu(("accounts", "resources")) + _submit_ticket("Charger", "It broke.")
         + _check_status() + (("hotkey", "end"),),
         seq={"find-help": 3, "submit-ticket": 6, "check-status": 6},
-        sus=(3, 2, 4, 2, 3, 3, 4, 2, 3, 3), nps=6),
+        sus=(3, 2, 4, 2, 3, 3, 4, 2, 3, 3), nps=6,
+        notes=(("find-help", 3.0, "Looked under Accounts & access for hardware", ("confusion",)),)),
 )

@@ -129,6 +129,7 @@ def record_participant(folder: Path, person: Participant) -> str:
             browser.wait(timeout=30)
             server.shutdown()
     answer_questionnaires(store, session_id, person)
+    write_observer_notes(store, session_id, person)
     return session_id
 
 
@@ -139,6 +140,14 @@ def answer_questionnaires(store: Store, session_id: str, person: Participant) ->
             store.add_answers(session_id, "seq", {"1": person.seq[attempt["task"]]}, attempt_id=attempt["id"])
     store.add_answers(session_id, "sus", {str(i + 1): v for i, v in enumerate(person.sus)})
     store.add_answers(session_id, "nps", {"1": person.nps})
+
+
+def write_observer_notes(store: Store, session_id: str, person: Participant) -> None:
+    """The notes an observer took while watching, at their moment in the session."""
+    started = {a["task"]: a["started"] for a in store.attempts(session_id)}
+    for task, offset, text, tags in person.notes:
+        if task in started:
+            store.add_note(session_id, started[task] + offset, text, "observer", tags=tags)
 
 
 def main(argv: list[str] | None = None) -> None:
