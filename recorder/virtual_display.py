@@ -16,6 +16,17 @@ class DisplayError(RuntimeError):
     pass
 
 
+def stop_process(process: subprocess.Popen, timeout: float = 5.0) -> None:
+    """Terminate a child and reap it, killing it if it does not end within `timeout`."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def _free(number: int) -> bool:
     return not (Path(f"/tmp/.X{number}-lock").exists() or Path(f"/tmp/.X11-unix/X{number}").exists())
 
@@ -59,12 +70,7 @@ class VirtualDisplay:
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            stop_process(self.process)
             self.process = None
 
     def env(self) -> dict[str, str]:

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import socketio
 
+from recorder.virtual_display import stop_process
+
 UXLAB = Path(sys.executable).parent / "uxlab"
 LIVE_TOKEN = "live-token-for-tests"
 SECRET_KEY = "live-test-secret"
@@ -79,13 +81,8 @@ class Server:
             return s.connect_ex(("127.0.0.1", self.port)) == 0
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process is not None:
+            stop_process(self.process)
         self.process = None
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 import socketio
 
 from web.access import PUBLIC_ENDPOINTS

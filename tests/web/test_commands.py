@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ import requests
 from click.testing import CliRunner
 
 from cli import main
+from recorder.virtual_display import stop_process
 from sessions.store import Store
 from tests.web.conftest import csrf_from, free_port
 from web.accounts import authenticate
@@ -56,12 +56,7 @@ def _wait_for(url: str, process: subprocess.Popen) -> None:
 
 
 def _stop(process: subprocess.Popen) -> None:
-    os.kill(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait()
+    stop_process(process, timeout=10)
 
 
 def _log_in(base: str, name: str, password: str) -> requests.Session:
