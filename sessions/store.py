@@ -68,6 +68,22 @@ class Store:
             db = self._local.db = sqlite_utils.Database(conn)
         return db
 
+    def fingerprint(self) -> tuple:
+        """Changes whenever any process commits to the study's database; cheap to read.
+
+        Every commit in WAL mode appends to the -wal file and a checkpoint rewrites the
+        database file, so their sizes and modification times together tell whether an
+        analysis computed earlier is still current.
+        """
+        marks = []
+        for path in (self.path, self.path.with_name(self.path.name + "-wal")):
+            try:
+                stat = path.stat()
+                marks.append((stat.st_mtime_ns, stat.st_size))
+            except FileNotFoundError:
+                marks.append(None)
+        return tuple(marks)
+
     def close(self) -> None:
         db = getattr(self._local, "db", None)
         if db is not None:

@@ -53,9 +53,18 @@ def index():
 def summary():
     """The analyzer's task table and questionnaire scores, loaded into the dashboard after
     the sessions list so a large study never slows the list down."""
+    return render_template("summary.html", result=current_summary())
+
+
+def current_summary() -> dict:
+    """The study's analysis, recomputed only when the database changed since the last one:
+    the dashboard asks for it on every visit, and an analysis reads every session."""
     from analyzer.summary import analyze_study
-    result = analyze_study(current.store(), current.study())
-    return render_template("summary.html", result=result)
+    store, cache = current.store(), current_app.extensions["uxlab"].setdefault("summary", {})
+    mark = store.fingerprint()
+    if cache.get("mark") != mark:
+        cache.update(result=analyze_study(store, current.study()), mark=mark)
+    return cache["result"]
 
 
 @bp.route("/download/report.html")

@@ -146,3 +146,16 @@ def test_delete_session_removes_rows_and_media_and_is_audited(store):
     assert store.count_sessions() == 0 and store.count_events(sid) == 0
     assert not (store.folder / "media" / sid).exists()
     assert store.audit_log(sid)[0]["action"] == "delete_session"
+
+
+def test_fingerprint_changes_with_every_write_and_not_with_reads(store):
+    before = store.fingerprint()
+    sid = store.create_session("P10")
+    after_write = store.fingerprint()
+    assert after_write != before
+    store.sessions()
+    list(store.iter_events(sid))
+    assert store.fingerprint() == after_write
+    other = Store(store.folder)                       # another connection, as another process would
+    other.add_note(sid, 1.0, "seen", "obs")
+    assert store.fingerprint() != after_write

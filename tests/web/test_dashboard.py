@@ -40,6 +40,11 @@ def test_summary_shows_tasks_with_intervals_and_questionnaires(as_role, web_stor
     assert "Do the first thing." in html and "100%" in html and "17%–100%" in html
     assert "85.0" in html  # the SUS score of these responses (Brooke's scoring)
     assert "<svg" in html
+    # a new answer, written as the participant's page would, shows at the next visit
+    other = record_session(web_store)
+    web_store.add_answers(other, "sus", {str(i): 3 for i in range(1, 11)})
+    again = client.get("/summary").text
+    assert "85.0" not in again and "67.5" in again   # the mean of 85.0 and 50.0
 
 
 def test_downloads(as_role, session_id):
