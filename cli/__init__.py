@@ -1,10 +1,10 @@
 """The `uxlab` command: one click group, a module per family of verbs."""
 from __future__ import annotations
 
-from cli.errors import UxlabGroup
-
-
 import click
+
+from cli import analyze_commands, record_commands, study_commands, web_commands
+from cli.errors import UxlabGroup
 
 
 @click.group(cls=UxlabGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -17,26 +17,6 @@ def main() -> None:
     """
 
 
-def _register() -> None:
-    from cli import study_commands
-    for module in (study_commands,):
-        for command in module.COMMANDS:
-            main.add_command(command)
-    _register_optional()
-
-
-def _register_optional() -> None:
-    """Verb families that come with their own packages register here when present."""
-    import importlib
-    for name in ("cli.record_commands", "cli.analyze_commands", "cli.web_commands"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        for command in module.COMMANDS:
-            main.add_command(command)
-
-
-_register()
+for _module in (study_commands, record_commands, analyze_commands, web_commands):
+    for _command in _module.COMMANDS:
+        main.add_command(_command)

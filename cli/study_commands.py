@@ -107,10 +107,7 @@ def export(folder: Path, what: str | None, fmt: str, output: Path | None) -> Non
 
 
 def _attempt_rows(store):
-    try:
-        from analyzer.export import ATTEMPT_COLUMNS, attempt_rows
-    except ModuleNotFoundError:
-        fail("attempt export needs the analyzer, which is not installed")
+    from analyzer.export import ATTEMPT_COLUMNS, attempt_rows
     from sessions.study import load_study
     return attempt_rows(store, load_study(store.folder)), ATTEMPT_COLUMNS
 

@@ -70,10 +70,7 @@ def current_summary() -> dict:
 @bp.route("/download/report.html")
 @requires("researcher", "reviewer")
 def report():
-    try:
-        from analyzer.report import render_report
-    except ModuleNotFoundError:
-        abort(404)
+    from analyzer.report import render_report
     html = render_report(current.store(), current.study())
     return Response(html, mimetype="text/html",
                     headers={"Content-Disposition": 'attachment; filename="report.html"'})
@@ -86,15 +83,11 @@ def download_csv(what: str):
     if what == "events":
         rows, columns = study_timeline(current.store()), EXPORT_COLUMNS
     elif what == "attempts":
-        try:
-            from analyzer.export import attempt_rows
-        except ModuleNotFoundError:
-            abort(404)
-        rows = list(attempt_rows(current.store(), current.study()))
-        columns = list(rows[0]) if rows else ["session"]
+        from analyzer.export import ATTEMPT_COLUMNS, attempt_rows
+        rows, columns = attempt_rows(current.store(), current.study()), ATTEMPT_COLUMNS
     else:
         abort(404)
     out = io.StringIO()
-    write_rows(iter(rows), out, "csv", columns=columns)
+    write_rows(rows, out, "csv", columns=columns)
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{what}.csv"'})

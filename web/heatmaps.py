@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 
+from analyzer import heatmap
 from web import current
 from web.access import ALL_ROLES, requires
 
 bp = Blueprint("heatmaps", __name__)
-
-
-def _heatmap_module():
-    try:
-        from analyzer import heatmap
-    except ModuleNotFoundError:
-        return None
-    return heatmap
 
 
 def _task(task_id: str):
@@ -46,25 +39,22 @@ def _screen_size() -> tuple[int, int] | None:
 @bp.route("/heatmaps")
 @requires(*ALL_ROLES)
 def index():
-    return render_template("heatmaps.html", study=current.study(), task=None,
-                           available=_heatmap_module() is not None)
+    return render_template("heatmaps.html", study=current.study(), task=None)
 
 
 @bp.route("/heatmaps/<task_id>")
 @requires(*ALL_ROLES)
 def task(task_id: str):
     task = _task(task_id)
-    heatmap = _heatmap_module()
-    states = heatmap.screen_states(current.store(), current.study(), task.id) if heatmap else []
+    states = heatmap.screen_states(current.store(), current.study(), task.id)
     return render_template("heatmaps.html", study=current.study(), task=task, states=states,
-                           screen=_screen(), available=heatmap is not None, size=_screen_size())
+                           screen=_screen(), size=_screen_size())
 
 
 @bp.route("/heatmaps/<task_id>/heatmap.png")
 @requires(*ALL_ROLES)
 def image(task_id: str):
     task = _task(task_id)
-    heatmap = _heatmap_module() or abort(404)
     try:
         png = heatmap.render_heatmap(current.store(), current.study(), task.id, screen=_screen())
     except ValueError as exc:  # a screen state this task does not have
@@ -76,7 +66,6 @@ def image(task_id: str):
 @requires(*ALL_ROLES)
 def clicks(task_id: str):
     task = _task(task_id)
-    heatmap = _heatmap_module() or abort(404)
     try:
         x, y = float(request.args["x"]), float(request.args["y"])
     except (KeyError, ValueError):
