@@ -1,6 +1,8 @@
 """Fixtures shared by every test package: study folders on real files, a real Xvfb."""
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -8,6 +10,7 @@ import pytest
 
 from recorder.virtual_display import VirtualDisplay
 
+TARGET_APP = Path(__file__).parent / "recorder" / "target_app.py"
 MINIMAL_STUDY = """
 title = "Test study"
 
@@ -68,6 +71,24 @@ def chromium():
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def display():
+    """A fresh 1280x800 Xvfb per test: recordings must not see each other's windows."""
+    with VirtualDisplay(1280, 800, first=140) as virtual:
+        yield virtual
+
+
+@pytest.fixture
+def target_app(display):
+    """A window at the top-left 800x600 of the display that changes colour on every left click."""
+    process = subprocess.Popen([sys.executable, str(TARGET_APP)], env=display.env(),
+                               stdout=subprocess.PIPE, text=True)
+    assert process.stdout.readline().strip() == "ready"
+    yield process
+    process.kill()
+    process.wait()
 
 
 @pytest.fixture(scope="session")

@@ -1,17 +1,12 @@
-"""Live fixtures: a study with one user per role served by a real `uxlab serve`, a private
-Xvfb with a real application on it, all stopped by their pid."""
+"""Live fixtures: a study with one user per role served by a real `uxlab serve`, stopped by
+its pid (the Xvfb and its application come from tests/conftest.py)."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from recorder.virtual_display import VirtualDisplay
 from tests.live.clients import Server, add_users
-
-TARGET_APP = Path(__file__).parents[1] / "recorder" / "target_app.py"
 
 
 @pytest.fixture
@@ -37,19 +32,3 @@ def shared_server(tmp_path_factory):
     yield running
     running.stop()
 
-
-@pytest.fixture
-def display():
-    with VirtualDisplay(1280, 800, first=170) as virtual:
-        yield virtual
-
-
-@pytest.fixture
-def target_app(display):
-    """A window at the top-left 800x600 that changes colour on every left click."""
-    process = subprocess.Popen([sys.executable, str(TARGET_APP)], env=display.env(),
-                               stdout=subprocess.PIPE, text=True)
-    assert process.stdout.readline().strip() == "ready"
-    yield process
-    process.kill()
-    process.wait()

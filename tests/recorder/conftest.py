@@ -1,6 +1,6 @@
-"""Fixtures for the recorder: a fresh Xvfb per test (recordings must not see each other's
-windows), the target application, and a driver that runs `uxlab record` and sends real X
-input with xdotool, noting when each input was sent."""
+"""Fixtures for the recorder (its Xvfb and target application come from tests/conftest.py):
+a driver that runs `uxlab record` and sends real X input with xdotool, noting when each
+input was sent."""
 from __future__ import annotations
 
 import subprocess
@@ -13,25 +13,7 @@ import pytest
 
 from recorder.virtual_display import VirtualDisplay
 
-HERE = Path(__file__).parent
 UXLAB = Path(sys.executable).parent / "uxlab"
-
-
-@pytest.fixture
-def display():
-    with VirtualDisplay(1280, 800, first=140) as virtual:
-        yield virtual
-
-
-@pytest.fixture
-def target_app(display):
-    """The colour-cycling window at the top-left 800x600 of the display."""
-    process = subprocess.Popen([sys.executable, str(HERE / "target_app.py")], env=display.env(),
-                               stdout=subprocess.PIPE, text=True)
-    assert process.stdout.readline().strip() == "ready"
-    yield process
-    process.kill()
-    process.wait()
 
 
 class Driver:
