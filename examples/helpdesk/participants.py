@@ -9,11 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-try:
-    from layout import BACK_HOME, FORM, GET_HELP, NAV, SERVICES_MENU, STATUS_FORM, centre
-except ImportError:
-    from examples.helpdesk.layout import (BACK_HOME, FORM, GET_HELP, NAV, SERVICES_MENU, STATUS_FORM,
-                                          centre)
+from examples.helpdesk.layout import BACK_HOME, FORM, GET_HELP, NAV, SERVICES_MENU, STATUS_FORM, centre
 
 Step = tuple
 

@@ -2,7 +2,8 @@
 
 Design A hides the ticket form under Services > Hardware requests and offers a
 "Resources" link that leads nowhere, so real errors happen; design B puts a plain
-"Get help" button on the home page. Run it with `python portal.py --variant A --port 8800`.
+"Get help" button on the home page. Run it from the project root with
+`.venv/bin/python -m examples.helpdesk.portal --variant A --port 8800`.
 """
 from __future__ import annotations
 
@@ -11,12 +12,8 @@ import itertools
 
 from flask import Flask, abort, redirect, render_template_string, request, url_for
 
-try:
-    from layout import (BACK_HOME, FORM, GET_HELP, HEIGHT, NAV, SERVICES_MENU, STATUS_FORM, WIDTH,
-                        css_box)
-except ImportError:  # imported as a package module by the simulator and the tests
-    from examples.helpdesk.layout import (BACK_HOME, FORM, GET_HELP, HEIGHT, NAV, SERVICES_MENU,
-                                          STATUS_FORM, WIDTH, css_box)
+from examples.helpdesk.layout import (BACK_HOME, FORM, GET_HELP, HEIGHT, NAV, SERVICES_MENU, STATUS_FORM,
+                                      WIDTH, css_box)
 
 PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>{{ title }} · Acme Help Desk</title>
