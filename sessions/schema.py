@@ -70,7 +70,53 @@ def _v2_tags_and_audit(db: sqlite_utils.Database) -> None:
     db["sessions"].create_index(["group_name"])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_core, _v2_tags_and_audit]
+def _v3_voice_findings_and_accounts(db: sqlite_utils.Database) -> None:
+    """Think-aloud transcripts (searchable), problems with evidence and severity ratings,
+    decisions on candidate problems, pilot/excluded sessions, and logins that can be ended."""
+    db["sessions"].add_column("inclusion", str, not_null_default="included")
+    db["sessions"].add_column("inclusion_reason", str)
+    db["sessions"].create_index(["inclusion"])
+    db["users"].add_column("generation", int, not_null_default=0)
+    db["users"].add_column("must_change", int, not_null_default=0)
+    db["segments"].create({
+        "id": int, "session_id": str, "t": float, "end": float, "speaker": str, "text": str,
+        "confidence": float, "engine": str,
+    }, pk="id", foreign_keys=[("session_id", "sessions", "id")])
+    db["segments"].create_index(["session_id", "t"])
+    db["words"].create({
+        "id": int, "segment_id": int, "session_id": str, "t": float, "end": float, "text": str,
+        "confidence": float,
+    }, pk="id", foreign_keys=[("segment_id", "segments", "id"), ("session_id", "sessions", "id")])
+    db["words"].create_index(["session_id", "t"])
+    db["words"].create_index(["segment_id"])
+    db["segments"].enable_fts(["text"], create_triggers=True, tokenize="porter")
+    db["notes"].enable_fts(["text"], create_triggers=True, tokenize="porter")
+    db["problems"].create({
+        "id": int, "title": str, "description": str, "task": str, "tags": str, "author": str,
+        "created": str, "updated": str,
+    }, pk="id", not_null={"title"}, defaults={"tags": "[]", "description": ""})
+    db["evidence"].create({
+        "id": int, "problem_id": int, "session_id": str, "t": float, "end": float, "kind": str,
+        "ref_id": int, "text": str, "author": str, "created": str,
+    }, pk="id", foreign_keys=[("problem_id", "problems", "id"), ("session_id", "sessions", "id")])
+    db["evidence"].create_index(["problem_id"])
+    db["evidence"].create_index(["session_id", "t"])
+    db["ratings"].create({
+        "id": int, "problem_id": int, "rater": str, "severity": int, "comment": str, "created": str,
+    }, pk="id", foreign_keys=[("problem_id", "problems", "id")])
+    db["ratings"].create_index(["problem_id", "rater"], unique=True)
+    db["candidate_decisions"].create({
+        "key": str, "decision": str, "problem_id": int, "actor": str, "at": str,
+    }, pk="key")
+    # one answer per item and questionnaire: a repeated submit can never count twice
+    db.execute("DELETE FROM answers WHERE id NOT IN (SELECT min(id) FROM answers GROUP BY "
+               "session_id, coalesce(attempt_id, -1), questionnaire, item)")
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS answers_once ON answers "
+               "(session_id, coalesce(attempt_id, -1), questionnaire, item)")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _v1_core, _v2_tags_and_audit, _v3_voice_findings_and_accounts]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,0 +1,352 @@
+"""The one contract every package shares: what is recorded, who may do what, and what
+travels between the recorder, the server and the browser.
+
+Like rrweb's event-types module, this is the only vocabulary the recorder, the analyzer,
+the web app and its JavaScript (through `js_constants`, served by the app) agree on. A
+kind, an action, a role, a namespace or a media file name is spelled here and nowhere
+else: a name cannot drift between the side that writes it and the side that reads it.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, NotRequired, TypedDict
+
+# -- attempt outcomes --------------------------------------------------------------------
+
+
+class Outcome(StrEnum):
+    SUCCESS = "success"
+    FAILURE = "failure"
+    GAVE_UP = "gave_up"
+    TIMED_OUT = "timed_out"
+    ABANDONED = "abandoned"      # the session ended while the task ran
+    INTERRUPTED = "interrupted"  # the recorder died mid-task: neither success nor abandonment
+
+
+OUTCOMES = tuple(o.value for o in Outcome)
+ABANDONED_OUTCOMES = (Outcome.GAVE_UP.value, Outcome.TIMED_OUT.value, Outcome.ABANDONED.value)
+# outcomes that say something about the participant; `interrupted` is the lab's fault
+COUNTED_OUTCOMES = tuple(o for o in OUTCOMES if o != Outcome.INTERRUPTED)
+
+
+# -- input and screen events (the events table) -------------------------------------------
+
+
+class EventKind(StrEnum):
+    CLICK = "click"
+    SCROLL = "scroll"
+    MOVE = "move"
+    KEY = "key"
+    SCREEN = "screen"
+    WINDOW = "window"
+
+
+EVENT_KINDS = tuple(k.value for k in EventKind)
+# the columns of an event row; readers can rely on every key being present
+EVENT_FIELDS = ("t", "kind", "x", "y", "button", "pressed", "dx", "dy", "key", "text",
+                "window", "task", "target")
+# where a press landed when it was not on the product: uxlab's own task-prompt window
+PROMPT_TARGET = "prompt"
+
+
+class Event(TypedDict):
+    """One stored input event. Keys not given by a constructor are stored as NULL."""
+
+    t: float
+    kind: str
+    x: NotRequired[int | None]
+    y: NotRequired[int | None]
+    button: NotRequired[str | None]
+    pressed: NotRequired[int | None]
+    dx: NotRequired[int | None]
+    dy: NotRequired[int | None]
+    key: NotRequired[str | None]
+    text: NotRequired[str | None]
+    window: NotRequired[str | None]
+    task: NotRequired[str | None]
+    target: NotRequired[str | None]
+
+
+def click(t: float, x: int, y: int, button: str = "left", *, pressed: bool = True,
+          target: str | None = None, task: str | None = None) -> Event:
+    """A mouse button pressed (or released) at a screen point."""
+    return {"t": float(t), "kind": EventKind.CLICK.value, "x": x, "y": y, "button": button,
+            "pressed": int(pressed), "target": target, "task": task}
+
+
+def scroll(t: float, x: int, y: int, dx: int, dy: int, *, target: str | None = None,
+           task: str | None = None) -> Event:
+    """A wheel step at a screen point."""
+    return {"t": float(t), "kind": EventKind.SCROLL.value, "x": x, "y": y, "dx": dx, "dy": dy,
+            "target": target, "task": task}
+
+
+def move(t: float, x: int, y: int, *, task: str | None = None) -> Event:
+    """The pointer seen at a screen point (sampled, not every motion)."""
+    return {"t": float(t), "kind": EventKind.MOVE.value, "x": x, "y": y, "task": task}
+
+
+def key(t: float, key_name: str | None, text: str | None = None, *, pressed: bool = True,
+        task: str | None = None) -> Event:
+    """A key press: `key_name` is the key class when redacted, `text` the character when kept."""
+    return {"t": float(t), "kind": EventKind.KEY.value, "key": key_name, "text": text,
+            "pressed": int(pressed), "task": task}
+
+
+def window(t: float, title: str | None, window_class: str | None = None, *,
+           task: str | None = None) -> Event:
+    """The active window changed: its title (`text`) and class (`window`)."""
+    return {"t": float(t), "kind": EventKind.WINDOW.value, "text": title, "window": window_class,
+            "task": task}
+
+
+def screen(t: float, text: str | None = None, *, task: str | None = None) -> Event:
+    """A screen change worth naming (a detected screen state, for instance)."""
+    return {"t": float(t), "kind": EventKind.SCREEN.value, "text": text, "task": task}
+
+
+def is_product_press(kind: str | None, pressed: Any, target: str | None) -> bool:
+    """A press of a button on the product under test: not a release, not a press on
+    uxlab's own prompt window. Every measure, heatmap and replay counts clicks this way."""
+    return kind == EventKind.CLICK and pressed != 0 and target != PROMPT_TARGET
+
+
+def is_on_product(target: str | None) -> bool:
+    """Whether an input landed on the product rather than on uxlab's prompt window."""
+    return target != PROMPT_TARGET
+
+
+class UnknownKind(ValueError):
+    """Raised by `check_event` for a kind the contract does not define."""
+
+
+def check_event(event: dict) -> None:
+    """Refuse an event the contract does not define: every writer goes through this."""
+    if not isinstance(event, dict):
+        raise UnknownKind(f"an event must be a mapping, got {type(event).__name__}")
+    kind = event.get("kind")
+    if kind not in EVENT_KINDS:
+        raise UnknownKind(f"unknown event kind {kind!r} (one of {', '.join(EVENT_KINDS)})")
+    t = event.get("t")
+    if isinstance(t, bool) or not isinstance(t, (int, float)) or t != t or t < 0:
+        raise UnknownKind(f"an event needs a time in seconds, got {t!r}")
+
+
+# -- moderator and observer annotations (the markers table) ------------------------------
+
+
+class MarkerKind(StrEnum):
+    ERROR = "error"
+    MARKER = "marker"
+    PAUSE = "pause"
+    RESUME = "resume"
+    AUDIO_LOST = "audio_lost"    # a microphone disappeared mid-session
+    CAMERA_LOST = "camera_lost"  # a camera disappeared mid-session
+
+
+MARKER_KINDS = tuple(k.value for k in MarkerKind)
+
+
+class MarkerStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    PENDING = "pending"      # an observer's flag, until a researcher confirms it
+    DISMISSED = "dismissed"
+
+
+MARKER_STATUSES = tuple(s.value for s in MarkerStatus)
+
+
+# -- sessions ------------------------------------------------------------------------------
+
+
+class SessionStatus(StrEnum):
+    RECORDING = "recording"
+    COMPLETE = "complete"
+    RECOVERED = "recovered"
+    ABORTED = "aborted"
+
+
+SESSION_STATUSES = tuple(s.value for s in SessionStatus)
+
+
+class Inclusion(StrEnum):
+    """Whether a session counts: pilot and excluded sessions are kept, shown and counted nowhere."""
+
+    INCLUDED = "included"
+    PILOT = "pilot"
+    EXCLUDED = "excluded"
+
+
+INCLUSIONS = tuple(i.value for i in Inclusion)
+
+
+class Speaker(StrEnum):
+    PARTICIPANT = "participant"
+    MODERATOR = "moderator"
+
+
+SPEAKERS = tuple(s.value for s in Speaker)
+
+
+# -- people and what they may do ----------------------------------------------------------
+
+
+class Role(StrEnum):
+    RESEARCHER = "researcher"   # everything
+    OBSERVER = "observer"       # live sessions and notes
+    REVIEWER = "reviewer"       # replays and reports, read-only; rates problems
+
+
+ROLES = tuple(r.value for r in Role)
+WATCH_ROLES = (Role.RESEARCHER.value, Role.OBSERVER.value)        # live page and /live
+CONSOLE_ROLES = WATCH_ROLES                                       # moderator console
+RATER_ROLES = (Role.RESEARCHER.value, Role.REVIEWER.value)        # problem severity
+
+
+class Action(StrEnum):
+    """Moderator actions: a hotkey, the console button and the task runner share each name."""
+
+    NEXT_TASK = "next_task"
+    SUCCESS = "success"
+    FAILURE = "failure"
+    GAVE_UP = "gave_up"
+    ERROR = "error"
+    MARKER = "marker"
+    PAUSE = "pause"
+    END = "end"
+
+
+ACTIONS = tuple(a.value for a in Action)
+OBSERVER_ACTIONS = (Action.ERROR.value, Action.MARKER.value)
+
+
+def may_send(role: str, action: str) -> bool:
+    """Whether a user of `role` may send the console `action`."""
+    if role == Role.RESEARCHER:
+        return action in ACTIONS
+    return role == Role.OBSERVER and action in OBSERVER_ACTIONS
+
+
+# key classes kept when keystrokes are redacted: enough to count and characterise typing
+KEY_CLASSES = ("letter", "digit", "space", "punctuation", "enter", "backspace", "delete",
+               "tab", "arrow", "escape", "function", "modifier", "navigation", "other")
+
+
+# -- media file names -----------------------------------------------------------------------
+
+VIDEO_FILE = "screen.mp4"        # H.264 screen (and AAC voice tracks), fragmented MP4
+CAMERA_FILE = "camera.mp4"       # the participant's camera, small, on the session clock
+KEYFRAME_DIR = "keyframes"       # JPEG stills of substantial screen changes
+CAPTIONS_FILE = "captions.vtt"   # the transcript as WebVTT, for the replay's captions
+
+
+def keyframe_name(t: float) -> str:
+    """The relative path of the keyframe taken at session time `t`."""
+    return f"{KEYFRAME_DIR}/{t:010.3f}.jpg"
+
+
+# -- Socket.IO: namespaces, rooms and the live wire format -----------------------------------
+
+LIVE_NAMESPACE = "/live"
+CONSOLE_NAMESPACE = "/console"
+NAMESPACES = (LIVE_NAMESPACE, CONSOLE_NAMESPACE)
+
+
+def live_room(session_id: str) -> str:
+    """Observers of one running session."""
+    return f"live:{session_id}"
+
+
+def recorder_room(session_id: str) -> str:
+    """The recorder of one running session (snapshots are asked of it here)."""
+    return f"live-recorder:{session_id}"
+
+
+def console_room(session_id: str) -> str:
+    """The moderator console and the recorder of one session."""
+    return f"session:{session_id}"
+
+
+class LiveFrame(TypedDict):
+    """`frame`, recorder → server → observers: one JPEG of the participant's screen."""
+
+    t: float          # session time of the grab
+    seq: int
+    w: int
+    h: int
+    jpeg: bytes
+    captured: float   # wall-clock time of the grab
+    offered: float    # ... of its reaching the publisher
+    sent: float       # ... of its sending
+
+
+class LiveAudio(TypedDict):
+    """`audio`, recorder → server → observers: a chunk of the participant's voice."""
+
+    t: float          # session time of the chunk's first sample
+    seq: int
+    rate: int         # samples per second
+    pcm: bytes        # signed 16-bit little-endian mono
+    sent: float
+
+
+class LiveState(TypedDict, total=False):
+    """`state`, recorder → server → observers and console: the task runner's state."""
+
+    task: str | None
+    prompt: str | None
+    attempt_id: int | None
+    started: float | None
+    next_task: str | None
+    tasks_done: int
+    tasks_total: int
+    paused: bool
+    ended: bool
+    t: float
+
+
+LIVE_STATE_KEYS = tuple(LiveState.__annotations__)
+
+
+class LiveMarker(TypedDict):
+    """`marker`, recorder → server → observers."""
+
+    t: float
+    kind: str
+    text: str | None
+
+
+# the events a live client may send and receive, by namespace
+LIVE_RECORDER_EVENTS = ("frame", "audio", "events", "state", "marker")
+LIVE_OBSERVER_EVENTS = ("join", "note", "flag", "resolve_flag")
+LIVE_SERVER_EVENTS = ("frame", "audio", "events", "state", "marker", "note", "flag",
+                      "flag_resolved", "recorder", "history")
+CONSOLE_CLIENT_EVENTS = ("join", "command", "state", "done")
+CONSOLE_SERVER_EVENTS = ("command", "state", "done")
+
+
+# -- the replay's wire format -----------------------------------------------------------------
+# Replay data sends rows as short positional arrays (an hour of clicks stays small); these are
+# their columns, in order, so the page reads `row[REPLAY_COLUMNS.clicks.indexOf("x")]` from
+# the served constants rather than from a hand-copied docstring.
+REPLAY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "clicks": ("t", "x", "y", "button", "on_prompt"),
+    "keys": ("t", "key", "text"),
+    "scrolls": ("t", "x", "y", "dx", "dy"),
+    "windows": ("t", "title"),
+    "idle": ("start", "end"),
+    "segments": ("t", "end", "speaker", "text", "confidence"),
+}
+
+
+def js_constants() -> dict[str, Any]:
+    """What the browser needs of this contract, served as JSON by the web app."""
+    return {
+        "eventKinds": list(EVENT_KINDS), "markerKinds": list(MARKER_KINDS),
+        "markerStatuses": list(MARKER_STATUSES), "outcomes": list(OUTCOMES),
+        "abandonedOutcomes": list(ABANDONED_OUTCOMES), "actions": list(ACTIONS),
+        "observerActions": list(OBSERVER_ACTIONS), "roles": list(ROLES),
+        "promptTarget": PROMPT_TARGET, "liveNamespace": LIVE_NAMESPACE,
+        "consoleNamespace": CONSOLE_NAMESPACE, "replayColumns": {k: list(v) for k, v in REPLAY_COLUMNS.items()},
+        "speakers": list(SPEAKERS), "videoFile": VIDEO_FILE, "cameraFile": CAMERA_FILE,
+    }
