@@ -12,6 +12,8 @@ import cv2
 import numpy as np
 
 from analyzer.phash import group_hashes, phash
+from sessions.errors import NotFound
+from sessions.events import EventKind, is_product_press
 from sessions.store import Store
 from sessions.study import Study
 
@@ -66,7 +68,7 @@ def task_clicks(store: Store, study: Study, task_id: str) -> TaskClicks:
     """Gather the task's clicks and the keyframes its attempts showed, grouped into states."""
     if study.task(task_id) is None:
         known = ", ".join(t.id for t in study.tasks)
-        raise ValueError(f"no task {task_id!r} in this study (tasks: {known})")
+        raise NotFound(f"no task {task_id!r} in this study (tasks: {known})")
     rows, shown = [], []     # rows: session, attempt, t, x, y, fx, fy, shown-index
     for session in store.sessions(order="started_at", descending=False):
         sid = session["id"]
@@ -85,8 +87,8 @@ def task_clicks(store: Store, study: Study, task_id: str) -> TaskClicks:
                 if k not in used:
                     used[k] = len(shown)
                     shown.append({**frames[k], "session_id": sid})
-            for e in store.iter_events(sid, kinds=("click",), start=a["started"], end=a["ended"]):
-                if e["pressed"] == 0 or e.get("target") == "prompt" or e["x"] is None:
+            for e in store.iter_events(sid, kinds=(EventKind.CLICK,), start=a["started"], end=a["ended"]):
+                if not is_product_press(e["kind"], e["pressed"], e.get("target")) or e["x"] is None:
                     continue
                 k = int(np.searchsorted(times, e["t"], side="right")) - 1
                 rows.append((sid, a["id"], e["t"], e["x"], e["y"], e["x"] / width, e["y"] / height,
@@ -138,7 +140,7 @@ def screen_states(store: Store, study: Study, task_id: str) -> list[dict]:
 
 def _check_screen(clicks: TaskClicks, screen: int | None) -> None:
     if screen is not None and not 0 <= screen < len(clicks.states):
-        raise ValueError(f"no screen state {screen} for this task (it has {len(clicks.states)}: "
+        raise NotFound(f"no screen state {screen} for this task (it has {len(clicks.states)}: "
                          f"0 to {len(clicks.states) - 1})" if clicks.states else
                          f"no screen state {screen}: this task has no keyframes")
 

@@ -9,7 +9,7 @@ from html import escape
 from analyzer import charts, stats
 from analyzer.questionnaires import latest_answers
 from analyzer.report_format import image, number, percent, plural, table
-from sessions.model import ABANDONED_OUTCOMES
+from sessions.events import ABANDONED_OUTCOMES, Outcome
 from sessions.store import Store
 
 # the ends of each scale, to which displayed interval limits are clipped
@@ -138,7 +138,7 @@ def group_time(result: dict, task: dict, group: str) -> str:
     if not task["time"]:
         return "–"
     n = sum(1 for s in result["sessions"] if s["group"] == group for a in s["attempts"]
-            if a["task"] == task["id"] and a["outcome"] == "success" and a["time"] > 0)
+            if a["task"] == task["id"] and a["outcome"] == Outcome.SUCCESS and a["time"] > 0)
     return number(task["time"][group], n, " s")
 
 

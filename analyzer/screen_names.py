@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 
+from sessions.events import EventKind
 from sessions.store import Store
 
 TITLE_LAG = 0.5      # seconds a window title may trail the screen it belongs to
@@ -32,7 +33,7 @@ class ScreenNames:
     def _session_titles(self, session_id: str) -> tuple[list[float], list[str]]:
         if session_id not in self._titles:
             times, titles = [], []
-            for e in self.store.iter_events(session_id, kinds=("window",)):
+            for e in self.store.iter_events(session_id, kinds=(EventKind.WINDOW,)):
                 if e["text"]:
                     times.append(e["t"])
                     titles.append(short_title(e["text"], e["window"]))

@@ -12,11 +12,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from sessions.errors import BadRequest
+
 # a template counts as on screen when its normalised correlation reaches this
 MATCH_THRESHOLD = 0.9
 
 
-class ScreenImageError(ValueError):
+class ScreenImageError(BadRequest):
     """A study screen image that cannot be read."""
 
 

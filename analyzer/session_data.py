@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from analyzer.phash import phash
+from sessions.events import POINTER_KINDS, EventKind, is_on_product, is_product_press
 from sessions.store import Store
 
 
@@ -74,14 +75,14 @@ def load_session(store: Store, session: dict) -> SessionData:
     for e in store.iter_events(sid):
         kind, t = e["kind"], e["t"]
         last_t = t
-        if kind == "key":
+        if kind == EventKind.KEY:
             keys.append(t)
             continue
-        if e["x"] is None or e["y"] is None or e.get("target") == "prompt":
+        if e["x"] is None or e["y"] is None or not is_on_product(e.get("target")):
             continue
-        if kind in ("move", "scroll", "click"):
+        if kind in POINTER_KINDS:
             pointer.append((t, e["x"], e["y"]))
-        if kind == "click" and e["pressed"] != 0:
+        if is_product_press(kind, e["pressed"], e.get("target")):
             clicks.append((t, e["x"], e["y"]))
     frames = store.frames(sid)
     frame_t = np.array([f["t"] for f in frames], dtype=float)

@@ -11,7 +11,8 @@ from analyzer import questionnaires, stats
 from analyzer.attempts import Thresholds, attempt_measures
 from analyzer.screens import ScreenMatcher
 from analyzer.session_data import SessionData, load_session
-from sessions.model import ABANDONED_OUTCOMES
+from sessions.errors import BadRequest, NotFound
+from sessions.events import ABANDONED_OUTCOMES, Outcome
 from sessions.store import Store
 from sessions.study import Study
 
@@ -50,10 +51,10 @@ def analyze_study(store: Store, study: Study, *, groups: Sequence[str] | None = 
     if groups is not None:
         groups = list(groups)
         if len(groups) != 2 or groups[0] == groups[1]:
-            raise ValueError(f"a comparison needs two different groups, got {groups!r}")
+            raise BadRequest(f"a comparison needs two different groups, got {groups!r}")
         missing = [g for g in groups if g not in names]
         if missing:
-            raise ValueError(f"no sessions in group {missing[0]!r} (groups here: {', '.join(names) or 'none'})")
+            raise NotFound(f"no sessions in group {missing[0]!r} (groups here: {', '.join(names) or 'none'})")
     elif len(names) == 2:
         groups = names
     sessions = analyze_sessions(store, study, thresholds=thresholds, progress=progress)
@@ -81,8 +82,8 @@ def _interval(values: list[float], make: Callable[[list[float]], stats.Interval]
 def task_summary(task_id: str, prompt: str, attempts: list[dict]) -> dict:
     """A task across sessions: effectiveness, efficiency and satisfaction with intervals."""
     n = len(attempts)
-    successes = sum(a["outcome"] == "success" for a in attempts)
-    success_times = [a["time"] for a in attempts if a["outcome"] == "success" and a["time"] > 0]
+    successes = sum(a["outcome"] == Outcome.SUCCESS for a in attempts)
+    success_times = [a["time"] for a in attempts if a["outcome"] == Outcome.SUCCESS and a["time"] > 0]
     all_times = [a["time"] for a in attempts if a["time"] > 0]
     seq = [a["seq_rating"] for a in attempts if a["seq_rating"] is not None]
     judged = [a for a in attempts if a["first_click"] and a["first_click"]["hit"] is not None]
@@ -114,7 +115,7 @@ def _success_by_first_click(judged: list[dict]) -> dict | None:
     result = {}
     for label, hit in (("hit", True), ("missed", False)):
         group = [a for a in judged if a["first_click"]["hit"] is hit]
-        result[label] = {"attempts": len(group), "successes": sum(a["outcome"] == "success" for a in group)}
+        result[label] = {"attempts": len(group), "successes": sum(a["outcome"] == Outcome.SUCCESS for a in group)}
     return result
 
 
@@ -126,13 +127,13 @@ def compare_groups(study: Study, sessions: list[dict], groups: Sequence[str]) ->
         first, second = _attempts_of(sessions, task.id, a), _attempts_of(sessions, task.id, b)
         row: dict = {"id": task.id, "completion": None, "time": None}
         if first and second:
-            x1 = sum(t["outcome"] == "success" for t in first)
-            x2 = sum(t["outcome"] == "success" for t in second)
+            x1 = sum(t["outcome"] == Outcome.SUCCESS for t in first)
+            x2 = sum(t["outcome"] == Outcome.SUCCESS for t in second)
             row["completion"] = {a: {"successes": x1, "n": len(first), "rate": x1 / len(first)},
                                  b: {"successes": x2, "n": len(second), "rate": x2 / len(second)},
                                  "p": stats.compare_completion(x1, len(first), x2, len(second))}
-        t1 = [t["time"] for t in first if t["outcome"] == "success" and t["time"] > 0]
-        t2 = [t["time"] for t in second if t["outcome"] == "success" and t["time"] > 0]
+        t1 = [t["time"] for t in first if t["outcome"] == Outcome.SUCCESS and t["time"] > 0]
+        t2 = [t["time"] for t in second if t["outcome"] == Outcome.SUCCESS and t["time"] > 0]
         if len(t1) >= 2 and len(t2) >= 2:
             row["time"] = {a: stats.time_interval(t1).as_dict(), b: stats.time_interval(t2).as_dict(),
                            "p": stats.compare_times(t1, t2)}

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from analyzer.heatmap import TaskClicks, task_clicks
 from analyzer.screen_names import ScreenNames
+from sessions.events import MarkerKind, MarkerStatus
 from sessions.store import Store
 from sessions.study import Study
 
@@ -144,8 +145,8 @@ def _moderator_errors(store: Store, result: dict, screens: ScreenNames) -> list[
     """Confirmed error markers, per task (or between tasks), with what the moderator wrote."""
     found: dict[str | None, dict] = {}
     for s in result["sessions"]:
-        for marker in store.markers(s["id"], "error"):
-            if marker["status"] != "confirmed":
+        for marker in store.markers(s["id"], MarkerKind.ERROR):
+            if marker["status"] != MarkerStatus.CONFIRMED:
                 continue
             task = task_at(s["attempts"], marker)
             if task not in found:
@@ -191,4 +192,4 @@ def untagged_notes(store: Store, result: dict) -> int:
 
 def pending_flags(store: Store, result: dict) -> int:
     """Observers' error flags nobody has confirmed or dismissed yet: not counted as errors."""
-    return sum(1 for s in result["sessions"] for m in store.markers(s["id"], "error") if m["status"] == "pending")
+    return sum(1 for s in result["sessions"] for m in store.markers(s["id"], MarkerKind.ERROR) if m["status"] == MarkerStatus.PENDING)

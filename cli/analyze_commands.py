@@ -97,11 +97,8 @@ def analyze(folder: Path, as_json: bool, compare: tuple[str, str] | None) -> Non
     """
     from analyzer.summary import analyze_study
     store, study = _load(folder)
-    try:
-        with _progress("analysing sessions") as progress:
-            result = analyze_study(store, study, groups=compare or None, progress=progress)
-    except ValueError as exc:
-        fail(str(exc))
+    with _progress("analysing sessions") as progress:
+        result = analyze_study(store, study, groups=compare or None, progress=progress)
     click.echo(json.dumps(result, indent=2, allow_nan=False) if as_json else _table(result))
 
 
@@ -118,17 +115,14 @@ def heatmap(folder: Path, task_id: str, screen: int | None, list_states: bool, o
     """
     from analyzer.heatmap import render_heatmap, screen_states
     store, study = _load(folder)
-    try:
-        if list_states:
-            for s in screen_states(store, study, task_id):
-                click.echo(f"{s['index']:>3}  {s['clicks']:>5} clicks  {len(s['sessions'])} sessions  "
-                           f"{s['session_id']}/{s['keyframe']}")
-            return
-        if output is None:
-            fail("say where to write the heatmap: -o FILE.png")
-        png = render_heatmap(store, study, task_id, screen)
-    except ValueError as exc:
-        fail(str(exc))
+    if list_states:
+        for s in screen_states(store, study, task_id):
+            click.echo(f"{s['index']:>3}  {s['clicks']:>5} clicks  {len(s['sessions'])} sessions  "
+                       f"{s['session_id']}/{s['keyframe']}")
+        return
+    if output is None:
+        fail("say where to write the heatmap: -o FILE.png")
+    png = render_heatmap(store, study, task_id, screen)
     output.write_bytes(png)
     click.echo(f"wrote {output}", err=True)
 
@@ -144,11 +138,8 @@ def report(folder: Path, output: Path) -> None:
     """
     from analyzer.report import render_report
     store, study = _load(folder)
-    try:
-        with _progress("analysing sessions") as progress:
-            html = render_report(store, study, progress=progress)
-    except ValueError as exc:
-        fail(str(exc))
+    with _progress("analysing sessions") as progress:
+        html = render_report(store, study, progress=progress)
     output.write_text(html, encoding="utf-8")
     click.echo(f"wrote {output}", err=True)
 

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sessions.events import VIDEO_FILE, SessionStatus
+from sessions.recovery import open_writer
 from sessions.store import Store
 from sessions.study import Study, load_study
 
@@ -32,7 +34,6 @@ from recorder.sources.screen import ScreenSource, screen_size
 from recorder.sources.window import WindowSource
 from recorder.tasks import TaskRunner
 
-VIDEO_FILE = "screen.mp4"
 FRAME_QUEUE_SECONDS = 0.5  # frames the encoder may fall behind before grabs are dropped
 
 
@@ -72,7 +73,7 @@ class Recording:
     def __init__(self, folder: str | Path, options: RecordOptions) -> None:
         self.folder, self.options = Path(folder), options
         self.study: Study = load_study(folder)
-        self.store = Store(folder)
+        self.store = open_writer(folder)
         self.session_id: str | None = None
         self.runner: TaskRunner | None = None
         self.started = threading.Event()
@@ -193,7 +194,7 @@ class Recording:
                  "frames_written": journal.written_frames, "keyframes": parts.writer.keyframes,
                  "events": journal.written_events}
         try:
-            self.store.update_session(sid, status="aborted" if self._failure else "complete",
+            self.store.update_session(sid, status=SessionStatus.ABORTED if self._failure else SessionStatus.COMPLETE,
                                       duration=t_end, stats=stats)
         except Exception as exc:  # the disk may still be full: recovery will close it later
             self._failure = self._failure or f"could not close the session: {exc}"

@@ -9,11 +9,13 @@ import re
 import shutil
 from pathlib import Path
 
+from sessions.errors import NotFound
+
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
-class MediaPathError(ValueError):
-    """A media path that points outside the study's media folder or names nothing valid."""
+class MediaPathError(NotFound):
+    """A media path that points outside the study's media folder or names nothing valid (404)."""
 
 
 class MediaFiles:

@@ -12,8 +12,9 @@ import cv2
 import numpy as np
 from flask import Blueprint, abort, jsonify, render_template, request, send_file, url_for
 
+from sessions.events import ROLES, VIDEO_FILE, EventKind, Role
 from web import current
-from web.access import ALL_ROLES, requires
+from web.access import requires
 from web.timeline import replay_data
 from web.video_edit import VideoEditError, black_out, cut_clip
 
@@ -22,7 +23,7 @@ MAX_TAGS, MAX_TAG, MAX_NOTE = 12, 40, 2000
 
 
 @bp.route("/sessions/<session_id>")
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def page(session_id: str):
     session = current.store().session(session_id)
     link = url_for("questionnaire.page", token=session["token"], _external=True)
@@ -31,7 +32,7 @@ def page(session_id: str):
 
 
 @bp.route("/sessions/<session_id>/timeline.json")
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def timeline(session_id: str):
     return jsonify(replay_data(current.store(), current.study(), session_id))
 
@@ -69,7 +70,7 @@ def _range(session: dict, form) -> tuple[float, float]:
 
 
 def _video(session: dict) -> Path:
-    name = (session["device"] or {}).get("video") or "screen.mp4"
+    name = (session["device"] or {}).get("video") or VIDEO_FILE
     path = current.store().media.path(session["id"], name)
     if not path.is_file():
         abort(404)
@@ -77,7 +78,7 @@ def _video(session: dict) -> Path:
 
 
 @bp.route("/sessions/<session_id>/notes", methods=["POST"])
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def add_note(session_id: str):
     session = current.store().session(session_id)
     body = request.get_json(silent=True)
@@ -95,7 +96,7 @@ def add_note(session_id: str):
 
 
 @bp.route("/sessions/<session_id>/notes/<int:note_id>/tags", methods=["POST"])
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def set_tags(session_id: str, note_id: int):
     notes = {n["id"]: n for n in current.store().notes(session_id)}
     if note_id not in notes:
@@ -109,7 +110,7 @@ def set_tags(session_id: str, note_id: int):
 
 
 @bp.route("/sessions/<session_id>/clip", methods=["POST"])
-@requires("researcher", "reviewer")
+@requires(Role.RESEARCHER, Role.REVIEWER)
 def clip(session_id: str):
     """A highlight: the video of a time range plus the notes inside it (JSON and WebVTT
     subtitles, so the notes show over the clip in any player)."""
@@ -148,7 +149,7 @@ def _webvtt(notes: list[dict], start: float, end: float) -> str:
 
 
 @bp.route("/sessions/<session_id>/redact", methods=["POST"])
-@requires("researcher")
+@requires(Role.RESEARCHER)
 def redact(session_id: str):
     """Black out a time range of the video and its keyframes and drop its key events; the
     reason goes to the audit log. Runs in the request: a re-encode takes seconds per minute."""
@@ -170,7 +171,7 @@ def redact(session_id: str):
         if image is not None:
             cv2.imwrite(str(path), np.zeros_like(image))
             keyframes += 1
-    keys = store.delete_events(session_id, start, end, ("key",))
+    keys = store.delete_events(session_id, start, end, (EventKind.KEY,))
     store.audit(current.user()["name"], "redact", session_id,
                 {"start": start, "end": end, "reason": reason, "frames": frames,
                  "keyframes": keyframes, "key_events": keys})

@@ -13,10 +13,12 @@ from pathlib import Path
 import av
 import numpy as np
 
+from sessions.errors import BadRequest
+
 FRAGMENTED = {"movflags": "frag_keyframe+empty_moov+default_base_moof"}
 
 
-class VideoEditError(ValueError):
+class VideoEditError(BadRequest):
     """A time range that selects nothing, or a video that cannot be read."""
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import queue
 import time
 
+from sessions.events import EventKind
+
 # keysyms pynput leaves unnamed: shift+tab arrives as ISO_Left_Tab
 _UNNAMED_KEYSYMS = {0xFE20: "tab"}
 MAX_EVENT_AGE = 2.0  # seconds; an older X timestamp cannot be from this machine's clock
@@ -46,19 +48,19 @@ class InputSource:
 
         def on_move(x, y):
             self.pointer = (int(x), int(y))
-            put(("move", mouse_listener.stamp(), int(x), int(y)))
+            put((EventKind.MOVE, mouse_listener.stamp(), int(x), int(y)))
 
         def on_click(x, y, button, pressed):
-            put(("click", mouse_listener.stamp(), int(x), int(y), button.name, bool(pressed)))
+            put((EventKind.CLICK, mouse_listener.stamp(), int(x), int(y), button.name, bool(pressed)))
 
         def on_scroll(x, y, dx, dy):
-            put(("scroll", mouse_listener.stamp(), int(x), int(y), int(dx), int(dy)))
+            put((EventKind.SCROLL, mouse_listener.stamp(), int(x), int(y), int(dx), int(dy)))
 
         def on_press(key):
-            put(("key", keyboard_listener.stamp(), True, _safe_keystroke(key)))
+            put((EventKind.KEY, keyboard_listener.stamp(), True, _safe_keystroke(key)))
 
         def on_release(key):
-            put(("key", keyboard_listener.stamp(), False, _safe_keystroke(key)))
+            put((EventKind.KEY, keyboard_listener.stamp(), False, _safe_keystroke(key)))
 
         mouse_listener = mouse_listener(on_move=on_move, on_click=on_click, on_scroll=on_scroll)
         keyboard_listener = keyboard_listener(on_press=on_press, on_release=on_release)

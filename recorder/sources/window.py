@@ -7,6 +7,8 @@ import queue
 import threading
 import time
 
+from sessions.events import EventKind
+
 POLL_INTERVAL = 0.25
 
 
@@ -37,7 +39,7 @@ class WindowSource:
                 current = active_window(conn)
                 if current is not None and current != last:
                     last = current
-                    self.raw.put(("window", time.monotonic(), *current))
+                    self.raw.put((EventKind.WINDOW, time.monotonic(), *current))
         finally:
             conn.close()
 

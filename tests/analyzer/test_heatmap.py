@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from analyzer.heatmap import click_density, clicks_near, render_heatmap, screen_states
+from sessions.errors import NotFound
 from sessions.study import load_study
 from tests.analyzer.conftest import DEVICE, KEYFRAME_SCALE, WIDTH, HEIGHT, add_keyframe, click, draw_screen
 
@@ -75,9 +76,9 @@ def test_heatmap_png_is_hot_where_people_clicked(two_sessions, screens_store):
 
 def test_heatmap_bad_requests(two_sessions, screens_store):
     study, _, _ = two_sessions
-    with pytest.raises(ValueError, match="no screen state 2"):
+    with pytest.raises(NotFound, match="no screen state 2"):
         render_heatmap(screens_store, study, "ticket", screen=2)
-    with pytest.raises(ValueError, match="no task 'nope'"):
+    with pytest.raises(NotFound, match="no task 'nope'"):
         render_heatmap(screens_store, study, "nope")
 
 

@@ -8,6 +8,7 @@ import threading
 import numpy as np
 from playwright.sync_api import expect
 
+from sessions import events
 from recorder.live import LivePublisher
 from sessions.store import Store
 from tests.live.clients import LIVE_TOKEN, USERS, wait_for
@@ -47,7 +48,7 @@ def test_the_live_page_shows_the_screen_as_it_changes(server, chromium):
         page.wait_for_function(f"document.getElementById('screen').dataset.seq > {first + 2}", timeout=5000)
         assert page.evaluate("document.getElementById('screen').naturalWidth") == 320
 
-        publisher.events([{"t": 1.0, "kind": "click", "x": 160, "y": 100, "button": "left", "pressed": 1}])
+        publisher.events([events.click(1.0, 160, 100)])
         expect(page.locator(".ripple")).to_have_count(1, timeout=3000)
         expect(page.locator("#ticker")).to_contain_text("left click at 160, 100")
 
