@@ -25,7 +25,10 @@ $(VENDOR): package.json
 	@mkdir -p $(dir $@)
 	cp node_modules/socket.io-client/dist/socket.io.min.js $@
 
+# the gates first: lint (ruff) and types (mypy), both configured in pyproject.toml
 test: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q -p no:cacheprovider
 
 demo: setup

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -35,7 +36,7 @@ def _literal(text: str) -> str:
     return text.replace("$", "\\$")
 
 
-def _figure(width: float, height: float) -> tuple[Figure, object]:
+def _figure(width: float, height: float) -> tuple[Figure, Any]:
     figure = Figure(figsize=(width, height))
     axes = figure.subplots()
     for side in ("top", "right"):
@@ -60,7 +61,8 @@ def _errors(bars: list[Bar]) -> np.ndarray:
     return np.array([low, high])
 
 
-def _clipped(low: float | None, high: float | None, bottom: float, top: float) -> tuple:
+def _clipped(low: float | None, high: float | None, bottom: float,
+             top: float) -> tuple[float | None, float | None]:
     """A t interval's limits kept on the rating scale (no mean can lie outside it)."""
     if low is None or high is None:
         return low, high
@@ -68,7 +70,7 @@ def _clipped(low: float | None, high: float | None, bottom: float, top: float) -
 
 
 def _hbars(bars: list[Bar], xlabel: str, colour: str, xlim: tuple[float, float] | None,
-           fmt: str, title: str) -> tuple[Figure, object]:
+           fmt: str, title: str) -> tuple[Figure, Any]:
     figure, axes = _figure(7.2, 0.62 * max(len(bars), 2) + 1.3)
     y = np.arange(len(bars))
     left = xlim[0] if xlim else 0.0
@@ -125,7 +127,7 @@ def time_chart(tasks: list[dict]) -> bytes | None:
     figure, axes = _hbars(shown, "time on task of successful attempts (s): geometric mean, 95 % interval",
                           COLOURS["time"], (0, cap * 1.3), "{:.1f} s", "Efficiency: time on task")
     for i, (b, drawn) in enumerate(zip(bars, shown)):
-        if b.high is not None and b.high > drawn.high:
+        if b.high is not None and drawn.high is not None and b.high > drawn.high:
             axes.plot([cap], [i], marker=">", color=INK, markersize=7, clip_on=False)
             axes.text(cap, i + 0.32, f"interval runs to {b.high:,.0f} s", fontsize=7.5, color=INK, ha="right")
     return _png(figure)
@@ -194,14 +196,15 @@ def comparison_chart(comparison: dict | None) -> bytes | None:
         for t in rows:
             c = t["completion"][group]
             interval = stats.completion_interval(c["successes"], c["n"])
-            bars.append(Bar(group, interval.estimate * 100, interval.low * 100, interval.high * 100, c["n"]))
+            low, high = interval.low or 0.0, interval.high or 0.0   # a completion interval always has both
+            bars.append(Bar(group, interval.estimate * 100, low * 100, high * 100, c["n"]))
         offset = y + (g - 0.5) * height
         axes.barh(offset, [b.estimate for b in bars], height=height * 0.9, color=colour, alpha=0.85,
                   label=f"group {_literal(group)}")
         axes.errorbar([b.estimate for b in bars], offset, xerr=_errors(bars), fmt="none", ecolor=INK,
                       capsize=3, lw=1.2)
         for yy, b in zip(offset, bars):
-            axes.text(b.high + 1.5, yy, f"{b.estimate:.0f} % (n = {b.n})", va="center", fontsize=8, color=INK)
+            axes.text((b.high or b.estimate) + 1.5, yy, f"{b.estimate:.0f} % (n = {b.n})", va="center", fontsize=8, color=INK)
     axes.set_yticks(y, [t["id"] for t in rows])
     axes.invert_yaxis()
     axes.set_xlim(0, 125)

@@ -25,17 +25,18 @@ def rage_clicks(t: np.ndarray, x: np.ndarray, y: np.ndarray, *, min_clicks: int 
     """
     if min_clicks < 2 or window <= 0 or radius < 0:
         raise ValueError("rage clicks need min_clicks >= 2, a positive window and a radius >= 0")
+    def near(first: int, k: int) -> bool:
+        return (x[k] - x[first]) ** 2 + (y[k] - y[first]) ** 2 <= radius * radius
+
     bursts, n, i = [], len(t), 0
     while i < n:
-        def near(k: int) -> bool:
-            return (x[k] - x[i]) ** 2 + (y[k] - y[i]) ** 2 <= radius * radius
         j = i
-        while j + 1 < n and t[j + 1] - t[i] <= window and near(j + 1):
+        while j + 1 < n and t[j + 1] - t[i] <= window and near(i, j + 1):
             j += 1
         if j - i + 1 < min_clicks:
             i += 1
             continue
-        while j + 1 < n and t[j + 1] - t[j + 2 - min_clicks] <= window and near(j + 1):
+        while j + 1 < n and t[j + 1] - t[j + 2 - min_clicks] <= window and near(i, j + 1):
             j += 1
         bursts.append({"t": float(t[i]), "end": float(t[j]), "clicks": j - i + 1,
                        "x": int(x[i]), "y": int(y[i])})

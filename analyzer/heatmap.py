@@ -7,6 +7,7 @@ by perceptual hash) the clicks on one screen are not smeared over another.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -69,7 +70,8 @@ def task_clicks(store: Store, study: Study, task_id: str) -> TaskClicks:
     if study.task(task_id) is None:
         known = ", ".join(t.id for t in study.tasks)
         raise NotFound(f"no task {task_id!r} in this study (tasks: {known})")
-    rows, shown = [], []     # rows: session, attempt, t, x, y, fx, fy, shown-index
+    rows: list[tuple] = []   # session, attempt, t, x, y, fx, fy, shown-index
+    shown: list[dict] = []
     for session in store.sessions(order="started_at", descending=False):
         sid = session["id"]
         attempts = [a for a in store.attempts(sid, task=task_id) if a["ended"] is not None]
@@ -123,7 +125,7 @@ def _with_states(rows: list[tuple], shown: list[dict], labels: list[int]) -> Tas
                        "keyframe": members[0]["keyframe"], "phash": members[0]["phash"],
                        "clicks": counts[g], "keyframes": len(members),
                        "sessions": sorted({m["session_id"] for m in members})})
-    column = list(zip(*rows)) if rows else [[] for _ in range(8)]
+    column: list[Any] = list(zip(*rows)) if rows else [[] for _ in range(8)]
     return TaskClicks(session=list(column[0]), attempt=np.array(column[1], dtype=np.int64),
                       t=np.array(column[2], dtype=float), x=np.array(column[3], dtype=float),
                       y=np.array(column[4], dtype=float), fx=np.array(column[5], dtype=float),

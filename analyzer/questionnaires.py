@@ -73,7 +73,9 @@ def rating_interval(values, lowest: float, highest: float) -> stats.Interval:
     answers spans -2 to 10); a mean rating cannot lie there, so the limits stop at the scale.
     """
     interval = stats.mean_interval(values)
-    clip = (lambda v: None if v is None else min(highest, max(lowest, v)))
+    def clip(v: float | None) -> float | None:
+        return None if v is None else min(highest, max(lowest, v))
+
     return stats.Interval(interval.estimate, clip(interval.low), clip(interval.high))
 
 

@@ -10,7 +10,7 @@ they happened, click heatmaps, and every attempt in an appendix. Every estimate 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from html import escape
 
 from analyzer import charts
@@ -56,7 +56,7 @@ def _header(study: Study, result: dict, rows: dict) -> str:
     """Title, sample and dates; sessions that did not finish are counted, not hidden."""
     dates = sorted(rows[s["id"]]["started_wall"][:10] for s in result["sessions"] if rows[s["id"]].get("started_wall"))
     span = "no sessions yet" if not dates else dates[0] if dates[0] == dates[-1] else f"{dates[0]} to {dates[-1]}"
-    made = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     people = len({s["participant"] for s in result["sessions"]})
     unfinished = Counter(s["status"] for s in result["sessions"] if s["status"] != SessionStatus.COMPLETE)
     statuses = "".join(f" ({count} {escape(status)})" for status, count in sorted(unfinished.items()))

@@ -45,7 +45,7 @@ def _check_confidence(confidence: float) -> float:
     return float(confidence)
 
 
-def _whole(value, name: str) -> int:
+def _whole(value: object, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
             or not float(value).is_integer():
         raise OffTheScale(f"{name} must be a whole number, got {value!r}")
@@ -64,7 +64,7 @@ def _numbers(values: Iterable, name: str) -> np.ndarray:
     return array
 
 
-def _likert(value, low: int, high: int, name: str) -> int:
+def _likert(value: object, low: int, high: int, name: str) -> int:
     number = _whole(value, name)
     if not low <= number <= high:
         raise OffTheScale(f"{name} must be between {low} and {high}, got {value!r}")
@@ -161,7 +161,7 @@ def umux_lite_sus(item1: int, item2: int) -> float:
     return 0.65 * umux_lite(item1, item2) + 22.9
 
 
-def nps(scores: Iterable[int]) -> float:
+def nps(scores: Iterable[float]) -> float:
     """Net Promoter Score: % promoters (9-10) − % detractors (0-6), from −100 to 100."""
     values = [_likert(s, 0, 10, "an NPS answer") for s in scores]
     if not values:

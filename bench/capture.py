@@ -46,7 +46,7 @@ def scene() -> None:
     canvas.pack()
     rng = random.Random(1)
     shapes = []
-    for i in range(40):
+    for _ in range(40):
         x, y = rng.randrange(1800), rng.randrange(1000)
         item = canvas.create_rectangle(x, y, x + 90, y + 60, fill=f"#{rng.randrange(0xFFFFFF):06x}")
         shapes.append((item, rng.choice((-6, -4, 4, 6)), rng.choice((-5, -3, 3, 5))))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from typing import NoReturn
 
 import click
 
@@ -31,7 +32,7 @@ class UxlabGroup(click.Group):
             raise UserError(f"{exc.strerror}: {exc.filename}" if exc.filename else str(exc)) from None
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     raise UserError(message)
 
 

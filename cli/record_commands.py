@@ -54,7 +54,7 @@ def record(folder: Path, participant: str, group: str | None, display: str | Non
     elif display:
         os.environ["DISPLAY"] = display
     try:
-        _record(folder, participant, group, consent, prompt, duration, (live, token) if live else None)
+        _record(folder, participant, group, consent, prompt, duration, (live, token) if live and token else None)
     finally:
         if xvfb is not None:
             xvfb.stop()

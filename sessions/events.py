@@ -109,10 +109,19 @@ def screen(t: float, text: str | None = None, *, task: str | None = None) -> Eve
     return {"t": float(t), "kind": EventKind.SCREEN.value, "text": text, "task": task}
 
 
+def is_press(pressed: Any) -> bool:
+    """Not a release: a press, or an event that has no press state (a scroll, a window change)."""
+    return pressed is None or pressed != 0
+
+
+# `is_press` over the events table, for readers that filter in SQL (the replay's rows)
+PRESS_SQL = "(pressed IS NULL OR pressed != 0)"
+
+
 def is_product_press(kind: str | None, pressed: Any, target: str | None) -> bool:
     """A press of a button on the product under test: not a release, not a press on
     uxlab's own prompt window. Every measure, heatmap and replay counts clicks this way."""
-    return kind == EventKind.CLICK and pressed != 0 and target != PROMPT_TARGET
+    return kind == EventKind.CLICK and is_press(pressed) and is_on_product(target)
 
 
 def is_on_product(target: str | None) -> bool:

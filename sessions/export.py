@@ -10,7 +10,7 @@ import csv
 import heapq
 import json
 from collections.abc import Iterator, Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 from sessions.store import Store
 
@@ -64,5 +64,5 @@ def write_rows(rows: Iterator[dict], out: TextIO, fmt: str,
     return count
 
 
-def _round(column: str, value):
+def _round(column: str, value: Any) -> Any:
     return round(value, 4) if column == "t" else value

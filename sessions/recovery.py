@@ -38,7 +38,7 @@ def recorder_alive(session: dict) -> bool:
 def _same_process(session: dict) -> bool:
     """A killed recorder not yet reaped is a zombie; a reused pid has a stale heartbeat."""
     try:
-        state = open(f"/proc/{int(session['pid'])}/stat").read().rsplit(")", 1)[1].split()[0]
+        state = Path(f"/proc/{int(session['pid'])}/stat").read_text().rsplit(")", 1)[1].split()[0]
         if state in ("Z", "X"):
             return False
     except (OSError, IndexError):

@@ -16,98 +16,98 @@ from sessions.errors import Unavailable
 
 
 def _v1_core(db: sqlite_utils.Database) -> None:
-    db["sessions"].create({
+    db.table("sessions").create({
         "id": str, "participant": str, "group_name": str, "status": str,
         "started_at": float, "started_wall": str, "duration": float, "consent": int,
         "keystrokes": str, "device": str, "pid": int, "host": str, "heartbeat": float,
         "token": str, "stats": str,
     }, pk="id", not_null={"participant", "status"}, defaults={"status": "recording", "consent": 0})
-    db["attempts"].create({
+    db.table("attempts").create({
         "id": int, "session_id": str, "task": str, "seq": int, "started": float, "ended": float,
         "outcome": str, "paused": float,
     }, pk="id", foreign_keys=[("session_id", "sessions", "id")], defaults={"paused": 0.0})
-    db["events"].create({
+    db.table("events").create({
         "id": int, "session_id": str, "t": float, "kind": str, "x": int, "y": int, "button": str,
         "pressed": int, "dx": int, "dy": int, "key": str, "text": str, "window": str,
         "task": str, "target": str,
     }, pk="id", foreign_keys=[("session_id", "sessions", "id")])
-    db["markers"].create({
+    db.table("markers").create({
         "id": int, "session_id": str, "t": float, "kind": str, "text": str, "author": str,
         "attempt_id": int, "status": str,
     }, pk="id", foreign_keys=[("session_id", "sessions", "id")], defaults={"status": "confirmed"})
-    db["notes"].create({
+    db.table("notes").create({
         "id": int, "session_id": str, "t": float, "text": str, "author": str, "created": str,
     }, pk="id", foreign_keys=[("session_id", "sessions", "id")])
-    db["answers"].create({
+    db.table("answers").create({
         "id": int, "session_id": str, "attempt_id": int, "questionnaire": str, "item": str,
         "value": float, "text": str, "created": str,
     }, pk="id", foreign_keys=[("session_id", "sessions", "id")])
-    db["frames"].create({
+    db.table("frames").create({
         "session_id": str, "t": float, "changed": float, "keyframe": str, "phash": str,
     }, foreign_keys=[("session_id", "sessions", "id")])
-    db["users"].create({"name": str, "role": str, "password_hash": str, "created": str}, pk="name")
-    db["sessions"].create_index(["started_at"])
-    db["sessions"].create_index(["participant"])
-    db["sessions"].create_index(["status"])
-    db["sessions"].create_index(["token"], unique=True)
-    db["attempts"].create_index(["session_id", "started"])
-    db["attempts"].create_index(["task"])
-    db["events"].create_index(["session_id", "t"])
-    db["events"].create_index(["session_id", "kind", "t"])
-    db["frames"].create_index(["session_id", "t"])
-    db["markers"].create_index(["session_id", "t"])
-    db["notes"].create_index(["session_id", "t"])
-    db["answers"].create_index(["session_id"])
+    db.table("users").create({"name": str, "role": str, "password_hash": str, "created": str}, pk="name")
+    db.table("sessions").create_index(["started_at"])
+    db.table("sessions").create_index(["participant"])
+    db.table("sessions").create_index(["status"])
+    db.table("sessions").create_index(["token"], unique=True)
+    db.table("attempts").create_index(["session_id", "started"])
+    db.table("attempts").create_index(["task"])
+    db.table("events").create_index(["session_id", "t"])
+    db.table("events").create_index(["session_id", "kind", "t"])
+    db.table("frames").create_index(["session_id", "t"])
+    db.table("markers").create_index(["session_id", "t"])
+    db.table("notes").create_index(["session_id", "t"])
+    db.table("answers").create_index(["session_id"])
 
 
 def _v2_tags_and_audit(db: sqlite_utils.Database) -> None:
     """Notes gain tags (defined after the fact); redactions and deletions leave an audit trail."""
-    db["notes"].add_column("tags", str)
-    db["notes"].add_column("source", str)
+    db.table("notes").add_column("tags", str)
+    db.table("notes").add_column("source", str)
     db.execute("UPDATE notes SET tags = '[]', source = 'live'")
-    db["audit"].create({
+    db.table("audit").create({
         "id": int, "at": str, "actor": str, "action": str, "session_id": str, "detail": str,
     }, pk="id")
-    db["audit"].create_index(["session_id"])
-    db["sessions"].create_index(["group_name"])
+    db.table("audit").create_index(["session_id"])
+    db.table("sessions").create_index(["group_name"])
 
 
 def _v3_voice_findings_and_accounts(db: sqlite_utils.Database) -> None:
     """Think-aloud transcripts (searchable), problems with evidence and severity ratings,
     decisions on candidate problems, pilot/excluded sessions, and logins that can be ended."""
-    db["sessions"].add_column("inclusion", str, not_null_default="included")
-    db["sessions"].add_column("inclusion_reason", str)
-    db["sessions"].create_index(["inclusion"])
-    db["users"].add_column("generation", int, not_null_default=0)
-    db["users"].add_column("must_change", int, not_null_default=0)
-    db["segments"].create({
+    db.table("sessions").add_column("inclusion", str, not_null_default="included")
+    db.table("sessions").add_column("inclusion_reason", str)
+    db.table("sessions").create_index(["inclusion"])
+    db.table("users").add_column("generation", int, not_null_default=0)
+    db.table("users").add_column("must_change", int, not_null_default=0)
+    db.table("segments").create({
         "id": int, "session_id": str, "t": float, "end": float, "speaker": str, "text": str,
         "confidence": float, "engine": str,
     }, pk="id", foreign_keys=[("session_id", "sessions", "id")])
-    db["segments"].create_index(["session_id", "t"])
-    db["words"].create({
+    db.table("segments").create_index(["session_id", "t"])
+    db.table("words").create({
         "id": int, "segment_id": int, "session_id": str, "t": float, "end": float, "text": str,
         "confidence": float,
     }, pk="id", foreign_keys=[("segment_id", "segments", "id"), ("session_id", "sessions", "id")])
-    db["words"].create_index(["session_id", "t"])
-    db["words"].create_index(["segment_id"])
-    db["segments"].enable_fts(["text"], create_triggers=True, tokenize="porter")
-    db["notes"].enable_fts(["text"], create_triggers=True, tokenize="porter")
-    db["problems"].create({
+    db.table("words").create_index(["session_id", "t"])
+    db.table("words").create_index(["segment_id"])
+    db.table("segments").enable_fts(["text"], create_triggers=True, tokenize="porter")
+    db.table("notes").enable_fts(["text"], create_triggers=True, tokenize="porter")
+    db.table("problems").create({
         "id": int, "title": str, "description": str, "task": str, "tags": str, "author": str,
         "created": str, "updated": str,
     }, pk="id", not_null={"title"}, defaults={"tags": "[]", "description": ""})
-    db["evidence"].create({
+    db.table("evidence").create({
         "id": int, "problem_id": int, "session_id": str, "t": float, "end": float, "kind": str,
         "ref_id": int, "text": str, "author": str, "created": str,
     }, pk="id", foreign_keys=[("problem_id", "problems", "id"), ("session_id", "sessions", "id")])
-    db["evidence"].create_index(["problem_id"])
-    db["evidence"].create_index(["session_id", "t"])
-    db["ratings"].create({
+    db.table("evidence").create_index(["problem_id"])
+    db.table("evidence").create_index(["session_id", "t"])
+    db.table("ratings").create({
         "id": int, "problem_id": int, "rater": str, "severity": int, "comment": str, "created": str,
     }, pk="id", foreign_keys=[("problem_id", "problems", "id")])
-    db["ratings"].create_index(["problem_id", "rater"], unique=True)
-    db["candidate_decisions"].create({
+    db.table("ratings").create_index(["problem_id", "rater"], unique=True)
+    db.table("candidate_decisions").create({
         "key": str, "decision": str, "problem_id": int, "actor": str, "at": str,
     }, pk="key")
     # one answer per item and questionnaire: a repeated submit can never count twice

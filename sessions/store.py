@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import closing
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +35,9 @@ from sessions.events import (
     MarkerStatus,
     Outcome,
     SessionStatus,
+    PRESS_SQL,
     UnknownKind,
     check_event,
-    is_product_press,
 )
 from sessions.media import MediaFiles
 
@@ -69,7 +69,7 @@ class NameTaken(StoreError, Conflict):
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Store:
@@ -117,7 +117,7 @@ class Store:
         database file, so their sizes and modification times together tell whether an
         analysis computed earlier is still current.
         """
-        marks = []
+        marks: list[tuple[int, int] | None] = []
         for path in (self.path, self.path.with_name(self.path.name + "-wal")):
             try:
                 stat = path.stat()
@@ -125,6 +125,11 @@ class Store:
             except FileNotFoundError:
                 marks.append(None)
         return tuple(marks)
+
+    def _insert(self, table: str, row: dict[str, Any]) -> int:
+        """Insert one row; returns its integer primary key."""
+        last: Any = self.db.table(table).insert(row).last_pk
+        return int(last)
 
     def close(self) -> None:
         db = getattr(self._local, "db", None)
@@ -140,9 +145,9 @@ class Store:
         if not participant or not participant.strip():
             raise StoreError("a session needs a participant id")
         started_at = time.time() if started_at is None else started_at
-        stamp = datetime.fromtimestamp(started_at, timezone.utc)
+        stamp = datetime.fromtimestamp(started_at, UTC)
         session_id = f"{stamp:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
-        self.db["sessions"].insert({
+        self.db.table("sessions").insert({
             "id": session_id, "participant": participant.strip(), "group_name": group,
             "status": SessionStatus.RECORDING.value, "started_at": started_at,
             "started_wall": stamp.isoformat(timespec="seconds"), "duration": 0.0,
@@ -200,7 +205,7 @@ class Store:
             if key in fields and not isinstance(fields[key], str):
                 fields[key] = json.dumps(fields[key])
         self.session(session_id)
-        self.db["sessions"].update(session_id, fields)
+        self.db.table("sessions").update(session_id, fields)
 
     def heartbeat(self, session_id: str, duration: float) -> None:
         """Record that the recorder is alive and how far it got (used by crash recovery)."""
@@ -220,15 +225,14 @@ class Store:
     # -- attempts ------------------------------------------------------------------
     def start_attempt(self, session_id: str, task: str, started: float) -> int:
         seq = self.db.execute("SELECT count(*) FROM attempts WHERE session_id = ?", [session_id]).fetchone()[0]
-        row = self.db["attempts"].insert({"session_id": session_id, "task": task, "seq": seq + 1,
+        return self._insert("attempts", {"session_id": session_id, "task": task, "seq": seq + 1,
                                           "started": started, "ended": None, "outcome": None,
                                           "paused": 0.0})
-        return row.last_pk
 
     def end_attempt(self, attempt_id: int, ended: float, outcome: str, paused: float = 0.0) -> None:
         if outcome not in OUTCOMES:
             raise StoreError(f"unknown outcome {outcome!r} (one of {', '.join(OUTCOMES)})")
-        self.db["attempts"].update(attempt_id, {"ended": ended, "outcome": outcome, "paused": paused})
+        self.db.table("attempts").update(attempt_id, {"ended": ended, "outcome": outcome, "paused": paused})
 
     def attempts(self, session_id: str | None = None, task: str | None = None) -> list[dict]:
         clauses, params = [], []
@@ -325,8 +329,8 @@ class Store:
                    *, presses_only: bool = False) -> list[tuple]:
         """Plain tuples of some columns of some kinds of event, in time order: ten times
         faster than dicts for a replay that draws an hour of clicks and keys at once.
-        `presses_only` drops releases (`pressed` = 0) of every kind; it does not drop presses
-        on uxlab's prompt window, which a replay shows (see `sessions.events.is_product_press`)."""
+        `presses_only` keeps `sessions.events.is_press` rows (drops releases); it keeps presses
+        on uxlab's prompt window, which a replay shows marked (`is_product_press` drops them)."""
         kinds, columns = tuple(kinds), tuple(columns)
         unknown = set(columns) - set(EVENT_FIELDS)
         if unknown:
@@ -334,7 +338,7 @@ class Store:
         sql = (f"SELECT {', '.join(columns)} FROM events WHERE session_id = ? "
                f"AND kind IN ({', '.join('?' for _ in kinds)})")
         if presses_only:
-            sql += " AND (pressed IS NULL OR pressed != 0)"
+            sql += f" AND {PRESS_SQL}"
         return self.db.execute(sql + " ORDER BY t, id", [session_id, *kinds]).fetchall()
 
     # -- frames ----------------------------------------------------------------------
@@ -350,7 +354,8 @@ class Store:
 
     def frames(self, session_id: str, *, start: float | None = None, end: float | None = None,
                keyframes_only: bool = False) -> list[dict]:
-        sql, params = "SELECT t, changed, keyframe, phash FROM frames WHERE session_id = ?", [session_id]
+        sql = "SELECT t, changed, keyframe, phash FROM frames WHERE session_id = ?"
+        params: list[Any] = [session_id]
         if start is not None:
             sql += " AND t >= ?"
             params.append(start)
@@ -369,14 +374,14 @@ class Store:
             raise StoreError(f"unknown marker kind {kind!r}")
         if status not in MARKER_STATUSES:
             raise StoreError(f"unknown marker status {status!r}")
-        return self.db["markers"].insert({"session_id": session_id, "t": float(t), "kind": kind,
-                                          "text": text, "author": author,
-                                          "attempt_id": attempt_id, "status": status}).last_pk
+        return self._insert("markers", {"session_id": session_id, "t": float(t), "kind": kind,
+                                        "text": text, "author": author,
+                                        "attempt_id": attempt_id, "status": status})
 
     def set_marker_status(self, marker_id: int, status: str) -> None:
         if status not in MARKER_STATUSES:
             raise StoreError(f"unknown marker status {status!r}")
-        self.db["markers"].update(marker_id, {"status": status})
+        self.db.table("markers").update(marker_id, {"status": status})
 
     def markers(self, session_id: str, kind: str | None = None) -> list[dict]:
         sql, params = "SELECT * FROM markers WHERE session_id = ?", [session_id]
@@ -389,13 +394,13 @@ class Store:
                  tags: Iterable[str] = (), source: str = "live") -> int:
         if not text or not text.strip():
             raise StoreError("a note needs some text")
-        return self.db["notes"].insert({
+        return self._insert("notes", {
             "session_id": session_id, "t": float(t), "text": text.strip(), "author": author,
             "created": now_iso(), "tags": json.dumps(sorted(set(tags))), "source": source,
-        }).last_pk
+        })
 
     def set_note_tags(self, note_id: int, tags: Iterable[str]) -> None:
-        self.db["notes"].update(note_id, {"tags": json.dumps(sorted(set(tags)))})
+        self.db.table("notes").update(note_id, {"tags": json.dumps(sorted(set(tags)))})
 
     def notes(self, session_id: str | None = None) -> list[dict]:
         sql, params = "SELECT * FROM notes", []
@@ -417,7 +422,7 @@ class Store:
                  "text": v if isinstance(v, str) else None, "created": created}
                 for item, v in values.items()]
         with self.db.conn:
-            self.db["answers"].insert_all(rows)
+            self.db.table("answers").insert_all(rows)
 
     def answers(self, session_id: str | None = None, questionnaire: str | None = None) -> list[dict]:
         clauses, params = [], []
@@ -438,13 +443,13 @@ class Store:
             raise StoreError("a user name must be 1 to 64 characters")
         if self.user(name):
             raise NameTaken(f"user {name!r} already exists")
-        self.db["users"].insert({"name": name, "role": role, "password_hash": password_hash,
+        self.db.table("users").insert({"name": name, "role": role, "password_hash": password_hash,
                                  "created": now_iso()})
 
     def set_password_hash(self, name: str, password_hash: str) -> None:
         if not self.user(name):
             raise UnknownUser(f"no user {name!r} in this study")
-        self.db["users"].update(name, {"password_hash": password_hash})
+        self.db.table("users").update(name, {"password_hash": password_hash})
 
     def user(self, name: str) -> dict | None:
         rows = list(self.db.query("SELECT * FROM users WHERE name = ?", [name]))
@@ -454,7 +459,7 @@ class Store:
         return list(self.db.query("SELECT name, role, created FROM users ORDER BY name"))
 
     def audit(self, actor: str, action: str, session_id: str | None, detail: dict) -> None:
-        self.db["audit"].insert({"at": now_iso(), "actor": actor, "action": action,
+        self.db.table("audit").insert({"at": now_iso(), "actor": actor, "action": action,
                                  "session_id": session_id, "detail": json.dumps(detail)})
 
     def audit_log(self, session_id: str | None = None) -> list[dict]:

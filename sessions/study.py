@@ -9,7 +9,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from sessions.errors import BadRequest
 from sessions.events import Action
@@ -121,7 +121,7 @@ class _Checker:
         self.data, self.path, self.lines = data, path, lines
         self.folder = path.parent
 
-    def fail(self, where: tuple, message: str) -> None:
+    def fail(self, where: tuple, message: str) -> NoReturn:
         line = self.lines.line_of(where)
         at = f", line {line}" if line else ""
         name = ".".join(str(p) for p in where if not isinstance(p, int)) or "(top level)"
@@ -136,7 +136,7 @@ class _Checker:
 
     def study(self) -> Study:
         self.only(self.data, {"title", "capture", "task", "questionnaires", "hotkeys"}, ())
-        title = self.string(self.data, "title", (), required=True)
+        title = self.required_string(self.data, "title", ())
         capture = self.capture()
         questionnaires = self.questionnaires()
         tasks = self.tasks(questionnaires)
@@ -152,6 +152,12 @@ class _Checker:
         value = table[key]
         if not isinstance(value, str) or not value.strip():
             self.fail(where + (key,), f"expected a non-empty string, got {value!r}")
+        return value
+
+    def required_string(self, table: dict, key: str, where: tuple) -> str:
+        value = self.string(table, key, where, required=True)
+        if value is None:  # string() has failed already; this tells the type checker
+            self.fail(where + (key,), "is required")
         return value
 
     def number(self, table: dict, key: str, where: tuple, low: float, high: float) -> float | None:
@@ -214,10 +220,10 @@ class _Checker:
     def task(self, table: dict, where: tuple, questionnaires: Questionnaires) -> Task:
         allowed = {"id", "prompt", "time_limit", "success_screen", "error_screens", "first_click", "post_task"}
         self.only(table, allowed, where)
-        task_id = self.string(table, "id", where, required=True)
+        task_id = self.required_string(table, "id", where)
         if not _ID.match(task_id):
             self.fail(where + ("id",), f"{task_id!r} must be letters, digits, '-', '_' or '.'")
-        prompt = self.string(table, "prompt", where, required=True)
+        prompt = self.required_string(table, "prompt", where)
         limit = self.number(table, "time_limit", where, 1, 24 * 3600)
         success = None
         if "success_screen" in table:
@@ -272,11 +278,11 @@ class _Checker:
         for index, table in enumerate(raw):
             at = where + (index,)
             self.only(table, {"id", "prompt", "type", "points", "labels", "required"}, at)
-            item_id = self.string(table, "id", at, required=True)
+            item_id = self.required_string(table, "id", at)
             if not _ID.match(item_id) or item_id in seen:
                 self.fail(at + ("id",), f"{item_id!r} is not a valid, unique item id")
             seen.add(item_id)
-            prompt = self.string(table, "prompt", at, required=True)
+            prompt = self.required_string(table, "prompt", at)
             kind = table.get("type", "likert")
             if kind not in ("likert", "text"):
                 self.fail(at + ("type",), f"must be likert or text, got {kind!r}")

@@ -78,7 +78,7 @@ def test_export_attempts_csv(recorded, tmp_path):
     out = tmp_path / "attempts.csv"
     result = uxlab("export", str(folder), "--attempts", "--format", "csv", "-o", str(out))
     assert result.returncode == 0, result.stderr
-    rows = list(csv.DictReader(out.open()))
+    rows = list(csv.DictReader(out.read_text().splitlines()))
     assert [(r["session"], r["task"], r["outcome"]) for r in rows] == [
         (p01, "ticket", "success"), (p01, "search", "gave_up"), (p02, "ticket", "failure")]
     first = rows[0]

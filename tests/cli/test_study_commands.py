@@ -59,7 +59,7 @@ def test_export_events_csv_to_a_file(study_dir, tmp_path):
     out = tmp_path / "events.csv"
     result = uxlab("export", str(study_dir), "--events", "--format", "csv", "-o", str(out))
     assert result.returncode == 0 and "wrote 1 rows" in result.stderr
-    (row,) = list(csv.DictReader(out.open()))
+    (row,) = list(csv.DictReader(out.read_text().splitlines()))
     assert (row["session"], row["kind"], row["x"], row["y"]) == (sid, "click", "10", "20")
     jsonl = uxlab("export", str(study_dir), "--events")
     assert json.loads(jsonl.stdout)["button"] == "left"

@@ -41,7 +41,7 @@ def test_a_stalled_observer_is_skipped_not_queued(shared_server):
         noise = np.random.default_rng(1).integers(0, 255, (800, 1280, 4), np.uint8)  # ~0.7 MB as JPEG
         for i in range(FRAMES):   # 28 MB in all: far more than the socket buffers hold
             publisher.offer(float(i), noise)
-            assert wait_for(lambda: publisher.stats.frames_sent > i, timeout=5)
+            assert wait_for(lambda sent=i: publisher.stats.frames_sent > sent, timeout=5)
         assert wait_for(lambda: len([f for f in otto.of("frame") if f["t"] >= 0]) >= FRAMES, timeout=10)
 
         time.sleep(0.5)

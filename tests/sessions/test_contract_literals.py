@@ -37,7 +37,7 @@ PATTERNS = {
     ],
     "media name": [rf"{Q}(?:screen|camera)\.mp4{Q}", rf"{Q}captions\.vtt{Q}", rf"f?{Q}keyframes/"],
     "action": [
-        rf"^\s*(?:OBSERVER_)?ACTIONS\s*=",
+        r"^\s*(?:OBSERVER_)?ACTIONS\s*=",
         rf"perform\({Q}{ACTIONS}{Q}",
         rf"action\s*(?:===?|!==?|in)\s*\(?{Q}{ACTIONS}{Q}",
         rf"send\({Q}{ACTIONS}{Q}",
@@ -46,7 +46,7 @@ PATTERNS = {
         rf"^\s*[A-Z_]+\s*=\s*\{{{Q}next_task{Q}\s*:",                  # a label table by literal name
     ],
     "role": [
-        rf"^\s*(?:ALL_ROLES|ROLES|WATCH_ROLES|CONSOLE_ROLES|RATER_ROLES)\s*=",
+        r"^\s*(?:ALL_ROLES|ROLES|WATCH_ROLES|CONSOLE_ROLES|RATER_ROLES)\s*=",
         rf"requires\({Q}{ROLES}{Q}",
         rf"role{Q}?\]?\s*(?:==|!=)\s*{Q}{ROLES}{Q}",
         rf"Choice\(\[{Q}{ROLES}{Q}",
