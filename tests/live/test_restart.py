@@ -3,12 +3,20 @@ observation resumes by itself when the server is back."""
 from __future__ import annotations
 
 import subprocess
-import time
 
 import av
 
+from sessions.events import EventKind
 from sessions.store import Store
 from tests.live.clients import Observer, Recorder, login, wait_for
+
+
+def _presses(folder, session_id: str) -> list[tuple[int, int]]:
+    store = Store(folder, read_only=True)
+    try:
+        return [(e["x"], e["y"]) for e in store.iter_events(session_id, kinds=[EventKind.CLICK]) if e["pressed"]]
+    finally:
+        store.close()
 
 
 def click(display, x: int, y: int) -> None:
@@ -25,7 +33,7 @@ def test_recording_survives_a_server_restart_and_live_resumes(live_study, server
         server.stop()
         for x in (100, 200, 300):   # input and screen changes while nobody can watch
             click(display, x, 100)
-        time.sleep(0.5)
+        assert wait_for(lambda: len(_presses(live_study, recorder.session_id)) == 3, timeout=10)
         server.start()               # same port, same study folder
 
         seen = len(otto.of("frame"))
@@ -39,8 +47,7 @@ def test_recording_survives_a_server_restart_and_live_resumes(live_study, server
     store = Store(live_study)
     session = store.session(recorder.session_id)
     assert session["status"] == "complete"
-    presses = [(e["x"], e["y"]) for e in store.iter_events(recorder.session_id, kinds=["click"]) if e["pressed"]]
-    assert presses == [(100, 100), (200, 100), (300, 100), (500, 500)]
+    assert _presses(live_study, recorder.session_id) == [(100, 100), (200, 100), (300, 100), (500, 500)]
     # every click changed the colour, so the video has a frame after each of them
     assert len(store.frames(recorder.session_id)) >= 5
     video = store.media.path(recorder.session_id, session["device"]["video"])

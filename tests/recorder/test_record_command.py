@@ -24,6 +24,14 @@ def sessions_in(folder: Path) -> list[dict]:
     return Store(folder).sessions()
 
 
+def _attempts(folder: Path) -> list[dict]:
+    store = Store(folder, read_only=True)
+    try:
+        return store.attempts()
+    finally:
+        store.close()
+
+
 @pytest.mark.parametrize("args, message", [
     (["--prompt", "none"], "consent is required"),
     (["--consent", "--display", ":7", "--virtual"], "exclude each other"),
@@ -46,13 +54,23 @@ def test_a_broken_study_or_a_missing_one_is_refused(tmp_path):
     assert result.returncode == 2 and "line 3" in result.stderr and "fps" in result.stderr
 
 
-def _answer_consent(display, x_offset: int) -> subprocess.Popen:
-    """Wait for the consent window, then click one of its two buttons."""
+def _answer_consent(display, x_offset: int, timeout: float = 20) -> None:
+    """Wait for the consent window, then click one of its two buttons until the window goes
+    (a click that comes before the window takes input is simply made again)."""
     env = display.env()
-    subprocess.run(["xdotool", "search", "--sync", "--name", "uxlab consent"], env=env, check=True,
-                   capture_output=True, timeout=20)
-    time.sleep(0.2)
-    subprocess.run(["xdotool", "mousemove", str(360 + x_offset), "340", "click", "1"], env=env, check=True)
+
+    def showing() -> bool:
+        return subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "uxlab consent"], env=env,
+                              capture_output=True).returncode == 0
+    subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "uxlab consent"], env=env,
+                   check=True, capture_output=True, timeout=timeout)
+    deadline = time.monotonic() + timeout
+    while showing():
+        assert time.monotonic() < deadline, "the consent window did not take the click"
+        subprocess.run(["xdotool", "mousemove", str(360 + x_offset), "340", "click", "1"], env=env, check=True)
+        answered = time.monotonic() + 1.0
+        while showing() and time.monotonic() < answered:
+            time.sleep(0.05)
 
 
 def test_declining_consent_on_screen_records_nothing(driver, study_dir, display):
@@ -88,7 +106,10 @@ def test_virtual_records_its_own_1080p_display(study_dir):
 def test_sigterm_ends_the_session_cleanly(driver, study_dir):
     driver.start("--consent", "--prompt", "none")
     driver.key("ctrl+alt+n")
-    time.sleep(0.5)
+    deadline = time.monotonic() + 20    # SIGTERM once the task has started
+    while not _attempts(study_dir):
+        assert time.monotonic() < deadline, "ctrl+alt+n started no task"
+        time.sleep(0.05)
     driver.process.send_signal(signal.SIGTERM)
     session_id = driver.finish()
     store = Store(study_dir)

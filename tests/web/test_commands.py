@@ -57,6 +57,8 @@ def _wait_for(url: str, process: subprocess.Popen) -> None:
 
 def _stop(process: subprocess.Popen) -> None:
     stop_process(process, timeout=10)
+    if process.stdout is not None:
+        process.stdout.close()
 
 
 def _log_in(base: str, name: str, password: str) -> requests.Session:

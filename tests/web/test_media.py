@@ -2,20 +2,28 @@
 from __future__ import annotations
 
 
+def fetch(client, url: str, **kwargs):
+    """A response read in full and closed: send_file's open file goes with it."""
+    response = client.get(url, **kwargs)
+    response.get_data()
+    response.close()
+    return response
+
+
 def test_a_range_request_returns_206_with_the_right_bytes(as_role, session_id, web_store):
     client, _ = as_role("reviewer")
     video = (web_store.media.session_dir(session_id) / "screen.mp4").read_bytes()
-    response = client.get(f"/media/{session_id}/screen.mp4", headers={"Range": "bytes=100-299"})
+    response = fetch(client, f"/media/{session_id}/screen.mp4", headers={"Range": "bytes=100-299"})
     assert response.status_code == 206
     assert response.data == video[100:300]
     assert response.headers["Content-Range"] == f"bytes 100-299/{len(video)}"
     assert response.headers["Accept-Ranges"] == "bytes"
-    tail = client.get(f"/media/{session_id}/screen.mp4", headers={"Range": "bytes=-50"})
+    tail = fetch(client, f"/media/{session_id}/screen.mp4", headers={"Range": "bytes=-50"})
     assert tail.status_code == 206 and tail.data == video[-50:]
-    whole = client.get(f"/media/{session_id}/screen.mp4")
+    whole = fetch(client, f"/media/{session_id}/screen.mp4")
     assert whole.status_code == 200 and whole.data == video
     assert whole.mimetype == "video/mp4"
-    beyond = client.get(f"/media/{session_id}/screen.mp4", headers={"Range": f"bytes={len(video) + 10}-"})
+    beyond = fetch(client, f"/media/{session_id}/screen.mp4", headers={"Range": f"bytes={len(video) + 10}-"})
     assert beyond.status_code == 416
 
 
@@ -36,7 +44,7 @@ def test_traversal_and_absolute_paths_return_404(as_role, session_id, study_dir)
         "/media/no-such-session/screen.mp4",
     ]
     for url in attempts:
-        response = client.get(url)
+        response = fetch(client, url)
         assert response.status_code == 404, (url, response.status_code)
         assert b"not media" not in response.data and b"SQLite" not in response.data
         assert b"Traceback" not in response.data
@@ -45,5 +53,5 @@ def test_traversal_and_absolute_paths_return_404(as_role, session_id, study_dir)
 def test_keyframes_are_served(as_role, session_id, web_store):
     client, _ = as_role("observer")
     row = web_store.frames(session_id, keyframes_only=True)[0]
-    response = client.get(f"/media/{session_id}/{row['keyframe']}")
+    response = fetch(client, f"/media/{session_id}/{row['keyframe']}")
     assert response.status_code == 200 and response.mimetype == "image/jpeg"
