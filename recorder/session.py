@@ -19,7 +19,6 @@ from pathlib import Path
 
 from sessions.events import VIDEO_FILE, SessionStatus
 from sessions.recovery import open_writer
-from sessions.store import Store
 from sessions.study import Study, load_study
 
 from recorder.clock import SessionClock
