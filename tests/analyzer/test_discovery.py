@@ -136,3 +136,20 @@ def test_ces_mean_with_t_interval_and_agreement_by_hand():
     with pytest.raises(ValueError, match="between 1 and 7"):
         stats.ces([0])
     assert math.isclose(stats.ces_agreement([5, 6, 7]).estimate, 1.0)
+
+
+def test_csat_and_ces_are_scored_from_post_session_answers(store):
+    from analyzer.questionnaires import ces_summary, csat_summary
+    ids = set()
+    for participant, satisfaction, effort in (("P1", 5, 7), ("P2", 4, 5), ("P3", 2, 3)):
+        sid = store.create_session(participant)
+        store.add_answers(sid, "csat", {"1": satisfaction})
+        store.add_answers(sid, "ces", {"1": effort})
+        ids.add(sid)
+    csat = csat_summary(store, ids)
+    assert (csat["n"], csat["satisfied"]) == (3, 2)
+    assert csat["mean"] == pytest.approx(stats.csat([5, 4, 2]).estimate)
+    ces = ces_summary(store, ids)
+    assert ces["mean"] == 5 and ces["agreeing"] == 2
+    assert ces["agree"] == stats.ces_agreement([7, 5, 3]).as_dict()
+    assert csat_summary(store, set()) is None
