@@ -289,3 +289,21 @@ def _seconds(value: Any, name: str, limit: float) -> float:
         raise BadRequest(f"{name} must be between 0 and {limit - 1:.1f} seconds")
     return t
 
+
+
+def segments_saying(store: Store, phrases: Iterable[str], session_ids: Iterable[str] | None = None) -> list[dict]:
+    """Transcript segments whose text contains any of `phrases` (case-insensitive), in time
+    order: how candidate problems find what participants said while they struggled."""
+    phrases = [p.lower() for p in phrases if p]
+    if not phrases:
+        return []
+    sql = ("SELECT id, session_id, t, end, speaker, text FROM segments WHERE ("
+           + " OR ".join("instr(lower(text), ?) > 0" for _ in phrases) + ")")
+    params: list[Any] = list(phrases)
+    if session_ids is not None:
+        ids = list(session_ids)
+        if not ids:
+            return []
+        sql += f" AND session_id IN ({', '.join('?' for _ in ids)})"
+        params += ids
+    return list(store.db.query(sql + " ORDER BY session_id, t", params))
