@@ -112,3 +112,31 @@ def discovery_curve(discovery: dict | None, participants: int) -> dict | None:
             "discovered": [stats.proportion_discovered(p, n) for n in range(1, top + 1)],
             "now": stats.proportion_discovered(p, participants) if participants else 0.0,
             "goal": DISCOVERY_GOAL, "needed": needed}
+
+
+PROBLEM_COLUMNS = ("id", "title", "task", "tags", "participants", "affected", "of", "reach_low",
+                   "reach_high", "severity_median", "severity_spread", "disagreement", "ratings",
+                   "evidence")
+
+
+def problem_rows(result: dict) -> list[dict]:
+    """One flat row per problem (for CSV): reach, severity and every rating as rater=severity."""
+    rows = []
+    for p in result["problems"]:
+        reach = p["reach"] or {}
+        rows.append({
+            "id": p["id"], "title": p["title"], "task": p["task"] or "", "tags": " ".join(p["tags"]),
+            "participants": " ".join(p["participants"]), "affected": len(p["participants"]), "of": p["of"],
+            "reach_low": reach.get("low"), "reach_high": reach.get("high"),
+            "severity_median": p["severity"]["median"], "severity_spread": p["severity"]["spread"],
+            "disagreement": int(p["severity"]["disagreement"]),
+            "ratings": " ".join(f"{r['rater']}={r['severity']}" for r in p["ratings"]),
+            "evidence": len(p["evidence"])})
+    return rows
+
+
+def matrix_rows(result: dict) -> list[dict]:
+    """The participant × problem matrix, one row per participant, a column per problem id."""
+    ids = [f"problem_{p['id']}" for p in result["problems"]]
+    return [{"participant": person, **dict(zip(ids, row))}
+            for person, row in zip(result["participants"], result["matrix"])]

@@ -307,3 +307,22 @@ def segments_saying(store: Store, phrases: Iterable[str], session_ids: Iterable[
         sql += f" AND session_id IN ({', '.join('?' for _ in ids)})"
         params += ids
     return list(store.db.query(sql + " ORDER BY session_id, t", params))
+
+
+def confirm_candidate(problems: Problems, key: str, moments: Iterable[dict], *, actor: str,
+                      problem_id: int | None = None, title: str | None = None,
+                      task: str | None = None, kind: str = "stretch") -> int:
+    """Turn a candidate's moments into evidence, of a new problem titled `title` or of the
+    existing `problem_id`, and remember the candidate as confirmed."""
+    moments = list(moments)
+    if not moments:
+        raise BadRequest("this candidate has no moments to keep as evidence")
+    if problem_id is None:
+        problem_id = problems.create(title or "Untitled problem", author=actor, task=task)
+    else:
+        problems.get(problem_id)
+    for m in moments:
+        problems.add_evidence(problem_id, m["session_id"], m["t"], end=m.get("end"), kind=kind,
+                              text=m.get("text") or "", author=actor)
+    problems.decide(key, Decision.CONFIRMED.value, actor=actor, problem_id=problem_id)
+    return problem_id
