@@ -2,12 +2,12 @@
 short title card (participant, task, problem or quote), with sound where the sessions have
 it and the transcript as a caption track.
 
-Re-encoding an hour of screen video is what makes video tools slow, so a clip's video is
-copied from the session's own H.264 whenever it can start on a keyframe no more than
-KEYFRAME_SLACK seconds before the moment (the recorder writes one every ~2 s of change);
-only title cards, clips with no such keyframe and clips of another size are encoded. Audio is
-always encoded (cheap) so every part of the reel has the same sound format. The parts are
-MPEG-TS files (parameter sets in-band) joined by ffmpeg's concat demuxer without re-encoding.
+Re-encoding screen video is what makes video tools slow, so a clip is cut smartly: from its
+start to the session video's next keyframe (the recorder writes one every ~2 s of change)
+is encoded, from there on the session's own H.264 is copied. Title cards, clips with no
+keyframe inside and clips of another size are encoded. Audio is always encoded (cheap) so
+every part has the same sound format. The parts are MPEG-TS files (parameter sets in-band)
+joined by ffmpeg's concat demuxer without re-encoding.
 """
 from __future__ import annotations
 
@@ -31,7 +31,6 @@ from sessions.events import VIDEO_FILE
 from sessions.store import Store
 
 CARD_SECONDS = 2.0
-KEYFRAME_SLACK = 3.0        # a copied clip may start this much before its moment
 LEAD, TAIL = 3.0, 7.0       # a moment (not a stretch) is shown from LEAD before to TAIL after
 MAX_CLIPS, MAX_CLIP = 50, 300.0
 AUDIO_RATE = 48000
@@ -127,19 +126,18 @@ def _card(clip: Clip, size: tuple[int, int], index: int, total: int, folder: Pat
     return out
 
 
-def _body(clip: Clip, source: _Source, size: tuple[int, int], index: int, folder: Path, audio: bool,
-          encode_all: bool) -> tuple[Path, float, bool]:
-    """The clip's segment: (file, its duration, whether its video was copied)."""
-    out = folder / f"clip{index:03d}.ts"
-    before = [k for k in source.keyframes if k <= clip.start + 1e-3]
-    keyframe = before[-1] if before else None
-    copy = (not encode_all and keyframe is not None and clip.start - keyframe <= KEYFRAME_SLACK
-            and (source.width, source.height) == size and source.codec == "h264"
+def _copyable(source: _Source, size: tuple[int, int]) -> bool:
+    return ((source.width, source.height) == size and source.codec == "h264"
             and source.pix_fmt in (None, "yuv420p"))
-    # seek the input to a keyframe so decoding (or copying) starts on a whole picture
-    seek = keyframe if keyframe is not None else 0.0
-    start = seek if copy else clip.start
-    duration = clip.end - start
+
+
+def _part(source: _Source, start: float, end: float, size: tuple[int, int], out: Path, audio: bool,
+          copy: bool) -> None:
+    """One MPEG-TS part of a clip: [start, end) of the source, copied (start must be a
+    keyframe) or encoded."""
+    before = [k for k in source.keyframes if k <= start + 1e-3]
+    seek = before[-1] if before else 0.0       # decoding (or copying) starts on a whole picture
+    duration = end - start
     args = [_ffmpeg(), "-y", "-loglevel", "error", "-ss", f"{seek:.3f}", "-i", str(source.path)]
     if audio and not source.audio:
         args += ["-f", "lavfi", "-t", f"{duration:.3f}", "-i", f"anullsrc=r={AUDIO_RATE}:cl=mono"]
@@ -148,21 +146,41 @@ def _body(clip: Clip, source: _Source, size: tuple[int, int], index: int, folder
         args += ["-c:v", "copy", "-bsf:v", "h264_mp4toannexb"]
     else:
         # a constant rate repeats the picture on screen through a still stretch, then the
-        # part before the moment is trimmed away
-        args += ["-vf", (f"fps={max(1, round(source.rate))},trim=start={clip.start - seek:.3f},setpts=PTS-STARTPTS,"
+        # part before the start is trimmed away
+        args += ["-vf", (f"fps={max(1, round(source.rate))},trim=start={start - seek:.3f},setpts=PTS-STARTPTS,"
                          f"scale={size[0]}:{size[1]}:force_original_aspect_ratio=decrease,"
                          f"pad={size[0]}:{size[1]}:(ow-iw)/2:(oh-ih)/2"),
                  "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
     if audio:
-        offset = 0.0 if copy else clip.start - seek
         if source.audio:
-            args += ["-map", "0:a:0", "-af", f"atrim=start={offset:.3f},asetpts=PTS-STARTPTS"]
+            args += ["-map", "0:a:0", "-af", f"atrim=start={start - seek:.3f},asetpts=PTS-STARTPTS"]
         else:
             args += ["-map", "1:a:0"]
         args += ["-c:a", "aac", "-ar", str(AUDIO_RATE), "-ac", "1"]
-    args += ["-f", "mpegts", str(out)]
-    _run(args)
-    return out, duration, copy
+    _run(args + ["-f", "mpegts", str(out)])
+
+
+def _body(clip: Clip, source: _Source, size: tuple[int, int], index: int, folder: Path, audio: bool,
+          encode_all: bool) -> tuple[list[tuple[Path, float]], bool]:
+    """The clip as parts [(file, duration)] and whether its video was (mostly) copied.
+
+    A smart cut: from the moment to the next keyframe is encoded (at most a couple of
+    seconds), from that keyframe on the video is copied; so the clip starts exactly where
+    asked and most of it is never re-encoded.
+    """
+    inside = [k for k in source.keyframes if clip.start - 1e-3 <= k < clip.end - 0.05]
+    copy_from = inside[0] if inside and not encode_all and _copyable(source, size) else None
+    parts = []
+    if copy_from is None or copy_from > clip.start + 1e-3:
+        head_end = clip.end if copy_from is None else copy_from
+        head = folder / f"clip{index:03d}a.ts"
+        _part(source, clip.start, head_end, size, head, audio, copy=False)
+        parts.append((head, head_end - clip.start))
+    if copy_from is not None:
+        body = folder / f"clip{index:03d}b.ts"
+        _part(source, copy_from, clip.end, size, body, audio, copy=True)
+        parts.append((body, clip.end - max(copy_from, clip.start)))
+    return parts, copy_from is not None
 
 
 def _vtt_time(seconds: float) -> str:
@@ -204,15 +222,14 @@ def build_reel(store: Store, clips: Sequence[Clip], output: Path, *, progress: P
             done += 1
             if progress:
                 progress(done, steps)
-            body, duration, was_copied = _body(clip, sources[clip.session_id], size, index, folder, audio, encode_all)
+            pieces, was_copied = _body(clip, sources[clip.session_id], size, index, folder, audio, encode_all)
             copied += was_copied
-            shown_from = clip.end - duration
             for t, end, text in clip.captions:
-                a, b = max(t, shown_from), min(end, clip.end)
+                a, b = max(t, clip.start), min(end, clip.end)
                 if b > a:
-                    cues.append((at + a - shown_from, at + b - shown_from, text))
-            parts.append((body, duration))
-            at += duration
+                    cues.append((at + a - clip.start, at + b - clip.start, text))
+            parts += pieces
+            at += clip.end - clip.start
             done += 1
             if progress:
                 progress(done, steps)

@@ -39,8 +39,8 @@ def test_a_problem_reel_with_sound_lasts_its_cards_and_clips(store, tmp_path):
     seen = []
     result = build_reel(store, clips, tmp_path / "reel.mp4", progress=lambda d, t: seen.append((d, t)))
     info = reel_info(tmp_path / "reel.mp4")
-    # the third clip starts on the keyframe at 20.0 s, 1.3 s before its moment
-    expected = 3 * CARD_SECONDS + 6.0 + 10.0 + 5.0
+    # the third clip's first 0.7 s (to the keyframe at 22.0) are encoded, the rest copied
+    expected = 3 * CARD_SECONDS + 6.0 + 10.0 + 3.7
     assert result["duration"] == pytest.approx(expected, abs=0.01)
     assert info["duration"] == pytest.approx(expected, abs=1.0)
     assert "audio" in info["streams"] and "video" in info["streams"] and "subtitle" in info["streams"]
@@ -50,10 +50,20 @@ def test_a_problem_reel_with_sound_lasts_its_cards_and_clips(store, tmp_path):
     assert "00:00:03.000 --> 00:00:05.000\nwhere is the button" in vtt
 
 
+def test_a_clip_starts_exactly_where_asked(store, tmp_path):
+    import av
+    sid = _recorded(store, "P1", audio=True)
+    result = build_reel(store, [Clip(sid, 7.3, 12.0, "P1", "first", "q")], tmp_path / "r.mp4")
+    with av.open(str(tmp_path / "r.mp4")) as container:
+        frames = [float(f.pts * f.time_base) for f in container.decode(video=0)]
+    assert result["copied"] == 1
+    # 2 s card at 10 fps, 0.7 s encoded at 5 fps, 4 s copied at 5 fps
+    assert len(frames) == pytest.approx(20 + 4 + 20, abs=2)
+    assert reel_info(tmp_path / "r.mp4")["duration"] == pytest.approx(CARD_SECONDS + 4.7, abs=0.5)
+
+
 def test_without_sound_in_any_session_the_reel_has_none_and_encodes_when_it_must(store, tmp_path):
     sid = _recorded(store, "P1")
-    # 8.9 s: the keyframe before it (8.0) is close; 13.5 with slack 3 -> 12.0 is close too;
-    # a clip whose keyframe is too far back is encoded from the moment itself
     result = build_reel(store, [Clip(sid, 8.9, 12.0, "P1", "first", "q"),
                                 Clip(sid, 13.5, 15.0, "P1", "first", "q")], tmp_path / "r.mp4",
                         encode_all=True)
