@@ -66,8 +66,8 @@ class TaskRunner:
             if self._next_index >= len(self.study.tasks):
                 raise ActionError("all tasks have been run")
             task = self.study.tasks[self._next_index]
+            attempt_id = self.store.start_attempt(self.session_id, task.id, t)  # may raise: nothing changed yet
             self._next_index += 1
-            attempt_id = self.store.start_attempt(self.session_id, task.id, t)
             self._attempt = _Attempt(attempt_id, task, t)
             self._open_span(self._task_starts, self._task_spans, (t, float("inf"), task.id))
             self._publish()
@@ -179,8 +179,10 @@ class TaskRunner:
             if self._attempt is None:
                 raise ActionError("no task is running")
             t = float(t) if t is not None else self._time(None)
-            attempt, self._attempt = self._attempt, None
+            attempt = self._attempt
+            # stored first: if the store refuses, the task is still running and can be ended again
             self.store.end_attempt(attempt.id, t, outcome, round(attempt.paused, 6))
+            self._attempt = None
             start, _, task_id = self._task_spans[-1]
             self._task_spans[-1] = (start, t, task_id)
             self._publish()
