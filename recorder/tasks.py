@@ -49,6 +49,7 @@ class TaskRunner:
         self._pause_spans: list[tuple[float, float]] = []
         self.ended_at: float | None = None
         self.ended = threading.Event()
+        self.interrupted: _Attempt | None = None  # the attempt running when `halt` stopped the timeline
 
     # -- actions -------------------------------------------------------------------
     def perform(self, action: str, text: str | None = None, t: float | None = None) -> None:
@@ -116,6 +117,26 @@ class TaskRunner:
                 self._resume(t)
             if self._attempt is not None:
                 self._finish("abandoned", t)
+            self.ended_at = t
+            self.ended.set()
+            self._publish()
+            return t
+
+    def halt(self) -> float:
+        """End the timeline now without writing anything: for when the store has failed and
+        the recording must stop. A running attempt is kept in `interrupted` for the caller to
+        close if it still can. Idempotent; returns the end time."""
+        with self._lock:
+            if self.ended_at is not None:
+                return self.ended_at
+            t = self.clock.now()
+            if self._pause_started is not None:
+                self._pause_spans[-1] = (self._pause_started, t)
+                self._pause_started = None
+            if self._attempt is not None:
+                start, _, task_id = self._task_spans[-1]
+                self._task_spans[-1] = (start, t, task_id)
+                self.interrupted, self._attempt = self._attempt, None
             self.ended_at = t
             self.ended.set()
             self._publish()
