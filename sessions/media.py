@@ -9,6 +9,9 @@ import re
 import shutil
 from pathlib import Path
 
+from sessions.errors import NotFound
+from sessions.events import VIDEO_FILE
+
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -40,6 +43,14 @@ class MediaFiles:
         if not candidate.is_relative_to(base):
             raise MediaPathError(f"not a media path: {relative!r}")
         return candidate
+
+    def video(self, session: dict) -> Path:
+        """The session's screen video (its device record names it), or NotFound."""
+        name = (session.get("device") or {}).get("video") or VIDEO_FILE
+        path = self.path(session["id"], name)
+        if not path.is_file():
+            raise NotFound(f"session {session['id']} has no video")
+        return path
 
     def files(self, session_id: str, pattern: str = "*") -> list[Path]:
         folder = self.session_dir(session_id)

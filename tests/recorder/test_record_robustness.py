@@ -135,6 +135,10 @@ def test_a_disk_that_fills_during_a_task_stops_everything_in_one_sentence(small_
     while not Store(study, recover=False).attempts():  # the attempt is stored while there is room
         assert time.monotonic() < deadline, "".join(driver.stderr)
         time.sleep(0.05)
+    driver.click(100, 100)
+    while not Store(study, recover=False).count_events(Store(study, recover=False).sessions()[0]["id"], "click"):
+        assert time.monotonic() < deadline, "".join(driver.stderr)
+        time.sleep(0.05)
     scene = subprocess.Popen([sys.executable, str(BENCH), "--scene"], env=display.env(),
                              stdout=subprocess.PIPE, text=True)  # a 30 fps animation fills it fast
     try:
@@ -154,8 +158,10 @@ def test_a_disk_that_fills_during_a_task_stops_everything_in_one_sentence(small_
     assert session["status"] in ("aborted", "recovered")
     [attempt] = store.attempts(session["id"])
     assert attempt["outcome"] in ("interrupted", "abandoned") and attempt["ended"] is not None
-    assert len(decode(store.media.path(session["id"], "screen.mp4"))) >= 5
-    assert len(store.frames(session["id"])) >= 5
+    presses = [(e["x"], e["y"]) for e in store.iter_events(session["id"], kinds=["click"]) if e["pressed"]]
+    assert presses == [(100, 100)]  # written before the disk filled, and kept
+    video = decode(store.media.path(session["id"], "screen.mp4"))  # never closed, yet it decodes
+    assert len(video) >= 2 and len(store.frames(session["id"])) >= 2
 
 
 def test_a_store_error_at_the_end_stops_every_part_and_says_one_line(driver, target_app, study_dir):
