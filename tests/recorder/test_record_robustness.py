@@ -131,14 +131,15 @@ def test_a_disk_that_fills_during_a_task_stops_everything_in_one_sentence(small_
     (small_disk / "filler").write_bytes(b"\0" * 1500 * 1024)  # leaves ~400 KB free
     driver.start("--consent", "--prompt", "none", "--duration", "30")
     driver.key("ctrl+alt+n")
-    deadline = time.monotonic() + 20
-    while not Store(study, recover=False).attempts():  # the attempt is stored while there is room
+    probe, deadline = Store(study, recover=False), time.monotonic() + 20
+    while not probe.attempts():  # the attempt is stored while there is room
         assert time.monotonic() < deadline, "".join(driver.stderr)
         time.sleep(0.05)
     driver.click(100, 100)
-    while not Store(study, recover=False).count_events(Store(study, recover=False).sessions()[0]["id"], "click"):
+    while not probe.count_events(probe.attempts()[0]["session_id"], "click"):
         assert time.monotonic() < deadline, "".join(driver.stderr)
         time.sleep(0.05)
+    probe.close()
     scene = subprocess.Popen([sys.executable, str(BENCH), "--scene"], env=display.env(),
                              stdout=subprocess.PIPE, text=True)  # a 30 fps animation fills it fast
     try:
