@@ -134,7 +134,7 @@ class Recording:
 
     def _record(self, width: int, height: int, prompt) -> None:
         raw: queue.SimpleQueue = queue.SimpleQueue()
-        inputs = InputSource(raw, self.display)
+        inputs = InputSource(raw, self.display, on_error=lambda exc: self._lost("input", exc))
         try:
             inputs.start()  # before the clock: events from before t=0 are dropped, none missed after
         except InputError as exc:
@@ -191,17 +191,19 @@ class Recording:
         writer = FrameWriter(jobs, video, session_dir, clock, sinks, scale=capture.scale,
                              keyframe_scale=device["keyframe_scale"], paused=runner.paused_at,
                              on_error=self.fail)
-        window = WindowSource(raw, self.display, on_error=lambda exc: self._window_lost(clock, exc))
+        window = WindowSource(raw, self.display, on_error=lambda exc: self._lost("window titles", exc))
         return _Parts(inputs, window, processor, screen, writer, journal, sinks, runner)
 
-    def _window_lost(self, clock: SessionClock, exc: BaseException) -> None:
-        """The window source stopped: say so now, and leave a marker on the timeline where
-        the window titles end, so nobody reads their absence as one long window."""
-        message = f"window titles are no longer recorded: {exc}"
+    def _lost(self, what: str, exc: BaseException) -> None:
+        """A source stopped (window titles, input): say so now, and leave a marker on the
+        timeline where it ends, so nobody reads its absence as the participant's."""
+        message = f"{what} no longer recorded: {exc}"
         self.options.say(f"warning: {message}")
+        if self.session_id is None or self.runner is None:
+            return
         try:
-            self.store.add_marker(self.session_id, max(0.0, clock.now()), MarkerKind.MARKER.value,
-                                  text=message, author="recorder")
+            self.store.add_marker(self.session_id, max(0.0, self.runner.clock.now()),
+                                  MarkerKind.MARKER.value, text=message, author="recorder")
         except WRITE_ERRORS as store_exc:
             self.fail(store_exc)
 

@@ -9,6 +9,7 @@ import queue
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 
 from recorder.keys import KeyStroke
 
@@ -24,11 +25,15 @@ class InputSource:
     never dropped) with (kind, monotonic time, *fields) tuples.
 
     `pointer` always holds the latest pointer position (every move, not the sampled ones), so
-    the screen source can draw the cursor where it really is.
+    the screen source can draw the cursor where it really is. A listener that dies while
+    recording is handed to `on_error` once (input stops being recorded; the moderator must know).
     """
 
-    def __init__(self, raw: queue.SimpleQueue, display: str) -> None:
-        self.raw, self.display = raw, display
+    def __init__(self, raw: queue.SimpleQueue, display: str,
+                 on_error: Callable[[BaseException], None] = lambda exc: None) -> None:
+        self.raw, self.display, self.on_error = raw, display, on_error
+        self._stopping = False
+        self._listening = False  # the listener said "ready"
         self.pointer: tuple[int, int] | None = None
         self._process: subprocess.Popen | None = None
         self._reader: threading.Thread | None = None
@@ -41,13 +46,15 @@ class InputSource:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self._reader = threading.Thread(target=self._read, name="input", daemon=True)
         self._reader.start()
-        if not self._ready.wait(START_TIMEOUT) or self._process.poll() is not None:
+        if not self._ready.wait(START_TIMEOUT) or not self._listening:
             problem = self._problem()
             self.stop()
             raise InputError(f"cannot listen to the input of display {self.display}: {problem}")
 
     def _problem(self) -> str:
-        if self._process.poll() is None:
+        try:
+            self._process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
             return "the listener did not start in time"
         lines = (self._process.stderr.read() or "").strip().splitlines()
         return lines[-1] if lines else f"the listener exited with {self._process.returncode}"
@@ -57,6 +64,7 @@ class InputSource:
         process = self._process
         if process is None:
             return
+        self._stopping = True
         if process.poll() is None:
             try:
                 process.stdin.close()  # the listener's signal to stop
@@ -75,6 +83,7 @@ class InputSource:
         for line in self._process.stdout:
             item = json.loads(line)
             if item == "ready":
+                self._listening = True
                 self._ready.set()
                 continue
             kind = item[0]
@@ -84,4 +93,6 @@ class InputSource:
             if kind == "move":
                 self.pointer = (item[2], item[3])
             put(tuple(item))
+        if self._listening and not self._stopping:
+            self.on_error(InputError(f"the input listener of display {self.display} stopped"))
         self._ready.set()  # the listener ended (or never started): start() looks at why
