@@ -35,6 +35,7 @@ from sessions.events import (
     MarkerStatus,
     Outcome,
     SessionStatus,
+    Inclusion,
     PRESS_SQL,
     UnknownKind,
     check_event,
@@ -190,6 +191,13 @@ class Store:
             sql = f"{counts} WHERE s.id IN ({page}) ORDER BY {order} {direction}, s.id"
             params += [int(limit), int(offset)]
         return [_decode_session(r) for r in self.db.query(sql, params)]
+
+    def counted_sessions(self) -> list[dict]:
+        """The sessions every measure, heatmap, problem and report counts, oldest first:
+        pilot and excluded sessions are kept and shown, but counted nowhere."""
+        rows = self.db.query("SELECT * FROM sessions WHERE inclusion = ? ORDER BY started_at, id",
+                             [Inclusion.INCLUDED.value])
+        return [_decode_session(r) for r in rows]
 
     def count_sessions(self, *, status: str | None = None, group: str | None = None,
                        participant: str | None = None) -> int:

@@ -17,8 +17,8 @@ from sessions.studyfile_lines import KeyLocator
 
 STUDY_FILE = "study.toml"
 KEYSTROKE_MODES = ("redacted", "full", "none")
-STANDARD_POST_TASK = ("seq",)
-STANDARD_POST_SESSION = ("sus", "umux_lite", "nps")
+STANDARD_POST_TASK = ("seq", "ces")
+STANDARD_POST_SESSION = ("sus", "umux_lite", "nps", "csat", "ces")
 DEFAULT_HOTKEYS = {
     Action.NEXT_TASK.value: "ctrl+alt+n",
     Action.SUCCESS.value: "ctrl+alt+s",

@@ -91,9 +91,11 @@ def test_a_task_without_keyframes_gets_a_plain_canvas(two_sessions, screens_stor
 
 def test_clicks_near(two_sessions, screens_store):
     study, (a, attempt_a), (b, attempt_b) = two_sessions
-    near = clicks_near(screens_store, study, "ticket", 401, 300)
-    assert [(c["session_id"], c["attempt_id"], c["t"], c["x"], c["y"]) for c in near] == [
+    def near(x, y, **options):
+        return clicks_near(screens_store, study, "ticket", x / WIDTH, y / HEIGHT, **options)
+
+    assert [(c["session_id"], c["attempt_id"], c["t"], c["x"], c["y"]) for c in near(401, 300)] == [
         (a, attempt_a, 12.0, 400, 300), (a, attempt_a, 13.0, 402, 301), (b, attempt_b, 12.0, 405, 300)]
-    assert len(clicks_near(screens_store, study, "ticket", 401, 300, radius=2)) == 2
-    assert clicks_near(screens_store, study, "ticket", 401, 300, screen=0) == []
-    assert len(clicks_near(screens_store, study, "ticket", 640, 480, screen=0)) == 3
+    assert len(near(401, 300, radius=2)) == 2
+    assert near(401, 300, screen=0) == []
+    assert len(near(640, 480, screen=0)) == 3

@@ -6,11 +6,9 @@ import math
 
 import pytest
 
-from sessions import events
-from sessions.events import PROMPT_TARGET
 from analyzer import stats
 from analyzer.summary import analyze_study
-from sessions.errors import BadRequest, NotFound
+from sessions.errors import BadRequest
 from sessions.study import load_study
 from tests.analyzer.conftest import DEVICE, add_keyframe, click
 
@@ -26,16 +24,16 @@ def build_p01(store) -> str:
         add_keyframe(store, sid, t, kind)
     store.append_frames(sid, [{"t": 12.5, "changed": 0.02}, {"t": 20.2, "changed": 0.00001},
                               {"t": 25.4, "changed": 0.01}])
-    rows = [events.move(10.5, 0, 0), events.move(11.0, 60, 80)]
-    rows += click(12.0, 60, 80)                                  # first click, inside the target
-    rows += click(15.0, 1000, 700, target=PROMPT_TARGET)            # on the task prompt: not counted
-    rows += [events.move(19.0, 500, 500)]
-    rows += click(20.0, 500, 500) + click(20.3, 505, 500) + click(20.6, 500, 505)   # rage, dead
-    rows += click(25.0, 700, 300)                                 # answered by the 25.4 frame
-    rows += [events.key(26.0 + i / 10, "letter") for i in range(5)]
-    rows += click(33.0, 700, 300)                                 # dead: next change at 35
-    rows += [events.key(55.0, "letter")]
-    store.append_events(sid, sorted(rows, key=lambda e: e["t"]))
+    events = [{"t": 10.5, "kind": "move", "x": 0, "y": 0}, {"t": 11.0, "kind": "move", "x": 60, "y": 80}]
+    events += click(12.0, 60, 80)                                  # first click, inside the target
+    events += click(15.0, 1000, 700, target="prompt")              # on the task prompt: not counted
+    events += [{"t": 19.0, "kind": "move", "x": 500, "y": 500}]
+    events += click(20.0, 500, 500) + click(20.3, 505, 500) + click(20.6, 500, 505)   # rage, dead
+    events += click(25.0, 700, 300)                                 # answered by the 25.4 frame
+    events += [{"t": 26.0 + i / 10, "kind": "key", "key": "letter", "pressed": 1} for i in range(5)]
+    events += click(33.0, 700, 300)                                 # dead: next change at 35
+    events += [{"t": 55.0, "kind": "key", "key": "letter", "pressed": 1}]
+    store.append_events(sid, sorted(events, key=lambda e: e["t"]))
     store.add_marker(sid, 27.0, "error", attempt_id=ticket)
     store.add_marker(sid, 28.0, "error", attempt_id=ticket, status="pending")
     store.add_marker(sid, 29.0, "error", attempt_id=ticket, status="dismissed")
@@ -149,7 +147,7 @@ def test_two_groups_are_compared_and_everything_is_json(analysis):
 def test_bad_group_names_are_refused(screens_study, screens_store):
     build_p01(screens_store)
     study = load_study(screens_study)
-    with pytest.raises(NotFound, match="no sessions in group 'Z'"):
+    with pytest.raises(BadRequest, match="no sessions in group 'Z'"):
         analyze_study(screens_store, study, groups=["A", "Z"])
     with pytest.raises(BadRequest, match="two different groups"):
         analyze_study(screens_store, study, groups=["A"])
@@ -160,14 +158,14 @@ def test_an_empty_study(store, study_dir):
     result = analyze_study(store, load_study(study_dir))
     assert [t["attempts"] for t in result["tasks"]] == [0, 0]
     assert result["tasks"][0]["completion"] is None
-    assert result["questionnaires"] == {"sus": None, "umux_lite": None, "nps": None}
+    assert result["questionnaires"] == {"sus": None, "umux_lite": None, "nps": None, "csat": None, "ces": None}
     assert result["sessions"] == [] and result["comparison"] is None
 
 
 def test_an_answer_off_the_scale_is_a_clear_error_naming_the_session(screens_study, screens_store):
     sid = screens_store.create_session("P07")
     screens_store.add_answers(sid, "sus", {str(i): (6 if i == 3 else 3) for i in range(1, 11)})
-    with pytest.raises(BadRequest, match=f"session {sid}: SUS item 3 must be between 1 and 5"):
+    with pytest.raises(ValueError, match=f"session {sid}: SUS item 3 must be between 1 and 5"):
         analyze_study(screens_store, load_study(screens_study))
 
 

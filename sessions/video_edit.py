@@ -1,4 +1,5 @@
-"""Cutting and redacting a session's video with PyAV.
+"""Cutting and redacting a video file with PyAV (the store-level operations, which find a
+session's video and keep its records in step, are in sessions.redaction and sessions.clips).
 
 Both re-encode frame by frame and keep each frame's presentation time, because in our
 videos the timestamps ARE session time (variable frame rate, pts 0 = session start).
@@ -7,8 +8,11 @@ Output is fragmented MP4 like the recorder's, so it plays in a browser and survi
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -16,13 +20,14 @@ import numpy as np
 from sessions.errors import BadRequest
 
 FRAGMENTED = {"movflags": "frag_keyframe+empty_moov+default_base_moof"}
+PARTIAL_SUFFIX = ".partial.mp4"  # a black-out being written beside its video
 
 
 class VideoEditError(BadRequest):
     """A time range that selects nothing, or a video that cannot be read."""
 
 
-def _open_output(target: Path, shape: dict, gop: int):
+def _open_output(target: Path, shape: dict, gop: int) -> tuple[Any, Any]:
     output = av.open(str(target), "w", format="mp4", options=FRAGMENTED)
     stream = output.add_stream("libx264", rate=shape["rate"])
     stream.width, stream.height = shape["width"], shape["height"]
@@ -35,7 +40,7 @@ def _open_output(target: Path, shape: dict, gop: int):
     return output, stream
 
 
-def _frames(source: Path):
+def _frames(source: Path) -> Iterator[tuple[float, Any, dict]]:
     """Yield (seconds, frame, shape) for each decoded frame of the first video stream."""
     try:
         container = av.open(str(source))
@@ -45,12 +50,12 @@ def _frames(source: Path):
         if not container.streams.video:
             raise VideoEditError("the file holds no video")
         stream = container.streams.video[0]
-        shape = {"width": stream.codec_context.width, "height": stream.codec_context.height,
+        shape: dict[str, Any] = {"width": stream.codec_context.width, "height": stream.codec_context.height,
                  "rate": max(1, round(float(stream.average_rate or 10))),
                  "time_base": stream.time_base or Fraction(1, 1000)}
         for frame in container.decode(stream):
             if frame.pts is not None:
-                yield float(frame.pts * frame.time_base), frame, shape
+                yield float(frame.pts * (frame.time_base or shape["time_base"])), frame, shape
 
 
 class _Writer:
@@ -58,8 +63,9 @@ class _Writer:
 
     def __init__(self, target: Path, gop: int) -> None:
         self.target, self.gop = target, gop
-        self.output = self.stream = None
-        self.time_base = None  # the encoder's; the muxer may change the stream's at its header
+        self.output: Any = None
+        self.stream: Any = None
+        self.time_base: Any = None  # the encoder's; the muxer may change the stream's at its header
         self.count = 0
 
     def write(self, frame: av.VideoFrame, seconds: float, shape: dict) -> None:
@@ -74,10 +80,12 @@ class _Writer:
         self.count += 1
 
     def close(self) -> None:
-        if self.output is not None:
+        """Flush and close the output; safe to call again."""
+        output, self.output = self.output, None
+        if output is not None:
             for packet in self.stream.encode():
-                self.output.mux(packet)
-            self.output.close()
+                output.mux(packet)
+            output.close()
 
 
 def cut_clip(source: Path, start: float, end: float, target: Path, gop: int = 20) -> int:
@@ -109,34 +117,44 @@ def cut_clip(source: Path, start: float, end: float, target: Path, gop: int = 20
 
 
 def black_out(source: Path, start: float, end: float, gop: int = 20) -> int:
-    """Replace every frame shown in [start, end] with black, in place (written beside the
-    file, then swapped in atomically); returns the number of frames blacked out.
+    """Replace every frame shown in [start, end] with black, in place (written to a file of
+    its own beside the video, then swapped in atomically); returns the number of frames
+    blacked out. Two black-outs of one file must not run at once (sessions.redaction locks):
+    the second would start from the video without the first's black.
 
     A black frame is also put at `start`, so the frame on screen before the range does not
     stay visible into it."""
     if not end > start:
         raise VideoEditError("a redaction needs an end after its start")
-    target = source.with_name(source.stem + ".redacting.mp4")
+    handle, name = tempfile.mkstemp(prefix=source.stem + ".", suffix=PARTIAL_SUFFIX, dir=source.parent)
+    os.close(handle)
+    target = Path(name)
     writer = _Writer(target, gop)
-    blacked, covered, shape = 0, False, None
     try:
-        for t, frame, shape in _frames(source):
-            if t >= start and not covered:
-                if t > start:
-                    writer.write(_black(frame), start, shape)
-                covered = True
-            if start <= t <= end:
-                frame = _black(frame)
-                blacked += 1
-            writer.write(frame, t, shape)
-        if not covered and shape is not None:
-            writer.write(_black_of(shape), start, shape)
+        blacked = _copy_blacking(source, start, end, writer)
+        writer.close()
+        if writer.count == 0:
+            raise VideoEditError("the video has no frames")
+        os.replace(target, source)
     finally:
         writer.close()
-    if writer.count == 0:
         target.unlink(missing_ok=True)
-        raise VideoEditError("the video has no frames")
-    os.replace(target, source)
+    return blacked
+
+
+def _copy_blacking(source: Path, start: float, end: float, writer: _Writer) -> int:
+    blacked, covered, shape = 0, False, None
+    for t, frame, shape in _frames(source):
+        if t >= start and not covered:
+            if t > start:
+                writer.write(_black(frame), start, shape)
+            covered = True
+        if start <= t <= end:
+            frame = _black(frame)
+            blacked += 1
+        writer.write(frame, t, shape)
+    if not covered and shape is not None:
+        writer.write(_black_of(shape), start, shape)
     return blacked
 
 
