@@ -69,7 +69,7 @@ class Server:
     def start(self) -> "Server":
         self.process = subprocess.Popen([str(UXLAB), "serve", str(self.folder), "--port", str(self.port)],
                                         env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        if not wait_for(self._listening, timeout=20):
+        if not wait_for(self._listening, timeout=60):   # a busy machine imports slowly
             self.stop()
             raise RuntimeError(f"uxlab serve did not start on {self.port}")
         return self
@@ -83,7 +83,15 @@ class Server:
     def stop(self) -> None:
         if self.process is not None:
             stop_process(self.process)
+            close_pipes(self.process)
         self.process = None
+
+
+def close_pipes(process: subprocess.Popen) -> None:
+    """Close what a finished child's pipes left open (an open pipe is a ResourceWarning)."""
+    for pipe in (process.stdin, process.stdout, process.stderr):
+        if pipe is not None:
+            pipe.close()
 
 
 def login(url: str, name: str) -> str:
@@ -162,7 +170,8 @@ class Recorder:
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.stderr: list[str] = []
         self._started = threading.Event()
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         assert self._started.wait(30), f"the recorder did not start: {self.stderr}"
         self.session_id = re.search(r"recording session (\S+)", self.stderr[-1]).group(1)
 
@@ -175,8 +184,14 @@ class Recorder:
     def end(self, timeout: float = 30) -> None:
         self.process.terminate()  # SIGTERM ends the session cleanly
         self.process.wait(timeout=timeout)
+        self._close()
 
     def kill(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+        self._close()
+
+    def _close(self) -> None:
+        self._reader.join(timeout=10)   # it stops at the end of the exited process's stderr
+        close_pipes(self.process)

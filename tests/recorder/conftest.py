@@ -30,7 +30,8 @@ class Driver:
             [str(UXLAB), "record", str(self.folder), "--participant", "P1", "--display",
              self.display.name, *args],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        threading.Thread(target=self._read_stderr, daemon=True).start()
+        self._reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self._reader.start()
         if wait:
             self.wait_started()
 
@@ -75,9 +76,19 @@ class Driver:
             self.process.kill()
             self.process.wait()
 
+    def close(self) -> None:
+        """Stop the recorder if it still runs and close its pipes."""
+        if self.process is None:
+            return
+        self.kill()
+        self._reader.join(timeout=10)   # it stops at the end of the exited process's stderr
+        for pipe in (self.process.stdout, self.process.stderr):
+            if pipe is not None:
+                pipe.close()
+
 
 @pytest.fixture
 def driver(display, study_dir):
     d = Driver(display, study_dir)
     yield d
-    d.kill()
+    d.close()
