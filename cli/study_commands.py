@@ -81,16 +81,25 @@ def list_sessions(folder: Path, as_json: bool) -> None:
 @folder_argument
 @click.option("--events", "what", flag_value="events", help="One row per event (the timeline).")
 @click.option("--attempts", "what", flag_value="attempts", help="One row per task attempt, with its measures.")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--transcript", "what", flag_value="transcript",
+              help="One row per transcript segment (vtt and srt: subtitles of one --session).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "vtt", "srt"]), default="jsonl", show_default=True)
+@click.option("--session", "session_id", help="Only this session (--transcript).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
-def export(folder: Path, what: str | None, fmt: str, output: Path | None) -> None:
+def export(folder: Path, what: str | None, fmt: str, session_id: str | None, output: Path | None) -> None:
     """Export a study's data for R, pandas or a spreadsheet.
 
     Example: uxlab export my-study --events --format csv -o events.csv
     """
     store = open_store(folder)
     if what is None:
-        fail("say what to export: --events or --attempts")
+        fail("say what to export: --events, --attempts or --transcript")
+    if what == "transcript":
+        from cli.voice_commands import export_transcript
+        export_transcript(store, fmt, session_id, output)
+        return
+    if fmt not in ("jsonl", "csv") or session_id:
+        fail("--events and --attempts are exported as jsonl or csv, for the whole study")
     from sessions.export import EXPORT_COLUMNS, write_rows
     columns = EXPORT_COLUMNS
     if what == "attempts":
