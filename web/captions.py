@@ -1,0 +1,29 @@
+"""A session's transcript as WebVTT captions for the replay's <track>, made from the store
+on each request so a black-out or a new transcription shows at once."""
+from __future__ import annotations
+
+from flask import Blueprint, Response
+
+from sessions.captions import webvtt
+from sessions.events import CAPTIONS_FILE
+from sessions.transcripts import Transcripts
+from web import current
+from web.access import ALL_ROLES, requires
+
+bp = Blueprint("captions", __name__)
+
+
+@bp.route(f"/sessions/<session_id>/{CAPTIONS_FILE}")
+@requires(*ALL_ROLES)
+def vtt(session_id: str):
+    current.store().session(session_id)  # an unknown session is a 404
+    segments = Transcripts(current.store()).segments(session_id)
+    speakers = len({s["speaker"] for s in segments}) > 1
+    return Response(webvtt(segments, speakers=speakers), mimetype="text/vtt",
+                    headers={"Cache-Control": "no-store"})
+
+
+def clip_captions(session_id: str, start: float, end: float) -> str:
+    """The captions of a clip from `start` to `end`, timed from the clip's start."""
+    segments = Transcripts(current.store()).segments(session_id)
+    return webvtt(segments, start=start, end=end, speakers=len({s["speaker"] for s in segments}) > 1)
