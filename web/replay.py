@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 from flask import Blueprint, abort, jsonify, render_template, request, send_file, url_for
 
+from sessions.transcripts import Transcripts
 from web import current
 from web.access import ALL_ROLES, requires
 from web.captions import clip_captions
@@ -173,9 +174,10 @@ def redact(session_id: str):
             cv2.imwrite(str(path), np.zeros_like(image))
             keyframes += 1
     keys = store.delete_events(session_id, start, end, ("key",))
+    words = Transcripts(store).delete_between(session_id, start, end)  # what was said goes too
     store.audit(current.user()["name"], "redact", session_id,
                 {"start": start, "end": end, "reason": reason, "frames": frames,
-                 "keyframes": keyframes, "key_events": keys})
+                 "keyframes": keyframes, "key_events": keys, "words": words})
     if request.accept_mimetypes.best == "application/json":
         return jsonify({"frames": frames, "keyframes": keyframes, "key_events": keys})
     return render_template("redacted.html", session=session, start=start, end=end,

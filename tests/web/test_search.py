@@ -108,3 +108,14 @@ def test_a_quote_is_a_note_tagged_quote(as_role, web_store, spoken):
     quotes = Transcripts(web_store).quotes()
     assert [(q["participant"], q["text"], q["t"]) for q in quotes] == [("P01", "“I cannot find”", 2.0)]
     assert json.loads(json.dumps(quotes))[0]["tags"] == ["quote"]
+
+
+def test_a_redacted_stretch_loses_its_transcript(as_role, web_store, spoken):
+    client, csrf = as_role("researcher")
+    response = client.post(f"/sessions/{spoken}/redact", headers={"Accept": "application/json"},
+                           data={"csrf_token": csrf, "start": "1.5", "end": "5.0", "reason": "said a card number"})
+    assert response.status_code == 200, response.text
+    assert [s["text"] for s in Transcripts(web_store).segments(spoken)] == ["found it"]
+    assert client.get("/search.json?q=search").get_json()["hits"] == []
+    audit = [a for a in web_store.audit_log(spoken) if a["action"] == "redact"]
+    assert json.loads(audit[0]["detail"])["words"] == len(SAID.split())
