@@ -12,19 +12,22 @@ from sessions.transcripts import QUOTE_TAG, Transcripts
 
 
 def quotes_section(store: Store, result: dict, replay_base: str = "") -> str:
-    """#quote notes of the counted sessions, in recording order; `replay_base` is the lab
-    server's address (the links are server paths without it)."""
+    """#quote notes of the counted sessions, in recording order, each linked to its replay
+    on the lab server at `replay_base` (without one the report links nowhere outside itself)."""
     sessions = {s["id"]: s for s in result["sessions"]}
     items = []
     for q in Transcripts(store).quotes():
         session = sessions.get(q["session_id"])
         if session is None:  # a pilot or excluded session is counted nowhere
             continue
-        link = f"{replay_base.rstrip('/')}/sessions/{url_quote(q['session_id'])}#t={q['t']:.1f}"
+        moment = f"{clock(q['t'])} in the replay"
+        if replay_base:
+            link = f"{replay_base.rstrip('/')}/sessions/{url_quote(q['session_id'])}#t={q['t']:.1f}"
+            moment = f'<a href="{escape(link)}">{moment}</a>'
         task = task_at(session["attempts"], q)
         items.append(
             f'<li><blockquote>{escape(q["text"])}</blockquote><p class="muted">{escape(q["participant"])}, '
-            f'{escape(task or "between tasks")}, <a href="{escape(link)}">{clock(q["t"])} in the replay</a>'
+            f'{escape(task or "between tasks")}, {moment}'
             f' · quoted by {escape(q["author"] or "?")}</p></li>')
     if not items:
         body = (f'<p class="muted">No quotes yet: select words in a replay\'s transcript and '

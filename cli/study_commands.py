@@ -93,7 +93,7 @@ def export(folder: Path, what: str | None, fmt: str, session_id: str | None, out
     """
     store = open_store(folder)
     if what is None:
-        fail("say what to export: --events, --attempts or --transcript")
+        fail("say what to export: --events or --attempts, or --transcript")
     if what == "transcript":
         from cli.voice_commands import export_transcript
         export_transcript(store, fmt, session_id, output)

@@ -25,6 +25,14 @@ def test_report_lists_quotes_with_replay_links(store, study_dir):
     assert '<a href="#quotes">Quotes</a>' in html
 
 
+def test_without_a_server_address_quotes_link_nowhere(store, study_dir):
+    sid = store.create_session("P03")
+    store.update_session(sid, status="complete", duration=12.0)
+    store.add_note(sid, 4.25, "“so slow”", "vera", tags=["quote"])
+    section = re.search(r'<section id="quotes">(.*?)</section>', render_report(store, load_study(study_dir)), re.S).group(1)
+    assert "so slow" in section and "in the replay" in section and "href" not in section
+
+
 def test_report_without_quotes_says_how_to_make_one(store, study_dir):
     html = render_report(store, load_study(study_dir))
     assert "No quotes yet" in re.search(r'<section id="quotes">(.*?)</section>', html, re.S).group(1)
