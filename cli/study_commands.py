@@ -14,13 +14,18 @@ folder_argument = click.argument(
     "folder", default=".", type=click.Path(file_okay=False, path_type=Path))
 
 
-def open_store(folder: Path):
-    """Open an existing study folder's store; a folder without a study is a user error."""
+def open_store(folder: Path, *, writer: bool = False):
+    """Open an existing study folder's store; a folder without a study is a user error.
+
+    Only a command that changes data opens it as a `writer`, which first closes the sessions
+    of recorders that died (`sessions.recovery`); listing, analysing and exporting change nothing.
+    """
+    from sessions.recovery import open_writer
     from sessions.store import Store
     from sessions.study import STUDY_FILE
     if not (folder / STUDY_FILE).is_file():
         fail(f"{folder} is not a study folder (no {STUDY_FILE}; run `uxlab init {folder}`)")
-    return Store(folder)
+    return open_writer(folder) if writer else Store(folder, read_only=True)
 
 
 @click.command()
@@ -81,9 +86,11 @@ def list_sessions(folder: Path, as_json: bool) -> None:
 @folder_argument
 @click.option("--events", "what", flag_value="events", help="One row per event (the timeline).")
 @click.option("--attempts", "what", flag_value="attempts", help="One row per task attempt, with its measures.")
+@click.option("--problems", "what", flag_value="problems", help="Problems with ratings, and the participant x problem matrix.")
 @click.option("--transcript", "what", flag_value="transcript",
               help="One row per transcript segment (vtt and srt: subtitles of one --session).")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "vtt", "srt"]), default="jsonl", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "json", "vtt", "srt"]), default=None,
+              help="jsonl or csv (events, attempts, transcript); json or csv (problems); vtt or srt (transcript).")
 @click.option("--session", "session_id", help="Only this session (--transcript).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
 def export(folder: Path, what: str | None, fmt: str, session_id: str | None, output: Path | None) -> None:
@@ -93,13 +100,18 @@ def export(folder: Path, what: str | None, fmt: str, session_id: str | None, out
     """
     store = open_store(folder)
     if what is None:
-        fail("say what to export: --events or --attempts, or --transcript")
+        fail("say what to export: --events, --attempts or --problems (or --transcript)")
     if what == "transcript":
         from cli.voice_commands import export_transcript
-        export_transcript(store, fmt, session_id, output)
-        return
-    if fmt not in ("jsonl", "csv") or session_id:
-        fail("--events and --attempts are exported as jsonl or csv, for the whole study")
+        return export_transcript(store, fmt or "jsonl", session_id, output)
+    if fmt in ("vtt", "srt") or session_id:
+        fail("--format vtt or srt and --session are for --transcript")
+    if what == "problems":
+        from cli.findings_commands import export_problems
+        return export_problems(folder, fmt or "json", output)
+    fmt = fmt or "jsonl"
+    if fmt == "json":
+        fail("--format json is for --problems; events and attempts are jsonl or csv")
     from sessions.export import EXPORT_COLUMNS, write_rows
     columns = EXPORT_COLUMNS
     if what == "attempts":

@@ -4,27 +4,25 @@ from __future__ import annotations
 import io
 import json
 import math
-import tempfile
 import zipfile
-from pathlib import Path
 
-import cv2
-import numpy as np
 from flask import Blueprint, abort, jsonify, render_template, request, send_file, url_for
 
-from sessions.transcripts import Transcripts
+from sessions.clips import clip_video
+from sessions.errors import UxlabError
+from sessions.redaction import redact as redact_session
+from sessions.events import ROLES, Role
 from web import current
-from web.access import ALL_ROLES, requires
+from web.access import requires
 from web.captions import clip_captions
 from web.timeline import replay_data
-from web.video_edit import VideoEditError, black_out, cut_clip
 
 bp = Blueprint("replay", __name__)
 MAX_TAGS, MAX_TAG, MAX_NOTE = 12, 40, 2000
 
 
 @bp.route("/sessions/<session_id>")
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def page(session_id: str):
     session = current.store().session(session_id)
     link = url_for("questionnaire.page", token=session["token"], _external=True)
@@ -33,7 +31,7 @@ def page(session_id: str):
 
 
 @bp.route("/sessions/<session_id>/timeline.json")
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def timeline(session_id: str):
     return jsonify(replay_data(current.store(), current.study(), session_id))
 
@@ -70,16 +68,8 @@ def _range(session: dict, form) -> tuple[float, float]:
     return start, end
 
 
-def _video(session: dict) -> Path:
-    name = (session["device"] or {}).get("video") or "screen.mp4"
-    path = current.store().media.path(session["id"], name)
-    if not path.is_file():
-        abort(404)
-    return path
-
-
 @bp.route("/sessions/<session_id>/notes", methods=["POST"])
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def add_note(session_id: str):
     session = current.store().session(session_id)
     body = request.get_json(silent=True)
@@ -97,7 +87,7 @@ def add_note(session_id: str):
 
 
 @bp.route("/sessions/<session_id>/notes/<int:note_id>/tags", methods=["POST"])
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def set_tags(session_id: str, note_id: int):
     notes = {n["id"]: n for n in current.store().notes(session_id)}
     if note_id not in notes:
@@ -111,27 +101,25 @@ def set_tags(session_id: str, note_id: int):
 
 
 @bp.route("/sessions/<session_id>/clip", methods=["POST"])
-@requires("researcher", "reviewer")
+@requires(Role.RESEARCHER, Role.REVIEWER)
 def clip(session_id: str):
     """A highlight: the video of a time range plus the notes inside it (JSON and WebVTT
     subtitles, so the notes show over the clip in any player)."""
     session = current.store().session(session_id)
     start, end = _range(session, request.form)
     notes = [n for n in current.store().notes(session_id) if start <= n["t"] <= end]
-    with tempfile.TemporaryDirectory() as tmp:
-        target = Path(tmp) / "clip.mp4"
-        try:
-            cut_clip(_video(session), start, end, target)
-        except VideoEditError as exc:
-            abort(400, str(exc))
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w") as archive:
-            archive.write(target, "clip.mp4")
-            archive.writestr("notes.json", json.dumps(
-                [{"t": round(n["t"] - start, 3), "session_t": n["t"], "text": n["text"],
-                  "author": n["author"], "tags": n["tags"]} for n in notes], indent=2))
-            archive.writestr("notes.vtt", _webvtt(notes, start, end))
-            archive.writestr("captions.vtt", clip_captions(session_id, start, end))
+    try:
+        video = clip_video(current.store(), session_id, start, end)
+    except UxlabError as exc:
+        abort(exc.status, exc.message)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("clip.mp4", video)
+        archive.writestr("notes.json", json.dumps(
+            [{"t": round(n["t"] - start, 3), "session_t": n["t"], "text": n["text"],
+              "author": n["author"], "tags": n["tags"]} for n in notes], indent=2))
+        archive.writestr("notes.vtt", _webvtt(notes, start, end))
+        archive.writestr("captions.vtt", clip_captions(session_id, start, end))
     buffer.seek(0)
     current.store().audit(current.user()["name"], "export_clip", session_id, {"start": start, "end": end})
     name = f"{session_id}-{start:.0f}-{end:.0f}.zip"
@@ -151,7 +139,7 @@ def _webvtt(notes: list[dict], start: float, end: float) -> str:
 
 
 @bp.route("/sessions/<session_id>/redact", methods=["POST"])
-@requires("researcher")
+@requires(Role.RESEARCHER)
 def redact(session_id: str):
     """Black out a time range of the video and its keyframes and drop its key events; the
     reason goes to the audit log. Runs in the request: a re-encode takes seconds per minute."""
@@ -161,24 +149,12 @@ def redact(session_id: str):
     reason = (request.form.get("reason") or "").strip()
     if not reason or len(reason) > 500:
         abort(400, "Say why this range is redacted (up to 500 characters).")
-    video = _video(session)
     try:
-        frames = black_out(video, start, end)
-    except VideoEditError as exc:
-        abort(400, str(exc))
-    keyframes = 0
-    for row in store.frames(session_id, start=start, end=end, keyframes_only=True):
-        path = store.media.path(session_id, row["keyframe"])
-        image = cv2.imread(str(path))
-        if image is not None:
-            cv2.imwrite(str(path), np.zeros_like(image))
-            keyframes += 1
-    keys = store.delete_events(session_id, start, end, ("key",))
-    words = Transcripts(store).delete_between(session_id, start, end)  # what was said goes too
-    store.audit(current.user()["name"], "redact", session_id,
-                {"start": start, "end": end, "reason": reason, "frames": frames,
-                 "keyframes": keyframes, "key_events": keys, "words": words})
+        done = redact_session(store, session_id, start, end, actor=current.user()["name"], reason=reason)
+    except UxlabError as exc:
+        abort(exc.status, exc.message)
     if request.accept_mimetypes.best == "application/json":
-        return jsonify({"frames": frames, "keyframes": keyframes, "key_events": keys})
+        return jsonify({"frames": done.frames, "keyframes": done.keyframes, "key_events": done.key_events,
+                        "window_titles": done.window_titles})
     return render_template("redacted.html", session=session, start=start, end=end,
-                           frames=frames, keyframes=keyframes, keys=keys)
+                           frames=done.frames, keyframes=done.keyframes, keys=done.key_events)

@@ -11,8 +11,10 @@ import cv2
 import numpy as np
 import pytest
 
+from sessions import events
 from analyzer import stats
 from analyzer.heatmap import screen_states
+from analyzer.study_data import load_study_data
 from analyzer.phash import hamming, phash, to_ints
 from analyzer.report import render_report
 from analyzer.summary import analyze_study
@@ -39,7 +41,7 @@ class Participant:
 
     def title(self, t: float, screen: str) -> None:
         """The browser's window title changes a moment after the page it names is drawn."""
-        self.events.append({"t": t, "kind": "window", "text": f"{TITLES[screen]} - Chromium", "window": "Chromium"})
+        self.events.append(events.window(t, f"{TITLES[screen]} - Chromium", "Chromium"))
 
     def attempt(self, task: str, start: float, end: float, outcome: str) -> int:
         attempt = self.store.start_attempt(self.sid, task, start)
@@ -130,8 +132,9 @@ def _issue(issues, kind, task="ticket"):
 
 def test_issues_are_found_grouped_by_screen_and_ranked(built):
     store, study, ids = built
-    result = analyze_study(store, study)
-    issues = find_issues(store, study, result)
+    data = load_study_data(store, study)
+    result = analyze_study(store, study, data=data)
+    issues = find_issues(store, study, result, data)
     rage = _issue(issues, "rage_clicks")
     assert rage["participants"] == ["P01", "P02"] and rage["of"] == 6 and rage["occurrences"] == 2
     assert rage["title"] == "Rage clicks in “ticket” on “New ticket · Help desk”", "named by the window title"

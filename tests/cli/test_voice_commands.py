@@ -75,7 +75,7 @@ def test_transcribe_then_search_and_export(voice_study):
     (["transcribe", "--session", "nope"], "no session 'nope'"),
     (["search", ""], "search for at least one word"),
     (["export", "--transcript", "--format", "vtt"], "add --session ID"),
-    (["export", "--events", "--format", "srt"], "jsonl or csv"),
+    (["export", "--events", "--format", "srt"], "are for --transcript"),
 ])
 def test_clear_errors_change_nothing(voice_study, args, message):
     folder, sid = voice_study

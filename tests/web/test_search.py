@@ -118,4 +118,4 @@ def test_a_redacted_stretch_loses_its_transcript(as_role, web_store, spoken):
     assert [s["text"] for s in Transcripts(web_store).segments(spoken)] == ["found it"]
     assert client.get("/search.json?q=search").get_json()["hits"] == []
     audit = [a for a in web_store.audit_log(spoken) if a["action"] == "redact"]
-    assert json.loads(audit[0]["detail"])["words"] == len(SAID.split())
+    assert json.loads(audit[0]["detail"])["transcript_words"] == len(SAID.split())
