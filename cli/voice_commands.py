@@ -48,7 +48,7 @@ def transcribe(folder: Path, session_id: str | None, engine: str, model: Path | 
     """
     from speech.engines import open_engine
     from speech.transcribe import sessions_to_transcribe
-    store = open_store(folder)
+    store = open_store(folder, writer=True)
     try:
         speech_engine = open_engine(engine, model)  # a missing model is said before any work
         sessions = sessions_to_transcribe(store, session_id, again=again)
@@ -111,13 +111,12 @@ def transcribe_after_recording(folder: Path, session_id: str) -> None:
     from cli.errors import warn
     from sessions.store import Store
     from sessions.study import load_study
-    from speech.audio import audio_track_count
-    from speech.transcribe import video_of
+    from speech.transcribe import has_sound
     if not load_study(folder).capture.transcribe:
         return
     store = Store(folder)
     session = store.session(session_id)
-    if not audio_track_count(video_of(store, session)):
+    if not has_sound(store, session):
         return
     from speech.engines import open_engine
     try:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sessions.errors import Conflict, NotFound
-from sessions.events import VIDEO_FILE, SessionStatus
+from sessions.events import SessionStatus
 from sessions.store import Store
 from sessions.transcripts import Segment, Transcripts
 from speech.audio import RATE, Track, audio_track_count, read_tracks
@@ -30,15 +30,17 @@ class Transcribed:
     seconds: float   # of sound transcribed, all tracks together
 
 
-def video_of(store: Store, session: dict) -> Path:
-    """The session's screen video, which carries its voice tracks."""
-    name = (session.get("device") or {}).get("video") or VIDEO_FILE
-    return store.media.path(session["id"], name)
+def video_of(store: Store, session: dict) -> Path | None:
+    """The session's screen video, which carries its voice tracks (None if it has none)."""
+    try:
+        return store.media.video(session)
+    except NotFound:
+        return None
 
 
 def sound_seconds(store: Store, session: dict) -> float:
     """The length of sound to transcribe (session duration times voice tracks), for progress."""
-    return (session["duration"] or 0.0) * min(2, audio_track_count(video_of(store, session)))
+    return (session["duration"] or 0.0) * min(2, _tracks(store, session))
 
 
 def sessions_to_transcribe(store: Store, session_id: str | None = None, *, again: bool = False) -> list[dict]:
@@ -48,14 +50,24 @@ def sessions_to_transcribe(store: Store, session_id: str | None = None, *, again
         session = store.session(session_id)
         if session["status"] == SessionStatus.RECORDING:
             raise Conflict(f"session {session_id} is still recording; transcribe it when it has ended")
-        if not audio_track_count(video_of(store, session)):
+        if not _tracks(store, session):
             raise NotFound(f"session {session_id} has no sound recorded")
         return [session]
     transcripts = Transcripts(store)
     return [s for s in store.sessions(order="started_at", descending=False)
             if s["status"] != SessionStatus.RECORDING
             and (again or not transcripts.is_transcribed(s["id"]))
-            and audio_track_count(video_of(store, s))]
+            and _tracks(store, s)]
+
+
+def has_sound(store: Store, session: dict) -> bool:
+    """Whether the session's video carries at least one voice track."""
+    return _tracks(store, session) > 0
+
+
+def _tracks(store: Store, session: dict) -> int:
+    video = video_of(store, session)
+    return audio_track_count(video) if video is not None else 0
 
 
 def transcribe_session(store: Store, session_id: str, engine: Engine,
@@ -66,7 +78,10 @@ def transcribe_session(store: Store, session_id: str, engine: Engine,
     pauses = transcripts.privacy_pauses(session_id)
     segments: list[Segment] = []
     done = 0.0
-    for track in read_tracks(video_of(store, session)):
+    video = video_of(store, session)
+    if video is None:
+        raise NotFound(f"session {session_id} has no video, so no sound to transcribe")
+    for track in read_tracks(video):
         track = _silence(track, pauses)
         step = (lambda s, base=done: progress(base + s)) if progress else None
         segments += [kept for s in engine.transcribe(track, step) if (kept := _outside(s, pauses))]

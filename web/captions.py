@@ -8,13 +8,14 @@ from sessions.captions import webvtt
 from sessions.events import CAPTIONS_FILE
 from sessions.transcripts import Transcripts
 from web import current
-from web.access import ALL_ROLES, requires
+from sessions.events import ROLES
+from web.access import requires
 
 bp = Blueprint("captions", __name__)
 
 
 @bp.route(f"/sessions/<session_id>/{CAPTIONS_FILE}")
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def vtt(session_id: str):
     current.store().session(session_id)  # an unknown session is a 404
     segments = Transcripts(current.store()).segments(session_id)

@@ -7,7 +7,8 @@ from flask import Blueprint, jsonify, render_template, request, url_for
 from sessions.errors import UxlabError
 from sessions.transcripts import MARK_END, MARK_START, Transcripts
 from web import current
-from web.access import ALL_ROLES, requires
+from sessions.events import ROLES
+from web.access import requires
 
 bp = Blueprint("search", __name__)
 MAX_QUERY = 200
@@ -34,7 +35,7 @@ def _hits(query: str) -> list[dict]:
 
 
 @bp.route("/search")
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def page():
     query = (request.args.get("q") or "").strip()[:MAX_QUERY]
     hits, error = [], None
@@ -47,7 +48,7 @@ def page():
 
 
 @bp.route("/search.json")
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def api():
     query = (request.args.get("q") or "").strip()[:MAX_QUERY]
     try:

@@ -11,7 +11,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from sessions.events import VIDEO_FILE
+from sessions.events import CAMERA_FILE, VIDEO_FILE
 from sessions.store import Store
 
 RATE = 16_000
@@ -85,11 +85,20 @@ def write_voice_video(path: Path, tracks: list[np.ndarray], duration: float, *, 
 
 def record_voice_session(store: Store, sentences: list[tuple[float, str]], duration: float, *,
                          participant: str = "P01", moderator: list[tuple[float, str]] | None = None,
-                         pauses: list[tuple[float, float]] = ()) -> tuple[str, list[tuple[float, float, str]]]:
+                         pauses: list[tuple[float, float]] = (), camera: bool = False,
+                         ) -> tuple[str, list[tuple[float, float, str]]]:
     """A finished session whose participant says `sentences` (and the moderator says
-    `moderator`, on a second track); `pauses` become privacy pause/resume markers.
-    Returns the session id and every sentence's (onset, end, text)."""
-    sid = store.create_session(participant, device={"width": 1280, "height": 800, "video": VIDEO_FILE})
+    `moderator`, on a second track); `pauses` become privacy pause/resume markers; with
+    `camera`, a small camera video too. Returns the session id and every sentence's
+    (onset, end, text)."""
+    device = {"width": 1280, "height": 800, "video": VIDEO_FILE}
+    if camera:
+        device["camera"] = {"file": CAMERA_FILE, "width": 160, "height": 120}
+    sid = store.create_session(participant, device=device)
+    if camera:
+        from tests.web.recordings import write_video
+        write_video(store.media.session_dir(sid, create=True) / CAMERA_FILE,
+                    [(float(t), (40 * t % 255, 120, 200)) for t in range(int(duration) + 1)], (160, 120))
     track, spoken = voice_track(sentences, duration)
     tracks = [track]
     if moderator:
