@@ -16,7 +16,7 @@ bp = Blueprint("captions", __name__)
 
 @bp.route(f"/sessions/<session_id>/{CAPTIONS_FILE}")
 @requires(*ROLES)
-def vtt(session_id: str):
+def track(session_id: str):
     current.store().session(session_id)  # an unknown session is a 404
     segments = Transcripts(current.store()).segments(session_id)
     speakers = len({s["speaker"] for s in segments}) > 1
