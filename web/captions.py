@@ -24,7 +24,11 @@ def track(session_id: str):
                     headers={"Cache-Control": "no-store"})
 
 
-def clip_captions(session_id: str, start: float, end: float) -> str:
-    """The captions of a clip from `start` to `end`, timed from the clip's start."""
+def clip_captions(session_id: str, start: float, end: float) -> str | None:
+    """The captions of a clip from `start` to `end`, timed from the clip's start (None when
+    nothing was said in it)."""
     segments = Transcripts(current.store()).segments(session_id)
-    return webvtt(segments, start=start, end=end, speakers=len({s["speaker"] for s in segments}) > 1)
+    inside = [s for s in segments if s["end"] >= start and s["t"] <= end]
+    if not inside:
+        return None
+    return webvtt(inside, start=start, end=end, speakers=len({s["speaker"] for s in segments}) > 1)

@@ -119,7 +119,8 @@ def clip(session_id: str):
             [{"t": round(n["t"] - start, 3), "session_t": n["t"], "text": n["text"],
               "author": n["author"], "tags": n["tags"]} for n in notes], indent=2))
         archive.writestr("notes.vtt", _webvtt(notes, start, end))
-        archive.writestr(CAPTIONS_FILE, clip_captions(session_id, start, end))
+        if (captions := clip_captions(session_id, start, end)) is not None:
+            archive.writestr(CAPTIONS_FILE, captions)
     buffer.seek(0)
     current.store().audit(current.user()["name"], "export_clip", session_id, {"start": start, "end": end})
     name = f"{session_id}-{start:.0f}-{end:.0f}.zip"
