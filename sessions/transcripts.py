@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from sessions.errors import BadRequest, Conflict
-from sessions.events import SPEAKERS, MarkerKind, SessionStatus, Speaker
+from sessions.events import SPEAKERS, MarkerKind, SessionStatus
 from sessions.store import Store, now_iso
 
 TRANSCRIPT_COLUMNS = ("session", "participant", "task", "t", "end", "speaker", "text", "confidence")
@@ -244,18 +244,4 @@ def fts_query(query: str) -> str:
     return " ".join(terms)
 
 
-def speakers_of(tracks: int) -> tuple[str, ...]:
-    """The speaker of each audio track of a session's video: participant first."""
-    return tuple(SPEAKERS[: max(0, min(tracks, len(SPEAKERS)))])
-
-
-def segments_from_rows(rows: Iterable[dict], words: Iterable[dict]) -> list[Segment]:
-    """Stored rows back into Segments (for captions and tests)."""
-    by_segment: dict[int, list[Word]] = {}
-    for w in words:
-        by_segment.setdefault(w["segment_id"], []).append(Word(w["t"], w["end"], w["text"], w["confidence"]))
-    return [Segment(r["t"], r["end"], r["speaker"], tuple(by_segment.get(r["id"], ())), r["confidence"])
-            for r in rows]
-
-
-__all__ = ["Segment", "Speaker", "TRANSCRIPT_COLUMNS", "Transcripts", "Word", "fts_query"]
+__all__ = ["Segment", "TRANSCRIPT_COLUMNS", "Transcripts", "Word", "fts_query"]
