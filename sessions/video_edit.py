@@ -64,16 +64,6 @@ def _shape(stream) -> dict:
             "time_base": stream.time_base or Fraction(1, 1000)}
 
 
-def _frames(source: Path):
-    """Yield (seconds, frame, shape) for each decoded frame of the first video stream."""
-    with _open_source(source) as container:
-        stream = container.streams.video[0]
-        shape = _shape(stream)
-        for frame in container.decode(stream):
-            if frame.pts is not None:
-                yield float(frame.pts * frame.time_base), frame, shape
-
-
 class _Writer:
     """Opens the output on the first frame; frames are given their time in seconds."""
 
@@ -115,31 +105,81 @@ class _Writer:
 
 
 def cut_clip(source: Path, start: float, end: float, target: Path, gop: int = 20) -> int:
-    """Write the frames shown in [start, end] to `target`, starting at time 0; returns the
-    number of frames. The frame on screen at `start` opens the clip so it never starts black."""
+    """Write the frames shown in [start, end] to `target`, starting at time 0, with the sound
+    of every track in that range; returns the number of frames. The frame on screen at
+    `start` opens the clip so it never starts black."""
     if not end > start:
         raise VideoEditError("a clip needs an end after its start")
-    writer = _Writer(target, gop)
-    previous = None
     try:
-        for t, frame, shape in _frames(source):
-            if t < start:
-                previous = (frame, shape)
-                continue
-            if t > end:
-                break
-            if previous is not None and t > start:
-                writer.write(previous[0], 0.0, previous[1])
-            previous = None
-            writer.write(frame, t - start, shape)
-        if writer.count == 0 and previous is not None:  # the screen did not change in the range
-            writer.write(previous[0], 0.0, previous[1])
-    finally:
-        writer.close()
-    if writer.count == 0:
+        with _open_source(source) as container:
+            count = _copy_clip(container, start, end, target, gop)
+    except av.error.FFmpegError as exc:  # a broken or truncated file, found while copying it
+        target.unlink(missing_ok=True)
+        raise VideoEditError(f"the video cannot be read ({exc.__class__.__name__})") from None
+    if count == 0:
         target.unlink(missing_ok=True)
         raise VideoEditError(f"the video shows nothing between {start:g} s and {end:g} s")
+    return count
+
+
+def _copy_clip(container, start: float, end: float, target: Path, gop: int) -> int:
+    video, sound = container.streams.video[0], list(container.streams.audio)
+    shape = _shape(video)
+    track = {s.index: i for i, s in enumerate(sound)}
+    writer = _Writer(target, gop, _sound_specs(sound))
+    previous, done = None, set()
+    try:
+        writer.open(shape)
+        for packet in container.demux(video, *sound):
+            if packet.stream.index in done:
+                continue
+            for frame in packet.decode():
+                if frame.pts is None:
+                    continue
+                t = float(frame.pts * frame.time_base)
+                if t > end:
+                    done.add(packet.stream.index)
+                    break
+                if packet.stream.index in track:
+                    part = _trimmed(frame, t, start, end)
+                    if part is not None:
+                        writer.write_audio(track[packet.stream.index], part)
+                    continue
+                if t < start:
+                    previous = frame
+                    continue
+                if previous is not None and t > start:
+                    writer.write(previous, 0.0, shape)
+                previous = None
+                writer.write(frame, t - start, shape)
+            if len(done) == 1 + len(sound):
+                break
+        if writer.count == 0 and previous is not None:  # the screen did not change in the range
+            writer.write(previous, 0.0, shape)
+    finally:
+        writer.close()
     return writer.count
+
+
+def _sound_specs(sound: list) -> tuple[tuple[int, str, str], ...]:
+    """(rate, layout, title) of each sound track, for the output's AAC tracks."""
+    return tuple((s.codec_context.sample_rate, s.codec_context.layout.name,
+                  s.metadata.get("handler_name", "")) for s in sound)
+
+
+def _trimmed(frame: av.AudioFrame, t: float, start: float, end: float) -> av.AudioFrame | None:
+    """The part of a sound frame inside [start, end], timed from `start`; None if none is."""
+    rate = frame.sample_rate
+    first = max(0, round((start - t) * rate))
+    last = min(frame.samples, round((end - t) * rate))
+    if first >= last:
+        return None
+    width = 1 if frame.format.is_planar else len(frame.layout.channels)
+    data = frame.to_ndarray()[:, first * width:last * width]
+    part = av.AudioFrame.from_ndarray(np.ascontiguousarray(data), format=frame.format.name,
+                                      layout=frame.layout.name)
+    part.sample_rate, part.pts = rate, round((t - start) * rate) + first
+    return part
 
 
 def black_out(source: Path, start: float, end: float, gop: int = 20) -> int:
@@ -173,10 +213,8 @@ def _copy_blacking(container, start: float, end: float, target: Path, gop: int) 
     """Copy the video into `target`, black (and silent) in [start, end]; (blacked, written)."""
     video, sound = container.streams.video[0], list(container.streams.audio)
     shape = _shape(video)
-    audio = tuple((s.codec_context.sample_rate, s.codec_context.layout.name,
-                   s.metadata.get("handler_name", "")) for s in sound)
     track = {s.index: i for i, s in enumerate(sound)}
-    writer = _Writer(target, gop, audio)
+    writer = _Writer(target, gop, _sound_specs(sound))
     blacked, covered = 0, False
     try:
         writer.open(shape)

@@ -121,3 +121,14 @@ def test_black_out_silences_every_sound_track_in_the_range_and_keeps_the_rest(tm
     assert outside.min() > 0.5 * before[3:75].min()
     frames = dict(decoded_colours(source))
     assert max(frames[3.0]) < 20 and _close(frames[6.0], colour_at(6.0))
+
+
+def test_a_clip_carries_the_sound_of_its_range_from_time_zero(tmp_path):
+    source, clip = tmp_path / "screen.mp4", tmp_path / "clip.mp4"
+    _write_video_with_voice(source)
+    assert cut_clip(source, 2.5, 5.0, clip) == 4
+    assert [t for t, _ in decoded_colours(clip)] == [0.0, 0.5, 1.5, 2.5]
+    level, title = _loudness(clip)
+    assert title == "participant"
+    assert 24 <= len(level) <= 27  # 2.5 s of sound, from time 0
+    assert level[1:23].min() > 0.5 * _loudness(source)[0][3:75].min()
