@@ -11,6 +11,8 @@ import sys
 import threading
 from collections.abc import Callable
 
+from sessions.events import EventKind
+
 from recorder.keys import KeyStroke
 
 START_TIMEOUT = 20.0  # seconds for the listener process to import pynput and connect
@@ -86,13 +88,13 @@ class InputSource:
                 self._listening = True
                 self._ready.set()
                 continue
-            kind = item[0]
-            if kind == "key":
+            kind = EventKind(item[0])
+            if kind == EventKind.KEY:
                 put((kind, item[1], item[2], KeyStroke(*item[3])))
                 continue
-            if kind == "move":
+            if kind == EventKind.MOVE:
                 self.pointer = (item[2], item[3])
-            put(tuple(item))
+            put((kind, *item[1:]))
         if self._listening and not self._stopping:
             self.on_error(InputError(f"the input listener of display {self.display} stopped"))
         self._ready.set()  # the listener ended (or never started): start() looks at why

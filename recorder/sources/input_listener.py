@@ -72,6 +72,8 @@ def _stamped(listener_class):
 
 def main() -> None:
     from pynput import keyboard, mouse
+
+    from sessions.events import EventKind
     lock = threading.Lock()
     out = sys.stdout
 
@@ -84,14 +86,14 @@ def main() -> None:
     mouse_listener = _stamped(mouse.Listener)
     keyboard_listener = _stamped(keyboard.Listener)
     mouse_listener = mouse_listener(
-        on_move=lambda x, y: put("move", mouse_listener.stamp(), int(x), int(y)),
-        on_click=lambda x, y, button, pressed: put("click", mouse_listener.stamp(), int(x), int(y),
+        on_move=lambda x, y: put(EventKind.MOVE, mouse_listener.stamp(), int(x), int(y)),
+        on_click=lambda x, y, button, pressed: put(EventKind.CLICK, mouse_listener.stamp(), int(x), int(y),
                                                    button.name, bool(pressed)),
-        on_scroll=lambda x, y, dx, dy: put("scroll", mouse_listener.stamp(), int(x), int(y),
+        on_scroll=lambda x, y, dx, dy: put(EventKind.SCROLL, mouse_listener.stamp(), int(x), int(y),
                                            int(dx), int(dy)))
     keyboard_listener = keyboard_listener(
-        on_press=lambda key: put("key", keyboard_listener.stamp(), True, _safe_keystroke(key)),
-        on_release=lambda key: put("key", keyboard_listener.stamp(), False, _safe_keystroke(key)))
+        on_press=lambda key: put(EventKind.KEY, keyboard_listener.stamp(), True, _safe_keystroke(key)),
+        on_release=lambda key: put(EventKind.KEY, keyboard_listener.stamp(), False, _safe_keystroke(key)))
     listeners = [mouse_listener, keyboard_listener]
     for listener in listeners:
         listener.daemon = True
