@@ -141,10 +141,17 @@ class Recording:
             raise RecordError(str(exc)) from None
         clock = SessionClock()
         device = self._device(width, height)
-        self.session_id = sid = self.store.create_session(
-            self.options.participant, group=self.options.group, consent=True,
-            keystrokes=self.study.capture.keystrokes, device=device, started_at=clock.started_wall)
-        parts = self._parts(sid, clock, device, raw, inputs, prompt)
+        try:
+            self.session_id = sid = self.store.create_session(
+                self.options.participant, group=self.options.group, consent=True,
+                keystrokes=self.study.capture.keystrokes, device=device, started_at=clock.started_wall)
+            parts = self._parts(sid, clock, device, raw, inputs, prompt)
+        except WRITE_ERRORS as exc:  # e.g. a disk already full: nothing runs yet but the listener
+            inputs.stop()
+            raise RecordError(f"cannot start the recording: {_reason(exc)}") from None
+        except BaseException:
+            inputs.stop()
+            raise
         parts.start(self.study.capture.window_titles)
         hotkeys = self.study.hotkeys
         self.options.say(f"recording session {sid} (participant {self.options.participant}) on "
