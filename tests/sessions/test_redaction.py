@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from analyzer.heatmap import task_clicks
-from analyzer.study_data import load_study_data
 from analyzer.phash import phash
+from analyzer.study_data import load_study_data
 from sessions.errors import Conflict
 from sessions.redaction import redact
 from sessions.study import load_study
