@@ -194,7 +194,7 @@ class Recording:
                             capture.fps)
         screen = ScreenSource(clock, capture.fps, jobs, pointer=lambda: inputs.pointer,
                               paused=runner.paused_at, needs_flush=video.needs_flush,
-                              display=self.display)
+                              display=self.display, until=self.options.duration)
         writer = FrameWriter(jobs, video, session_dir, clock, sinks, scale=capture.scale,
                              keyframe_scale=device["keyframe_scale"], paused=runner.paused_at,
                              on_error=self.fail)
