@@ -24,7 +24,8 @@ import sqlite_utils
 from sessions import schema
 from sessions.events import Inclusion
 from sessions.media import MediaFiles
-from sessions.model import EVENT_FIELDS, EVENT_KINDS, MARKER_KINDS, MARKER_STATUSES, OUTCOMES, ROLES
+from sessions.events import OUTCOMES
+from sessions.model import EVENT_FIELDS, EVENT_KINDS, MARKER_KINDS, MARKER_STATUSES, ROLES
 
 DB_FILE = "uxlab.db"
 _EVENT_INSERT = (
