@@ -20,6 +20,8 @@ import sys
 import threading
 import time
 
+from sessions.events import EventKind
+
 # keysyms pynput leaves unnamed: shift+tab arrives as ISO_Left_Tab
 _UNNAMED_KEYSYMS = {0xFE20: "tab"}
 MAX_EVENT_AGE = 2.0  # seconds; an older X timestamp cannot be from this machine's clock
