@@ -2,7 +2,8 @@
 
 The recorder flushes events and video fragments every fraction of a second and beats a
 heartbeat; when it is killed, the next process that opens the study finds the session,
-ends its open attempt as abandoned and marks the session `recovered`.
+ends its open attempt as interrupted (the lab's failure, not the participant's: counted in
+neither completion nor abandonment) and marks the session `recovered`.
 """
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import os
 import socket
 import time
 from typing import TYPE_CHECKING
+
+from sessions.events import Outcome
 
 if TYPE_CHECKING:
     from sessions.store import Store
@@ -62,8 +65,8 @@ def recover_session(store: "Store", session_id: str) -> None:
     duration = max(float(last), float(beat))
     with store.db.conn:
         store.db.execute(
-            "UPDATE attempts SET ended = max(started, ?), outcome = 'abandoned' "
-            "WHERE session_id = ? AND outcome IS NULL", [duration, session_id])
+            "UPDATE attempts SET ended = max(started, ?), outcome = ? "
+            "WHERE session_id = ? AND outcome IS NULL", [duration, Outcome.INTERRUPTED.value, session_id])
         store.db.execute("UPDATE sessions SET status = 'recovered', duration = ? WHERE id = ?",
                          [duration, session_id])
     store.audit("uxlab", "recover_session", session_id, {"duration": duration})

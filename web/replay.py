@@ -164,8 +164,10 @@ def redact(session_id: str):
     except VideoEditError as exc:
         abort(400, str(exc))
     keyframes = 0
-    for row in store.frames(session_id, start=start, end=end, keyframes_only=True):
-        path = store.media.path(session_id, row["keyframe"])
+    # keyframes and the crops of small changes alike: both are pictures of the screen
+    stills = [r[k] for r in store.frames(session_id, start=start, end=end) for k in ("keyframe", "crop") if r[k]]
+    for relative in stills:
+        path = store.media.path(session_id, relative)
         image = cv2.imread(str(path))
         if image is not None:
             cv2.imwrite(str(path), np.zeros_like(image))

@@ -27,7 +27,7 @@ def test_killed_recorder_session_is_marked_recovered(study_dir):
     session = store.session(sid)
     assert session["status"] == "recovered" and session["duration"] == 4.5
     (attempt,) = store.attempts(sid)
-    assert attempt["outcome"] == "abandoned" and attempt["ended"] == 4.5
+    assert attempt["outcome"] == "interrupted" and attempt["ended"] == 4.5
     assert store.count_events(sid) == 1
     assert store.audit_log(sid)[0]["action"] == "recover_session"
 
