@@ -66,3 +66,22 @@ def test_the_task_table_says_how_many_attempts_were_interrupted(as_role, web_sto
     row = html.split("<strong>first</strong>")[1].split("</tr>")[0]
     assert '<td class="num">1<div class="muted small interrupted">+1 interrupted</div></td>' in row
     assert "1 of 1" in row
+
+
+def test_the_dashboard_warns_of_a_screen_that_matched_in_no_session(app, as_role, web_store, study_dir):
+    import cv2
+    import numpy as np
+
+    from sessions.study import load_study
+    record_session(web_store)
+    (study_dir / "screens").mkdir()
+    checker = (np.indices((60, 80)).sum(axis=0) // 6 % 2 * 255).astype(np.uint8)
+    cv2.imwrite(str(study_dir / "screens" / "oops.png"), cv2.merge([checker] * 3))
+    text = (study_dir / "study.toml").read_text().replace(
+        'prompt = "Do the first thing."', 'prompt = "Do the first thing."\nerror_screens = ["screens/oops.png"]')
+    (study_dir / "study.toml").write_text(text)
+    app.extensions["uxlab"]["study"] = load_study(study_dir)
+    client, _ = as_role("reviewer")
+    html = client.get("/summary").text
+    assert re.search(r"The error screen <code>screens/oops.png</code> of task <strong>first</strong> matched in "
+                     r"no session", html)
