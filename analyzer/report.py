@@ -125,8 +125,26 @@ def _headline_satisfaction(result: dict, ltr: dict | None) -> str:
         u = q["umux_lite"]
         cards.append(f'<div class="card"><p class="label">UMUX-Lite (0–100)</p><p class="big">{u["mean"]:.1f}</p>'
                      f'<p>{number(u, u["n"], scale=HUNDRED)}</p><p class="muted">SUS equivalent {u["sus_equivalent"]:.1f}</p></div>')
+    cards += _cx_cards(q)
     return f'<div class="cards">{"".join(cards)}</div>' if cards else \
         '<p class="muted">No post-session questionnaires answered yet.</p>'
+
+
+def _cx_cards(q: dict) -> list[str]:
+    """CSAT and CES cards, when the study asked them."""
+    cards = []
+    if q.get("csat"):
+        c = q["csat"]
+        cards.append(f'<div class="card"><p class="label">CSAT (top two of 5)</p><p class="big">'
+                     f'{c["mean"] * 100:.0f} %</p><p>{c["satisfied"]} of {c["n"]} satisfied; 95 % CI '
+                     f'{c["low"] * 100:.0f}–{c["high"] * 100:.0f} %</p></div>')
+    if q.get("ces"):
+        c = q["ces"]
+        limits = f'95 % CI {c["low"]:.1f}–{c["high"]:.1f}' if c["low"] is not None else f'n = {c["n"]}'
+        cards.append(f'<div class="card"><p class="label">CES (1–7)</p><p class="big">{c["mean"]:.1f}</p>'
+                     f'<p>{limits}</p><p class="muted">{c["agreeing"]} of {c["n"]} agree it was easy '
+                     f'({c["agree"]["estimate"] * 100:.0f} %)</p></div>')
+    return cards
 
 
 def _executive(result: dict, issues: list[dict], ltr: dict | None) -> str:

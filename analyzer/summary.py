@@ -73,7 +73,9 @@ def analyze_study(store: Store, study: Study, *, groups: Sequence[str] | None = 
         "unmatched_screens": unmatched_screens(study, matched) if sessions else [],
         "questionnaires": {"sus": questionnaires.sus_summary(store, ids),
                            "umux_lite": questionnaires.umux_lite_summary(store, ids),
-                           "nps": questionnaires.nps_summary(store, ids)},
+                           "nps": questionnaires.nps_summary(store, ids),
+                           "csat": questionnaires.csat_summary(store, ids),
+                           "ces": questionnaires.ces_summary(store, ids)},
         "comparison": compare_groups(study, sessions, groups) if groups else None,
     }
 

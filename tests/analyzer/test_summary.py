@@ -158,7 +158,7 @@ def test_an_empty_study(store, study_dir):
     result = analyze_study(store, load_study(study_dir))
     assert [t["attempts"] for t in result["tasks"]] == [0, 0]
     assert result["tasks"][0]["completion"] is None
-    assert result["questionnaires"] == {"sus": None, "umux_lite": None, "nps": None}
+    assert result["questionnaires"] == {"sus": None, "umux_lite": None, "nps": None, "csat": None, "ces": None}
     assert result["sessions"] == [] and result["comparison"] is None
 
 
