@@ -10,9 +10,10 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 
 from analyzer import heatmap
 from analyzer.study_data import StudyData, load_study_data
-from sessions.errors import BadRequest, UxlabError
+from sessions.errors import BadRequest, NotFound
+from sessions.events import ROLES
 from web import current
-from web.access import ALL_ROLES, requires
+from web.access import requires
 
 bp = Blueprint("heatmaps", __name__)
 
@@ -63,20 +64,20 @@ def _group() -> str | None:
     group = (request.args.get("group") or "").strip() or None
     groups = _groups()
     if group is not None and group not in groups:
-        abort(404, f"no counted sessions in group {group!r}")
+        raise NotFound(f"no counted sessions in group {group!r} (groups here: {', '.join(groups) or 'none'})")
     if group is None and len(groups) > 1:
         group = groups[0]
     return group
 
 
 @bp.route("/heatmaps")
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def index():
     return render_template("heatmaps.html", study=current.study(), task=None)
 
 
 @bp.route("/heatmaps/<task_id>")
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def task(task_id: str):
     task = _task(task_id)
     group = _group()
@@ -86,36 +87,28 @@ def task(task_id: str):
 
 
 @bp.route("/heatmaps/<task_id>/heatmap.png")
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def image(task_id: str):
     task = _task(task_id)
     group, screen = _group(), _screen()
     cache = _cache()
     key = ("png", task.id, group, screen)
     if key not in cache:
-        try:
-            cache[key] = heatmap.heatmap_png(_data(group), task.id, screen=screen)
-        except UxlabError as exc:  # a screen state this task does not have
-            abort(exc.status, exc.message)
+        cache[key] = heatmap.heatmap_png(_data(group), task.id, screen=screen)
     return Response(cache[key], mimetype="image/png")
 
 
 @bp.route("/heatmaps/<task_id>/clicks.json")
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def clicks(task_id: str):
     """Clicks near the point (fx, fy), given as fractions of the heatmap's width and height."""
     task = _task(task_id)
     try:
         fx, fy = float(request.args["fx"]), float(request.args["fy"])
-        if not (0 <= fx <= 1 and 0 <= fy <= 1):
-            raise BadRequest("fx and fy are fractions of the picture, from 0 to 1")
     except (KeyError, ValueError):
         abort(400, "fx and fy must be numbers")
-    except BadRequest as exc:
-        abort(400, exc.message)
-    try:
-        rows = heatmap.hot_spot(_data(_group()), task.id, fx, fy, screen=_screen())
-    except UxlabError as exc:
-        abort(exc.status, exc.message)
+    if not (0 <= fx <= 1 and 0 <= fy <= 1):
+        raise BadRequest("fx and fy are fractions of the picture, from 0 to 1")
+    rows = heatmap.hot_spot(_data(_group()), task.id, fx, fy, screen=_screen())
     return jsonify([{**r, "replay": url_for("replay.page", session_id=r["session_id"])
                      + f"#t={max(0.0, float(r['t']) - 2):.1f}"} for r in rows])

@@ -21,6 +21,7 @@ from analyzer.summary import analyze_study
 from analyzer.top_issues import find_issues
 from sessions.errors import BadRequest
 from sessions.events import Outcome, window
+from sessions.recovery import open_writer
 from sessions.store import Store
 from sessions.study import load_study
 from tests.analyzer.conftest import (DEVICE, HEIGHT, KEYFRAME_SCALE, SCREEN_CROPS, WIDTH, add_keyframe, click,
@@ -217,7 +218,7 @@ def test_an_attempt_the_recorder_lost_is_interrupted_and_counted_apart(screens_s
     screens_store.start_attempt(crashed, "ticket", 1.0)
     screens_store.append_events(crashed, click(4.0, 10, 10))
     screens_store.update_session(crashed, pid=_dead_pid())
-    store = Store(screens_study)                           # a writer opening the study recovers it
+    store = open_writer(screens_study)                     # a writer opening the study recovers it
     [attempt] = store.attempts(crashed)
     assert attempt["outcome"] == Outcome.INTERRUPTED and attempt["ended"] >= 4.0
     study = load_study(screens_study)

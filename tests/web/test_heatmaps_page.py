@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 
+from sessions.recovery import open_writer
 from sessions.store import Store
 from tests.web.recordings import CLICKS, SCREEN, record_session
 
@@ -60,7 +61,7 @@ def test_the_task_table_says_how_many_attempts_were_interrupted(as_role, web_sto
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     web_store.update_session(crashed, pid=dead.pid)
-    Store(web_store.folder).close()             # a writer opening the study recovers the session
+    open_writer(web_store.folder).close()       # a writer opening the study recovers the session
     client, _ = as_role("reviewer")
     html = client.get("/summary").text
     row = html.split("<strong>first</strong>")[1].split("</tr>")[0]
