@@ -42,6 +42,8 @@ TITLES = {
 }
 KINDS = tuple(TITLES)
 
+_KEY_COLUMNS = ("t", "key")     # the columns: a key press's time and its key class
+
 
 @dataclass(frozen=True)
 class Moment:
@@ -109,7 +111,7 @@ def session_moments(store: Store, data: SessionData, measured: Iterable[dict]) -
     """Every flagged moment of one session, from its loaded data and attempt measures."""
     moments: list[Moment] = []
     by_id = {a["id"]: a for a in data.attempts}
-    key_rows = store.event_rows(data.id, [EventKind.KEY], ["t", "key"], presses_only=True)
+    key_rows = store.event_rows(data.id, [EventKind.KEY], _KEY_COLUMNS, presses_only=True)
     errors = [m for m in data.markers if m["kind"] == "error" and m["status"] == "confirmed"]
     for m in measured:
         attempt = by_id.get(m["attempt_id"])
