@@ -74,6 +74,7 @@ def _stamped(listener_class):
 
 def main() -> None:
     from pynput import keyboard, mouse
+
     lock = threading.Lock()
     out = sys.stdout
 
