@@ -136,9 +136,12 @@ def _part(source: _Source, start: float, end: float, size: tuple[int, int], out:
     """One MPEG-TS part of a clip: [start, end) of the source, copied (start must be a
     keyframe) or encoded."""
     before = [k for k in source.keyframes if k <= start + 1e-3]
-    seek = before[-1] if before else 0.0       # decoding (or copying) starts on a whole picture
+    # decoding (or copying) starts on a whole picture: ffmpeg seeks to the keyframe at or
+    # before the time asked, so ask a hair after it (a printed time may round below it)
+    seek = (before[-1] if before else 0.0) + 0.001
+    skip = max(0.0, start - seek)
     duration = end - start
-    args = [_ffmpeg(), "-y", "-loglevel", "error", "-ss", f"{seek:.3f}", "-i", str(source.path)]
+    args = [_ffmpeg(), "-y", "-loglevel", "error", "-ss", f"{seek:.4f}", "-i", str(source.path)]
     if audio and not source.audio:
         args += ["-f", "lavfi", "-t", f"{duration:.3f}", "-i", f"anullsrc=r={AUDIO_RATE}:cl=mono"]
     args += ["-t", f"{duration:.3f}", "-map", "0:v:0"]
@@ -147,13 +150,13 @@ def _part(source: _Source, start: float, end: float, size: tuple[int, int], out:
     else:
         # a constant rate repeats the picture on screen through a still stretch, then the
         # part before the start is trimmed away
-        args += ["-vf", (f"fps={max(1, round(source.rate))},trim=start={start - seek:.3f},setpts=PTS-STARTPTS,"
+        args += ["-vf", (f"fps={max(1, round(source.rate))},trim=start={skip:.4f},setpts=PTS-STARTPTS,"
                          f"scale={size[0]}:{size[1]}:force_original_aspect_ratio=decrease,"
                          f"pad={size[0]}:{size[1]}:(ow-iw)/2:(oh-ih)/2"),
                  "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
     if audio:
         if source.audio:
-            args += ["-map", "0:a:0", "-af", f"atrim=start={start - seek:.3f},asetpts=PTS-STARTPTS"]
+            args += ["-map", "0:a:0", "-af", f"atrim=start={skip:.4f},asetpts=PTS-STARTPTS"]
         else:
             args += ["-map", "1:a:0"]
         args += ["-c:a", "aac", "-ar", str(AUDIO_RATE), "-ac", "1"]
