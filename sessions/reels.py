@@ -327,6 +327,32 @@ def clips_for_tag(store: Store, tag: str) -> list[Clip]:
     return clips
 
 
+def clips_for_search(store: Store, text: str) -> list[Clip]:
+    """Notes and transcript segments containing `text` (case-insensitive), quoted on the
+    title cards, in session and time order."""
+    from sessions.problems import segments_saying
+    needle = " ".join(text.split()).lower()
+    if not needle:
+        raise BadRequest("say what to search for")
+    sessions = {s["id"]: s for s in store.sessions(order="started_at", descending=False)}
+    found: list[tuple[str, float, float | None, str]] = []
+    for sid in sessions:
+        found += [(sid, n["t"], None, n["text"]) for n in store.notes(sid) if needle in n["text"].lower()]
+    found += [(r["session_id"], r["t"], r["end"], r["text"]) for r in segments_saying(store, [needle])]
+    order = {sid: i for i, sid in enumerate(sessions)}
+    clips = []
+    for sid, t, end, quote in sorted(found, key=lambda f: (order.get(f[0], 0), f[1])):
+        session = sessions[sid]
+        _, task = _context(store, sid, t)
+        start, stop = _window(t, None, float(session["duration"] or 0.0)) if end is None else \
+            _window(max(0.0, t - 1.0), end + 1.0, float(session["duration"] or 0.0))
+        clips.append(Clip(sid, start, stop, session["participant"], task, f"“{quote}”",
+                          _captions(store, sid, start, stop)))
+    if not clips:
+        raise NotFound(f"no note or transcript says {text!r}")
+    return clips
+
+
 def reel_info(path: Path) -> dict:
     """Duration and streams of a written reel, as ffprobe reports them."""
     probe = shutil.which("ffprobe")

@@ -8,7 +8,8 @@ import pytest
 from sessions.errors import BadRequest, NotFound
 from sessions.events import VIDEO_FILE
 from sessions.problems import Problems
-from sessions.reels import CARD_SECONDS, Clip, build_reel, clips_for_problem, clips_for_tag, reel_info
+from sessions.reels import (CARD_SECONDS, Clip, build_reel, clips_for_problem, clips_for_search, clips_for_tag,
+                            reel_info)
 from tests.sessions.media_files import write_session_video
 
 
@@ -88,3 +89,16 @@ def test_tag_reels_and_refusals(store, tmp_path):
     with pytest.raises(BadRequest, match="no evidence"):
         clips_for_problem(store, empty)
     assert not (tmp_path / "x.mp4").exists()
+
+
+def test_search_finds_notes_and_transcript_words(store):
+    sid = _recorded(store, "P1")
+    store.add_note(sid, 12.0, "Expected the button on the left", "obs")
+    store.db["segments"].insert({"session_id": sid, "t": 20.0, "end": 22.0, "speaker": "participant",
+                                 "text": "I expected it here", "confidence": 1.0, "engine": "test"})
+    store.db.conn.commit()
+    clips = clips_for_search(store, "EXPECTED")
+    assert [(c.start, c.end) for c in clips] == [(9.0, 19.0), (19.0, 23.0)]
+    assert clips[1].captions == [(20.0, 22.0, "I expected it here")]
+    with pytest.raises(BadRequest, match="what to search"):
+        clips_for_search(store, "  ")
