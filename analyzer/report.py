@@ -21,6 +21,7 @@ from analyzer.report_format import duration, number, percent, plural, table
 from analyzer.report_results import (ELEVEN, HUNDRED, SEQ, appendix_section, errors_cell, group_time, nps_counts,
                                      recommend, results_section)
 from analyzer.report_style import STYLE
+from analyzer.study_data import load_study_data
 from analyzer.summary import Progress, analyze_study
 from analyzer.top_issues import find_issues
 from sessions.store import Store
@@ -31,10 +32,11 @@ SUMMARY_ISSUES = 5          # issues listed in the executive summary
 
 def render_report(store: Store, study: Study, progress: Progress | None = None) -> str:
     """The whole report as one HTML string; nothing in it refers to another file."""
-    result = analyze_study(store, study, progress=progress)
-    rows = {s["id"]: s for s in store.sessions()}
+    data = load_study_data(store, study, progress=progress)   # every session read once
+    result = analyze_study(store, study, data=data)
+    rows = {s.id: s.session for s in data.sessions}
     names = {s["id"]: s["participant"] for s in result["sessions"]}
-    issues = find_issues(store, study, result)
+    issues = find_issues(store, study, result, data)
     ltr = recommend(store, result)
     body = "".join([
         _header(study, result, rows),
@@ -44,7 +46,7 @@ def render_report(store: Store, study: Study, progress: Progress | None = None) 
         results_section(result, ltr),
         issues_section(store, issues, names),
         notes_section(store, result),
-        heatmaps_section(store, study, result),
+        heatmaps_section(data, result),
         appendix_section(result),
     ])
     return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -88,10 +90,12 @@ def _task_line(result: dict, task: dict) -> str:
     tone, label = _verdict(task)
     head = (f'<div class="verdict"><strong>{escape(task["id"])}</strong>'
             f'<span class="badge {tone}">{escape(label)}</span></div>')
+    lost = task.get("interrupted", 0)
+    lost_note = f" ({plural(lost, 'attempt')} interrupted by the recorder, not counted)" if lost else ""
     if not task["attempts"]:
-        return f'<li>{head}<div>Nobody has attempted it yet.</div></li>'
+        return f'<li>{head}<div>Nobody has attempted it yet{lost_note}.</div></li>'
     parts = [f'{task["successes"]} of {task["attempts"]} attempts succeeded: '
-             f'{percent(task["completion"], task["attempts"])}']
+             f'{percent(task["completion"], task["attempts"])}{lost_note}']
     if task["time_success"]:
         parts.append(f'successful attempts took {number(task["time_success"], task["successes"], " s")}')
     parts.append(f"errors per attempt {errors_cell(result, task)}")
