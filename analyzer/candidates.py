@@ -20,6 +20,7 @@ import numpy as np
 from analyzer import stats
 from analyzer.phash import group_hashes
 from analyzer.session_data import SessionData
+from analyzer.study_data import StudyData, load_study_data
 from sessions.problems import Problems, segments_saying
 from sessions.store import Store
 
@@ -166,7 +167,8 @@ def find_candidates(store: Store, loaded: Sequence[tuple[SessionData, list[dict]
     for data in datas.values():
         for a in data.attempts:
             tried[a["task"]].add(participant[data.id])
-    return _grouped(moments, participant, tried, Problems(store).decisions())
+    order = {sid: i for i, sid in enumerate(datas)}     # oldest session first
+    return _grouped(moments, participant, tried, Problems(store).decisions(), order)
 
 
 def _back_and_forth(datas: list[SessionData]) -> list[Moment]:
@@ -194,10 +196,10 @@ def _confusion(store: Store, datas: dict[str, SessionData]) -> list[Moment]:
 
 
 def _grouped(moments: list[Moment], participant: dict[str, str], tried: dict[str, set[str]],
-             decisions: dict[str, dict]) -> list[dict]:
+             decisions: dict[str, dict], order: dict[str, int]) -> list[dict]:
     """Group by task, kind and screen state; screen states are grouped across sessions by
     perceptual hash, the earliest keyframe of a state naming it (so keys stay stable)."""
-    ordered = sorted(moments, key=lambda m: (m.session_id, m.t))
+    ordered = sorted(moments, key=lambda m: (order[m.session_id], m.t))
     hashes = [m.phash for m in ordered if m.phash]
     labels = group_hashes(hashes) if hashes else []
     founder: dict[int, str] = {}
@@ -230,25 +232,15 @@ def _grouped(moments: list[Moment], participant: dict[str, str], tried: dict[str
     return result
 
 
-def counted(session: dict) -> bool:
-    """Pilot and excluded sessions are kept and shown but counted nowhere."""
-    return (session.get("inclusion") or "included") == "included"
-
-
-def load_counted(store: Store, study, thresholds=None) -> list[tuple[SessionData, list[dict]]]:
-    """Each counted session's data and attempt measures, read once, oldest first."""
+def load_counted(store: Store, study, data: StudyData | None = None) -> list[tuple[SessionData, list[dict]]]:
+    """Each counted session's data (read once, or taken from `data`) with its attempt measures."""
     from analyzer.attempts import Thresholds
-    from analyzer.session_data import load_session
     from analyzer.summary import session_measures
-    thresholds = thresholds or Thresholds()
-    loaded = []
-    for session in store.sessions(order="started_at", descending=False):
-        if counted(session):
-            data = load_session(store, session)
-            loaded.append((data, session_measures(store, study, data, thresholds)["attempts"]))
-    return loaded
+    data = data or load_study_data(store, study)
+    thresholds = Thresholds()
+    return [(s, session_measures(store, study, s, thresholds)["attempts"]) for s in data.sessions]
 
 
-def study_candidates(store: Store, study) -> list[dict]:
-    """The study's candidate problems (loads every counted session once)."""
-    return find_candidates(store, load_counted(store, study))
+def study_candidates(store: Store, study, data: StudyData | None = None) -> list[dict]:
+    """The study's candidate problems over its counted sessions."""
+    return find_candidates(store, load_counted(store, study, data))
