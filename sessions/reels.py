@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
 import subprocess
 import tempfile
 import textwrap
+import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -216,16 +219,31 @@ def build_reel(store: Store, clips: Sequence[Clip], output: Path, *, progress: P
     output.parent.mkdir(parents=True, exist_ok=True)
     steps, done = 2 * len(clips) + 1, 0
     parts, cues, at, copied = [], [], 0.0, 0
-    with tempfile.TemporaryDirectory(prefix="uxlab-reel-") as tmp:
-        folder = Path(tmp)
-        for index, clip in enumerate(clips, start=1):
-            card = _card(clip, size, index, len(clips), folder, audio)
-            parts.append((card, CARD_SECONDS))
-            at += CARD_SECONDS
+    lock = threading.Lock()
+
+    def step() -> None:
+        nonlocal done
+        with lock:
             done += 1
             if progress:
                 progress(done, steps)
+
+    with tempfile.TemporaryDirectory(prefix="uxlab-reel-") as tmp:
+        folder = Path(tmp)
+
+        def cut(index: int, clip: Clip) -> tuple[Path, list[tuple[Path, float]], bool]:
+            card = _card(clip, size, index, len(clips), folder, audio)
+            step()
             pieces, was_copied = _body(clip, sources[clip.session_id], size, index, folder, audio, encode_all)
+            step()
+            return card, pieces, was_copied
+
+        # the parts are independent ffmpeg runs: one per core at a time
+        with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
+            results = list(pool.map(cut, range(1, len(clips) + 1), clips))
+        for clip, (card, pieces, was_copied) in zip(clips, results):
+            parts.append((card, CARD_SECONDS))
+            at += CARD_SECONDS
             copied += was_copied
             for t, end, text in clip.captions:
                 a, b = max(t, clip.start), min(end, clip.end)
@@ -233,9 +251,6 @@ def build_reel(store: Store, clips: Sequence[Clip], output: Path, *, progress: P
                     cues.append((at + a - clip.start, at + b - clip.start, text))
             parts += pieces
             at += clip.end - clip.start
-            done += 1
-            if progress:
-                progress(done, steps)
         listing = folder / "parts.txt"
         listing.write_text("".join(f"file '{p}'\nduration {d:.3f}\n" for p, d in parts))
         vtt = output.with_suffix(".vtt")
