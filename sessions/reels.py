@@ -254,8 +254,9 @@ def build_reel(store: Store, clips: Sequence[Clip], output: Path, *, progress: P
         listing = folder / "parts.txt"
         listing.write_text("".join(f"file '{p}'\nduration {d:.3f}\n" for p, d in parts))
         vtt = output.with_suffix(".vtt")
-        vtt.write_text("WEBVTT\n\n" + "".join(
-            f"{_vtt_time(a)} --> {_vtt_time(b)}\n{text}\n\n" for a, b, text in cues))
+        if cues:        # the transcript, also as a file beside the reel for any player
+            vtt.write_text("WEBVTT\n\n" + "".join(
+                f"{_vtt_time(a)} --> {_vtt_time(b)}\n{text}\n\n" for a, b, text in cues))
         args = [_ffmpeg(), "-y", "-loglevel", "error", "-f", "concat", "-safe", "0", "-i", str(listing)]
         if cues:
             args += ["-i", str(vtt), "-map", "0", "-map", "1", "-c:s", "mov_text"]

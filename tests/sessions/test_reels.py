@@ -70,6 +70,7 @@ def test_without_sound_in_any_session_the_reel_has_none_and_encodes_when_it_must
                         encode_all=True)
     info = reel_info(tmp_path / "r.mp4")
     assert info["streams"] == ["video"] and result["encoded"] == 2
+    assert result["captions"] is None and not (tmp_path / "r.vtt").exists()
     assert info["duration"] == pytest.approx(2 * CARD_SECONDS + 3.1 + 1.5, abs=1.0)
 
 
