@@ -21,6 +21,7 @@ from analyzer import stats
 from analyzer.phash import group_hashes
 from analyzer.session_data import SessionData
 from analyzer.study_data import StudyData, load_study_data
+from sessions.events import EventKind, MarkerKind, MarkerStatus
 from sessions.problems import Problems, segments_saying
 from sessions.store import Store
 
@@ -41,6 +42,8 @@ TITLES = {
     "confusion": "Participants say they are confused",
 }
 KINDS = tuple(TITLES)
+
+_KEY_COLUMNS = ("t", "key")     # the columns: a key press's time and its key class
 
 
 @dataclass(frozen=True)
@@ -121,9 +124,9 @@ def session_moments(store: Store, data: SessionData, measured: Iterable[dict]) -
     """Every flagged moment of one session, from its loaded data and attempt measures."""
     moments: list[Moment] = []
     by_id = {a["id"]: a for a in data.attempts}
-    undo = _undo_times(store.event_rows(data.id, ["key"], ["t", "key"], presses_only=True))
+    undo = _undo_times(store.event_rows(data.id, [EventKind.KEY], _KEY_COLUMNS, presses_only=True))
     inputs = np.sort(np.concatenate([data.pointer.t, data.key_t]))
-    errors = [m for m in data.markers if m["kind"] == "error" and m["status"] == "confirmed"]
+    errors = [m for m in data.markers if m["kind"] == MarkerKind.ERROR and m["status"] == MarkerStatus.CONFIRMED]
     for m in measured:
         attempt = by_id.get(m["attempt_id"])
         if attempt is None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sessions.events import VIDEO_FILE, MarkerKind, Outcome, SessionStatus
+from sessions.recovery import open_writer
 from sessions.store import Store
 from sessions.study import Study, load_study
 
@@ -77,7 +78,7 @@ class Recording:
     def __init__(self, folder: str | Path, options: RecordOptions) -> None:
         self.folder, self.options = Path(folder), options
         self.study: Study = load_study(folder)
-        self.store = Store(folder)
+        self.store = open_writer(folder)
         self.session_id: str | None = None
         self.display: str | None = None
         self.runner: TaskRunner | None = None
@@ -141,10 +142,17 @@ class Recording:
             raise RecordError(str(exc)) from None
         clock = SessionClock()
         device = self._device(width, height)
-        self.session_id = sid = self.store.create_session(
-            self.options.participant, group=self.options.group, consent=True,
-            keystrokes=self.study.capture.keystrokes, device=device, started_at=clock.started_wall)
-        parts = self._parts(sid, clock, device, raw, inputs, prompt)
+        try:
+            self.session_id = sid = self.store.create_session(
+                self.options.participant, group=self.options.group, consent=True,
+                keystrokes=self.study.capture.keystrokes, device=device, started_at=clock.started_wall)
+            parts = self._parts(sid, clock, device, raw, inputs, prompt)
+        except WRITE_ERRORS as exc:  # e.g. a disk already full: nothing runs yet but the listener
+            inputs.stop()
+            raise RecordError(f"cannot start the recording: {_reason(exc)}") from None
+        except BaseException:
+            inputs.stop()
+            raise
         parts.start(self.study.capture.window_titles)
         hotkeys = self.study.hotkeys
         self.options.say(f"recording session {sid} (participant {self.options.participant}) on "
@@ -187,7 +195,7 @@ class Recording:
                             capture.fps)
         screen = ScreenSource(clock, capture.fps, jobs, pointer=lambda: inputs.pointer,
                               paused=runner.paused_at, needs_flush=video.needs_flush,
-                              display=self.display)
+                              display=self.display, until=self.options.duration)
         writer = FrameWriter(jobs, video, session_dir, clock, sinks, scale=capture.scale,
                              keyframe_scale=device["keyframe_scale"], paused=runner.paused_at,
                              on_error=self.fail)

@@ -66,14 +66,18 @@ def _one_at_a_time(folder: Path) -> Iterator[None]:
 
 
 def _black_keyframes(store: Store, session_id: str, start: float, end: float) -> int:
-    """Black out the keyframe images inside the stretch and forget their hashes."""
+    """Black out the keyframe images inside the stretch and forget their hashes; the crops
+    of small changes (pictures of the screen too) are blacked out alike."""
     count = 0
-    for row in store.frames(session_id, start=start, end=end, keyframes_only=True):
-        path = store.media.path(session_id, row["keyframe"])
-        image = cv2.imread(str(path))
-        if image is not None:
-            cv2.imwrite(str(path), np.zeros_like(image))
-            count += 1
+    for row in store.frames(session_id, start=start, end=end):
+        for column in ("keyframe", "crop"):
+            if not row[column]:
+                continue
+            path = store.media.path(session_id, row[column])
+            image = cv2.imread(str(path))
+            if image is not None:
+                cv2.imwrite(str(path), np.zeros_like(image))
+                count += column == "keyframe"
     with store.db.conn:
         store.db.execute("UPDATE frames SET phash = NULL WHERE session_id = ? AND t >= ? AND t <= ? "
                          "AND keyframe IS NOT NULL", [session_id, start, end])
