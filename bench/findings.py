@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analyzer.candidates import find_candidates, load_counted  # noqa: E402
 from analyzer.phash import phash  # noqa: E402
+from sessions.events import VIDEO_FILE, EventKind, keyframe_name  # noqa: E402
 from sessions.reels import Clip, build_reel, reel_info  # noqa: E402
 from sessions.store import Store  # noqa: E402
 from sessions.study import load_study  # noqa: E402
@@ -74,7 +75,7 @@ def build_sessions(folder: Path) -> int:
     for n in range(SESSIONS):
         rng = np.random.default_rng(n)
         sid = store.create_session(f"P{n + 1:02d}", device={"width": W, "height": H, "fps": FPS,
-                                                            "video": "screen.mp4", "keyframe_scale": KF})
+                                                            "video": VIDEO_FILE, "keyframe_scale": KF})
         for i in range(30):
             a = store.start_attempt(sid, ("checkout", "search")[i % 2], i * 120.0 + 1)
             store.end_attempt(a, i * 120.0 + 115, ("success", "failure", "gave_up")[i % 3])
@@ -87,7 +88,7 @@ def build_sessions(folder: Path) -> int:
             row = {"t": float(times[i]), "changed": float(changed[i])}
             if i % (FPS * 10) == 0:
                 kind = int(rng.integers(0, 12))
-                relative = f"keyframes/{times[i]:09.3f}.jpg"
+                relative = keyframe_name(float(times[i]))
                 if n == 0 or i == 0:
                     cv2.imwrite(str(store.media.path(sid, relative)), screens[kind])
                 row.update(keyframe=relative, phash=hashes[kind], changed=0.3)
@@ -95,16 +96,18 @@ def build_sessions(folder: Path) -> int:
         store.append_frames(sid, frames)
         t = np.sort(rng.uniform(0, HOUR, EVENTS))
         t = t[(t % 600 < 580)]                        # 20 s without input every 10 minutes
-        kinds = rng.choice(["move", "click", "key"], size=t.size, p=[0.8, 0.08, 0.12])
+        kinds = rng.choice([EventKind.MOVE.value, EventKind.CLICK.value, EventKind.KEY.value], size=t.size,
+                           p=[0.8, 0.08, 0.12])
         xs, ys = rng.integers(0, W, t.size), rng.integers(0, H, t.size)
         events = []
         for ti, kind, x, y in zip(t.tolist(), kinds.tolist(), xs.tolist(), ys.tolist()):
-            if kind == "key":
-                events.append({"t": ti, "kind": "key", "key": "escape" if x % 7 == 0 else "letter", "pressed": 1})
-            elif kind == "click":
-                events.append({"t": ti, "kind": "click", "x": x, "y": y, "button": "left", "pressed": 1})
+            if kind == EventKind.KEY:
+                events.append({"t": ti, "kind": EventKind.KEY, "key": "escape" if x % 7 == 0 else "letter",
+                               "pressed": 1})
+            elif kind == EventKind.CLICK:
+                events.append({"t": ti, "kind": EventKind.CLICK, "x": x, "y": y, "button": "left", "pressed": 1})
             else:
-                events.append({"t": ti, "kind": "move", "x": x, "y": y})
+                events.append({"t": ti, "kind": EventKind.MOVE, "x": x, "y": y})
         total += store.append_events(sid, events)
         store.update_session(sid, status="complete", duration=HOUR)
     store.close()
@@ -175,8 +178,8 @@ def bench_reel() -> list[tuple[str, float, float | None, str]]:
         started = time.perf_counter()
         sessions = []
         for n in range(3):
-            sid = store.create_session(f"P{n + 1}", device={"video": "screen.mp4"})
-            write_video(store.media.session_dir(sid, create=True) / "screen.mp4", 240.0, n)
+            sid = store.create_session(f"P{n + 1}", device={"video": VIDEO_FILE})
+            write_video(store.media.session_dir(sid, create=True) / VIDEO_FILE, 240.0, n)
             store.update_session(sid, status="complete", duration=240.0)
             sessions.append(sid)
         built = time.perf_counter() - started
