@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sessions.errors import UxlabError
+from sessions.events import MarkerKind, Speaker
 from sessions.store import Store
 from sessions.study import Study, load_study
 
@@ -28,6 +30,9 @@ from recorder.sinks.journal import StoreJournal
 from recorder.sinks.keyframes import keyframe_scale
 from recorder.sinks.video import VideoWriter
 from recorder.sources.input import InputSource
+from recorder.sources.audio import NONE as NO_AUDIO
+from recorder.sources.audio import RATE as AUDIO_RATE
+from recorder.sources.audio import AudioCapture, Microphone, resolve_source
 from recorder.sources.screen import ScreenSource, screen_size
 from recorder.sources.window import WindowSource
 from recorder.tasks import TaskRunner
@@ -60,6 +65,9 @@ class RecordOptions:
     duration: float | None = None     # end by itself after this many seconds (scripted runs)
     sinks: list[Sink] = field(default_factory=list)  # extra sinks, e.g. a live publisher
     say: Callable[[str], None] = _stderr
+    audio: str | None = None            # the participant's microphone (default: the study's)
+    audio_moderator: str | None = None  # the moderator's microphone, a second sound track
+    camera: str | None = None           # a camera spec (recorder/sources/camera.py), or none
 
 
 class Recording:
@@ -78,6 +86,7 @@ class Recording:
         self.started = threading.Event()
         self._end = threading.Event()
         self._failure: str | None = None
+        self.microphones: dict[str, str] = {}   # speaker -> source, resolved before consent
 
     def request_end(self) -> None:
         self._end.set()
@@ -95,6 +104,7 @@ class Recording:
             width, height = screen_size()
         except Exception as exc:
             raise RecordError(f"cannot open display {os.environ['DISPLAY']}: {exc}") from None
+        self.microphones = self._microphones()
         prompt = self._prompt_window(width)
         try:
             self._record(width, height, prompt)
@@ -118,14 +128,36 @@ class Recording:
             window.start()
         except RuntimeError as exc:
             raise RecordError(str(exc)) from None
-        if not options.consent and not window.ask_consent(self.study.capture.keystrokes, self._end):
+        if not options.consent and not window.ask_consent(self.study.capture.keystrokes, self._end,
+                                                          microphones=list(self.microphones.values())):
             window.close()
             if self._end.is_set():
                 raise RecordError("ended before the participant answered; nothing was recorded")
             raise RecordError("the participant did not consent; nothing was recorded")
         return window
 
+    def _microphones(self) -> dict[str, str]:
+        """The sound sources to record, by speaker; an unknown one stops everything here."""
+        wanted = {Speaker.PARTICIPANT.value: self.options.audio or self.study.capture.audio,
+                  Speaker.MODERATOR.value: self.options.audio_moderator or NO_AUDIO}
+        return {speaker: resolve_source(source) for speaker, source in wanted.items()
+                if source != NO_AUDIO}
+
+    def _open_microphones(self) -> list[Microphone]:
+        mics = []
+        try:
+            for source in self.microphones.values():
+                mic = Microphone(source)
+                mic.start()
+                mics.append(mic)
+        except UxlabError as exc:
+            for mic in mics:
+                mic.stop()
+            raise RecordError(f"{exc}; nothing was recorded") from None
+        return mics
+
     def _record(self, width: int, height: int, prompt) -> None:
+        self._mics = self._open_microphones()  # before the clock: sound from t=0 on
         raw: queue.SimpleQueue = queue.SimpleQueue()
         inputs = InputSource(raw)
         inputs.start()  # before the clock: events from before t=0 are dropped, none missed after
@@ -153,7 +185,9 @@ class Recording:
         return {"width": width, "height": height, "scale": capture.scale, "fps": capture.fps,
                 "display": os.environ["DISPLAY"], "video": VIDEO_FILE,
                 "keyframe_scale": keyframe_scale(width), "video_width": video_width,
-                "video_height": video_height}
+                "video_height": video_height,
+                "audio": [{"speaker": speaker, "source": source, "rate": AUDIO_RATE, "track": i}
+                          for i, (speaker, source) in enumerate(self.microphones.items())]}
 
     def _parts(self, sid: str, clock: SessionClock, device: dict, raw: queue.SimpleQueue,
                inputs: InputSource, prompt) -> "_Parts":
@@ -167,13 +201,44 @@ class Recording:
                                    prompt_rect=prompt.rect if prompt else (lambda: None), say=say)
         jobs: queue.Queue = queue.Queue(maxsize=max(2, round(capture.fps * FRAME_QUEUE_SECONDS)))
         video = VideoWriter(session_dir / VIDEO_FILE, device["video_width"], device["video_height"],
-                            capture.fps)
+                            capture.fps, audio_tracks=tuple(self.microphones), audio_rate=AUDIO_RATE)
         screen = ScreenSource(clock, capture.fps, jobs, pointer=lambda: inputs.pointer,
                               paused=runner.paused_at, needs_flush=video.needs_flush)
         writer = FrameWriter(jobs, video, session_dir, clock, sinks, scale=capture.scale,
                              keyframe_scale=device["keyframe_scale"], paused=runner.paused_at,
                              on_error=self.fail)
-        return _Parts(inputs, WindowSource(raw), processor, screen, writer, journal, sinks, runner)
+        audio = self._audio_captures(sid, clock, video, runner)
+        return _Parts(inputs, WindowSource(raw), processor, screen, writer, journal, sinks, runner, audio)
+
+    def _audio_captures(self, sid: str, clock: SessionClock, video: VideoWriter,
+                        runner: TaskRunner) -> list[AudioCapture]:
+        """One capture per microphone, writing its track; the participant's also goes live."""
+        listeners = [s for s in self.options.sinks if hasattr(s, "audio")]
+        captures = []
+        for track, (mic, speaker) in enumerate(zip(self._mics, self.microphones)):
+            def write(first, samples, track=track):
+                video.write_audio(track, first, samples)
+
+            def live(t, samples):
+                for listener in listeners:
+                    listener.audio(t, samples, AUDIO_RATE)
+
+            captures.append(AudioCapture(
+                mic, clock, outputs=[write], paused=runner.paused_at,
+                live=live if speaker == Speaker.PARTICIPANT and listeners else None,
+                on_lost=lambda t, mic=mic: self._audio_lost(sid, mic.source, t),
+                on_error=self.fail))
+        return captures
+
+    def _audio_lost(self, sid: str, source: str, t: float) -> None:
+        """A microphone vanished: the session goes on, silent on that track, and says so once."""
+        self.options.say(f'warning: audio source "{source}" stopped at {t:.1f} s; '
+                         f"recording goes on without its sound")
+        try:
+            self.store.add_marker(sid, t, MarkerKind.AUDIO_LOST.value, author="recorder",
+                                  text=f'audio source "{source}" stopped')
+        except Exception as exc:  # the recording matters more than the marker
+            self.options.say(f"warning: could not store the audio_lost marker: {exc}")
 
     def _wait(self, clock: SessionClock, runner: TaskRunner, screen: ScreenSource) -> None:
         duration = self.options.duration
@@ -213,9 +278,10 @@ class _Parts:
     journal: StoreJournal
     sinks: Fanout
     runner: TaskRunner
+    audio: list[AudioCapture] = field(default_factory=list)
 
     def start(self, window_titles: bool) -> None:
-        for part in (self.journal, self.processor, self.writer, self.screen):
+        for part in (self.journal, self.processor, self.writer, self.screen, *self.audio):
             part.start()
         if window_titles:
             self.window.start()
@@ -227,6 +293,8 @@ class _Parts:
         self.inputs.stop()
         self.window.stop()
         self.processor.stop()
+        for audio in self.audio:  # sound up to the end, before the file is closed
+            audio.stop(t_end)
         self.screen.stop(t_end)
         self.writer.join()
         self.sinks.close()

@@ -23,7 +23,8 @@ import sqlite_utils
 
 from sessions import schema
 from sessions.media import MediaFiles
-from sessions.model import EVENT_FIELDS, EVENT_KINDS, MARKER_KINDS, MARKER_STATUSES, OUTCOMES, ROLES
+from sessions.events import MARKER_KINDS
+from sessions.model import EVENT_FIELDS, EVENT_KINDS, MARKER_STATUSES, OUTCOMES, ROLES
 
 DB_FILE = "uxlab.db"
 _EVENT_INSERT = (

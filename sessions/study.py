@@ -41,6 +41,7 @@ class Capture:
     scale: float = 1.0
     keystrokes: str = "redacted"
     window_titles: bool = True
+    audio: str = "none"          # "none", "default" or a microphone's source name
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,7 @@ class _Checker:
     def capture(self) -> Capture:
         table = self.table("capture")
         where = ("capture",)
-        self.only(table, {"fps", "scale", "keystrokes", "window_titles"}, where)
+        self.only(table, {"fps", "scale", "keystrokes", "window_titles", "audio"}, where)
         fps = self.number(table, "fps", where, 1, 30)
         scale = self.number(table, "scale", where, 0.1, 1.0)
         keys = table.get("keystrokes", "redacted")
@@ -191,7 +192,8 @@ class _Checker:
         titles = table.get("window_titles", True)
         if not isinstance(titles, bool):
             self.fail(where + ("window_titles",), f"expected true or false, got {titles!r}")
-        return Capture(fps or 10.0, scale or 1.0, keys, titles)
+        audio = self.string(table, "audio", where) or "none"
+        return Capture(fps or 10.0, scale or 1.0, keys, titles, audio.strip())
 
     def tasks(self, questionnaires: Questionnaires) -> tuple[Task, ...]:
         raw = self.data.get("task")
