@@ -12,7 +12,8 @@ Who connects, and how:
   ever publishes into the room of the session it named, which must exist in this study and
   still be recording.
 
-Recorder → server (relayed to the session's observers): `frame` {t, seq, w, h, jpeg: bytes,
+Recorder → server (relayed to the session's observers): `audio` {t, seq, rate, pcm: bytes,
+sent} (16-bit mono sound, never stored here), `frame` {t, seq, w, h, jpeg: bytes,
 captured, offered, sent: wall-clock times of the grab, of its reaching the publisher and
 of the sending} (acknowledged, so the recorder keeps two frames in flight at most and drops
 the rest),
@@ -49,6 +50,7 @@ from web.access import requires
 NAMESPACE = "/live"
 WATCH_ROLES = ("researcher", "observer")
 MAX_FRAME_BYTES = 2_000_000
+MAX_AUDIO_BYTES = 64_000  # a chunk of sound: 2 s of 16 kHz 16-bit mono at most
 MAX_EVENTS = 500
 MAX_NOTE = 2000
 MAX_FLAG = 500
@@ -230,6 +232,19 @@ class LiveNamespace(Namespace):
         with self._lock:
             self.latest.setdefault(session_id, {})["frame"] = frame
         emit("frame", frame, to=room(session_id), skip_sid=self._backlogged(session_id) or None)
+        return True
+
+    def on_audio(self, data):
+        """A chunk of the participant's sound (sessions.events.LiveAudio): relayed, never
+        stored, skipping observers whose link is backed up (sound is dropped, not delayed)."""
+        session_id = self._recorder()
+        pcm = data.get("pcm") if isinstance(data, dict) else None
+        rate = data.get("rate") if isinstance(data, dict) else None
+        if (session_id is None or not isinstance(pcm, bytes) or not 0 < len(pcm) <= MAX_AUDIO_BYTES
+                or len(pcm) % 2 or not isinstance(rate, int) or not 8000 <= rate <= 96000):
+            return False
+        chunk = {"session": session_id, "pcm": pcm, "rate": rate, **_numbers(data, ("t", "seq", "sent"))}
+        emit("audio", chunk, to=room(session_id), skip_sid=self._backlogged(session_id) or None)
         return True
 
     def on_events(self, data):
