@@ -40,11 +40,11 @@ class PromptWindow:
             raise RuntimeError(f"cannot open the prompt window: {self.error}")
 
     def ask_consent(self, keystrokes: str, cancel: threading.Event, *,
-                    microphones: list[str] = ()) -> bool:
+                    microphones: list[str] = (), camera: str | None = None) -> bool:
         """Show the consent question and wait for the participant's answer (False when
         `cancel` is set first, e.g. by Ctrl+C); it names every microphone that will record."""
         answer: queue.Queue = queue.Queue()
-        self._inbox.put(("consent", keystrokes, list(microphones), answer))
+        self._inbox.put(("consent", keystrokes, list(microphones), camera, answer))
         while not cancel.is_set():
             try:
                 return answer.get(timeout=0.1)
@@ -131,7 +131,8 @@ class PromptWindow:
         self.heading.configure(text=heading)
         self.label.configure(text=text)
 
-    def _consent_dialog(self, keystrokes: str, microphones: list[str], answer: queue.Queue) -> None:
+    def _consent_dialog(self, keystrokes: str, microphones: list[str], camera: str | None,
+                        answer: queue.Queue) -> None:
         tk = self.tk
         width, height = CONSENT_SIZE
         dialog = tk.Toplevel(self.root, class_="uxlab-consent")
@@ -145,6 +146,7 @@ class PromptWindow:
         typed = " (no keystrokes at all)" if keystrokes == "none" else typed
         heard = ", and your voice through the microphone " + " and ".join(
             f'"{m}"' for m in microphones) if microphones else ""
+        heard += ", and your face through the camera" if camera else ""
         tk.Label(dialog, text=CONSENT_TEXT.format(
             sep=", " if heard else ", and ", typed=typed, heard=heard), wraplength=width - 40,
                  justify="left", font=("Helvetica", 12)).place(x=20, y=15, width=width - 40, height=130)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sessions.errors import UxlabError
-from sessions.events import MarkerKind, Speaker
+from sessions.events import CAMERA_FILE, MarkerKind, Speaker
 from sessions.store import Store
 from sessions.study import Study, load_study
 
@@ -33,6 +33,7 @@ from recorder.sources.input import InputSource
 from recorder.sources.audio import NONE as NO_AUDIO
 from recorder.sources.audio import RATE as AUDIO_RATE
 from recorder.sources.audio import AudioCapture, Microphone, resolve_source
+from recorder.sources.camera import CameraCapture, open_camera
 from recorder.sources.screen import ScreenSource, screen_size
 from recorder.sources.window import WindowSource
 from recorder.tasks import TaskRunner
@@ -87,6 +88,7 @@ class Recording:
         self._end = threading.Event()
         self._failure: str | None = None
         self.microphones: dict[str, str] = {}   # speaker -> source, resolved before consent
+        self._camera = None                      # (reader, first frame) when --camera is given
 
     def request_end(self) -> None:
         self._end.set()
@@ -105,6 +107,7 @@ class Recording:
         except Exception as exc:
             raise RecordError(f"cannot open display {os.environ['DISPLAY']}: {exc}") from None
         self.microphones = self._microphones()
+        self._camera = self._open_camera()
         prompt = self._prompt_window(width)
         try:
             self._record(width, height, prompt)
@@ -129,7 +132,8 @@ class Recording:
         except RuntimeError as exc:
             raise RecordError(str(exc)) from None
         if not options.consent and not window.ask_consent(self.study.capture.keystrokes, self._end,
-                                                          microphones=list(self.microphones.values())):
+                                                          microphones=list(self.microphones.values()),
+                                                          camera=self.options.camera):
             window.close()
             if self._end.is_set():
                 raise RecordError("ended before the participant answered; nothing was recorded")
@@ -142,6 +146,17 @@ class Recording:
                   Speaker.MODERATOR.value: self.options.audio_moderator or NO_AUDIO}
         return {speaker: resolve_source(source) for speaker, source in wanted.items()
                 if source != NO_AUDIO}
+
+    def _open_camera(self):
+        """The camera and its first frame, or None; a SPEC that opens nothing stops here."""
+        if not self.options.camera:
+            return None
+        reader = open_camera(self.options.camera)
+        first = reader.read()
+        if first is None:
+            reader.close()
+            raise RecordError(f'camera "{self.options.camera}" gives no picture; nothing was recorded')
+        return reader, first
 
     def _open_microphones(self) -> list[Microphone]:
         mics = []
@@ -187,7 +202,16 @@ class Recording:
                 "keyframe_scale": keyframe_scale(width), "video_width": video_width,
                 "video_height": video_height,
                 "audio": [{"speaker": speaker, "source": source, "rate": AUDIO_RATE, "track": i}
-                          for i, (speaker, source) in enumerate(self.microphones.items())]}
+                          for i, (speaker, source) in enumerate(self.microphones.items())],
+                "camera": self._camera_device()}
+
+    def _camera_device(self) -> dict | None:
+        if self._camera is None:
+            return None
+        from recorder.sources.camera import camera_size
+        height, width = self._camera[1].shape[:2]
+        w, h = camera_size(width, height)
+        return {"file": CAMERA_FILE, "width": w, "height": h, "spec": self.options.camera}
 
     def _parts(self, sid: str, clock: SessionClock, device: dict, raw: queue.SimpleQueue,
                inputs: InputSource, prompt) -> "_Parts":
@@ -208,7 +232,16 @@ class Recording:
                              keyframe_scale=device["keyframe_scale"], paused=runner.paused_at,
                              on_error=self.fail)
         audio = self._audio_captures(sid, clock, video, runner)
-        return _Parts(inputs, WindowSource(raw), processor, screen, writer, journal, sinks, runner, audio)
+        camera = None
+        if self._camera is not None:
+            listeners = [s for s in self.options.sinks if hasattr(s, "camera")]
+            camera = CameraCapture(
+                *self._camera, session_dir / CAMERA_FILE, clock, paused=runner.paused_at,
+                on_lost=lambda t: self._media_lost(sid, MarkerKind.CAMERA_LOST, "camera", self.options.camera, t),
+                on_error=self.fail,
+                on_frame=(lambda t, bgr: [s.camera(t, bgr) for s in listeners]) if listeners else None)
+        return _Parts(inputs, WindowSource(raw), processor, screen, writer, journal, sinks, runner,
+                      audio, camera)
 
     def _audio_captures(self, sid: str, clock: SessionClock, video: VideoWriter,
                         runner: TaskRunner) -> list[AudioCapture]:
@@ -226,19 +259,19 @@ class Recording:
             captures.append(AudioCapture(
                 mic, clock, outputs=[write], paused=runner.paused_at,
                 live=live if speaker == Speaker.PARTICIPANT and listeners else None,
-                on_lost=lambda t, mic=mic: self._audio_lost(sid, mic.source, t),
+                on_lost=lambda t, mic=mic: self._media_lost(sid, MarkerKind.AUDIO_LOST, "audio source",
+                                                            mic.source, t),
                 on_error=self.fail))
         return captures
 
-    def _audio_lost(self, sid: str, source: str, t: float) -> None:
-        """A microphone vanished: the session goes on, silent on that track, and says so once."""
-        self.options.say(f'warning: audio source "{source}" stopped at {t:.1f} s; '
-                         f"recording goes on without its sound")
+    def _media_lost(self, sid: str, kind: MarkerKind, what: str, name: str, t: float) -> None:
+        """A microphone or camera vanished: the session goes on without it, says so once and
+        leaves a marker."""
+        self.options.say(f'warning: {what} "{name}" stopped at {t:.1f} s; recording goes on without it')
         try:
-            self.store.add_marker(sid, t, MarkerKind.AUDIO_LOST.value, author="recorder",
-                                  text=f'audio source "{source}" stopped')
+            self.store.add_marker(sid, t, kind.value, author="recorder", text=f'{what} "{name}" stopped')
         except Exception as exc:  # the recording matters more than the marker
-            self.options.say(f"warning: could not store the audio_lost marker: {exc}")
+            self.options.say(f"warning: could not store the {kind.value} marker: {exc}")
 
     def _wait(self, clock: SessionClock, runner: TaskRunner, screen: ScreenSource) -> None:
         duration = self.options.duration
@@ -279,10 +312,13 @@ class _Parts:
     sinks: Fanout
     runner: TaskRunner
     audio: list[AudioCapture] = field(default_factory=list)
+    camera: CameraCapture | None = None
 
     def start(self, window_titles: bool) -> None:
         for part in (self.journal, self.processor, self.writer, self.screen, *self.audio):
             part.start()
+        if self.camera is not None:
+            self.camera.start()
         if window_titles:
             self.window.start()
         self.sinks.state(self.runner.state())
@@ -295,6 +331,8 @@ class _Parts:
         self.processor.stop()
         for audio in self.audio:  # sound up to the end, before the file is closed
             audio.stop(t_end)
+        if self.camera is not None:
+            self.camera.stop()
         self.screen.stop(t_end)
         self.writer.join()
         self.sinks.close()
