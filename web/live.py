@@ -13,7 +13,8 @@ Who connects, and how:
   still be recording.
 
 Recorder → server (relayed to the session's observers): `audio` {t, seq, rate, pcm: bytes,
-sent} (16-bit mono sound, never stored here), `frame` {t, seq, w, h, jpeg: bytes,
+sent} (16-bit mono sound, never stored here), `camera` {t, seq, w, h, jpeg} (a small
+camera picture, a few a second), `frame` {t, seq, w, h, jpeg: bytes,
 captured, offered, sent: wall-clock times of the grab, of its reaching the publisher and
 of the sending} (acknowledged, so the recorder keeps two frames in flight at most and drops
 the rest),
@@ -245,6 +246,16 @@ class LiveNamespace(Namespace):
             return False
         chunk = {"session": session_id, "pcm": pcm, "rate": rate, **_numbers(data, ("t", "seq", "sent"))}
         emit("audio", chunk, to=room(session_id), skip_sid=self._backlogged(session_id) or None)
+        return True
+
+    def on_camera(self, data):
+        """A small camera picture (sessions.events.LiveCamera), relayed like a frame."""
+        session_id = self._recorder()
+        jpeg = data.get("jpeg") if isinstance(data, dict) else None
+        if session_id is None or not isinstance(jpeg, bytes) or not 0 < len(jpeg) <= MAX_FRAME_BYTES:
+            return False
+        picture = {"session": session_id, "jpeg": jpeg, **_numbers(data, ("t", "seq", "w", "h"))}
+        emit("camera", picture, to=room(session_id), skip_sid=self._backlogged(session_id) or None)
         return True
 
     def on_events(self, data):

@@ -1,6 +1,6 @@
 """Live voice: a real `uxlab record --audio` streams the virtual microphone to a real `uxlab
 serve`; a Socket.IO observer receives the sound (and none of it during a privacy pause),
-and the live page in Chromium plays it through Web Audio."""
+and the live page in Chromium plays it through Web Audio and shows the camera."""
 from __future__ import annotations
 
 import time
@@ -64,10 +64,11 @@ def subprocess_key(display, combo: str) -> None:
     subprocess.run(["xdotool", "key", combo], env=display.env(), check=True)
 
 
-def test_the_live_page_plays_the_participants_voice(pulse, live_study, server, display, target_app,
-                                                    chromium, tmp_path):
+def test_the_live_page_plays_the_participants_voice_and_shows_the_camera(
+        pulse, live_study, server, display, target_app, chromium, tmp_path):
     words = speech(tmp_path, "I think the form is on the next page, let me look there.", "words")
-    recorder = Recorder(live_study, display, server.url, "--audio", "vmic")
+    recorder = Recorder(live_study, display, server.url, "--audio", "vmic", "--camera",
+                        "lavfi:testsrc2=size=640x480:rate=15")
     context = chromium.new_context()
     try:
         page = context.new_page()
@@ -86,6 +87,11 @@ def test_the_live_page_plays_the_participants_voice(pulse, live_study, server, d
         first = float(listen.get_attribute("data-time"))
         page.wait_for_function(f"+document.getElementById('listen').dataset.time > {first + 0.5}",
                                timeout=5000)
+        # the camera, picture-in-picture, updating a few times a second
+        camera = page.locator("#pip img")
+        page.wait_for_function("+document.querySelector('#pip img').dataset.seq > 3", timeout=10000)
+        assert page.evaluate("document.querySelector('#pip img').naturalWidth") == 320
+        assert camera.is_visible()
     finally:
         context.close()
         recorder.end()

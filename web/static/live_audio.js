@@ -63,5 +63,18 @@ function liveAudio(socket, session, button) {
   }, 50);
 }
 
+// the camera: the latest small JPEG in the picture-in-picture box (web/static/pip.js)
+function liveCamera(socket, session, img) {
+  let lastUrl = null;
+  socket.on("camera", (picture) => {
+    if (picture.session !== session || !picture.jpeg) return;
+    const url = URL.createObjectURL(new Blob([picture.jpeg], {type: "image/jpeg"}));
+    img.onload = () => { if (lastUrl) URL.revokeObjectURL(lastUrl); lastUrl = url; };
+    img.src = url;
+    img.dataset.seq = picture.seq;
+  });
+}
+
 window.uxlabLiveAudio = liveAudio;
+window.uxlabLiveCamera = liveCamera;
 })();

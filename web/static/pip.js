@@ -1,15 +1,14 @@
-// The camera picture-in-picture on the replay page: the participant's camera video (its own
-// file, on the session clock) in a small box over the screen video, following it: play,
-// pause, seek and speed are copied, and any drift over MAX_DRIFT is corrected. The box can
-// be dragged anywhere over the stage and hidden (a button brings it back); where it was put
-// is kept for the next replay.
+// The camera picture-in-picture: a small box over the screen that can be dragged anywhere
+// over the stage and hidden (a button brings it back); where it was put is kept for next
+// time. On the replay page it holds the camera video (its own file, on the session clock)
+// following the screen video: play, pause, seek and speed are copied, and any drift over
+// MAX_DRIFT is corrected. On the live page it holds the latest camera picture.
 "use strict";
 (() => {
 const MAX_DRIFT = 0.1;   // seconds
 const KEY = "uxlab.pip";
 
-function pictureInPicture(main, box) {
-  const cam = box.querySelector("video");
+function movable(box) {
   const hide = box.querySelector(".pip-hide");
   const show = document.getElementById("pip-show");
   const stage = box.parentElement;
@@ -44,8 +43,11 @@ function pictureInPicture(main, box) {
   const drop = () => { if (grab) { grab = null; remember(); } };
   box.addEventListener("pointerup", drop);
   box.addEventListener("pointercancel", drop);
+  if (typeof saved.left === "number") requestAnimationFrame(() => place(saved.left, saved.top));
+  if (saved.hidden) setHidden(true);
+}
 
-  // following the screen video
+function follow(main, cam) {
   function sync() {
     if (!cam.duration) return;
     const want = Math.min(main.currentTime, cam.duration);
@@ -57,13 +59,13 @@ function pictureInPicture(main, box) {
   for (const event of ["play", "pause", "seeked", "ratechange", "timeupdate"]) main.addEventListener(event, sync);
   cam.addEventListener("loadedmetadata", sync);
   setInterval(sync, 250);
-
-  if (typeof saved.left === "number") requestAnimationFrame(() => place(saved.left, saved.top));
-  if (saved.hidden) setHidden(true);
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  const main = document.getElementById("video"), box = document.getElementById("pip");
-  if (main && box) pictureInPicture(main, box);
+  const box = document.getElementById("pip");
+  if (!box) return;
+  movable(box);
+  const main = document.getElementById("video"), cam = box.querySelector("video");
+  if (main && cam) follow(main, cam);
 });
 })();
