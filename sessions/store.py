@@ -22,8 +22,8 @@ from typing import Any
 import sqlite_utils
 
 from sessions import schema
+from sessions.events import MARKER_KINDS, Inclusion
 from sessions.media import MediaFiles
-from sessions.events import MARKER_KINDS
 from sessions.model import EVENT_FIELDS, EVENT_KINDS, MARKER_STATUSES, OUTCOMES, ROLES
 
 DB_FILE = "uxlab.db"
@@ -144,6 +144,13 @@ class Store:
             sql = f"{counts} WHERE s.id IN ({page}) ORDER BY {order} {direction}, s.id"
             params += [int(limit), int(offset)]
         return [_decode_session(r) for r in self.db.query(sql, params)]
+
+    def counted_sessions(self) -> list[dict]:
+        """The sessions every measure, heatmap, problem and report counts, oldest first:
+        pilot and excluded sessions are kept and shown, but counted nowhere."""
+        rows = self.db.query("SELECT * FROM sessions WHERE inclusion = ? ORDER BY started_at, id",
+                             [Inclusion.INCLUDED.value])
+        return [_decode_session(r) for r in rows]
 
     def count_sessions(self, *, status: str | None = None, group: str | None = None,
                        participant: str | None = None) -> int:
