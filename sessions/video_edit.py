@@ -15,6 +15,7 @@ from pathlib import Path
 import av
 import numpy as np
 
+from sessions.audio_edit import add_sound, has_sound
 from sessions.errors import BadRequest
 
 FRAGMENTED = {"movflags": "frag_keyframe+empty_moov+default_base_moof"}
@@ -110,6 +111,8 @@ def cut_clip(source: Path, start: float, end: float, target: Path, gop: int = 20
     if writer.count == 0:
         target.unlink(missing_ok=True)
         raise VideoEditError(f"the video shows nothing between {start:g} s and {end:g} s")
+    if has_sound(source):  # the clip's sound: the same stretch
+        add_sound(target, source, start=start, end=end)
     return writer.count
 
 
@@ -132,6 +135,8 @@ def black_out(source: Path, start: float, end: float, gop: int = 20) -> int:
         writer.close()
         if writer.count == 0:
             raise VideoEditError("the video has no frames")
+        if has_sound(source):  # the stretch is silenced too, never left audible
+            add_sound(target, source, silence=(start, end))
         os.replace(target, source)
     finally:
         writer.close()

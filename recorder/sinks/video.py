@@ -115,6 +115,10 @@ class VideoWriter:
         frame.time_base = Fraction(1, self.audio_rate)
         try:
             for packet in self.audio[track].encode(frame):
+                # the encoder's priming packet (pts < 0): a fragmented MP4 has no edit list
+                # to hide it, and the muxer would move the whole track 64 ms late to fit it
+                if packet.pts is not None and packet.pts < 0:
+                    continue
                 self._mux(packet)
         except OSError:
             self.failed = True
@@ -149,7 +153,8 @@ class VideoWriter:
             if not self.failed:
                 for stream in [self.stream, *self.audio]:
                     for packet in stream.encode(None):
-                        self._mux(packet)
+                        if packet.pts is None or packet.pts >= 0:
+                            self._mux(packet)
             with self._mux_lock:
                 self._closed = True
                 self.container.close()

@@ -1,15 +1,18 @@
 """The A/V sync test's application: an 800x600 window at the top-left corner that, on every
-left click, changes colour and plays a short beep into the virtual microphone at the same
-moment, so the recorded sound and picture can be compared.
+left click, plays a short beep into the virtual microphone and changes colour at the moment
+the beep comes out, so the recorded sound and picture can be compared.
 
 The beep goes out through an output stream kept open from the start (opening one per click
-would add an unknown delay): its callback plays silence until a click asks for the beep.
-Run with PULSE_SINK=<microphone>_sink.
+would add an unknown delay): its callback plays silence until a click asks for the beep,
+and tells (from PortAudio's output time) when the block that starts the beep will be
+played; the window changes colour then, so the application's own output latency is not
+counted against the recorder. Run with PULSE_SINK=<microphone>_sink.
 """
 from __future__ import annotations
 
 import sys
 import threading
+import time
 import tkinter as tk
 
 import numpy as np
@@ -26,6 +29,7 @@ class Beeper:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.position: int | None = None   # where in BEEP the next block starts
+        self.heard_at: float | None = None  # monotonic time the beep's first sample plays
         self.stream = sounddevice.OutputStream(device="pulse", samplerate=RATE, channels=1,
                                                dtype="int16", blocksize=BLOCK, latency="low",
                                                callback=self.fill)
@@ -35,11 +39,13 @@ class Beeper:
         with self.lock:
             self.position = 0
 
-    def fill(self, out: np.ndarray, frames: int, _time, _status) -> None:
+    def fill(self, out: np.ndarray, frames: int, times, _status) -> None:
         out.fill(0)
         with self.lock:
             if self.position is None:
                 return
+            if self.position == 0:
+                self.heard_at = time.monotonic() + max(0.0, times.outputBufferDacTime - times.currentTime)
             part = BEEP[self.position:self.position + frames]
             out[:len(part), 0] = part
             self.position += frames
@@ -58,12 +64,21 @@ def main() -> None:
     state = {"index": 0}
 
     def clicked(event) -> None:
-        state["index"] = (state["index"] + 1) % len(COLOURS)
-        canvas.configure(background=COLOURS[state["index"]])
         beeper.beep()
-        root.update_idletasks()   # draw now, not when Tk next idles
+
+    def show_when_heard() -> None:
+        with beeper.lock:
+            due = beeper.heard_at is not None and time.monotonic() >= beeper.heard_at
+            if due:
+                beeper.heard_at = None
+        if due:
+            state["index"] = (state["index"] + 1) % len(COLOURS)
+            canvas.configure(background=COLOURS[state["index"]])
+            root.update_idletasks()   # draw now, not when Tk next idles
+        root.after(1, show_when_heard)
 
     canvas.bind("<Button-1>", clicked)
+    root.after(1, show_when_heard)
     root.update()
     print("ready", flush=True)
     root.mainloop()
