@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from recorder.virtual_display import VirtualDisplay  # noqa: E402
+from sessions.events import LIVE_NAMESPACE, EventKind  # noqa: E402
 from sessions.store import Store  # noqa: E402
 from tests.pulse import VirtualPulse  # noqa: E402
 
@@ -87,7 +88,7 @@ def sync_rows(display: VirtualDisplay, pulse: VirtualPulse, tmp: Path) -> list[t
     video, sid = record_click_beeps(display, tmp / "sync", pulse.env, clicks=10)
     errors, changes, onsets = sync_errors(video)
     store = Store(tmp / "sync")
-    clicks = [r["t"] for r in store.iter_events(sid, kinds=["click"]) if r["pressed"]]
+    clicks = [r["t"] for r in store.iter_events(sid, kinds=[EventKind.CLICK]) if r["pressed"]]
     store.close()
     reference = [min((abs(c - ch) for c in clicks), default=float("nan")) for ch in changes]
     ms = [abs(e) * 1000 for e in errors]
@@ -110,8 +111,8 @@ class Listeners:
         self.clients = [socketio.AsyncClient(reconnection=False) for _ in range(count)]
         self.started_at = 0.0
         for client in self.clients:
-            client.on("audio", self._audio, namespace="/live")
-        self._run(self._all(c.connect(url, namespaces=["/live"], headers={"Cookie": cookie},
+            client.on("audio", self._audio, namespace=LIVE_NAMESPACE)
+        self._run(self._all(c.connect(url, namespaces=[LIVE_NAMESPACE], headers={"Cookie": cookie},
                                       transports=["websocket"], wait_timeout=10)
                             for c in self.clients))
 
@@ -128,7 +129,7 @@ class Listeners:
 
     def join(self, session_id: str, started_at: float) -> None:
         self.started_at = started_at
-        replies = self._run(self._all(c.call("join", {"session": session_id}, namespace="/live")
+        replies = self._run(self._all(c.call("join", {"session": session_id}, namespace=LIVE_NAMESPACE)
                                       for c in self.clients))
         assert all(r["ok"] for r in replies), replies
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sessions.errors import UxlabError
 from sessions.events import CAMERA_FILE, VIDEO_FILE, MarkerKind, Outcome, SessionStatus, Speaker
+from sessions.recovery import open_writer
 from sessions.store import Store
 from sessions.study import Study, load_study
 
@@ -85,7 +86,7 @@ class Recording:
     def __init__(self, folder: str | Path, options: RecordOptions) -> None:
         self.folder, self.options = Path(folder), options
         self.study: Study = load_study(folder)
-        self.store = Store(folder)
+        self.store = open_writer(folder)
         self.session_id: str | None = None
         self.display: str | None = None
         self.runner: TaskRunner | None = None

@@ -26,6 +26,8 @@ from examples.helpdesk.participants import PARTICIPANTS, Participant
 from examples.helpdesk.portal import create_portal
 from recorder.virtual_display import VirtualDisplay
 from recorder.virtual_microphone import VirtualPulse, speech
+from sessions.events import Role, SessionStatus
+from sessions.recovery import open_writer
 from sessions.store import Store
 from sessions.study import load_study
 
@@ -124,7 +126,7 @@ def record_participant(folder: Path, person: Participant, voice: VirtualPulse | 
     """Record one participant's whole session (with their voice when `voice` is given);
     returns its id."""
     study = load_study(folder)
-    store = Store(folder)
+    store = open_writer(folder)
     known = {s["id"] for s in store.sessions()}
     server = make_server("127.0.0.1", 0, create_portal(person.variant), threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -169,7 +171,7 @@ def write_observer_notes(store: Store, session_id: str, person: Participant) -> 
     started = {a["task"]: a["started"] for a in store.attempts(session_id)}
     for task, offset, text, tags in person.notes:
         if task in started:
-            store.add_note(session_id, started[task] + offset, text, "observer", tags=tags)
+            store.add_note(session_id, started[task] + offset, text, Role.OBSERVER, tags=tags)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -178,7 +180,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", action="append", help="record only these participants")
     args = parser.parse_args(argv)
     prepare_study(args.folder)
-    done = {s["participant"] for s in Store(args.folder).sessions() if s["status"] in ("complete", "recovered")}
+    done = {s["participant"] for s in Store(args.folder).sessions() if s["status"] in (SessionStatus.COMPLETE, SessionStatus.RECOVERED)}
     todo = [p for p in PARTICIPANTS if not (args.only and p.id not in args.only) and p.id not in done]
     if not todo:
         return
