@@ -30,11 +30,11 @@ def test_an_observer_hears_the_participant_but_not_during_a_privacy_pause(
     observer = Observer(server.url, login(server.url, "otto")).connect()
     try:
         assert observer.join(recorder.session_id)["ok"]
-        assert wait_for(lambda: len(observer.of("audio")) >= 5, timeout=15)
+        assert wait_for(lambda: len(observer.of("audio")) >= 5, timeout=30)
         start = session_now(store, recorder.session_id)
         pulse.play(words)
         end = session_now(store, recorder.session_id)
-        heard = wait_for(lambda: [c for c in observer.of("audio") if loud(c)], timeout=10)
+        heard = wait_for(lambda: [c for c in observer.of("audio") if loud(c)], timeout=20)
         assert heard and start - 0.2 <= heard[0]["t"] <= end
         chunks = observer.of("audio")
         assert all(c["rate"] == 16000 and c["session"] == recorder.session_id for c in chunks)
@@ -78,12 +78,12 @@ def test_the_live_page_plays_the_participants_voice_and_shows_the_camera(
         listen = page.locator("#listen")
         listen.click()
         expect(listen).to_have_attribute("aria-pressed", "true")
-        page.wait_for_function("+document.getElementById('listen').dataset.chunks > 5", timeout=15000)
+        page.wait_for_function("+document.getElementById('listen').dataset.chunks > 5", timeout=30000)
         assert page.evaluate("+document.getElementById('listen').dataset.peak || 0") < 0.05
         pulse.play(words)
         # the sound came out of the page's player: its analyser saw the voice, and the
         # audio clock runs
-        page.wait_for_function("+document.getElementById('listen').dataset.peak > 0.05", timeout=10000)
+        page.wait_for_function("+document.getElementById('listen').dataset.peak > 0.05", timeout=20000)
         first = float(listen.get_attribute("data-time"))
         page.wait_for_function(f"+document.getElementById('listen').dataset.time > {first + 0.5}",
                                timeout=5000)
