@@ -248,7 +248,7 @@ class LiveNamespace(Namespace):
                 or len(pcm) % 2 or not isinstance(rate, int) or not 8000 <= rate <= 96000):
             return False
         chunk = {"session": session_id, "pcm": pcm, "rate": rate, **_numbers(data, ("t", "seq", "sent"))}
-        emit("audio", chunk, to=room(session_id), skip_sid=self._backlogged(session_id) or None)
+        emit("audio", chunk, to=live_room(session_id), skip_sid=self._backlogged(session_id) or None)
         return True
 
     def on_camera(self, data):
@@ -258,7 +258,7 @@ class LiveNamespace(Namespace):
         if session_id is None or not isinstance(jpeg, bytes) or not 0 < len(jpeg) <= MAX_FRAME_BYTES:
             return False
         picture = {"session": session_id, "jpeg": jpeg, **_numbers(data, ("t", "seq", "w", "h"))}
-        emit("camera", picture, to=room(session_id), skip_sid=self._backlogged(session_id) or None)
+        emit("camera", picture, to=live_room(session_id), skip_sid=self._backlogged(session_id) or None)
         return True
 
     def on_events(self, data):
