@@ -44,6 +44,7 @@ class Capture:
     keystrokes: str = "redacted"
     window_titles: bool = True
     transcribe: bool = False   # transcribe each session on this machine when it ends
+    audio: str = "none"          # "none", "default" or a microphone's source name
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,7 @@ class _Checker:
     def capture(self) -> Capture:
         table = self.table("capture")
         where = ("capture",)
-        self.only(table, {"fps", "scale", "keystrokes", "window_titles", "transcribe"}, where)
+        self.only(table, {"fps", "scale", "keystrokes", "window_titles", "transcribe", "audio"}, where)
         fps = self.number(table, "fps", where, 1, 30)
         scale = self.number(table, "scale", where, 0.1, 1.0)
         keys = table.get("keystrokes", "redacted")
@@ -197,7 +198,8 @@ class _Checker:
         transcribe = table.get("transcribe", False)
         if not isinstance(transcribe, bool):
             self.fail(where + ("transcribe",), f"expected true or false, got {transcribe!r}")
-        return Capture(fps or 10.0, scale or 1.0, keys, titles, transcribe)
+        audio = self.string(table, "audio", where) or "none"
+        return Capture(fps or 10.0, scale or 1.0, keys, titles, transcribe, audio.strip())
 
     def tasks(self, questionnaires: Questionnaires) -> tuple[Task, ...]:
         raw = self.data.get("task")

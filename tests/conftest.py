@@ -96,3 +96,23 @@ def xvfb():
     """A 1280x800 Xvfb for the whole test run, stopped by its pid at the end."""
     with VirtualDisplay(1280, 800) as display:
         yield display
+
+
+@pytest.fixture(scope="session")
+def pulse():
+    """A user-mode PulseAudio with two virtual microphones, `vmic` (the participant's) and
+    `vmod` (the moderator's), for the whole run; this process and the recorders it starts
+    reach it through PULSE_SERVER. Stopped by its pid."""
+    import os
+
+    from tests.pulse import VirtualPulse
+    daemon = VirtualPulse(("vmic", "vmod")).start()
+    saved = {k: os.environ.get(k) for k in daemon.env}
+    os.environ.update(daemon.env)
+    yield daemon
+    daemon.stop()
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value

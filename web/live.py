@@ -13,7 +13,9 @@ Who connects, and how:
   ever publishes into the room of the session it named, which must exist in this study and
   still be recording.
 
-Recorder → server (relayed to the session's observers): `frame` {t, seq, w, h, jpeg: bytes,
+Recorder → server (relayed to the session's observers): `audio` {t, seq, rate, pcm: bytes,
+sent} (16-bit mono sound, never stored here), `camera` {t, seq, w, h, jpeg} (a small
+camera picture, a few a second), `frame` {t, seq, w, h, jpeg: bytes,
 captured, offered, sent: wall-clock times of the grab, of its reaching the publisher and
 of the sending} (acknowledged, so the recorder keeps two frames in flight at most and drops
 the rest),
@@ -61,6 +63,7 @@ from web import current
 from web.access import requires
 
 MAX_FRAME_BYTES = 2_000_000
+MAX_AUDIO_BYTES = 64_000  # a chunk of sound: 2 s of 16 kHz 16-bit mono at most
 MAX_EVENTS = 500
 MAX_NOTE = 2000
 MAX_FLAG = 500
@@ -233,6 +236,29 @@ class LiveNamespace(Namespace):
         with self._lock:
             self.latest.setdefault(session_id, {})["frame"] = frame
         emit("frame", frame, to=live_room(session_id), skip_sid=self._backlogged(session_id) or None)
+        return True
+
+    def on_audio(self, data):
+        """A chunk of the participant's sound (sessions.events.LiveAudio): relayed, never
+        stored, skipping observers whose link is backed up (sound is dropped, not delayed)."""
+        session_id = self._recorder()
+        pcm = data.get("pcm") if isinstance(data, dict) else None
+        rate = data.get("rate") if isinstance(data, dict) else None
+        if (session_id is None or not isinstance(pcm, bytes) or not 0 < len(pcm) <= MAX_AUDIO_BYTES
+                or len(pcm) % 2 or not isinstance(rate, int) or not 8000 <= rate <= 96000):
+            return False
+        chunk = {"session": session_id, "pcm": pcm, "rate": rate, **_numbers(data, ("t", "seq", "sent"))}
+        emit("audio", chunk, to=live_room(session_id), skip_sid=self._backlogged(session_id) or None)
+        return True
+
+    def on_camera(self, data):
+        """A small camera picture (sessions.events.LiveCamera), relayed like a frame."""
+        session_id = self._recorder()
+        jpeg = data.get("jpeg") if isinstance(data, dict) else None
+        if session_id is None or not isinstance(jpeg, bytes) or not 0 < len(jpeg) <= MAX_FRAME_BYTES:
+            return False
+        picture = {"session": session_id, "jpeg": jpeg, **_numbers(data, ("t", "seq", "w", "h"))}
+        emit("camera", picture, to=live_room(session_id), skip_sid=self._backlogged(session_id) or None)
         return True
 
     def on_events(self, data):

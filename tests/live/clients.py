@@ -101,7 +101,7 @@ def login(url: str, name: str) -> str:
 class Observer:
     """A python-socketio client on /live that records every message it receives."""
 
-    KINDS = ("frame", "events", "state", "marker", "note", "flag", "flag_resolved", "recorder")
+    KINDS = ("frame", "audio", "camera", "events", "state", "marker", "note", "flag", "flag_resolved", "recorder")
 
     def __init__(self, url: str, cookie: str | None, *, reconnect: bool = False) -> None:
         self.url, self.cookie = url, cookie
