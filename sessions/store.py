@@ -367,8 +367,9 @@ class Store:
                  "value": float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None,
                  "text": v if isinstance(v, str) else None, "created": created}
                 for item, v in values.items()]
+        # answers_once (schema v3) makes a repeated or parallel submit of the same page a no-op
         with self.db.conn:
-            self.db["answers"].insert_all(rows)
+            self.db["answers"].insert_all(rows, ignore=True)
 
     def answers(self, session_id: str | None = None, questionnaire: str | None = None) -> list[dict]:
         clauses, params = [], []
@@ -382,27 +383,42 @@ class Store:
         return list(self.db.query(f"SELECT * FROM answers{where} ORDER BY session_id, id", params))
 
     # -- users and audit -------------------------------------------------------------
-    def add_user(self, name: str, role: str, password_hash: str) -> None:
+    def add_user(self, name: str, role: str, password_hash: str, *, must_change: bool = False) -> None:
         if role not in ROLES:
             raise StoreError(f"unknown role {role!r} (one of {', '.join(ROLES)})")
-        if not name or not name.strip() or len(name) > 64:
-            raise StoreError("a user name must be 1 to 64 characters")
+        if not name or not name.strip() or len(name) > 64 or not name.isprintable():
+            raise StoreError("a user name must be 1 to 64 printable characters")
         if self.user(name):
             raise StoreError(f"user {name!r} already exists")
         self.db["users"].insert({"name": name, "role": role, "password_hash": password_hash,
-                                 "created": now_iso()})
+                                 "created": now_iso(), "must_change": int(must_change)})
 
-    def set_password_hash(self, name: str, password_hash: str) -> None:
+    def set_password_hash(self, name: str, password_hash: str, *, must_change: bool = False) -> None:
+        """A new password ends every login the user has open (their generation moves on)."""
         if not self.user(name):
             raise StoreError(f"no user {name!r} in this study")
-        self.db["users"].update(name, {"password_hash": password_hash})
+        with self.db.conn:
+            self.db.execute("UPDATE users SET password_hash = ?, must_change = ?, "
+                            "generation = generation + 1 WHERE name = ?",
+                            [password_hash, int(must_change), name])
+
+    def end_logins(self, name: str) -> None:
+        """End every open login of a user: a login carries the generation it began in."""
+        with self.db.conn:
+            self.db.execute("UPDATE users SET generation = generation + 1 WHERE name = ?", [name])
+
+    def remove_user(self, name: str) -> None:
+        if not self.user(name):
+            raise StoreError(f"no user {name!r} in this study")
+        with self.db.conn:
+            self.db.execute("DELETE FROM users WHERE name = ?", [name])
 
     def user(self, name: str) -> dict | None:
         rows = list(self.db.query("SELECT * FROM users WHERE name = ?", [name]))
         return rows[0] if rows else None
 
     def users(self) -> list[dict]:
-        return list(self.db.query("SELECT name, role, created FROM users ORDER BY name"))
+        return list(self.db.query("SELECT name, role, created, must_change FROM users ORDER BY name"))
 
     def audit(self, actor: str, action: str, session_id: str | None, detail: dict) -> None:
         self.db["audit"].insert({"at": now_iso(), "actor": actor, "action": action,
