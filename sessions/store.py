@@ -22,6 +22,7 @@ from typing import Any
 import sqlite_utils
 
 from sessions import schema
+from sessions.errors import Unavailable
 from sessions.media import MediaFiles
 from sessions.model import EVENT_FIELDS, EVENT_KINDS, MARKER_KINDS, MARKER_STATUSES, OUTCOMES, ROLES
 
@@ -50,10 +51,26 @@ class Store:
         self.path = self.folder / DB_FILE
         self.media = MediaFiles(self.folder / "media")
         self._local = threading.local()
-        schema.migrate(self.db, self.folder / ".uxlab.lock")
+        self._open_checked()
         if recover:
             from sessions.recovery import recover_orphans
             recover_orphans(self)
+
+    def _open_checked(self) -> None:
+        """Open and migrate the database, or say in one sentence why this study cannot be used."""
+        if self.path.is_dir():
+            raise Unavailable(f"{self.path} is a folder, not a study database")
+        if not os.access(self.folder, os.W_OK):
+            raise Unavailable(f"the study folder {self.folder} is read-only: uxlab writes its "
+                              "database and journal there")
+        try:
+            schema.migrate(self.db, self.folder / ".uxlab.lock")
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            if isinstance(exc, sqlite3.OperationalError) and "unable to open" not in str(exc):
+                raise
+            raise Unavailable(f"{self.path} is not a readable study database ({exc}): "
+                              "restore it from a backup") from None
 
     # -- connections ---------------------------------------------------------------
     @property

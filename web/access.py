@@ -24,6 +24,11 @@ PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "questionnaire.page", "que
 # what a user who must replace a one-time password may still reach
 CHANGE_ENDPOINTS = frozenset({"auth.password", "auth.logout"})
 ALL_ROLES = ("researcher", "observer", "reviewer")
+# a finished session's video and full event data: observers only when the study allows it
+DOWNLOAD_ENDPOINTS = frozenset({"media.file", "replay.timeline", "dashboard.download_csv",
+                                "dashboard.report"})
+# writing in replay: reviewers only when the study allows reviewer notes
+NOTE_ENDPOINTS = frozenset({"replay.add_note", "replay.set_tags"})
 LOGIN_KEYS = ("user", "generation", "seen")
 SEEN_EVERY = 30.0   # seconds between refreshes of a login's last use (each rewrites the cookie)
 
@@ -74,7 +79,17 @@ def _gate():
         if request.method != "GET" or wants_json():
             abort(403, "Set your own password first.")
         return redirect(url_for("auth.password"))
+    _study_rules(request.endpoint, g.user["role"])
     return None
+
+
+def _study_rules(endpoint: str, role: str) -> None:
+    """The study's [access] settings, on top of each view's roles."""
+    rules = current.study().access
+    if role == "observer" and endpoint in DOWNLOAD_ENDPOINTS and not rules.observer_downloads:
+        abort(403, "This study does not let observers download recordings.")
+    if role == "reviewer" and endpoint in NOTE_ENDPOINTS and not rules.reviewer_notes:
+        abort(403, "Reviewers have read-only access in this study.")
 
 
 def can(*roles: str) -> bool:

@@ -45,7 +45,7 @@ def options(host: str, port: int, workers: int, threads: int, redis_url: str | N
         "worker_connections": threads * 2,
         "backlog": 2048,
         "keepalive": 5,
-        "graceful_timeout": 5,
+        "graceful_timeout": 2,   # then open WebSockets are closed: a stop never hangs
         "timeout": 60,
         "accesslog": None,
         "errorlog": "-",

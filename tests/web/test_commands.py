@@ -77,7 +77,14 @@ def test_first_serve_creates_a_researcher_with_a_one_time_password(study_dir):
         match = re.match(r"created user 'researcher' \(researcher\) with password: (\S+)", line)
         assert match, line
         _wait_for(f"{base}/login", process)
-        _log_in(base, "researcher", match.group(1))
+        http = requests.Session()
+        token = csrf_from(http.get(f"{base}/login").text)
+        first = http.post(f"{base}/login", data={"csrf_token": token, "name": "researcher",
+                                                 "password": match.group(1)})
+        assert first.url.endswith("/account/password")   # a one-time password is replaced first
+        http.post(f"{base}/account/password", data={"csrf_token": csrf_from(first.text), "current": match.group(1),
+                                                    "new": "my-own-password", "repeat": "my-own-password"})
+        _log_in(base, "researcher", "my-own-password")
         assert requests.get(f"{base}/", allow_redirects=False).status_code == 302
     finally:
         _stop(process)
