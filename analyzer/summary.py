@@ -46,6 +46,13 @@ def analyze_study(store: Store, study: Study, *, groups: Sequence[str] | None = 
     `groups` names the two session groups to compare; by default they are compared when the
     study has exactly two.
     """
+    groups = comparison_groups(store, groups)
+    sessions = analyze_sessions(store, study, thresholds=thresholds, progress=progress)
+    return summarize(store, study, sessions, groups)
+
+
+def comparison_groups(store: Store, groups: Sequence[str] | None = None) -> list[str] | None:
+    """The two groups to compare: those asked for (checked), else the study's two if it has exactly two."""
     names = sorted({s["group_name"] for s in store.sessions() if s["group_name"]})
     if groups is not None:
         groups = list(groups)
@@ -54,9 +61,13 @@ def analyze_study(store: Store, study: Study, *, groups: Sequence[str] | None = 
         missing = [g for g in groups if g not in names]
         if missing:
             raise ValueError(f"no sessions in group {missing[0]!r} (groups here: {', '.join(names) or 'none'})")
-    elif len(names) == 2:
-        groups = names
-    sessions = analyze_sessions(store, study, thresholds=thresholds, progress=progress)
+        return groups
+    return names if len(names) == 2 else None
+
+
+def summarize(store: Store, study: Study, sessions: list[dict], groups: Sequence[str] | None = None) -> dict:
+    """The study's summary from per-session measures (`session_measures` of each), so a
+    caller that keeps them can re-measure one changed session and summarize again."""
     ids = {s["id"] for s in sessions}
     return {
         "study": study.title,
@@ -67,6 +78,11 @@ def analyze_study(store: Store, study: Study, *, groups: Sequence[str] | None = 
                            "nps": questionnaires.nps_summary(store, ids)},
         "comparison": compare_groups(study, sessions, groups) if groups else None,
     }
+
+
+def measure_session(store: Store, study: Study, session: dict, thresholds: Thresholds = Thresholds()) -> dict:
+    """One session's measures, as analyze_sessions gives them."""
+    return session_measures(store, study, load_session(store, session), thresholds)
 
 
 def _attempts_of(sessions: list[dict], task_id: str, group: str | None = None) -> list[dict]:

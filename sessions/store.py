@@ -101,6 +101,28 @@ class Store:
                 marks.append(None)
         return tuple(marks)
 
+    def settled_fingerprint(self, running: Iterable[str]) -> str:
+        """Changes whenever anything a study's analysis reads changes outside the `running`
+        sessions: their rows, attempts, markers and answers, and any audited change (a
+        black-out, a deletion). A dashboard can then re-analyse only the sessions being
+        recorded while this stays the same."""
+        import hashlib
+        running = sorted(set(running)) or [""]   # NOT IN (NULL) would match no row at all
+        holes = ", ".join("?" for _ in running)
+        digest = hashlib.blake2b(digest_size=16)
+        queries = (
+            f"SELECT * FROM sessions WHERE id NOT IN ({holes}) ORDER BY id",
+            f"SELECT id, ended, outcome, paused FROM attempts WHERE session_id NOT IN ({holes}) ORDER BY id",
+            f"SELECT id, kind, status, t FROM markers WHERE session_id NOT IN ({holes}) ORDER BY id",
+            f"SELECT count(*), max(id) FROM answers WHERE session_id NOT IN ({holes})",
+            "SELECT max(id) FROM audit",
+        )
+        for sql in queries:
+            params = running if "?" in sql else []
+            for row in self.db.execute(sql, params):
+                digest.update(repr(row).encode())
+        return digest.hexdigest()
+
     def close(self) -> None:
         db = getattr(self._local, "db", None)
         if db is not None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 import math
+import threading
+import time
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
+from analyzer.summary import analyze_sessions, comparison_groups, measure_session, summarize
 from sessions.model import SESSION_STATUSES
 from web import current
 from web.access import ALL_ROLES, requires
@@ -56,15 +59,42 @@ def summary():
     return render_template("summary.html", result=current_summary())
 
 
+RUNNING_EVERY = 3.0   # seconds between re-measurements of the sessions being recorded
+
+
 def current_summary() -> dict:
-    """The study's analysis, recomputed only when the database changed since the last one:
-    the dashboard asks for it on every visit, and an analysis reads every session."""
-    from analyzer.summary import analyze_study
-    store, cache = current.store(), current_app.extensions["uxlab"].setdefault("summary", {})
+    """The study's analysis, reused across page views: the dashboard asks for it on every
+    visit, and an analysis reads every session.
+
+    While nothing changed, the last result is returned. While sessions are being recorded
+    (a recording writes all the time) the result stands for RUNNING_EVERY seconds; then, if
+    only those sessions changed, they alone are measured again, and anything else
+    re-analyses the study. One request does
+    the work while the others wait for it, so a crowd never computes it many times over.
+    """
+    store = current.store()
+    cache = current_app.extensions["uxlab"].setdefault("summary", {"lock": threading.Lock()})
     mark = store.fingerprint()
-    if cache.get("mark") != mark:
-        cache.update(result=analyze_study(store, current.study()), mark=mark)
-    return cache["result"]
+    if cache.get("mark") == mark or _recording_and_fresh(cache):
+        return cache["result"]
+    with cache["lock"]:
+        if cache.get("mark") == mark or _recording_and_fresh(cache):
+            return cache["result"]
+        running = {s["id"]: s for s in store.sessions(status="recording")}
+        settled = store.settled_fingerprint(running)
+        if cache.get("settled") == settled and cache.get("running") == set(running):
+            sessions = [measure_session(store, current.study(), running[s["id"]]) if s["id"] in running else s
+                        for s in cache["result"]["sessions"]]
+        else:
+            sessions = analyze_sessions(store, current.study())
+        result = summarize(store, current.study(), sessions, comparison_groups(store))
+        cache.update(result=result, mark=mark, settled=settled, running=set(running), at=time.monotonic())
+        return result
+
+
+def _recording_and_fresh(cache: dict) -> bool:
+    """While sessions are being recorded, a result younger than RUNNING_EVERY stands."""
+    return bool(cache.get("running")) and time.monotonic() - cache["at"] < RUNNING_EVERY
 
 
 @bp.route("/download/report.html")
