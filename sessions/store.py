@@ -23,6 +23,7 @@ import sqlite_utils
 
 from sessions import schema
 from sessions.errors import Unavailable
+from sessions.events import Inclusion
 from sessions.media import MediaFiles
 from sessions.model import EVENT_FIELDS, EVENT_KINDS, MARKER_KINDS, MARKER_STATUSES, OUTCOMES, ROLES
 
@@ -182,6 +183,13 @@ class Store:
             sql = f"{counts} WHERE s.id IN ({page}) ORDER BY {order} {direction}, s.id"
             params += [int(limit), int(offset)]
         return [_decode_session(r) for r in self.db.query(sql, params)]
+
+    def counted_sessions(self) -> list[dict]:
+        """The sessions every measure, heatmap, problem and report counts, oldest first:
+        pilot and excluded sessions are kept and shown, but counted nowhere."""
+        rows = self.db.query("SELECT * FROM sessions WHERE inclusion = ? ORDER BY started_at, id",
+                             [Inclusion.INCLUDED.value])
+        return [_decode_session(r) for r in rows]
 
     def count_sessions(self, *, status: str | None = None, group: str | None = None,
                        participant: str | None = None) -> int:

@@ -62,6 +62,6 @@ def _refuse_default_namespace(auth=None) -> bool:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from web import auth, console, dashboard, heatmaps, media, questionnaire, replay
-    for module in (auth, dashboard, replay, heatmaps, questionnaire, console, media):
+    from web import auth, console, dashboard, heatmaps, media, problems, questionnaire, replay
+    for module in (auth, dashboard, replay, heatmaps, questionnaire, console, media, problems):
         app.register_blueprint(module.bp)

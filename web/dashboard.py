@@ -9,7 +9,7 @@ import time
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
-from analyzer.summary import analyze_sessions, comparison_groups, measure_session, summarize
+from analyzer.summary import comparison_groups, measure_session, summarize
 from sessions.model import SESSION_STATUSES
 from web import current
 from web.access import ALL_ROLES, requires
@@ -80,15 +80,19 @@ def current_summary() -> dict:
     with cache["lock"]:
         if cache.get("mark") == mark or _recording_and_fresh(cache):
             return cache["result"]
+        study = current.study()
         running = {s["id"]: s for s in store.sessions(status="recording")}
         settled = store.settled_fingerprint(running)
         if cache.get("settled") == settled and cache.get("running") == set(running):
-            sessions = [measure_session(store, current.study(), running[s["id"]]) if s["id"] in running else s
-                        for s in cache["result"]["sessions"]]
+            measured = {sid: (m if sid not in running else measure_session(store, study, running[sid]))
+                        for sid, m in cache["measured"].items()}
         else:
-            sessions = analyze_sessions(store, current.study())
-        result = summarize(store, current.study(), sessions, comparison_groups(store))
-        cache.update(result=result, mark=mark, settled=settled, running=set(running), at=time.monotonic())
+            measured = {row["id"]: measure_session(store, study, row) for row in store.counted_sessions()}
+        sessions = [m for m, _ in measured.values()]
+        matched = set().union(*(screens for _, screens in measured.values()))
+        result = summarize(store, study, sessions, comparison_groups(store), matched)
+        cache.update(result=result, measured=measured, mark=mark, settled=settled, running=set(running),
+                     at=time.monotonic())
         return result
 
 
