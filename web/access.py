@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 
+from sessions.events import KEYFRAME_DIR
 from web import current
 
 # the login page, static assets and the participant's own tokenised questionnaire
@@ -25,6 +26,7 @@ PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "questionnaire.page", "que
 CHANGE_ENDPOINTS = frozenset({"auth.password", "auth.logout"})
 ALL_ROLES = ("researcher", "observer", "reviewer")
 # a finished session's video and full event data: observers only when the study allows it
+# (keyframe stills, which heatmaps show, stay open to them)
 DOWNLOAD_ENDPOINTS = frozenset({"media.file", "replay.timeline", "dashboard.download_csv",
                                 "dashboard.report"})
 # writing in replay: reviewers only when the study allows reviewer notes
@@ -86,7 +88,8 @@ def _gate():
 def _study_rules(endpoint: str, role: str) -> None:
     """The study's [access] settings, on top of each view's roles."""
     rules = current.study().access
-    if role == "observer" and endpoint in DOWNLOAD_ENDPOINTS and not rules.observer_downloads:
+    still = endpoint == "media.file" and str(request.view_args.get("relative", "")).startswith(KEYFRAME_DIR + "/")
+    if role == "observer" and endpoint in DOWNLOAD_ENDPOINTS and not still and not rules.observer_downloads:
         abort(403, "This study does not let observers download recordings.")
     if role == "reviewer" and endpoint in NOTE_ENDPOINTS and not rules.reviewer_notes:
         abort(403, "Reviewers have read-only access in this study.")
