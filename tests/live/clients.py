@@ -69,7 +69,7 @@ class Server:
     def start(self) -> "Server":
         self.process = subprocess.Popen([str(UXLAB), "serve", str(self.folder), "--port", str(self.port)],
                                         env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        if not wait_for(self._listening, timeout=20):
+        if not wait_for(self._listening, timeout=90):   # importing the app is slow on a busy machine
             self.stop()
             raise RuntimeError(f"uxlab serve did not start on {self.port}")
         return self
