@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request,
 
 from analyzer import heatmap
 from web import current
+from web.analysis_cache import cached
 from web.access import ALL_ROLES, requires
 
 bp = Blueprint("heatmaps", __name__)
@@ -46,7 +47,7 @@ def index():
 @requires(*ALL_ROLES)
 def task(task_id: str):
     task = _task(task_id)
-    states = heatmap.screen_states(current.store(), current.study(), task.id)
+    states = cached(("states", task.id), lambda: heatmap.screen_states(current.store(), current.study(), task.id))
     return render_template("heatmaps.html", study=current.study(), task=task, states=states,
                            screen=_screen(), size=_screen_size())
 
@@ -56,7 +57,9 @@ def task(task_id: str):
 def image(task_id: str):
     task = _task(task_id)
     try:
-        png = heatmap.render_heatmap(current.store(), current.study(), task.id, screen=_screen())
+        screen = _screen()
+        png = cached(("png", task.id, screen),
+                     lambda: heatmap.render_heatmap(current.store(), current.study(), task.id, screen=screen))
     except ValueError as exc:  # a screen state this task does not have
         abort(404, str(exc))
     return Response(png, mimetype="image/png")
