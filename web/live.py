@@ -224,6 +224,7 @@ class LiveNamespace(Namespace):
         self.latest: dict[str, dict] = {}    # session id -> {"frame", "state"} seen by this process
         self.clock_written: dict[str, float] = {}   # session id -> when its clock was last shared
         self._lock = threading.Lock()
+        self._fanouts: dict[str, threading.Lock] = {}   # session id -> held while its frame goes out
 
     def trigger_event(self, event, *args):
         """No event escapes as an exception, not even an unknown one's."""
@@ -250,7 +251,8 @@ class LiveNamespace(Namespace):
             raise Refused("login required")
         if user["role"] not in WATCH_ROLES:
             raise Refused("only observers and researchers can watch live")
-        self.clients[request.sid] = {"user": user["name"], "role": user["role"], "session": None}
+        self.clients[request.sid] = {"user": user["name"], "role": user["role"], "session": None,
+                                     "generation": int(user["generation"] or 0)}
         return True
 
     def _connect_recorder(self, auth: dict):
@@ -300,7 +302,8 @@ class LiveNamespace(Namespace):
         client["session"] = session_id
         latest = self.latest.get(session_id, {})
         if "frame" in latest:
-            emit("frame", latest["frame"])
+            with self._fanout(session_id):
+                emit("frame", latest["frame"])
         emit("snapshot", {"session": session_id}, to=recorder_room(session_id))
         return {"ok": True, "session": _public(row), "now": session_time(row), "state": latest.get("state"),
                 "attempts": _attempts(session_id), "notes": _notes(session_id), "flags": _flags(session_id)}
@@ -362,9 +365,16 @@ class LiveNamespace(Namespace):
             self.latest.setdefault(session_id, {})["frame"] = frame
         self._published(session_id, frame.get("t"))
         # one packet, encoded once, goes to every observer of the room; observers still
-        # working through earlier frames are skipped rather than queued
-        emit("frame", frame, to=room(session_id), skip_sid=self._backlogged(session_id) or None)
+        # working through earlier frames are skipped rather than queued. A frame is two
+        # engine.io packets (the event, then the JPEG): two frames handled at once must not
+        # interleave them on an observer's connection, so one session's frames go out in turn
+        with self._fanout(session_id):
+            emit("frame", frame, to=room(session_id), skip_sid=self._backlogged(session_id) or None)
         return True
+
+    def _fanout(self, session_id: str) -> threading.Lock:
+        with self._lock:
+            return self._fanouts.setdefault(session_id, threading.Lock())
 
     @checked(_shape_events)
     def on_events(self, data):
@@ -424,8 +434,15 @@ class LiveNamespace(Namespace):
 
     # checks
     def _observer(self) -> dict | None:
+        """The observer sending this, while their login lasts: a logout, a new password or
+        a removal ends what an open connection may do."""
         client = self.clients.get(request.sid)
-        return client if client and "user" in client else None
+        if not client or "user" not in client:
+            return None
+        row = current.store().user(client["user"])
+        if row is None or int(row["generation"] or 0) != client["generation"]:
+            return None
+        return client
 
     def _joined(self) -> tuple[dict | None, dict | None]:
         client = self._observer()

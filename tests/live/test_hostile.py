@@ -133,3 +133,16 @@ def test_notes_are_stamped_on_the_session_time_the_recorder_publishes(server):
         otto.close()
         recorder.disconnect()
         store.close()
+
+
+def test_an_open_connection_can_do_nothing_after_its_user_logs_out(server, running):
+    from web.accounts import set_password
+    store, session_id = running
+    olga = Observer(server.url, login(server.url, "olga")).connect()
+    try:
+        assert olga.join(session_id)["ok"]
+        set_password(store, "olga", "olga-password")   # a reset ends every login of hers
+        assert _refused(olga.call("note", {"text": "after the reset"}))
+        assert _refused(olga.join(session_id))
+    finally:
+        olga.close()
