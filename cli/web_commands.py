@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from cli.study_commands import folder_argument, open_store
+from sessions.events import ROLES
 
 
 @click.command()
@@ -31,7 +32,7 @@ def serve(folder: Path, host: str, port: int, workers: int, threads: int, dev: b
 
     from web.accounts import ensure_first_user
     from web.settings import assemble
-    store = open_store(folder)
+    store = open_store(folder, writer=True)
     from sessions.study import load_study
     load_study(folder)   # a broken script is one sentence here, not a worker that fails to boot
     created = ensure_first_user(store)
@@ -62,7 +63,7 @@ def user() -> None:
 @user.command("add")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(["researcher", "observer", "reviewer"]),
+@click.option("--role", required=True, type=click.Choice(ROLES),
               help="researcher: everything; observer: live sessions and notes; reviewer: replay and reports.")
 def add_user(folder: Path, name: str, role: str) -> None:
     """Add a user; the password is read from stdin, or generated and printed once (a
@@ -70,7 +71,7 @@ def add_user(folder: Path, name: str, role: str) -> None:
 
     Example: echo 's3cret-pass' | uxlab user add my-study alice --role reviewer
     """
-    store = open_store(folder)
+    store = open_store(folder, writer=True)
     from web.accounts import add_user as create
     password = None
     if not sys.stdin.isatty():
@@ -92,7 +93,7 @@ def set_password(folder: Path, name: str) -> None:
 
     Example: uxlab user password my-study researcher
     """
-    store = open_store(folder)
+    store = open_store(folder, writer=True)
     from web.accounts import set_password as change
     password = None
     if not sys.stdin.isatty():
@@ -124,7 +125,7 @@ def remove_user(folder: Path, name: str) -> None:
 
     Example: uxlab user remove my-study olga
     """
-    store = open_store(folder)
+    store = open_store(folder, writer=True)
     from web.accounts import remove_user as remove
     remove(store, name)
     click.echo(f"removed {name!r}")

@@ -20,8 +20,8 @@ _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}\Z")
 MAX_RELATIVE = 1024
 
 
-class MediaPathError(ValueError):
-    """A media path that points outside the study's media folder or names nothing valid."""
+class MediaPathError(NotFound):
+    """A media path that points outside the study's media folder or names nothing valid (404)."""
 
 
 class MediaFiles:

@@ -15,6 +15,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -22,10 +23,24 @@ from typing import Any
 import sqlite_utils
 
 from sessions import schema
-from sessions.errors import Unavailable
-from sessions.events import Inclusion
+from sessions.errors import BadRequest, Conflict, NotFound, Unavailable, UxlabError
+from sessions.events import (
+    EVENT_FIELDS,
+    EVENT_KINDS,
+    MARKER_KINDS,
+    MARKER_STATUSES,
+    OUTCOMES,
+    ROLES,
+    EventKind,
+    MarkerStatus,
+    Outcome,
+    SessionStatus,
+    Inclusion,
+    UnknownKind,
+    check_event,
+    is_product_press,
+)
 from sessions.media import MediaFiles
-from sessions.model import EVENT_FIELDS, EVENT_KINDS, MARKER_KINDS, MARKER_STATUSES, OUTCOMES, ROLES
 
 DB_FILE = "uxlab.db"
 _EVENT_INSERT = (
@@ -34,8 +49,24 @@ _EVENT_INSERT = (
 )
 
 
-class StoreError(ValueError):
-    """A request the store refuses: unknown session, bad value, a folder that is not a study."""
+class StoreError(UxlabError):
+    """A request the store refuses: a bad value (400) unless a subclass says otherwise."""
+
+
+class MalformedEvent(StoreError):
+    """An event of a kind the contract does not define, or without a valid time (400)."""
+
+
+class UnknownSession(StoreError, NotFound):
+    """A session id that names nothing in this study (404)."""
+
+
+class UnknownUser(StoreError, NotFound):
+    """A user name that names nothing in this study (404)."""
+
+
+class NameTaken(StoreError, Conflict):
+    """A user name already in use (409)."""
 
 
 def now_iso() -> str:
@@ -45,17 +76,24 @@ def now_iso() -> str:
 class Store:
     """A study folder's storage. Cheap to create; connections open per thread on first use."""
 
-    def __init__(self, folder: str | Path, *, recover: bool = True) -> None:
+    def __init__(self, folder: str | Path, *, read_only: bool = False) -> None:
+        """Open a study. It never closes other processes' sessions on its own
+        (`sessions.recovery.open_writer` does, for the recorder, the server and the commands
+        that change data).
+
+        `read_only` is for the commands that only look (list, analyse, export, report): their
+        connections cannot write, so they neither change the database nor checkpoint another
+        process's write-ahead log into it. A folder with no database yet, or with an older
+        schema, is still created or migrated first (a one-time change every opener makes), so
+        a study written by an older uxlab can be analysed."""
         self.folder = Path(folder).resolve()
         if not self.folder.is_dir():
-            raise StoreError(f"{self.folder} is not a folder")
+            raise BadRequest(f"{self.folder} is not a folder")
         self.path = self.folder / DB_FILE
+        self.read_only = read_only
         self.media = MediaFiles(self.folder / "media")
         self._local = threading.local()
         self._open_checked()
-        if recover:
-            from sessions.recovery import recover_orphans
-            recover_orphans(self)
 
     def _open_checked(self) -> None:
         """Open and migrate the database, or say in one sentence why this study cannot be used."""
@@ -65,7 +103,7 @@ class Store:
             raise Unavailable(f"the study folder {self.folder} is read-only: uxlab writes its "
                               "database and journal there")
         try:
-            schema.migrate(self.db, self.folder / ".uxlab.lock")
+            self._migrate()
         except sqlite3.DatabaseError as exc:
             self.close()
             if isinstance(exc, sqlite3.OperationalError) and "unable to open" not in str(exc):
@@ -73,17 +111,23 @@ class Store:
             raise Unavailable(f"{self.path} is not a readable study database ({exc}): "
                               "restore it from a backup") from None
 
+    def _migrate(self) -> None:
+        lock = self.folder / ".uxlab.lock"
+        if not self.read_only:
+            schema.migrate(self.db, lock)
+        elif not self.path.is_file() or schema.schema_version(self.db.conn) < schema.SCHEMA_VERSION:
+            self.close()
+            with closing(_connect(self.path, writable=True)) as conn:
+                schema.migrate(sqlite_utils.Database(conn), lock)
+        else:
+            schema.migrate(self.db, lock)  # at the current version: only refuses a newer schema
+
     # -- connections ---------------------------------------------------------------
     @property
     def db(self) -> sqlite_utils.Database:
         db = getattr(self._local, "db", None)
         if db is None:
-            conn = sqlite3.connect(self.path, timeout=30)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA busy_timeout=30000")
-            db = self._local.db = sqlite_utils.Database(conn)
+            db = self._local.db = sqlite_utils.Database(_connect(self.path, writable=not self.read_only))
         return db
 
     def fingerprint(self) -> tuple:
@@ -142,7 +186,7 @@ class Store:
         session_id = f"{stamp:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
         self.db["sessions"].insert({
             "id": session_id, "participant": participant.strip(), "group_name": group,
-            "status": "recording", "started_at": started_at,
+            "status": SessionStatus.RECORDING.value, "started_at": started_at,
             "started_wall": stamp.isoformat(timespec="seconds"), "duration": 0.0,
             "consent": int(consent), "keystrokes": keystrokes, "device": json.dumps(device or {}),
             "pid": os.getpid(), "host": socket.gethostname(), "heartbeat": time.time(),
@@ -153,7 +197,7 @@ class Store:
     def session(self, session_id: str) -> dict:
         rows = list(self.db.query("SELECT * FROM sessions WHERE id = ?", [session_id]))
         if not rows:
-            raise StoreError(f"no session {session_id!r} in this study")
+            raise UnknownSession(f"no session {session_id!r} in this study")
         return _decode_session(rows[0])
 
     def session_by_token(self, token: str) -> dict | None:
@@ -169,16 +213,16 @@ class Store:
         if order not in columns:
             raise StoreError(f"cannot sort sessions by {order!r}")
         direction = 'DESC' if descending else 'ASC'
-        counts = ("SELECT s.*, (SELECT count(*) FROM attempts a WHERE a.session_id = s.id "
-                  "AND a.outcome = 'success') AS completed, (SELECT count(*) FROM attempts a "
+        completed = (f"(SELECT count(*) FROM attempts a WHERE a.session_id = s.id "
+                     f"AND a.outcome = '{Outcome.SUCCESS.value}')")
+        counts = (f"SELECT s.*, {completed} AS completed, (SELECT count(*) FROM attempts a "
                   "WHERE a.session_id = s.id) AS attempted FROM sessions s")
         if limit is None:
             sql = f"{counts}{where} ORDER BY {order} {direction}, s.id"
         else:
             # pick the page's ids first, so the per-session counts are computed for one page
             # rather than for every row the OFFSET skips (10k sessions: ~40 ms -> ~3 ms)
-            key = (f"s.{order}" if order != "completed" else
-                   "(SELECT count(*) FROM attempts a WHERE a.session_id = s.id AND a.outcome = 'success')")
+            key = f"s.{order}" if order != "completed" else completed
             page = f"SELECT s.id FROM sessions s{where} ORDER BY {key} {direction}, s.id LIMIT ? OFFSET ?"
             sql = f"{counts} WHERE s.id IN ({page}) ORDER BY {order} {direction}, s.id"
             params += [int(limit), int(offset)]
@@ -248,11 +292,16 @@ class Store:
 
     # -- events --------------------------------------------------------------------
     def append_events(self, session_id: str, events: Iterable[dict]) -> int:
-        """Append events in one transaction; thousands per call is the intended use."""
+        """Append events in one transaction; thousands per call is the intended use.
+        An event the contract does not define (`sessions.events.check_event`) is refused
+        and nothing of the batch is stored."""
+        events = list(events)
+        for event in events:
+            try:
+                check_event(event)
+            except UnknownKind as exc:
+                raise MalformedEvent(exc.message) from None
         rows = [(session_id, *(e.get(f) for f in EVENT_FIELDS)) for e in events]
-        for row in rows:
-            if not isinstance(row[1], (int, float)) or not isinstance(row[2], str):
-                raise StoreError(f"malformed event {dict(zip(('session',) + EVENT_FIELDS, row))}")
         with self.db.conn:
             self.db.conn.executemany(_EVENT_INSERT, rows)
         return len(rows)
@@ -304,7 +353,7 @@ class Store:
         # pointer moves are ~90% of an hour's events: find the gaps between the other events
         # and the screen changes first, then split those few gaps at the moves inside them
         import numpy as np
-        kinds = [k for k in EVENT_KINDS if k != "move"]
+        kinds = [k for k in EVENT_KINDS if k != EventKind.MOVE]
         rows = self.db.execute(
             f"SELECT t FROM events WHERE session_id = ? AND kind IN ({', '.join('?' for _ in kinds)})",
             [session_id, *kinds]).fetchall()
@@ -315,8 +364,8 @@ class Store:
         for i in np.flatnonzero(np.diff(times) >= min_gap):
             a, b = float(times[i]), float(times[i + 1])
             moves = [r[0] for r in self.db.execute(
-                "SELECT t FROM events WHERE session_id = ? AND kind = 'move' AND t > ? AND t < ? ORDER BY t",
-                [session_id, a, b])]
+                "SELECT t FROM events WHERE session_id = ? AND kind = ? AND t > ? AND t < ? ORDER BY t",
+                [session_id, EventKind.MOVE.value, a, b])]
             edges = [a, *moves, b]
             spans += [(x, y) for x, y in zip(edges, edges[1:]) if y - x >= min_gap]
         return spans
@@ -324,7 +373,9 @@ class Store:
     def event_rows(self, session_id: str, kinds: Iterable[str], columns: Iterable[str],
                    *, presses_only: bool = False) -> list[tuple]:
         """Plain tuples of some columns of some kinds of event, in time order: ten times
-        faster than dicts for a replay that draws an hour of clicks and keys at once."""
+        faster than dicts for a replay that draws an hour of clicks and keys at once.
+        `presses_only` drops releases (`pressed` = 0) of every kind; it does not drop presses
+        on uxlab's prompt window, which a replay shows (see `sessions.events.is_product_press`)."""
         kinds, columns = tuple(kinds), tuple(columns)
         unknown = set(columns) - set(EVENT_FIELDS)
         if unknown:
@@ -362,7 +413,7 @@ class Store:
     # -- markers, notes, answers ---------------------------------------------------
     def add_marker(self, session_id: str, t: float, kind: str, *, text: str | None = None,
                    author: str | None = None, attempt_id: int | None = None,
-                   status: str = "confirmed") -> int:
+                   status: str = MarkerStatus.CONFIRMED.value) -> int:
         if kind not in MARKER_KINDS:
             raise StoreError(f"unknown marker kind {kind!r}")
         if status not in MARKER_STATUSES:
@@ -436,14 +487,14 @@ class Store:
         if not name or not name.strip() or len(name) > 64 or not name.isprintable():
             raise StoreError("a user name must be 1 to 64 printable characters")
         if self.user(name):
-            raise StoreError(f"user {name!r} already exists")
+            raise NameTaken(f"user {name!r} already exists")
         self.db["users"].insert({"name": name, "role": role, "password_hash": password_hash,
                                  "created": now_iso(), "must_change": int(must_change)})
 
     def set_password_hash(self, name: str, password_hash: str, *, must_change: bool = False) -> None:
         """A new password ends every login the user has open (their generation moves on)."""
         if not self.user(name):
-            raise StoreError(f"no user {name!r} in this study")
+            raise UnknownUser(f"no user {name!r} in this study")
         with self.db.conn:
             self.db.execute("UPDATE users SET password_hash = ?, must_change = ?, "
                             "generation = generation + 1 WHERE name = ?",
@@ -456,7 +507,7 @@ class Store:
 
     def remove_user(self, name: str) -> None:
         if not self.user(name):
-            raise StoreError(f"no user {name!r} in this study")
+            raise UnknownUser(f"no user {name!r} in this study")
         with self.db.conn:
             self.db.execute("DELETE FROM users WHERE name = ?", [name])
 
@@ -477,6 +528,21 @@ class Store:
             sql += " WHERE session_id = ?"
             params.append(session_id)
         return list(self.db.query(sql + " ORDER BY id", params))
+
+
+def _connect(path: Path, *, writable: bool) -> sqlite3.Connection:
+    """A connection in WAL mode; a read-only one is opened `mode=ro`, which can read
+    another process's uncheckpointed log and can never write or checkpoint."""
+    if not writable:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=30)
+        conn.execute("PRAGMA busy_timeout=30000")
+        return conn
+    conn = sqlite3.connect(path, timeout=30)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=30000")
+    return conn
 
 
 def _session_filter(status: str | None, group: str | None, participant: str | None) -> tuple[str, list]:

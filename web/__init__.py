@@ -19,7 +19,8 @@ from flask import Flask
 from flask_socketio import SocketIO
 from flask_wtf.csrf import CSRFProtect
 
-from sessions.store import Store
+from sessions.events import CONSOLE_NAMESPACE
+from sessions.recovery import open_writer
 from sessions.study import load_study
 from web.settings import assemble
 
@@ -30,10 +31,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(settings)
     folder = app.config["STUDY_DIR"]
-    app.extensions["uxlab"] = {"store": Store(folder), "study": load_study(folder)}
+    app.extensions["uxlab"] = {"store": open_writer(folder), "study": load_study(folder)}
 
-    from web import access, errors, headers, shared_state
+    from web import access, constants, errors, headers, shared_state
     app.extensions["uxlab"]["shared"] = shared_state.connect(app.config["REDIS_URL"])
+    constants.init_app(app)
     headers.init_app(app)
     access.init_app(app)  # before CSRF: an anonymous client is refused before anything else
     CSRFProtect(app)
@@ -48,9 +50,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                         message_queue=app.config["REDIS_URL"] or None,
                         max_http_buffer_size=live.MAX_MESSAGE_BYTES)
     socketio.on("connect", namespace="/")(_refuse_default_namespace)
-    from web.console_protocol import NAMESPACE
     from web.console_socket import ConsoleNamespace
-    socketio.on_namespace(ConsoleNamespace(NAMESPACE))
+    socketio.on_namespace(ConsoleNamespace(CONSOLE_NAMESPACE))
     live.init_app(app, socketio)
     app.extensions["uxlab"]["socketio"] = socketio
     return app

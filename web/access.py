@@ -16,15 +16,15 @@ from typing import Any
 
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 
-from sessions.events import KEYFRAME_DIR
+from sessions.events import KEYFRAME_DIR, ROLES
 from web import current
 
 # the login page, static assets and the participant's own tokenised questionnaire
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "questionnaire.page", "questionnaire.state",
                               "questionnaire.submit"})
+ALL_ROLES = ROLES   # every role: the views any logged-in user may see
 # what a user who must replace a one-time password may still reach
 CHANGE_ENDPOINTS = frozenset({"auth.password", "auth.logout"})
-ALL_ROLES = ("researcher", "observer", "reviewer")
 # a finished session's video and full event data: observers only when the study allows it
 # (keyframe stills, which heatmaps show, stay open to them)
 DOWNLOAD_ENDPOINTS = frozenset({"media.file", "replay.timeline", "dashboard.download_csv",

@@ -8,11 +8,12 @@ import secrets
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from sessions.errors import BadRequest, Conflict, NotFound
+from sessions.events import Role
 from sessions.store import Store
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 200
-FIRST_USER = "researcher"
+FIRST_USER = Role.RESEARCHER.value
 # checked against when the user does not exist, so a wrong name costs as long as a wrong password
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
 
@@ -60,8 +61,8 @@ def remove_user(store: Store, name: str) -> None:
     """Remove an account; its open logins end with it. The last researcher stays, so the
     study can still be managed."""
     row = _existing(store, name)
-    researchers = [u for u in store.users() if u["role"] == "researcher"]
-    if row["role"] == "researcher" and len(researchers) == 1:
+    researchers = [u for u in store.users() if u["role"] == Role.RESEARCHER.value]
+    if row["role"] == Role.RESEARCHER.value and len(researchers) == 1:
         raise Conflict(f"{name!r} is the study's last researcher; add another one first")
     store.remove_user(name)
 
@@ -70,7 +71,7 @@ def ensure_first_user(store: Store) -> tuple[str, str] | None:
     """A study with no accounts gets a researcher; returns (name, password) to print once."""
     if store.users():
         return None
-    return FIRST_USER, add_user(store, FIRST_USER, "researcher")
+    return FIRST_USER, add_user(store, FIRST_USER, Role.RESEARCHER)
 
 
 def authenticate(store: Store, name: str, password: str) -> dict | None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import current_app
 
+from sessions.events import SessionStatus
 from web import current
 
 RECORDING_SECONDS = 3.0
@@ -30,7 +31,7 @@ def cached(key: Hashable, compute: Callable[[], Any]) -> Any:
     with entry["lock"]:
         if _current(entry, mark):
             return entry["value"]
-        recording = current.store().count_sessions(status="recording") > 0
+        recording = current.store().count_sessions(status=SessionStatus.RECORDING.value) > 0
         value = compute()
         entry.update(value=value, mark=mark, recording=recording, at=time.monotonic())
     with lock:

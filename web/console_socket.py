@@ -1,4 +1,5 @@
-"""The `/console` Socket.IO namespace: the checks behind every connect, join and command.
+"""The console Socket.IO namespace (`sessions.events.CONSOLE_NAMESPACE`): the checks behind
+every connect, join and command.
 
 Flask-SocketIO's example lets a client join any room it names; here a room is joined only
 after the user's role and the session are checked, and a recorder only ever reaches the
@@ -14,11 +15,12 @@ from typing import Any
 from flask import current_app, request, session
 from flask_socketio import Namespace, emit, join_room
 
-from sessions.errors import UxlabError
-from sessions.store import StoreError
+from sessions.events import CONSOLE_ROLES, Action, MarkerStatus, Role, SessionStatus, may_send
+from sessions.events import console_room as room
+from sessions.store import UnknownSession
 from web import current
 from web.access import logged_in
-from web.console_protocol import CONSOLE_ROLES, MAX_TEXT, allowed, room
+from web.console_protocol import MAX_TEXT
 from web.live import MAX_ID, checked, live_token_matches
 
 STATE_SECONDS = 24 * 3600   # how long a recorder's last state is kept for consoles that open late
@@ -50,7 +52,7 @@ class ConsoleNamespace(Namespace):
             if not live_token_matches(auth.get("live_token")):
                 raise ConnectionRefusedError("a recorder needs the lab's live token")
             found = current.store().session_by_token(token)
-            if found is None or found["status"] != "recording":
+            if found is None or found["status"] != SessionStatus.RECORDING:
                 raise ConnectionRefusedError("unknown or finished session")
             join_room(room(found["id"]))
             self.clients[request.sid] = {"recorder": found["id"], "rooms": {found["id"]}}
@@ -74,7 +76,7 @@ class ConsoleNamespace(Namespace):
         session_id = data["session"]
         try:
             current.store().session(session_id)
-        except (StoreError, UxlabError):
+        except UnknownSession:
             return {"ok": False, "error": "no such session"}
         join_room(room(session_id))
         client["rooms"].add(session_id)
@@ -89,17 +91,18 @@ class ConsoleNamespace(Namespace):
         session_id, action = data.get("session"), data.get("action")
         if session_id not in client["rooms"]:
             return {"ok": False, "error": "join the session first"}
-        if not isinstance(action, str) or len(action) > 32 or not allowed(client["role"], action):
+        if not isinstance(action, str) or len(action) > 32 or not may_send(client["role"], action):
             return {"ok": False, "error": f"{client['role']}s cannot send {str(action)[:32]!r}"}
         text = data.get("text")
-        if action == "marker":
+        if action == Action.MARKER:
             if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
                 return {"ok": False, "error": f"a marker needs 1 to {MAX_TEXT} characters of text"}
             text = text.strip()
         else:
             text = None
         command = {"id": secrets.token_hex(6), "session": session_id, "action": action, "text": text,
-                   "status": "pending" if client["role"] == "observer" and action == "error" else "confirmed",
+                   "status": (MarkerStatus.PENDING.value if client["role"] == Role.OBSERVER and action == Action.ERROR
+                              else MarkerStatus.CONFIRMED.value),
                    "by": client["user"], "role": client["role"], "sent": time.time()}
         emit("command", command, to=room(session_id))
         return {"ok": True, "id": command["id"]}

@@ -10,9 +10,9 @@ import time
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from analyzer.summary import comparison_groups, measure_session, summarize
-from sessions.model import SESSION_STATUSES
+from sessions.events import ROLES, SESSION_STATUSES, Role, SessionStatus
 from web import current
-from web.access import ALL_ROLES, requires
+from web.access import requires
 
 bp = Blueprint("dashboard", __name__)
 
@@ -36,7 +36,7 @@ def session_query(args) -> dict:
 
 
 @bp.route("/")
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def index():
     q = session_query(request.args)
     size = current_app.config["PAGE_SIZE"]
@@ -52,7 +52,7 @@ def index():
 
 
 @bp.route("/summary")
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def summary():
     """The analyzer's task table and questionnaire scores, loaded into the dashboard after
     the sessions list so a large study never slows the list down."""
@@ -81,7 +81,7 @@ def current_summary() -> dict:
         if cache.get("mark") == mark or _recording_and_fresh(cache):
             return cache["result"]
         study = current.study()
-        running = {s["id"]: s for s in store.sessions(status="recording")}
+        running = {s["id"]: s for s in store.sessions(status=SessionStatus.RECORDING.value)}
         settled = store.settled_fingerprint(running)
         if cache.get("settled") == settled and cache.get("running") == set(running):
             measured = {sid: (m if sid not in running else measure_session(store, study, running[sid]))
@@ -102,7 +102,7 @@ def _recording_and_fresh(cache: dict) -> bool:
 
 
 @bp.route("/download/report.html")
-@requires("researcher", "reviewer")
+@requires(Role.RESEARCHER, Role.REVIEWER)
 def report():
     from analyzer.report import render_report
     html = render_report(current.store(), current.study())
@@ -111,7 +111,7 @@ def report():
 
 
 @bp.route("/download/<what>.csv")
-@requires("researcher", "reviewer")
+@requires(Role.RESEARCHER, Role.REVIEWER)
 def download_csv(what: str):
     from sessions.export import EXPORT_COLUMNS, study_timeline, write_rows
     if what == "events":

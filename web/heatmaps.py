@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 
 from analyzer import heatmap
+from sessions.events import ROLES
 from web import current
+from web.access import requires
 from web.analysis_cache import cached
-from web.access import ALL_ROLES, requires
 
 bp = Blueprint("heatmaps", __name__)
 
@@ -38,13 +39,13 @@ def _screen_size() -> tuple[int, int] | None:
 
 
 @bp.route("/heatmaps")
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def index():
     return render_template("heatmaps.html", study=current.study(), task=None)
 
 
 @bp.route("/heatmaps/<task_id>")
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def task(task_id: str):
     task = _task(task_id)
     states = cached(("states", task.id), lambda: heatmap.screen_states(current.store(), current.study(), task.id))
@@ -53,29 +54,23 @@ def task(task_id: str):
 
 
 @bp.route("/heatmaps/<task_id>/heatmap.png")
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def image(task_id: str):
     task = _task(task_id)
-    try:
-        screen = _screen()
-        png = cached(("png", task.id, screen),
-                     lambda: heatmap.render_heatmap(current.store(), current.study(), task.id, screen=screen))
-    except ValueError as exc:  # a screen state this task does not have
-        abort(404, str(exc))
+    screen = _screen()
+    png = cached(("png", task.id, screen),
+                 lambda: heatmap.render_heatmap(current.store(), current.study(), task.id, screen=screen))
     return Response(png, mimetype="image/png")
 
 
 @bp.route("/heatmaps/<task_id>/clicks.json")
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def clicks(task_id: str):
     task = _task(task_id)
     try:
         x, y = float(request.args["x"]), float(request.args["y"])
     except (KeyError, ValueError):
         abort(400, "x and y must be numbers")
-    try:
-        rows = heatmap.clicks_near(current.store(), current.study(), task.id, x, y, screen=_screen())
-    except ValueError as exc:
-        abort(404, str(exc))
+    rows = heatmap.clicks_near(current.store(), current.study(), task.id, x, y, screen=_screen())
     return jsonify([{**r, "replay": url_for("replay.page", session_id=r["session_id"])
                      + f"#t={max(0.0, float(r['t']) - 2):.1f}"} for r in rows])

@@ -1,9 +1,10 @@
-"""Live observation: the page per running session and the `/live` Socket.IO namespace.
+"""Live observation: the page per running session and the live Socket.IO namespace
+(`sessions.events.LIVE_NAMESPACE`; its wire formats are `sessions.events.LiveFrame` and kin).
 
 Who connects, and how:
 - Observers and researchers, with their login cookie; the role is checked on connect
   (reviewers and anonymous clients are refused). A client then `join`s one running
-  session's room, `live:<id>`, after the server has checked the session.
+  session's room (`sessions.events.live_room`), after the server has checked the session.
 - The recorder, with `auth={"live_token": T, "session": ID}`. T is the lab's live token,
   a secret the researcher gives both sides: `UXLAB_LIVE_TOKEN=T uxlab serve ...` (or the
   app config LIVE_TOKEN) and `uxlab record ... --live URL --token T`. It is not the
@@ -51,13 +52,24 @@ from flask_socketio import Namespace, SocketIO, emit, join_room, leave_room
 from socketio.exceptions import ConnectionRefusedError as Refused
 
 from sessions.errors import UxlabError
-from sessions.model import EVENT_FIELDS
-from sessions.store import StoreError
+from sessions.events import (
+    EVENT_FIELDS,
+    LIVE_NAMESPACE,
+    LIVE_STATE_KEYS,
+    MARKER_KINDS,
+    WATCH_ROLES,
+    EventKind,
+    MarkerKind,
+    MarkerStatus,
+    Role,
+    SessionStatus,
+    live_room,
+    recorder_room,
+)
+from sessions.store import UnknownSession
 from web import current
 from web.access import requires
 
-NAMESPACE = "/live"
-WATCH_ROLES = ("researcher", "observer")
 MAX_FRAME_BYTES = 1_000_000
 # the transport's limit on one message (engine.io's max_http_buffer_size): a frame at the
 # limit plus the packet around it passes, anything larger is refused by the transport
@@ -68,8 +80,6 @@ MAX_NOTE = 2000
 MAX_FLAG = 500
 MAX_BACKLOG = 8   # engine.io packets queued for one observer (a frame is two) before frames skip it
 TAG = re.compile(r"(?<![\w#])#([A-Za-z][\w-]{0,31})")
-STATE_KEYS = ("task", "prompt", "attempt_id", "started", "next_task", "tasks_done", "tasks_total",
-              "paused", "ended", "t")
 
 CLOCK_SECONDS = 1.0   # how often a session's published clock is written to the shared state
 log = logging.getLogger(__name__)
@@ -77,18 +87,10 @@ log = logging.getLogger(__name__)
 bp = Blueprint("live", __name__)
 
 
-def room(session_id: str) -> str:
-    return f"live:{session_id}"
-
-
-def recorder_room(session_id: str) -> str:
-    return f"live-recorder:{session_id}"
-
-
 def init_app(app: Flask, socketio: SocketIO) -> None:
     """Register the live page and the namespace on an app built by web.create_app."""
     app.register_blueprint(bp)
-    socketio.on_namespace(LiveNamespace(NAMESPACE))
+    socketio.on_namespace(LiveNamespace(LIVE_NAMESPACE))
 
 
 def live_token() -> str | None:
@@ -149,7 +151,7 @@ def _shape_flag(data: Any) -> str | None:
 
 def _shape_resolve(data: Any) -> str | None:
     if not isinstance(data, dict) or type(data.get("id")) is not int \
-            or data.get("status") not in ("confirmed", "dismissed"):
+            or data.get("status") not in (MarkerStatus.CONFIRMED, MarkerStatus.DISMISSED):
         return "say which flag (id), and confirmed or dismissed (status)"
     return None
 
@@ -172,8 +174,8 @@ def _shape_object(data: Any) -> str | None:
 
 
 def _shape_marker(data: Any) -> str | None:
-    if not isinstance(data, dict) or data.get("kind") not in ("error", "marker", "pause", "resume"):
-        return "a marker needs a kind: error, marker, pause or resume"
+    if not isinstance(data, dict) or data.get("kind") not in MARKER_KINDS:
+        return f"a marker needs a kind: {', '.join(MARKER_KINDS)}"
     return _text(data, "text", MAX_NOTE, required=False)
 
 
@@ -201,8 +203,8 @@ def checked(shape: Callable[[Any], str | None]) -> Callable:
 @bp.route("/live")
 @requires(*WATCH_ROLES)
 def index():
-    running = current.store().sessions(status="recording", limit=200)
-    return render_template("live.html", session=None, running=running, tasks=[], namespace=NAMESPACE)
+    running = current.store().sessions(status=SessionStatus.RECORDING, limit=200)
+    return render_template("live.html", session=None, running=running, tasks=[])
 
 
 @bp.route("/live/<session_id>")
@@ -210,7 +212,7 @@ def index():
 def page(session_id: str):
     row = current.store().session(session_id)
     tasks = [{"id": t.id, "prompt": t.prompt} for t in current.study().tasks]
-    return render_template("live.html", session=row, running=[], tasks=tasks, namespace=NAMESPACE,
+    return render_template("live.html", session=row, running=[], tasks=tasks,
                            role=current.user()["role"])
 
 
@@ -266,7 +268,7 @@ class LiveNamespace(Namespace):
         join_room(recorder_room(row["id"]))
         _shared().join(f"recorders:{row['id']}", request.sid)
         self.clients[request.sid] = {"recorder": row["id"], "keystrokes": row["keystrokes"]}
-        emit("recorder", {"session": row["id"], "online": True}, to=room(row["id"]))
+        emit("recorder", {"session": row["id"], "online": True}, to=live_room(row["id"]))
         return True
 
     def on_disconnect(self, *args):
@@ -284,7 +286,7 @@ class LiveNamespace(Namespace):
         if remaining == 0:
             with self._lock:  # a recorder that comes back sends its screen again
                 self.latest.pop(session_id, None)
-            emit("recorder", {"session": session_id, "online": False}, to=room(session_id))
+            emit("recorder", {"session": session_id, "online": False}, to=live_room(session_id))
 
     # observers
     @checked(_shape_join)
@@ -297,8 +299,8 @@ class LiveNamespace(Namespace):
         if row is None:
             return {"ok": False, "error": "no such running session"}
         if client["session"] and client["session"] != session_id:
-            leave_room(room(client["session"]))
-        join_room(room(session_id))
+            leave_room(live_room(client["session"]))
+        join_room(live_room(session_id))
         client["session"] = session_id
         latest = self.latest.get(session_id, {})
         if "frame" in latest:
@@ -322,7 +324,7 @@ class LiveNamespace(Namespace):
         note_id = current.store().add_note(row["id"], t, text, client["user"], tags=tags, source="live")
         note = {"id": note_id, "session": row["id"], "t": t, "text": text.strip(), "author": client["user"],
                 "tags": tags}
-        emit("note", note, to=room(row["id"]))
+        emit("note", note, to=live_room(row["id"]))
         return {"ok": True, "note": note}
 
     @checked(_shape_flag)
@@ -332,25 +334,26 @@ class LiveNamespace(Namespace):
         if row is None:
             return {"ok": False, "error": "join a running session first"}
         t, attempt = session_time(row), _open_attempt(row["id"])
-        marker_id = current.store().add_marker(row["id"], t, "error", text=text.strip() or None,
+        marker_id = current.store().add_marker(row["id"], t, MarkerKind.ERROR, text=text.strip() or None,
                                                author=client["user"], attempt_id=attempt,
-                                               status="pending")
+                                               status=MarkerStatus.PENDING)
         flag = {"id": marker_id, "session": row["id"], "t": t, "text": text.strip() or None,
-                "author": client["user"], "attempt_id": attempt, "status": "pending"}
-        emit("flag", flag, to=room(row["id"]))
+                "author": client["user"], "attempt_id": attempt, "status": MarkerStatus.PENDING.value}
+        emit("flag", flag, to=live_room(row["id"]))
         return {"ok": True, "flag": flag}
 
     @checked(_shape_resolve)
     def on_resolve_flag(self, data):
         client, row = self._joined()
-        if row is None or client["role"] != "researcher":
+        if row is None or client["role"] != Role.RESEARCHER:
             return {"ok": False, "error": "only a researcher in the session can confirm flags"}
         marker_id, status = data["id"], data["status"]
-        pending = {m["id"] for m in current.store().markers(row["id"], "error") if m["status"] == "pending"}
+        pending = {m["id"] for m in current.store().markers(row["id"], MarkerKind.ERROR)
+                   if m["status"] == MarkerStatus.PENDING}
         if marker_id not in pending:
             return {"ok": False, "error": "no such pending flag in this session"}
         current.store().set_marker_status(marker_id, status)
-        emit("flag_resolved", {"id": marker_id, "status": status, "by": client["user"]}, to=room(row["id"]))
+        emit("flag_resolved", {"id": marker_id, "status": status, "by": client["user"]}, to=live_room(row["id"]))
         return {"ok": True}
 
     # the recorder
@@ -369,7 +372,7 @@ class LiveNamespace(Namespace):
         # engine.io packets (the event, then the JPEG): two frames handled at once must not
         # interleave them on an observer's connection, so one session's frames go out in turn
         with self._fanout(session_id):
-            emit("frame", frame, to=room(session_id), skip_sid=self._backlogged(session_id) or None)
+            emit("frame", frame, to=live_room(session_id), skip_sid=self._backlogged(session_id) or None)
         return True
 
     def _fanout(self, session_id: str) -> threading.Lock:
@@ -384,7 +387,7 @@ class LiveNamespace(Namespace):
         keystrokes = self.clients[request.sid]["keystrokes"]
         rows = [r for r in (_event(e, keystrokes) for e in data) if r is not None]
         if rows:
-            emit("events", {"session": session_id, "events": rows}, to=room(session_id))
+            emit("events", {"session": session_id, "events": rows}, to=live_room(session_id))
         return True
 
     @checked(_shape_object)
@@ -392,12 +395,12 @@ class LiveNamespace(Namespace):
         session_id = self._recorder()
         if session_id is None:
             return {"ok": False, "error": "only a recorder sends its state"}
-        state = {k: data.get(k) for k in STATE_KEYS if _plain(data.get(k))}
+        state = {k: data.get(k) for k in LIVE_STATE_KEYS if _plain(data.get(k))}
         state.update(session=session_id, attempts=_attempts(session_id))
         with self._lock:
             self.latest.setdefault(session_id, {})["state"] = state
         self._published(session_id, state.get("t"), force=True)
-        emit("state", state, to=room(session_id))
+        emit("state", state, to=live_room(session_id))
         return True
 
     @checked(_shape_marker)
@@ -406,7 +409,7 @@ class LiveNamespace(Namespace):
         if session_id is None:
             return {"ok": False, "error": "only a recorder sends markers"}
         emit("marker", {"session": session_id, "kind": data["kind"], "text": data.get("text"),
-                        **_numbers(data, ("t",))}, to=room(session_id))
+                        **_numbers(data, ("t",))}, to=live_room(session_id))
         return True
 
     def _published(self, session_id: str, t: Any, force: bool = False) -> None:
@@ -426,7 +429,7 @@ class LiveNamespace(Namespace):
         server = self.socketio.server
         sockets = server.eio.sockets
         slow = []
-        for sid, eio_sid in server.manager.get_participants(self.namespace, room(session_id)):
+        for sid, eio_sid in server.manager.get_participants(self.namespace, live_room(session_id)):
             connection = sockets.get(eio_sid)
             if connection is not None and connection.queue.qsize() > MAX_BACKLOG:
                 slow.append(sid)
@@ -460,9 +463,9 @@ class LiveNamespace(Namespace):
             return None
         try:
             row = current.store().session(session_id)
-        except (StoreError, UxlabError):
+        except UnknownSession:
             return None
-        return row if row["status"] == "recording" else None
+        return row if row["status"] == SessionStatus.RECORDING else None
 
 
 # -- what observers are sent ------------------------------------------------------------
@@ -484,7 +487,7 @@ def _notes(session_id: str) -> list[dict]:
 def _flags(session_id: str) -> list[dict]:
     return [{"id": m["id"], "t": m["t"], "text": m["text"], "author": m["author"],
              "attempt_id": m["attempt_id"], "status": m["status"]}
-            for m in current.store().markers(session_id, "error")]
+            for m in current.store().markers(session_id, MarkerKind.ERROR)]
 
 
 def _open_attempt(session_id: str) -> int | None:
@@ -506,7 +509,7 @@ def _event(event: Any, keystrokes: str) -> dict | None:
     if not isinstance(event, dict) or not isinstance(event.get("kind"), str):
         return None
     row = {k: event.get(k) for k in EVENT_FIELDS if _plain(event.get(k))}
-    if row["kind"] == "key":
+    if row["kind"] == EventKind.KEY:
         if keystrokes == "none":
             return None
         if keystrokes != "full":

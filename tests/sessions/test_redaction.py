@@ -10,6 +10,7 @@ import pytest
 
 from analyzer.heatmap import task_clicks
 from analyzer.phash import phash
+from analyzer.study_data import load_study_data
 from sessions.errors import Conflict
 from sessions.redaction import redact
 from sessions.study import load_study
@@ -63,7 +64,7 @@ def test_blacked_out_keyframes_no_longer_share_the_original_screen_state(store, 
     study = load_study(study_dir)
 
     def state_of_click_at(t: float) -> dict:
-        clicks = task_clicks(store, study, "first")
+        clicks = task_clicks(load_study_data(store, study), "first")
         index = int(clicks.state[list(clicks.t).index(t)])
         return clicks.states[index]
     assert state_of_click_at(2.5)["keyframe"] == names[1.0]  # the screen shown since 1 s
@@ -71,7 +72,7 @@ def test_blacked_out_keyframes_no_longer_share_the_original_screen_state(store, 
     redact(store, session_id, 1.5, 2.5, actor="rita", reason="a password on screen")
     assert cv2.imread(str(folder / names[2.0])).max() < 10
     assert state_of_click_at(2.5)["keyframe"] == names[2.0]  # a state of its own, not 1 s's screen
-    clicks = task_clicks(store, study, "first")
+    clicks = task_clicks(load_study_data(store, study), "first")
     original = next(s for s in clicks.states if s["keyframe"] == names[1.0])
     assert original["keyframes"] == 2  # 1 s and 3 s, no longer the blacked-out 2 s
 

@@ -18,10 +18,11 @@ function flagList(list, socket, researcher, onError) {
   function show(f) {
     const li = item(list, `${when(f.t)}<strong>${esc(f.author)}</strong> ${esc(f.text || "error")} <span class="status">${f.status}</span>`, f.status);
     li.dataset.id = f.id;
-    if (researcher && f.status === "pending") {
-      for (const status of ["confirmed", "dismissed"]) {
+    const S = uxlab.markerStatus;
+    if (researcher && f.status === S.PENDING) {
+      for (const status of [S.CONFIRMED, S.DISMISSED]) {
         const b = document.createElement("button");
-        b.textContent = status === "confirmed" ? "Confirm" : "Dismiss";
+        b.textContent = status === S.CONFIRMED ? "Confirm" : "Dismiss";
         b.addEventListener("click", () => socket.emit("resolve_flag", {id: f.id, status}, (reply) => { if (!reply.ok) onError(reply.error); }));
         li.append(b);
       }
@@ -40,14 +41,15 @@ function flagList(list, socket, researcher, onError) {
 
 function watchPage(box) {
   const session = box.dataset.session;
-  const researcher = box.dataset.role === "researcher";
+  const researcher = box.dataset.role === uxlab.role.RESEARCHER;
   const $ = (id) => document.getElementById(id);
   const img = $("screen"), stage = $("stage"), cursor = $("cursor");
   const screenSize = {w: +box.dataset.width || 0, h: +box.dataset.height || 0};
   // session time here = the page's own clock + an offset taken from the server and the
   // recorder, so an observer's wrong wall clock cannot skew the elapsed time shown
   let clockOffset = null, state = null, lastUrl = null;
-  const socket = io(box.dataset.namespace, {transports: ["websocket"]});
+  const socket = io(uxlab.liveNamespace, {transports: ["websocket"]});
+  const K = uxlab.eventKind;
 
   const sessionNow = () => (clockOffset === null ? 0 : performance.now() / 1000 + clockOffset);
   const setNow = (t) => { if (typeof t === "number") clockOffset = t - performance.now() / 1000; };
@@ -76,19 +78,19 @@ function watchPage(box) {
     setTimeout(() => r.remove(), 1000);
   }
   const describe = {
-    click: (e) => `${e.button} click at ${e.x}, ${e.y}${e.target === "prompt" ? " (prompt window)" : ""}`,
-    key: (e) => `key ${e.text ? `"${e.text}"` : e.key}`,
-    scroll: (e) => `scroll ${e.dx || 0}, ${e.dy || 0} at ${e.x}, ${e.y}`,
-    window: (e) => `window: ${e.text || e.window || "?"}`,
+    [K.CLICK]: (e) => `${e.button} click at ${e.x}, ${e.y}${e.target === uxlab.promptTarget ? " (prompt window)" : ""}`,
+    [K.KEY]: (e) => `key ${e.text ? `"${e.text}"` : e.key}`,
+    [K.SCROLL]: (e) => `scroll ${e.dx || 0}, ${e.dy || 0} at ${e.x}, ${e.y}`,
+    [K.WINDOW]: (e) => `window: ${e.text || e.window || "?"}`,
   };
   socket.on("events", (batch) => {
     for (const e of batch.events) {
-      if ((e.kind === "move" || e.kind === "click" || e.kind === "scroll") && e.x != null) {
+      if (uxlab.pointerKinds.includes(e.kind) && e.x != null) {
         place(cursor, e.x, e.y);
         cursor.hidden = false;
       }
-      if (e.kind === "click" && e.pressed) ripple(e);
-      if (describe[e.kind] && (e.kind !== "click" || e.pressed)) item($("ticker"), `${when(e.t)}${esc(describe[e.kind](e))}`);
+      if (e.kind === K.CLICK && e.pressed) ripple(e);
+      if (describe[e.kind] && (e.kind !== K.CLICK || e.pressed)) item($("ticker"), `${when(e.t)}${esc(describe[e.kind](e))}`);
     }
   });
 
@@ -166,12 +168,12 @@ function watchPage(box) {
 
 // the moderator console's panel of observers' flags still waiting for confirmation
 function flagPanel(box) {
-  const socket = io(box.dataset.namespace, {transports: ["websocket"]});
+  const socket = io(uxlab.liveNamespace, {transports: ["websocket"]});
   const list = box.querySelector("ol");
-  const flags = flagList(list, socket, box.dataset.role === "researcher", (text) => { box.querySelector(".error").textContent = text; });
+  const flags = flagList(list, socket, box.dataset.role === uxlab.role.RESEARCHER, (text) => { box.querySelector(".error").textContent = text; });
   socket.on("connect", () => {
     socket.emit("join", {session: box.dataset.session}, (reply) => {
-      if (reply.ok) flags.reset(reply.flags.filter((f) => f.status === "pending"));
+      if (reply.ok) flags.reset(reply.flags.filter((f) => f.status === uxlab.markerStatus.PENDING));
     });
   });
 }
