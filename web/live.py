@@ -90,6 +90,7 @@ bp = Blueprint("live", __name__)
 def init_app(app: Flask, socketio: SocketIO) -> None:
     """Register the live page and the namespace on an app built by web.create_app."""
     app.register_blueprint(bp)
+    _whole_messages(socketio.server)
     socketio.on_namespace(LiveNamespace(LIVE_NAMESPACE))
 
 
@@ -122,6 +123,27 @@ def session_time(session_row: dict) -> float:
 
 def _shared():
     return current_app.extensions["uxlab"]["shared"]
+
+
+def _whole_messages(server: Any) -> None:
+    """Send each Socket.IO message to a connection whole. A message with bytes (a frame) is
+    several engine.io packets, queued one by one; another thread's message (an ack, a note,
+    events) queued between them makes the client misread both, and a browser drops the
+    connection. One lock around every send keeps a message's packets together (a send only
+    queues them, so the lock is held briefly)."""
+    lock = threading.RLock()
+
+    def locked(send: Callable) -> Callable:
+        @wraps(send)
+        def whole(*args, **kwargs):
+            with lock:
+                return send(*args, **kwargs)
+        return whole
+
+    server._send_packet = locked(server._send_packet)        # to one client, acks included
+    server.manager.emit = locked(server.manager.emit)        # to a room, in this process
+    if hasattr(server.manager, "_handle_emit"):               # to a room, relayed by Redis
+        server.manager._handle_emit = locked(server.manager._handle_emit)
 
 
 # -- payload checks -------------------------------------------------------------------
@@ -268,7 +290,7 @@ class LiveNamespace(Namespace):
         join_room(recorder_room(row["id"]))
         _shared().join(f"recorders:{row['id']}", request.sid)
         self.clients[request.sid] = {"recorder": row["id"], "keystrokes": row["keystrokes"]}
-        emit("recorder", {"session": row["id"], "online": True}, to=live_room(row["id"]))
+        self._to_room("recorder", {"session": row["id"], "online": True}, row["id"])
         return True
 
     def on_disconnect(self, *args):
@@ -286,7 +308,7 @@ class LiveNamespace(Namespace):
         if remaining == 0:
             with self._lock:  # a recorder that comes back sends its screen again
                 self.latest.pop(session_id, None)
-            emit("recorder", {"session": session_id, "online": False}, to=live_room(session_id))
+            self._to_room("recorder", {"session": session_id, "online": False}, session_id)
 
     # observers
     @checked(_shape_join)
@@ -305,7 +327,7 @@ class LiveNamespace(Namespace):
         latest = self.latest.get(session_id, {})
         if "frame" in latest:
             with self._fanout(session_id):
-                emit("frame", latest["frame"])
+                emit("frame", latest["frame"], to=request.sid)
         emit("snapshot", {"session": session_id}, to=recorder_room(session_id))
         return {"ok": True, "session": _public(row), "now": session_time(row), "state": latest.get("state"),
                 "attempts": _attempts(session_id), "notes": _notes(session_id), "flags": _flags(session_id)}
@@ -324,7 +346,7 @@ class LiveNamespace(Namespace):
         note_id = current.store().add_note(row["id"], t, text, client["user"], tags=tags, source="live")
         note = {"id": note_id, "session": row["id"], "t": t, "text": text.strip(), "author": client["user"],
                 "tags": tags}
-        emit("note", note, to=live_room(row["id"]))
+        self._to_room("note", note, row["id"])
         return {"ok": True, "note": note}
 
     @checked(_shape_flag)
@@ -339,7 +361,7 @@ class LiveNamespace(Namespace):
                                                status=MarkerStatus.PENDING)
         flag = {"id": marker_id, "session": row["id"], "t": t, "text": text.strip() or None,
                 "author": client["user"], "attempt_id": attempt, "status": MarkerStatus.PENDING.value}
-        emit("flag", flag, to=live_room(row["id"]))
+        self._to_room("flag", flag, row["id"])
         return {"ok": True, "flag": flag}
 
     @checked(_shape_resolve)
@@ -353,7 +375,7 @@ class LiveNamespace(Namespace):
         if marker_id not in pending:
             return {"ok": False, "error": "no such pending flag in this session"}
         current.store().set_marker_status(marker_id, status)
-        emit("flag_resolved", {"id": marker_id, "status": status, "by": client["user"]}, to=live_room(row["id"]))
+        self._to_room("flag_resolved", {"id": marker_id, "status": status, "by": client["user"]}, row["id"])
         return {"ok": True}
 
     # the recorder
@@ -368,14 +390,19 @@ class LiveNamespace(Namespace):
             self.latest.setdefault(session_id, {})["frame"] = frame
         self._published(session_id, frame.get("t"))
         # one packet, encoded once, goes to every observer of the room; observers still
-        # working through earlier frames are skipped rather than queued. A frame is two
-        # engine.io packets (the event, then the JPEG): two frames handled at once must not
-        # interleave them on an observer's connection, so one session's frames go out in turn
+        # working through earlier frames are skipped rather than queued
         with self._fanout(session_id):
             emit("frame", frame, to=live_room(session_id), skip_sid=self._backlogged(session_id) or None)
         return True
 
+    def _to_room(self, event: str, data: Any, session_id: str) -> None:
+        with self._fanout(session_id):
+            emit(event, data, to=live_room(session_id))
+
     def _fanout(self, session_id: str) -> threading.Lock:
+        """Held while a message goes out to a session's room. A frame is two engine.io
+        packets (the event, then its JPEG); messages handled at once in other threads must
+        not slip between them on an observer's connection, or its client misreads both."""
         with self._lock:
             return self._fanouts.setdefault(session_id, threading.Lock())
 
@@ -387,7 +414,7 @@ class LiveNamespace(Namespace):
         keystrokes = self.clients[request.sid]["keystrokes"]
         rows = [r for r in (_event(e, keystrokes) for e in data) if r is not None]
         if rows:
-            emit("events", {"session": session_id, "events": rows}, to=live_room(session_id))
+            self._to_room("events", {"session": session_id, "events": rows}, session_id)
         return True
 
     @checked(_shape_object)
@@ -400,7 +427,7 @@ class LiveNamespace(Namespace):
         with self._lock:
             self.latest.setdefault(session_id, {})["state"] = state
         self._published(session_id, state.get("t"), force=True)
-        emit("state", state, to=live_room(session_id))
+        self._to_room("state", state, session_id)
         return True
 
     @checked(_shape_marker)
@@ -408,8 +435,8 @@ class LiveNamespace(Namespace):
         session_id = self._recorder()
         if session_id is None:
             return {"ok": False, "error": "only a recorder sends markers"}
-        emit("marker", {"session": session_id, "kind": data["kind"], "text": data.get("text"),
-                        **_numbers(data, ("t",))}, to=live_room(session_id))
+        self._to_room("marker", {"session": session_id, "kind": data["kind"], "text": data.get("text"),
+                                 **_numbers(data, ("t",))}, session_id)
         return True
 
     def _published(self, session_id: str, t: Any, force: bool = False) -> None:

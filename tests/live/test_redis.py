@@ -78,13 +78,15 @@ def _failed_logins(url: str, count: int) -> list[int]:
 
 def test_two_servers_share_the_login_limiter_and_the_consoles_recorder_state(live_study, redis_url):
     env = {"UXLAB_REDIS_URL": redis_url}
-    first, second = Server(live_study, env=env).start(), Server(live_study, env=env).start()
+    first, second = Server(live_study, env=env), Server(live_study, env=env)
     store = Store(live_study)
     session_id = store.create_session("P4")
     token = store.session(session_id)["token"]
     recorder = socketio.Client(reconnection=False)
     moderator = socketio.Client(reconnection=False)
     try:
+        first.start()
+        second.start()
         # five failures on one server lock the name out on the other as well
         assert _failed_logins(first.url, 5) == [401] * 5
         assert _failed_logins(second.url, 1) == [429]
