@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from recorder.virtual_display import VirtualDisplay, stop_process  # noqa: E402
+from sessions.events import LIVE_NAMESPACE  # noqa: E402
 from sessions.store import Store  # noqa: E402
 from tests.web.recordings import record_session  # noqa: E402
 
@@ -165,10 +166,10 @@ async def observe(url: str, cookie: str, session_id: str, count: int, seconds: f
             now = time.time()
             arrivals[index].append((now, now - data["captured"], data.get("seq", 0)))
 
-        client.on("frame", frame, namespace="/live")
-        await client.connect(url, namespaces=["/live"], headers={"Cookie": cookie}, transports=["websocket"],
+        client.on("frame", frame, namespace=LIVE_NAMESPACE)
+        await client.connect(url, namespaces=[LIVE_NAMESPACE], headers={"Cookie": cookie}, transports=["websocket"],
                              wait_timeout=20)
-        reply = await client.call("join", {"session": session_id}, namespace="/live", timeout=20)
+        reply = await client.call("join", {"session": session_id}, namespace=LIVE_NAMESPACE, timeout=20)
         assert reply["ok"], reply
         observers.append(client)
 

@@ -16,13 +16,12 @@ from typing import Any
 
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 
-from sessions.events import KEYFRAME_DIR, ROLES
+from sessions.events import KEYFRAME_DIR, Role
 from web import current
 
 # the login page, static assets and the participant's own tokenised questionnaire
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "questionnaire.page", "questionnaire.state",
                               "questionnaire.submit"})
-ALL_ROLES = ROLES   # every role: the views any logged-in user may see
 # what a user who must replace a one-time password may still reach
 CHANGE_ENDPOINTS = frozenset({"auth.password", "auth.logout"})
 # a finished session's video and full event data: observers only when the study allows it
@@ -89,9 +88,9 @@ def _study_rules(endpoint: str, role: str) -> None:
     """The study's [access] settings, on top of each view's roles."""
     rules = current.study().access
     still = endpoint == "media.file" and str(request.view_args.get("relative", "")).startswith(KEYFRAME_DIR + "/")
-    if role == "observer" and endpoint in DOWNLOAD_ENDPOINTS and not still and not rules.observer_downloads:
+    if role == Role.OBSERVER and endpoint in DOWNLOAD_ENDPOINTS and not still and not rules.observer_downloads:
         abort(403, "This study does not let observers download recordings.")
-    if role == "reviewer" and endpoint in NOTE_ENDPOINTS and not rules.reviewer_notes:
+    if role == Role.REVIEWER and endpoint in NOTE_ENDPOINTS and not rules.reviewer_notes:
         abort(403, "Reviewers have read-only access in this study.")
 
 
