@@ -77,8 +77,12 @@ class Server:
     def _listening(self) -> bool:
         if self.process.poll() is not None:
             raise RuntimeError(f"uxlab serve exited: {self.process.stderr.read().decode()[-2000:]}")
-        with socket.socket() as s:
-            return s.connect_ex(("127.0.0.1", self.port)) == 0
+        # gunicorn's master listens before its worker has built the app: wait for an answer
+        try:
+            with urllib.request.urlopen(f"{self.url}/login", timeout=5) as page:
+                return page.status == 200
+        except OSError:
+            return False
 
     def stop(self) -> None:
         if self.process is not None:
