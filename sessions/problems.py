@@ -37,7 +37,7 @@ class Problems:
                "created": now_iso(), "updated": now_iso()}
         problem_id: Any = self.db.table("problems").insert(row).last_pk
         self.store.audit(author, "create_problem", None, {"problem": problem_id, "title": row["title"]})
-        return int(problem_id)
+        return int(problem_id or 0)
 
     def get(self, problem_id: int) -> dict:
         rows = list(self.db.query("SELECT * FROM problems WHERE id = ?", [_id(problem_id)]))
@@ -132,7 +132,7 @@ class Problems:
         self.db.execute("UPDATE problems SET updated = ? WHERE id = ?", [now_iso(), problem["id"]])
         self.db.conn.commit()
         self.store.audit(author, "add_evidence", session["id"], {"problem": problem["id"], "t": start})
-        return int(evidence_id)
+        return int(evidence_id or 0)
 
     def remove_evidence(self, evidence_id: int, *, actor: str) -> None:
         rows = list(self.db.query("SELECT * FROM evidence WHERE id = ?", [_id(evidence_id)]))

@@ -9,6 +9,9 @@ py=.venv/bin/python
 uxlab=.venv/bin/uxlab
 $py -m examples.helpdesk.simulate "$dir"
 $uxlab analyze "$dir"
+$py -m examples.helpdesk.findings "$dir"
+$uxlab candidates "$dir" --all
+$uxlab problems "$dir"
 $uxlab report "$dir" -o "$dir/report.html"
 if $uxlab user add "$dir" demo --role researcher </dev/null >"$dir/.login" 2>/dev/null; then :; else
   $uxlab user password "$dir" demo </dev/null >"$dir/.login"
@@ -22,6 +25,7 @@ cat <<MSG
   log in as: demo
   password:  $password   (shown once; \`make demo\` makes a new one each run)
   report:    $dir/report.html
+  reel:      $dir/reel.mp4
 
 MSG
 exec $uxlab serve "$dir" --port "$port"
