@@ -20,7 +20,7 @@ import numpy as np
 from analyzer import stats
 from analyzer.phash import group_hashes
 from analyzer.session_data import SessionData
-from sessions.events import EventKind
+from sessions.events import EventKind, MarkerKind, MarkerStatus
 from sessions.problems import Problems, segments_saying
 from sessions.store import Store
 
@@ -112,7 +112,7 @@ def session_moments(store: Store, data: SessionData, measured: Iterable[dict]) -
     moments: list[Moment] = []
     by_id = {a["id"]: a for a in data.attempts}
     key_rows = store.event_rows(data.id, [EventKind.KEY], _KEY_COLUMNS, presses_only=True)
-    errors = [m for m in data.markers if m["kind"] == "error" and m["status"] == "confirmed"]
+    errors = [m for m in data.markers if m["kind"] == MarkerKind.ERROR and m["status"] == MarkerStatus.CONFIRMED]
     for m in measured:
         attempt = by_id.get(m["attempt_id"])
         if attempt is None:

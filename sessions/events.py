@@ -349,6 +349,7 @@ REPLAY_COLUMNS: dict[str, tuple[str, ...]] = {
     "windows": ("t", "title"),
     "idle": ("start", "end"),
     "segments": ("t", "end", "speaker", "text", "confidence"),
+    "words": ("t", "end", "text", "segment"),   # segment: the index of its row in "segments"
 }
 
 

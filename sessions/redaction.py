@@ -22,6 +22,7 @@ import numpy as np
 from sessions.errors import Conflict
 from sessions.events import EventKind, SessionStatus
 from sessions.store import Store
+from sessions.transcripts import Transcripts
 from sessions.video_edit import black_out
 
 LOCK_FILE = "redaction.lock"
@@ -35,6 +36,7 @@ class Redaction:
     keyframes: int
     key_events: int
     window_titles: int
+    transcript_words: int = 0
 
 
 def redact(store: Store, session_id: str, start: float, end: float, *, actor: str,
@@ -49,7 +51,8 @@ def redact(store: Store, session_id: str, start: float, end: float, *, actor: st
         keyframes = _black_keyframes(store, session_id, start, end)
         keys = store.delete_events(session_id, start, end, (EventKind.KEY.value,))
         titles = _blank_window_titles(store, session_id, start, end)
-    done = Redaction(frames, keyframes, keys, titles)
+        words = Transcripts(store).delete_between(session_id, start, end)  # what was said goes too
+    done = Redaction(frames, keyframes, keys, titles, words)
     store.audit(actor, "redact", session_id, {"start": start, "end": end, "reason": reason, **asdict(done)})
     return done
 

@@ -43,6 +43,7 @@ class Capture:
     scale: float = 1.0
     keystrokes: str = "redacted"
     window_titles: bool = True
+    transcribe: bool = False   # transcribe each session on this machine when it ends
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,7 @@ class _Checker:
     def capture(self) -> Capture:
         table = self.table("capture")
         where = ("capture",)
-        self.only(table, {"fps", "scale", "keystrokes", "window_titles"}, where)
+        self.only(table, {"fps", "scale", "keystrokes", "window_titles", "transcribe"}, where)
         fps = self.number(table, "fps", where, 1, 30)
         scale = self.number(table, "scale", where, 0.1, 1.0)
         keys = table.get("keystrokes", "redacted")
@@ -193,7 +194,10 @@ class _Checker:
         titles = table.get("window_titles", True)
         if not isinstance(titles, bool):
             self.fail(where + ("window_titles",), f"expected true or false, got {titles!r}")
-        return Capture(fps or 10.0, scale or 1.0, keys, titles)
+        transcribe = table.get("transcribe", False)
+        if not isinstance(transcribe, bool):
+            self.fail(where + ("transcribe",), f"expected true or false, got {transcribe!r}")
+        return Capture(fps or 10.0, scale or 1.0, keys, titles, transcribe)
 
     def tasks(self, questionnaires: Questionnaires) -> tuple[Task, ...]:
         raw = self.data.get("task")

@@ -68,6 +68,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from web import auth, console, dashboard, heatmaps, media, problems, questionnaire, replay
-    for module in (auth, dashboard, replay, heatmaps, questionnaire, console, media, problems):
+    from web import auth, captions, console, dashboard, heatmaps, media, problems, questionnaire, replay, search
+    for module in (auth, dashboard, replay, heatmaps, questionnaire, console, media, problems, search, captions):
         app.register_blueprint(module.bp)

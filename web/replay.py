@@ -9,11 +9,11 @@ import zipfile
 from flask import Blueprint, abort, jsonify, render_template, request, send_file, url_for
 
 from sessions.clips import clip_video
-from sessions.errors import UxlabError
 from sessions.redaction import redact as redact_session
-from sessions.events import ROLES, Role
+from sessions.events import CAPTIONS_FILE, ROLES, Role
 from web import current
 from web.access import requires
+from web.captions import clip_captions
 from web.timeline import replay_data
 
 bp = Blueprint("replay", __name__)
@@ -107,10 +107,7 @@ def clip(session_id: str):
     session = current.store().session(session_id)
     start, end = _range(session, request.form)
     notes = [n for n in current.store().notes(session_id) if start <= n["t"] <= end]
-    try:
-        video = clip_video(current.store(), session_id, start, end)
-    except UxlabError as exc:
-        abort(exc.status, exc.message)
+    video = clip_video(current.store(), session_id, start, end)  # a UxlabError is the app's to show
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("clip.mp4", video)
@@ -118,6 +115,8 @@ def clip(session_id: str):
             [{"t": round(n["t"] - start, 3), "session_t": n["t"], "text": n["text"],
               "author": n["author"], "tags": n["tags"]} for n in notes], indent=2))
         archive.writestr("notes.vtt", _webvtt(notes, start, end))
+        if (captions := clip_captions(session_id, start, end)) is not None:
+            archive.writestr(CAPTIONS_FILE, captions)
     buffer.seek(0)
     current.store().audit(current.user()["name"], "export_clip", session_id, {"start": start, "end": end})
     name = f"{session_id}-{start:.0f}-{end:.0f}.zip"
@@ -147,10 +146,7 @@ def redact(session_id: str):
     reason = (request.form.get("reason") or "").strip()
     if not reason or len(reason) > 500:
         abort(400, "Say why this range is redacted (up to 500 characters).")
-    try:
-        done = redact_session(store, session_id, start, end, actor=current.user()["name"], reason=reason)
-    except UxlabError as exc:
-        abort(exc.status, exc.message)
+    done = redact_session(store, session_id, start, end, actor=current.user()["name"], reason=reason)
     if request.accept_mimetypes.best == "application/json":
         return jsonify({"frames": done.frames, "keyframes": done.keyframes, "key_events": done.key_events,
                         "window_titles": done.window_titles})

@@ -37,7 +37,22 @@ def replay_data(store: Store, study: Study, session_id: str) -> dict:
         "idle": [[a, b] for a, b in store.quiet_spans(session_id, IDLE_SECONDS)],
     }
     data.update(_events(store, session_id))
+    data.update(_transcript(store, session_id))
     return data
+
+
+def _transcript(store: Store, session_id: str) -> dict:
+    """segments and words as REPLAY_COLUMNS lists them; a word names its segment's index."""
+    from sessions.events import REPLAY_COLUMNS
+    from sessions.transcripts import Transcripts
+    transcripts = Transcripts(store)
+    rows = transcripts.segments(session_id)
+    index = {r["id"]: i for i, r in enumerate(rows)}
+    segments = [[r["t"], r["end"], r["speaker"], r["text"], r["confidence"]] for r in rows]
+    words = [[w["t"], w["end"], w["text"], index[w["segment_id"]]]
+             for w in transcripts.words(session_id) if w["segment_id"] in index]
+    return {"segments": segments, "words": words,
+            "columns": {name: list(REPLAY_COLUMNS[name]) for name in ("segments", "words")}}
 
 
 def _video(store: Store, session_id: str, device: dict) -> str | None:
