@@ -209,8 +209,7 @@ def _background(data: StudyData, clicks: TaskClicks, state: int | None) -> tuple
     """The state's keyframe and its pixels per screen pixel, or a grey screen-shaped canvas."""
     if state is not None:
         info = clicks.states[state]
-        path = data.store.media.path(info["session_id"], info["keyframe"])
-        image = cv2.imread(str(path)) if path.is_file() else None
+        image = data.store.media.read_image(info["session_id"], info["keyframe"])
         if image is not None:
             return image, image.shape[1] / float(data.session(info["session_id"]).width or image.shape[1])
     canvas = np.full((540, 960, 3), 64, np.uint8)

@@ -7,7 +7,6 @@ that lack one, and compares hashes in bulk with numpy.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -25,10 +24,9 @@ def phash(image: np.ndarray) -> str:
     return f"{int(np.packbits(bits).view('>u8')[0]):016x}"
 
 
-def image_hash(path: Path) -> str | None:
+def image_hash(image: np.ndarray | None) -> str | None:
     """The hash of a stored keyframe image, or None when it is missing or unreadable: the one
     rule every reader follows, and `group_hashes` never puts two missing images together."""
-    image = cv2.imread(str(path)) if path.is_file() else None
     return phash(image) if image is not None else None
 
 

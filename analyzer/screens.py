@@ -73,11 +73,9 @@ class ScreenMatcher:
 
     def image(self, relative: str) -> np.ndarray | None:
         if relative not in self._images:
-            path = self.store.media.path(self.session_id, relative)
-            self._images[relative] = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE) if path.is_file() else None
+            self._images[relative] = self.store.media.read_image(self.session_id, relative, grey=True)
         return self._images[relative]
 
-    keyframe = image
 
     def shows(self, relative: str, screen: Path) -> bool:
         """Whether the keyframe `relative` shows `screen`."""

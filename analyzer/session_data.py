@@ -146,7 +146,7 @@ def load_session(store: Store, session: dict) -> SessionData:
     keyframes = [f for f in frames if f["keyframe"]]
     for frame in keyframes:
         if not frame.get("phash"):
-            frame["phash"] = image_hash(store.media.path(sid, frame["keyframe"]))
+            frame["phash"] = image_hash(store.media.read_image(sid, frame["keyframe"]))
     attempts = [a for a in store.attempts(sid) if a["ended"] is not None and a["outcome"]]
     seq = {int(a["attempt_id"]): a["value"] for a in store.answers(sid, "seq")
            if a["attempt_id"] is not None and a["value"] is not None}
@@ -191,10 +191,8 @@ def _screen_size(store: Store, session_id: str, device: dict, keyframes: list[di
 
 
 def _first_image(store: Store, session_id: str, keyframes: list[dict]) -> np.ndarray | None:
-    import cv2
     for frame in keyframes:
-        path = store.media.path(session_id, frame["keyframe"])
-        image = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE) if path.is_file() else None
+        image = store.media.read_image(session_id, frame["keyframe"], grey=True)
         if image is not None:
             return image
     return None
