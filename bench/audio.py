@@ -10,6 +10,8 @@ Xvfb, `uxlab record` and `uxlab serve`, observers as socketio.AsyncClients.
 - A/V sync: ten click-beeps recorded at 30 fps (tests/recorder/av_sync.py); beep onset in
   the sound minus the first frame showing the new colour (the window shows its colour when
   its beep plays). Reference: the stored click event against that same frame.
+- Transcription (bench/transcription.py): real-time factor on one core per engine and word
+  error rate on spoken sentences, beside decoding the voice track alone.
 - Live audio latency: from a chunk's last sample (session start + t + its length, wall
   clock, same host) to its arrival at each observer; 1 observer as the reference, then 10.
 
@@ -171,6 +173,23 @@ def live_rows(display: VirtualDisplay, seconds: float, tmp: Path) -> list[tuple[
     return rows
 
 
+def transcription_rows() -> list[tuple[str, str]]:
+    """bench/transcription.py's rows (real-time factor on one core, word error rate), in
+    this table's form, so one run of this command prints every sound measure."""
+    from transcription import measure  # bench/transcription.py, beside this file
+
+    rows = []
+    for r in measure():
+        if "skipped" in r:
+            rows.append((f"transcription, {r['name']}", f"not run: {r['skipped']}"))
+            continue
+        wer = "" if r["wer"] is None else f", word error rate {r['wer']:.0%}"
+        target = "" if r["target"] is None else f" (target RTF <= {r['target']})"
+        rows.append((f"transcription, {r['name']}",
+                     f"real-time factor {r['rtf']:.3f} on one core{wer} over {r['seconds']:.1f} s of speech{target}"))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="length of the CPU and live runs")
@@ -183,10 +202,8 @@ def main() -> None:
             tmp_path = Path(tmp)
             rows += cpu_rows(args.seconds, tmp_path)
             rows += sync_rows(display, pulse, tmp_path)
-            # -- transcription rows (real-time factor per engine, word error rate) go here:
-            # -- bench/transcription.py measures them; see the README's table
-            rows.append(("transcription: see bench/transcription.py", "(measured there)"))
             rows += live_rows(display, args.seconds, tmp_path)
+        rows += transcription_rows()  # last: it pins this process to one core
     finally:
         pulse.stop()
     width = max(len(label) for label, _ in rows)

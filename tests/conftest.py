@@ -109,6 +109,7 @@ def target_app(display):
     yield process
     process.kill()
     process.wait()
+    process.stdout.close()
 
 
 @pytest.fixture(scope="session")

@@ -83,11 +83,24 @@ class InputSource:
                 process.wait()
         if self._reader is not None:
             self._reader.join(timeout=5)
-        self._stderr.close()
+        for stream in (process.stdin, process.stdout, self._stderr):
+            if stream is not None:
+                stream.close()
 
     def _read(self) -> None:
+        try:
+            self._pass_on(self._process.stdout)
+        except ValueError:
+            if self._process.stdout.closed:  # stop() closed the pipe while a read was pending
+                return
+            raise
+        if self._listening and not self._stopping:
+            self.on_error(InputError(f"the input listener of display {self.display} stopped"))
+        self._ready.set()  # the listener ended (or never started): start() looks at why
+
+    def _pass_on(self, lines) -> None:
         put = self.raw.put
-        for line in self._process.stdout:
+        for line in lines:
             item = json.loads(line)
             if item == "ready":
                 self._listening = True
@@ -100,6 +113,3 @@ class InputSource:
             if kind == EventKind.MOVE:
                 self.pointer = (item[2], item[3])
             put((kind, *item[1:]))
-        if self._listening and not self._stopping:
-            self.on_error(InputError(f"the input listener of display {self.display} stopped"))
-        self._ready.set()  # the listener ended (or never started): start() looks at why

@@ -3,14 +3,34 @@ application the participant was in. Uses EWMH `_NET_ACTIVE_WINDOW` where a windo
 sets it, else the X input focus (bare X servers such as Xvfb)."""
 from __future__ import annotations
 
+import gc
 import queue
 import threading
+import warnings
 import time
 from collections.abc import Callable
 
 from sessions.events import EventKind
 
 POLL_INTERVAL = 0.25
+
+
+class DisplayUnreachable(RuntimeError):
+    """The X display named for the window source cannot be opened."""
+
+
+def open_display(name: str | None):
+    """An Xlib connection to `name`. python-xlib leaves its socket open when a connection
+    fails; that socket is let go here, quietly, rather than warned about in whatever runs next."""
+    from Xlib import display as xdisplay
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            return xdisplay.Display(name)
+        except Exception as exc:  # Xlib's own error types
+            message = f"cannot open display {name}: {exc}"
+        gc.collect()
+    raise DisplayUnreachable(message)
 
 
 class WindowSource:
@@ -42,8 +62,7 @@ class WindowSource:
             self.on_error(exc)
 
     def _poll(self) -> None:
-        from Xlib import display as xdisplay  # its own connection: Xlib is not thread-safe
-        conn = xdisplay.Display(self.display)
+        conn = open_display(self.display)  # its own connection: Xlib is not thread-safe
         last = None
         try:
             while not self._stop.wait(POLL_INTERVAL):

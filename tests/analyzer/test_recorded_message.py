@@ -59,6 +59,7 @@ def form_app(display):
     yield process
     process.kill()
     process.wait()
+    process.stdout.close()
 
 
 def test_an_inline_message_shown_for_a_second_counts_as_its_error_screen(display, form_app, tmp_path):

@@ -70,6 +70,7 @@ def record_click_beeps(display, folder: Path, pulse_env: dict, clicks: int = 10,
             if process is not None and process.poll() is None:
                 process.kill()
                 process.wait()
+        app.stdout.close()
     return folder / "media" / sid / "screen.mp4", sid
 
 

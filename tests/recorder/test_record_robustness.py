@@ -113,6 +113,7 @@ def test_a_full_disk_stops_the_recording_with_a_clear_message_and_keeps_what_was
     finally:
         scene.kill()
         scene.wait()
+        scene.stdout.close()
     assert result.returncode == 2
     assert "error: recording stopped: the disk is full" in result.stderr, result.stderr[-400:]
     assert "what was written before is kept" in result.stderr and "Traceback" not in result.stderr
@@ -150,6 +151,7 @@ def test_a_disk_that_fills_during_a_task_stops_everything_in_one_sentence(small_
     finally:
         scene.kill()
         scene.wait()
+        scene.stdout.close()
     stderr = "".join(driver.stderr) + driver.process.stderr.read()
     assert driver.process.returncode == 2, stderr[-600:]
     assert "Traceback" not in stderr, stderr[-1500:]

@@ -186,7 +186,9 @@ def test_observer_downloads_follow_the_study_setting(study_dir, session_id):
         login(client, "observer")
         expected = 200 if allowed else 403
         for url in (f"/media/{session_id}/screen.mp4", f"/sessions/{session_id}/timeline.json"):
-            assert client.get(url).status_code == expected, (allowed, url)
+            response = client.get(url)
+            response.close()  # a sent file stays open until its response is closed
+            assert response.status_code == expected, (allowed, url)
         assert client.get("/download/events.csv").status_code == 403   # the study's exports: never
         app.extensions["uxlab"]["store"].close()
 

@@ -9,6 +9,7 @@ import pytest
 def test_every_response_carries_the_security_headers(app, as_role, path):
     client, _ = as_role("researcher")
     response = client.get(path)
+    response.close()  # a sent file stays open until its response is closed
     policy = response.headers.get("Content-Security-Policy", "")
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
     assert "default-src 'self'" in policy and "'unsafe-inline'" not in policy

@@ -102,7 +102,8 @@ def test_a_reel_is_built_in_the_background_and_downloaded(as_role, problem):
         state = client.get(f"/problems/reels/{state['id']}.json").json
     assert state["state"] == "done", state
     video = client.get(state["download"])
+    body = video.data
     video.close()   # send_file's open file goes with the response
-    assert video.status_code == 200 and video.mimetype == "video/mp4" and len(video.data) > 1000
+    assert video.status_code == 200 and video.mimetype == "video/mp4" and len(body) > 1000
     other, _ = as_role("researcher")
     assert other.get(f"/problems/reels/{state['id']}.json").status_code == 404   # someone else's job

@@ -101,7 +101,7 @@ def test_clips_carry_the_captions_of_their_range(as_role, spoken):
 
 
 def test_a_quote_is_a_note_tagged_quote(as_role, web_store, spoken):
-    client, csrf = as_role("reviewer")
+    client, csrf = as_role("researcher")  # reviewers are read-only unless the study allows their notes
     response = client.post(f"/sessions/{spoken}/notes", json={"t": 2.0, "text": "“I cannot find”", "tags": ["quote"]},
                            headers={"X-CSRFToken": csrf})
     assert response.status_code == 201, response.text

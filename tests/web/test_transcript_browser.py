@@ -56,7 +56,7 @@ def page(chromium):
 def test_replay_with_voice_transcript_quotes_and_search(page, live_server, voice_session, web_store):
     sid = voice_session
     words = Transcripts(web_store).words(sid)
-    log_in(page, live_server, "vera")
+    log_in(page, live_server, "rita")  # a researcher: reviewers' notes are off by default
     page.goto(f"{live_server}/sessions/{sid}")
     page.wait_for_selector("#replay.ready")
     page.wait_for_selector("#transcript.ready")
@@ -102,7 +102,7 @@ def test_replay_with_voice_transcript_quotes_and_search(page, live_server, voice
     quoted = "“" + " ".join(w["text"] for w in words[:3]) + "”"
     page.wait_for_selector(f".eventlist li.ev.note >> text={quoted}")
     quote = Transcripts(web_store).quotes()
-    assert [(q["text"], q["author"], q["t"]) for q in quote] == [(quoted, "vera", first["t"])]
+    assert [(q["text"], q["author"], q["t"]) for q in quote] == [(quoted, "rita", first["t"])]
 
     # the camera picture-in-picture (web/static/pip.js), once the page has one
     pip = page.locator("#pip")
