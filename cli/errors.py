@@ -5,12 +5,13 @@ import sys
 
 import click
 
+from sessions.errors import UxlabError
 from sessions.media import MediaPathError
 from sessions.schema import SchemaTooNew
 from sessions.store import StoreError
 from sessions.study import StudyError
 
-USER_ERRORS = (StudyError, StoreError, MediaPathError, SchemaTooNew)
+USER_ERRORS = (UxlabError, StudyError, StoreError, MediaPathError, SchemaTooNew)
 
 
 class UserError(click.ClickException):

@@ -22,8 +22,10 @@ from cli.errors import fail
 @click.option("--duration", type=click.FloatRange(min=0.5), help="End by itself after this many seconds.")
 @click.option("--live", metavar="URL", help="Stream to `uxlab serve` at URL for live observers.")
 @click.option("--token", envvar="UXLAB_LIVE_TOKEN", help="The server's live token (its UXLAB_LIVE_TOKEN).")
+@click.option("--again", is_flag=True, help="Record another session for a participant id that already has one.")
 def record(folder: Path, participant: str, group: str | None, display: str | None, virtual: bool,
-           consent: bool, prompt: str, duration: float | None, live: str | None, token: str | None) -> None:
+           consent: bool, prompt: str, duration: float | None, live: str | None, token: str | None,
+           again: bool) -> None:
     """Record one moderated session of the study in FOLDER.
 
     Moderator hotkeys (defaults; the study's [hotkeys] can change them): ctrl+alt+n next
@@ -42,6 +44,8 @@ def record(folder: Path, participant: str, group: str | None, display: str | Non
         fail("--live needs --token: the live token the server was started with (UXLAB_LIVE_TOKEN)")
     from sessions.study import load_study
     load_study(folder)  # a broken script stops here, before any display starts
+    if not again:
+        _confirm_new_participant(folder, participant)
     xvfb = None
     if virtual:
         from recorder.virtual_display import DisplayError, VirtualDisplay
@@ -58,6 +62,26 @@ def record(folder: Path, participant: str, group: str | None, display: str | Non
     finally:
         if xvfb is not None:
             xvfb.stop()
+
+
+def _confirm_new_participant(folder: Path, participant: str) -> None:
+    """A second session under one participant id is usually a typo (P07 for P08): ask,
+    or stop when nobody can answer."""
+    from sessions.store import Store
+    store = Store(folder)
+    try:
+        earlier = store.participant_sessions(participant)
+    finally:
+        store.close()
+    if not earlier:
+        return
+    last = earlier[-1]
+    question = (f"participant {participant.strip()} already has {len(earlier)} session"
+                f"{'s' if len(earlier) > 1 else ''} (last: {last['id']}, {last['status']})")
+    if not click.get_text_stream("stdin").isatty():
+        fail(f"{question}; run again with --again to record another one")
+    if not click.confirm(f"{question}. Record another one?", default=False):
+        fail("nothing recorded")
 
 
 def _record(folder: Path, participant: str, group: str | None, consent: bool, prompt: str,

@@ -7,6 +7,7 @@ import math
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
+from sessions.events import INCLUSIONS
 from sessions.model import SESSION_STATUSES
 from web import current
 from web.access import ALL_ROLES, requires
@@ -25,7 +26,9 @@ def session_query(args) -> dict:
         page = max(1, int(args.get("page", 1)))
     except ValueError:
         page = 1
+    inclusion = args.get("inclusion") or None
     return {"status": status if status in SESSION_STATUSES else None,
+            "inclusion": inclusion if inclusion in INCLUSIONS else None,
             "group": (args.get("group") or "").strip()[:64] or None,
             "participant": (args.get("participant") or "").strip()[:64] or None,
             "sort": sort if sort in SORTS else "started",
@@ -37,7 +40,8 @@ def session_query(args) -> dict:
 def index():
     q = session_query(request.args)
     size = current_app.config["PAGE_SIZE"]
-    filters = {"status": q["status"], "group": q["group"], "participant": q["participant"]}
+    filters = {"status": q["status"], "group": q["group"], "participant": q["participant"],
+               "inclusion": q["inclusion"]}
     store = current.store()
     total = store.count_sessions(**filters)
     pages = max(1, math.ceil(total / size))
@@ -45,7 +49,7 @@ def index():
     rows = store.sessions(**filters, order=SORTS[q["sort"]], descending=q["dir"] == "desc",
                           limit=size, offset=(q["page"] - 1) * size)
     return render_template("dashboard.html", study=current.study(), rows=rows, total=total,
-                           pages=pages, q=q, statuses=SESSION_STATUSES)
+                           pages=pages, q=q, statuses=SESSION_STATUSES, inclusions=INCLUSIONS)
 
 
 @bp.route("/summary")

@@ -5,6 +5,7 @@ from flask import Flask, jsonify, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 
+from sessions.errors import UxlabError
 from sessions.media import MediaPathError
 from sessions.store import StoreError
 from web.access import wants_json
@@ -26,6 +27,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http)
     app.register_error_handler(MediaPathError, lambda exc: _http(NotFound()))
     app.register_error_handler(StoreError, _store)
+    app.register_error_handler(UxlabError, lambda exc: _page(exc.status, exc.message))
     app.register_error_handler(Exception, _unexpected)
 
 

@@ -114,7 +114,7 @@ def record_participant(folder: Path, person: Participant) -> str:
         browser = start_browser(display, f"http://127.0.0.1:{server.server_port}/", Path(profile))
         recorder = subprocess.Popen(
             [str(UXLAB), "record", str(folder), "--participant", person.id, "--group", person.variant,
-             "--display", display.name, "--consent", "--prompt", "none"],
+             "--display", display.name, "--consent", "--prompt", "none", "--again"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             session_id = wait_for_session(store, person.id, known, recorder)
