@@ -84,7 +84,8 @@ def cut_clip(source: Path, start: float, end: float, target: Path, gop: int = 20
     if not end > start:
         raise VideoEditError("a clip needs an end after its start")
     writer = _Writer(target, gop)
-    previous = None
+    previous = shown = None
+    written = -1.0
     try:
         for t, frame, shape in _frames(source):
             if t < start:
@@ -96,8 +97,14 @@ def cut_clip(source: Path, start: float, end: float, target: Path, gop: int = 20
                 writer.write(previous[0], 0.0, previous[1])
             previous = None
             writer.write(frame, t - start, shape)
+            shown, written = (frame, shape), t - start
         if writer.count == 0 and previous is not None:  # the screen did not change in the range
             writer.write(previous[0], 0.0, previous[1])
+            shown, written = previous, 0.0
+        # frames are stored only when the screen changes: repeat the one on screen at `end`
+        # so the clip lasts as long as asked, not until the last change inside it
+        if shown is not None and written < end - start:
+            writer.write(shown[0], end - start, shown[1])
     finally:
         writer.close()
     if writer.count == 0:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.web.recordings import record_session
+from tests.web.recordings import CLICKS, record_session
 
 
 def _participants(html: str) -> list[str]:
@@ -52,7 +52,7 @@ def test_downloads(as_role, session_id):
     events = client.get("/download/events.csv")
     assert events.status_code == 200 and events.mimetype == "text/csv"
     assert events.text.splitlines()[0].startswith("session,t,kind")
-    assert events.text.count(",click,") == 6
+    assert events.text.count(",click,") == len(CLICKS)  # a press and its release are one click
     attempts = client.get("/download/attempts.csv")
     assert attempts.status_code == 200 and len(attempts.text.strip().splitlines()) == 3
     report = client.get("/download/report.html")
@@ -118,3 +118,28 @@ def test_idle_spans_count_moves_clicks_and_screen_changes(as_role, web_store):
     client, _ = as_role("reviewer")
     idle = client.get(f"/sessions/{sid}/timeline.json").json["idle"]
     assert idle == [[2.0, 5.0], [5.0, 10.0], [12.0, 20.0], [20.0, 30.0], [30.0, 40.0]]
+
+
+def test_counts_read_in_the_singular_and_percentiles_round_one_way(as_role, web_store, study_dir):
+    from analyzer.report import render_report
+    from analyzer.stats import sus_percentile
+    from sessions.study import load_study
+    sid = record_session(web_store)
+    web_store.add_answers(sid, "nps", {"1": 7})
+    web_store.add_answers(sid, "sus", {str(i): v for i, v in enumerate([4, 2, 4, 2, 4, 2, 4, 2, 4, 3], 1)})
+    client, _ = as_role("reviewer")
+    html = client.get("/summary").text
+    assert "0 promoters · 1 passive · 0 detractors" in html
+    # SUS 72.5: the same whole percentile on the dashboard and in the report
+    whole = round(sus_percentile(72.5))
+    assert f"{whole}th percentile" in html and f"{sus_percentile(72.5):.1f}th" not in html
+    report = render_report(web_store, load_study(study_dir))
+    assert f"{whole}th percentile" in report and "1 passive," in report
+
+
+def test_the_favicon_is_served_to_anyone(app, as_role):
+    anonymous = app.test_client()
+    icon = anonymous.get("/static/favicon.svg")
+    assert icon.status_code == 200 and b"<svg" in icon.data
+    client, _ = as_role("reviewer")
+    assert 'rel="icon"' in client.get("/").text

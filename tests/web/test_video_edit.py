@@ -128,3 +128,20 @@ def test_an_unexpected_error_shows_a_clean_page(app, as_role, monkeypatch):
     assert response.status_code == 500
     assert "went wrong" in response.text
     assert "internal detail" not in response.text and "Traceback" not in response.text
+
+
+def test_a_clip_lasts_as_long_as_asked_though_the_screen_stood_still(tmp_path):
+    # frames are stored when the screen changes, here at 0, 1, 2 and 3 s; after that it
+    # stands still: a clip from 2 to 8 s is still 6 s long
+    source, clip = tmp_path / "screen.mp4", tmp_path / "clip.mp4"
+    write_video(source, frames=FRAMES[:4])
+    cut_clip(source, 2.0, 8.0, clip)
+    frames = decoded_colours(clip)
+    frame = 1.0  # the video's frame interval
+    assert abs(frames[-1][0] - 6.0) <= frame, frames
+    assert _close(frames[-1][1], FRAMES[3][1])
+    import av
+    with av.open(str(clip)) as container:
+        stream = container.streams.video[0]
+        length = float(stream.duration * stream.time_base) if stream.duration else frames[-1][0]
+    assert abs(length - 6.0) <= frame, length

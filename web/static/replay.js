@@ -194,8 +194,19 @@
     history.replaceState(null, "", url);
     try { await navigator.clipboard.writeText(url); } catch (e) { /* the address bar has it */ }
   });
+  // a time field offers the current time; the first key typed replaces it rather than
+  // appending to it (number inputs cannot be selected, so the offer is tracked instead)
   document.querySelectorAll("input[data-now]").forEach((input) => {
-    input.addEventListener("focus", () => { if (!input.value) input.value = video.currentTime.toFixed(1); });
+    input.addEventListener("focus", () => {
+      if (input.value) return;
+      input.value = video.currentTime.toFixed(1);
+      input.dataset.offered = "1";
+    });
+    input.addEventListener("keydown", (e) => {
+      if (input.dataset.offered && e.key.length === 1 && !e.ctrlKey && !e.metaKey) input.value = "";
+      if (!["Tab", "Shift"].includes(e.key)) delete input.dataset.offered;
+    });
+    input.addEventListener("blur", () => { delete input.dataset.offered; });
   });
   const redact = document.getElementById("redactform");
   if (redact) redact.addEventListener("submit", (e) => {

@@ -1,0 +1,32 @@
+"""The replay page in headless Chromium: time fields, session actions and what a
+researcher reads on it."""
+from __future__ import annotations
+
+import pytest
+
+from tests.web.test_browser import log_in, page, wait_for_time  # noqa: F401  (the page fixture)
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def test_typing_in_a_prefilled_time_field_replaces_the_offered_time(page, live_server, session_id):  # noqa: F811
+    log_in(page, live_server)
+    page.goto(f"{live_server}/sessions/{session_id}#t=3.2")
+    page.wait_for_selector("#replay.ready")
+    wait_for_time(page, 3.2)
+    start = page.locator("#redactform input[name=start]")
+    start.click()
+    assert start.input_value() == "3.2"          # the current time is offered
+    page.keyboard.type("2")
+    assert start.input_value() == "2"            # and typing replaces it
+    page.keyboard.press("Tab")
+    end = page.locator("#redactform input[name=end]")
+    assert end.input_value() == "3.2"
+    page.keyboard.type("5.5")
+    assert end.input_value() == "5.5"
+    page.keyboard.type("0")                      # later keys edit as usual
+    assert end.input_value() == "5.50"
+    clip_start = page.locator("form[action$='/clip'] input[name=start]")
+    clip_start.click()
+    page.keyboard.type("1")
+    assert clip_start.input_value() == "1"
