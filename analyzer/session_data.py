@@ -50,6 +50,7 @@ class SessionData:
     keyframe_scale: float
     end: float                # last moment anything was recorded
     seq: dict[int, float] = field(default_factory=dict)  # attempt id -> SEQ answer
+    windows: list[tuple[float, str]] = field(default_factory=list)  # (t, title) of window changes
 
     @property
     def id(self) -> str:
@@ -69,11 +70,14 @@ class SessionData:
 def load_session(store: Store, session: dict) -> SessionData:
     """Read a session's events, frames, markers, attempts and SEQ answers."""
     sid = session["id"]
-    clicks, pointer, keys = [], [], []
+    clicks, pointer, keys, windows = [], [], [], []
     last_t = 0.0
     for e in store.iter_events(sid):
         kind, t = e["kind"], e["t"]
         last_t = t
+        if kind == "window":
+            windows.append((t, e["text"] or ""))
+            continue
         if kind == "key":
             keys.append(t)
             continue
@@ -98,7 +102,7 @@ def load_session(store: Store, session: dict) -> SessionData:
         key_t=np.array(keys, dtype=float), frame_t=frame_t, frame_changed=frame_changed,
         keyframes=keyframes, markers=store.markers(sid), attempts=attempts,
         width=int(device.get("width") or 0), height=int(device.get("height") or 0),
-        keyframe_scale=_keyframe_scale(store, sid, device, keyframes), end=end, seq=seq)
+        keyframe_scale=_keyframe_scale(store, sid, device, keyframes), end=end, seq=seq, windows=windows)
 
 
 def _keyframe_scale(store: Store, session_id: str, device: dict, keyframes: list[dict]) -> float:
