@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cli.errors import fail
+from cli.errors import fail, warn
 
 
 @click.command()
@@ -46,6 +46,8 @@ def record(folder: Path, participant: str, group: str | None, display: str | Non
     load_study(folder)  # a broken script stops here, before any display starts
     if not again:
         _confirm_new_participant(folder, participant)
+    if live:
+        _check_live(live, token)
     xvfb = None
     if virtual:
         from recorder.virtual_display import DisplayError, VirtualDisplay
@@ -62,6 +64,17 @@ def record(folder: Path, participant: str, group: str | None, display: str | Non
     finally:
         if xvfb is not None:
             xvfb.stop()
+
+
+def _check_live(url: str, token: str) -> None:
+    """A wrong token stops here, before the participant is asked anything: recording
+    silently without the observers who came to watch is worse than a clear refusal."""
+    from recorder.live import check_live_token
+    accepted, reason = check_live_token(url, token)
+    if accepted is False:
+        fail(f"the live server at {url} refused the token ({reason}); nothing was recorded")
+    if accepted is None:
+        warn(f"cannot reach the live server at {url} ({reason}); recording without live observers")
 
 
 def _confirm_new_participant(folder: Path, participant: str) -> None:
