@@ -50,6 +50,7 @@ NAMESPACE = "/live"
 WATCH_ROLES = ("researcher", "observer")
 MAX_FRAME_BYTES = 2_000_000
 MAX_EVENTS = 500
+HISTORY_EVENTS = 200   # the latest events a late observer is sent on joining
 MAX_NOTE = 2000
 MAX_FLAG = 500
 MAX_BACKLOG = 8   # engine.io packets queued for one observer (a frame is two) before frames skip it
@@ -176,7 +177,8 @@ class LiveNamespace(Namespace):
             emit("frame", latest["frame"])
         emit("snapshot", {"session": session_id}, to=recorder_room(session_id))
         return {"ok": True, "session": _public(row), "now": session_time(row), "state": latest.get("state"),
-                "attempts": _attempts(session_id), "notes": _notes(session_id), "flags": _flags(session_id)}
+                "attempts": _attempts(session_id), "notes": _notes(session_id), "flags": _flags(session_id),
+                "events": _history(row)}
 
     def on_note(self, data):
         client, row = self._joined()
@@ -322,6 +324,16 @@ def _flags(session_id: str) -> list[dict]:
     return [{"id": m["id"], "t": m["t"], "text": m["text"], "author": m["author"],
              "attempt_id": m["attempt_id"], "status": m["status"]}
             for m in current.store().markers(session_id, "error")]
+
+
+def _history(row: dict) -> list[dict]:
+    """The session's latest input so far, so an observer who joins late sees what led here
+    (presses only, as the ticker shows them; keystrokes as private as the session keeps them)."""
+    kinds = ("click", "key", "scroll", "window")
+    columns = ("t", "kind", "x", "y", "button", "pressed", "dx", "dy", "key", "text", "window", "target")
+    rows = current.store().event_rows(row["id"], kinds, columns, presses_only=True)[-HISTORY_EVENTS:]
+    events = (_event(dict(zip(columns, r)), row["keystrokes"]) for r in rows)
+    return [e for e in events if e is not None]
 
 
 def _open_attempt(session_id: str) -> int | None:

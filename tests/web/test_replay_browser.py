@@ -30,3 +30,17 @@ def test_typing_in_a_prefilled_time_field_replaces_the_offered_time(page, live_s
     clip_start.click()
     page.keyboard.type("1")
     assert clip_start.input_value() == "1"
+
+
+def test_a_pending_flag_is_not_shown_as_an_error(page, live_server, session_id, web_store):  # noqa: F811
+    web_store.add_marker(session_id, 6.5, "error", text="typed in the wrong field", author="otto",
+                         status="pending")
+    log_in(page, live_server)
+    page.goto(f"{live_server}/sessions/{session_id}")
+    page.wait_for_selector("#replay.ready")
+    flag = page.locator(".eventlist li.ev.flag")
+    assert flag.count() == 1 and "typed in the wrong field (to confirm)" in flag.inner_text()
+    assert page.locator(".tl-flag.pending").count() == 1
+    # the moderator's confirmed error is still an error
+    assert page.locator(".tl-error.confirmed").count() == 1
+    assert page.locator(".eventlist li.ev.error").count() == 1

@@ -77,8 +77,11 @@
       items.push([m.t, m.kind, "privacy pause"]);
       continue;
     }
-    mark("marks", m.t, `tl-${m.kind} ${m.status}`, `${m.kind}${m.text ? `: ${m.text}` : ""}${m.status === "pending" ? " (pending)" : ""}`);
-    items.push([m.t, m.kind, `${m.text || ""}${m.status === "pending" ? " (pending)" : ""}`]);
+    // an observer's flag is not an error until the moderator confirms it
+    const kind = m.status === "pending" ? "flag" : m.kind;
+    const label = m.status === "pending" ? " (to confirm)" : "";
+    mark("marks", m.t, `tl-${kind} ${m.status}`, `${kind}${m.text ? `: ${m.text}` : ""}${label}`);
+    items.push([m.t, kind, `${m.text || ""}${label}`]);
   }
   for (const [t, title] of data.windows) items.push([t, "window", title]);
   function noteText(n) { return `${n.author}: ${n.text}${n.tags.length ? ` [${n.tags.join(", ")}]` : ""}`; }
