@@ -56,8 +56,45 @@ def index():
 @requires(*ALL_ROLES)
 def summary():
     """The analyzer's task table and questionnaire scores, loaded into the dashboard after
-    the sessions list so a large study never slows the list down."""
-    return render_template("summary.html", result=current_summary())
+    the sessions list so a large study never slows the list down; the list's filters apply."""
+    q = session_query(request.args)
+    result = filtered_summary(current_summary(), q)
+    return render_template("summary.html", result=result, q=q)
+
+
+def filtered_summary(result: dict, q: dict) -> dict:
+    """The study's analysis narrowed to the sessions the list's filters keep (group, status,
+    participant), with each group's measures side by side when two or more remain."""
+    from analyzer import questionnaires
+    from analyzer.summary import compare_groups, task_summary
+    study, store = current.study(), current.store()
+    wanted = (q.get("participant") or "").casefold()
+    sessions = [s for s in result["sessions"]
+                if (not q.get("group") or s["group"] == q["group"])
+                and (not q.get("status") or s["status"] == q["status"])
+                and (not wanted or wanted in (s["participant"] or "").casefold())]
+    filtered = q.get("group") or q.get("status") or wanted
+
+    def measures(chosen: list[dict]) -> dict:
+        ids = {s["id"] for s in chosen}
+        return {"session_count": len(chosen),
+                "tasks": [task_summary(t.id, t.prompt, [a for s in chosen for a in s["attempts"]
+                                                        if a["task"] == t.id]) for t in study.tasks],
+                "questionnaires": {"sus": questionnaires.sus_summary(store, ids),
+                                   "umux_lite": questionnaires.umux_lite_summary(store, ids),
+                                   "nps": questionnaires.nps_summary(store, ids)}}
+
+    out = {**result, **(measures(sessions) if filtered else {"session_count": len(sessions)}),
+           "filtered": bool(filtered), "total_sessions": len(result["sessions"])}
+    names = sorted({s["group"] for s in sessions if s["group"]})
+    out["groups"] = None
+    if len(names) >= 2:
+        by_group = {g: measures([s for s in sessions if s["group"] == g]) for g in names}
+        reference = names[0]   # with more than two groups, each is tested against the first
+        tests = {g: compare_groups(study, sessions, (reference, g)) for g in names[1:]}
+        out["groups"] = {"names": names, "reference": reference, "measures": by_group,
+                         "tests": {g: {row["id"]: row for row in t["tasks"]} for g, t in tests.items()}}
+    return out
 
 
 def current_summary() -> dict:
