@@ -27,7 +27,8 @@ def page(session_id: str):
     session = current.store().session(session_id)
     link = url_for("questionnaire.page", token=session["token"], _external=True)
     return render_template("replay.html", session=session, questionnaire_link=link,
-                           answers=current.store().answers(session_id))
+                           answers=current.store().answers(session_id),
+                           tasks=[t.id for t in current.study().tasks])
 
 
 @bp.route("/sessions/<session_id>/timeline.json")

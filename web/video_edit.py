@@ -153,3 +153,16 @@ def _black_of(shape: dict) -> av.VideoFrame:
 def _black(frame: av.VideoFrame) -> av.VideoFrame:
     image = np.zeros((frame.height, frame.width, 3), dtype=np.uint8)
     return av.VideoFrame.from_ndarray(image, format="rgb24")
+
+
+def frame_at(source: Path, t: float) -> np.ndarray:
+    """The frame on screen at session time `t`, as a BGR image (the last one shown at or
+    before `t`: frames are stored only when the screen changes)."""
+    shown = None
+    for seconds, frame, _ in _frames(source):
+        if seconds > t + 1e-3:
+            break
+        shown = frame
+    if shown is None:
+        raise VideoEditError(f"the video shows nothing at {t:g} s")
+    return shown.to_ndarray(format="bgr24")
