@@ -143,3 +143,23 @@ def test_the_favicon_is_served_to_anyone(app, as_role):
     assert icon.status_code == 200 and b"<svg" in icon.data
     client, _ = as_role("reviewer")
     assert 'rel="icon"' in client.get("/").text
+
+
+def test_hot_spot_lists_name_participant_task_and_time(as_role, web_store):
+    sid = record_session(web_store, "P07")
+    client, _ = as_role("reviewer")
+    [row] = client.get("/heatmaps/first/clicks.json?x=645&y=395").json
+    assert (row["participant"], row["task"]) == ("P07", "first")
+    assert row["into_task"] == 1.5       # the click at 2.5 s, in the attempt that began at 1.0 s
+    assert row["replay"] == f"/sessions/{sid}#t=0.5"
+
+
+def test_times_from_fewer_than_three_successes_have_no_interval(as_role, web_store):
+    record_session(web_store)
+    client, _ = as_role("reviewer")
+    row = [r for r in client.get("/summary").text.split("<tr>") if "<strong>first</strong>" in r][0]
+    assert "too few for an interval" in row
+    for _ in range(2):
+        record_session(web_store)
+    row = [r for r in client.get("/summary").text.split("<tr>") if "<strong>first</strong>" in r][0]
+    assert "too few for an interval" not in row and '<span class="ci">' in row

@@ -44,3 +44,46 @@ def test_a_pending_flag_is_not_shown_as_an_error(page, live_server, session_id, 
     # the moderator's confirmed error is still an error
     assert page.locator(".tl-error.confirmed").count() == 1
     assert page.locator(".eventlist li.ev.error").count() == 1
+
+
+def test_the_replay_reads_well_on_a_1440_by_900_screen(chromium, live_server, session_id, as_role, web_store):
+    sid = session_id
+    web_store.add_answers(sid, "sus", {str(i): v for i, v in enumerate([4, 2, 5, 1, 4, 2, 5, 1, 4, 2], 1)})
+    first = web_store.attempts(sid, "first")[0]
+    web_store.add_answers(sid, "seq", {"1": 6}, attempt_id=first["id"])
+    client, token = as_role("researcher")
+    assert client.post(f"/sessions/{sid}/redact", data={"csrf_token": token, "start": "5", "end": "6.5",
+                                                       "reason": "e-mail address visible"}).status_code == 200
+    context = chromium.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        page = context.new_page()
+        log_in(page, live_server)
+        page.goto(f"{live_server}/sessions/{sid}")
+        page.wait_for_selector("#replay.ready")
+        # the video, its controls and the whole timeline on the first screen
+        timeline = page.locator(".timeline").bounding_box()
+        assert timeline["y"] + timeline["height"] <= 900, timeline
+        assert page.locator("#video").bounding_box()["height"] >= 240
+        # the 1 s before the first task is collapsed to a sliver
+        tracks = page.locator("#timeline").bounding_box()
+        sliver = page.locator("#timeline .collapsed").bounding_box()
+        assert sliver["width"] <= 0.05 * tracks["width"]
+        task = page.locator(".tl-item.task.success").bounding_box()
+        assert abs(task["x"] - (tracks["x"] + sliver["width"])) <= 2
+        # the redacted stretch shows, with its reason
+        redacted = page.locator("#timeline .redacted")
+        assert redacted.count() == 1 and "e-mail address visible" in redacted.get_attribute("title")
+        # zoom doubles the tracks and keeps working as a seek bar
+        width = tracks["width"]
+        page.click("#zoomin")
+        assert page.inner_text("#zoomlevel") == "2×"
+        assert abs(page.locator("#timeline").bounding_box()["width"] - 2 * width) <= 2
+        page.click("#zoomout")
+        assert abs(page.locator("#timeline").bounding_box()["width"] - width) <= 2
+        # answers as a researcher reads them
+        answers = page.inner_text("#answers")
+        assert "I thought the system was easy to use." in answers
+        assert "after first" in answers and "Overall, how difficult or easy was the task to complete?" in answers
+        assert page.inner_text("#sus-score").startswith("SUS score 85.0")
+    finally:
+        context.close()
