@@ -10,7 +10,7 @@ import numpy as np
 from analyzer import detectors
 from analyzer.phash import group_hashes
 from analyzer.screens import MATCH_THRESHOLD, ScreenMatcher
-from analyzer.session_data import SessionData
+from analyzer.session_data import SessionData, Trouble
 from sessions.study import Task
 
 
@@ -88,10 +88,15 @@ def attempt_measures(data: SessionData, attempt: dict, task: Task | None,
     start, end = attempt["started"], attempt["ended"]
     span = data.clicks.between(start, end)
     ct, cx, cy = data.clicks.t[span], data.clicks.x[span], data.clicks.y[span]
-    rage = detectors.rage_clicks(ct, cx, cy, min_clicks=thresholds.rage_clicks,
+    spans = detectors.rage_spans(ct, cx, cy, min_clicks=thresholds.rage_clicks,
                                  window=thresholds.rage_window, radius=thresholds.rage_radius)
+    rage = [{"t": float(ct[i]), "end": float(ct[j]), "clicks": j - i + 1, "x": int(cx[i]), "y": int(cy[i])}
+            for i, j in spans]
     dead = detectors.dead_clicks(ct, data.frame_t, data.frame_changed, wait=thresholds.dead_wait,
                                  min_change=thresholds.dead_min_change, until=data.end)
+    # the issues and heatmaps refer to these clicks by index: never again by their time
+    data.trouble[attempt["id"]] = Trouble(dead=span.start + np.flatnonzero(dead),
+                                          rage=[(span.start + i, b) for (i, _), b in zip(spans, rage)])
     keys = int(np.searchsorted(data.key_t, end, side="right") - np.searchsorted(data.key_t, start, side="left"))
     screen_errors, success_at = _screens(data, attempt, task, matcher)
     titled = title_success(data, attempt, task)
@@ -122,7 +127,8 @@ def title_success(data: SessionData, attempt: dict, task: Task | None) -> float 
     attempt: web apps often say "Thank you" in the title while the page barely changes."""
     if task is None or task.success_title is None:
         return None
-    return next((t for t, title in data.windows
+    times, titles = data.titles
+    return next((t for t, title in zip(times, titles)
                  if attempt["started"] <= t <= attempt["ended"] and task.success_title.search(title)), None)
 
 
@@ -131,7 +137,7 @@ def _screens(data: SessionData, attempt: dict, task: Task | None,
     """Times error screens came into view, and when the success screen was first seen."""
     if task is None or matcher is None or not (task.error_screens or task.success_screen):
         return [], None
-    frames = data.keyframes_between(attempt["started"], attempt["ended"], with_current=False)
+    frames = data.views_between(attempt["started"], attempt["ended"])
     errors = sorted(t for screen in task.error_screens for t in matcher.appearances(frames, screen))
     success = matcher.appearances(frames, task.success_screen) if task.success_screen else []
     return errors, (success[0] if success else None)

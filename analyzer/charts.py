@@ -213,3 +213,25 @@ def comparison_chart(comparison: dict | None) -> bytes | None:
     axes.grid(axis="x", color=GRID, lw=0.8)
     axes.set_axisbelow(True)
     return _png(figure)
+
+
+def discovery_chart(curve: dict, participants: int) -> bytes:
+    """The discovery curve 1 − (1 − p_adj)^n, with the study's sample and the goal marked:
+    how much of what these tasks can reveal the study has probably seen."""
+    figure, axes = _figure(6.0, 3.2)
+    n, found = curve["n"], [100 * v for v in curve["discovered"]]
+    axes.plot(n, found, color=COLOURS["completion"], linewidth=2)
+    axes.axhline(100 * curve["goal"], color=GRID, linestyle="--", linewidth=1)
+    axes.text(n[-1], 100 * curve["goal"] + 1.5, f"{curve['goal'] * 100:.0f} % goal: n = {curve['needed']}",
+              ha="right", fontsize=8, color=INK)
+    if participants:
+        axes.scatter([participants], [100 * curve["now"]], color=COLOURS["sus"], zorder=3)
+        axes.annotate(f"this study: n = {participants}, {curve['now'] * 100:.0f} %",
+                      (participants, 100 * curve["now"]), textcoords="offset points", xytext=(8, -14),
+                      fontsize=8, color=INK)
+    axes.set_xlim(1, n[-1])
+    axes.set_ylim(0, 102)
+    axes.set_xlabel("participants")
+    axes.set_ylabel("problems discovered (%)")
+    axes.set_title(f"Discovery of problems with p = {curve['p']:.2f} (adjusted)", fontsize=10, color=INK)
+    return _png(figure)

@@ -23,9 +23,16 @@ def rage_clicks(t: np.ndarray, x: np.ndarray, y: np.ndarray, *, min_clicks: int 
     `radius` pixels of it, and goes on while each further click stays within `radius` of the
     first and within `window` of the click `min_clicks - 1` before it.
     """
+    return [{"t": float(t[i]), "end": float(t[j]), "clicks": j - i + 1, "x": int(x[i]), "y": int(y[i])}
+            for i, j in rage_spans(t, x, y, min_clicks=min_clicks, window=window, radius=radius)]
+
+
+def rage_spans(t: np.ndarray, x: np.ndarray, y: np.ndarray, *, min_clicks: int = RAGE_MIN_CLICKS,
+               window: float = RAGE_WINDOW, radius: float = RAGE_RADIUS) -> list[tuple[int, int]]:
+    """The bursts of `rage_clicks` as (first, last) click indices."""
     if min_clicks < 2 or window <= 0 or radius < 0:
         raise ValueError("rage clicks need min_clicks >= 2, a positive window and a radius >= 0")
-    bursts, n, i = [], len(t), 0
+    spans, n, i = [], len(t), 0
     while i < n:
         def near(k: int) -> bool:
             return (x[k] - x[i]) ** 2 + (y[k] - y[i]) ** 2 <= radius * radius
@@ -37,10 +44,9 @@ def rage_clicks(t: np.ndarray, x: np.ndarray, y: np.ndarray, *, min_clicks: int 
             continue
         while j + 1 < n and t[j + 1] - t[j + 2 - min_clicks] <= window and near(j + 1):
             j += 1
-        bursts.append({"t": float(t[i]), "end": float(t[j]), "clicks": j - i + 1,
-                       "x": int(x[i]), "y": int(y[i])})
+        spans.append((i, j))
         i = j + 1
-    return bursts
+    return spans
 
 
 def dead_clicks(click_t: np.ndarray, frame_t: np.ndarray, frame_changed: np.ndarray, *,

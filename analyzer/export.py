@@ -15,15 +15,16 @@ ATTEMPT_COLUMNS = (
 
 
 def attempt_rows(store: Store, study: Study | None = None) -> Iterator[dict]:
-    """Every ended attempt of the study, session by session, as flat rows of ATTEMPT_COLUMNS."""
+    """Every ended attempt of the study's counted sessions, session by session, as flat rows
+    of ATTEMPT_COLUMNS."""
     from analyzer.attempts import Thresholds
-    from analyzer.session_data import load_session
+    from analyzer.study_data import load_study_data
     from analyzer.summary import session_measures
     if study is None:
         from sessions.study import load_study
         study = load_study(store.folder)
-    for session in store.sessions(order="started_at", descending=False):
-        measured = session_measures(store, study, load_session(store, session), Thresholds())
+    for data in load_study_data(store, study).sessions:
+        measured = session_measures(store, study, data, Thresholds())
         for a in measured["attempts"]:
             first = a["first_click"] or {}
             hit = first.get("hit")

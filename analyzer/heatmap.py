@@ -11,7 +11,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from analyzer.phash import group_hashes, phash
+from analyzer.phash import group_hashes
+from analyzer.study_data import StudyData, load_study_data
+from sessions.errors import BadRequest, NotFound
 from sessions.store import Store
 from sessions.study import Study
 
@@ -46,37 +48,48 @@ class TaskClicks:
 
     session: list[str]
     attempt: np.ndarray
+    index: np.ndarray     # the click's index in its session's clicks (SessionData.clicks)
     t: np.ndarray
-    x: np.ndarray
+    x: np.ndarray         # in the pixels of the click's own session screen
     y: np.ndarray
     fx: np.ndarray        # x and y as fractions of the session's screen size
     fy: np.ndarray
+    width: np.ndarray     # the session's screen size, per click
+    height: np.ndarray
     state: np.ndarray     # index into states, -1 before any keyframe
     states: list[dict]
+    screen: np.ndarray    # the same screen across design groups (-1 before any keyframe):
+                          # an issue met on one page in two designs is one issue
+
+    def row_of(self, session_id: str) -> dict[int, int]:
+        """A session's clicks: index in the session -> row here."""
+        return {int(self.index[r]): r for r in range(len(self.session)) if self.session[r] == session_id}
 
 
-def _keyframe_hashes(store: Store, session_id: str, frames: list[dict]) -> None:
-    for frame in frames:
-        if not frame.get("phash"):
-            image = cv2.imread(str(store.media.path(session_id, frame["keyframe"])))
-            frame["phash"] = phash(image) if image is not None else "0" * 16
-
-
-def task_clicks(store: Store, study: Study, task_id: str) -> TaskClicks:
-    """Gather the task's clicks and the keyframes its attempts showed, grouped into states."""
+def _check_task(study: Study, task_id: str) -> None:
     if study.task(task_id) is None:
         known = ", ".join(t.id for t in study.tasks)
-        raise ValueError(f"no task {task_id!r} in this study (tasks: {known})")
-    rows, shown = [], []     # rows: session, attempt, t, x, y, fx, fy, shown-index
-    for session in store.sessions(order="started_at", descending=False):
-        sid = session["id"]
-        attempts = [a for a in store.attempts(sid, task=task_id) if a["ended"] is not None]
+        raise NotFound(f"no task {task_id!r} in this study (tasks: {known})")
+
+
+def task_clicks(data: StudyData, task_id: str) -> TaskClicks:
+    """The task's clicks and the keyframes its attempts showed, grouped into screen states;
+    computed once per StudyData."""
+    _check_task(data.study, task_id)
+    key = ("task_clicks", task_id)
+    if key not in data.cache:
+        data.cache[key] = _task_clicks(data, task_id)
+    return data.cache[key]
+
+
+def _task_clicks(data: StudyData, task_id: str) -> TaskClicks:
+    rows, shown = [], []     # rows: session, attempt, index, t, x, y, w, h, shown-index
+    for session in data.sessions:
+        attempts = [a for a in session.attempts if a["task"] == task_id]
         if not attempts:
             continue
-        frames = store.frames(sid, keyframes_only=True)
-        _keyframe_hashes(store, sid, frames)
-        times = np.array([f["t"] for f in frames], dtype=float)
-        width, height = _screen_size(store, session, frames)
+        times = session.keyframe_t
+        on_screen = session.keyframe_index(session.clicks.t)
         used: dict[int, int] = {}
         for a in attempts:
             before = int(np.searchsorted(times, a["started"], side="right")) - 1
@@ -84,32 +97,39 @@ def task_clicks(store: Store, study: Study, task_id: str) -> TaskClicks:
             for k in range(max(before, 0), last):
                 if k not in used:
                     used[k] = len(shown)
-                    shown.append({**frames[k], "session_id": sid})
-            for e in store.iter_events(sid, kinds=("click",), start=a["started"], end=a["ended"]):
-                if e["pressed"] == 0 or e.get("target") == "prompt" or e["x"] is None:
-                    continue
-                k = int(np.searchsorted(times, e["t"], side="right")) - 1
-                rows.append((sid, a["id"], e["t"], e["x"], e["y"], e["x"] / width, e["y"] / height,
-                             used.get(k, -1) if k >= 0 else -1))
-    labels = group_hashes([f["phash"] for f in shown]) if shown else []
-    return _with_states(rows, shown, labels)
+                    shown.append({**session.keyframes[k], "session_id": session.id, "group": session.group})
+            span = session.clicks.between(a["started"], a["ended"])
+            for i in range(span.start, span.stop):
+                k = int(on_screen[i])
+                rows.append((session.id, a["id"], i, session.clicks.t[i], session.clicks.x[i], session.clicks.y[i],
+                             session.width, session.height, used.get(k, -1) if k >= 0 else -1))
+    clicks = _with_states(rows, shown, state_labels(shown))
+    across = state_labels(shown, by_group=False)
+    clicks.screen = np.array([across[r[8]] if r[8] >= 0 else -1 for r in rows], dtype=np.int64)
+    return clicks
 
 
-def _screen_size(store: Store, session: dict, frames: list[dict]) -> tuple[float, float]:
-    device = session.get("device") or {}
-    if device.get("width") and device.get("height"):
-        return float(device["width"]), float(device["height"])
-    scale = float(device.get("keyframe_scale") or 1.0)
-    for frame in frames:
-        image = cv2.imread(str(store.media.path(session["id"], frame["keyframe"])), cv2.IMREAD_GRAYSCALE)
-        if image is not None:
-            return image.shape[1] / scale, image.shape[0] / scale
-    return 1920.0, 1080.0
+def state_labels(shown: list[dict], by_group: bool = True) -> list[int]:
+    """Screen states of keyframes: alike by perceptual hash, but never across two design
+    groups (a heatmap must not mix designs) nor across two window titles (a page whose
+    pixels barely changed is still another page when its title says so)."""
+    labels = [-1] * len(shown)
+    buckets: dict[tuple, list[int]] = {}
+    for i, frame in enumerate(shown):
+        group = (frame.get("group") or "") if by_group else ""
+        buckets.setdefault((group, frame.get("title") or ""), []).append(i)
+    offset = 0
+    for members in buckets.values():
+        local = group_hashes([shown[i]["phash"] for i in members])
+        for i, label in zip(members, local):
+            labels[i] = offset + label
+        offset += max(local) + 1
+    return labels
 
 
 def _with_states(rows: list[tuple], shown: list[dict], labels: list[int]) -> TaskClicks:
     groups = sorted(set(labels))
-    click_group = np.array([labels[r[7]] if r[7] >= 0 else -1 for r in rows], dtype=np.int64)
+    click_group = np.array([labels[r[8]] if r[8] >= 0 else -1 for r in rows], dtype=np.int64)
     counts = {g: int((click_group == g).sum()) for g in groups}
     first = {g: labels.index(g) for g in groups}
     order = sorted(groups, key=lambda g: (-counts[g], first[g]))
@@ -119,37 +139,50 @@ def _with_states(rows: list[tuple], shown: list[dict], labels: list[int]) -> Tas
         members = [shown[i] for i, label in enumerate(labels) if label == g]
         states.append({"index": rank[g], "session_id": members[0]["session_id"],
                        "keyframe": members[0]["keyframe"], "phash": members[0]["phash"],
+                       "group": members[0]["group"], "title": members[0].get("title"),
                        "clicks": counts[g], "keyframes": len(members),
                        "sessions": sorted({m["session_id"] for m in members})})
-    column = list(zip(*rows)) if rows else [[] for _ in range(8)]
+    column = list(zip(*rows)) if rows else [[] for _ in range(9)]
+    x, y = np.array(column[4], dtype=float), np.array(column[5], dtype=float)
+    width, height = np.array(column[6], dtype=float), np.array(column[7], dtype=float)
     return TaskClicks(session=list(column[0]), attempt=np.array(column[1], dtype=np.int64),
-                      t=np.array(column[2], dtype=float), x=np.array(column[3], dtype=float),
-                      y=np.array(column[4], dtype=float), fx=np.array(column[5], dtype=float),
-                      fy=np.array(column[6], dtype=float),
+                      index=np.array(column[2], dtype=np.int64), t=np.array(column[3], dtype=float),
+                      x=x, y=y, fx=x / np.maximum(width, 1), fy=y / np.maximum(height, 1),
+                      width=width, height=height,
                       state=np.array([rank[g] if g >= 0 else -1 for g in click_group], dtype=np.int64),
-                      states=states)
+                      states=states, screen=np.zeros(0, dtype=np.int64))
 
 
-def screen_states(store: Store, study: Study, task_id: str) -> list[dict]:
+def screen_states(store: Store, study: Study, task_id: str, group: str | None = None) -> list[dict]:
     """The task's screen states, most clicked first: index, keyframe (with its session id),
     clicks, how many keyframes showed it and in which sessions."""
-    return task_clicks(store, study, task_id).states
+    _check_task(study, task_id)
+    return task_clicks(load_study_data(store, study, group=group), task_id).states
 
 
 def _check_screen(clicks: TaskClicks, screen: int | None) -> None:
     if screen is not None and not 0 <= screen < len(clicks.states):
-        raise ValueError(f"no screen state {screen} for this task (it has {len(clicks.states)}: "
-                         f"0 to {len(clicks.states) - 1})" if clicks.states else
-                         f"no screen state {screen}: this task has no keyframes")
+        raise NotFound(f"no screen state {screen} for this task (it has {len(clicks.states)}: "
+                       f"0 to {len(clicks.states) - 1})" if clicks.states else
+                       f"no screen state {screen}: this task has no keyframes")
 
 
 def render_heatmap(store: Store, study: Study, task_id: str, screen: int | None = None,
-                   sigma: float = SIGMA) -> bytes:
-    """PNG of the task's click density over its most clicked screen (or screen state `screen`)."""
-    clicks = task_clicks(store, study, task_id)
+                   sigma: float = SIGMA, group: str | None = None) -> bytes:
+    """PNG of the task's click density over its most clicked screen (or screen state `screen`),
+    over the sessions of one design group when `group` is given."""
+    _check_task(study, task_id)
+    return heatmap_png(load_study_data(store, study, group=group), task_id, screen, sigma)
+
+
+def heatmap_png(data: StudyData, task_id: str, screen: int | None = None, sigma: float = SIGMA) -> bytes:
+    """`render_heatmap` over sessions already read."""
+    clicks = task_clicks(data, task_id)
     _check_screen(clicks, screen)
+    if screen is None:
+        _check_one_design(data, clicks)
     state = screen if screen is not None else (0 if clicks.states else None)
-    background, scale = _background(store, clicks, state)
+    background, scale = _background(data, clicks, state)
     keep = np.ones(clicks.t.shape, bool) if screen is None else clicks.state == screen
     height, width = background.shape[:2]
     density = click_density(clicks.fx[keep] * width, clicks.fy[keep] * height, width, height, sigma * scale)
@@ -157,28 +190,52 @@ def render_heatmap(store: Store, study: Study, task_id: str, screen: int | None 
     return png.tobytes()
 
 
-def _background(store: Store, clicks: TaskClicks, state: int | None) -> tuple[np.ndarray, float]:
+def designs(data: StudyData, clicks: TaskClicks) -> list[str]:
+    """The named design groups the task's clicks came from."""
+    return sorted({data.session(sid).group for sid in set(clicks.session)} - {None})
+
+
+def _check_one_design(data: StudyData, clicks: TaskClicks) -> None:
+    """All of a task's clicks go over one background only when they came from one design."""
+    groups = designs(data, clicks)
+    if len(groups) > 1:
+        raise BadRequest(f"this task's clicks come from {len(groups)} design groups ({', '.join(groups)}): "
+                         f"choose one group, or one screen state, so two designs are never drawn as one")
+
+
+def _background(data: StudyData, clicks: TaskClicks, state: int | None) -> tuple[np.ndarray, float]:
     """The state's keyframe and its pixels per screen pixel, or a grey screen-shaped canvas."""
     if state is not None:
         info = clicks.states[state]
-        image = cv2.imread(str(store.media.path(info["session_id"], info["keyframe"])))
+        path = data.store.media.path(info["session_id"], info["keyframe"])
+        image = cv2.imread(str(path)) if path.is_file() else None
         if image is not None:
-            session = store.session(info["session_id"])
-            width = float((session.get("device") or {}).get("width") or image.shape[1])
-            return image, image.shape[1] / width
+            return image, image.shape[1] / float(data.session(info["session_id"]).width or image.shape[1])
     canvas = np.full((540, 960, 3), 64, np.uint8)
     return canvas, 0.5
 
 
-def clicks_near(store: Store, study: Study, task_id: str, x: float, y: float,
-                radius: float = NEAR_RADIUS, screen: int | None = None) -> list[dict]:
-    """The clicks within `radius` screen pixels of (x, y): who clicked there, and when."""
+def clicks_near(store: Store, study: Study, task_id: str, fx: float, fy: float,
+                radius: float = NEAR_RADIUS, screen: int | None = None, group: str | None = None) -> list[dict]:
+    """The clicks within `radius` screen pixels of the point (fx, fy), given as fractions of
+    the screen as the heatmap is drawn: who clicked there, and when."""
+    _check_task(study, task_id)
+    return hot_spot(load_study_data(store, study, group=group), task_id, fx, fy, radius, screen)
+
+
+def hot_spot(data: StudyData, task_id: str, fx: float, fy: float, radius: float = NEAR_RADIUS,
+             screen: int | None = None) -> list[dict]:
+    """`clicks_near` over sessions already read. Distances are measured in each click's own
+    session pixels, so sessions of different screen sizes meet where the heatmap shows them."""
     if radius < 0:
-        raise ValueError(f"radius must not be negative, got {radius}")
-    clicks = task_clicks(store, study, task_id)
+        raise BadRequest(f"radius must not be negative, got {radius}")
+    clicks = task_clicks(data, task_id)
     _check_screen(clicks, screen)
-    near = (clicks.x - x) ** 2 + (clicks.y - y) ** 2 <= radius * radius
+    dx, dy = (clicks.fx - fx) * clicks.width, (clicks.fy - fy) * clicks.height
+    near = dx ** 2 + dy ** 2 <= radius * radius
     if screen is not None:
         near &= clicks.state == screen
-    return [{"session_id": clicks.session[i], "attempt_id": int(clicks.attempt[i]), "t": float(clicks.t[i]),
+    names = {s.id: s.session["participant"] for s in data.sessions}
+    return [{"session_id": clicks.session[i], "participant": names[clicks.session[i]],
+             "attempt_id": int(clicks.attempt[i]), "t": float(clicks.t[i]),
              "x": int(clicks.x[i]), "y": int(clicks.y[i])} for i in np.flatnonzero(near)]

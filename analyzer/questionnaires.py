@@ -1,4 +1,4 @@
-"""Study-level satisfaction: SUS, UMUX-Lite and NPS from the post-session answers.
+"""Study-level satisfaction: SUS, UMUX-Lite, NPS, CSAT and CES from the post-session answers.
 
 A participant counts once per instrument, with their latest answer to each item; a
 questionnaire left incomplete is left out rather than guessed.
@@ -63,6 +63,34 @@ def nps_summary(store: Store, session_ids: set[str]) -> dict | None:
     return {"n": len(values), "score": stats.nps(values),
             "promoters": sum(v >= 9 for v in values), "passives": sum(7 <= v <= 8 for v in values),
             "detractors": sum(v <= 6 for v in values)}
+
+
+def _single_item(store: Store, questionnaire: str, session_ids: set[str], score) -> dict[str, float]:
+    """Each session's answer to a one-item questionnaire, each checked on its scale."""
+    values = {sid: items["1"] for sid, items in latest_answers(store, questionnaire, session_ids).items()
+              if "1" in items}
+    for sid, value in values.items():
+        _scored(sid, score, [value])
+    return values
+
+
+def csat_summary(store: Store, session_ids: set[str]) -> dict | None:
+    """CSAT: the top-two-box share (4-5 of 5) with its adjusted-Wald interval."""
+    values = _single_item(store, "csat", session_ids, stats.csat)
+    if not values:
+        return None
+    interval = stats.csat(values.values())
+    return {"n": len(values), **_interval(interval), "satisfied": sum(v >= 4 for v in values.values())}
+
+
+def ces_summary(store: Store, session_ids: set[str]) -> dict | None:
+    """CES: the mean agreement (1-7) with its t interval and the share agreeing (5-7)."""
+    values = _single_item(store, "ces", session_ids, stats.ces)
+    if not values:
+        return None
+    agree = stats.ces_agreement(values.values())
+    return {"n": len(values), **_interval(stats.ces(values.values())),
+            "agree": agree.as_dict(), "agreeing": sum(v >= 5 for v in values.values())}
 
 
 def rating_interval(values, lowest: float, highest: float) -> stats.Interval:

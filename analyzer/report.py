@@ -19,6 +19,7 @@ from analyzer.report_format import duration, number, percent, plural, table
 from analyzer.report_results import (ELEVEN, HUNDRED, SEQ, appendix_section, errors_cell, group_time, nps_counts,
                                      recommend, results_section)
 from analyzer.report_style import STYLE
+from analyzer.study_data import load_study_data
 from analyzer.summary import Progress, analyze_study
 from analyzer.top_issues import find_issues
 from sessions.store import Store
@@ -29,10 +30,11 @@ SUMMARY_ISSUES = 5          # issues listed in the executive summary
 
 def render_report(store: Store, study: Study, progress: Progress | None = None) -> str:
     """The whole report as one HTML string; nothing in it refers to another file."""
-    result = analyze_study(store, study, progress=progress)
-    rows = {s["id"]: s for s in store.sessions()}
+    data = load_study_data(store, study, progress=progress)   # every session read once
+    result = analyze_study(store, study, data=data)
+    rows = {s.id: s.session for s in data.sessions}
     names = {s["id"]: s["participant"] for s in result["sessions"]}
-    issues = find_issues(store, study, result)
+    issues = find_issues(store, study, result, data)
     ltr = recommend(store, result)
     body = "".join([
         _header(study, result, rows),
@@ -41,7 +43,7 @@ def render_report(store: Store, study: Study, progress: Progress | None = None) 
         results_section(result, ltr),
         issues_section(store, issues, names),
         notes_section(store, result),
-        heatmaps_section(store, study, result),
+        heatmaps_section(data, result),
         appendix_section(result),
     ])
     return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -85,10 +87,12 @@ def _task_line(result: dict, task: dict) -> str:
     tone, label = _verdict(task)
     head = (f'<div class="verdict"><strong>{escape(task["id"])}</strong>'
             f'<span class="badge {tone}">{escape(label)}</span></div>')
+    lost = task.get("interrupted", 0)
+    lost_note = f" ({plural(lost, 'attempt')} interrupted by the recorder, not counted)" if lost else ""
     if not task["attempts"]:
-        return f'<li>{head}<div>Nobody has attempted it yet.</div></li>'
+        return f'<li>{head}<div>Nobody has attempted it yet{lost_note}.</div></li>'
     parts = [f'{task["successes"]} of {task["attempts"]} attempts succeeded: '
-             f'{percent(task["completion"], task["attempts"])}']
+             f'{percent(task["completion"], task["attempts"])}{lost_note}']
     if task["time_success"]:
         parts.append(f'successful attempts took {number(task["time_success"], task["successes"], " s")}')
     parts.append(f"errors per attempt {errors_cell(result, task)}")
@@ -121,8 +125,26 @@ def _headline_satisfaction(result: dict, ltr: dict | None) -> str:
         u = q["umux_lite"]
         cards.append(f'<div class="card"><p class="label">UMUX-Lite (0–100)</p><p class="big">{u["mean"]:.1f}</p>'
                      f'<p>{number(u, u["n"], scale=HUNDRED)}</p><p class="muted">SUS equivalent {u["sus_equivalent"]:.1f}</p></div>')
+    cards += _cx_cards(q)
     return f'<div class="cards">{"".join(cards)}</div>' if cards else \
         '<p class="muted">No post-session questionnaires answered yet.</p>'
+
+
+def _cx_cards(q: dict) -> list[str]:
+    """CSAT and CES cards, when the study asked them."""
+    cards = []
+    if q.get("csat"):
+        c = q["csat"]
+        cards.append(f'<div class="card"><p class="label">CSAT (top two of 5)</p><p class="big">'
+                     f'{c["mean"] * 100:.0f} %</p><p>{c["satisfied"]} of {c["n"]} satisfied; 95 % CI '
+                     f'{c["low"] * 100:.0f}–{c["high"] * 100:.0f} %</p></div>')
+    if q.get("ces"):
+        c = q["ces"]
+        limits = f'95 % CI {c["low"]:.1f}–{c["high"]:.1f}' if c["low"] is not None else f'n = {c["n"]}'
+        cards.append(f'<div class="card"><p class="label">CES (1–7)</p><p class="big">{c["mean"]:.1f}</p>'
+                     f'<p>{limits}</p><p class="muted">{c["agreeing"]} of {c["n"]} agree it was easy '
+                     f'({c["agree"]["estimate"] * 100:.0f} %)</p></div>')
+    return cards
 
 
 def _executive(result: dict, issues: list[dict], ltr: dict | None) -> str:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from html import escape
 
-from analyzer.heatmap import render_heatmap, screen_states
+from analyzer.heatmap import designs, heatmap_png, task_clicks
 from analyzer.report_format import clock, image, plural
 from analyzer.screen_names import ScreenNames
+from analyzer.study_data import StudyData
 from analyzer.thumbnails import screen_thumbnail
 from analyzer.top_issues import pending_flags, tagged_notes, untagged_notes
 from sessions.store import Store
-from sessions.study import Study
 
 HEATMAP_STATES = 4          # per-screen heatmaps shown per task at most
 DETAIL_LINES = 6            # occurrences listed under an issue before "and N more"
@@ -89,23 +89,25 @@ def notes_section(store: Store, result: dict) -> str:
     return f'<section id="notes"><h2>What observers noted</h2>{content}{tail}</section>'
 
 
-def heatmaps_section(store: Store, study: Study, result: dict) -> str:
-    """Per task, a heatmap per clicked screen state (or one when there is only one)."""
-    figures, names = [], ScreenNames(store)
+def heatmaps_section(data: StudyData, result: dict) -> str:
+    """Per task, a heatmap per clicked screen state (or one when there is only one); a state
+    belongs to one design group, so two designs never share a picture."""
+    figures, names = [], ScreenNames(data.store, data)
     for task in result["tasks"]:
-        if not task["attempts"]:
+        if not task["attempts"] and not task.get("interrupted"):
             continue
-        states = [s for s in screen_states(store, study, task["id"]) if s["clicks"]]
+        states = [s for s in task_clicks(data, task["id"]).states if s["clicks"]]
         if len(states) > 1:
             shown = states[:HEATMAP_STATES]
             figures.append(f"<h3>{escape(task['id'])}</h3><p class='muted'>Clicks on {len(states)} different "
                            f"screens; the {len(shown)} most clicked are shown.</p><div class='grid'>")
             for s in shown:
-                png = render_heatmap(store, study, task["id"], s["index"])
+                png = heatmap_png(data, task["id"], s["index"])
                 figures.append(_heat_figure(task["id"], s, png, names.of_keyframe(s["session_id"], s["keyframe"])))
             figures.append("</div>")
         else:
-            png = render_heatmap(store, study, task["id"])
+            whole = None if len(designs(data, task_clicks(data, task["id"]))) <= 1 or not states else states[0]["index"]
+            png = heatmap_png(data, task["id"], whole)
             clicks = states[0]["clicks"] if states else 0
             name = names.of_keyframe(states[0]["session_id"], states[0]["keyframe"]) if states else None
             figures.append(f"<h3>{escape(task['id'])}</h3><div class='grid'>"
@@ -123,8 +125,9 @@ def _heat_figure(task_id: str, state: dict | None, png: bytes, name: str | None,
         anchor = ""
     else:
         title = f" “{name}”" if name else ""
+        design = f", design group {state['group']}" if state.get("group") else ""
         caption = (f"screen state {state['index']}{title}: {plural(state['clicks'], 'click')}, "
-                   f"{plural(len(state['sessions']), 'session')}")
+                   f"{plural(len(state['sessions']), 'session')}{design}")
         anchor = f' id="heat-{escape(task_id)}-{state["index"]}"'
     return (f"<figure{anchor}>{image(png, f'click heatmap of {task_id}', css='heat')}"
             f"<figcaption>{escape(caption)}</figcaption></figure>")

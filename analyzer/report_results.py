@@ -9,7 +9,7 @@ from html import escape
 from analyzer import charts, stats
 from analyzer.questionnaires import latest_answers
 from analyzer.report_format import image, number, percent, plural, table
-from sessions.model import ABANDONED_OUTCOMES
+from sessions.events import ABANDONED_OUTCOMES, Outcome
 from sessions.store import Store
 
 # the ends of each scale, to which displayed interval limits are clipped
@@ -17,8 +17,10 @@ SEQ, HUNDRED, ELEVEN, ERRORS = (1.0, 7.0), (0.0, 100.0), (0.0, 10.0), (0.0, floa
 
 
 def attempts_of(result: dict, task_id: str) -> list[dict]:
-    """The task's attempts across sessions, as the analysis measured them."""
-    return [a for s in result["sessions"] for a in s["attempts"] if a["task"] == task_id]
+    """The task's counted attempts across sessions, as the analysis measured them: an
+    attempt the recorder lost (interrupted) is the lab's fault, not the participant's."""
+    return [a for s in result["sessions"] for a in s["attempts"]
+            if a["task"] == task_id and a["outcome"] != Outcome.INTERRUPTED]
 
 
 def errors_cell(result: dict, task: dict) -> str:
@@ -65,10 +67,10 @@ def results_section(result: dict, ltr: dict | None) -> str:
     """Effectiveness, efficiency and satisfaction per task, each chart beside its table."""
     tasks = result["tasks"]
     effectiveness = table(
-        ["task", "completion", "errors per attempt", "abandonment", "first click on target",
+        ["task", "completion", "errors per attempt", "abandonment", "interrupted", "first click on target",
          "success after first click on / off target"],
         [[f"<strong>{escape(t['id'])}</strong>", percent(t["completion"], t["attempts"]), errors_cell(result, t),
-          abandonment_cell(result, t),
+          abandonment_cell(result, t), str(t.get("interrupted", 0)),
           percent(t["first_click_success"], t["first_click_success"]["n"]) if t["first_click_success"] else "–",
           _after_first_click(t["success_after_first_click"])]
          for t in tasks])
@@ -138,7 +140,7 @@ def group_time(result: dict, task: dict, group: str) -> str:
     if not task["time"]:
         return "–"
     n = sum(1 for s in result["sessions"] if s["group"] == group for a in s["attempts"]
-            if a["task"] == task["id"] and a["outcome"] == "success" and a["time"] > 0)
+            if a["task"] == task["id"] and a["outcome"] == Outcome.SUCCESS and a["time"] > 0)
     return number(task["time"][group], n, " s")
 
 

@@ -19,8 +19,19 @@ SUS_GRADES = (
     (84.1, "A+"), (80.8, "A"), (78.9, "A-"), (77.2, "B+"), (74.1, "B"), (72.6, "B-"),
     (71.1, "C+"), (65.0, "C"), (62.7, "C-"), (51.7, "D"), (0.0, "F"),
 )
-# the normal model of SUS scores in Sauro's SUS guide
-SUS_MEAN, SUS_SD = 68.0, 12.5
+# Percentile ranks of raw SUS scores from the published distribution of about 500 studies:
+# Sauro (2011), "A Practical Guide to the System Usability Scale", table of SUS scores and
+# percentile ranks, reproduced in Sauro & Lewis, Quantifying the User Experience (2nd ed.),
+# ch. 8. The distribution is skewed (52 is the 15th percentile, not the normal model's
+# 10th), so ranks between the anchors are interpolated linearly rather than modelled.
+SUS_PERCENTILES = (
+    (0.0, 0.0), (5.0, 0.3), (10.0, 0.4), (15.0, 0.7), (20.0, 1.0), (25.0, 1.5), (30.0, 2.0),
+    (35.0, 4.0), (40.0, 6.0), (45.0, 8.0), (50.0, 13.0), (55.0, 19.0), (60.0, 29.0),
+    (65.0, 41.0), (66.0, 44.0), (67.0, 47.0), (68.0, 50.0), (69.0, 53.0), (70.0, 56.0),
+    (71.0, 60.0), (72.0, 63.0), (73.0, 67.0), (74.0, 70.0), (75.0, 73.0), (76.0, 77.0),
+    (77.0, 80.0), (78.0, 83.0), (79.0, 86.0), (80.0, 88.0), (85.0, 97.0), (90.0, 99.8),
+    (95.0, 99.9999), (100.0, 100.0),
+)
 
 
 @dataclass(frozen=True)
@@ -141,8 +152,10 @@ def sus_grade(score: float) -> str:
 
 
 def sus_percentile(score: float) -> float:
-    """Percentile rank (0-100) of a SUS score under the normal model (mean 68, sd 12.5)."""
-    return float(_st.norm.cdf((_check_sus(score) - SUS_MEAN) / SUS_SD) * 100)
+    """Percentile rank (0-100) of a SUS score, interpolated in Sauro's published table
+    (SUS_PERCENTILES), because the normal model misplaces the lower scores."""
+    scores, ranks = zip(*SUS_PERCENTILES)
+    return float(np.interp(_check_sus(score), scores, ranks))
 
 
 def umux_lite(item1: int, item2: int) -> float:
@@ -198,3 +211,109 @@ def compare_times(times1: Iterable[float], times2: Iterable[float]) -> float:
     if la.var() == 0 and lb.var() == 0:
         return 1.0 if la[0] == lb[0] else 0.0  # no spread at all: the t statistic is undefined
     return float(_st.ttest_ind(la, lb, equal_var=False).pvalue)
+
+
+def csat(scores: Iterable[int], confidence: float = 0.95) -> Interval:
+    """CSAT: the share of 5-point satisfaction answers in the top two boxes (4 or 5), with
+    its adjusted-Wald interval (a proportion of a small sample, like a completion rate)."""
+    values = [_likert(s, 1, 5, "a CSAT answer") for s in scores]
+    if not values:
+        raise ValueError("a CSAT needs at least one answer")
+    return completion_interval(sum(v >= 4 for v in values), len(values), confidence)
+
+
+def ces(scores: Iterable[int], confidence: float = 0.95) -> Interval:
+    """CES (7-point agreement that it was easy): the mean with a t interval, its limits
+    kept on the scale since a mean of 1-7 answers cannot lie outside 1-7."""
+    values = [_likert(s, 1, 7, "a CES answer") for s in scores]
+    if not values:
+        raise ValueError("a CES needs at least one answer")
+    mean, low, high = _t_interval(np.asarray(values, dtype=float), _check_confidence(confidence))
+    clip = (lambda v: None if v is None else min(7.0, max(1.0, v)))
+    return Interval(mean, clip(low), clip(high))
+
+
+def ces_agreement(scores: Iterable[int], confidence: float = 0.95) -> Interval:
+    """The share of CES answers that agree (5, 6 or 7), with its adjusted-Wald interval."""
+    values = [_likert(s, 1, 7, "a CES answer") for s in scores]
+    if not values:
+        raise ValueError("a CES needs at least one answer")
+    return completion_interval(sum(v >= 5 for v in values), len(values), confidence)
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """Problem discovery from a participant × problem matrix (Sauro & Lewis ch. 7)."""
+
+    participants: int
+    problems_seen: int
+    seen_once: int               # N1: problems met by exactly one participant
+    p_observed: float | None
+    p_adjusted: float | None
+    problems_estimated: float | None
+    undiscovered: float | None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def discovery(matrix: Sequence[Sequence[object]]) -> Discovery:
+    """Observed and small-sample-adjusted discovery rate, and the problems still to find.
+
+    Rows are participants, columns problems, truthy where a participant met a problem.
+    Small samples overestimate p, so p is adjusted as Lewis (2001) recommends: the mean of
+    the deflation estimate (p − 1/n)(1 − 1/n) and the Good–Turing estimate p / (1 + N1/N).
+    The total the tasks can reveal is N / (1 − (1 − p_adj)^n). Columns nobody met are left
+    out: a problem nobody experienced is not a discovered one.
+    """
+    rows = [list(row) for row in matrix]
+    if not rows:
+        raise ValueError("discovery needs at least one participant (a row of the matrix)")
+    width = len(rows[0])
+    if any(len(row) != width for row in rows):
+        raise ValueError("every participant's row must list the same problems")
+    marks = np.array([[bool(v) for v in row] for row in rows], dtype=bool).reshape(len(rows), width)
+    counts = marks.sum(axis=0)
+    counts = counts[counts > 0]
+    n, seen = len(rows), int(counts.size)
+    if seen == 0:
+        return Discovery(n, 0, 0, None, None, None, None)
+    once = int(np.sum(counts == 1))
+    p = float(counts.sum()) / (n * seen)
+    deflated = (p - 1 / n) * (1 - 1 / n)
+    good_turing = p / (1 + once / seen)
+    p_adj = (deflated + good_turing) / 2
+    estimated = seen / proportion_discovered(p_adj, n)
+    return Discovery(n, seen, once, p, p_adj, estimated, estimated - seen)
+
+
+def _rate(p: float, name: str = "p") -> float:
+    if isinstance(p, bool) or not isinstance(p, (int, float, np.floating)) or not 0 < float(p) <= 1:
+        raise ValueError(f"{name} must be a probability above 0 and at most 1, got {p!r}")
+    return float(p)
+
+
+def proportion_discovered(p: float, n: int) -> float:
+    """1 − (1 − p)^n: the expected share of problems of probability p that n participants
+    reveal at least once (the binomial model of problem discovery)."""
+    p, n = _rate(p), _whole(n, "n")
+    if n < 0:
+        raise ValueError(f"n must not be negative, got {n}")
+    return 1 - (1 - p) ** n
+
+
+def discovery_sample_size(p: float, goal: float = 0.85) -> int:
+    """The fewest participants whose expected discovery of problems of probability p reaches
+    `goal` (Sauro & Lewis Table 7.1)."""
+    p, goal = _rate(p), _rate(goal, "goal")
+    if goal >= 1:
+        raise ValueError("a discovery goal of 100 % is never reached; use e.g. 0.85 or 0.99")
+    if p == 1:
+        return 1
+    n = max(1, math.ceil(math.log(1 - goal) / math.log(1 - p)))
+    # the logarithms can land a hair off a whole number; the definition decides
+    while n > 1 and proportion_discovered(p, n - 1) >= goal - 1e-12:
+        n -= 1
+    while proportion_discovered(p, n) < goal - 1e-12:
+        n += 1
+    return n

@@ -5,90 +5,126 @@ app all show, so they can never disagree.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from statistics import median
 
 from analyzer import questionnaires, stats
 from analyzer.attempts import Thresholds, attempt_measures
 from analyzer.screens import ScreenMatcher
-from analyzer.session_data import SessionData, load_session
-from sessions.model import ABANDONED_OUTCOMES
+from analyzer.session_data import SessionData
+from analyzer.study_data import Progress, StudyData, load_study_data
+from sessions.errors import BadRequest
+from sessions.events import ABANDONED_OUTCOMES, Outcome
 from sessions.store import Store
 from sessions.study import Study
 
-Progress = Callable[[int, int], None]
+__all__ = ["Progress", "analyze_study", "analyze_sessions", "session_measures", "task_summary"]
 
 
 def analyze_sessions(store: Store, study: Study, *, thresholds: Thresholds = Thresholds(),
-                     progress: Progress | None = None) -> list[dict]:
-    """Each session with its per-attempt measures, oldest first."""
-    sessions = store.sessions(order="started_at", descending=False)
-    result = []
-    for done, session in enumerate(sessions, start=1):
-        data = load_session(store, session)
-        result.append(session_measures(store, study, data, thresholds))
-        if progress is not None:
-            progress(done, len(sessions))
-    return result
+                     progress: Progress | None = None, data: StudyData | None = None) -> list[dict]:
+    """Each counted session with its per-attempt measures, oldest first."""
+    data = data or load_study_data(store, study, progress=progress)
+    return [session_measures(store, study, s, thresholds) for s in data.sessions]
 
 
-def session_measures(store: Store, study: Study, data: SessionData, thresholds: Thresholds) -> dict:
-    matcher = ScreenMatcher(store, data.id, data.keyframe_scale, thresholds.screen_match)
+def session_measures(store: Store, study: Study, data: SessionData, thresholds: Thresholds,
+                     matched: set[str] | None = None) -> dict:
+    """One session's attempts measured; the screens it showed are added to `matched`."""
+    matcher = ScreenMatcher(store, data.id, data.keyframe_scale, thresholds.screen_match, data=data)
     attempts = [attempt_measures(data, a, study.task(a["task"]), matcher, thresholds) for a in data.attempts]
+    if matched is not None:
+        matched |= matcher.matched
     s = data.session
     return {"id": s["id"], "participant": s["participant"], "group": s["group_name"],
             "status": s["status"], "duration": s["duration"], "attempts": attempts}
 
 
 def analyze_study(store: Store, study: Study, *, groups: Sequence[str] | None = None,
-                  progress: Progress | None = None, thresholds: Thresholds = Thresholds()) -> dict:
-    """Tasks, sessions, questionnaires and (for two groups) a comparison.
+                  progress: Progress | None = None, thresholds: Thresholds = Thresholds(),
+                  data: StudyData | None = None) -> dict:
+    """Tasks, sessions, questionnaires and (for two groups) a comparison, over the counted
+    sessions (`data`, read here when not given).
 
     `groups` names the two session groups to compare; by default they are compared when the
     study has exactly two.
     """
-    names = sorted({s["group_name"] for s in store.sessions() if s["group_name"]})
+    names = data.groups() if data else sorted({s["group_name"] for s in store.counted_sessions() if s["group_name"]})
     if groups is not None:
         groups = list(groups)
         if len(groups) != 2 or groups[0] == groups[1]:
-            raise ValueError(f"a comparison needs two different groups, got {groups!r}")
+            raise BadRequest(f"a comparison needs two different groups, got {groups!r}")
         missing = [g for g in groups if g not in names]
         if missing:
-            raise ValueError(f"no sessions in group {missing[0]!r} (groups here: {', '.join(names) or 'none'})")
+            raise BadRequest(f"no sessions in group {missing[0]!r} (groups here: {', '.join(names) or 'none'})")
     elif len(names) == 2:
         groups = names
-    sessions = analyze_sessions(store, study, thresholds=thresholds, progress=progress)
+    data = data or load_study_data(store, study, progress=progress)
+    matched: set[str] = set()
+    sessions = [session_measures(store, study, s, thresholds, matched) for s in data.sessions]
     ids = {s["id"] for s in sessions}
     return {
         "study": study.title,
-        "tasks": [task_summary(task.id, task.prompt, _attempts_of(sessions, task.id)) for task in study.tasks],
+        "tasks": [task_summary(task.id, task.prompt, _attempts_of(sessions, task.id),
+                               interrupted=len(_attempts_of(sessions, task.id, counted=False))
+                               - len(_attempts_of(sessions, task.id)))
+                  for task in study.tasks],
         "sessions": sessions,
+        "unmatched_screens": unmatched_screens(study, matched) if sessions else [],
         "questionnaires": {"sus": questionnaires.sus_summary(store, ids),
                            "umux_lite": questionnaires.umux_lite_summary(store, ids),
-                           "nps": questionnaires.nps_summary(store, ids)},
+                           "nps": questionnaires.nps_summary(store, ids),
+                           "csat": questionnaires.csat_summary(store, ids),
+                           "ces": questionnaires.ces_summary(store, ids)},
         "comparison": compare_groups(study, sessions, groups) if groups else None,
     }
 
 
-def _attempts_of(sessions: list[dict], task_id: str, group: str | None = None) -> list[dict]:
+def unmatched_screens(study: Study, matched: set[str]) -> list[dict]:
+    """The study's success and error screens that no session showed: a template that never
+    matches is more often a wrong screenshot than a screen nobody reached."""
+    missing = []
+    for task in study.tasks:
+        screens = ([("success", task.success_screen)] if task.success_screen else []) + \
+            [("error", p) for p in task.error_screens]
+        for kind, path in screens:
+            if str(path) not in matched:
+                missing.append({"task": task.id, "kind": kind, "screen": _shown_path(study, path)})
+    return missing
+
+
+def _shown_path(study: Study, path: Path) -> str:
+    """The screen's path as the study script names it: relative to the study folder."""
+    try:
+        return str(Path(path).relative_to(study.folder))
+    except ValueError:
+        return str(path)
+
+
+def _attempts_of(sessions: list[dict], task_id: str, group: str | None = None, *,
+                 counted: bool = True) -> list[dict]:
+    """The task's attempts; `counted` leaves out the interrupted ones (the lab's fault)."""
     return [a for s in sessions if group is None or s["group"] == group
-            for a in s["attempts"] if a["task"] == task_id]
+            for a in s["attempts"] if a["task"] == task_id
+            and not (counted and a["outcome"] == Outcome.INTERRUPTED)]
 
 
 def _interval(values: list[float], make: Callable[[list[float]], stats.Interval]) -> dict | None:
     return make(values).as_dict() if values else None
 
 
-def task_summary(task_id: str, prompt: str, attempts: list[dict]) -> dict:
-    """A task across sessions: effectiveness, efficiency and satisfaction with intervals."""
+def task_summary(task_id: str, prompt: str, attempts: list[dict], interrupted: int = 0) -> dict:
+    """A task across sessions: effectiveness, efficiency and satisfaction with intervals.
+    `attempts` are the counted ones; `interrupted` says how many more the recorder lost."""
     n = len(attempts)
-    successes = sum(a["outcome"] == "success" for a in attempts)
-    success_times = [a["time"] for a in attempts if a["outcome"] == "success" and a["time"] > 0]
+    successes = sum(a["outcome"] == Outcome.SUCCESS for a in attempts)
+    success_times = [a["time"] for a in attempts if a["outcome"] == Outcome.SUCCESS and a["time"] > 0]
     all_times = [a["time"] for a in attempts if a["time"] > 0]
     seq = [a["seq_rating"] for a in attempts if a["seq_rating"] is not None]
     judged = [a for a in attempts if a["first_click"] and a["first_click"]["hit"] is not None]
     first = [a["first_click"]["hit"] for a in judged]
     return {
-        "id": task_id, "prompt": prompt, "attempts": n, "successes": successes,
+        "id": task_id, "prompt": prompt, "attempts": n, "interrupted": interrupted, "successes": successes,
         "completion": stats.completion_interval(successes, n).as_dict() if n else None,
         "time_success": _interval(success_times, stats.time_interval),
         "time_all": _interval(all_times, stats.time_interval),
@@ -114,7 +150,7 @@ def _success_by_first_click(judged: list[dict]) -> dict | None:
     result = {}
     for label, hit in (("hit", True), ("missed", False)):
         group = [a for a in judged if a["first_click"]["hit"] is hit]
-        result[label] = {"attempts": len(group), "successes": sum(a["outcome"] == "success" for a in group)}
+        result[label] = {"attempts": len(group), "successes": sum(a["outcome"] == Outcome.SUCCESS for a in group)}
     return result
 
 
@@ -126,13 +162,13 @@ def compare_groups(study: Study, sessions: list[dict], groups: Sequence[str]) ->
         first, second = _attempts_of(sessions, task.id, a), _attempts_of(sessions, task.id, b)
         row: dict = {"id": task.id, "completion": None, "time": None}
         if first and second:
-            x1 = sum(t["outcome"] == "success" for t in first)
-            x2 = sum(t["outcome"] == "success" for t in second)
+            x1 = sum(t["outcome"] == Outcome.SUCCESS for t in first)
+            x2 = sum(t["outcome"] == Outcome.SUCCESS for t in second)
             row["completion"] = {a: {"successes": x1, "n": len(first), "rate": x1 / len(first)},
                                  b: {"successes": x2, "n": len(second), "rate": x2 / len(second)},
                                  "p": stats.compare_completion(x1, len(first), x2, len(second))}
-        t1 = [t["time"] for t in first if t["outcome"] == "success" and t["time"] > 0]
-        t2 = [t["time"] for t in second if t["outcome"] == "success" and t["time"] > 0]
+        t1 = [t["time"] for t in first if t["outcome"] == Outcome.SUCCESS and t["time"] > 0]
+        t2 = [t["time"] for t in second if t["outcome"] == Outcome.SUCCESS and t["time"] > 0]
         if len(t1) >= 2 and len(t2) >= 2:
             row["time"] = {a: stats.time_interval(t1).as_dict(), b: stats.time_interval(t2).as_dict(),
                            "p": stats.compare_times(t1, t2)}

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 
 from analyzer.heatmap import TaskClicks, task_clicks
 from analyzer.screen_names import ScreenNames
+from analyzer.study_data import StudyData
+from sessions.events import MarkerKind, MarkerStatus
 from sessions.store import Store
 from sessions.study import Study
 
@@ -19,17 +21,18 @@ from sessions.study import Study
 KIND_ORDER = ("moderator_error", "error_screen", "disagreement", "rage_clicks", "dead_clicks")
 
 
-def find_issues(store: Store, study: Study, result: dict) -> list[dict]:
-    """Every issue of the study, most widespread first (JSON-able)."""
+def find_issues(store: Store, study: Study, result: dict, data: StudyData) -> list[dict]:
+    """Every issue of the study, most widespread first (JSON-able), from the analysis
+    `result` of the sessions in `data` (whose attempts it measured)."""
     names = {s["id"]: s["participant"] for s in result["sessions"]}
     tried = _participants_per_task(result)
     issues: list[dict] = []
-    screens = ScreenNames(store)
+    screens = ScreenNames(store, data)
     for task in study.tasks:
         attempts = [(s["id"], a) for s in result["sessions"] for a in s["attempts"] if a["task"] == task.id]
         if not attempts:
             continue
-        issues += _click_issues(store, study, task.id, attempts, screens)
+        issues += _click_issues(data, task.id, attempts, screens)
         issues += _screen_issues(store, task.id, attempts, screens)
     issues += _moderator_errors(store, result, screens)
     for issue in issues:
@@ -64,17 +67,16 @@ def _screen_ref(clicks: TaskClicks, state: int, screens: ScreenNames) -> dict | 
             "name": screens.of_keyframe(info["session_id"], info["keyframe"])}
 
 
-def _click_issues(store: Store, study: Study, task_id: str, attempts: list[tuple[str, dict]],
+def _click_issues(data: StudyData, task_id: str, attempts: list[tuple[str, dict]],
                   screens: ScreenNames) -> list[dict]:
     """Rage-click bursts and dead clicks, one issue per screen state they happened on; the
     dead clicks inside a rage burst belong to the burst (the detectors report both)."""
-    clicks = task_clicks(store, study, task_id)
-    where = {(clicks.session[i], float(clicks.t[i])): i for i in range(len(clicks.session))}
+    clicks = task_clicks(data, task_id)
     found: dict[tuple[str, int], dict] = {}
 
     def issue_for(kind: str, index: int) -> dict:
         state = int(clicks.state[index])
-        key = (kind, state)
+        key = (kind, int(clicks.screen[index]))      # one page in two designs: one issue
         if key not in found:
             label = "Rage clicks" if kind == "rage_clicks" else "Dead clicks"
             screen = _screen_ref(clicks, state, screens)
@@ -86,20 +88,21 @@ def _click_issues(store: Store, study: Study, task_id: str, attempts: list[tuple
         return found[key]
 
     for sid, attempt in attempts:
-        for burst in attempt["rage_bursts"]:
-            index = where.get((sid, burst["t"]))
-            if index is None:
-                continue
-            issue = issue_for("rage_clicks", index)
-            _add(issue, sid, clicks, index, {"t": burst["t"], "clicks": burst["clicks"],
-                                            "x": burst["x"], "y": burst["y"]})
-        for t in attempt["dead_click_times"]:
-            if any(burst["t"] <= t <= burst["end"] for burst in attempt["rage_bursts"]):
+        trouble = data.session(sid).trouble.get(attempt["attempt_id"])
+        if trouble is None:
+            continue
+        row = clicks.row_of(sid)
+        for first, burst in trouble.rage:
+            index = row[int(first)]
+            _add(issue_for("rage_clicks", index), sid, clicks, index,
+                 {"t": burst["t"], "clicks": burst["clicks"], "x": burst["x"], "y": burst["y"]})
+        for click in trouble.dead:
+            index = row[int(click)]
+            t = float(clicks.t[index])
+            if any(burst["t"] <= t <= burst["end"] for _, burst in trouble.rage):
                 continue            # a rage burst is one issue, not also a row of dead clicks
-            index = where.get((sid, t))
-            if index is not None:
-                _add(issue_for("dead_clicks", index), sid, clicks, index,
-                     {"t": t, "x": int(clicks.x[index]), "y": int(clicks.y[index])})
+            _add(issue_for("dead_clicks", index), sid, clicks, index,
+                 {"t": t, "x": int(clicks.x[index]), "y": int(clicks.y[index])})
     return list(found.values())
 
 
@@ -112,11 +115,11 @@ def _add(issue: dict, session_id: str, clicks: TaskClicks, index: int, detail: d
 
 def keyframe_at(store: Store, session_id: str, t: float, screens: ScreenNames) -> dict | None:
     """The keyframe on screen at session time `t` (the last one taken at or before it)."""
-    frames = store.frames(session_id, end=t, keyframes_only=True)
-    if not frames:
+    frame = screens.keyframe_at(session_id, t)
+    if frame is None:
         return None
-    return {"state": None, "session_id": session_id, "keyframe": frames[-1]["keyframe"],
-            "name": screens.of_keyframe(session_id, frames[-1]["keyframe"])}
+    return {"state": None, "session_id": session_id, "keyframe": frame["keyframe"],
+            "name": screens.of_keyframe(session_id, frame["keyframe"])}
 
 
 def _screen_issues(store: Store, task_id: str, attempts: list[tuple[str, dict]],
@@ -144,8 +147,8 @@ def _moderator_errors(store: Store, result: dict, screens: ScreenNames) -> list[
     """Confirmed error markers, per task (or between tasks), with what the moderator wrote."""
     found: dict[str | None, dict] = {}
     for s in result["sessions"]:
-        for marker in store.markers(s["id"], "error"):
-            if marker["status"] != "confirmed":
+        for marker in store.markers(s["id"], MarkerKind.ERROR):
+            if marker["status"] != MarkerStatus.CONFIRMED:
                 continue
             task = task_at(s["attempts"], marker)
             if task not in found:
@@ -191,4 +194,5 @@ def untagged_notes(store: Store, result: dict) -> int:
 
 def pending_flags(store: Store, result: dict) -> int:
     """Observers' error flags nobody has confirmed or dismissed yet: not counted as errors."""
-    return sum(1 for s in result["sessions"] for m in store.markers(s["id"], "error") if m["status"] == "pending")
+    return sum(1 for s in result["sessions"] for m in store.markers(s["id"], MarkerKind.ERROR)
+               if m["status"] == MarkerStatus.PENDING)

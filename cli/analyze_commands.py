@@ -50,11 +50,11 @@ def _fmt(interval: dict | None, scale: float = 1.0, unit: str = "", digits: int 
 
 
 def _table(result: dict) -> str:
-    lines = [f"{'task':<16} {'n':>3} {'completion (95% CI)':<22} {'time s, successes (CI)':<24} "
+    lines = [f"{'task':<16} {'n':>3} {'int':>3} {'completion (95% CI)':<22} {'time s, successes (CI)':<24} "
              f"{'median':>7} {'err/att':>7} {'abandon':>7} {'SEQ (CI)':<16}"]
     for t in result["tasks"]:
         lines.append(
-            f"{t['id'][:16]:<16} {t['attempts']:>3} {_fmt(t['completion'], 100, '%'):<22} "
+            f"{t['id'][:16]:<16} {t['attempts']:>3} {t['interrupted']:>3} {_fmt(t['completion'], 100, '%'):<22} "
             f"{_fmt(t['time_success'], 1, '', 1):<24} "
             f"{'-' if t['median_time'] is None else format(t['median_time'], '.1f'):>7} "
             f"{'-' if t['errors_per_attempt'] is None else format(t['errors_per_attempt'], '.2f'):>7} "
@@ -70,6 +70,8 @@ def _table(result: dict) -> str:
         lines.append(f"UMUX-Lite {u['mean']:.1f}, SUS equivalent {u['sus_equivalent']:.1f} (n={u['n']})")
     if q["nps"]:
         lines.append(f"NPS {q['nps']['score']:.0f} (n={q['nps']['n']})")
+    if any(t["interrupted"] for t in result["tasks"]):
+        lines.append("int: attempts interrupted by a recorder failure, counted in neither completion nor abandonment")
     trouble = [(s["participant"], a["task"]) for s in result["sessions"] for a in s["attempts"] if a["disagreement"]]
     for participant, task in trouble:
         lines.append(f"disagreement: {participant} / {task}: the success screen appeared but no success was marked")
@@ -97,38 +99,37 @@ def analyze(folder: Path, as_json: bool, compare: tuple[str, str] | None) -> Non
     """
     from analyzer.summary import analyze_study
     store, study = _load(folder)
-    try:
-        with _progress("analysing sessions") as progress:
-            result = analyze_study(store, study, groups=compare or None, progress=progress)
-    except ValueError as exc:
-        fail(str(exc))
+    with _progress("analysing sessions") as progress:
+        result = analyze_study(store, study, groups=compare or None, progress=progress)
     click.echo(json.dumps(result, indent=2, allow_nan=False) if as_json else _table(result))
+    for screen in result["unmatched_screens"]:
+        click.echo(f"warning: the {screen['kind']} screen {screen['screen']} of task {screen['task']} "
+                   f"matched in no session: check the screenshot", err=True)
 
 
 @click.command()
 @folder_argument
 @click.option("--task", "task_id", required=True, help="The task id.")
 @click.option("--screen", type=int, help="Only clicks on this screen state (see --list).")
+@click.option("--group", help="Only the sessions of this design group.")
 @click.option("--list", "list_states", is_flag=True, help="List the task's screen states instead.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="PNG file to write.")
-def heatmap(folder: Path, task_id: str, screen: int | None, list_states: bool, output: Path | None) -> None:
+def heatmap(folder: Path, task_id: str, screen: int | None, group: str | None, list_states: bool,
+            output: Path | None) -> None:
     """Draw a task's click heatmap over the screen participants saw.
 
-    Example: uxlab heatmap my-study --task submit-ticket --screen 0 -o clicks.png
+    Example: uxlab heatmap my-study --task submit-ticket --group redesign -o clicks.png
     """
     from analyzer.heatmap import render_heatmap, screen_states
     store, study = _load(folder)
-    try:
-        if list_states:
-            for s in screen_states(store, study, task_id):
-                click.echo(f"{s['index']:>3}  {s['clicks']:>5} clicks  {len(s['sessions'])} sessions  "
-                           f"{s['session_id']}/{s['keyframe']}")
-            return
-        if output is None:
-            fail("say where to write the heatmap: -o FILE.png")
-        png = render_heatmap(store, study, task_id, screen)
-    except ValueError as exc:
-        fail(str(exc))
+    if list_states:
+        for s in screen_states(store, study, task_id, group=group):
+            click.echo(f"{s['index']:>3}  {s['clicks']:>5} clicks  {len(s['sessions'])} sessions  "
+                       f"{s['group'] or '-':<10} {s['session_id']}/{s['keyframe']}")
+        return
+    if output is None:
+        fail("say where to write the heatmap: -o FILE.png")
+    png = render_heatmap(store, study, task_id, screen, group=group)
     output.write_bytes(png)
     click.echo(f"wrote {output}", err=True)
 
@@ -144,11 +145,8 @@ def report(folder: Path, output: Path) -> None:
     """
     from analyzer.report import render_report
     store, study = _load(folder)
-    try:
-        with _progress("analysing sessions") as progress:
-            html = render_report(store, study, progress=progress)
-    except ValueError as exc:
-        fail(str(exc))
+    with _progress("analysing sessions") as progress:
+        html = render_report(store, study, progress=progress)
     output.write_text(html, encoding="utf-8")
     click.echo(f"wrote {output}", err=True)
 

@@ -55,12 +55,11 @@ def record(folder: Path, participant: str, group: str | None, display: str | Non
             xvfb = VirtualDisplay(1920, 1080).start()
         except DisplayError as exc:
             fail(str(exc))
-        os.environ["DISPLAY"] = xvfb.name
+        display = xvfb.name
         click.echo(f"DISPLAY={xvfb.name}", err=True)
-    elif display:
-        os.environ["DISPLAY"] = display
     try:
-        _record(folder, participant, group, consent, prompt, duration, (live, token) if live else None)
+        _record(folder, participant, group, consent, prompt, duration, display or os.environ.get("DISPLAY"),
+                (live, token) if live else None)
     finally:
         if xvfb is not None:
             xvfb.stop()
@@ -98,9 +97,10 @@ def _confirm_new_participant(folder: Path, participant: str) -> None:
 
 
 def _record(folder: Path, participant: str, group: str | None, consent: bool, prompt: str,
-            duration: float | None, live: tuple[str, str] | None = None) -> None:
+            duration: float | None, display: str | None, live: tuple[str, str] | None = None) -> None:
     from recorder.session import RecordError, RecordOptions, Recording
-    recording = Recording(folder, RecordOptions(participant.strip(), group, consent, prompt, duration))
+    recording = Recording(folder, RecordOptions(participant.strip(), group, consent, prompt, duration,
+                                                display=display))
     if live:
         from recorder.live import RecordingPublisher
         recording.options.sinks.append(RecordingPublisher(recording, *live))

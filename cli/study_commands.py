@@ -86,7 +86,9 @@ def list_sessions(folder: Path, as_json: bool) -> None:
 @folder_argument
 @click.option("--events", "what", flag_value="events", help="One row per event (the timeline).")
 @click.option("--attempts", "what", flag_value="attempts", help="One row per task attempt, with its measures.")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--problems", "what", flag_value="problems", help="Problems with ratings, and the participant x problem matrix.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "json"]), default=None,
+              help="jsonl or csv (events, attempts); json or csv (problems).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
 def export(folder: Path, what: str | None, fmt: str, output: Path | None) -> None:
     """Export a study's data for R, pandas or a spreadsheet.
@@ -95,7 +97,13 @@ def export(folder: Path, what: str | None, fmt: str, output: Path | None) -> Non
     """
     store = open_store(folder)
     if what is None:
-        fail("say what to export: --events or --attempts")
+        fail("say what to export: --events, --attempts or --problems")
+    if what == "problems":
+        from cli.findings_commands import export_problems
+        return export_problems(folder, fmt or "json", output)
+    fmt = fmt or "jsonl"
+    if fmt == "json":
+        fail("--format json is for --problems; events and attempts are jsonl or csv")
     from sessions.export import EXPORT_COLUMNS, write_rows
     columns = EXPORT_COLUMNS
     if what == "attempts":

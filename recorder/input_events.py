@@ -4,6 +4,7 @@ dropped, every event is tagged with the task running at its moment."""
 from __future__ import annotations
 
 import queue
+import sqlite3
 import threading
 from collections.abc import Callable
 
@@ -146,7 +147,12 @@ class InputProcessor:
         return None
 
     def _act(self, action: str, t: float) -> None:
+        """Run a hotkey's action. A store that refuses it (locked, full, broken) is said and
+        the input goes on: this thread is the only one reading input, and if it died every
+        later click and key would be lost while the recording ran on."""
         try:
             self.runner.perform(action, t=t)
         except ActionError as exc:
             self.say(f"{action}: {exc}")
+        except (sqlite3.Error, OSError) as exc:
+            self.say(f"{action} was not saved: {exc}")

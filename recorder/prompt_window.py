@@ -25,8 +25,8 @@ CONSENT_TEXT = ("This session will be recorded: your screen, your clicks and scr
 class PromptWindow:
     """A Sink for the runner's state; also asks for consent. Safe to call from any thread."""
 
-    def __init__(self, screen_width: int) -> None:
-        self.screen_width = screen_width
+    def __init__(self, screen_width: int, display: str | None = None) -> None:
+        self.screen_width, self.display = screen_width, display
         self._inbox: queue.Queue = queue.Queue()
         self._ready = threading.Event()
         self._rect: tuple[int, int, int, int] | None = None
@@ -76,7 +76,7 @@ class PromptWindow:
         try:
             import tkinter as tk
             self.tk = tk
-            self.root = tk.Tk(className="uxlab-prompt")
+            self.root = tk.Tk(screenName=self.display, className="uxlab-prompt")
         except Exception as exc:
             self.error = exc
             self._ready.set()

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sessions.events import VIDEO_FILE, MarkerKind, Outcome, SessionStatus
 from sessions.store import Store
 from sessions.study import Study, load_study
 
@@ -27,12 +28,11 @@ from recorder.sinks.frames import FrameWriter, video_size
 from recorder.sinks.journal import StoreJournal
 from recorder.sinks.keyframes import keyframe_scale
 from recorder.sinks.video import VideoWriter
-from recorder.sources.input import InputSource
+from recorder.sources.input import InputError, InputSource
 from recorder.sources.screen import ScreenSource, screen_size
 from recorder.sources.window import WindowSource
 from recorder.tasks import TaskRunner
 
-VIDEO_FILE = "screen.mp4"
 FRAME_QUEUE_SECONDS = 0.5  # frames the encoder may fall behind before grabs are dropped
 
 
@@ -40,11 +40,15 @@ class RecordError(RuntimeError):
     """The recording cannot start or had to stop; the message is for the moderator."""
 
 
+# what a store or a file may raise while recording: the recording stops, keeping what it wrote
+WRITE_ERRORS = (OSError, sqlite3.Error)
+
+
 def _reason(exc: BaseException) -> str:
     """A write failure in the moderator's words: a full disk says so."""
     full = getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT) or (
         isinstance(exc, sqlite3.Error) and "full" in str(exc))
-    return f"the disk is full ({exc})" if full else str(exc)
+    return "the disk is full" if full else str(exc)
 
 
 def _stderr(message: str) -> None:
@@ -60,6 +64,7 @@ class RecordOptions:
     duration: float | None = None     # end by itself after this many seconds (scripted runs)
     sinks: list[Sink] = field(default_factory=list)  # extra sinks, e.g. a live publisher
     say: Callable[[str], None] = _stderr
+    display: str | None = None        # the X display to record (default: $DISPLAY)
 
 
 class Recording:
@@ -74,6 +79,7 @@ class Recording:
         self.study: Study = load_study(folder)
         self.store = Store(folder)
         self.session_id: str | None = None
+        self.display: str | None = None
         self.runner: TaskRunner | None = None
         self.started = threading.Event()
         self._end = threading.Event()
@@ -89,12 +95,13 @@ class Recording:
         self._end.set()
 
     def run(self) -> str:
-        if not os.environ.get("DISPLAY"):
+        self.display = self.options.display or os.environ.get("DISPLAY")
+        if not self.display:
             raise RecordError("no X display to record: pass --display :N or --virtual")
         try:
-            width, height = screen_size()
+            width, height = screen_size(self.display)
         except Exception as exc:
-            raise RecordError(f"cannot open display {os.environ['DISPLAY']}: {exc}") from None
+            raise RecordError(f"cannot open display {self.display}: {exc}") from None
         prompt = self._prompt_window(width)
         try:
             self._record(width, height, prompt)
@@ -113,7 +120,7 @@ class Recording:
                                   "have agreed, or use --prompt window to ask on screen")
             return None
         from recorder.prompt_window import PromptWindow
-        window = PromptWindow(width)
+        window = PromptWindow(width, self.display)
         try:
             window.start()
         except RuntimeError as exc:
@@ -127,8 +134,11 @@ class Recording:
 
     def _record(self, width: int, height: int, prompt) -> None:
         raw: queue.SimpleQueue = queue.SimpleQueue()
-        inputs = InputSource(raw)
-        inputs.start()  # before the clock: events from before t=0 are dropped, none missed after
+        inputs = InputSource(raw, self.display, on_error=lambda exc: self._lost("input", exc))
+        try:
+            inputs.start()  # before the clock: events from before t=0 are dropped, none missed after
+        except InputError as exc:
+            raise RecordError(str(exc)) from None
         clock = SessionClock()
         device = self._device(width, height)
         self.session_id = sid = self.store.create_session(
@@ -141,9 +151,16 @@ class Recording:
                          f"display {device['display']}; {hotkeys['next_task']} starts the first task, "
                          f"{hotkeys['end']} ends the session")
         self.started.set()
-        self._wait(clock, parts.runner, parts.screen)
-        t_end = parts.runner.end()
-        parts.stop(t_end)
+        t_end = None
+        try:
+            self._wait(clock, parts.runner, parts.screen)
+            t_end = parts.runner.end()
+        except WRITE_ERRORS as exc:  # the store refused the attempt's end: stop all the same
+            self.fail(exc)
+        finally:
+            if t_end is None:  # every part is stopped, whatever went wrong
+                t_end = parts.runner.halt()
+            parts.stop(t_end)
         self._finish(sid, t_end, parts)
 
     def _device(self, width: int, height: int) -> dict:
@@ -151,7 +168,7 @@ class Recording:
         capture = self.study.capture
         video_width, video_height = video_size(width, height, capture.scale)
         return {"width": width, "height": height, "scale": capture.scale, "fps": capture.fps,
-                "display": os.environ["DISPLAY"], "video": VIDEO_FILE,
+                "display": self.display, "video": VIDEO_FILE,
                 "keyframe_scale": keyframe_scale(width), "video_width": video_width,
                 "video_height": video_height}
 
@@ -169,11 +186,26 @@ class Recording:
         video = VideoWriter(session_dir / VIDEO_FILE, device["video_width"], device["video_height"],
                             capture.fps)
         screen = ScreenSource(clock, capture.fps, jobs, pointer=lambda: inputs.pointer,
-                              paused=runner.paused_at, needs_flush=video.needs_flush)
+                              paused=runner.paused_at, needs_flush=video.needs_flush,
+                              display=self.display)
         writer = FrameWriter(jobs, video, session_dir, clock, sinks, scale=capture.scale,
                              keyframe_scale=device["keyframe_scale"], paused=runner.paused_at,
                              on_error=self.fail)
-        return _Parts(inputs, WindowSource(raw), processor, screen, writer, journal, sinks, runner)
+        window = WindowSource(raw, self.display, on_error=lambda exc: self._lost("window titles", exc))
+        return _Parts(inputs, window, processor, screen, writer, journal, sinks, runner)
+
+    def _lost(self, what: str, exc: BaseException) -> None:
+        """A source stopped (window titles, input): say so now, and leave a marker on the
+        timeline where it ends, so nobody reads its absence as the participant's."""
+        message = f"{what} no longer recorded: {exc}"
+        self.options.say(f"warning: {message}")
+        if self.session_id is None or self.runner is None:
+            return
+        try:
+            self.store.add_marker(self.session_id, max(0.0, self.runner.clock.now()),
+                                  MarkerKind.MARKER.value, text=message, author="recorder")
+        except WRITE_ERRORS as store_exc:
+            self.fail(store_exc)
 
     def _wait(self, clock: SessionClock, runner: TaskRunner, screen: ScreenSource) -> None:
         duration = self.options.duration
@@ -192,11 +224,18 @@ class Recording:
                  "frames_dropped": screen.stats.dropped, "late_ticks": screen.stats.late_ticks,
                  "frames_written": journal.written_frames, "keyframes": parts.writer.keyframes,
                  "events": journal.written_events}
+        interrupted = parts.runner.interrupted
+        if interrupted is not None:
+            try:
+                self.store.end_attempt(interrupted.id, t_end, Outcome.INTERRUPTED.value,
+                                       round(interrupted.paused, 6))
+            except WRITE_ERRORS:
+                pass  # the store failed already; recovery closes the attempt when it can
         try:
-            self.store.update_session(sid, status="aborted" if self._failure else "complete",
-                                      duration=t_end, stats=stats)
-        except Exception as exc:  # the disk may still be full: recovery will close it later
-            self._failure = self._failure or f"could not close the session: {exc}"
+            status = SessionStatus.ABORTED if self._failure else SessionStatus.COMPLETE
+            self.store.update_session(sid, status=status.value, duration=t_end, stats=stats)
+        except WRITE_ERRORS as exc:  # the disk may still be full: recovery will close it later
+            self._failure = self._failure or f"could not close the session: {_reason(exc)}"
         self.options.say(f"session {sid} ended after {t_end:.1f} s: {journal.written_events} events, "
                          f"{journal.written_frames} frames ({screen.stats.dropped} dropped)")
 

@@ -49,6 +49,7 @@ class TaskRunner:
         self._pause_spans: list[tuple[float, float]] = []
         self.ended_at: float | None = None
         self.ended = threading.Event()
+        self.interrupted: _Attempt | None = None  # the attempt running when `halt` stopped the timeline
 
     # -- actions -------------------------------------------------------------------
     def perform(self, action: str, text: str | None = None, t: float | None = None) -> None:
@@ -66,8 +67,8 @@ class TaskRunner:
             if self._next_index >= len(self.study.tasks):
                 raise ActionError("all tasks have been run")
             task = self.study.tasks[self._next_index]
+            attempt_id = self.store.start_attempt(self.session_id, task.id, t)  # may raise: nothing changed yet
             self._next_index += 1
-            attempt_id = self.store.start_attempt(self.session_id, task.id, t)
             self._attempt = _Attempt(attempt_id, task, t)
             self._open_span(self._task_starts, self._task_spans, (t, float("inf"), task.id))
             self._publish()
@@ -116,6 +117,26 @@ class TaskRunner:
                 self._resume(t)
             if self._attempt is not None:
                 self._finish("abandoned", t)
+            self.ended_at = t
+            self.ended.set()
+            self._publish()
+            return t
+
+    def halt(self) -> float:
+        """End the timeline now without writing anything: for when the store has failed and
+        the recording must stop. A running attempt is kept in `interrupted` for the caller to
+        close if it still can. Idempotent; returns the end time."""
+        with self._lock:
+            if self.ended_at is not None:
+                return self.ended_at
+            t = self.clock.now()
+            if self._pause_started is not None:
+                self._pause_spans[-1] = (self._pause_started, t)
+                self._pause_started = None
+            if self._attempt is not None:
+                start, _, task_id = self._task_spans[-1]
+                self._task_spans[-1] = (start, t, task_id)
+                self.interrupted, self._attempt = self._attempt, None
             self.ended_at = t
             self.ended.set()
             self._publish()
@@ -179,8 +200,10 @@ class TaskRunner:
             if self._attempt is None:
                 raise ActionError("no task is running")
             t = float(t) if t is not None else self._time(None)
-            attempt, self._attempt = self._attempt, None
+            attempt = self._attempt
+            # stored first: if the store refuses, the task is still running and can be ended again
             self.store.end_attempt(attempt.id, t, outcome, round(attempt.paused, 6))
+            self._attempt = None
             start, _, task_id = self._task_spans[-1]
             self._task_spans[-1] = (start, t, task_id)
             self._publish()

@@ -350,3 +350,32 @@ def js_constants() -> dict[str, Any]:
         "consoleNamespace": CONSOLE_NAMESPACE, "replayColumns": {k: list(v) for k, v in REPLAY_COLUMNS.items()},
         "speakers": list(SPEAKERS), "videoFile": VIDEO_FILE, "cameraFile": CAMERA_FILE,
     }
+
+
+# -- findings: problems, evidence, severity, candidates ---------------------------------------
+
+
+class EvidenceKind(StrEnum):
+    """What a piece of a problem's evidence points at in a session."""
+
+    NOTE = "note"               # ref_id: notes.id
+    EVENT = "event"             # ref_id: events.id
+    MARKER = "marker"           # ref_id: markers.id
+    STRETCH = "stretch"         # a stretch of the timeline, t to end
+    TRANSCRIPT = "transcript"   # ref_id: segments.id; t to end spans the words
+
+
+EVIDENCE_KINDS = tuple(k.value for k in EvidenceKind)
+# the 1-4 severity scale (Nielsen's, without its "not a problem" 0)
+SEVERITIES = {1: "cosmetic", 2: "minor", 3: "major", 4: "critical"}
+
+
+class Decision(StrEnum):
+    """What a researcher did with a candidate problem; kept across re-analysis."""
+
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+
+
+DECISIONS = tuple(d.value for d in Decision)
+REEL_FILE = "reel.mp4"           # a highlight reel's default file name

@@ -9,6 +9,12 @@ import re
 import shutil
 from pathlib import Path
 
+import cv2
+import numpy as np
+
+from sessions.errors import NotFound
+from sessions.events import VIDEO_FILE
+
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -40,6 +46,22 @@ class MediaFiles:
         if not candidate.is_relative_to(base):
             raise MediaPathError(f"not a media path: {relative!r}")
         return candidate
+
+    def video(self, session: dict) -> Path:
+        """The session's screen video (its device record names it), or NotFound."""
+        name = (session.get("device") or {}).get("video") or VIDEO_FILE
+        path = self.path(session["id"], name)
+        if not path.is_file():
+            raise NotFound(f"session {session['id']} has no video")
+        return path
+
+    def read_image(self, session_id: str, relative: str, *, grey: bool = False) -> np.ndarray | None:
+        """A stored image (a keyframe) as a BGR or grey array; None when it is missing or
+        unreadable, which each reader decides how to treat."""
+        path = self.path(session_id, relative)
+        if not path.is_file():
+            return None
+        return cv2.imread(str(path), cv2.IMREAD_GRAYSCALE if grey else cv2.IMREAD_COLOR)
 
     def files(self, session_id: str, pattern: str = "*") -> list[Path]:
         folder = self.session_dir(session_id)

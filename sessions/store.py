@@ -145,6 +145,13 @@ class Store:
             params += [int(limit), int(offset)]
         return [_decode_session(r) for r in self.db.query(sql, params)]
 
+    def counted_sessions(self) -> list[dict]:
+        """The sessions every measure, heatmap, problem and report counts, oldest first:
+        pilot and excluded sessions are kept and shown, but counted nowhere."""
+        rows = self.db.query("SELECT * FROM sessions WHERE inclusion = ? ORDER BY started_at, id",
+                             [Inclusion.INCLUDED.value])
+        return [_decode_session(r) for r in rows]
+
     def count_sessions(self, *, status: str | None = None, group: str | None = None,
                        participant: str | None = None, inclusion: str | None = None) -> int:
         where, params = _session_filter(status, group, participant, inclusion)

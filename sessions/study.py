@@ -15,8 +15,8 @@ from sessions.studyfile_lines import KeyLocator
 
 STUDY_FILE = "study.toml"
 KEYSTROKE_MODES = ("redacted", "full", "none")
-STANDARD_POST_TASK = ("seq",)
-STANDARD_POST_SESSION = ("sus", "umux_lite", "nps")
+STANDARD_POST_TASK = ("seq", "ces")
+STANDARD_POST_SESSION = ("sus", "umux_lite", "nps", "csat", "ces")
 DEFAULT_HOTKEYS = {
     "next_task": "ctrl+alt+n",
     "success": "ctrl+alt+s",

@@ -67,8 +67,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from web import (auth, console, dashboard, heatmaps, media, questionnaire, replay, screen_picker,
-                     sessions_admin)
-    for module in (auth, dashboard, replay, heatmaps, questionnaire, console, media, sessions_admin,
-                   screen_picker):
+    from web import (auth, console, dashboard, heatmaps, media, problems, questionnaire, replay,
+                     screen_picker, sessions_admin)
+    for module in (auth, dashboard, replay, heatmaps, questionnaire, console, media, problems,
+                   sessions_admin, screen_picker):
         app.register_blueprint(module.bp)

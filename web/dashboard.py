@@ -7,7 +7,7 @@ import math
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
-from sessions.events import INCLUSIONS
+from sessions.events import INCLUSIONS, Outcome
 from sessions.model import SESSION_STATUSES
 from web import current
 from web.access import ALL_ROLES, requires
@@ -77,12 +77,14 @@ def filtered_summary(result: dict, q: dict) -> dict:
 
     def measures(chosen: list[dict]) -> dict:
         ids = {s["id"] for s in chosen}
-        return {"session_count": len(chosen),
-                "tasks": [task_summary(t.id, t.prompt, [a for s in chosen for a in s["attempts"]
-                                                        if a["task"] == t.id]) for t in study.tasks],
-                "questionnaires": {"sus": questionnaires.sus_summary(store, ids),
-                                   "umux_lite": questionnaires.umux_lite_summary(store, ids),
-                                   "nps": questionnaires.nps_summary(store, ids)}}
+        tasks = []
+        for task in study.tasks:
+            every = [a for s in chosen for a in s["attempts"] if a["task"] == task.id]
+            counted = [a for a in every if a["outcome"] != Outcome.INTERRUPTED]
+            tasks.append(task_summary(task.id, task.prompt, counted, interrupted=len(every) - len(counted)))
+        return {"session_count": len(chosen), "tasks": tasks,
+                "questionnaires": {name: getattr(questionnaires, f"{name}_summary")(store, ids)
+                                   for name in result["questionnaires"]}}
 
     out = {**result, **(measures(sessions) if filtered else {"session_count": len(sessions)}),
            "filtered": bool(filtered), "total_sessions": len(result["sessions"])}

@@ -1,7 +1,8 @@
 """The questionnaires a participant fills in, item by item, and their validation.
 
 Wording and scales as published: SUS (Brooke 1996, 5 points), UMUX-Lite (Lewis, Utesch &
-Maher 2013, 7 points), NPS (Reichheld 2003, 0-10), SEQ (Sauro & Dumas 2009, 7 points).
+Maher 2013, 7 points), NPS (Reichheld 2003, 0-10), SEQ (Sauro & Dumas 2009, 7 points), CSAT (5 points) and
+CES 2.0 (Gartner, 7 points of agreement).
 Custom items come from the study script.
 """
 from __future__ import annotations
@@ -56,7 +57,15 @@ SEQ = Instrument("seq", "About the task you just did", (
     Item("1", "Overall, how difficult or easy was the task to complete?", high=7,
          labels=("Very difficult", "Very easy")),
 ))
-STANDARD = {i.id: i for i in (SUS, UMUX_LITE, NPS, SEQ)}
+# customer-experience measures: CSAT (5-point satisfaction) and CES 2.0 (7-point agreement)
+CSAT = Instrument("csat", "Satisfaction", (
+    Item("1", "Overall, how satisfied are you with this system?",
+         labels=("Very dissatisfied", "Very satisfied")),
+))
+CES = Instrument("ces", "Effort", (
+    Item("1", "The system made it easy for me to do what I wanted to do.", high=7),
+))
+STANDARD = {i.id: i for i in (SUS, UMUX_LITE, NPS, SEQ, CSAT, CES)}
 MAX_TEXT = 2000
 
 

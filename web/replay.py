@@ -4,18 +4,16 @@ from __future__ import annotations
 import io
 import json
 import math
-import tempfile
 import zipfile
-from pathlib import Path
 
-import cv2
-import numpy as np
 from flask import Blueprint, abort, jsonify, render_template, request, send_file, url_for
 
+from sessions.clips import clip_video
+from sessions.errors import UxlabError
+from sessions.redaction import redact as redact_session
 from web import current
 from web.access import ALL_ROLES, requires
 from web.timeline import replay_data
-from web.video_edit import VideoEditError, black_out, cut_clip
 
 bp = Blueprint("replay", __name__)
 MAX_TAGS, MAX_TAG, MAX_NOTE = 12, 40, 2000
@@ -104,14 +102,6 @@ def _range(session: dict, form) -> tuple[float, float]:
     return start, end
 
 
-def _video(session: dict) -> Path:
-    name = (session["device"] or {}).get("video") or "screen.mp4"
-    path = current.store().media.path(session["id"], name)
-    if not path.is_file():
-        abort(404)
-    return path
-
-
 @bp.route("/sessions/<session_id>/notes", methods=["POST"])
 @requires(*ALL_ROLES)
 def add_note(session_id: str):
@@ -152,19 +142,17 @@ def clip(session_id: str):
     session = current.store().session(session_id)
     start, end = _range(session, request.form)
     notes = [n for n in current.store().notes(session_id) if start <= n["t"] <= end]
-    with tempfile.TemporaryDirectory() as tmp:
-        target = Path(tmp) / "clip.mp4"
-        try:
-            cut_clip(_video(session), start, end, target)
-        except VideoEditError as exc:
-            abort(400, str(exc))
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w") as archive:
-            archive.write(target, "clip.mp4")
-            archive.writestr("notes.json", json.dumps(
-                [{"t": round(n["t"] - start, 3), "session_t": n["t"], "text": n["text"],
-                  "author": n["author"], "tags": n["tags"]} for n in notes], indent=2))
-            archive.writestr("notes.vtt", _webvtt(notes, start, end))
+    try:
+        video = clip_video(current.store(), session_id, start, end)
+    except UxlabError as exc:
+        abort(exc.status, exc.message)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("clip.mp4", video)
+        archive.writestr("notes.json", json.dumps(
+            [{"t": round(n["t"] - start, 3), "session_t": n["t"], "text": n["text"],
+              "author": n["author"], "tags": n["tags"]} for n in notes], indent=2))
+        archive.writestr("notes.vtt", _webvtt(notes, start, end))
     buffer.seek(0)
     current.store().audit(current.user()["name"], "export_clip", session_id, {"start": start, "end": end})
     name = f"{session_id}-{start:.0f}-{end:.0f}.zip"
@@ -194,23 +182,12 @@ def redact(session_id: str):
     reason = (request.form.get("reason") or "").strip()
     if not reason or len(reason) > 500:
         abort(400, "Say why this range is redacted (up to 500 characters).")
-    video = _video(session)
     try:
-        frames = black_out(video, start, end)
-    except VideoEditError as exc:
-        abort(400, str(exc))
-    keyframes = 0
-    for row in store.frames(session_id, start=start, end=end, keyframes_only=True):
-        path = store.media.path(session_id, row["keyframe"])
-        image = cv2.imread(str(path))
-        if image is not None:
-            cv2.imwrite(str(path), np.zeros_like(image))
-            keyframes += 1
-    keys = store.delete_events(session_id, start, end, ("key",))
-    store.audit(current.user()["name"], "redact", session_id,
-                {"start": start, "end": end, "reason": reason, "frames": frames,
-                 "keyframes": keyframes, "key_events": keys})
+        done = redact_session(store, session_id, start, end, actor=current.user()["name"], reason=reason)
+    except UxlabError as exc:
+        abort(exc.status, exc.message)
     if request.accept_mimetypes.best == "application/json":
-        return jsonify({"frames": frames, "keyframes": keyframes, "key_events": keys})
+        return jsonify({"frames": done.frames, "keyframes": done.keyframes, "key_events": done.key_events,
+                        "window_titles": done.window_titles})
     return render_template("redacted.html", session=session, start=start, end=end,
-                           frames=frames, keyframes=keyframes, keys=keys)
+                           frames=done.frames, keyframes=done.keyframes, keys=done.key_events)

@@ -14,9 +14,9 @@ from flask import Blueprint, current_app, jsonify, request
 
 from sessions.errors import BadRequest, NotFound
 from sessions.studyfile_edit import SCREEN_KINDS, save_screen, set_task_screen
+from sessions.video_edit import VideoEditError, frame_at
 from web import current
 from web.access import requires
-from web.video_edit import VideoEditError, frame_at
 
 bp = Blueprint("screen_picker", __name__)
 
@@ -68,10 +68,7 @@ def save(session_id: str):
 
 def _crop(session: dict, t: float, rect: tuple[int, int, int, int], width: int, height: int) -> bytes:
     """The area of the frame shown at `t`, in screen pixels, as PNG."""
-    name = (session["device"] or {}).get("video") or "screen.mp4"
-    path = current.store().media.path(session["id"], name)
-    if not path.is_file():
-        raise NotFound("this session has no video to take a screen from")
+    path = current.store().media.video(session)
     try:
         frame = frame_at(path, t)
     except VideoEditError as exc:

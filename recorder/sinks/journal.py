@@ -20,9 +20,12 @@ class StoreJournal:
     """A Sink that owns the writer thread (and its own SQLite connection)."""
 
     def __init__(self, store: Store, session_id: str, clock: SessionClock,
-                 on_error: Callable[[BaseException], None] = lambda exc: None) -> None:
+                 on_error: Callable[[BaseException], None] = lambda exc: None, *,
+                 close_wait: float = 10.0) -> None:
         self.store, self.session_id, self.clock, self.on_error = store, session_id, clock, on_error
+        self.close_wait = close_wait
         self._lock = threading.Lock()
+        self._flushing = threading.Lock()  # one flush at a time: the thread's or the final one
         self._events: list[dict] = []
         self._frames: list[dict] = []
         self._stop = threading.Event()
@@ -46,13 +49,18 @@ class StoreJournal:
         """Attempts and markers are written by the task runner itself."""
 
     def close(self) -> None:
+        """Stop the writer thread and write out everything handed in so far. A writer still
+        busy after `close_wait` (a database locked by another program) is not abandoned: the
+        final flush waits for its write, then writes the rest."""
         self._stop.set()
-        self._thread.join(timeout=10)
-        if self._thread.is_alive():
-            return
+        self._thread.join(timeout=self.close_wait)
         self.flush()
 
     def flush(self) -> None:
+        with self._flushing:
+            self._flush()
+
+    def _flush(self) -> None:
         with self._lock:
             events, self._events = self._events, []
             frames, self._frames = self._frames, []

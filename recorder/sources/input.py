@@ -1,110 +1,98 @@
-"""Mouse and keyboard input from pynput listeners.
-
-The callbacks only stamp the time and queue a tuple: an exception or a slow callback would
-kill or stall the listener (pynput), and input must never wait for anything.
-"""
+"""Mouse and keyboard input of one X display, from pynput listeners in a child process
+(recorder.sources.input_listener), so the display is an option of the recording and never
+a change to this process's environment."""
 from __future__ import annotations
 
+import json
+import os
 import queue
-import time
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
 
-# keysyms pynput leaves unnamed: shift+tab arrives as ISO_Left_Tab
-_UNNAMED_KEYSYMS = {0xFE20: "tab"}
-MAX_EVENT_AGE = 2.0  # seconds; an older X timestamp cannot be from this machine's clock
+from recorder.keys import KeyStroke
+
+START_TIMEOUT = 20.0  # seconds for the listener process to import pynput and connect
 
 
-def _keystroke(key):
-    from pynput.keyboard import Key
-
-    from recorder.keys import KeyStroke
-    if isinstance(key, Key):
-        return KeyStroke(key.name, None, getattr(key.value, "vk", None))
-    code = getattr(key, "vk", None)
-    char = key.char if getattr(key, "char", None) else None
-    if char is None and code in _UNNAMED_KEYSYMS:
-        return KeyStroke(_UNNAMED_KEYSYMS[code], None, code)
-    return KeyStroke(None, char, code)
+class InputError(RuntimeError):
+    """The input of the display cannot be listened to."""
 
 
 class InputSource:
-    """pynput mouse and keyboard listeners feeding one unbounded queue (events are never dropped).
+    """Listens to `display`'s mouse and keyboard, feeding one unbounded queue (events are
+    never dropped) with (kind, monotonic time, *fields) tuples.
 
     `pointer` always holds the latest pointer position (every move, not the sampled ones), so
-    the screen source can draw the cursor where it really is.
+    the screen source can draw the cursor where it really is. A listener that dies while
+    recording is handed to `on_error` once (input stops being recorded; the moderator must know).
     """
 
-    def __init__(self, raw: queue.SimpleQueue) -> None:
-        self.raw = raw
+    def __init__(self, raw: queue.SimpleQueue, display: str,
+                 on_error: Callable[[BaseException], None] = lambda exc: None) -> None:
+        self.raw, self.display, self.on_error = raw, display, on_error
+        self._stopping = False
+        self._listening = False  # the listener said "ready"
         self.pointer: tuple[int, int] | None = None
-        self._listeners: list = []
+        self._process: subprocess.Popen | None = None
+        self._reader: threading.Thread | None = None
+        self._ready = threading.Event()
 
     def start(self) -> None:
-        from pynput import keyboard, mouse  # needs DISPLAY: imported only here
-        put = self.raw.put
-        mouse_listener = _stamped(mouse.Listener)
-        keyboard_listener = _stamped(keyboard.Listener)
+        env = {**os.environ, "DISPLAY": self.display}  # the child's environment only
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "recorder.sources.input_listener"], env=env,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self._reader = threading.Thread(target=self._read, name="input", daemon=True)
+        self._reader.start()
+        if not self._ready.wait(START_TIMEOUT) or not self._listening:
+            problem = self._problem()
+            self.stop()
+            raise InputError(f"cannot listen to the input of display {self.display}: {problem}")
 
-        def on_move(x, y):
-            self.pointer = (int(x), int(y))
-            put(("move", mouse_listener.stamp(), int(x), int(y)))
-
-        def on_click(x, y, button, pressed):
-            put(("click", mouse_listener.stamp(), int(x), int(y), button.name, bool(pressed)))
-
-        def on_scroll(x, y, dx, dy):
-            put(("scroll", mouse_listener.stamp(), int(x), int(y), int(dx), int(dy)))
-
-        def on_press(key):
-            put(("key", keyboard_listener.stamp(), True, _safe_keystroke(key)))
-
-        def on_release(key):
-            put(("key", keyboard_listener.stamp(), False, _safe_keystroke(key)))
-
-        mouse_listener = mouse_listener(on_move=on_move, on_click=on_click, on_scroll=on_scroll)
-        keyboard_listener = keyboard_listener(on_press=on_press, on_release=on_release)
-        self._listeners = [mouse_listener, keyboard_listener]
-        for listener in self._listeners:
-            listener.daemon = True
-            listener.start()
-        for listener in self._listeners:
-            listener.wait()
-        time.sleep(0.2)  # wait() returns before the listener really records
+    def _problem(self) -> str:
+        try:
+            self._process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            return "the listener did not start in time"
+        lines = (self._process.stderr.read() or "").strip().splitlines()
+        return lines[-1] if lines else f"the listener exited with {self._process.returncode}"
 
     def stop(self) -> None:
-        """Stop without joining: a stopped listener blocks until the next X event."""
-        for listener in self._listeners:
-            listener.stop()
+        """Stop listening and pass on every input the listener had already seen."""
+        process = self._process
+        if process is None:
+            return
+        self._stopping = True
+        if process.poll() is None:
+            try:
+                process.stdin.close()  # the listener's signal to stop
+            except OSError:
+                pass
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if self._reader is not None:
+            self._reader.join(timeout=5)
 
-
-def _stamped(listener_class):
-    """A listener that knows when the X server saw the event it is reporting.
-
-    A callback's own clock reading comes late whenever the listener thread waited for the
-    GIL; the event's server timestamp does not. The X server's clock is CLOCK_MONOTONIC in
-    milliseconds (32 bits), the one `time.monotonic` reads, so on the same machine the
-    event's age converts exactly; an implausible age (a remote server) falls back to now.
-    """
-
-    class Stamped(listener_class):
-        server_time: int | None = None
-
-        def _handle_message(self, display, event, injected):  # pynput's Xorg backend
-            self.server_time = getattr(event, "time", None)
-            super()._handle_message(display, event, injected)
-
-        def stamp(self) -> float:
-            now = time.monotonic()
-            if self.server_time is None:
-                return now
-            age = ((int(now * 1000) - self.server_time) & 0xFFFFFFFF) / 1000
-            return now - age if age < MAX_EVENT_AGE else now
-
-    return Stamped
-
-
-def _safe_keystroke(key):
-    try:
-        return _keystroke(key)
-    except Exception:  # an exception here would kill the listener; keep the press as unknown
-        from recorder.keys import KeyStroke
-        return KeyStroke("unknown", None, None)
+    def _read(self) -> None:
+        put = self.raw.put
+        for line in self._process.stdout:
+            item = json.loads(line)
+            if item == "ready":
+                self._listening = True
+                self._ready.set()
+                continue
+            kind = item[0]
+            if kind == "key":
+                put((kind, item[1], item[2], KeyStroke(*item[3])))
+                continue
+            if kind == "move":
+                self.pointer = (item[2], item[3])
+            put(tuple(item))
+        if self._listening and not self._stopping:
+            self.on_error(InputError(f"the input listener of display {self.display} stopped"))
+        self._ready.set()  # the listener ended (or never started): start() looks at why

@@ -50,8 +50,9 @@ class ScreenSource:
     def __init__(self, clock: SessionClock, fps: float, jobs: queue.Queue, *,
                  pointer: Callable[[], tuple[int, int] | None],
                  paused: Callable[[float], bool],
-                 needs_flush: Callable[[float], bool] = lambda t: False) -> None:
-        self.clock, self.fps, self.jobs = clock, fps, jobs
+                 needs_flush: Callable[[float], bool] = lambda t: False,
+                 display: str | None = None) -> None:
+        self.clock, self.fps, self.jobs, self.display = clock, fps, jobs, display
         self.pointer, self.paused, self.needs_flush = pointer, paused, needs_flush
         self.stats = ScreenStats()
         self._stop = threading.Event()
@@ -79,7 +80,7 @@ class ScreenSource:
     def _run(self) -> None:
         import mss
         try:
-            with mss.MSS() as sct:
+            with mss.MSS(display=self.display) as sct:
                 self._loop(sct, sct.monitors[0])
         except Exception as exc:  # reported by the session, which ends the recording
             self.error = exc
@@ -140,9 +141,9 @@ class ScreenSource:
             self._flush_asked = job.t
 
 
-def screen_size() -> tuple[int, int]:
-    """Width and height of the whole X screen (the DISPLAY this process records)."""
+def screen_size(display: str | None = None) -> tuple[int, int]:
+    """Width and height of the whole X screen of `display` (default: $DISPLAY)."""
     import mss
-    with mss.MSS() as sct:
+    with mss.MSS(display=display) as sct:
         monitor = sct.monitors[0]
         return monitor["width"], monitor["height"]

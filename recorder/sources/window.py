@@ -6,13 +6,21 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections.abc import Callable
 
 POLL_INTERVAL = 0.25
 
 
 class WindowSource:
-    def __init__(self, raw: queue.SimpleQueue) -> None:
-        self.raw = raw
+    """Polls the active window on its own X connection to `display`.
+
+    A failure (the display cannot be opened, the connection drops) ends the polling and is
+    handed to `on_error` once, from the polling thread: the recording goes on without window
+    titles, and the moderator is told so instead of finding an empty column afterwards."""
+
+    def __init__(self, raw: queue.SimpleQueue, display: str | None = None,
+                 on_error: Callable[[BaseException], None] = lambda exc: None) -> None:
+        self.raw, self.display, self.on_error = raw, display, on_error
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="window", daemon=True)
         self.error: BaseException | None = None
@@ -25,12 +33,15 @@ class WindowSource:
         self._thread.join(timeout=2)
 
     def _run(self) -> None:
-        from Xlib import display as xdisplay  # its own connection: Xlib is not thread-safe
         try:
-            conn = xdisplay.Display()
-        except Exception as exc:
+            self._poll()
+        except Exception as exc:  # Xlib raises its own types, none of them worth a traceback
             self.error = exc
-            return
+            self.on_error(exc)
+
+    def _poll(self) -> None:
+        from Xlib import display as xdisplay  # its own connection: Xlib is not thread-safe
+        conn = xdisplay.Display(self.display)
         last = None
         try:
             while not self._stop.wait(POLL_INTERVAL):

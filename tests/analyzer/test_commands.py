@@ -51,7 +51,9 @@ def test_analyze_refuses_unknown_groups(recorded):
 def test_heatmap_to_png_and_bad_screen(recorded, tmp_path):
     folder, _ = recorded
     out = tmp_path / "clicks.png"
-    result = uxlab("heatmap", str(folder), "--task", "ticket", "-o", str(out))
+    mixed = uxlab("heatmap", str(folder), "--task", "ticket", "-o", str(out))
+    assert mixed.returncode == 2 and "2 design groups (A, B)" in mixed.stderr and not out.exists()
+    result = uxlab("heatmap", str(folder), "--task", "ticket", "--group", "A", "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert cv2.imread(str(out)).shape == (200, 320, 3)
     listing = uxlab("heatmap", str(folder), "--task", "ticket", "--list")

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from analyzer.heatmap import click_density, clicks_near, render_heatmap, screen_states
+from sessions.errors import NotFound
 from sessions.study import load_study
 from tests.analyzer.conftest import DEVICE, KEYFRAME_SCALE, WIDTH, HEIGHT, add_keyframe, click, draw_screen
 
@@ -75,9 +76,9 @@ def test_heatmap_png_is_hot_where_people_clicked(two_sessions, screens_store):
 
 def test_heatmap_bad_requests(two_sessions, screens_store):
     study, _, _ = two_sessions
-    with pytest.raises(ValueError, match="no screen state 2"):
+    with pytest.raises(NotFound, match="no screen state 2"):
         render_heatmap(screens_store, study, "ticket", screen=2)
-    with pytest.raises(ValueError, match="no task 'nope'"):
+    with pytest.raises(NotFound, match="no task 'nope'"):
         render_heatmap(screens_store, study, "nope")
 
 
@@ -90,9 +91,11 @@ def test_a_task_without_keyframes_gets_a_plain_canvas(two_sessions, screens_stor
 
 def test_clicks_near(two_sessions, screens_store):
     study, (a, attempt_a), (b, attempt_b) = two_sessions
-    near = clicks_near(screens_store, study, "ticket", 401, 300)
-    assert [(c["session_id"], c["attempt_id"], c["t"], c["x"], c["y"]) for c in near] == [
+    def near(x, y, **options):
+        return clicks_near(screens_store, study, "ticket", x / WIDTH, y / HEIGHT, **options)
+
+    assert [(c["session_id"], c["attempt_id"], c["t"], c["x"], c["y"]) for c in near(401, 300)] == [
         (a, attempt_a, 12.0, 400, 300), (a, attempt_a, 13.0, 402, 301), (b, attempt_b, 12.0, 405, 300)]
-    assert len(clicks_near(screens_store, study, "ticket", 401, 300, radius=2)) == 2
-    assert clicks_near(screens_store, study, "ticket", 401, 300, screen=0) == []
-    assert len(clicks_near(screens_store, study, "ticket", 640, 480, screen=0)) == 3
+    assert len(near(401, 300, radius=2)) == 2
+    assert near(401, 300, screen=0) == []
+    assert len(near(640, 480, screen=0)) == 3

@@ -13,6 +13,7 @@ import pytest
 
 from analyzer import stats
 from analyzer.heatmap import screen_states
+from analyzer.study_data import load_study_data
 from analyzer.phash import hamming, phash, to_ints
 from analyzer.report import render_report
 from analyzer.summary import analyze_study
@@ -130,8 +131,9 @@ def _issue(issues, kind, task="ticket"):
 
 def test_issues_are_found_grouped_by_screen_and_ranked(built):
     store, study, ids = built
-    result = analyze_study(store, study)
-    issues = find_issues(store, study, result)
+    data = load_study_data(store, study)
+    result = analyze_study(store, study, data=data)
+    issues = find_issues(store, study, result, data)
     rage = _issue(issues, "rage_clicks")
     assert rage["participants"] == ["P01", "P02"] and rage["of"] == 6 and rage["occurrences"] == 2
     assert rage["title"] == "Rage clicks in “ticket” on “New ticket · Help desk”", "named by the window title"

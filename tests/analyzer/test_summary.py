@@ -8,6 +8,7 @@ import pytest
 
 from analyzer import stats
 from analyzer.summary import analyze_study
+from sessions.errors import BadRequest
 from sessions.study import load_study
 from tests.analyzer.conftest import DEVICE, add_keyframe, click
 
@@ -146,9 +147,9 @@ def test_two_groups_are_compared_and_everything_is_json(analysis):
 def test_bad_group_names_are_refused(screens_study, screens_store):
     build_p01(screens_store)
     study = load_study(screens_study)
-    with pytest.raises(ValueError, match="no sessions in group 'Z'"):
+    with pytest.raises(BadRequest, match="no sessions in group 'Z'"):
         analyze_study(screens_store, study, groups=["A", "Z"])
-    with pytest.raises(ValueError, match="two different groups"):
+    with pytest.raises(BadRequest, match="two different groups"):
         analyze_study(screens_store, study, groups=["A"])
     assert analyze_study(screens_store, study)["comparison"] is None
 
@@ -157,7 +158,7 @@ def test_an_empty_study(store, study_dir):
     result = analyze_study(store, load_study(study_dir))
     assert [t["attempts"] for t in result["tasks"]] == [0, 0]
     assert result["tasks"][0]["completion"] is None
-    assert result["questionnaires"] == {"sus": None, "umux_lite": None, "nps": None}
+    assert result["questionnaires"] == {"sus": None, "umux_lite": None, "nps": None, "csat": None, "ces": None}
     assert result["sessions"] == [] and result["comparison"] is None
 
 

@@ -66,7 +66,7 @@ def test_export_events_csv_to_a_file(study_dir, tmp_path):
 
 def test_export_needs_a_kind(study_dir):
     result = uxlab("export", str(study_dir))
-    assert result.returncode == 2 and "--events or --attempts" in result.stderr
+    assert result.returncode == 2 and "--events, --attempts or --problems" in result.stderr
 
 
 def test_validate_reports_every_mistake_in_file_order(tmp_path):

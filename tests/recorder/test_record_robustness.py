@@ -120,3 +120,75 @@ def test_a_full_disk_stops_the_recording_with_a_clear_message_and_keeps_what_was
     assert session["status"] in ("aborted", "recovered")
     frames = decode(store.media.path(session["id"], "screen.mp4"))
     assert len(frames) >= 5 and len(store.frames(session["id"])) >= 5
+
+
+def test_a_disk_that_fills_during_a_task_stops_everything_in_one_sentence(small_disk, display, driver):
+    """The attempt is running when the disk fills: its end cannot be stored either, yet every
+    part stops, the moderator reads one line, and what was written before is kept."""
+    study = write_study(small_disk / "study")
+    Store(study).close()
+    driver.folder = study
+    (small_disk / "filler").write_bytes(b"\0" * 1500 * 1024)  # leaves ~400 KB free
+    driver.start("--consent", "--prompt", "none", "--duration", "30")
+    driver.key("ctrl+alt+n")
+    probe, deadline = Store(study, recover=False), time.monotonic() + 20
+    while not probe.attempts():  # the attempt is stored while there is room
+        assert time.monotonic() < deadline, "".join(driver.stderr)
+        time.sleep(0.05)
+    driver.click(100, 100)
+    while not probe.count_events(probe.attempts()[0]["session_id"], "click"):
+        assert time.monotonic() < deadline, "".join(driver.stderr)
+        time.sleep(0.05)
+    probe.close()
+    scene = subprocess.Popen([sys.executable, str(BENCH), "--scene"], env=display.env(),
+                             stdout=subprocess.PIPE, text=True)  # a 30 fps animation fills it fast
+    try:
+        assert scene.stdout.readline().strip() == "ready"
+        driver.process.wait(timeout=60)
+    finally:
+        scene.kill()
+        scene.wait()
+    stderr = "".join(driver.stderr) + driver.process.stderr.read()
+    assert driver.process.returncode == 2, stderr[-600:]
+    assert "Traceback" not in stderr, stderr[-1500:]
+    errors = [line for line in stderr.splitlines() if line.startswith("error: ")]
+    assert errors == ["error: recording stopped: the disk is full; what was written before is kept"], stderr
+    (small_disk / "filler").unlink()
+    store = Store(study)  # with room again, the folder opens and the session is closed
+    [session] = store.sessions()
+    assert session["status"] in ("aborted", "recovered")
+    [attempt] = store.attempts(session["id"])
+    assert attempt["outcome"] in ("interrupted", "abandoned") and attempt["ended"] is not None
+    presses = [(e["x"], e["y"]) for e in store.iter_events(session["id"], kinds=["click"]) if e["pressed"]]
+    assert presses == [(100, 100)]  # written before the disk filled, and kept
+    video = decode(store.media.path(session["id"], "screen.mp4"))  # never closed, yet it decodes
+    assert len(video) >= 2 and len(store.frames(session["id"])) >= 2
+
+
+def test_a_store_error_at_the_end_stops_every_part_and_says_one_line(driver, target_app, study_dir):
+    """The database refuses the running attempt's end (a real SQLite error, from a trigger):
+    the recorder still stops its listeners, screen and journal, closes the video and says
+    one `error:` line, exit 2."""
+    driver.start("--consent", "--prompt", "none", "--duration", "4")
+    driver.key("ctrl+alt+n")
+    deadline = time.monotonic() + 20
+    while not Store(study_dir, recover=False).attempts():
+        assert time.monotonic() < deadline, "".join(driver.stderr)
+        time.sleep(0.05)
+    store = Store(study_dir, recover=False)
+    store.db.execute("CREATE TRIGGER refuse BEFORE UPDATE ON attempts "
+                     "BEGIN SELECT RAISE(ABORT, 'attempts are read-only here'); END")
+    driver.click(100, 100)
+    driver.process.wait(timeout=30)
+    stderr = "".join(driver.stderr) + driver.process.stderr.read()
+    assert driver.process.returncode == 2, stderr
+    assert "Traceback" not in stderr, stderr[-1500:]
+    errors = [line for line in stderr.splitlines() if line.startswith("error: ")]
+    assert errors == ["error: recording stopped: attempts are read-only here; "
+                      "what was written before is kept"], stderr
+    [session] = store.sessions()
+    assert session["status"] == "aborted" and session["duration"] >= 4
+    clicks = [e for e in store.iter_events(session["id"], kinds=["click"]) if e["pressed"]]
+    assert [(e["x"], e["y"]) for e in clicks] == [(100, 100)]
+    frames = decode(store.media.path(session["id"], "screen.mp4"))
+    assert frames[-1][0] >= 3.5

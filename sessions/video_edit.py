@@ -1,4 +1,5 @@
-"""Cutting and redacting a session's video with PyAV.
+"""Cutting and redacting a video file with PyAV (the store-level operations, which find a
+session's video and keep its records in step, are in sessions.redaction and sessions.clips).
 
 Both re-encode frame by frame and keep each frame's presentation time, because in our
 videos the timestamps ARE session time (variable frame rate, pts 0 = session start).
@@ -7,16 +8,20 @@ Output is fragmented MP4 like the recorder's, so it plays in a browser and survi
 from __future__ import annotations
 
 import os
+import tempfile
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
 
+from sessions.errors import BadRequest
+
 FRAGMENTED = {"movflags": "frag_keyframe+empty_moov+default_base_moof"}
+PARTIAL_SUFFIX = ".partial.mp4"  # a black-out being written beside its video
 
 
-class VideoEditError(ValueError):
+class VideoEditError(BadRequest):
     """A time range that selects nothing, or a video that cannot be read."""
 
 
@@ -72,10 +77,12 @@ class _Writer:
         self.count += 1
 
     def close(self) -> None:
-        if self.output is not None:
+        """Flush and close the output; safe to call again."""
+        output, self.output = self.output, None
+        if output is not None:
             for packet in self.stream.encode():
-                self.output.mux(packet)
-            self.output.close()
+                output.mux(packet)
+            output.close()
 
 
 def cut_clip(source: Path, start: float, end: float, target: Path, gop: int = 20) -> int:
@@ -114,34 +121,44 @@ def cut_clip(source: Path, start: float, end: float, target: Path, gop: int = 20
 
 
 def black_out(source: Path, start: float, end: float, gop: int = 20) -> int:
-    """Replace every frame shown in [start, end] with black, in place (written beside the
-    file, then swapped in atomically); returns the number of frames blacked out.
+    """Replace every frame shown in [start, end] with black, in place (written to a file of
+    its own beside the video, then swapped in atomically); returns the number of frames
+    blacked out. Two black-outs of one file must not run at once (sessions.redaction locks):
+    the second would start from the video without the first's black.
 
     A black frame is also put at `start`, so the frame on screen before the range does not
     stay visible into it."""
     if not end > start:
         raise VideoEditError("a redaction needs an end after its start")
-    target = source.with_name(source.stem + ".redacting.mp4")
+    handle, name = tempfile.mkstemp(prefix=source.stem + ".", suffix=PARTIAL_SUFFIX, dir=source.parent)
+    os.close(handle)
+    target = Path(name)
     writer = _Writer(target, gop)
-    blacked, covered, shape = 0, False, None
     try:
-        for t, frame, shape in _frames(source):
-            if t >= start and not covered:
-                if t > start:
-                    writer.write(_black(frame), start, shape)
-                covered = True
-            if start <= t <= end:
-                frame = _black(frame)
-                blacked += 1
-            writer.write(frame, t, shape)
-        if not covered and shape is not None:
-            writer.write(_black_of(shape), start, shape)
+        blacked = _copy_blacking(source, start, end, writer)
+        writer.close()
+        if writer.count == 0:
+            raise VideoEditError("the video has no frames")
+        os.replace(target, source)
     finally:
         writer.close()
-    if writer.count == 0:
         target.unlink(missing_ok=True)
-        raise VideoEditError("the video has no frames")
-    os.replace(target, source)
+    return blacked
+
+
+def _copy_blacking(source: Path, start: float, end: float, writer: _Writer) -> int:
+    blacked, covered, shape = 0, False, None
+    for t, frame, shape in _frames(source):
+        if t >= start and not covered:
+            if t > start:
+                writer.write(_black(frame), start, shape)
+            covered = True
+        if start <= t <= end:
+            frame = _black(frame)
+            blacked += 1
+        writer.write(frame, t, shape)
+    if not covered and shape is not None:
+        writer.write(_black_of(shape), start, shape)
     return blacked
 
 

@@ -1,0 +1,89 @@
+"""Redaction after the fact: a stretch of a session is blacked out in the video and its
+keyframes, its key events are removed and its window titles blanked, and the reason goes to
+the audit log.
+
+Everything a reader could recover the stretch from is changed together: the keyframes'
+perceptual hashes are forgotten (readers hash the blacked-out image again), so screen states
+no longer group the stretch with the screen it showed. A session still being recorded is
+refused (the recorder is writing its video), and black-outs of one session run one at a
+time (a lock file in its media folder), so the second starts from the first's result.
+"""
+from __future__ import annotations
+
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from sessions.errors import Conflict
+from sessions.events import EventKind, SessionStatus
+from sessions.store import Store
+from sessions.video_edit import black_out
+
+LOCK_FILE = "redaction.lock"
+
+
+@dataclass
+class Redaction:
+    """What one redaction changed, as counts (also the audit log's detail)."""
+
+    frames: int
+    keyframes: int
+    key_events: int
+    window_titles: int
+
+
+def redact(store: Store, session_id: str, start: float, end: float, *, actor: str,
+           reason: str) -> Redaction:
+    """Black out [start, end] of a finished session; see the module's docstring."""
+    session = store.session(session_id)
+    if session["status"] == SessionStatus.RECORDING:
+        raise Conflict(f"session {session_id} is still being recorded; redact it once it has ended")
+    video = store.media.video(session)
+    with _one_at_a_time(video.parent):
+        frames = black_out(video, start, end)
+        keyframes = _black_keyframes(store, session_id, start, end)
+        keys = store.delete_events(session_id, start, end, (EventKind.KEY.value,))
+        titles = _blank_window_titles(store, session_id, start, end)
+    done = Redaction(frames, keyframes, keys, titles)
+    store.audit(actor, "redact", session_id, {"start": start, "end": end, "reason": reason, **asdict(done)})
+    return done
+
+
+@contextmanager
+def _one_at_a_time(folder: Path) -> Iterator[None]:
+    """An exclusive lock on the session's media folder, across threads and processes."""
+    with open(folder / LOCK_FILE, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _black_keyframes(store: Store, session_id: str, start: float, end: float) -> int:
+    """Black out the keyframe images inside the stretch and forget their hashes."""
+    count = 0
+    for row in store.frames(session_id, start=start, end=end, keyframes_only=True):
+        path = store.media.path(session_id, row["keyframe"])
+        image = cv2.imread(str(path))
+        if image is not None:
+            cv2.imwrite(str(path), np.zeros_like(image))
+            count += 1
+    with store.db.conn:
+        store.db.execute("UPDATE frames SET phash = NULL WHERE session_id = ? AND t >= ? AND t <= ? "
+                         "AND keyframe IS NOT NULL", [session_id, start, end])
+    return count
+
+
+def _blank_window_titles(store: Store, session_id: str, start: float, end: float) -> int:
+    """Window titles inside the stretch are removed (the application's class stays)."""
+    with store.db.conn:
+        cursor = store.db.execute(
+            "UPDATE events SET text = NULL WHERE session_id = ? AND kind = ? AND t >= ? AND t <= ? "
+            "AND text IS NOT NULL", [session_id, EventKind.WINDOW.value, start, end])
+    return cursor.rowcount

@@ -1,0 +1,36 @@
+"""Media files through the store: paths stay inside media/, the session's video is found or
+NotFound, images are read (or None) for the analyzer and the web."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from sessions.errors import NotFound
+from sessions.media import MediaPathError
+
+
+def test_images_are_read_in_colour_or_grey_and_missing_ones_are_none(store):
+    sid = store.create_session("P1", consent=True)
+    folder = store.media.session_dir(sid, create=True) / "keyframes"
+    folder.mkdir()
+    image = np.zeros((20, 30, 3), np.uint8)
+    image[:, :15] = (0, 0, 255)
+    cv2.imwrite(str(folder / "000001.000.png"), image)
+    colour = store.media.read_image(sid, "keyframes/000001.000.png")
+    assert colour.shape == (20, 30, 3) and tuple(colour[0, 0]) == (0, 0, 255)
+    assert store.media.read_image(sid, "keyframes/000001.000.png", grey=True).shape == (20, 30)
+    assert store.media.read_image(sid, "keyframes/000002.000.png") is None
+    (folder / "000003.000.jpg").write_bytes(b"not an image")
+    assert store.media.read_image(sid, "keyframes/000003.000.jpg") is None
+    with pytest.raises(MediaPathError):
+        store.media.read_image(sid, "../uxlab.db")
+
+
+def test_the_video_is_the_one_the_device_names_or_not_found(store):
+    sid = store.create_session("P1", consent=True, device={"video": "other.mp4"})
+    with pytest.raises(NotFound, match="has no video"):
+        store.media.video(store.session(sid))
+    folder = store.media.session_dir(sid, create=True)
+    (folder / "other.mp4").write_bytes(b"x")
+    assert store.media.video(store.session(sid)) == (folder / "other.mp4").resolve()
