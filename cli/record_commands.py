@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from pathlib import Path
 
 import click
 
 from cli.errors import fail, warn
+
+DEFAULT_SERVER = "http://127.0.0.1:5000"   # `uxlab serve`'s own default address
 
 
 @click.command()
@@ -65,6 +68,15 @@ def record(folder: Path, participant: str, group: str | None, display: str | Non
             xvfb.stop()
 
 
+def _announce_questionnaire(recording, live_url: str | None) -> None:
+    """Once the session exists, print the participant's questionnaire link for the moderator
+    to open on the participant's tablet: on the --live server, or $UXLAB_URL."""
+    recording.started.wait()
+    base = (live_url or os.environ.get("UXLAB_URL") or DEFAULT_SERVER).rstrip("/")
+    token = recording.store.session(recording.session_id)["token"]
+    click.echo(f"questionnaire link for the participant: {base}/q/{token}", err=True)
+
+
 def _check_live(url: str, token: str) -> None:
     """A wrong token stops here, before the participant is asked anything: recording
     silently without the observers who came to watch is worse than a clear refusal."""
@@ -104,6 +116,8 @@ def _record(folder: Path, participant: str, group: str | None, consent: bool, pr
     if live:
         from recorder.live import RecordingPublisher
         recording.options.sinks.append(RecordingPublisher(recording, *live))
+    threading.Thread(target=_announce_questionnaire, args=(recording, live[0] if live else None),
+                     daemon=True).start()
     previous = {sig: signal.signal(sig, lambda *_: recording.request_end())
                 for sig in (signal.SIGINT, signal.SIGTERM)}
     try:

@@ -53,6 +53,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     access.init_app(app)  # before CSRF: an anonymous client is refused before anything else
     CSRFProtect(app)
     errors.init_app(app)
+    from web import qr
+    qr.init_app(app)
     _register_blueprints(app)
     # with UXLAB_REDIS_URL, several server processes share rooms through Redis (see web/live.py)
     socketio = SocketIO(app, async_mode="threading", manage_session=False,

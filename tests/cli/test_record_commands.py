@@ -32,3 +32,14 @@ def test_a_second_session_for_one_participant_needs_again(study_dir, display):
     again = record(study_dir, display, "--again")
     assert again.returncode == 0, again.stderr
     assert len(Store(study_dir).participant_sessions("P1")) == 2
+
+
+def test_the_recorder_prints_the_participants_questionnaire_link(study_dir, display):
+    import os
+    env = {**os.environ, "UXLAB_URL": "http://lab.example:8080/"}
+    result = subprocess.run([UXLAB, "record", str(study_dir), "--participant", "P3", "--display", display.name,
+                             "--consent", "--prompt", "none", "--duration", "1"],
+                            capture_output=True, text=True, timeout=90, env=env)
+    assert result.returncode == 0, result.stderr
+    token = Store(study_dir).session(result.stdout.strip())["token"]
+    assert f"questionnaire link for the participant: http://lab.example:8080/q/{token}\n" in result.stderr
