@@ -20,6 +20,7 @@ import numpy as np
 from analyzer import stats
 from analyzer.phash import group_hashes
 from analyzer.session_data import SessionData
+from sessions.events import EventKind
 from sessions.problems import Problems, segments_saying
 from sessions.store import Store
 
@@ -108,7 +109,7 @@ def session_moments(store: Store, data: SessionData, measured: Iterable[dict]) -
     """Every flagged moment of one session, from its loaded data and attempt measures."""
     moments: list[Moment] = []
     by_id = {a["id"]: a for a in data.attempts}
-    key_rows = store.event_rows(data.id, ["key"], ["t", "key"], presses_only=True)
+    key_rows = store.event_rows(data.id, [EventKind.KEY], ["t", "key"], presses_only=True)
     errors = [m for m in data.markers if m["kind"] == "error" and m["status"] == "confirmed"]
     for m in measured:
         attempt = by_id.get(m["attempt_id"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from analyzer import stats
+from sessions.errors import BadRequest
 from sessions.store import Store
 
 SUS_ITEMS = tuple(str(i) for i in range(1, 11))
@@ -26,8 +27,8 @@ def _scored(session_id: str, score, *args) -> float:
     """Score one participant's answers, naming the session when an answer is off the scale."""
     try:
         return score(*args)
-    except ValueError as exc:
-        raise ValueError(f"session {session_id}: {exc}") from None
+    except stats.OffTheScale as exc:
+        raise BadRequest(f"session {session_id}: {exc}") from None
 
 
 def sus_summary(store: Store, session_ids: set[str]) -> dict | None:

@@ -22,6 +22,7 @@ from analyzer.report_style import STYLE
 from analyzer.study_data import load_study_data
 from analyzer.summary import Progress, analyze_study
 from analyzer.top_issues import find_issues
+from sessions.events import SessionStatus
 from sessions.store import Store
 from sessions.study import Study
 
@@ -59,7 +60,7 @@ def _header(study: Study, result: dict, rows: dict) -> str:
     span = "no sessions yet" if not dates else dates[0] if dates[0] == dates[-1] else f"{dates[0]} to {dates[-1]}"
     made = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     people = len({s["participant"] for s in result["sessions"]})
-    unfinished = Counter(s["status"] for s in result["sessions"] if s["status"] != "complete")
+    unfinished = Counter(s["status"] for s in result["sessions"] if s["status"] != SessionStatus.COMPLETE)
     statuses = "".join(f" ({count} {escape(status)})" for status, count in sorted(unfinished.items()))
     return (f'<header><p class="kicker">Usability test report</p><h1>{escape(study.title)}</h1>'
             f'<p class="meta">{plural(people, "participant")} · {plural(len(result["sessions"]), "session")}'

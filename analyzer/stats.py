@@ -46,6 +46,10 @@ class Interval:
         return asdict(self)
 
 
+class OffTheScale(ValueError):
+    """An answer that is not a whole number on its questionnaire's scale: bad data, not a bug."""
+
+
 def _check_confidence(confidence: float) -> float:
     if not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1 (e.g. 0.95), got {confidence!r}")
@@ -55,7 +59,7 @@ def _check_confidence(confidence: float) -> float:
 def _whole(value, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
             or not float(value).is_integer():
-        raise ValueError(f"{name} must be a whole number, got {value!r}")
+        raise OffTheScale(f"{name} must be a whole number, got {value!r}")
     return int(value)
 
 
@@ -74,7 +78,7 @@ def _numbers(values: Iterable, name: str) -> np.ndarray:
 def _likert(value, low: int, high: int, name: str) -> int:
     number = _whole(value, name)
     if not low <= number <= high:
-        raise ValueError(f"{name} must be between {low} and {high}, got {value!r}")
+        raise OffTheScale(f"{name} must be between {low} and {high}, got {value!r}")
     return number
 
 

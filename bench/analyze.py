@@ -27,6 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from analyzer.heatmap import click_density, overlay  # noqa: E402
 from analyzer.phash import phash  # noqa: E402
 from analyzer.summary import analyze_study  # noqa: E402
+from sessions import events as ev  # noqa: E402
+from sessions.events import KEYFRAME_DIR, VIDEO_FILE, Outcome, SessionStatus, keyframe_name  # noqa: E402
 from sessions.store import Store  # noqa: E402
 from sessions.study import load_study  # noqa: E402
 
@@ -66,40 +68,40 @@ def build(folder: Path) -> None:
         cv2.imwrite(str(folder / "screens" / f"{name}.png"), full[100:500, 100:900])
     store = Store(folder)
     sid = store.create_session("P01", group="A", device={"width": W, "height": H, "scale": 1.0, "fps": FPS,
-                                                         "video": "screen.mp4", "keyframe_scale": KF})
+                                                         "video": VIDEO_FILE, "keyframe_scale": KF})
     rng = np.random.default_rng(1)
     for i in range(30):                     # 30 two-minute attempts over the hour
         a = store.start_attempt(sid, ("checkout", "search")[i % 2], i * 120.0 + 1)
-        store.end_attempt(a, i * 120.0 + 115, ("success", "failure", "gave_up")[i % 3], paused=0.0)
+        store.end_attempt(a, i * 120.0 + 115, (Outcome.SUCCESS, Outcome.FAILURE, Outcome.GAVE_UP)[i % 3], paused=0.0)
     times = np.arange(0, HOUR, 1 / FPS)
     changed = rng.choice([0.0, 0.00005, 0.002, 0.3], size=times.size, p=[0.5, 0.3, 0.15, 0.05])
     keyframe_at = set(range(0, times.size, FPS * 10))          # a new screen every 10 s
-    frames, media = [], store.media.session_dir(sid, create=True) / "keyframes"
+    frames, media = [], store.media.session_dir(sid, create=True) / KEYFRAME_DIR
     media.mkdir()
     for i, t in enumerate(times):
         row = {"t": float(t), "changed": float(changed[i])}
         if i in keyframe_at:
             image = screen(int(rng.integers(0, 12)))
-            relative = f"keyframes/{t:09.3f}.jpg"
+            relative = keyframe_name(float(t))
             cv2.imwrite(str(store.media.path(sid, relative)), image)
             row.update(keyframe=relative, phash=phash(image), changed=0.3)
         frames.append(row)
     store.append_frames(sid, frames)
     t = np.sort(rng.uniform(0, HOUR, EVENTS))
-    kinds = rng.choice(["move", "click", "key", "scroll"], size=EVENTS, p=[0.75, 0.1, 0.13, 0.02])
+    kinds = rng.choice(4, size=EVENTS, p=[0.75, 0.1, 0.13, 0.02])   # move, click, key, scroll
     xs, ys = rng.integers(0, W, EVENTS), rng.integers(0, H, EVENTS)
-    events = []
+    events: list[dict] = []
     for ti, kind, x, y in zip(t.tolist(), kinds.tolist(), xs.tolist(), ys.tolist()):
-        if kind == "key":
-            events.append({"t": ti, "kind": "key", "key": "letter", "pressed": 1})
-        elif kind == "click":
-            events.append({"t": ti, "kind": "click", "x": x, "y": y, "button": "left", "pressed": int(ti * 10) % 2})
-        elif kind == "scroll":
-            events.append({"t": ti, "kind": "scroll", "x": x, "y": y, "dx": 0, "dy": -1})
+        if kind == 2:
+            events.append(ev.key(ti, "letter"))
+        elif kind == 1:
+            events.append(ev.click(ti, x, y, pressed=bool(int(ti * 10) % 2)))
+        elif kind == 3:
+            events.append(ev.scroll(ti, x, y, 0, -1))
         else:
-            events.append({"t": ti, "kind": "move", "x": x, "y": y})
+            events.append(ev.move(ti, x, y))
     store.append_events(sid, events)
-    store.update_session(sid, status="complete", duration=HOUR)
+    store.update_session(sid, status=SessionStatus.COMPLETE, duration=HOUR)
     store.close()
 
 

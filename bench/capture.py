@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from recorder.virtual_display import VirtualDisplay  # noqa: E402
+from sessions.events import VIDEO_FILE, EventKind  # noqa: E402
 from sessions.store import Store  # noqa: E402
 
 UXLAB = str(Path(sys.executable).parent / "uxlab")
@@ -104,7 +105,7 @@ def run_recorder(display: VirtualDisplay, folder: Path, fps: int, seconds: float
     store = Store(folder)
     session = store.session(session_id)
     stats, duration = session["stats"], session["duration"]
-    video = store.media.path(session_id, "screen.mp4")
+    video = store.media.path(session_id, VIDEO_FILE)
     return {"session": session_id, "store": store, "duration": duration,
             "cpu_min": (total_cpu - startup_cpu) / duration * 60,
             "grab_fps": stats["frames_grabbed"] / duration, "stored_fps": stats["frames_written"] / duration,
@@ -209,8 +210,8 @@ def input_loss(seconds: float) -> None:
             app.kill()
             app.wait()
         store, session_id = result["store"], result["session"]
-        got_keys = store.count_events(session_id, "key")
-        got_clicks = sum(1 for e in store.iter_events(session_id, kinds=["click"]) if e["pressed"])
+        got_keys = store.count_events(session_id, EventKind.KEY)
+        got_clicks = sum(1 for e in store.iter_events(session_id, kinds=[EventKind.CLICK]) if e["pressed"])
     print(f"\n2. Input under load (changing scene recorded at 30 fps, {seconds:g} s)\n")
     print(f"{'input':<12} {'sent':>6} {'rate/s':>7} {'stored':>7} {'lost':>5}")
     print(f"{'key presses':<12} {len(keys):>6} {sent['key_rate']:>7.0f} {got_keys:>7} {len(keys) - got_keys:>5}")
@@ -250,9 +251,9 @@ def frame_delays(result: dict, colours: list[tuple], clicks: int) -> list[float]
     """For each click, the delay to the first frame whose colour is the one it led to."""
     import av
     store, session_id = result["store"], result["session"]
-    with av.open(str(store.media.path(session_id, "screen.mp4"))) as container:
+    with av.open(str(store.media.path(session_id, VIDEO_FILE))) as container:
         frames = [(float(f.time), f.to_ndarray(format="bgr24")[500, 700]) for f in container.decode(video=0)]
-    presses = [e["t"] for e in store.iter_events(session_id, kinds=["click"]) if e["pressed"]]
+    presses = [e["t"] for e in store.iter_events(session_id, kinds=[EventKind.CLICK]) if e["pressed"]]
     assert len(presses) == clicks, f"{len(presses)} of {clicks} clicks stored"
     delays = []
     for n, t in enumerate(presses):

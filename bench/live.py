@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from recorder.virtual_display import VirtualDisplay  # noqa: E402
+from sessions.events import LIVE_NAMESPACE, Role  # noqa: E402
 from sessions.store import Store  # noqa: E402
 
 UXLAB = Path(sys.executable).parent / "uxlab"
@@ -98,8 +99,8 @@ class Observers:
             now = time.time()
             self.arrivals[index].append((now, now - data["captured"], data["sent"] - data["captured"], len(data["jpeg"]), data["offered"] - data["captured"]))
 
-        client.on("frame", frame, namespace="/live")
-        await client.connect(self.url, namespaces=["/live"], headers={"Cookie": self.cookie},
+        client.on("frame", frame, namespace=LIVE_NAMESPACE)
+        await client.connect(self.url, namespaces=[LIVE_NAMESPACE], headers={"Cookie": self.cookie},
                              transports=["websocket"], wait_timeout=10)
         self.clients.append(client)
 
@@ -111,7 +112,7 @@ class Observers:
 
     def join(self, session_id: str) -> None:
         async def join_all():
-            replies = await asyncio.gather(*(c.call("join", {"session": session_id}, namespace="/live")
+            replies = await asyncio.gather(*(c.call("join", {"session": session_id}, namespace=LIVE_NAMESPACE)
                                              for c in self.clients))
             assert all(r["ok"] for r in replies), replies
         self.run(join_all())
@@ -193,7 +194,7 @@ def main() -> None:
         (folder / "study.toml").write_text(STUDY.format(fps=args.fps))
         store = Store(folder)
         from web.accounts import add_user
-        add_user(store, "watcher", "observer", "watcher-password")
+        add_user(store, "watcher", Role.OBSERVER, "watcher-password")
         animator = subprocess.Popen([sys.executable, "-c", ANIMATOR], env=display.env(),
                                     stdout=subprocess.PIPE, text=True)
         assert animator.stdout.readline().strip() == "ready"

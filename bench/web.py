@@ -17,6 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from sessions import events as ev  # noqa: E402
+from sessions.events import VIDEO_FILE, EventKind, MarkerKind, Outcome, Role, SessionStatus, keyframe_name  # noqa: E402
 from sessions.store import Store  # noqa: E402
 from web import create_app  # noqa: E402
 from web.accounts import add_user  # noqa: E402
@@ -37,41 +39,39 @@ def fill_sessions(store: Store) -> None:
     rng = random.Random(1)
     for i in range(SESSIONS):
         sid = store.create_session(f"P{i:05d}", group=rng.choice("AB"), started_at=1.7e9 + i * 600)
-        store.update_session(sid, status=rng.choice(["complete", "complete", "aborted"]),
+        store.update_session(sid, status=rng.choice([SessionStatus.COMPLETE, SessionStatus.COMPLETE,
+                                                     SessionStatus.ABORTED]),
                              duration=rng.uniform(300, 3600))
         for task in ("first", "second"):
             a = store.start_attempt(sid, task, 10.0)
-            store.end_attempt(a, 60.0, rng.choice(["success", "failure", "gave_up"]))
+            store.end_attempt(a, 60.0, rng.choice([Outcome.SUCCESS, Outcome.FAILURE, Outcome.GAVE_UP]))
 
 
 def fill_hour(store: Store) -> str:
     """One hour as the recorder leaves it: 30 Hz moves, a click every second, typing,
     scrolling, focus changes, a frame log at 10 fps with a keyframe every 6 s."""
     rng = random.Random(2)
-    sid = store.create_session("hour", device={"width": 1920, "height": 1080, "video": "screen.mp4"})
-    events = [{"t": i / 30, "kind": "move", "x": rng.randrange(1920), "y": rng.randrange(1080)}
-              for i in range(int(HOUR * 30))]
+    sid = store.create_session("hour", device={"width": 1920, "height": 1080, "video": VIDEO_FILE})
+    events = [ev.move(i / 30, rng.randrange(1920), rng.randrange(1080)) for i in range(int(HOUR * 30))]
     for i in range(int(HOUR)):
         x, y = rng.randrange(1920), rng.randrange(1080)
-        events += [{"t": i + 0.3, "kind": "click", "x": x, "y": y, "button": "left", "pressed": 1},
-                   {"t": i + 0.38, "kind": "click", "x": x, "y": y, "button": "left", "pressed": 0},
-                   {"t": i + 0.5, "kind": "key", "key": "letter", "pressed": 1},
-                   {"t": i + 0.6, "kind": "key", "key": "letter", "pressed": 1}]
+        events += [ev.click(i + 0.3, x, y), ev.click(i + 0.38, x, y, pressed=False),
+                   ev.key(i + 0.5, "letter"), ev.key(i + 0.6, "letter")]
         if i % 2 == 0:
-            events.append({"t": i + 0.7, "kind": "scroll", "x": x, "y": y, "dx": 0, "dy": -1})
+            events.append(ev.scroll(i + 0.7, x, y, 0, -1))
         if i % 60 == 0:
-            events.append({"t": i + 0.9, "kind": "window", "text": f"Window {i}", "window": "app"})
+            events.append(ev.window(i + 0.9, f"Window {i}", "app"))
     events.sort(key=lambda e: e["t"])
     store.append_events(sid, events)
     store.append_frames(sid, [{"t": i / 10, "changed": rng.random() * 0.05,
-                               "keyframe": f"keyframes/{i:06d}.jpg" if i % 60 == 0 else None}
+                               "keyframe": keyframe_name(i / 10) if i % 60 == 0 else None}
                               for i in range(int(HOUR * 10))])
     for k in range(30):
         a = store.start_attempt(sid, "first" if k % 2 else "second", k * 120.0)
-        store.end_attempt(a, k * 120.0 + 100, "success")
-        store.add_marker(sid, k * 120.0 + 50, "error", text="wrong turn", attempt_id=a)
+        store.end_attempt(a, k * 120.0 + 100, Outcome.SUCCESS)
+        store.add_marker(sid, k * 120.0 + 50, MarkerKind.ERROR, text="wrong turn", attempt_id=a)
         store.add_note(sid, k * 120.0 + 60, "a note", "bench", tags=["x"])
-    store.update_session(sid, status="complete", duration=HOUR)
+    store.update_session(sid, status=SessionStatus.COMPLETE, duration=HOUR)
     return sid
 
 
@@ -99,7 +99,7 @@ def main() -> None:
         hour = fill_hour(store)
         print(f"set-up: {SESSIONS} sessions + a one-hour session in {time.perf_counter() - t0:.1f} s")
         app = create_app({"STUDY_DIR": str(folder)})
-        add_user(app.extensions["uxlab"]["store"], "bench", "researcher", "bench-password")
+        add_user(app.extensions["uxlab"]["store"], "bench", Role.RESEARCHER, "bench-password")
         client = app.test_client()
         token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
         assert client.post("/login", data={"csrf_token": token, "name": "bench",
@@ -127,8 +127,8 @@ def main() -> None:
         assert len(client.get(f"/sessions/{hour}/timeline.json").json["clicks"]) == int(HOUR)
 
         def raw_replay():
-            raw.execute("SELECT * FROM events WHERE session_id = ? AND kind IN ('click','key','scroll','window')",
-                        [hour]).fetchall()
+            raw.execute("SELECT * FROM events WHERE session_id = ? AND kind IN (?, ?, ?, ?)",
+                        [hour, EventKind.CLICK, EventKind.KEY, EventKind.SCROLL, EventKind.WINDOW]).fetchall()
 
         rows = [("sessions list, 10k sessions (page, sort)", timed(page_list, 60), 50),
                 ("sessions list, 10k sessions (filtered)", timed(filtered_list, 40), 50),

@@ -6,12 +6,6 @@ import sys
 import click
 
 from sessions.errors import UxlabError
-from sessions.media import MediaPathError
-from sessions.schema import SchemaTooNew
-from sessions.store import StoreError
-from sessions.study import StudyError
-
-USER_ERRORS = (UxlabError, StudyError, StoreError, MediaPathError, SchemaTooNew)
 
 
 class UserError(click.ClickException):
@@ -22,13 +16,15 @@ class UserError(click.ClickException):
 
 
 class UxlabGroup(click.Group):
-    """Turns the errors a user can cause into UserError, wherever they are raised."""
+    """Turns the errors a user can cause (`sessions.errors.UxlabError`) into UserError,
+    wherever they are raised: the one place the CLI maps them. Anything else is a bug and
+    keeps its traceback."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except USER_ERRORS as exc:
-            raise UserError(str(exc)) from None
+        except UxlabError as exc:
+            raise UserError(exc.message) from None
         except OSError as exc:
             if exc.errno is None:
                 raise

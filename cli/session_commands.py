@@ -48,7 +48,7 @@ def session(folder: Path, session_id: str, reason: str | None, pilot: bool, incl
         fail("say what to change: --exclude REASON, --pilot, --include, --participant, --group or --delete")
     if delete and (participant is not None or group is not None):
         fail("--delete cannot be combined with a rename")
-    store = open_store(folder)
+    store = open_store(folder, writer=True)
     row = store.session(session_id)
     who = actor()
     if delete:

@@ -14,13 +14,18 @@ folder_argument = click.argument(
     "folder", default=".", type=click.Path(file_okay=False, path_type=Path))
 
 
-def open_store(folder: Path):
-    """Open an existing study folder's store; a folder without a study is a user error."""
+def open_store(folder: Path, *, writer: bool = False):
+    """Open an existing study folder's store; a folder without a study is a user error.
+
+    Only a command that changes data opens it as a `writer`, which first closes the sessions
+    of recorders that died (`sessions.recovery`); listing, analysing and exporting change nothing.
+    """
+    from sessions.recovery import open_writer
     from sessions.store import Store
     from sessions.study import STUDY_FILE
     if not (folder / STUDY_FILE).is_file():
         fail(f"{folder} is not a study folder (no {STUDY_FILE}; run `uxlab init {folder}`)")
-    return Store(folder)
+    return open_writer(folder) if writer else Store(folder, read_only=True)
 
 
 @click.command()

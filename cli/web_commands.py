@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from cli.study_commands import folder_argument, open_store
+from sessions.events import ROLES
 
 
 @click.command()
@@ -21,7 +22,7 @@ def serve(folder: Path, host: str, port: int) -> None:
 
     Example: uxlab serve my-study --host 0.0.0.0 --port 8000
     """
-    store = open_store(folder)
+    store = open_store(folder, writer=True)
     from web import create_app
     from web.accounts import ensure_first_user
     app = create_app({"STUDY_DIR": str(folder)})
@@ -43,14 +44,14 @@ def user() -> None:
 @user.command("add")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(["researcher", "observer", "reviewer"]),
+@click.option("--role", required=True, type=click.Choice(ROLES),
               help="researcher: everything; observer: live sessions and notes; reviewer: replay and reports.")
 def add_user(folder: Path, name: str, role: str) -> None:
     """Add a user; the password is read from stdin, or generated and printed once.
 
     Example: echo 's3cret-pass' | uxlab user add my-study alice --role reviewer
     """
-    store = open_store(folder)
+    store = open_store(folder, writer=True)
     from web.accounts import add_user as create
     password = None
     if not sys.stdin.isatty():
@@ -71,7 +72,7 @@ def set_password(folder: Path, name: str) -> None:
 
     Example: uxlab user password my-study researcher
     """
-    store = open_store(folder)
+    store = open_store(folder, writer=True)
     from web.accounts import set_password as change
     password = None
     if not sys.stdin.isatty():

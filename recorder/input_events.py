@@ -8,6 +8,9 @@ import sqlite3
 import threading
 from collections.abc import Callable
 
+from sessions import events
+from sessions.events import PROMPT_TARGET, EventKind
+
 from recorder.clock import SessionClock
 from recorder.keys import KeyStroke, parse_combination
 from recorder.privacy import key_fields
@@ -41,7 +44,7 @@ class KeyboardState:
         if action:
             return action, []
         fields = key_fields(key, mods, self.mode)
-        return None, ([{"t": t, "kind": "key", "pressed": 1, **fields}] if fields else [])
+        return None, ([events.key(t, fields["key"], fields["text"])] if fields else [])
 
     def release(self, t: float, key: KeyStroke) -> list[dict]:
         ident = key.code if key.code is not None else key.label
@@ -52,7 +55,7 @@ class KeyboardState:
         if pressed_at is None:
             return []
         fields = key_fields(key, set(), self.mode)
-        return [{"t": pressed_at, "kind": "key", "pressed": 1, **fields}] if fields else []
+        return [events.key(pressed_at, fields["key"], fields["text"])] if fields else []
 
 
 class InputProcessor:
@@ -97,7 +100,7 @@ class InputProcessor:
         """Stored events for one raw input item (hotkeys act here and store nothing)."""
         kind, mono, *args = item
         t = self.clock.at(mono)
-        if kind == "key":
+        if kind == EventKind.KEY:
             pressed, key = args
             if pressed:
                 action, rows = self.keyboard.press(t, key)
@@ -122,28 +125,26 @@ class InputProcessor:
         return t >= 0 and (ended is None or t <= ended) and not self.runner.paused_at(t)
 
     def _pointer_or_window(self, kind: str, t: float, args: list) -> dict | None:
-        if kind == "move":
+        if kind == EventKind.MOVE:
             if t - self._last_move < MOVE_INTERVAL:
                 return None
             self._last_move = t
-            return {"t": t, "kind": "move", "x": args[0], "y": args[1]}
-        if kind == "click":
+            return events.move(t, args[0], args[1])
+        if kind == EventKind.CLICK:
             x, y, button, pressed = args
-            return {"t": t, "kind": "click", "x": x, "y": y, "button": button,
-                    "pressed": int(pressed), "target": self._target(x, y)}
-        if kind == "scroll":
+            return events.click(t, x, y, button, pressed=pressed, target=self._target(x, y))
+        if kind == EventKind.SCROLL:
             x, y, dx, dy = args
-            return {"t": t, "kind": "scroll", "x": x, "y": y, "dx": dx, "dy": dy,
-                    "target": self._target(x, y)}
-        if kind == "window":
+            return events.scroll(t, x, y, dx, dy, target=self._target(x, y))
+        if kind == EventKind.WINDOW:
             title, window_class = args
-            return {"t": t, "kind": "window", "text": title, "window": window_class}
+            return events.window(t, title, window_class)
         raise ValueError(f"unknown raw input kind {kind!r}")
 
     def _target(self, x: int, y: int) -> str | None:
         rect = self.prompt_rect()
         if rect and rect[0] <= x < rect[0] + rect[2] and rect[1] <= y < rect[1] + rect[3]:
-            return "prompt"
+            return PROMPT_TARGET
         return None
 
     def _act(self, action: str, t: float) -> None:

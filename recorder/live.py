@@ -32,14 +32,14 @@ import cv2
 import numpy as np
 import socketio
 
+from sessions.errors import UxlabError
+from sessions.events import CONSOLE_NAMESPACE, LIVE_NAMESPACE, Action, MarkerKind, MarkerStatus, SessionStatus
 from sessions.store import Store
 
 from recorder.tasks import ActionError, TaskRunner
 
 log = logging.getLogger(__name__)
 
-LIVE_NAMESPACE = "/live"
-CONSOLE_NAMESPACE = "/console"
 MAX_EVENTS_QUEUED = 5000
 EVENTS_PER_MESSAGE = 200
 MAX_IN_FLIGHT = 2         # frames sent and not yet acknowledged: more are dropped, not queued
@@ -390,15 +390,15 @@ class LivePublisher:
             if self.on_command is None:
                 raise ActionError("this recorder takes no console commands")
             self.on_command(command)
-        except (ActionError, ValueError) as exc:
-            ok, error = False, str(exc)
+        except UxlabError as exc:  # ActionError, or the store refusing a value
+            ok, error = False, exc.message
         self._console_out.append(("done", {"id": command.get("id"), "ok": ok, "error": error}))
         self._console_wake.set()
 
     def _console_state(self, state: dict) -> dict:
         return {"task": state.get("task"), "attempt": state.get("attempt_id"),
                 "paused": bool(state.get("paused")),
-                "status": "ended" if state.get("ended") else "recording",
+                "status": "ended" if state.get("ended") else SessionStatus.RECORDING.value,
                 "t": round(time.time() - self.started_wall, 3)}
 
 
@@ -407,10 +407,10 @@ def runner_commands(runner: TaskRunner) -> Callable[[dict], None]:
     observer's error arrives `pending` and is stored for the moderator to confirm."""
     def perform(command: dict) -> None:
         action, text = command.get("action"), command.get("text")
-        if action == "error" and command.get("status") == "pending":
-            runner.store.add_marker(runner.session_id, runner.clock.now(), "error", text=text,
+        if action == Action.ERROR and command.get("status") == MarkerStatus.PENDING:
+            runner.store.add_marker(runner.session_id, runner.clock.now(), MarkerKind.ERROR, text=text,
                                     author=command.get("by"), attempt_id=runner.state()["attempt_id"],
-                                    status="pending")
+                                    status=MarkerStatus.PENDING)
             return
         runner.perform(str(action), text=text if isinstance(text, str) else None)
     return perform

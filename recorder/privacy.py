@@ -20,7 +20,7 @@ _SHORTCUT_MODIFIERS = {"ctrl", "alt", "super"}
 
 
 def key_class(key: KeyStroke) -> str:
-    """The class a redacted keystroke is stored as (one of sessions.model.KEY_CLASSES)."""
+    """The class a redacted keystroke is stored as (one of sessions.events.KEY_CLASSES)."""
     if key.modifier:
         return "modifier"
     if key.char:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sessions.events import VIDEO_FILE, MarkerKind, Outcome, SessionStatus
+from sessions.recovery import open_writer
 from sessions.store import Store
 from sessions.study import Study, load_study
 
@@ -77,7 +78,7 @@ class Recording:
     def __init__(self, folder: str | Path, options: RecordOptions) -> None:
         self.folder, self.options = Path(folder), options
         self.study: Study = load_study(folder)
-        self.store = Store(folder)
+        self.store = open_writer(folder)
         self.session_id: str | None = None
         self.display: str | None = None
         self.runner: TaskRunner | None = None

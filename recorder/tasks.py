@@ -1,7 +1,7 @@
 """The task runner: follows the study script, keeps the task timeline and privacy pauses,
 and writes attempts and markers.
 
-Every moderator action is a plain method (`perform("success")`), so hotkeys, a timer and,
+Every moderator action is a plain method (`perform(Action.SUCCESS)`), so hotkeys, a timer and,
 later, a web console over Socket.IO all drive the same code.
 """
 from __future__ import annotations
@@ -11,15 +11,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sessions.errors import Conflict
+from sessions.events import ACTIONS, Action, MarkerKind, Outcome
 from sessions.store import Store
 from sessions.study import Study, Task
 
 from recorder.clock import SessionClock
 
-ACTIONS = ("next_task", "success", "failure", "gave_up", "error", "marker", "pause", "end")
-
-
-class ActionError(ValueError):
+class ActionError(Conflict):
     """An action that does not apply right now (e.g. `success` with no task running)."""
 
 
@@ -57,7 +56,7 @@ class TaskRunner:
         if action not in ACTIONS:
             raise ActionError(f"unknown action {action!r} (one of {', '.join(ACTIONS)})")
         method = getattr(self, action)
-        method(text=text, t=t) if action in ("error", "marker") else method(t=t)
+        method(text=text, t=t) if action in (Action.ERROR, Action.MARKER) else method(t=t)
 
     def next_task(self, t: float | None = None) -> Task:
         with self._lock:
@@ -75,22 +74,22 @@ class TaskRunner:
             return task
 
     def success(self, t: float | None = None) -> None:
-        self._finish("success", t)
+        self._finish(Outcome.SUCCESS, t)
 
     def failure(self, t: float | None = None) -> None:
-        self._finish("failure", t)
+        self._finish(Outcome.FAILURE, t)
 
     def gave_up(self, t: float | None = None) -> None:
-        self._finish("gave_up", t)
+        self._finish(Outcome.GAVE_UP, t)
 
     def error(self, text: str | None = None, t: float | None = None) -> int:
         with self._lock:
-            return self.store.add_marker(self.session_id, self._time(t), "error", text=text,
+            return self.store.add_marker(self.session_id, self._time(t), MarkerKind.ERROR, text=text,
                                          author="moderator", attempt_id=self._attempt_id())
 
     def marker(self, text: str | None = None, t: float | None = None) -> int:
         with self._lock:
-            return self.store.add_marker(self.session_id, self._time(t), "marker", text=text,
+            return self.store.add_marker(self.session_id, self._time(t), MarkerKind.MARKER, text=text,
                                          author="moderator", attempt_id=self._attempt_id())
 
     def pause(self, t: float | None = None) -> bool:
@@ -100,7 +99,7 @@ class TaskRunner:
             if self._pause_started is None:
                 self._pause_started = t
                 self._open_span(self._pause_starts, self._pause_spans, (t, float("inf")))
-                self.store.add_marker(self.session_id, t, "pause", author="moderator",
+                self.store.add_marker(self.session_id, t, MarkerKind.PAUSE, author="moderator",
                                       attempt_id=self._attempt_id())
             else:
                 self._resume(t)
@@ -116,7 +115,7 @@ class TaskRunner:
             if self._pause_started is not None:
                 self._resume(t)
             if self._attempt is not None:
-                self._finish("abandoned", t)
+                self._finish(Outcome.ABANDONED, t)
             self.ended_at = t
             self.ended.set()
             self._publish()
@@ -155,7 +154,7 @@ class TaskRunner:
                 return False
             if self._pause_started is not None:
                 self._resume(now)
-            self._finish("timed_out", attempt.started + attempt.paused + attempt.task.time_limit)
+            self._finish(Outcome.TIMED_OUT, attempt.started + attempt.paused + attempt.task.time_limit)
             return True
 
     # -- queries -------------------------------------------------------------------
@@ -214,7 +213,7 @@ class TaskRunner:
             self._attempt.paused += length
         self._pause_spans[-1] = (self._pause_started, t)
         self._pause_started = None
-        self.store.add_marker(self.session_id, t, "resume", author="moderator",
+        self.store.add_marker(self.session_id, t, MarkerKind.RESUME, author="moderator",
                               attempt_id=self._attempt_id())
 
     @staticmethod

@@ -11,6 +11,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, NotRequired, TypedDict
 
+from sessions.errors import BadRequest
+
 # -- attempt outcomes --------------------------------------------------------------------
 
 
@@ -42,6 +44,8 @@ class EventKind(StrEnum):
 
 
 EVENT_KINDS = tuple(k.value for k in EventKind)
+# the kinds that say where the pointer was
+POINTER_KINDS = (EventKind.MOVE.value, EventKind.SCROLL.value, EventKind.CLICK.value)
 # the columns of an event row; readers can rely on every key being present
 EVENT_FIELDS = ("t", "kind", "x", "y", "button", "pressed", "dx", "dy", "key", "text",
                 "window", "task", "target")
@@ -116,11 +120,11 @@ def is_on_product(target: str | None) -> bool:
     return target != PROMPT_TARGET
 
 
-class UnknownKind(ValueError):
-    """Raised by `check_event` for a kind the contract does not define."""
+class UnknownKind(BadRequest):
+    """Raised by `check_event` for a kind the contract does not define (or no valid time)."""
 
 
-def check_event(event: dict) -> None:
+def check_event(event: Any) -> None:
     """Refuse an event the contract does not define: every writer goes through this."""
     if not isinstance(event, dict):
         raise UnknownKind(f"an event must be a mapping, got {type(event).__name__}")
@@ -349,6 +353,12 @@ def js_constants() -> dict[str, Any]:
         "promptTarget": PROMPT_TARGET, "liveNamespace": LIVE_NAMESPACE,
         "consoleNamespace": CONSOLE_NAMESPACE, "replayColumns": {k: list(v) for k, v in REPLAY_COLUMNS.items()},
         "speakers": list(SPEAKERS), "videoFile": VIDEO_FILE, "cameraFile": CAMERA_FILE,
+        # by name, so a script writes `uxlab.eventKind.CLICK` rather than "click"
+        "eventKind": {k.name: k.value for k in EventKind},
+        "markerKind": {k.name: k.value for k in MarkerKind},
+        "markerStatus": {s.name: s.value for s in MarkerStatus},
+        "role": {r.name: r.value for r in Role}, "pointerKinds": list(POINTER_KINDS),
+        "watchRoles": list(WATCH_ROLES), "action": {a.name: a.value for a in Action},
     }
 
 

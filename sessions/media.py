@@ -18,8 +18,8 @@ from sessions.events import VIDEO_FILE
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
-class MediaPathError(ValueError):
-    """A media path that points outside the study's media folder or names nothing valid."""
+class MediaPathError(NotFound):
+    """A media path that points outside the study's media folder or names nothing valid (404)."""
 
 
 class MediaFiles:

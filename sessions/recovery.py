@@ -1,24 +1,29 @@
 """Crash recovery: a session left `recording` by a recorder that died is closed properly.
 
 The recorder flushes events and video fragments every fraction of a second and beats a
-heartbeat; when it is killed, the next process that opens the study finds the session,
-ends its open attempt as abandoned and marks the session `recovered`.
+heartbeat; when it is killed, the next process that opens the study to write to it (the
+recorder, the server, a command that changes data: `open_writer`) finds the session, ends
+its open attempt as abandoned and marks the session `recovered`. Reading a study (listing,
+analysing, exporting) never does: a read changes nothing.
+
+This module depends on the store, never the other way round.
 """
 from __future__ import annotations
 
 import os
 import socket
 import time
-from typing import TYPE_CHECKING
+from pathlib import Path
 
-if TYPE_CHECKING:
-    from sessions.store import Store
+from sessions.events import Outcome, SessionStatus
+from sessions.store import Store
 
 # a recorder on another host is presumed dead when its heartbeat is this old
 STALE_AFTER = 60.0
 
 
 def recorder_alive(session: dict) -> bool:
+    """Whether the recorder that owns `session` still runs (same host: its pid; else its heartbeat)."""
     if session.get("host") == socket.gethostname() and session.get("pid"):
         try:
             os.kill(int(session["pid"]), 0)
@@ -41,10 +46,17 @@ def _same_process(session: dict) -> bool:
     return time.time() - (session.get("heartbeat") or 0) < STALE_AFTER
 
 
-def recover_orphans(store: "Store") -> list[str]:
+def open_writer(folder: str | Path) -> Store:
+    """Open a study to write to it: first close the sessions whose recorder died."""
+    store = Store(folder)
+    recover_orphans(store)
+    return store
+
+
+def recover_orphans(store: Store) -> list[str]:
     """Close every session whose recorder is gone; returns their ids."""
     recovered = []
-    for session in store.db.query("SELECT * FROM sessions WHERE status = 'recording'"):
+    for session in store.sessions(status=SessionStatus.RECORDING.value):
         if recorder_alive(session):
             continue
         recover_session(store, session["id"])
@@ -52,7 +64,7 @@ def recover_orphans(store: "Store") -> list[str]:
     return recovered
 
 
-def recover_session(store: "Store", session_id: str) -> None:
+def recover_session(store: Store, session_id: str) -> None:
     last = store.db.execute(
         "SELECT max(t) FROM (SELECT max(t) AS t FROM events WHERE session_id = :s "
         "UNION ALL SELECT max(t) FROM markers WHERE session_id = :s "
@@ -62,8 +74,8 @@ def recover_session(store: "Store", session_id: str) -> None:
     duration = max(float(last), float(beat))
     with store.db.conn:
         store.db.execute(
-            "UPDATE attempts SET ended = max(started, ?), outcome = 'abandoned' "
-            "WHERE session_id = ? AND outcome IS NULL", [duration, session_id])
-        store.db.execute("UPDATE sessions SET status = 'recovered', duration = ? WHERE id = ?",
-                         [duration, session_id])
+            "UPDATE attempts SET ended = max(started, ?), outcome = ? "
+            "WHERE session_id = ? AND outcome IS NULL", [duration, Outcome.ABANDONED.value, session_id])
+        store.db.execute("UPDATE sessions SET status = ?, duration = ? WHERE id = ?",
+                         [SessionStatus.RECOVERED.value, duration, session_id])
     store.audit("uxlab", "recover_session", session_id, {"duration": duration})

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from sessions.errors import Unavailable
+
 
 def _v1_core(db: sqlite_utils.Database) -> None:
     db["sessions"].create({
@@ -120,8 +122,8 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-class SchemaTooNew(RuntimeError):
-    pass
+class SchemaTooNew(Unavailable):
+    """A study written by a newer uxlab: this one cannot read it safely (503)."""
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

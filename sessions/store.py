@@ -15,6 +15,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,25 @@ from typing import Any
 import sqlite_utils
 
 from sessions import schema
-from sessions.events import INCLUSIONS, Inclusion
+from sessions.errors import BadRequest, Conflict, NotFound, UxlabError
+from sessions.events import (
+    EVENT_FIELDS,
+    EVENT_KINDS,
+    MARKER_KINDS,
+    MARKER_STATUSES,
+    OUTCOMES,
+    ROLES,
+    EventKind,
+    MarkerStatus,
+    Outcome,
+    SessionStatus,
+    INCLUSIONS,
+    Inclusion,
+    UnknownKind,
+    check_event,
+    is_product_press,
+)
 from sessions.media import MediaFiles
-from sessions.model import EVENT_FIELDS, EVENT_KINDS, MARKER_KINDS, MARKER_STATUSES, OUTCOMES, ROLES
 
 DB_FILE = "uxlab.db"
 _EVENT_INSERT = (
@@ -33,8 +50,24 @@ _EVENT_INSERT = (
 )
 
 
-class StoreError(ValueError):
-    """A request the store refuses: unknown session, bad value, a folder that is not a study."""
+class StoreError(UxlabError):
+    """A request the store refuses: a bad value (400) unless a subclass says otherwise."""
+
+
+class MalformedEvent(StoreError):
+    """An event of a kind the contract does not define, or without a valid time (400)."""
+
+
+class UnknownSession(StoreError, NotFound):
+    """A session id that names nothing in this study (404)."""
+
+
+class UnknownUser(StoreError, NotFound):
+    """A user name that names nothing in this study (404)."""
+
+
+class NameTaken(StoreError, Conflict):
+    """A user name already in use (409)."""
 
 
 def now_iso() -> str:
@@ -44,29 +77,39 @@ def now_iso() -> str:
 class Store:
     """A study folder's storage. Cheap to create; connections open per thread on first use."""
 
-    def __init__(self, folder: str | Path, *, recover: bool = True) -> None:
+    def __init__(self, folder: str | Path, *, read_only: bool = False) -> None:
+        """Open a study. It never closes other processes' sessions on its own
+        (`sessions.recovery.open_writer` does, for the recorder, the server and the commands
+        that change data).
+
+        `read_only` is for the commands that only look (list, analyse, export, report): their
+        connections cannot write, so they neither change the database nor checkpoint another
+        process's write-ahead log into it. A folder with no database yet, or with an older
+        schema, is still created or migrated first (a one-time change every opener makes), so
+        a study written by an older uxlab can be analysed."""
         self.folder = Path(folder).resolve()
         if not self.folder.is_dir():
-            raise StoreError(f"{self.folder} is not a folder")
+            raise BadRequest(f"{self.folder} is not a folder")
         self.path = self.folder / DB_FILE
+        self.read_only = read_only
         self.media = MediaFiles(self.folder / "media")
         self._local = threading.local()
-        schema.migrate(self.db, self.folder / ".uxlab.lock")
-        if recover:
-            from sessions.recovery import recover_orphans
-            recover_orphans(self)
+        lock = self.folder / ".uxlab.lock"
+        if not read_only:
+            schema.migrate(self.db, lock)
+        elif not self.path.is_file() or schema.schema_version(self.db.conn) < schema.SCHEMA_VERSION:
+            self.close()
+            with closing(_connect(self.path, writable=True)) as conn:
+                schema.migrate(sqlite_utils.Database(conn), lock)
+        else:
+            schema.migrate(self.db, lock)  # at the current version: only refuses a newer schema
 
     # -- connections ---------------------------------------------------------------
     @property
     def db(self) -> sqlite_utils.Database:
         db = getattr(self._local, "db", None)
         if db is None:
-            conn = sqlite3.connect(self.path, timeout=30)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA busy_timeout=30000")
-            db = self._local.db = sqlite_utils.Database(conn)
+            db = self._local.db = sqlite_utils.Database(_connect(self.path, writable=not self.read_only))
         return db
 
     def fingerprint(self) -> tuple:
@@ -103,7 +146,7 @@ class Store:
         session_id = f"{stamp:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
         self.db["sessions"].insert({
             "id": session_id, "participant": participant.strip(), "group_name": group,
-            "status": "recording", "started_at": started_at,
+            "status": SessionStatus.RECORDING.value, "started_at": started_at,
             "started_wall": stamp.isoformat(timespec="seconds"), "duration": 0.0,
             "consent": int(consent), "keystrokes": keystrokes, "device": json.dumps(device or {}),
             "pid": os.getpid(), "host": socket.gethostname(), "heartbeat": time.time(),
@@ -114,7 +157,7 @@ class Store:
     def session(self, session_id: str) -> dict:
         rows = list(self.db.query("SELECT * FROM sessions WHERE id = ?", [session_id]))
         if not rows:
-            raise StoreError(f"no session {session_id!r} in this study")
+            raise UnknownSession(f"no session {session_id!r} in this study")
         return _decode_session(rows[0])
 
     def session_by_token(self, token: str) -> dict | None:
@@ -130,16 +173,16 @@ class Store:
         if order not in columns:
             raise StoreError(f"cannot sort sessions by {order!r}")
         direction = 'DESC' if descending else 'ASC'
-        counts = ("SELECT s.*, (SELECT count(*) FROM attempts a WHERE a.session_id = s.id "
-                  "AND a.outcome = 'success') AS completed, (SELECT count(*) FROM attempts a "
+        completed = (f"(SELECT count(*) FROM attempts a WHERE a.session_id = s.id "
+                     f"AND a.outcome = '{Outcome.SUCCESS.value}')")
+        counts = (f"SELECT s.*, {completed} AS completed, (SELECT count(*) FROM attempts a "
                   "WHERE a.session_id = s.id) AS attempted FROM sessions s")
         if limit is None:
             sql = f"{counts}{where} ORDER BY {order} {direction}, s.id"
         else:
             # pick the page's ids first, so the per-session counts are computed for one page
             # rather than for every row the OFFSET skips (10k sessions: ~40 ms -> ~3 ms)
-            key = (f"s.{order}" if order != "completed" else
-                   "(SELECT count(*) FROM attempts a WHERE a.session_id = s.id AND a.outcome = 'success')")
+            key = f"s.{order}" if order != "completed" else completed
             page = f"SELECT s.id FROM sessions s{where} ORDER BY {key} {direction}, s.id LIMIT ? OFFSET ?"
             sql = f"{counts} WHERE s.id IN ({page}) ORDER BY {order} {direction}, s.id"
             params += [int(limit), int(offset)]
@@ -190,7 +233,6 @@ class Store:
     def set_inclusion(self, session_id: str, inclusion: str, actor: str, reason: str | None = None) -> None:
         """Mark a session included, pilot or excluded: it stays stored and shown, and the
         analysis counts only included sessions. An exclusion must say why."""
-        from sessions.errors import BadRequest
         if inclusion not in INCLUSIONS:
             raise BadRequest(f"unknown inclusion {inclusion!r} (one of {', '.join(INCLUSIONS)})")
         reason = (reason or "").strip() or None
@@ -207,7 +249,6 @@ class Store:
     def rename_session(self, session_id: str, actor: str, *, participant: str | None = None,
                        group: str | None = None) -> None:
         """Correct a session's participant id or group (an empty group clears it)."""
-        from sessions.errors import BadRequest
         before = self._existing(session_id)
         changes: dict[str, Any] = {}
         if participant is not None:
@@ -232,7 +273,6 @@ class Store:
             "SELECT * FROM sessions WHERE participant = ? ORDER BY started_at", [participant.strip()])]
 
     def _existing(self, session_id: str) -> dict:
-        from sessions.errors import NotFound
         rows = list(self.db.query("SELECT * FROM sessions WHERE id = ?", [session_id]))
         if not rows:
             raise NotFound(f"no session {session_id!r} in this study")
@@ -264,11 +304,16 @@ class Store:
 
     # -- events --------------------------------------------------------------------
     def append_events(self, session_id: str, events: Iterable[dict]) -> int:
-        """Append events in one transaction; thousands per call is the intended use."""
+        """Append events in one transaction; thousands per call is the intended use.
+        An event the contract does not define (`sessions.events.check_event`) is refused
+        and nothing of the batch is stored."""
+        events = list(events)
+        for event in events:
+            try:
+                check_event(event)
+            except UnknownKind as exc:
+                raise MalformedEvent(exc.message) from None
         rows = [(session_id, *(e.get(f) for f in EVENT_FIELDS)) for e in events]
-        for row in rows:
-            if not isinstance(row[1], (int, float)) or not isinstance(row[2], str):
-                raise StoreError(f"malformed event {dict(zip(('session',) + EVENT_FIELDS, row))}")
         with self.db.conn:
             self.db.conn.executemany(_EVENT_INSERT, rows)
         return len(rows)
@@ -320,7 +365,7 @@ class Store:
         # pointer moves are ~90% of an hour's events: find the gaps between the other events
         # and the screen changes first, then split those few gaps at the moves inside them
         import numpy as np
-        kinds = [k for k in EVENT_KINDS if k != "move"]
+        kinds = [k for k in EVENT_KINDS if k != EventKind.MOVE]
         rows = self.db.execute(
             f"SELECT t FROM events WHERE session_id = ? AND kind IN ({', '.join('?' for _ in kinds)})",
             [session_id, *kinds]).fetchall()
@@ -331,8 +376,8 @@ class Store:
         for i in np.flatnonzero(np.diff(times) >= min_gap):
             a, b = float(times[i]), float(times[i + 1])
             moves = [r[0] for r in self.db.execute(
-                "SELECT t FROM events WHERE session_id = ? AND kind = 'move' AND t > ? AND t < ? ORDER BY t",
-                [session_id, a, b])]
+                "SELECT t FROM events WHERE session_id = ? AND kind = ? AND t > ? AND t < ? ORDER BY t",
+                [session_id, EventKind.MOVE.value, a, b])]
             edges = [a, *moves, b]
             spans += [(x, y) for x, y in zip(edges, edges[1:]) if y - x >= min_gap]
         return spans
@@ -340,7 +385,9 @@ class Store:
     def event_rows(self, session_id: str, kinds: Iterable[str], columns: Iterable[str],
                    *, presses_only: bool = False) -> list[tuple]:
         """Plain tuples of some columns of some kinds of event, in time order: ten times
-        faster than dicts for a replay that draws an hour of clicks and keys at once."""
+        faster than dicts for a replay that draws an hour of clicks and keys at once.
+        `presses_only` drops releases (`pressed` = 0) of every kind; it does not drop presses
+        on uxlab's prompt window, which a replay shows (see `sessions.events.is_product_press`)."""
         kinds, columns = tuple(kinds), tuple(columns)
         unknown = set(columns) - set(EVENT_FIELDS)
         if unknown:
@@ -378,7 +425,7 @@ class Store:
     # -- markers, notes, answers ---------------------------------------------------
     def add_marker(self, session_id: str, t: float, kind: str, *, text: str | None = None,
                    author: str | None = None, attempt_id: int | None = None,
-                   status: str = "confirmed") -> int:
+                   status: str = MarkerStatus.CONFIRMED.value) -> int:
         if kind not in MARKER_KINDS:
             raise StoreError(f"unknown marker kind {kind!r}")
         if status not in MARKER_STATUSES:
@@ -451,13 +498,13 @@ class Store:
         if not name or not name.strip() or len(name) > 64:
             raise StoreError("a user name must be 1 to 64 characters")
         if self.user(name):
-            raise StoreError(f"user {name!r} already exists")
+            raise NameTaken(f"user {name!r} already exists")
         self.db["users"].insert({"name": name, "role": role, "password_hash": password_hash,
                                  "created": now_iso()})
 
     def set_password_hash(self, name: str, password_hash: str) -> None:
         if not self.user(name):
-            raise StoreError(f"no user {name!r} in this study")
+            raise UnknownUser(f"no user {name!r} in this study")
         self.db["users"].update(name, {"password_hash": password_hash})
 
     def user(self, name: str) -> dict | None:
@@ -477,6 +524,21 @@ class Store:
             sql += " WHERE session_id = ?"
             params.append(session_id)
         return list(self.db.query(sql + " ORDER BY id", params))
+
+
+def _connect(path: Path, *, writable: bool) -> sqlite3.Connection:
+    """A connection in WAL mode; a read-only one is opened `mode=ro`, which can read
+    another process's uncheckpointed log and can never write or checkpoint."""
+    if not writable:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=30)
+        conn.execute("PRAGMA busy_timeout=30000")
+        return conn
+    conn = sqlite3.connect(path, timeout=30)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=30000")
+    return conn
 
 
 def _session_filter(status: str | None, group: str | None, participant: str | None,

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sessions.errors import BadRequest
+from sessions.events import Action
 from sessions.studyfile_lines import KeyLocator
 
 STUDY_FILE = "study.toml"
@@ -18,21 +20,21 @@ KEYSTROKE_MODES = ("redacted", "full", "none")
 STANDARD_POST_TASK = ("seq", "ces")
 STANDARD_POST_SESSION = ("sus", "umux_lite", "nps", "csat", "ces")
 DEFAULT_HOTKEYS = {
-    "next_task": "ctrl+alt+n",
-    "success": "ctrl+alt+s",
-    "failure": "ctrl+alt+f",
-    "gave_up": "ctrl+alt+g",
-    "error": "ctrl+alt+e",
-    "marker": "ctrl+alt+m",
-    "pause": "ctrl+alt+p",
-    "end": "ctrl+alt+q",
+    Action.NEXT_TASK.value: "ctrl+alt+n",
+    Action.SUCCESS.value: "ctrl+alt+s",
+    Action.FAILURE.value: "ctrl+alt+f",
+    Action.GAVE_UP.value: "ctrl+alt+g",
+    Action.ERROR.value: "ctrl+alt+e",
+    Action.MARKER.value: "ctrl+alt+m",
+    Action.PAUSE.value: "ctrl+alt+p",
+    Action.END.value: "ctrl+alt+q",
 }
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _HOTKEY = re.compile(r"^((ctrl|alt|shift|super|cmd)\+)+([a-z0-9]|f[1-9]|f1[0-2])$")
 
 
-class StudyError(ValueError):
-    """A study script that cannot be used; the message is meant for the researcher.
+class StudyError(BadRequest):
+    """A study script that cannot be used; the message is meant for the researcher (400).
 
     `problems` holds every mistake found, in file order; the message names the first (and
     how many more there are), so commands that only need to refuse stay on one line.

@@ -20,7 +20,8 @@ from flask import Flask
 from flask_socketio import SocketIO
 from flask_wtf.csrf import CSRFProtect
 
-from sessions.store import Store
+from sessions.events import CONSOLE_NAMESPACE
+from sessions.recovery import open_writer
 from sessions.study import load_study
 
 
@@ -47,9 +48,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         LOGIN_WINDOW_SECONDS=300,
     )
     app.config.update(config)
-    app.extensions["uxlab"] = {"store": Store(folder), "study": load_study(folder)}
+    app.extensions["uxlab"] = {"store": open_writer(folder), "study": load_study(folder)}
 
-    from web import access, errors
+    from web import access, constants, errors
+    constants.init_app(app)
     access.init_app(app)  # before CSRF: an anonymous client is refused before anything else
     CSRFProtect(app)
     errors.init_app(app)
@@ -60,8 +62,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     socketio = SocketIO(app, async_mode="threading", manage_session=False,
                         message_queue=os.environ.get("UXLAB_REDIS_URL") or None)
     from web.console_socket import ConsoleNamespace
-    from web.console_protocol import NAMESPACE
-    socketio.on_namespace(ConsoleNamespace(NAMESPACE))
+    socketio.on_namespace(ConsoleNamespace(CONSOLE_NAMESPACE))
     from web import live
     live.init_app(app, socketio)
     app.extensions["uxlab"]["socketio"] = socketio

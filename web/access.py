@@ -13,7 +13,6 @@ from web import current
 # the login page, static assets and the participant's own tokenised questionnaire
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "questionnaire.page", "questionnaire.state",
                               "questionnaire.submit"})
-ALL_ROLES = ("researcher", "observer", "reviewer")
 
 
 def init_app(app: Flask) -> None:

@@ -5,10 +5,11 @@ import secrets
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from sessions.events import Role
 from sessions.store import Store, StoreError
 
 MIN_PASSWORD = 8
-FIRST_USER = "researcher"
+FIRST_USER = Role.RESEARCHER.value
 # checked against when the user does not exist, so a wrong name costs as long as a wrong password
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
 
@@ -37,7 +38,7 @@ def ensure_first_user(store: Store) -> tuple[str, str] | None:
     """A study with no accounts gets a researcher; returns (name, password) to print once."""
     if store.users():
         return None
-    return FIRST_USER, add_user(store, FIRST_USER, "researcher")
+    return FIRST_USER, add_user(store, FIRST_USER, Role.RESEARCHER)
 
 
 def authenticate(store: Store, name: str, password: str) -> dict | None:

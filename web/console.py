@@ -1,16 +1,16 @@
-"""The moderator console page; the buttons talk over the `/console` namespace."""
+"""The moderator console page; the buttons talk over the console namespace."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template
 
 from web import current
 from web.access import requires
-from web.console_protocol import ACTIONS, CONSOLE_ROLES, NAMESPACE, allowed
+from sessions.events import ACTIONS, CONSOLE_ROLES, Action, may_send
 
 bp = Blueprint("console", __name__)
-LABELS = {"next_task": "Start next task", "success": "Success", "failure": "Failure",
-          "gave_up": "Gave up", "error": "Error", "marker": "Marker", "pause": "Pause / resume",
-          "end": "End session"}
+LABELS = {Action.NEXT_TASK: "Start next task", Action.SUCCESS: "Success", Action.FAILURE: "Failure",
+          Action.GAVE_UP: "Gave up", Action.ERROR: "Error", Action.MARKER: "Marker",
+          Action.PAUSE: "Pause / resume", Action.END: "End session"}
 
 
 @bp.route("/sessions/<session_id>/console")
@@ -18,6 +18,6 @@ LABELS = {"next_task": "Start next task", "success": "Success", "failure": "Fail
 def page(session_id: str):
     session = current.store().session(session_id)
     role = current.user()["role"]
-    buttons = [(a, LABELS[a], allowed(role, a)) for a in ACTIONS]
-    return render_template("console.html", session=session, buttons=buttons, namespace=NAMESPACE,
+    buttons = [(a, LABELS[Action(a)], may_send(role, a)) for a in ACTIONS]
+    return render_template("console.html", session=session, buttons=buttons,
                            hotkeys=current.study().hotkeys)

@@ -1,6 +1,8 @@
 """The moderator console's Socket.IO protocol, shared by the web app and the recorder.
 
-Namespace: `/console`. One room per session, named `session:<session id>`.
+Namespace: `sessions.events.CONSOLE_NAMESPACE`. One room per session,
+`sessions.events.console_room(session id)`. Actions, roles and who may send what
+(`may_send`) are defined in `sessions.events` too.
 
 Who connects, and how:
 - A logged-in researcher or observer, with the web app's session cookie (no auth payload).
@@ -15,7 +17,7 @@ Who connects, and how:
 Client → server (each answered through the Socket.IO acknowledgement callback):
 - `join` {"session": id} → {"ok": true, "state": <last state or null>} or {"ok": false, "error": str}.
   Checks the user's role and that the session exists before joining its room.
-- `command` {"session": id, "action": one of ACTIONS, "text": str (marker only, ≤ 500 chars)}
+- `command` {"session": id, "action": one of events.ACTIONS, "text": str (marker only, ≤ 500 chars)}
   → {"ok": true, "id": command id} or {"ok": false, "error": str}. Researchers may send every
   action; observers only "error" and "marker" (an observer's error is sent with
   "status": "pending", for the moderator to confirm, as the data contract says).
@@ -31,19 +33,4 @@ Server → clients in the room:
 """
 from __future__ import annotations
 
-NAMESPACE = "/console"
-ACTIONS = ("next_task", "success", "failure", "gave_up", "error", "marker", "pause", "end")
-OBSERVER_ACTIONS = ("error", "marker")
-CONSOLE_ROLES = ("researcher", "observer")
 MAX_TEXT = 500
-
-
-def room(session_id: str) -> str:
-    return f"session:{session_id}"
-
-
-def allowed(role: str, action: str) -> bool:
-    """Whether a user of `role` may send `action`."""
-    if role == "researcher":
-        return action in ACTIONS
-    return role == "observer" and action in OBSERVER_ACTIONS

@@ -1,4 +1,5 @@
-"""The `/console` Socket.IO namespace: the checks behind every connect, join and command.
+"""The console Socket.IO namespace (`sessions.events.CONSOLE_NAMESPACE`): the checks behind
+every connect, join and command.
 
 Flask-SocketIO's example lets a client join any room it names; here a room is joined only
 after the user's role and the session are checked, and a recorder only ever reaches the
@@ -12,9 +13,11 @@ import time
 from flask import request, session
 from flask_socketio import Namespace, emit, join_room
 
-from sessions.store import StoreError
+from sessions.events import CONSOLE_ROLES, Action, MarkerStatus, Role, SessionStatus, may_send
+from sessions.events import console_room as room
+from sessions.store import UnknownSession
 from web import current
-from web.console_protocol import CONSOLE_ROLES, MAX_TEXT, allowed, room
+from web.console_protocol import MAX_TEXT
 from web.live import live_token_matches
 
 
@@ -32,7 +35,7 @@ class ConsoleNamespace(Namespace):
             if not live_token_matches(auth.get("live_token")):
                 raise ConnectionRefusedError("a recorder needs the lab's live token")
             found = current.store().session_by_token(token)
-            if found is None or found["status"] != "recording":
+            if found is None or found["status"] != SessionStatus.RECORDING:
                 raise ConnectionRefusedError("unknown or finished session")
             join_room(room(found["id"]))
             self.clients[request.sid] = {"recorder": found["id"], "rooms": {found["id"]}}
@@ -58,7 +61,7 @@ class ConsoleNamespace(Namespace):
             return {"ok": False, "error": "say which session"}
         try:
             current.store().session(session_id)
-        except StoreError:
+        except UnknownSession:
             return {"ok": False, "error": "no such session"}
         join_room(room(session_id))
         client["rooms"].add(session_id)
@@ -71,17 +74,18 @@ class ConsoleNamespace(Namespace):
         session_id, action = data.get("session"), data.get("action")
         if session_id not in client["rooms"]:
             return {"ok": False, "error": "join the session first"}
-        if not isinstance(action, str) or not allowed(client["role"], action):
+        if not isinstance(action, str) or not may_send(client["role"], action):
             return {"ok": False, "error": f"{client['role']}s cannot send {action!r}"}
         text = data.get("text")
-        if action == "marker":
+        if action == Action.MARKER:
             if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
                 return {"ok": False, "error": f"a marker needs 1 to {MAX_TEXT} characters of text"}
             text = text.strip()
         else:
             text = None
         command = {"id": secrets.token_hex(6), "session": session_id, "action": action, "text": text,
-                   "status": "pending" if client["role"] == "observer" and action == "error" else "confirmed",
+                   "status": (MarkerStatus.PENDING.value if client["role"] == Role.OBSERVER and action == Action.ERROR
+                              else MarkerStatus.CONFIRMED.value),
                    "by": client["user"], "role": client["role"], "sent": time.time()}
         emit("command", command, to=room(session_id))
         return {"ok": True, "id": command["id"]}

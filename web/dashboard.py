@@ -7,10 +7,9 @@ import math
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
-from sessions.events import INCLUSIONS, Outcome
-from sessions.model import SESSION_STATUSES
+from sessions.events import INCLUSIONS, ROLES, SESSION_STATUSES, Outcome, Role
 from web import current
-from web.access import ALL_ROLES, requires
+from web.access import requires
 
 bp = Blueprint("dashboard", __name__)
 
@@ -36,7 +35,7 @@ def session_query(args) -> dict:
 
 
 @bp.route("/")
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def index():
     q = session_query(request.args)
     size = current_app.config["PAGE_SIZE"]
@@ -53,7 +52,7 @@ def index():
 
 
 @bp.route("/summary")
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def summary():
     """The analyzer's task table and questionnaire scores, loaded into the dashboard after
     the sessions list so a large study never slows the list down; the list's filters apply."""
@@ -111,7 +110,7 @@ def current_summary() -> dict:
 
 
 @bp.route("/download/report.html")
-@requires("researcher", "reviewer")
+@requires(Role.RESEARCHER, Role.REVIEWER)
 def report():
     from analyzer.report import render_report
     html = render_report(current.store(), current.study())
@@ -120,7 +119,7 @@ def report():
 
 
 @bp.route("/download/<what>.csv")
-@requires("researcher", "reviewer")
+@requires(Role.RESEARCHER, Role.REVIEWER)
 def download_csv(what: str):
     from sessions.export import EXPORT_COLUMNS, study_timeline, write_rows
     if what == "events":

@@ -1,13 +1,15 @@
-"""Clean error pages (or JSON for API calls): a user never sees a traceback."""
+"""Clean error pages (or JSON for API calls): a user never sees a traceback.
+
+This is the one place the web app turns a `sessions.errors.UxlabError` into a response: its
+message and its own status. Anything else that escapes a view is a bug: logged, and a 500.
+"""
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from sessions.errors import UxlabError
-from sessions.media import MediaPathError
-from sessions.store import StoreError
 from web.access import wants_json
 
 MESSAGES = {
@@ -25,9 +27,7 @@ MESSAGES = {
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf)
     app.register_error_handler(HTTPException, _http)
-    app.register_error_handler(MediaPathError, lambda exc: _http(NotFound()))
-    app.register_error_handler(StoreError, _store)
-    app.register_error_handler(UxlabError, lambda exc: _page(exc.status, exc.message))
+    app.register_error_handler(UxlabError, _uxlab)
     app.register_error_handler(Exception, _unexpected)
 
 
@@ -49,9 +49,8 @@ def _csrf(exc: CSRFError):
     return _page(400, "This form has expired or did not come from this site; reload the page and try again.")
 
 
-def _store(exc: StoreError):
-    text = str(exc)
-    return _page(404 if text.startswith("no session") else 400, text)
+def _uxlab(exc: UxlabError):
+    return _page(exc.status, exc.message)
 
 
 def _unexpected(exc: Exception):

@@ -1,9 +1,10 @@
-"""Live observation: the page per running session and the `/live` Socket.IO namespace.
+"""Live observation: the page per running session and the live Socket.IO namespace
+(`sessions.events.LIVE_NAMESPACE`; its wire formats are `sessions.events.LiveFrame` and kin).
 
 Who connects, and how:
 - Observers and researchers, with their login cookie; the role is checked on connect
   (reviewers and anonymous clients are refused). A client then `join`s one running
-  session's room, `live:<id>`, after the server has checked the session.
+  session's room (`sessions.events.live_room`), after the server has checked the session.
 - The recorder, with `auth={"live_token": T, "session": ID}`. T is the lab's live token,
   a secret the researcher gives both sides: `UXLAB_LIVE_TOKEN=T uxlab serve ...` (or the
   app config LIVE_TOKEN) and `uxlab record ... --live URL --token T`. It is not the
@@ -41,13 +42,24 @@ from flask import Blueprint, Flask, current_app, render_template, request, sessi
 from flask_socketio import Namespace, SocketIO, emit, join_room, leave_room
 from socketio.exceptions import ConnectionRefusedError as Refused
 
-from sessions.model import EVENT_FIELDS
-from sessions.store import StoreError
+from sessions.events import (
+    EVENT_FIELDS,
+    LIVE_NAMESPACE,
+    LIVE_STATE_KEYS,
+    MARKER_KINDS,
+    WATCH_ROLES,
+    EventKind,
+    MarkerKind,
+    MarkerStatus,
+    Role,
+    SessionStatus,
+    live_room,
+    recorder_room,
+)
+from sessions.store import UnknownSession
 from web import current
 from web.access import requires
 
-NAMESPACE = "/live"
-WATCH_ROLES = ("researcher", "observer")
 MAX_FRAME_BYTES = 2_000_000
 MAX_EVENTS = 500
 HISTORY_EVENTS = 200   # the latest events a late observer is sent on joining
@@ -55,24 +67,14 @@ MAX_NOTE = 2000
 MAX_FLAG = 500
 MAX_BACKLOG = 8   # engine.io packets queued for one observer (a frame is two) before frames skip it
 TAG = re.compile(r"(?<![\w#])#([A-Za-z][\w-]{0,31})")
-STATE_KEYS = ("task", "prompt", "attempt_id", "started", "next_task", "tasks_done", "tasks_total",
-              "paused", "ended", "t")
 
 bp = Blueprint("live", __name__)
-
-
-def room(session_id: str) -> str:
-    return f"live:{session_id}"
-
-
-def recorder_room(session_id: str) -> str:
-    return f"live-recorder:{session_id}"
 
 
 def init_app(app: Flask, socketio: SocketIO) -> None:
     """Register the live page and the namespace on an app built by web.create_app."""
     app.register_blueprint(bp)
-    socketio.on_namespace(LiveNamespace(NAMESPACE))
+    socketio.on_namespace(LiveNamespace(LIVE_NAMESPACE))
 
 
 def live_token() -> str | None:
@@ -100,8 +102,8 @@ def session_time(session_row: dict) -> float:
 @bp.route("/live")
 @requires(*WATCH_ROLES)
 def index():
-    running = current.store().sessions(status="recording", limit=200)
-    return render_template("live.html", session=None, running=running, tasks=[], namespace=NAMESPACE)
+    running = current.store().sessions(status=SessionStatus.RECORDING, limit=200)
+    return render_template("live.html", session=None, running=running, tasks=[])
 
 
 @bp.route("/live/<session_id>")
@@ -109,7 +111,7 @@ def index():
 def page(session_id: str):
     row = current.store().session(session_id)
     tasks = [{"id": t.id, "prompt": t.prompt} for t in current.study().tasks]
-    return render_template("live.html", session=row, running=[], tasks=tasks, namespace=NAMESPACE,
+    return render_template("live.html", session=row, running=[], tasks=tasks,
                            role=current.user()["role"])
 
 
@@ -149,7 +151,7 @@ class LiveNamespace(Namespace):
             raise Refused("no such running session in this study")
         join_room(recorder_room(row["id"]))
         self.clients[request.sid] = {"recorder": row["id"], "keystrokes": row["keystrokes"]}
-        emit("recorder", {"session": row["id"], "online": True}, to=room(row["id"]))
+        emit("recorder", {"session": row["id"], "online": True}, to=live_room(row["id"]))
         return True
 
     def on_disconnect(self, *args):
@@ -157,7 +159,7 @@ class LiveNamespace(Namespace):
         if client and "recorder" in client:
             with self._lock:  # a recorder that comes back sends its screen again
                 self.latest.pop(client["recorder"], None)
-            emit("recorder", {"session": client["recorder"], "online": False}, to=room(client["recorder"]))
+            emit("recorder", {"session": client["recorder"], "online": False}, to=live_room(client["recorder"]))
 
     # observers
     def on_join(self, data):
@@ -169,8 +171,8 @@ class LiveNamespace(Namespace):
         if row is None:
             return {"ok": False, "error": "no such running session"}
         if client["session"] and client["session"] != session_id:
-            leave_room(room(client["session"]))
-        join_room(room(session_id))
+            leave_room(live_room(client["session"]))
+        join_room(live_room(session_id))
         client["session"] = session_id
         latest = self.latest.get(session_id, {})
         if "frame" in latest:
@@ -191,7 +193,7 @@ class LiveNamespace(Namespace):
         note_id = current.store().add_note(row["id"], t, text, client["user"], tags=tags, source="live")
         note = {"id": note_id, "session": row["id"], "t": t, "text": text.strip(), "author": client["user"],
                 "tags": tags}
-        emit("note", note, to=room(row["id"]))
+        emit("note", note, to=live_room(row["id"]))
         return {"ok": True, "note": note}
 
     def on_flag(self, data):
@@ -202,26 +204,27 @@ class LiveNamespace(Namespace):
         if not isinstance(text, str) or len(text) > MAX_FLAG:
             return {"ok": False, "error": f"a flag's text is at most {MAX_FLAG} characters"}
         t, attempt = session_time(row), _open_attempt(row["id"])
-        marker_id = current.store().add_marker(row["id"], t, "error", text=text.strip() or None,
+        marker_id = current.store().add_marker(row["id"], t, MarkerKind.ERROR, text=text.strip() or None,
                                                author=client["user"], attempt_id=attempt,
-                                               status="pending")
+                                               status=MarkerStatus.PENDING)
         flag = {"id": marker_id, "session": row["id"], "t": t, "text": text.strip() or None,
-                "author": client["user"], "attempt_id": attempt, "status": "pending"}
-        emit("flag", flag, to=room(row["id"]))
+                "author": client["user"], "attempt_id": attempt, "status": MarkerStatus.PENDING.value}
+        emit("flag", flag, to=live_room(row["id"]))
         return {"ok": True, "flag": flag}
 
     def on_resolve_flag(self, data):
         client, row = self._joined()
-        if row is None or client["role"] != "researcher":
+        if row is None or client["role"] != Role.RESEARCHER:
             return {"ok": False, "error": "only a researcher in the session can confirm flags"}
         marker_id, status = (data.get("id"), data.get("status")) if isinstance(data, dict) else (None, None)
-        if status not in ("confirmed", "dismissed") or not isinstance(marker_id, int):
+        if status not in (MarkerStatus.CONFIRMED, MarkerStatus.DISMISSED) or not isinstance(marker_id, int):
             return {"ok": False, "error": "say which flag, and confirmed or dismissed"}
-        pending = {m["id"] for m in current.store().markers(row["id"], "error") if m["status"] == "pending"}
+        pending = {m["id"] for m in current.store().markers(row["id"], MarkerKind.ERROR)
+                   if m["status"] == MarkerStatus.PENDING}
         if marker_id not in pending:
             return {"ok": False, "error": "no such pending flag in this session"}
         current.store().set_marker_status(marker_id, status)
-        emit("flag_resolved", {"id": marker_id, "status": status, "by": client["user"]}, to=room(row["id"]))
+        emit("flag_resolved", {"id": marker_id, "status": status, "by": client["user"]}, to=live_room(row["id"]))
         return {"ok": True}
 
     # the recorder
@@ -233,7 +236,7 @@ class LiveNamespace(Namespace):
         frame = {"session": session_id, "jpeg": jpeg, **_numbers(data, ("t", "seq", "w", "h", "captured", "offered", "sent"))}
         with self._lock:
             self.latest.setdefault(session_id, {})["frame"] = frame
-        emit("frame", frame, to=room(session_id), skip_sid=self._backlogged(session_id) or None)
+        emit("frame", frame, to=live_room(session_id), skip_sid=self._backlogged(session_id) or None)
         return True
 
     def on_events(self, data):
@@ -243,27 +246,27 @@ class LiveNamespace(Namespace):
         keystrokes = self.clients[request.sid]["keystrokes"]
         rows = [r for r in (_event(e, keystrokes) for e in data[:MAX_EVENTS]) if r is not None]
         if rows:
-            emit("events", {"session": session_id, "events": rows}, to=room(session_id))
+            emit("events", {"session": session_id, "events": rows}, to=live_room(session_id))
         return True
 
     def on_state(self, data):
         session_id = self._recorder()
         if session_id is None or not isinstance(data, dict):
             return False
-        state = {k: data.get(k) for k in STATE_KEYS if _plain(data.get(k))}
+        state = {k: data.get(k) for k in LIVE_STATE_KEYS if _plain(data.get(k))}
         state.update(session=session_id, attempts=_attempts(session_id))
         with self._lock:
             self.latest.setdefault(session_id, {})["state"] = state
-        emit("state", state, to=room(session_id))
+        emit("state", state, to=live_room(session_id))
         return True
 
     def on_marker(self, data):
         session_id = self._recorder()
-        if session_id is None or not isinstance(data, dict) or data.get("kind") not in ("error", "marker", "pause", "resume"):
+        if session_id is None or not isinstance(data, dict) or data.get("kind") not in MARKER_KINDS:
             return False
         text = data.get("text") if isinstance(data.get("text"), str) else None
         emit("marker", {"session": session_id, "kind": data["kind"], "text": text,
-                        **_numbers(data, ("t",))}, to=room(session_id))
+                        **_numbers(data, ("t",))}, to=live_room(session_id))
         return True
 
     def _backlogged(self, session_id: str) -> list[str]:
@@ -272,7 +275,7 @@ class LiveNamespace(Namespace):
         With Redis, observers connected to other processes are not checked (a known limit)."""
         server = self.socketio.server
         slow = []
-        for sid, eio_sid in server.manager.get_participants(self.namespace, room(session_id)):
+        for sid, eio_sid in server.manager.get_participants(self.namespace, live_room(session_id)):
             connection = server.eio.sockets.get(eio_sid)
             if connection is not None and connection.queue.qsize() > MAX_BACKLOG:
                 slow.append(sid)
@@ -299,9 +302,9 @@ class LiveNamespace(Namespace):
             return None
         try:
             row = current.store().session(session_id)
-        except StoreError:
+        except UnknownSession:
             return None
-        return row if row["status"] == "recording" else None
+        return row if row["status"] == SessionStatus.RECORDING else None
 
 
 # -- what observers are sent ------------------------------------------------------------
@@ -323,13 +326,13 @@ def _notes(session_id: str) -> list[dict]:
 def _flags(session_id: str) -> list[dict]:
     return [{"id": m["id"], "t": m["t"], "text": m["text"], "author": m["author"],
              "attempt_id": m["attempt_id"], "status": m["status"]}
-            for m in current.store().markers(session_id, "error")]
+            for m in current.store().markers(session_id, MarkerKind.ERROR)]
 
 
 def _history(row: dict) -> list[dict]:
     """The session's latest input so far, so an observer who joins late sees what led here
     (presses only, as the ticker shows them; keystrokes as private as the session keeps them)."""
-    kinds = ("click", "key", "scroll", "window")
+    kinds = (EventKind.CLICK, EventKind.KEY, EventKind.SCROLL, EventKind.WINDOW)
     columns = ("t", "kind", "x", "y", "button", "pressed", "dx", "dy", "key", "text", "window", "target")
     rows = current.store().event_rows(row["id"], kinds, columns, presses_only=True)[-HISTORY_EVENTS:]
     events = (_event(dict(zip(columns, r)), row["keystrokes"]) for r in rows)
@@ -355,7 +358,7 @@ def _event(event: Any, keystrokes: str) -> dict | None:
     if not isinstance(event, dict) or not isinstance(event.get("kind"), str):
         return None
     row = {k: event.get(k) for k in EVENT_FIELDS if _plain(event.get(k))}
-    if row["kind"] == "key":
+    if row["kind"] == EventKind.KEY:
         if keystrokes == "none":
             return None
         if keystrokes != "full":

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, send_file
 
+from sessions.events import ROLES
 from web import current
-from web.access import ALL_ROLES, requires
+from web.access import requires
 
 bp = Blueprint("media", __name__)
 
 
 # merge_slashes off: "//etc/passwd" must reach the path check (and 404), not be redirected
 @bp.route("/media/<session_id>/<path:relative>", merge_slashes=False)
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def file(session_id: str, relative: str):
     path = current.store().media.path(session_id, relative)  # MediaPathError -> 404
     if not path.is_file():

@@ -11,8 +11,9 @@ from flask import Blueprint, abort, jsonify, render_template, request, send_file
 from sessions.clips import clip_video
 from sessions.errors import UxlabError
 from sessions.redaction import redact as redact_session
+from sessions.events import ROLES, Role
 from web import current
-from web.access import ALL_ROLES, requires
+from web.access import requires
 from web.timeline import replay_data
 
 bp = Blueprint("replay", __name__)
@@ -20,7 +21,7 @@ MAX_TAGS, MAX_TAG, MAX_NOTE = 12, 40, 2000
 
 
 @bp.route("/sessions/<session_id>")
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def page(session_id: str):
     session = current.store().session(session_id)
     link = url_for("questionnaire.page", token=session["token"], _external=True)
@@ -65,7 +66,7 @@ def sus_of(answers: list[dict]) -> float | None:
 
 
 @bp.route("/sessions/<session_id>/timeline.json")
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def timeline(session_id: str):
     return jsonify(replay_data(current.store(), current.study(), session_id))
 
@@ -103,7 +104,7 @@ def _range(session: dict, form) -> tuple[float, float]:
 
 
 @bp.route("/sessions/<session_id>/notes", methods=["POST"])
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def add_note(session_id: str):
     session = current.store().session(session_id)
     body = request.get_json(silent=True)
@@ -121,7 +122,7 @@ def add_note(session_id: str):
 
 
 @bp.route("/sessions/<session_id>/notes/<int:note_id>/tags", methods=["POST"])
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def set_tags(session_id: str, note_id: int):
     notes = {n["id"]: n for n in current.store().notes(session_id)}
     if note_id not in notes:
@@ -135,7 +136,7 @@ def set_tags(session_id: str, note_id: int):
 
 
 @bp.route("/sessions/<session_id>/clip", methods=["POST"])
-@requires("researcher", "reviewer")
+@requires(Role.RESEARCHER, Role.REVIEWER)
 def clip(session_id: str):
     """A highlight: the video of a time range plus the notes inside it (JSON and WebVTT
     subtitles, so the notes show over the clip in any player)."""
@@ -172,7 +173,7 @@ def _webvtt(notes: list[dict], start: float, end: float) -> str:
 
 
 @bp.route("/sessions/<session_id>/redact", methods=["POST"])
-@requires("researcher")
+@requires(Role.RESEARCHER)
 def redact(session_id: str):
     """Black out a time range of the video and its keyframes and drop its key events; the
     reason goes to the audit log. Runs in the request: a re-encode takes seconds per minute."""

@@ -13,6 +13,7 @@ import cv2
 from flask import Blueprint, current_app, jsonify, request
 
 from sessions.errors import BadRequest, NotFound
+from sessions.events import Role
 from sessions.studyfile_edit import SCREEN_KINDS, save_screen, set_task_screen
 from sessions.video_edit import VideoEditError, frame_at
 from web import current
@@ -30,7 +31,7 @@ def _number(body: dict, key: str, low: float, high: float) -> float:
 
 
 @bp.route("/sessions/<session_id>/screens", methods=["POST"])
-@requires("researcher")
+@requires(Role.RESEARCHER)
 def save(session_id: str):
     store, study = current.store(), current.study()
     session = store.session(session_id)

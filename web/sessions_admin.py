@@ -10,12 +10,12 @@ import json
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 
 from sessions.errors import BadRequest
-from sessions.events import INCLUSIONS
+from sessions.events import INCLUSIONS, Role
 from web import current
 from web.access import requires, wants_json
 
 bp = Blueprint("sessions_admin", __name__)
-RESEARCHER = "researcher"
+RESEARCHER = Role.RESEARCHER
 
 
 def _form() -> dict:

@@ -5,11 +5,17 @@ the pointer): an hour-long session stays a few hundred kilobytes.
 """
 from __future__ import annotations
 
+from operator import itemgetter
+
+from sessions.events import REPLAY_COLUMNS, VIDEO_FILE, EventKind, MarkerStatus, is_on_product
+from sessions.media import MediaPathError
 from sessions.store import Store
 from sessions.study import Study
 
 IDLE_SECONDS = 3.0
-VIDEO_FILE = "screen.mp4"
+# the kinds of event a replay draws (pointer moves are in the video) and the columns it reads
+_KINDS = (EventKind.CLICK, EventKind.KEY, EventKind.SCROLL, EventKind.WINDOW)
+_COLUMNS = ("t", "kind", "x", "y", "button", "dx", "dy", "key", "text", "target")
 
 
 def replay_data(store: Store, study: Study, session_id: str) -> dict:
@@ -25,7 +31,7 @@ def replay_data(store: Store, study: Study, session_id: str) -> dict:
         "attempts": _attempts(store, study, session_id),
         "markers": [{"id": m["id"], "t": m["t"], "kind": m["kind"], "text": m["text"],
                      "status": m["status"], "author": m["author"]}
-                    for m in store.markers(session_id) if m["status"] != "dismissed"],
+                    for m in store.markers(session_id) if m["status"] != MarkerStatus.DISMISSED],
         "notes": [{"id": n["id"], "t": n["t"], "text": n["text"], "author": n["author"],
                    "tags": n["tags"]} for n in store.notes(session_id)],
         "idle": [[a, b] for a, b in store.quiet_spans(session_id, IDLE_SECONDS)],
@@ -50,7 +56,7 @@ def _video(store: Store, session_id: str, device: dict) -> str | None:
     name = device.get("video") or VIDEO_FILE
     try:
         return name if store.media.path(session_id, name).is_file() else None
-    except ValueError:
+    except MediaPathError:  # a device record naming no valid file: the page shows no video
         return None
 
 
@@ -68,20 +74,20 @@ def _attempts(store: Store, study: Study, session_id: str) -> list[dict]:
 
 
 def _events(store: Store, session_id: str) -> dict:
-    """clicks [t, x, y, button, on_prompt], keys [t, key, text], scrolls [t, x, y, dx, dy],
-    windows [t, title]; only presses of buttons and keys, as the measures count them."""
-    clicks, keys, scrolls, windows = [], [], [], []
-    rows = store.event_rows(session_id, ("click", "key", "scroll", "window"),
-                            ("t", "kind", "x", "y", "button", "dx", "dy", "key", "text", "target"),
-                            presses_only=True)
-    for t, kind, x, y, button, dx, dy, key, text, target in rows:
-        t = round(t, 3)
-        if kind == "click":
-            clicks.append([t, x, y, button, int(target == "prompt")])
-        elif kind == "key":
-            keys.append([t, key, text])
-        elif kind == "scroll":
-            scrolls.append([t, x, y, dx, dy])
-        else:
-            windows.append([t, text])
-    return {"clicks": clicks, "keys": keys, "scrolls": scrolls, "windows": windows}
+    """Rows as positional arrays whose columns are `sessions.events.REPLAY_COLUMNS` (the page
+    reads them from the served constants); only presses of buttons and keys, as the measures
+    count them. A click on uxlab's prompt window is kept and marked `on_prompt`."""
+    tables: dict[str, list[list]] = {table: [] for table in _TABLES.values()}
+    for row in store.event_rows(session_id, _KINDS, _COLUMNS, presses_only=True):
+        table = _TABLES[row[1]]
+        cells = (round(row[0], 3), *row[1:], int(not is_on_product(row[-1])))
+        tables[table].append(list(_PICK[table](cells)))
+    return tables
+
+
+_TABLES = {EventKind.CLICK: "clicks", EventKind.KEY: "keys", EventKind.SCROLL: "scrolls",
+           EventKind.WINDOW: "windows"}
+# where each replay column comes from in (*_COLUMNS, on_prompt); a window's title is its text
+_SOURCE = {**{c: i for i, c in enumerate(_COLUMNS)}, "title": _COLUMNS.index("text"),
+           "on_prompt": len(_COLUMNS)}
+_PICK = {table: itemgetter(*(_SOURCE[c] for c in REPLAY_COLUMNS[table])) for table in _TABLES.values()}

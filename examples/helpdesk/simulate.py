@@ -23,6 +23,8 @@ from examples.helpdesk.layout import HEIGHT, WIDTH
 from examples.helpdesk.participants import PARTICIPANTS, Participant
 from examples.helpdesk.portal import create_portal
 from recorder.virtual_display import VirtualDisplay
+from sessions.events import Role, SessionStatus
+from sessions.recovery import open_writer
 from sessions.store import Store
 from sessions.study import load_study
 
@@ -106,7 +108,7 @@ def wait_for_session(store: Store, participant: str, known: set[str], recorder: 
 def record_participant(folder: Path, person: Participant) -> str:
     """Record one participant's whole session; returns its id."""
     study = load_study(folder)
-    store = Store(folder)
+    store = open_writer(folder)
     known = {s["id"] for s in store.sessions()}
     server = make_server("127.0.0.1", 0, create_portal(person.variant), threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -147,7 +149,7 @@ def write_observer_notes(store: Store, session_id: str, person: Participant) -> 
     started = {a["task"]: a["started"] for a in store.attempts(session_id)}
     for task, offset, text, tags in person.notes:
         if task in started:
-            store.add_note(session_id, started[task] + offset, text, "observer", tags=tags)
+            store.add_note(session_id, started[task] + offset, text, Role.OBSERVER, tags=tags)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -156,7 +158,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", action="append", help="record only these participants")
     args = parser.parse_args(argv)
     prepare_study(args.folder)
-    done = {s["participant"] for s in Store(args.folder).sessions() if s["status"] in ("complete", "recovered")}
+    done = {s["participant"] for s in Store(args.folder).sessions() if s["status"] in (SessionStatus.COMPLETE, SessionStatus.RECOVERED)}
     for person in PARTICIPANTS:
         if (args.only and person.id not in args.only) or person.id in done:
             continue

@@ -8,7 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-KEYFRAME_DIR = "keyframes"
+from sessions.events import keyframe_name
 MAX_KEYFRAME_WIDTH = 960
 
 
@@ -33,7 +33,7 @@ def save_keyframe(session_dir: Path, t: float, bgra: np.ndarray, scale: float) -
     height, width = bgr.shape[:2]
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     small = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)
-    relative = f"{KEYFRAME_DIR}/{t:010.3f}.jpg"
+    relative = keyframe_name(t)
     path = session_dir / relative
     path.parent.mkdir(exist_ok=True)
     ok, data = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 80])

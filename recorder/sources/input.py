@@ -11,6 +11,8 @@ import sys
 import threading
 from collections.abc import Callable
 
+from sessions.events import EventKind
+
 from recorder.keys import KeyStroke
 
 START_TIMEOUT = 20.0  # seconds for the listener process to import pynput and connect
@@ -87,10 +89,10 @@ class InputSource:
                 self._ready.set()
                 continue
             kind = item[0]
-            if kind == "key":
+            if kind == EventKind.KEY:
                 put((kind, item[1], item[2], KeyStroke(*item[3])))
                 continue
-            if kind == "move":
+            if kind == EventKind.MOVE:
                 self.pointer = (item[2], item[3])
             put(tuple(item))
         if self._listening and not self._stopping:

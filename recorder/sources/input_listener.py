@@ -20,6 +20,8 @@ import sys
 import threading
 import time
 
+from sessions.events import EventKind
+
 # keysyms pynput leaves unnamed: shift+tab arrives as ISO_Left_Tab
 _UNNAMED_KEYSYMS = {0xFE20: "tab"}
 MAX_EVENT_AGE = 2.0  # seconds; an older X timestamp cannot be from this machine's clock
@@ -84,14 +86,14 @@ def main() -> None:
     mouse_listener = _stamped(mouse.Listener)
     keyboard_listener = _stamped(keyboard.Listener)
     mouse_listener = mouse_listener(
-        on_move=lambda x, y: put("move", mouse_listener.stamp(), int(x), int(y)),
-        on_click=lambda x, y, button, pressed: put("click", mouse_listener.stamp(), int(x), int(y),
+        on_move=lambda x, y: put(EventKind.MOVE, mouse_listener.stamp(), int(x), int(y)),
+        on_click=lambda x, y, button, pressed: put(EventKind.CLICK, mouse_listener.stamp(), int(x), int(y),
                                                    button.name, bool(pressed)),
-        on_scroll=lambda x, y, dx, dy: put("scroll", mouse_listener.stamp(), int(x), int(y),
+        on_scroll=lambda x, y, dx, dy: put(EventKind.SCROLL, mouse_listener.stamp(), int(x), int(y),
                                            int(dx), int(dy)))
     keyboard_listener = keyboard_listener(
-        on_press=lambda key: put("key", keyboard_listener.stamp(), True, _safe_keystroke(key)),
-        on_release=lambda key: put("key", keyboard_listener.stamp(), False, _safe_keystroke(key)))
+        on_press=lambda key: put(EventKind.KEY, keyboard_listener.stamp(), True, _safe_keystroke(key)),
+        on_release=lambda key: put(EventKind.KEY, keyboard_listener.stamp(), False, _safe_keystroke(key)))
     listeners = [mouse_listener, keyboard_listener]
     for listener in listeners:
         listener.daemon = True

@@ -8,6 +8,8 @@ import threading
 import time
 from collections.abc import Callable
 
+from sessions.events import EventKind
+
 POLL_INTERVAL = 0.25
 
 
@@ -48,7 +50,7 @@ class WindowSource:
                 current = active_window(conn)
                 if current is not None and current != last:
                     last = current
-                    self.raw.put(("window", time.monotonic(), *current))
+                    self.raw.put((EventKind.WINDOW, time.monotonic(), *current))
         finally:
             conn.close()
 

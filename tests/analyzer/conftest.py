@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
+from sessions import events
 from analyzer.phash import phash
 from sessions.store import Store
 from tests.conftest import write_study
@@ -81,8 +82,7 @@ def add_keyframe(store: Store, session_id: str, t: float, kind: str, changed: fl
 
 def click(t: float, x: int, y: int, **extra) -> list[dict]:
     """A press and its release, as the recorder logs them."""
-    return [{"t": t, "kind": "click", "x": x, "y": y, "button": "left", "pressed": 1, **extra},
-            {"t": t + 0.05, "kind": "click", "x": x, "y": y, "button": "left", "pressed": 0, **extra}]
+    return [events.click(t, x, y, **extra), events.click(t + 0.05, x, y, pressed=False, **extra)]
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
+from sessions import events
 from analyzer import stats
 from analyzer.heatmap import screen_states
 from analyzer.study_data import load_study_data
@@ -40,7 +41,7 @@ class Participant:
 
     def title(self, t: float, screen: str) -> None:
         """The browser's window title changes a moment after the page it names is drawn."""
-        self.events.append({"t": t, "kind": "window", "text": f"{TITLES[screen]} - Chromium", "window": "Chromium"})
+        self.events.append(events.window(t, f"{TITLES[screen]} - Chromium", "Chromium"))
 
     def attempt(self, task: str, start: float, end: float, outcome: str) -> int:
         attempt = self.store.start_attempt(self.sid, task, start)

@@ -6,6 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
+from sessions import events
 from sessions.store import Store
 
 UXLAB = str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "uxlab")
@@ -54,7 +55,7 @@ def test_sessions_table_and_json(study_dir):
 def test_export_events_csv_to_a_file(study_dir, tmp_path):
     store = Store(study_dir)
     sid = store.create_session("P01")
-    store.append_events(sid, [{"t": 0.5, "kind": "click", "x": 10, "y": 20, "button": "left", "pressed": 1}])
+    store.append_events(sid, [events.click(0.5, 10, 20)])
     out = tmp_path / "events.csv"
     result = uxlab("export", str(study_dir), "--events", "--format", "csv", "-o", str(out))
     assert result.returncode == 0 and "wrote 1 rows" in result.stderr

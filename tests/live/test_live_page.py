@@ -8,6 +8,7 @@ import threading
 import numpy as np
 from playwright.sync_api import expect
 
+from sessions import events
 from recorder.live import LivePublisher
 from sessions.store import Store
 from tests.live.clients import LIVE_TOKEN, USERS, wait_for
@@ -45,9 +46,10 @@ def test_the_live_page_shows_the_screen_as_it_changes(server, chromium):
         expect(screen).not_to_have_attribute("data-seq", "0", timeout=5000)
         first = int(screen.get_attribute("data-seq"))
         page.wait_for_function(f"document.getElementById('screen').dataset.seq > {first + 2}", timeout=5000)
-        assert page.evaluate("document.getElementById('screen').naturalWidth") == 320
+        # a new src is set at once and decoded a moment later: wait for the picture itself
+        page.wait_for_function("document.getElementById('screen').naturalWidth === 320", timeout=5000)
 
-        publisher.events([{"t": 1.0, "kind": "click", "x": 160, "y": 100, "button": "left", "pressed": 1}])
+        publisher.events([events.click(1.0, 160, 100)])
         expect(page.locator(".ripple")).to_have_count(1, timeout=3000)
         expect(page.locator("#ticker")).to_contain_text("left click at 160, 100")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sessions import events
 from recorder.live import MAX_EVENTS_QUEUED, LivePublisher
 from tests.live.clients import free_port, wait_for
 
@@ -17,7 +18,7 @@ def test_frames_and_events_never_wait_for_an_absent_server():
         assert (publisher.stats.frames_offered, publisher.stats.frames_dropped, publisher.stats.frames_sent) == (500, 499, 0)
         publisher.frame({"t": 99.0, "changed": 0.0}, image)    # an unchanged screen is not offered
         assert publisher.stats.frames_offered == 500
-        publisher.events([{"t": 1.0, "kind": "move", "x": 1, "y": 2}] * (MAX_EVENTS_QUEUED + 10))
+        publisher.events([events.move(1.0, 1, 2)] * (MAX_EVENTS_QUEUED + 10))
         assert publisher.stats.events_dropped == 10
         assert wait_for(lambda: publisher.live.last_error, timeout=5)   # it keeps trying, quietly
         assert not publisher.connected

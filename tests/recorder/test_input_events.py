@@ -10,6 +10,7 @@ from recorder.clock import SessionClock
 from recorder.input_events import InputProcessor, KeyboardState
 from recorder.keys import KeyStroke
 from recorder.tasks import TaskRunner
+from sessions import events
 from sessions.study import DEFAULT_HOTKEYS, load_study
 
 CTRL, ALT, SHIFT = KeyStroke("ctrl_l", None, 1), KeyStroke("alt_l", None, 2), KeyStroke("shift", None, 3)
@@ -45,7 +46,7 @@ def test_a_hotkey_runs_its_action_and_stores_no_key(processor):
 def test_a_lone_modifier_is_stored_at_its_press_and_a_shortcut_as_its_combination():
     keys = KeyboardState(DEFAULT_HOTKEYS, "redacted")
     assert keys.press(1.0, SHIFT) == (None, [])
-    assert keys.release(1.2, SHIFT) == [{"t": 1.0, "kind": "key", "pressed": 1, "key": "modifier", "text": None}]
+    assert keys.release(1.2, SHIFT) == [events.key(1.0, "modifier")]
     keys.press(2.0, CTRL)
     assert keys.press(2.1, C)[1][0]["key"] == "ctrl+c"
     assert keys.release(2.3, CTRL) == []  # part of the shortcut, not a lone press

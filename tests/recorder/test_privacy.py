@@ -5,7 +5,7 @@ import pytest
 
 from recorder.keys import KeyStroke
 from recorder.privacy import key_class, key_fields
-from sessions.model import KEY_CLASSES
+from sessions.events import KEY_CLASSES
 
 LETTER, DIGIT, BANG = KeyStroke(None, "H"), KeyStroke(None, "7"), KeyStroke(None, "!")
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from sessions.events import VIDEO_FILE, EventKind
+from sessions.recovery import open_writer
 from sessions.store import Store
 from tests.conftest import write_study
 from tests.recorder.video_frames import decode
@@ -28,19 +30,19 @@ def test_kill_9_leaves_a_recovered_session_with_nearly_everything(driver, target
     killed = time.monotonic()
     driver.kill()
 
-    store = Store(study_dir)  # opening the folder recovers the session
+    store = open_writer(study_dir)  # opening the folder to write recovers the session
     session = store.sessions()[0]
     assert session["status"] == "recovered"
     [attempt] = store.attempts(session["id"])
     assert attempt["outcome"] == "abandoned" and attempt["ended"] >= attempt["started"]
 
-    presses = [e for e in store.iter_events(session["id"], kinds=["click"]) if e["pressed"]]
+    presses = [e for e in store.iter_events(session["id"], kinds=[EventKind.CLICK]) if e["pressed"]]
     offset = presses[0]["t"] - clicks[0]
     killed_at = killed + offset  # session time of the kill
     assert len(presses) >= sum(1 for c in clicks if c + offset <= killed_at - 0.5)
     assert [e["x"] for e in presses] == [100 + 20 * i for i in range(len(presses))]
 
-    video = store.media.path(session["id"], "screen.mp4")
+    video = store.media.path(session["id"], VIDEO_FILE)
     frames = decode(video)  # the file was never closed, yet it decodes
     assert frames[0][0] == 0.0
     assert frames[-1][0] >= killed_at - 2.0, (frames[-1][0], killed_at)
@@ -76,7 +78,7 @@ def test_a_privacy_pause_records_no_frames_and_no_events(driver, target_app, stu
     video = decode(store.media.path(session_id, "screen.mp4"))
     assert [t for t, _ in video if pause["t"] <= t <= resume["t"]] == [], (
         pause["t"], resume["t"], [t for t, _ in video], [f["t"] for f in store.frames(session_id)])
-    clicks = [(e["x"], e["y"]) for e in store.iter_events(session_id, kinds=["click"]) if e["pressed"]]
+    clicks = [(e["x"], e["y"]) for e in store.iter_events(session_id, kinds=[EventKind.CLICK]) if e["pressed"]]
     assert clicks == [(100, 100), (300, 300)]
     [attempt] = store.attempts(session_id)
     assert abs(attempt["paused"] - (resume["t"] - pause["t"])) < 1e-6
@@ -115,10 +117,10 @@ def test_a_full_disk_stops_the_recording_with_a_clear_message_and_keeps_what_was
     assert "error: recording stopped: the disk is full" in result.stderr, result.stderr[-400:]
     assert "what was written before is kept" in result.stderr and "Traceback" not in result.stderr
     filler.unlink()
-    store = Store(study)  # with room again, the folder opens and the session is closed
+    store = open_writer(study)  # with room again, the folder opens and the session is closed
     [session] = store.sessions()
     assert session["status"] in ("aborted", "recovered")
-    frames = decode(store.media.path(session["id"], "screen.mp4"))
+    frames = decode(store.media.path(session["id"], VIDEO_FILE))
     assert len(frames) >= 5 and len(store.frames(session["id"])) >= 5
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import time
 
+from sessions import events
 from sessions.store import Store
 
 BATCHES, PER_BATCH = 40, 500
@@ -13,7 +14,7 @@ def _writer(folder: str, session_id: str, started: "mp.Event") -> None:
     store = Store(folder)
     started.set()
     for b in range(BATCHES):
-        store.append_events(session_id, ({"t": b + i / PER_BATCH, "kind": "move", "x": i, "y": b}
+        store.append_events(session_id, (events.move(b + i / PER_BATCH, i, b)
                                          for i in range(PER_BATCH)))
         store.heartbeat(session_id, float(b))
 

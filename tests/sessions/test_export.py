@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from sessions import events
 from sessions.export import EXPORT_COLUMNS, study_timeline, write_rows
 
 N = 100_000
@@ -15,9 +16,8 @@ N = 100_000
 @pytest.fixture
 def big_session(store):
     sid = store.create_session("P01")
-    store.append_events(sid, ({"t": i * 0.01, "kind": "click" if i % 10 == 0 else "move", "x": i % 1920,
-                               "y": i % 1080, "button": "left" if i % 10 == 0 else None,
-                               "pressed": 1 if i % 10 == 0 else None, "task": "first"} for i in range(N)))
+    store.append_events(sid, (events.click(i * 0.01, i % 1920, i % 1080, task="first") if i % 10 == 0
+                              else events.move(i * 0.01, i % 1920, i % 1080, task="first") for i in range(N)))
     a = store.start_attempt(sid, "first", 0.005)
     store.add_marker(sid, 250.005, "error", text="wrong menu", attempt_id=a)
     store.add_marker(sid, 260.0, "error", status="pending")  # an unconfirmed flag is not exported

@@ -1,38 +1,90 @@
-"""A session whose recorder died is found and closed by the next process that opens the folder."""
+"""A session whose recorder died is closed by the next process that opens the folder to
+write to it; a process that only reads the study changes nothing."""
 from __future__ import annotations
 
+import hashlib
+import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
-from sessions.store import Store
+import pytest
 
+from sessions.events import Outcome, SessionStatus
+from sessions.recovery import open_writer
+from sessions.store import DB_FILE, Store
+
+UXLAB = str(Path(sys.executable).parent / "uxlab")
 CHILD = """
 import sys, os, signal
+from sessions import events
 from sessions.store import Store
 store = Store(sys.argv[1])
 sid = store.create_session("P01")
 a = store.start_attempt(sid, "first", 1.0)
-store.append_events(sid, [{"t": 4.5, "kind": "click", "x": 3, "y": 4}])
+store.append_events(sid, [events.click(4.5, 3, 4)])
 store.heartbeat(sid, 4.0)
 print(sid, flush=True)
 os.kill(os.getpid(), signal.SIGKILL)
 """
 
 
-def test_killed_recorder_session_is_marked_recovered(study_dir):
+def _orphan(study_dir: Path) -> str:
+    """A session left `recording` by a recorder killed with -9 (its log not checkpointed)."""
     child = subprocess.run([sys.executable, "-c", CHILD, str(study_dir)], capture_output=True, text=True)
-    assert child.returncode == -9
-    sid = child.stdout.strip()
-    store = Store(study_dir)
+    assert child.returncode == -9, child.stderr
+    return child.stdout.strip()
+
+
+def _files(study_dir: Path) -> dict:
+    """Bytes and modification time of the database and its write-ahead log."""
+    marks = {}
+    for name in (DB_FILE, DB_FILE + "-wal"):
+        path = study_dir / name
+        marks[name] = (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns) \
+            if path.exists() and path.stat().st_size else None
+    return marks
+
+
+def test_a_writer_open_closes_a_killed_recorders_session(study_dir):
+    sid = _orphan(study_dir)
+    store = open_writer(study_dir)
     session = store.session(sid)
-    assert session["status"] == "recovered" and session["duration"] == 4.5
+    assert session["status"] == SessionStatus.RECOVERED and session["duration"] == 4.5
     (attempt,) = store.attempts(sid)
-    assert attempt["outcome"] == "abandoned" and attempt["ended"] == 4.5
+    assert attempt["outcome"] == Outcome.ABANDONED and attempt["ended"] == 4.5
     assert store.count_events(sid) == 1
     assert store.audit_log(sid)[0]["action"] == "recover_session"
+
+
+def test_a_plain_open_does_not_recover(study_dir):
+    sid = _orphan(study_dir)
+    assert Store(study_dir).session(sid)["status"] == SessionStatus.RECORDING
+    assert Store(study_dir, read_only=True).session(sid)["status"] == SessionStatus.RECORDING
 
 
 def test_a_live_recorder_is_left_alone(store):
     sid = store.create_session("P02")  # this process is the "recorder", and alive
     store.heartbeat(sid, 1.0)
-    assert Store(store.folder).session(sid)["status"] == "recording"
+    assert open_writer(store.folder).session(sid)["status"] == SessionStatus.RECORDING
+
+
+def test_reading_commands_write_nothing_to_a_study_with_an_orphaned_session(study_dir, tmp_path):
+    sid = _orphan(study_dir)
+    before = _files(study_dir)
+    assert before[DB_FILE + "-wal"] is not None  # the killed recorder's writes are still in the log
+    for command in (["sessions", str(study_dir)], ["sessions", str(study_dir), "--json"],
+                    ["export", str(study_dir), "--events"], ["analyze", str(study_dir)],
+                    ["report", str(study_dir), "-o", str(tmp_path / "report.html")]):
+        result = subprocess.run([UXLAB, *command], capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, (command, result.stderr)
+        assert _files(study_dir) == before, command
+    assert sid in subprocess.run([UXLAB, "sessions", str(study_dir)], capture_output=True, text=True).stdout
+    # ... and the next writer still recovers it
+    assert open_writer(study_dir).session(sid)["status"] == SessionStatus.RECOVERED
+
+
+def test_a_read_only_store_cannot_write(study_dir):
+    Store(study_dir).close()
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        Store(study_dir, read_only=True).create_session("P03")

@@ -5,9 +5,12 @@ import sqlite3
 
 import pytest
 
+from sessions import events
 from sessions.media import MediaPathError
 from sessions.schema import SCHEMA_VERSION
-from sessions.store import Store, StoreError
+from sessions.errors import NotFound, UxlabError
+from sessions.events import EventKind
+from sessions.store import MalformedEvent, Store, StoreError, UnknownSession
 
 
 def test_a_new_folder_gets_a_wal_database_at_the_current_schema(study_dir, store):
@@ -59,24 +62,23 @@ def test_events_stream_in_time_order_across_pages(store):
     sid = store.create_session("P03")
     other = store.create_session("P04")
     # appended out of order, in several batches, with ties in t
-    events = [{"t": (i * 7919) % 1000 / 10, "kind": "click", "x": i, "y": 2 * i, "button": "left", "pressed": 1}
-              for i in range(1000)]
-    store.append_events(sid, events[:400])
-    store.append_events(sid, events[400:])
-    store.append_events(other, [{"t": 0.0, "kind": "move", "x": 1, "y": 1}])
+    clicks = [events.click((i * 7919) % 1000 / 10, i, 2 * i) for i in range(1000)]
+    store.append_events(sid, clicks[:400])
+    store.append_events(sid, clicks[400:])
+    store.append_events(other, [events.move(0.0, 1, 1)])
     streamed = list(store.iter_events(sid, batch=64))
     assert len(streamed) == 1000 == store.count_events(sid)
-    assert [e["t"] for e in streamed] == sorted(e["t"] for e in events)
+    assert [e["t"] for e in streamed] == sorted(e["t"] for e in clicks)
     assert {e["x"] for e in streamed} == set(range(1000))
     window = list(store.iter_events(sid, start=10.0, end=20.0, batch=7))
     assert window and all(10.0 <= e["t"] <= 20.0 for e in window)
-    assert len(window) == sum(1 for e in events if 10.0 <= e["t"] <= 20.0)
-    assert list(store.iter_events(sid, kinds=["move"])) == []
+    assert len(window) == sum(1 for e in clicks if 10.0 <= e["t"] <= 20.0)
+    assert list(store.iter_events(sid, kinds=[EventKind.MOVE])) == []
 
 
 def test_iter_events_does_not_load_everything(store):
     sid = store.create_session("P05")
-    store.append_events(sid, ({"t": i / 100, "kind": "move", "x": i, "y": i} for i in range(20_000)))
+    store.append_events(sid, (events.move(i / 100, i, i) for i in range(20_000)))
     stream = store.iter_events(sid, batch=500)
     first = next(stream)
     assert first["t"] == 0.0
@@ -85,29 +87,44 @@ def test_iter_events_does_not_load_everything(store):
 
 def test_malformed_event_changes_nothing(store):
     sid = store.create_session("P06")
-    with pytest.raises(StoreError, match="malformed event"):
-        store.append_events(sid, [{"t": 1.0, "kind": "click"}, {"t": "soon", "kind": "click"}])
+    with pytest.raises(StoreError, match="needs a time in seconds"):
+        store.append_events(sid, [events.click(1.0, 1, 1), {"t": "soon", "kind": EventKind.CLICK}])
     assert store.count_events(sid) == 0
 
 
-def test_refusals(store):
+def test_an_unknown_event_kind_is_refused_and_changes_nothing(store):
+    sid = store.create_session("P06")
+    with pytest.raises(MalformedEvent, match="unknown event kind 'tap'") as refused:
+        store.append_events(sid, [events.click(1.0, 1, 1), {"t": 2.0, "kind": "tap", "x": 1, "y": 1}])
+    assert refused.value.status == 400 and not isinstance(refused.value, ValueError)
+    with pytest.raises(MalformedEvent, match="must be a mapping"):
+        store.append_events(sid, [("click", 1.0)])
+    assert store.count_events(sid) == 0
+
+
+def test_refusals_are_typed_user_errors_with_their_status(store):
     sid = store.create_session("P07")
-    with pytest.raises(StoreError, match="unknown outcome"):
-        store.end_attempt(store.start_attempt(sid, "first", 0.0), 1.0, "won")
-    with pytest.raises(StoreError, match="no session"):
-        store.session("missing")
-    with pytest.raises(StoreError, match="participant"):
-        store.create_session("  ")
-    with pytest.raises(StoreError, match="unknown role"):
-        store.add_user("ann", "admin", "hash")
-    with pytest.raises(StoreError, match="cannot sort"):
-        store.sessions(order="id; DROP TABLE sessions")
+    refusals = [
+        (lambda: store.end_attempt(store.start_attempt(sid, "first", 0.0), 1.0, "won"), "unknown outcome", 400),
+        (lambda: store.session("missing"), "no session", 404),
+        (lambda: store.create_session("  "), "participant", 400),
+        (lambda: store.add_user("ann", "admin", "hash"), "unknown role", 400),
+        (lambda: store.sessions(order="id; DROP TABLE sessions"), "cannot sort", 400),
+        (lambda: store.set_password_hash("nobody", "h"), "no user", 404),
+    ]
+    for call, words, status in refusals:
+        with pytest.raises(StoreError, match=words) as refused:
+            call()
+        assert isinstance(refused.value, UxlabError) and not isinstance(refused.value, ValueError)
+        assert refused.value.status == status, words
+    assert isinstance(UnknownSession("x"), NotFound)
 
 
 def test_users(store):
     store.add_user("ann", "researcher", "h1")
-    with pytest.raises(StoreError, match="already exists"):
+    with pytest.raises(StoreError, match="already exists") as taken:
         store.add_user("ann", "observer", "h2")
+    assert taken.value.status == 409
     assert store.user("ann")["password_hash"] == "h1"
     assert [u["name"] for u in store.users()] == ["ann"]
 
@@ -140,7 +157,7 @@ def test_media_paths_stay_inside_the_session_folder(store):
 
 def test_delete_session_removes_rows_and_media_and_is_audited(store):
     sid = store.create_session("P09")
-    store.append_events(sid, [{"t": 0.1, "kind": "click", "x": 1, "y": 1}])
+    store.append_events(sid, [events.click(0.1, 1, 1)])
     store.media.session_dir(sid, create=True)
     store.delete_session(sid, actor="ann")
     assert store.count_sessions() == 0 and store.count_events(sid) == 0

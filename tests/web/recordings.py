@@ -10,6 +10,7 @@ import av
 import cv2
 import numpy as np
 
+from sessions import events
 from sessions.store import Store
 
 SCREEN = (1280, 800)
@@ -81,16 +82,15 @@ def record_session(store: Store, participant: str = "P01", *, status: str = "com
     store.end_attempt(first, 4.0, "success")
     second = store.start_attempt(sid, "second", 4.1)
     store.end_attempt(second, 7.5, "failure")
-    events = [{"t": t / 10, "kind": "move", "x": 10 * i, "y": 10 * i, "task": None}
-              for i, t in enumerate(range(0, 80, 3))]
+    rows = [events.move(t / 10, 10 * i, 10 * i) for i, t in enumerate(range(0, 80, 3))]
     for t, x, y in CLICKS:
         task = "first" if t < 4 else "second"
-        events.append({"t": t, "kind": "click", "x": x, "y": y, "button": "left", "pressed": 1, "task": task})
-        events.append({"t": t + 0.08, "kind": "click", "x": x, "y": y, "button": "left", "pressed": 0, "task": task})
-    events += [{"t": 5.0 + i / 10, "kind": "key", "key": "letter", "pressed": 1, "task": "second"} for i in range(5)]
-    events.append({"t": 1.2, "kind": "window", "text": "Help desk — Chromium", "window": "chromium"})
-    events.sort(key=lambda e: e["t"])
-    store.append_events(sid, events)
+        rows.append(events.click(t, x, y, task=task))
+        rows.append(events.click(t + 0.08, x, y, pressed=False, task=task))
+    rows += [events.key(5.0 + i / 10, "letter", task="second") for i in range(5)]
+    rows.append(events.window(1.2, "Help desk — Chromium", "chromium"))
+    rows.sort(key=lambda e: e["t"])
+    store.append_events(sid, rows)
     store.add_marker(sid, 3.0, "error", text="wrong menu", author="mod", attempt_id=first)
     store.add_marker(sid, 5.5, "marker", text="hesitates", author="mod", attempt_id=second)
     store.add_note(sid, 6.0, "Looks for the submit button", "mod", tags=["nav"])

@@ -172,7 +172,7 @@ def test_console_buttons_reach_the_recorder(page, live_server, web_store):
 
     import socketio
 
-    from web.console_protocol import NAMESPACE
+    from sessions.events import CONSOLE_NAMESPACE as NAMESPACE
     sid = web_store.create_session("P07")
     token = web_store.session(sid)["token"]
     ready = threading.Event()

@@ -9,7 +9,8 @@ import requests
 import socketio
 
 from tests.web.conftest import LIVE_TOKEN, PASSWORDS, ROLE_USER, csrf_from, run_async
-from web.console_protocol import ACTIONS, NAMESPACE
+from sessions.events import ACTIONS
+from sessions.events import CONSOLE_NAMESPACE as NAMESPACE
 
 pytestmark = pytest.mark.timeout(60)
 

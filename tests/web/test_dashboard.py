@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from sessions import events
 from tests.web.recordings import CLICKS, record_session
 
 
@@ -110,8 +111,8 @@ def test_a_page_of_sessions_is_the_same_slice_of_the_full_order(web_store):
 
 def test_idle_spans_count_moves_clicks_and_screen_changes(as_role, web_store):
     sid = web_store.create_session("P1")
-    web_store.append_events(sid, [{"t": t, "kind": "move"} for t in (1.0, 2.0, 10.0, 11.0, 30.0)]
-                            + [{"t": t, "kind": "click", "pressed": 1} for t in (0.5, 12.0)])
+    web_store.append_events(sid, [events.move(t, 0, 0) for t in (1.0, 2.0, 10.0, 11.0, 30.0)]
+                            + [events.click(t, 0, 0) for t in (0.5, 12.0)])
     web_store.append_frames(sid, [{"t": t, "changed": 0.5} for t in (0.0, 5.0, 20.0, 40.0)]
                             + [{"t": 25.0, "changed": 0.0}])  # an unchanged frame is not activity
     web_store.update_session(sid, duration=41.0)

@@ -1,6 +1,14 @@
-// Shared by every page: fetch with the CSRF token, and time formatting.
+// Shared by every page: the contract's constants, fetch with the CSRF token, time formatting.
 "use strict";
 const CSRF = document.querySelector('meta[name="csrf-token"]')?.content || "";
+// sessions/events.py's js_constants, embedded by base.html: kinds, namespaces, replay columns
+const uxlab = JSON.parse(document.getElementById("uxlab-constants")?.textContent || "{}");
+
+// a replay table's positional rows as objects named by the served REPLAY_COLUMNS
+function replayRows(data, table) {
+  const columns = uxlab.replayColumns[table];
+  return data[table].map((row) => Object.fromEntries(columns.map((c, i) => [c, row[i]])));
+}
 
 async function postJSON(url, body) {
   const response = await fetch(url, {

@@ -5,7 +5,8 @@
   const session = box.dataset.session;
   const conn = document.getElementById("conn");
   const log = document.getElementById("log");
-  const socket = io(box.dataset.namespace, {transports: ["websocket", "polling"]});
+  const A = uxlab.action;
+  const socket = io(uxlab.consoleNamespace, {transports: ["websocket", "polling"]});
 
   function line(text, cls) {
     const li = document.createElement("li");
@@ -34,7 +35,7 @@
   socket.on("connect_error", (err) => { conn.textContent = `Cannot connect: ${err.message}`; });
   socket.on("disconnect", () => { conn.textContent = "Disconnected; reconnecting…"; });
   socket.on("state", showState);
-  socket.on("command", (c) => line(`${c.by} sent ${c.action}${c.text ? `: ${c.text}` : ""}${c.status === "pending" ? " (to confirm)" : ""}`));
+  socket.on("command", (c) => line(`${c.by} sent ${c.action}${c.text ? `: ${c.text}` : ""}${c.status === uxlab.markerStatus.PENDING ? " (to confirm)" : ""}`));
   socket.on("done", (d) => line(d.ok ? "recorder did it" : `recorder: ${d.error}`, d.ok ? "ok" : "error"));
 
   function send(action, text) {
@@ -43,16 +44,16 @@
     });
   }
   document.querySelectorAll("button.cmd").forEach((b) => {
-    if (b.dataset.action === "marker") return;
+    if (b.dataset.action === A.MARKER) return;
     b.addEventListener("click", () => {
-      if (b.dataset.action === "end" && !confirm("End this session?")) return;
+      if (b.dataset.action === A.END && !confirm("End this session?")) return;
       send(b.dataset.action);
     });
   });
   document.getElementById("markerform").addEventListener("submit", (e) => {
     e.preventDefault();
     const input = document.getElementById("markertext");
-    send("marker", input.value);
+    send(A.MARKER, input.value);
     input.value = "";
   });
 })();

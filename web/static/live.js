@@ -17,13 +17,14 @@ function item(list, html, cls, newestFirst = true, limit = 200) {
 function flagList(list, socket, researcher, onError) {
   function show(f) {
     // a flag is a question to the moderator, not an error, until it is confirmed
-    const label = {pending: "to confirm", confirmed: "error", dismissed: "dismissed"}[f.status] || f.status;
+    const S = uxlab.markerStatus;
+    const label = {[S.PENDING]: "to confirm", [S.CONFIRMED]: "error", [S.DISMISSED]: "dismissed"}[f.status] || f.status;
     const li = item(list, `${when(f.t)}<strong>${esc(f.author)}</strong> ${esc(f.text || "flag")} <span class="status">${label}</span>`, f.status);
     li.dataset.id = f.id;
-    if (researcher && f.status === "pending") {
-      for (const status of ["confirmed", "dismissed"]) {
+    if (researcher && f.status === S.PENDING) {
+      for (const status of [S.CONFIRMED, S.DISMISSED]) {
         const b = document.createElement("button");
-        b.textContent = status === "confirmed" ? "Confirm" : "Dismiss";
+        b.textContent = status === S.CONFIRMED ? "Confirm" : "Dismiss";
         b.addEventListener("click", () => socket.emit("resolve_flag", {id: f.id, status}, (reply) => { if (!reply.ok) onError(reply.error); }));
         li.append(b);
       }
@@ -34,7 +35,7 @@ function flagList(list, socket, researcher, onError) {
     const li = list.querySelector(`li[data-id="${r.id}"]`);
     if (!li) return;
     li.className = r.status;
-    li.querySelector(".status").textContent = r.status === "confirmed" ? "error" : r.status;
+    li.querySelector(".status").textContent = r.status === uxlab.markerStatus.CONFIRMED ? "error" : r.status;
     li.querySelectorAll("button").forEach((b) => b.remove());
   });
   return {show, reset: (flags) => { list.innerHTML = ""; flags.forEach(show); }};
@@ -42,14 +43,15 @@ function flagList(list, socket, researcher, onError) {
 
 function watchPage(box) {
   const session = box.dataset.session;
-  const researcher = box.dataset.role === "researcher";
+  const researcher = box.dataset.role === uxlab.role.RESEARCHER;
   const $ = (id) => document.getElementById(id);
   const img = $("screen"), stage = $("stage"), cursor = $("cursor");
   const screenSize = {w: +box.dataset.width || 0, h: +box.dataset.height || 0};
   // session time here = the page's own clock + an offset taken from the server and the
   // recorder, so an observer's wrong wall clock cannot skew the elapsed time shown
   let clockOffset = null, state = null, lastUrl = null;
-  const socket = io(box.dataset.namespace, {transports: ["websocket"]});
+  const socket = io(uxlab.liveNamespace, {transports: ["websocket"]});
+  const K = uxlab.eventKind;
 
   const sessionNow = () => (clockOffset === null ? 0 : performance.now() / 1000 + clockOffset);
   const setNow = (t) => { if (typeof t === "number") clockOffset = t - performance.now() / 1000; };
@@ -79,20 +81,20 @@ function watchPage(box) {
     setTimeout(() => r.remove(), 1000);
   }
   const describe = {
-    click: (e) => `${e.button} click at ${e.x}, ${e.y}${e.target === "prompt" ? " (prompt window)" : ""}`,
-    key: (e) => `key ${e.text ? `"${e.text}"` : e.key}`,
-    scroll: (e) => `scroll ${e.dx || 0}, ${e.dy || 0} at ${e.x}, ${e.y}`,
-    window: (e) => `window: ${e.text || e.window || "?"}`,
+    [K.CLICK]: (e) => `${e.button} click at ${e.x}, ${e.y}${e.target === uxlab.promptTarget ? " (prompt window)" : ""}`,
+    [K.KEY]: (e) => `key ${e.text ? `"${e.text}"` : e.key}`,
+    [K.SCROLL]: (e) => `scroll ${e.dx || 0}, ${e.dy || 0} at ${e.x}, ${e.y}`,
+    [K.WINDOW]: (e) => `window: ${e.text || e.window || "?"}`,
   };
   socket.on("events", (batch) => showEvents(batch.events));
   function showEvents(events, fresh = true) {
     for (const e of events) {
-      if ((e.kind === "move" || e.kind === "click" || e.kind === "scroll") && e.x != null) {
+      if (uxlab.pointerKinds.includes(e.kind) && e.x != null) {
         place(cursor, e.x, e.y);
         cursor.hidden = false;
       }
-      if (fresh && e.kind === "click" && e.pressed) ripple(e);
-      if (describe[e.kind] && (e.kind !== "click" || e.pressed)) item($("ticker"), `${when(e.t)}${esc(describe[e.kind](e))}`);
+      if (fresh && e.kind === K.CLICK && e.pressed) ripple(e);
+      if (describe[e.kind] && (e.kind !== K.CLICK || e.pressed)) item($("ticker"), `${when(e.t)}${esc(describe[e.kind](e))}`);
     }
   }
 
@@ -183,12 +185,12 @@ function watchPage(box) {
 
 // the moderator console's panel of observers' flags still waiting for confirmation
 function flagPanel(box) {
-  const socket = io(box.dataset.namespace, {transports: ["websocket"]});
+  const socket = io(uxlab.liveNamespace, {transports: ["websocket"]});
   const list = box.querySelector("ol");
-  const flags = flagList(list, socket, box.dataset.role === "researcher", (text) => { box.querySelector(".error").textContent = text; });
+  const flags = flagList(list, socket, box.dataset.role === uxlab.role.RESEARCHER, (text) => { box.querySelector(".error").textContent = text; });
   socket.on("connect", () => {
     socket.emit("join", {session: box.dataset.session}, (reply) => {
-      if (reply.ok) flags.reset(reply.flags.filter((f) => f.status === "pending"));
+      if (reply.ok) flags.reset(reply.flags.filter((f) => f.status === uxlab.markerStatus.PENDING));
     });
   });
 }

@@ -95,23 +95,24 @@
     items.push([a.started, "task_start", `${a.task}: ${a.prompt}`]);
     if (a.ended != null) items.push([a.ended, "task_end", `${a.task}: ${a.outcome}${a.seq_rating ? ` · SEQ ${a.seq_rating}` : ""}`]);
   }
-  for (const [t, x, y, button, onPrompt] of data.clicks) {
-    mark("clicks", t, `tl-click ${button}${onPrompt ? " prompt" : ""}`, `${button} click at (${x}, ${y})`);
-    if (!onPrompt) items.push([t, "click", `${button} at (${x}, ${y})`]);
+  const K = uxlab.eventKind, M = uxlab.markerKind, S = uxlab.markerStatus;
+  for (const {t, x, y, button, on_prompt} of replayRows(data, "clicks")) {
+    mark("clicks", t, `tl-click ${button}${on_prompt ? " prompt" : ""}`, `${button} click at (${x}, ${y})`);
+    if (!on_prompt) items.push([t, K.CLICK, `${button} at (${x}, ${y})`]);
   }
-  for (const [t, key, text] of data.keys) mark("keys", t, "tl-key", text ? `${key} “${text}”` : key);
+  for (const {t, key, text} of replayRows(data, "keys")) mark("keys", t, "tl-key", text ? `${key} “${text}”` : key);
   for (const m of data.markers) {
-    if (m.kind === "pause" || m.kind === "resume") {
+    if (m.kind === M.PAUSE || m.kind === M.RESUME) {
       items.push([m.t, m.kind, "privacy pause"]);
       continue;
     }
     // an observer's flag is not an error until the moderator confirms it
-    const kind = m.status === "pending" ? "flag" : m.kind;
-    const label = m.status === "pending" ? " (to confirm)" : "";
+    const kind = m.status === S.PENDING ? "flag" : m.kind;
+    const label = m.status === S.PENDING ? " (to confirm)" : "";
     mark("marks", m.t, `tl-${kind} ${m.status}`, `${kind}${m.text ? `: ${m.text}` : ""}${label}`);
     items.push([m.t, kind, `${m.text || ""}${label}`]);
   }
-  for (const [t, title] of data.windows) items.push([t, "window", title]);
+  for (const {t, title} of replayRows(data, "windows")) items.push([t, K.WINDOW, title]);
   function noteText(n) { return `${n.author}: ${n.text}${n.tags.length ? ` [${n.tags.join(", ")}]` : ""}`; }
   function addNote(n) {
     mark("notes", n.t, "tl-note", `${n.author}: ${n.text}`);
