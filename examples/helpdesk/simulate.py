@@ -8,6 +8,7 @@ Sessions already recorded for a participant are kept and not recorded again.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import shutil
 import subprocess
@@ -153,6 +154,8 @@ def write_observer_notes(store: Store, session_id: str, person: Participant) -> 
 
 
 def main(argv: list[str] | None = None) -> None:
+    # the portal serves a simulated browser: its request log would bury the demo's own output
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folder", type=Path)
     parser.add_argument("--only", action="append", help="record only these participants")
