@@ -25,7 +25,7 @@ from sessions.events import RATER_ROLES, SEVERITIES, Role
 from sessions.problems import Problems, confirm_candidate
 from sessions.reels import build_reel, clips_for_problem
 from web import current
-from sessions.events import ROLES as ALL_ROLES  # (main: web.access no longer defines ALL_ROLES)
+from sessions.events import ROLES as ALL_ROLES
 from web.access import requires, wants_json
 
 bp = Blueprint("problems", __name__)
