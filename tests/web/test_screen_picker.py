@@ -74,12 +74,14 @@ def test_drag_a_rectangle_on_a_paused_replay_and_see_the_task_table_change(page,
     page.wait_for_selector(".pick-layer")
     stage = page.locator("#replay .stage").bounding_box()
     assert stage["y"] >= 0
-    # the 1280x800 screen fills the 16:10 stage: screen pixel (x, y) is at x * scale
-    scale = stage["width"] / SCREEN[0]
-    page.mouse.move(stage["x"] + 200 * scale, stage["y"] + 150 * scale)
+    # the 1280x800 screen is letterboxed in the stage: screen pixel (x, y) is drawn at
+    scale = min(stage["width"] / SCREEN[0], stage["height"] / SCREEN[1])
+    left = stage["x"] + (stage["width"] - SCREEN[0] * scale) / 2
+    top = stage["y"] + (stage["height"] - SCREEN[1] * scale) / 2
+    page.mouse.move(left + 200 * scale, top + 150 * scale)
     page.mouse.down()
-    page.mouse.move(stage["x"] + 400 * scale, stage["y"] + 300 * scale, steps=5)
-    page.mouse.move(stage["x"] + 600 * scale, stage["y"] + 450 * scale, steps=5)
+    page.mouse.move(left + 400 * scale, top + 300 * scale, steps=5)
+    page.mouse.move(left + 600 * scale, top + 450 * scale, steps=5)
     page.mouse.up()
     page.wait_for_selector("#screenform:not([hidden])")
     page.select_option("#screenform select[name=task]", "second")
