@@ -20,7 +20,7 @@ import numpy as np
 from analyzer import stats
 from analyzer.phash import group_hashes
 from analyzer.session_data import SessionData
-from sessions.events import EventKind
+from sessions.events import EventKind, MarkerKind, MarkerStatus
 from sessions.problems import Problems, segments_saying
 from sessions.store import Store
 
@@ -109,8 +109,9 @@ def session_moments(store: Store, data: SessionData, measured: Iterable[dict]) -
     """Every flagged moment of one session, from its loaded data and attempt measures."""
     moments: list[Moment] = []
     by_id = {a["id"]: a for a in data.attempts}
-    key_rows = store.event_rows(data.id, [EventKind.KEY], ["t", "key"], presses_only=True)
-    errors = [m for m in data.markers if m["kind"] == "error" and m["status"] == "confirmed"]
+    key_columns = ("t", "key")
+    key_rows = store.event_rows(data.id, [EventKind.KEY], key_columns, presses_only=True)
+    errors = [m for m in data.markers if m["kind"] == MarkerKind.ERROR and m["status"] == MarkerStatus.CONFIRMED]
     for m in measured:
         attempt = by_id.get(m["attempt_id"])
         if attempt is None:

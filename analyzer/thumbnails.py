@@ -33,8 +33,7 @@ def screen_thumbnail(store: Store, screen: dict | None, points: Sequence[Sequenc
     """JPEG of the keyframe `screen` ({session_id, keyframe}) with rings, or None if it is gone."""
     if not screen:
         return None
-    path = store.media.path(screen["session_id"], screen["keyframe"])
-    image = cv2.imread(str(path)) if path.is_file() else None
+    image = store.media.read_image(screen["session_id"], screen["keyframe"])
     if image is None:
         return None
     ok, jpeg = cv2.imencode(".jpg", marked_screen(image, points, width), [cv2.IMWRITE_JPEG_QUALITY, 85])

@@ -36,7 +36,7 @@ def _actor(actor: str | None) -> str:
 
 def _problems(folder: Path):
     from sessions.problems import Problems
-    store = open_store(folder)
+    store = open_store(folder, writer=True)
     return store, Problems(store)
 
 
@@ -203,7 +203,7 @@ def problem_rate(folder: Path, problem_id: int, severity: int, comment: str, act
 def _candidates(folder: Path):
     from analyzer.candidates import study_candidates
     from sessions.study import load_study
-    store = open_store(folder)
+    store = open_store(folder, writer=True)
     return store, study_candidates(store, load_study(folder))
 
 

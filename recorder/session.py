@@ -142,10 +142,17 @@ class Recording:
             raise RecordError(str(exc)) from None
         clock = SessionClock()
         device = self._device(width, height)
-        self.session_id = sid = self.store.create_session(
-            self.options.participant, group=self.options.group, consent=True,
-            keystrokes=self.study.capture.keystrokes, device=device, started_at=clock.started_wall)
-        parts = self._parts(sid, clock, device, raw, inputs, prompt)
+        try:
+            self.session_id = sid = self.store.create_session(
+                self.options.participant, group=self.options.group, consent=True,
+                keystrokes=self.study.capture.keystrokes, device=device, started_at=clock.started_wall)
+            parts = self._parts(sid, clock, device, raw, inputs, prompt)
+        except WRITE_ERRORS as exc:  # e.g. a disk already full: nothing runs yet but the listener
+            inputs.stop()
+            raise RecordError(f"cannot start the recording: {_reason(exc)}") from None
+        except BaseException:
+            inputs.stop()
+            raise
         parts.start(self.study.capture.window_titles)
         hotkeys = self.study.hotkeys
         self.options.say(f"recording session {sid} (participant {self.options.participant}) on "
@@ -188,7 +195,7 @@ class Recording:
                             capture.fps)
         screen = ScreenSource(clock, capture.fps, jobs, pointer=lambda: inputs.pointer,
                               paused=runner.paused_at, needs_flush=video.needs_flush,
-                              display=self.display)
+                              display=self.display, until=self.options.duration)
         writer = FrameWriter(jobs, video, session_dir, clock, sinks, scale=capture.scale,
                              keyframe_scale=device["keyframe_scale"], paused=runner.paused_at,
                              on_error=self.fail)

@@ -21,11 +21,10 @@ from analyzer.charts import discovery_chart
 from analyzer.findings import problem_list
 from analyzer.thumbnails import screen_thumbnail
 from sessions.errors import UxlabError
-from sessions.events import RATER_ROLES, SEVERITIES, Role
+from sessions.events import RATER_ROLES, ROLES, SEVERITIES, Role
 from sessions.problems import Problems, confirm_candidate
 from sessions.reels import build_reel, clips_for_problem
 from web import current
-from sessions.events import ROLES as ALL_ROLES
 from web.access import requires, wants_json
 
 bp = Blueprint("problems", __name__)
@@ -75,20 +74,20 @@ def _candidates() -> list[dict]:
 
 # -- pages ------------------------------------------------------------------------------------
 @bp.route("/problems")
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def index():
     return render_template("problems.html", result=_listing(), severities=SEVERITIES,
                            tasks=[t.id for t in current.study().tasks])
 
 
 @bp.route("/problems.json")
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def index_json():
     return jsonify(_listing())
 
 
 @bp.route("/problems/discovery.png")
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def discovery_png():
     result = _listing()
     if not result["curve"]:
@@ -105,7 +104,7 @@ def _view(problem_id: int) -> dict:
 
 
 @bp.route("/problems/<int:problem_id>")
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def page(problem_id: int):
     problem = _view(problem_id)
     others = [p for p in _listing()["problems"] if p["id"] != problem_id]
@@ -115,13 +114,13 @@ def page(problem_id: int):
 
 
 @bp.route("/problems/<int:problem_id>.json")
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def page_json(problem_id: int):
     return jsonify(_view(problem_id))
 
 
 @bp.route("/problems/evidence/<int:evidence_id>/still.jpg")
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def still(evidence_id: int):
     row = _problems().evidence_item(evidence_id)
     frames = current.store().frames(row["session_id"], end=row["t"], keyframes_only=True) or \
@@ -214,14 +213,14 @@ def rate(problem_id: int):
 
 # -- candidates -------------------------------------------------------------------------------
 @bp.route("/problems/candidates")
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def candidates():
     found = _candidates()
     return render_template("candidates.html", candidates=found, problems=_listing()["problems"])
 
 
 @bp.route("/problems/candidates.json")
-@requires(*ALL_ROLES)
+@requires(*ROLES)
 def candidates_json():
     return jsonify(_candidates())
 

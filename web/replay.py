@@ -9,7 +9,6 @@ import zipfile
 from flask import Blueprint, abort, jsonify, render_template, request, send_file, url_for
 
 from sessions.clips import clip_video
-from sessions.errors import UxlabError
 from sessions.redaction import redact as redact_session
 from sessions.events import ROLES, Role
 from web import current
@@ -143,10 +142,7 @@ def clip(session_id: str):
     session = current.store().session(session_id)
     start, end = _range(session, request.form)
     notes = [n for n in current.store().notes(session_id) if start <= n["t"] <= end]
-    try:
-        video = clip_video(current.store(), session_id, start, end)
-    except UxlabError as exc:
-        abort(exc.status, exc.message)
+    video = clip_video(current.store(), session_id, start, end)  # a UxlabError is the app's to show
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("clip.mp4", video)
@@ -183,10 +179,7 @@ def redact(session_id: str):
     reason = (request.form.get("reason") or "").strip()
     if not reason or len(reason) > 500:
         abort(400, "Say why this range is redacted (up to 500 characters).")
-    try:
-        done = redact_session(store, session_id, start, end, actor=current.user()["name"], reason=reason)
-    except UxlabError as exc:
-        abort(exc.status, exc.message)
+    done = redact_session(store, session_id, start, end, actor=current.user()["name"], reason=reason)
     if request.accept_mimetypes.best == "application/json":
         return jsonify({"frames": done.frames, "keyframes": done.keyframes, "key_events": done.key_events,
                         "window_titles": done.window_titles})

@@ -8,6 +8,7 @@ import os
 import queue
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 
@@ -43,9 +44,11 @@ class InputSource:
 
     def start(self) -> None:
         env = {**os.environ, "DISPLAY": self.display}  # the child's environment only
+        # stderr to a file, not a pipe: a pipe nobody reads would stall the listener once full
+        self._stderr = tempfile.TemporaryFile(mode="w+")
         self._process = subprocess.Popen(
             [sys.executable, "-m", "recorder.sources.input_listener"], env=env,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, text=True)
         self._reader = threading.Thread(target=self._read, name="input", daemon=True)
         self._reader.start()
         if not self._ready.wait(START_TIMEOUT) or not self._listening:
@@ -58,7 +61,8 @@ class InputSource:
             self._process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             return "the listener did not start in time"
-        lines = (self._process.stderr.read() or "").strip().splitlines()
+        self._stderr.seek(0)
+        lines = self._stderr.read().strip().splitlines()
         return lines[-1] if lines else f"the listener exited with {self._process.returncode}"
 
     def stop(self) -> None:
@@ -79,6 +83,7 @@ class InputSource:
                 process.wait()
         if self._reader is not None:
             self._reader.join(timeout=5)
+        self._stderr.close()
 
     def _read(self) -> None:
         put = self.raw.put
@@ -88,13 +93,13 @@ class InputSource:
                 self._listening = True
                 self._ready.set()
                 continue
-            kind = item[0]
+            kind = EventKind(item[0])
             if kind == EventKind.KEY:
                 put((kind, item[1], item[2], KeyStroke(*item[3])))
                 continue
             if kind == EventKind.MOVE:
                 self.pointer = (item[2], item[3])
-            put(tuple(item))
+            put((kind, *item[1:]))
         if self._listening and not self._stopping:
             self.on_error(InputError(f"the input listener of display {self.display} stopped"))
         self._ready.set()  # the listener ended (or never started): start() looks at why

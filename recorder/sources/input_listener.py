@@ -74,6 +74,8 @@ def _stamped(listener_class):
 
 def main() -> None:
     from pynput import keyboard, mouse
+
+    from sessions.events import EventKind
     lock = threading.Lock()
     out = sys.stdout
 

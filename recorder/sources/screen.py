@@ -51,8 +51,9 @@ class ScreenSource:
                  pointer: Callable[[], tuple[int, int] | None],
                  paused: Callable[[float], bool],
                  needs_flush: Callable[[float], bool] = lambda t: False,
-                 display: str | None = None) -> None:
+                 display: str | None = None, until: float | None = None) -> None:
         self.clock, self.fps, self.jobs, self.display = clock, fps, jobs, display
+        self.until = until  # a session time the recording ends at (a fixed duration): no grab after it
         self.pointer, self.paused, self.needs_flush = pointer, paused, needs_flush
         self.stats = ScreenStats()
         self._stop = threading.Event()
@@ -97,7 +98,7 @@ class ScreenSource:
             self.stats.late_ticks += behind
             next_tick += (behind + 1) * interval
             t = self.clock.at(now)
-            if self.paused(t):
+            if self.paused(t) or (self.until is not None and t > self.until):
                 continue
             shot = sct.grab(monitor)
             self.stats.grabbed += 1

@@ -165,7 +165,7 @@ def test_an_empty_study(store, study_dir):
 def test_an_answer_off_the_scale_is_a_clear_error_naming_the_session(screens_study, screens_store):
     sid = screens_store.create_session("P07")
     screens_store.add_answers(sid, "sus", {str(i): (6 if i == 3 else 3) for i in range(1, 11)})
-    with pytest.raises(ValueError, match=f"session {sid}: SUS item 3 must be between 1 and 5"):
+    with pytest.raises(BadRequest, match=f"session {sid}: SUS item 3 must be between 1 and 5"):
         analyze_study(screens_store, load_study(screens_study))
 
 

@@ -9,6 +9,7 @@ import time
 
 from recorder.session import RecordOptions, Recording
 from recorder.virtual_display import VirtualDisplay
+from sessions.events import EventKind
 from sessions.store import Store
 
 
@@ -26,13 +27,13 @@ def test_the_display_is_an_option_not_a_change_to_the_environment(display, targe
         env = display.env()
         subprocess.run(["xdotool", "mousemove", "123", "234", "click", "1"], env=env, check=True)
         subprocess.run(["xdotool", "mousemove", "50", "60", "click", "1"], env=other.env(), check=True)
-        store = Store(study_dir, recover=False)
+        store = Store(study_dir, read_only=True)
         deadline = time.monotonic() + 20
-        while not store.count_events(recording.session_id, "click"):  # the recorded display's click
+        while not store.count_events(recording.session_id, EventKind.CLICK):  # the recorded display's click
             assert time.monotonic() < deadline, said
             time.sleep(0.05)
         subprocess.run(["xdotool", "mousemove", "200", "20", "click", "1"], env=env, check=True)
-        while store.count_events(recording.session_id, "click") < 4:  # press and release, twice
+        while store.count_events(recording.session_id, EventKind.CLICK) < 4:  # press and release, twice
             assert time.monotonic() < deadline, said
             time.sleep(0.05)
         recording.request_end()
@@ -42,5 +43,5 @@ def test_the_display_is_an_option_not_a_change_to_the_environment(display, targe
     session = store.session(result["sid"])
     assert session["device"]["display"] == display.name
     assert (session["device"]["width"], session["device"]["height"]) == (1280, 800)
-    presses = [(e["x"], e["y"]) for e in store.iter_events(result["sid"], kinds=["click"]) if e["pressed"]]
+    presses = [(e["x"], e["y"]) for e in store.iter_events(result["sid"], kinds=[EventKind.CLICK]) if e["pressed"]]
     assert presses == [(123, 234), (200, 20)]  # none of the other display's

@@ -133,12 +133,12 @@ def test_a_disk_that_fills_during_a_task_stops_everything_in_one_sentence(small_
     (small_disk / "filler").write_bytes(b"\0" * 1500 * 1024)  # leaves ~400 KB free
     driver.start("--consent", "--prompt", "none", "--duration", "30")
     driver.key("ctrl+alt+n")
-    probe, deadline = Store(study, recover=False), time.monotonic() + 20
+    probe, deadline = Store(study, read_only=True), time.monotonic() + 20
     while not probe.attempts():  # the attempt is stored while there is room
         assert time.monotonic() < deadline, "".join(driver.stderr)
         time.sleep(0.05)
     driver.click(100, 100)
-    while not probe.count_events(probe.attempts()[0]["session_id"], "click"):
+    while not probe.count_events(probe.attempts()[0]["session_id"], EventKind.CLICK):
         assert time.monotonic() < deadline, "".join(driver.stderr)
         time.sleep(0.05)
     probe.close()
@@ -156,14 +156,14 @@ def test_a_disk_that_fills_during_a_task_stops_everything_in_one_sentence(small_
     errors = [line for line in stderr.splitlines() if line.startswith("error: ")]
     assert errors == ["error: recording stopped: the disk is full; what was written before is kept"], stderr
     (small_disk / "filler").unlink()
-    store = Store(study)  # with room again, the folder opens and the session is closed
+    store = open_writer(study)  # with room again, the folder opens and the session is closed
     [session] = store.sessions()
     assert session["status"] in ("aborted", "recovered")
     [attempt] = store.attempts(session["id"])
     assert attempt["outcome"] in ("interrupted", "abandoned") and attempt["ended"] is not None
-    presses = [(e["x"], e["y"]) for e in store.iter_events(session["id"], kinds=["click"]) if e["pressed"]]
+    presses = [(e["x"], e["y"]) for e in store.iter_events(session["id"], kinds=[EventKind.CLICK]) if e["pressed"]]
     assert presses == [(100, 100)]  # written before the disk filled, and kept
-    video = decode(store.media.path(session["id"], "screen.mp4"))  # never closed, yet it decodes
+    video = decode(store.media.path(session["id"], VIDEO_FILE))  # never closed, yet it decodes
     assert len(video) >= 2 and len(store.frames(session["id"])) >= 2
 
 
@@ -174,10 +174,10 @@ def test_a_store_error_at_the_end_stops_every_part_and_says_one_line(driver, tar
     driver.start("--consent", "--prompt", "none", "--duration", "4")
     driver.key("ctrl+alt+n")
     deadline = time.monotonic() + 20
-    while not Store(study_dir, recover=False).attempts():
+    while not Store(study_dir, read_only=True).attempts():
         assert time.monotonic() < deadline, "".join(driver.stderr)
         time.sleep(0.05)
-    store = Store(study_dir, recover=False)
+    store = Store(study_dir)
     store.db.execute("CREATE TRIGGER refuse BEFORE UPDATE ON attempts "
                      "BEGIN SELECT RAISE(ABORT, 'attempts are read-only here'); END")
     driver.click(100, 100)
@@ -190,7 +190,7 @@ def test_a_store_error_at_the_end_stops_every_part_and_says_one_line(driver, tar
                       "what was written before is kept"], stderr
     [session] = store.sessions()
     assert session["status"] == "aborted" and session["duration"] >= 4
-    clicks = [e for e in store.iter_events(session["id"], kinds=["click"]) if e["pressed"]]
+    clicks = [e for e in store.iter_events(session["id"], kinds=[EventKind.CLICK]) if e["pressed"]]
     assert [(e["x"], e["y"]) for e in clicks] == [(100, 100)]
-    frames = decode(store.media.path(session["id"], "screen.mp4"))
+    frames = decode(store.media.path(session["id"], VIDEO_FILE))
     assert frames[-1][0] >= 3.5

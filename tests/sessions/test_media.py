@@ -34,3 +34,19 @@ def test_the_video_is_the_one_the_device_names_or_not_found(store):
     folder = store.media.session_dir(sid, create=True)
     (folder / "other.mp4").write_bytes(b"x")
     assert store.media.video(store.session(sid)) == (folder / "other.mp4").resolve()
+
+
+def test_only_the_store_and_the_recorder_write_media():
+    """The web app and the analyzer read media through the store and change it through
+    sessions (redaction, clips): none of them writes an image or a video itself."""
+    import re
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    writes = re.compile(r"cv2\.imwrite|av\.open\(.*?,\s*[\"']w[\"']|\.write_bytes\(|os\.replace\(|"
+                        r"\.save\(\s*(?:str\()?\w*path")
+    found = [f"{path.relative_to(root)}: {line.strip()}"
+             for package in ("web", "analyzer") for path in sorted((root / package).rglob("*.py"))
+             for line in path.read_text(encoding="utf-8").splitlines() if writes.search(line)]
+    assert found == []
+    assert writes.search('cv2.imwrite(str(path), np.zeros_like(image))')  # what web/replay.py did
+    assert writes.search('output = av.open(str(target), "w", format="mp4")')

@@ -1,10 +1,14 @@
 """Cutting and blacking out video files, on real H.264 files."""
 from __future__ import annotations
 
+from fractions import Fraction
+
+import av
+import numpy as np
 import pytest
 
 from sessions.video_edit import VideoEditError, black_out, cut_clip
-from tests.web.recordings import FRAMES, colour_at, decoded_colours, write_video
+from tests.web.recordings import FRAMES, VIDEO, colour_at, decoded_colours, write_video
 
 
 def _close(a, b, tol=25):
@@ -49,6 +53,85 @@ def test_a_black_out_that_fails_leaves_the_video_and_no_partial_file(tmp_path):
         black_out(source, 1.0, 2.0)
     assert [p.name for p in tmp_path.iterdir()] == ["screen.mp4"]
     assert source.read_bytes() == b"not a video at all"
+
+
+RATE = 16000
+
+
+def _write_video_with_voice(path, seconds: float = 8.0) -> None:
+    """The test video's frames plus a mono AAC track (a steady 440 Hz tone), as the recorder
+    writes a session with a microphone: sample i at session time i / RATE."""
+    # avoid_negative_ts: the AAC encoder's priming must not shift every timestamp
+    with av.open(str(path), "w", format="mp4",
+                 options={"movflags": "frag_keyframe+empty_moov+default_base_moof",
+                          "avoid_negative_ts": "disabled"}) as out:
+        video = out.add_stream("libx264", rate=1)
+        video.width, video.height, video.pix_fmt = VIDEO[0], VIDEO[1], "yuv420p"
+        video.time_base = video.codec_context.time_base = Fraction(1, 1000)
+        video.options = {"preset": "ultrafast", "tune": "zerolatency"}
+        sound = out.add_stream("aac", rate=RATE, layout="mono")
+        sound.time_base = Fraction(1, RATE)
+        sound.metadata["handler_name"] = "participant"
+        out.start_encoding()
+        tone = (8000 * np.sin(2 * np.pi * 440 * np.arange(int(seconds * RATE)) / RATE)).astype(np.int16)
+        for first in range(0, len(tone), 1024):
+            chunk = av.AudioFrame.from_ndarray(tone[first:first + 1024].reshape(1, -1), format="s16",
+                                               layout="mono")
+            chunk.sample_rate, chunk.pts, chunk.time_base = RATE, first, Fraction(1, RATE)
+            for packet in sound.encode(chunk):
+                out.mux(packet)
+        for t, colour in FRAMES:
+            image = np.zeros((VIDEO[1], VIDEO[0], 3), np.uint8)
+            image[:] = colour
+            frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+            frame.pts, frame.time_base = round(t * 1000), Fraction(1, 1000)
+            for packet in video.encode(frame):
+                out.mux(packet)
+        for stream in (video, sound):
+            for packet in stream.encode():
+                out.mux(packet)
+
+
+def _loudness(path) -> tuple[np.ndarray, str]:
+    """Per 0.1 s of the first sound track: the RMS level; and the track's title."""
+    with av.open(str(path)) as container:
+        track = container.streams.audio[0]
+        title = track.metadata.get("handler_name", "")
+        chunks = [(float(f.pts * f.time_base), f.to_ndarray()[0]) for f in container.decode(track)]
+    samples = np.zeros(int(max(t for t, _ in chunks) * RATE) + 2048)
+    for t, data in chunks:
+        first = round(t * RATE)
+        samples[first:first + len(data)] = data
+    tenths = samples[: len(samples) // 1600 * 1600].reshape(-1, 1600)
+    return np.sqrt((tenths ** 2).mean(axis=1)), title
+
+
+def test_black_out_silences_every_sound_track_in_the_range_and_keeps_the_rest(tmp_path):
+    source = tmp_path / "screen.mp4"
+    _write_video_with_voice(source)
+    before, _ = _loudness(source)
+    times = [t for t, _ in decoded_colours(source)]
+    assert black_out(source, 2.5, 4.5) == 2
+    assert [t for t, _ in decoded_colours(source)] == sorted({*times, 2.5})  # session time kept
+    level, title = _loudness(source)
+    assert title == "participant"
+    assert len(level) >= len(before) - 2  # the track lasts as long as before
+    inside, outside = level[26:44], np.concatenate([level[3:23], level[48:75]])
+    assert inside.max() < 0.01 * outside.min(), (inside.max(), outside.min())
+    assert outside.min() > 0.5 * before[3:75].min()
+    frames = dict(decoded_colours(source))
+    assert max(frames[3.0]) < 20 and _close(frames[6.0], colour_at(6.0))
+
+
+def test_a_clip_carries_the_sound_of_its_range_from_time_zero(tmp_path):
+    source, clip = tmp_path / "screen.mp4", tmp_path / "clip.mp4"
+    _write_video_with_voice(source)
+    assert cut_clip(source, 2.5, 5.0, clip) == 4
+    assert [t for t, _ in decoded_colours(clip)] == [0.0, 0.5, 1.5, 2.5]
+    level, title = _loudness(clip)
+    assert title == "participant"
+    assert 24 <= len(level) <= 27  # 2.5 s of sound, from time 0
+    assert level[1:23].min() > 0.5 * _loudness(source)[0][3:75].min()
 
 
 def test_a_clip_lasts_as_long_as_asked_though_the_screen_stood_still(tmp_path):
