@@ -42,6 +42,8 @@ TITLES = {
 }
 KINDS = tuple(TITLES)
 
+_KEY_COLUMNS = ("t", "key")     # the columns: a key press's time and its key class
+
 
 @dataclass(frozen=True)
 class Moment:
@@ -109,8 +111,7 @@ def session_moments(store: Store, data: SessionData, measured: Iterable[dict]) -
     """Every flagged moment of one session, from its loaded data and attempt measures."""
     moments: list[Moment] = []
     by_id = {a["id"]: a for a in data.attempts}
-    key_columns = ("t", "key")
-    key_rows = store.event_rows(data.id, [EventKind.KEY], key_columns, presses_only=True)
+    key_rows = store.event_rows(data.id, [EventKind.KEY], _KEY_COLUMNS, presses_only=True)
     errors = [m for m in data.markers if m["kind"] == MarkerKind.ERROR and m["status"] == MarkerStatus.CONFIRMED]
     for m in measured:
         attempt = by_id.get(m["attempt_id"])
@@ -199,7 +200,8 @@ def _grouped(moments: list[Moment], participant: dict[str, str], tried: dict[str
              decisions: dict[str, dict]) -> list[dict]:
     """Group by task, kind and screen state; screen states are grouped across sessions by
     perceptual hash, the earliest keyframe of a state naming it (so keys stay stable)."""
-    ordered = sorted(moments, key=lambda m: (m.session_id, m.t))
+    rank = {sid: i for i, sid in enumerate(participant)}     # sessions oldest first, not by id
+    ordered = sorted(moments, key=lambda m: (rank[m.session_id], m.t))
     hashes = [m.phash for m in ordered if m.phash]
     labels = group_hashes(hashes) if hashes else []
     founder: dict[int, str] = {}
@@ -232,23 +234,14 @@ def _grouped(moments: list[Moment], participant: dict[str, str], tried: dict[str
     return result
 
 
-def counted(session: dict) -> bool:
-    """Pilot and excluded sessions are kept and shown but counted nowhere."""
-    return (session.get("inclusion") or "included") == "included"
-
-
 def load_counted(store: Store, study, thresholds=None) -> list[tuple[SessionData, list[dict]]]:
     """Each counted session's data and attempt measures, read once, oldest first."""
     from analyzer.attempts import Thresholds
-    from analyzer.session_data import load_session
+    from analyzer.study_data import load_study_data
     from analyzer.summary import session_measures
     thresholds = thresholds or Thresholds()
-    loaded = []
-    for session in store.sessions(order="started_at", descending=False):
-        if counted(session):
-            data = load_session(store, session)
-            loaded.append((data, session_measures(store, study, data, thresholds)["attempts"]))
-    return loaded
+    return [(data, session_measures(store, study, data, thresholds)["attempts"])
+            for data in load_study_data(store, study).sessions]
 
 
 def study_candidates(store: Store, study) -> list[dict]:

@@ -12,7 +12,6 @@ import bisect
 from collections import defaultdict
 
 from analyzer import stats
-from analyzer.candidates import counted
 from analyzer.screen_names import ScreenNames
 from sessions.problems import Problems, severity_summary
 from sessions.store import Store
@@ -46,7 +45,7 @@ def problem_list(store: Store) -> dict:
     """Problems with reach, severity and evidence; the matrix; the discovery statistics."""
     sessions = store.sessions(order="started_at", descending=False)
     participant = {s["id"]: s["participant"] for s in sessions}
-    counted_ids = {s["id"] for s in sessions if counted(s)}
+    counted_ids = {s["id"] for s in store.counted_sessions()}
     attempts = defaultdict(list)
     tried: dict[str, set[str]] = defaultdict(set)
     for row in store.attempts():

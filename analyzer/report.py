@@ -16,6 +16,7 @@ from html import escape
 from analyzer import charts
 from analyzer.report_findings import heatmaps_section, issues_section, notes_section
 from analyzer.report_format import duration, number, percent, plural, table
+from analyzer.report_quotes import quotes_section
 from analyzer.report_results import (ELEVEN, HUNDRED, SEQ, appendix_section, errors_cell, group_time, nps_counts,
                                      recommend, results_section)
 from analyzer.report_style import STYLE
@@ -29,8 +30,9 @@ from sessions.study import Study
 SUMMARY_ISSUES = 5          # issues listed in the executive summary
 
 
-def render_report(store: Store, study: Study, progress: Progress | None = None) -> str:
-    """The whole report as one HTML string; nothing in it refers to another file."""
+def render_report(store: Store, study: Study, progress: Progress | None = None, *, replay_base: str = "") -> str:
+    """The whole report as one HTML string; nothing in it refers to another file (its quotes
+    link to the replay on the lab server at `replay_base`, when given)."""
     data = load_study_data(store, study, progress=progress)   # every session read once
     result = analyze_study(store, study, data=data)
     rows = {s.id: s.session for s in data.sessions}
@@ -43,6 +45,7 @@ def render_report(store: Store, study: Study, progress: Progress | None = None) 
         _method(study, result, rows),
         results_section(result, ltr),
         issues_section(store, issues, names),
+        quotes_section(store, result, replay_base),
         notes_section(store, result),
         heatmaps_section(data, result),
         appendix_section(result),
@@ -66,7 +69,7 @@ def _header(study: Study, result: dict, rows: dict) -> str:
             f'<p class="meta">{plural(people, "participant")} · {plural(len(result["sessions"]), "session")}'
             f'{statuses} · {plural(len(study.tasks), "task")} · tested {escape(span)} · generated {made} by uxlab</p>'
             f'<nav><a href="#summary">Summary</a><a href="#method">Method</a><a href="#results">Results</a>'
-            f'<a href="#issues">Issues</a><a href="#notes">Notes</a><a href="#heatmaps">Heatmaps</a>'
+            f'<a href="#issues">Issues</a><a href="#quotes">Quotes</a><a href="#notes">Notes</a><a href="#heatmaps">Heatmaps</a>'
             f'<a href="#attempts">Attempts</a></nav></header>')
 
 

@@ -138,7 +138,9 @@ def heatmap(folder: Path, task_id: str, screen: int | None, group: str | None, l
 @folder_argument
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="HTML file to write.")
-def report(folder: Path, output: Path) -> None:
+@click.option("--replay-url", default="", metavar="URL",
+              help="The lab server's address, so quotes link to their replay (e.g. http://lab:5000).")
+def report(folder: Path, output: Path, replay_url: str) -> None:
     """Write a self-contained HTML report (ISO/IEC 25062 style) with charts and heatmaps.
 
     Example: uxlab report my-study -o report.html
@@ -146,7 +148,7 @@ def report(folder: Path, output: Path) -> None:
     from analyzer.report import render_report
     store, study = _load(folder)
     with _progress("analysing sessions") as progress:
-        html = render_report(store, study, progress=progress)
+        html = render_report(store, study, progress=progress, replay_base=replay_url)
     output.write_text(html, encoding="utf-8")
     click.echo(f"wrote {output}", err=True)
 

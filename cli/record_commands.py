@@ -128,6 +128,8 @@ def _record(folder: Path, participant: str, group: str | None, consent: bool, pr
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     click.echo(session_id)
+    from cli.voice_commands import transcribe_after_recording
+    transcribe_after_recording(folder, session_id)
 
 
 COMMANDS = [record]

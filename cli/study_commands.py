@@ -92,17 +92,25 @@ def list_sessions(folder: Path, as_json: bool) -> None:
 @click.option("--events", "what", flag_value="events", help="One row per event (the timeline).")
 @click.option("--attempts", "what", flag_value="attempts", help="One row per task attempt, with its measures.")
 @click.option("--problems", "what", flag_value="problems", help="Problems with ratings, and the participant x problem matrix.")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "json"]), default=None,
-              help="jsonl or csv (events, attempts); json or csv (problems).")
+@click.option("--transcript", "what", flag_value="transcript",
+              help="One row per transcript segment (vtt and srt: subtitles of one --session).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "json", "vtt", "srt"]), default=None,
+              help="jsonl or csv (events, attempts, transcript); json or csv (problems); vtt or srt (transcript).")
+@click.option("--session", "session_id", help="Only this session (--transcript).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
-def export(folder: Path, what: str | None, fmt: str, output: Path | None) -> None:
+def export(folder: Path, what: str | None, fmt: str, session_id: str | None, output: Path | None) -> None:
     """Export a study's data for R, pandas or a spreadsheet.
 
     Example: uxlab export my-study --events --format csv -o events.csv
     """
     store = open_store(folder)
     if what is None:
-        fail("say what to export: --events, --attempts or --problems")
+        fail("say what to export: --events, --attempts or --problems (or --transcript)")
+    if what == "transcript":
+        from cli.voice_commands import export_transcript
+        return export_transcript(store, fmt or "jsonl", session_id, output)
+    if fmt in ("vtt", "srt") or session_id:
+        fail("--format vtt or srt and --session are for --transcript")
     if what == "problems":
         from cli.findings_commands import export_problems
         return export_problems(folder, fmt or "json", output)

@@ -249,6 +249,15 @@ def keyframe_name(t: float) -> str:
     return f"{KEYFRAME_DIR}/{t:010.3f}.jpg"
 
 
+CROP_DIR = "crops"               # PNG crops of small screen changes (an inline message)
+
+
+def crop_name(t: float) -> str:
+    """The relative path of the crop of the region that changed at session time `t`: PNG,
+    since JPEG blurs the small text a message is made of past recognition."""
+    return f"{CROP_DIR}/{t:010.3f}.png"
+
+
 # -- Socket.IO: namespaces, rooms and the live wire format -----------------------------------
 
 LIVE_NAMESPACE = "/live"
@@ -340,6 +349,7 @@ REPLAY_COLUMNS: dict[str, tuple[str, ...]] = {
     "windows": ("t", "title"),
     "idle": ("start", "end"),
     "segments": ("t", "end", "speaker", "text", "confidence"),
+    "words": ("t", "end", "text", "segment"),   # segment: the index of its row in "segments"
 }
 
 

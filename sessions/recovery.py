@@ -3,8 +3,9 @@
 The recorder flushes events and video fragments every fraction of a second and beats a
 heartbeat; when it is killed, the next process that opens the study to write to it (the
 recorder, the server, a command that changes data: `open_writer`) finds the session, ends
-its open attempt as abandoned and marks the session `recovered`. Reading a study (listing,
-analysing, exporting) never does: a read changes nothing.
+its open attempt as interrupted (the lab's failure, not the participant's: counted in
+neither completion nor abandonment) and marks the session `recovered`. Reading a study
+(listing, analysing, exporting) never does: a read changes nothing.
 
 This module depends on the store, never the other way round.
 """
@@ -75,7 +76,7 @@ def recover_session(store: Store, session_id: str) -> None:
     with store.db.conn:
         store.db.execute(
             "UPDATE attempts SET ended = max(started, ?), outcome = ? "
-            "WHERE session_id = ? AND outcome IS NULL", [duration, Outcome.ABANDONED.value, session_id])
+            "WHERE session_id = ? AND outcome IS NULL", [duration, Outcome.INTERRUPTED.value, session_id])
         store.db.execute("UPDATE sessions SET status = ?, duration = ? WHERE id = ?",
                          [SessionStatus.RECOVERED.value, duration, session_id])
     store.audit("uxlab", "recover_session", session_id, {"duration": duration})

@@ -22,6 +22,7 @@ import numpy as np
 from sessions.errors import Conflict
 from sessions.events import EventKind, SessionStatus
 from sessions.store import Store
+from sessions.transcripts import Transcripts
 from sessions.video_edit import black_out
 
 LOCK_FILE = "redaction.lock"
@@ -35,6 +36,7 @@ class Redaction:
     keyframes: int
     key_events: int
     window_titles: int
+    transcript_words: int = 0
 
 
 def redact(store: Store, session_id: str, start: float, end: float, *, actor: str,
@@ -49,7 +51,8 @@ def redact(store: Store, session_id: str, start: float, end: float, *, actor: st
         keyframes = _black_keyframes(store, session_id, start, end)
         keys = store.delete_events(session_id, start, end, (EventKind.KEY.value,))
         titles = _blank_window_titles(store, session_id, start, end)
-    done = Redaction(frames, keyframes, keys, titles)
+        words = Transcripts(store).delete_between(session_id, start, end)  # what was said goes too
+    done = Redaction(frames, keyframes, keys, titles, words)
     store.audit(actor, "redact", session_id, {"start": start, "end": end, "reason": reason, **asdict(done)})
     return done
 
@@ -66,14 +69,18 @@ def _one_at_a_time(folder: Path) -> Iterator[None]:
 
 
 def _black_keyframes(store: Store, session_id: str, start: float, end: float) -> int:
-    """Black out the keyframe images inside the stretch and forget their hashes."""
+    """Black out the keyframe images inside the stretch and forget their hashes; the crops
+    of small changes (pictures of the screen too) are blacked out alike."""
     count = 0
-    for row in store.frames(session_id, start=start, end=end, keyframes_only=True):
-        path = store.media.path(session_id, row["keyframe"])
-        image = cv2.imread(str(path))
-        if image is not None:
-            cv2.imwrite(str(path), np.zeros_like(image))
-            count += 1
+    for row in store.frames(session_id, start=start, end=end):
+        for column in ("keyframe", "crop"):
+            if not row[column]:
+                continue
+            path = store.media.path(session_id, row[column])
+            image = cv2.imread(str(path))
+            if image is not None:
+                cv2.imwrite(str(path), np.zeros_like(image))
+                count += column == "keyframe"
     with store.db.conn:
         store.db.execute("UPDATE frames SET phash = NULL WHERE session_id = ? AND t >= ? AND t <= ? "
                          "AND keyframe IS NOT NULL", [session_id, start, end])

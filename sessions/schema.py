@@ -117,8 +117,16 @@ def _v3_voice_findings_and_accounts(db: sqlite_utils.Database) -> None:
                "(session_id, coalesce(attempt_id, -1), questionnaire, item)")
 
 
+def _v4_analyzer(db: sqlite_utils.Database) -> None:
+    """A stored frame whose change was too small for a keyframe keeps a crop of the changed
+    region (`crop`, an image under the session's media) and where it was (`region`, JSON
+    [x, y, w, h] in screen pixels), so an inline message is still examined."""
+    db["frames"].add_column("crop", str)
+    db["frames"].add_column("region", str)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _v1_core, _v2_tags_and_audit, _v3_voice_findings_and_accounts]
+    _v1_core, _v2_tags_and_audit, _v3_voice_findings_and_accounts, _v4_analyzer]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

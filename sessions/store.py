@@ -401,17 +401,21 @@ class Store:
     # -- frames ----------------------------------------------------------------------
     def append_frames(self, session_id: str, frames: Iterable[dict]) -> int:
         """Log stored video frames: time, fraction of pixels changed (cursor excluded), and
-        the keyframe image and perceptual hash when the change was substantial."""
-        rows = [(session_id, float(f["t"]), float(f.get("changed") or 0.0), f.get("keyframe"), f.get("phash"))
+        the keyframe image and perceptual hash when the change was substantial, or the crop
+        of the changed region and where it was when the change was small."""
+        rows = [(session_id, float(f["t"]), float(f.get("changed") or 0.0), f.get("keyframe"), f.get("phash"),
+                 f.get("crop"), json.dumps([int(v) for v in f["region"]]) if f.get("region") else None)
                 for f in frames]
         with self.db.conn:
             self.db.conn.executemany(
-                "INSERT INTO frames (session_id, t, changed, keyframe, phash) VALUES (?, ?, ?, ?, ?)", rows)
+                "INSERT INTO frames (session_id, t, changed, keyframe, phash, crop, region) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         return len(rows)
 
     def frames(self, session_id: str, *, start: float | None = None, end: float | None = None,
                keyframes_only: bool = False) -> list[dict]:
-        sql, params = "SELECT t, changed, keyframe, phash FROM frames WHERE session_id = ?", [session_id]
+        sql = "SELECT t, changed, keyframe, phash, crop, region FROM frames WHERE session_id = ?"
+        params: list[Any] = [session_id]
         if start is not None:
             sql += " AND t >= ?"
             params.append(start)
@@ -420,7 +424,10 @@ class Store:
             params.append(end)
         if keyframes_only:
             sql += " AND keyframe IS NOT NULL"
-        return list(self.db.query(sql + " ORDER BY t", params))
+        rows = list(self.db.query(sql + " ORDER BY t", params))
+        for row in rows:
+            row["region"] = json.loads(row["region"]) if row["region"] else None
+        return rows
 
     # -- markers, notes, answers ---------------------------------------------------
     def add_marker(self, session_id: str, t: float, kind: str, *, text: str | None = None,

@@ -57,6 +57,7 @@ class Capture:
     scale: float = 1.0
     keystrokes: str = "redacted"
     window_titles: bool = True
+    transcribe: bool = False   # transcribe each session on this machine when it ends
 
 
 @dataclass(frozen=True)
@@ -224,7 +225,7 @@ class _Checker:
     def capture(self) -> Capture:
         table = self.table("capture")
         where = ("capture",)
-        self.only(table, {"fps", "scale", "keystrokes", "window_titles"}, where)
+        self.only(table, {"fps", "scale", "keystrokes", "window_titles", "transcribe"}, where)
         fps = self.guarded(lambda: self.number(table, "fps", where, 1, 30))
         scale = self.guarded(lambda: self.number(table, "scale", where, 0.1, 1.0))
         keys = table.get("keystrokes", "redacted")
@@ -235,7 +236,11 @@ class _Checker:
         if not isinstance(titles, bool):
             self.note(where + ("window_titles",), f"expected true or false, got {titles!r}")
             titles = True
-        return Capture(fps or 10.0, scale or 1.0, keys, titles)
+        transcribe = table.get("transcribe", False)
+        if not isinstance(transcribe, bool):
+            self.note(where + ("transcribe",), f"expected true or false, got {transcribe!r}")
+            transcribe = False
+        return Capture(fps or 10.0, scale or 1.0, keys, titles, transcribe)
 
     def tasks(self, questionnaires: Questionnaires) -> tuple[Task, ...]:
         raw = self.data.get("task")

@@ -70,8 +70,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from web import (auth, console, dashboard, heatmaps, media, problems, questionnaire, replay,
-                     screen_picker, sessions_admin)
-    for module in (auth, dashboard, replay, heatmaps, questionnaire, console, media, problems,
+    from web import (auth, captions, console, dashboard, heatmaps, media, problems, questionnaire, replay,
+                     screen_picker, search, sessions_admin)
+    for module in (auth, dashboard, replay, heatmaps, questionnaire, console, media, problems, search, captions,
                    sessions_admin, screen_picker):
         app.register_blueprint(module.bp)

@@ -113,7 +113,7 @@ def current_summary() -> dict:
 @requires(Role.RESEARCHER, Role.REVIEWER)
 def report():
     from analyzer.report import render_report
-    html = render_report(current.store(), current.study())
+    html = render_report(current.store(), current.study(), replay_base=request.host_url)
     return Response(html, mimetype="text/html",
                     headers={"Content-Disposition": 'attachment; filename="report.html"'})
 

@@ -1,10 +1,16 @@
-"""Heatmaps per task and per screen state (drawn by analyzer.heatmap); clicking a hot spot
-lists the attempts that clicked there, each linking to the replay at that moment."""
+"""Heatmaps per task, design group and screen state (drawn by analyzer.heatmap); clicking a
+hot spot lists the attempts that clicked there, each linking to the replay at that moment.
+
+Like the dashboard's analysis, the sessions are read once and reused until the study's
+database changes (Store.fingerprint), so moving between states and groups costs a drawing.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
 
 from analyzer import heatmap
+from analyzer.study_data import StudyData, load_study_data
+from sessions.errors import BadRequest, NotFound
 from sessions.events import ROLES
 from web import current
 from web.access import requires
@@ -29,12 +35,39 @@ def _screen():
         abort(400, "screen must be a number")
 
 
-def _screen_size() -> tuple[int, int] | None:
-    for s in current.store().sessions(limit=20):
-        d = s["device"] or {}
-        if d.get("width") and d.get("height"):
-            return int(d["width"]), int(d["height"])
-    return None
+def _cache() -> dict:
+    """This app's heatmap views, emptied whenever the study's database changed."""
+    store = current.store()
+    cache = current_app.extensions["uxlab"].setdefault("heatmaps", {})
+    mark = store.fingerprint()
+    if cache.get("mark") != mark:
+        cache.clear()
+        cache["mark"] = mark
+    return cache
+
+
+def _data(group: str | None) -> StudyData:
+    cache = _cache()
+    key = ("data", group)
+    if key not in cache:
+        cache[key] = load_study_data(current.store(), current.study(), group=group)
+    return cache[key]
+
+
+def _groups() -> list[str]:
+    return _data(None).groups()
+
+
+def _group() -> str | None:
+    """The design group asked for; with two or more groups, the first one by default, so a
+    page never draws two designs as one."""
+    group = (request.args.get("group") or "").strip() or None
+    groups = _groups()
+    if group is not None and group not in groups:
+        raise NotFound(f"no counted sessions in group {group!r} (groups here: {', '.join(groups) or 'none'})")
+    if group is None and len(groups) > 1:
+        group = groups[0]
+    return group
 
 
 @bp.route("/heatmaps")
@@ -47,29 +80,36 @@ def index():
 @requires(*ROLES)
 def task(task_id: str):
     task = _task(task_id)
-    states = heatmap.screen_states(current.store(), current.study(), task.id)
+    group = _group()
+    states = heatmap.task_clicks(_data(group), task.id).states
     return render_template("heatmaps.html", study=current.study(), task=task, states=states,
-                           screen=_screen(), size=_screen_size())
+                           screen=_screen(), groups=_groups(), group=group)
 
 
 @bp.route("/heatmaps/<task_id>/heatmap.png")
 @requires(*ROLES)
 def image(task_id: str):
     task = _task(task_id)
-    png = heatmap.render_heatmap(current.store(), current.study(), task.id, screen=_screen())
-    return Response(png, mimetype="image/png")
+    group, screen = _group(), _screen()
+    cache = _cache()
+    key = ("png", task.id, group, screen)
+    if key not in cache:
+        cache[key] = heatmap.heatmap_png(_data(group), task.id, screen=screen)
+    return Response(cache[key], mimetype="image/png")
 
 
 @bp.route("/heatmaps/<task_id>/clicks.json")
 @requires(*ROLES)
 def clicks(task_id: str):
+    """Clicks near the point (fx, fy), given as fractions of the heatmap's width and height."""
     task = _task(task_id)
     try:
-        x, y = float(request.args["x"]), float(request.args["y"])
+        fx, fy = float(request.args["fx"]), float(request.args["fy"])
     except (KeyError, ValueError):
-        abort(400, "x and y must be numbers")
-    width, height = _screen_size() or (1, 1)   # the analyzer finds hot spots by fractions of the screen
-    rows = heatmap.clicks_near(current.store(), current.study(), task.id, x / width, y / height, screen=_screen())
+        abort(400, "fx and fy must be numbers")
+    if not (0 <= fx <= 1 and 0 <= fy <= 1):
+        raise BadRequest("fx and fy are fractions of the picture, from 0 to 1")
+    rows = heatmap.hot_spot(_data(_group()), task.id, fx, fy, screen=_screen())
     return jsonify([{**r, **_who(r, task.id), "replay": url_for("replay.page", session_id=r["session_id"])
                      + f"#t={max(0.0, float(r['t']) - 2):.1f}"} for r in rows])
 

@@ -10,9 +10,10 @@ from flask import Blueprint, abort, jsonify, render_template, request, send_file
 
 from sessions.clips import clip_video
 from sessions.redaction import redact as redact_session
-from sessions.events import ROLES, Role
+from sessions.events import CAPTIONS_FILE, ROLES, Role
 from web import current
 from web.access import requires
+from web.captions import clip_captions
 from web.timeline import replay_data
 
 bp = Blueprint("replay", __name__)
@@ -150,6 +151,8 @@ def clip(session_id: str):
             [{"t": round(n["t"] - start, 3), "session_t": n["t"], "text": n["text"],
               "author": n["author"], "tags": n["tags"]} for n in notes], indent=2))
         archive.writestr("notes.vtt", _webvtt(notes, start, end))
+        if (captions := clip_captions(session_id, start, end)) is not None:
+            archive.writestr(CAPTIONS_FILE, captions)
     buffer.seek(0)
     current.store().audit(current.user()["name"], "export_clip", session_id, {"start": start, "end": end})
     name = f"{session_id}-{start:.0f}-{end:.0f}.zip"

@@ -38,6 +38,7 @@ def replay_data(store: Store, study: Study, session_id: str) -> dict:
         "redacted": _redactions(store, session_id),
     }
     data.update(_events(store, session_id))
+    data.update(_transcript(store, session_id))
     return data
 
 
@@ -50,6 +51,20 @@ def _redactions(store: Store, session_id: str) -> list[list]:
             detail = json.loads(entry["detail"] or "{}")
             spans.append([detail.get("start"), detail.get("end"), detail.get("reason") or ""])
     return [s for s in spans if isinstance(s[0], (int, float)) and isinstance(s[1], (int, float))]
+
+
+def _transcript(store: Store, session_id: str) -> dict:
+    """segments and words as REPLAY_COLUMNS lists them; a word names its segment's index."""
+    from sessions.events import REPLAY_COLUMNS
+    from sessions.transcripts import Transcripts
+    transcripts = Transcripts(store)
+    rows = transcripts.segments(session_id)
+    index = {r["id"]: i for i, r in enumerate(rows)}
+    segments = [[r["t"], r["end"], r["speaker"], r["text"], r["confidence"]] for r in rows]
+    words = [[w["t"], w["end"], w["text"], index[w["segment_id"]]]
+             for w in transcripts.words(session_id) if w["segment_id"] in index]
+    return {"segments": segments, "words": words,
+            "columns": {name: list(REPLAY_COLUMNS[name]) for name in ("segments", "words")}}
 
 
 def _video(store: Store, session_id: str, device: dict) -> str | None:

@@ -13,7 +13,7 @@ import numpy as np
 
 from recorder.clock import SessionClock
 from recorder.sinks.base import Sink
-from recorder.sinks.keyframes import save_keyframe
+from recorder.sinks.keyframes import save_crop, save_keyframe
 from recorder.sinks.video import VideoWriter
 from recorder.sources.screen import FrameJob
 
@@ -47,6 +47,7 @@ class FrameWriter:
         self.scale, self.keyframe_scale = scale, keyframe_scale
         self.paused, self.on_error = paused, on_error
         self.keyframes = 0
+        self.crops = 0
         self.skipped_paused = 0
         self.error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="frames", daemon=True)
@@ -94,4 +95,7 @@ class FrameWriter:
         if job.keyframe:
             row.update(save_keyframe(self.session_dir, shown, job.grab.bgra, self.keyframe_scale))
             self.keyframes += 1
+        elif job.region is not None:
+            row.update(save_crop(self.session_dir, shown, job.grab.bgra, job.region, self.keyframe_scale))
+            self.crops += 1
         self.sink.frame(row, job.grab.bgra)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from recorder.clock import SessionClock
-from recorder.frame_change import Grab, changed_fraction, thumbnail, thumbnail_change
+from recorder.frame_change import Grab, Region, changed_fraction, examine_change, thumbnail, thumbnail_change
 from recorder.sinks.video import FRAGMENT_SECONDS, KEYFRAME_INTERVAL
 
 KEYFRAME_CHANGE = 0.03     # fraction of sampled pixels changed since the last keyframe image
@@ -34,6 +34,7 @@ class FrameJob:
     iframe: bool = False     # force an H.264 keyframe (a seek point)
     repeat: bool = False     # the last frame again, only to get the pending fragment written
     thumb: np.ndarray | None = None
+    region: Region | None = None  # save a crop of this small changed region (no keyframe)
 
 
 @dataclass
@@ -61,6 +62,8 @@ class ScreenSource:
         self._last: FrameJob | None = None
         self._keyframe_thumb: np.ndarray | None = None
         self._keyframe_t = float("-inf")
+        self._reference: Grab | None = None   # the screen as the last keyframe or crop stored it
+        self._view_t = float("-inf")          # ... and when
         self._iframe_t = float("-inf")
         self._flush_asked = float("-inf")
         self._drifted = False
@@ -112,12 +115,10 @@ class ScreenSource:
         job = FrameJob(t, grab, changed, self.pointer())
         if changed > 0:
             self._drifted = True
-        if self._drifted and t - self._keyframe_t >= KEYFRAME_MIN_GAP:
-            thumb = thumbnail(grab)
-            if thumbnail_change(self._keyframe_thumb, thumb) >= KEYFRAME_CHANGE:
-                job.keyframe, job.thumb = True, thumb
+        if self._drifted and t - self._view_t >= KEYFRAME_MIN_GAP:
+            self._examine(job)
         moved = last is not None and job.cursor != last.cursor
-        wanted = last is None or changed > 0 or moved or job.keyframe
+        wanted = last is None or changed > 0 or moved or job.keyframe or job.region is not None
         # a static screen after a change: repeat the frame so the pending fragment is written
         flush = (not wanted and t - self._flush_asked >= FRAGMENT_SECONDS and self.needs_flush(t))
         if not (wanted or flush):
@@ -131,9 +132,27 @@ class ScreenSource:
             return
         self._kept(job, flush)
 
+    def _examine(self, job: FrameJob) -> None:
+        """A keyframe when much changed since the last one; otherwise a crop of the region
+        that changed since the last keyframe or crop (an inline message), found by one
+        full-size compare at most every KEYFRAME_MIN_GAP."""
+        thumb = thumbnail(job.grab)
+        if thumbnail_change(self._keyframe_thumb, thumb) >= KEYFRAME_CHANGE:
+            job.keyframe, job.thumb = True, thumb
+            return
+        verdict, region = examine_change(self._reference, job.grab)
+        if verdict == "keyframe":
+            job.keyframe, job.thumb = True, thumb
+        elif verdict == "crop":
+            job.region = region
+        else:
+            self._drifted = False     # back as it was, or only a caret's blink
+
     def _kept(self, job: FrameJob, flush: bool) -> None:
         self.stats.kept += 1
         self._last = job
+        if job.keyframe or job.region is not None:
+            self._reference, self._view_t, self._drifted = job.grab, job.t, False
         if job.keyframe:
             self._keyframe_thumb, self._keyframe_t, self._drifted = job.thumb, job.t, False
         if job.iframe:

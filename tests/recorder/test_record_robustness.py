@@ -34,7 +34,7 @@ def test_kill_9_leaves_a_recovered_session_with_nearly_everything(driver, target
     session = store.sessions()[0]
     assert session["status"] == "recovered"
     [attempt] = store.attempts(session["id"])
-    assert attempt["outcome"] == "abandoned" and attempt["ended"] >= attempt["started"]
+    assert attempt["outcome"] == "interrupted" and attempt["ended"] >= attempt["started"]
 
     presses = [e for e in store.iter_events(session["id"], kinds=[EventKind.CLICK]) if e["pressed"]]
     offset = presses[0]["t"] - clicks[0]

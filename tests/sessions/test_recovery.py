@@ -52,7 +52,7 @@ def test_a_writer_open_closes_a_killed_recorders_session(study_dir):
     session = store.session(sid)
     assert session["status"] == SessionStatus.RECOVERED and session["duration"] == 4.5
     (attempt,) = store.attempts(sid)
-    assert attempt["outcome"] == Outcome.ABANDONED and attempt["ended"] == 4.5
+    assert attempt["outcome"] == Outcome.INTERRUPTED and attempt["ended"] == 4.5
     assert store.count_events(sid) == 1
     assert store.audit_log(sid)[0]["action"] == "recover_session"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from sessions import events
-from tests.web.recordings import CLICKS, record_session
+from tests.web.recordings import CLICKS, SCREEN, record_session
 
 
 def _participants(html: str) -> list[str]:
@@ -83,13 +83,15 @@ def test_heatmap_pages(as_role, session_id):
     assert page.status_code == 200 and "Screen 0" in page.text
     png = client.get("/heatmaps/first/heatmap.png")
     assert png.status_code == 200 and png.data[:8] == b"\x89PNG\r\n\x1a\n"
-    near = client.get("/heatmaps/first/clicks.json?x=645&y=395").json
+    near = client.get(f"/heatmaps/first/clicks.json?fx={645 / SCREEN[0]}&fy={395 / SCREEN[1]}").json
     assert [(r["session_id"], r["t"]) for r in near] == [(session_id, 2.5)]
     assert near[0]["replay"] == f"/sessions/{session_id}#t=0.5"
-    assert client.get("/heatmaps/first/clicks.json?x=5&y=5").json == []
+    assert client.get("/heatmaps/first/clicks.json?fx=0.004&fy=0.006").json == []
     assert client.get("/heatmaps/first/heatmap.png?screen=99").status_code == 404
     assert client.get("/heatmaps/nope").status_code == 404
-    assert client.get("/heatmaps/first/clicks.json?x=a&y=1").status_code == 400
+    assert client.get("/heatmaps/first/clicks.json?fx=a&fy=1").status_code == 400
+    assert client.get("/heatmaps/first/clicks.json?fx=2&fy=1").status_code == 400
+    assert client.get("/heatmaps/first?group=nope").status_code == 404
 
 
 def test_a_page_of_sessions_is_the_same_slice_of_the_full_order(web_store):
@@ -149,7 +151,7 @@ def test_the_favicon_is_served_to_anyone(app, as_role):
 def test_hot_spot_lists_name_participant_task_and_time(as_role, web_store):
     sid = record_session(web_store, "P07")
     client, _ = as_role("reviewer")
-    [row] = client.get("/heatmaps/first/clicks.json?x=645&y=395").json
+    [row] = client.get(f"/heatmaps/first/clicks.json?fx={645 / SCREEN[0]}&fy={395 / SCREEN[1]}").json
     assert (row["participant"], row["task"]) == ("P07", "first")
     assert row["into_task"] == 1.5       # the click at 2.5 s, in the attempt that began at 1.0 s
     assert row["replay"] == f"/sessions/{sid}#t=0.5"

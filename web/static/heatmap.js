@@ -1,4 +1,5 @@
 // Click a hot spot: list the attempts that clicked near it, each opening the replay there.
+// The point is sent as fractions of the picture: each session is matched in its own pixels.
 "use strict";
 (() => {
   const img = document.getElementById("heatmap");
@@ -6,15 +7,13 @@
   const list = document.getElementById("near");
   img.addEventListener("click", async (e) => {
     const rect = img.getBoundingClientRect();
-    const width = Number(img.dataset.width) || img.naturalWidth;
-    const height = Number(img.dataset.height) || img.naturalHeight;
-    const x = Math.round((e.clientX - rect.left) / rect.width * width);
-    const y = Math.round((e.clientY - rect.top) / rect.height * height);
+    const fx = Math.min(1, Math.max(0, (e.clientX - rect.left) / rect.width));
+    const fy = Math.min(1, Math.max(0, (e.clientY - rect.top) / rect.height));
     const url = new URL(img.dataset.clicks, location.href);
-    url.searchParams.set("x", x); url.searchParams.set("y", y);
+    url.searchParams.set("fx", fx.toFixed(5)); url.searchParams.set("fy", fy.toFixed(5));
     const rows = await (await fetch(url, {credentials: "same-origin"})).json();
     list.innerHTML = "";
-    if (!rows.length) list.innerHTML = `<li class="muted">No clicks near (${x}, ${y}).</li>`;
+    if (!rows.length) list.innerHTML = `<li class="muted">No clicks near this spot.</li>`;
     for (const r of rows) {
       const li = document.createElement("li");
       const a = document.createElement("a");

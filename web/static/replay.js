@@ -13,7 +13,8 @@
   const data = await (await fetch(root.dataset.timeline, {credentials: "same-origin"})).json();
   const duration = Math.max(data.session.duration || 0, 0.1);
   const width = data.session.width, height = data.session.height;
-  window.uxlabReplay = {data, video};
+  // what other scripts of the page (the transcript panel) use; they start on "uxlab:replay"
+  window.uxlabReplay = {data, video, root, seek, duration, addNote: (n) => { addNote(n); renderList(); }, mark};
 
   if (data.video) {
     video.src = root.dataset.media + data.video;
@@ -273,4 +274,5 @@
   });
   update();
   root.classList.add("ready");
+  document.dispatchEvent(new CustomEvent("uxlab:replay", {detail: window.uxlabReplay}));
 })();

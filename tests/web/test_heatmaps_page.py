@@ -1,0 +1,88 @@
+"""The heatmap pages: one design group at a time, hot spots looked up in fractions of the
+picture, the study's sessions read once and reused until its database changes; and the
+dashboard's task table with interrupted attempts and unmatched screens."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from sessions.recovery import open_writer
+from sessions.store import Store
+from tests.web.recordings import CLICKS, SCREEN, record_session
+
+
+def _two_designs(web_store) -> tuple[str, str]:
+    a, b = record_session(web_store, "P01"), record_session(web_store, "P02")
+    web_store.update_session(a, group_name="A")
+    web_store.update_session(b, group_name="B")
+    return a, b
+
+
+def test_one_design_group_at_a_time(as_role, web_store):
+    a, b = _two_designs(web_store)
+    client, _ = as_role("reviewer")
+    page = client.get("/heatmaps/first").text
+    assert re.search(r'<a class="active" href="/heatmaps/first\?group=A">group A</a>', page), "the first by default"
+    assert 'href="/heatmaps/first?group=B"' in page and "group=A" in page.split('id="heatmap"')[1]
+    t, x, y = CLICKS[0]
+    near = client.get(f"/heatmaps/first/clicks.json?group=B&fx={x / SCREEN[0]}&fy={y / SCREEN[1]}").json
+    assert [(r["session_id"], r["participant"]) for r in near] == [(b, "P02")]
+    near = client.get(f"/heatmaps/first/clicks.json?fx={x / SCREEN[0]}&fy={y / SCREEN[1]}").json
+    assert [r["session_id"] for r in near] == [a]
+    png = client.get("/heatmaps/first/heatmap.png?group=B")
+    assert png.status_code == 200 and png.data[:4] == b"\x89PNG"
+    assert client.get("/heatmaps/first/heatmap.png?group=C").status_code == 404
+
+
+def test_the_page_reuses_its_reading_until_the_study_changes(app, as_role, web_store):
+    sid = record_session(web_store)
+    client, _ = as_role("reviewer")
+    assert "Screen 0 · 1 clicks" in client.get("/heatmaps/first").text
+    cache = app.extensions["uxlab"]["heatmaps"]
+    data = cache[("data", None)]
+    png = client.get("/heatmaps/first/heatmap.png").data
+    assert client.get("/heatmaps/first").status_code == 200
+    assert cache[("data", None)] is data, "the second visit reads no session again"
+    assert client.get("/heatmaps/first/heatmap.png").data == png
+    # a new session (written by another process, as the recorder does) shows at the next visit
+    other = Store(web_store.folder)
+    record_session(other, "P02")
+    other.close()
+    assert "Screen 0 · 2 clicks" in client.get("/heatmaps/first").text
+    assert app.extensions["uxlab"]["heatmaps"][("data", None)] is not data
+    assert sid
+
+
+def test_the_task_table_says_how_many_attempts_were_interrupted(as_role, web_store):
+    record_session(web_store)
+    crashed = web_store.create_session("P02")
+    web_store.start_attempt(crashed, "first", 1.0)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    web_store.update_session(crashed, pid=dead.pid)
+    open_writer(web_store.folder).close()       # a writer opening the study recovers the session
+    client, _ = as_role("reviewer")
+    html = client.get("/summary").text
+    row = html.split("<strong>first</strong>")[1].split("</tr>")[0]
+    assert '<td class="num">1<div class="muted small interrupted">+1 interrupted</div></td>' in row
+    assert "1 of 1" in row
+
+
+def test_the_dashboard_warns_of_a_screen_that_matched_in_no_session(app, as_role, web_store, study_dir):
+    import cv2
+    import numpy as np
+
+    from sessions.study import load_study
+    record_session(web_store)
+    (study_dir / "screens").mkdir()
+    checker = (np.indices((60, 80)).sum(axis=0) // 6 % 2 * 255).astype(np.uint8)
+    cv2.imwrite(str(study_dir / "screens" / "oops.png"), cv2.merge([checker] * 3))
+    text = (study_dir / "study.toml").read_text().replace(
+        'prompt = "Do the first thing."', 'prompt = "Do the first thing."\nerror_screens = ["screens/oops.png"]')
+    (study_dir / "study.toml").write_text(text)
+    app.extensions["uxlab"]["study"] = load_study(study_dir)
+    client, _ = as_role("reviewer")
+    html = client.get("/summary").text
+    assert re.search(r"The error screen <code>screens/oops.png</code> of task <strong>first</strong> matched in "
+                     r"no session", html)
