@@ -73,7 +73,7 @@ def test_drag_a_rectangle_on_a_paused_replay_and_see_the_task_table_change(page,
     assert page.evaluate("document.getElementById('video').paused")
     page.wait_for_selector(".pick-layer")
     stage = page.locator("#replay .stage").bounding_box()
-    assert stage["y"] >= 0
+    assert stage["y"] > -2   # scrolled into view (to a fraction of a pixel)
     # the 1280x800 screen is letterboxed in the stage: screen pixel (x, y) is drawn at
     scale = min(stage["width"] / SCREEN[0], stage["height"] / SCREEN[1])
     left = stage["x"] + (stage["width"] - SCREEN[0] * scale) / 2
