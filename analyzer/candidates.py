@@ -20,6 +20,7 @@ import numpy as np
 from analyzer import stats
 from analyzer.phash import group_hashes
 from analyzer.session_data import SessionData
+from analyzer.study_data import StudyData, load_study_data
 from sessions.events import EventKind, MarkerKind, MarkerStatus
 from sessions.problems import Problems, segments_saying
 from sessions.store import Store
@@ -59,12 +60,15 @@ class Moment:
     phash: str | None = None
 
 
-def hesitations(data: SessionData, attempt: dict, min_gap: float = HESITATION) -> list[tuple[float, float]]:
+def hesitations(data: SessionData, attempt: dict, min_gap: float = HESITATION,
+                inputs: np.ndarray | None = None) -> list[tuple[float, float]]:
     """Stretches of at least `min_gap` s inside the attempt with no pointer or key input,
-    leaving out time the moderator paused."""
+    leaving out time the moderator paused. `inputs` (every input time, sorted) saves
+    merging the session's columns again for each attempt."""
     start, end = attempt["started"], attempt["ended"]
-    times = np.concatenate([data.pointer.t, data.key_t])
-    times = np.sort(times[(times > start) & (times < end)])
+    if inputs is None:
+        inputs = np.sort(np.concatenate([data.pointer.t, data.key_t]))
+    times = inputs[np.searchsorted(inputs, start, side="right"):np.searchsorted(inputs, end, side="left")]
     edges = np.concatenate([[start], times, [end]])
     gaps = np.flatnonzero(np.diff(edges) >= min_gap)
     pauses = [m["t"] for m in data.markers if m["kind"] in ("pause", "resume")]
@@ -95,7 +99,16 @@ def returns(data: SessionData, attempt: dict, labels: dict[str, int]) -> list[di
 def undo_bursts(key_rows: Sequence[tuple], start: float, end: float, *, burst: int = UNDO_BURST,
                 window: float = UNDO_WINDOW) -> list[tuple[float, float, int]]:
     """(first, last, presses) of runs of undo/escape presses, `burst` within `window` s."""
-    times = [t for t, key in key_rows if start <= t <= end and key in UNDO_KEYS]
+    return _bursts(_undo_times(key_rows), start, end, burst, window)
+
+
+def _undo_times(key_rows: Sequence[tuple]) -> np.ndarray:
+    return np.array([t for t, key in key_rows if key in UNDO_KEYS], dtype=float)
+
+
+def _bursts(undo: np.ndarray, start: float, end: float, burst: int = UNDO_BURST,
+            window: float = UNDO_WINDOW) -> list[tuple[float, float, int]]:
+    times = undo[np.searchsorted(undo, start, side="left"):np.searchsorted(undo, end, side="right")].tolist()
     found, i = [], 0
     while i < len(times):
         j = i
@@ -111,7 +124,8 @@ def session_moments(store: Store, data: SessionData, measured: Iterable[dict]) -
     """Every flagged moment of one session, from its loaded data and attempt measures."""
     moments: list[Moment] = []
     by_id = {a["id"]: a for a in data.attempts}
-    key_rows = store.event_rows(data.id, [EventKind.KEY], _KEY_COLUMNS, presses_only=True)
+    undo = _undo_times(store.event_rows(data.id, [EventKind.KEY], _KEY_COLUMNS, presses_only=True))
+    inputs = np.sort(np.concatenate([data.pointer.t, data.key_t]))
     errors = [m for m in data.markers if m["kind"] == MarkerKind.ERROR and m["status"] == MarkerStatus.CONFIRMED]
     for m in measured:
         attempt = by_id.get(m["attempt_id"])
@@ -132,20 +146,24 @@ def session_moments(store: Store, data: SessionData, measured: Iterable[dict]) -
         for t in m["dead_click_times"]:
             if not any(b["t"] <= t <= b["end"] for b in m["rage_bursts"]):
                 add("dead_clicks", t)
-        for a, b in hesitations(data, attempt):
+        for a, b in hesitations(data, attempt, inputs=inputs):
             add("hesitation", a, b, f"{b - a:.0f} s without input")
-        for first, last, presses in undo_bursts(key_rows, attempt["started"], attempt["ended"]):
+        for first, last, presses in _bursts(undo, attempt["started"], attempt["ended"]):
             add("undo_burst", first, last, f"{presses} undo/escape presses")
-    return [_with_screen(data, moment) for moment in moments]
+    return _with_screens(data, moments)
 
 
-def _with_screen(data: SessionData, moment: Moment) -> Moment:
-    shown = data.keyframes_between(moment.t, moment.t)
-    frame = shown[-1] if shown else None
-    if frame is None:
-        return moment
-    return Moment(moment.kind, moment.session_id, moment.task, moment.t, moment.end, moment.text,
-                  frame["keyframe"], frame.get("phash"))
+def _with_screens(data: SessionData, moments: list[Moment]) -> list[Moment]:
+    """Each moment with the keyframe on screen at its time (one searchsorted for all)."""
+    if not moments or not data.keyframes:
+        return moments
+    index = data.keyframe_index(np.array([m.t for m in moments]))
+    placed = []
+    for moment, i in zip(moments, index.tolist()):
+        frame = data.keyframes[max(i, 0)]
+        placed.append(Moment(moment.kind, moment.session_id, moment.task, moment.t, moment.end, moment.text,
+                             frame["keyframe"], frame.get("phash")))
+    return placed
 
 
 def _attempt_at(data: SessionData, t: float) -> dict | None:
@@ -169,7 +187,8 @@ def find_candidates(store: Store, loaded: Sequence[tuple[SessionData, list[dict]
     for data in datas.values():
         for a in data.attempts:
             tried[a["task"]].add(participant[data.id])
-    return _grouped(moments, participant, tried, Problems(store).decisions())
+    order = {sid: i for i, sid in enumerate(datas)}     # oldest session first
+    return _grouped(moments, participant, tried, Problems(store).decisions(), order)
 
 
 def _back_and_forth(datas: list[SessionData]) -> list[Moment]:
@@ -191,18 +210,17 @@ def _confusion(store: Store, datas: dict[str, SessionData]) -> list[Moment]:
         data = datas[segment["session_id"]]
         attempt = _attempt_at(data, segment["t"])
         if attempt is not None and segment.get("speaker") != "moderator":
-            found.append(_with_screen(data, Moment("confusion", data.id, attempt["task"], segment["t"],
-                                                   segment["end"], segment["text"])))
+            found += _with_screens(data, [Moment("confusion", data.id, attempt["task"], segment["t"],
+                                                 segment["end"], segment["text"])])
     return found
 
 
 def _grouped(moments: list[Moment], participant: dict[str, str], tried: dict[str, set[str]],
-             decisions: dict[str, dict]) -> list[dict]:
+             decisions: dict[str, dict], order: dict[str, int]) -> list[dict]:
     """Group by task, kind and screen state; screen states are grouped across sessions by
     perceptual hash, the earliest keyframe of a state naming it (so keys stay stable)."""
-    rank = {sid: i for i, sid in enumerate(participant)}     # sessions oldest first, not by id
-    ordered = sorted(moments, key=lambda m: (rank[m.session_id], m.t))
-    hashes = [m.phash for m in ordered if m.phash]
+    ordered = sorted(moments, key=lambda m: (order[m.session_id], m.t))
+    hashes = list(dict.fromkeys(m.phash for m in ordered if m.phash))   # distinct, first seen first
     labels = group_hashes(hashes) if hashes else []
     founder: dict[int, str] = {}
     state_of: dict[str, str] = {}
@@ -234,16 +252,15 @@ def _grouped(moments: list[Moment], participant: dict[str, str], tried: dict[str
     return result
 
 
-def load_counted(store: Store, study, thresholds=None) -> list[tuple[SessionData, list[dict]]]:
-    """Each counted session's data and attempt measures, read once, oldest first."""
+def load_counted(store: Store, study, data: StudyData | None = None) -> list[tuple[SessionData, list[dict]]]:
+    """Each counted session's data (read once, or taken from `data`) with its attempt measures."""
     from analyzer.attempts import Thresholds
-    from analyzer.study_data import load_study_data
     from analyzer.summary import session_measures
-    thresholds = thresholds or Thresholds()
-    return [(data, session_measures(store, study, data, thresholds)["attempts"])
-            for data in load_study_data(store, study).sessions]
+    data = data or load_study_data(store, study)
+    thresholds = Thresholds()
+    return [(s, session_measures(store, study, s, thresholds)["attempts"]) for s in data.sessions]
 
 
-def study_candidates(store: Store, study) -> list[dict]:
-    """The study's candidate problems (loads every counted session once)."""
-    return find_candidates(store, load_counted(store, study))
+def study_candidates(store: Store, study, data: StudyData | None = None) -> list[dict]:
+    """The study's candidate problems over its counted sessions."""
+    return find_candidates(store, load_counted(store, study, data))

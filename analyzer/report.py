@@ -14,7 +14,9 @@ from datetime import datetime, timezone
 from html import escape
 
 from analyzer import charts
+from analyzer.findings import problem_list
 from analyzer.report_findings import heatmaps_section, issues_section, notes_section
+from analyzer.report_problems import problems_section
 from analyzer.report_format import duration, number, percent, plural, table
 from analyzer.report_quotes import quotes_section
 from analyzer.report_results import (ELEVEN, HUNDRED, SEQ, appendix_section, errors_cell, group_time, nps_counts,
@@ -41,6 +43,7 @@ def render_report(store: Store, study: Study, progress: Progress | None = None, 
     ltr = recommend(store, result)
     body = "".join([
         _header(study, result, rows),
+        problems_section(store, problem_list(store)),
         _executive(result, issues, ltr),
         _method(study, result, rows),
         results_section(result, ltr),
@@ -68,7 +71,7 @@ def _header(study: Study, result: dict, rows: dict) -> str:
     return (f'<header><p class="kicker">Usability test report</p><h1>{escape(study.title)}</h1>'
             f'<p class="meta">{plural(people, "participant")} · {plural(len(result["sessions"]), "session")}'
             f'{statuses} · {plural(len(study.tasks), "task")} · tested {escape(span)} · generated {made} by uxlab</p>'
-            f'<nav><a href="#summary">Summary</a><a href="#method">Method</a><a href="#results">Results</a>'
+            f'<nav><a href="#problems">Problems</a><a href="#summary">Summary</a><a href="#method">Method</a><a href="#results">Results</a>'
             f'<a href="#issues">Issues</a><a href="#quotes">Quotes</a><a href="#notes">Notes</a><a href="#heatmaps">Heatmaps</a>'
             f'<a href="#attempts">Attempts</a></nav></header>')
 

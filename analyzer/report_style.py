@@ -56,6 +56,7 @@ img.chart{display:block;margin:.6rem 0;max-width:760px;width:100%}
 border-radius:6px;padding:.9rem 1rem;margin:.9rem 0;background:#fff}
 .issue-text{flex:1;min-width:0}
 .issue h3{margin:.1rem 0 .3rem}
+.warn{color:var(--bad)}
 .issue .kind{font-size:.78rem;text-transform:uppercase;letter-spacing:.08em;color:var(--bad);font-weight:700;margin:0}
 .issue .reach{color:var(--muted);margin:0 0 .3rem}
 .issue ul{margin:.3rem 0;font-size:.9rem}

@@ -11,14 +11,15 @@ from statistics import median
 from analyzer import questionnaires, stats
 from analyzer.attempts import Thresholds, attempt_measures
 from analyzer.screens import ScreenMatcher
-from analyzer.session_data import SessionData
+from analyzer.session_data import SessionData, load_session
 from analyzer.study_data import Progress, StudyData, load_study_data
 from sessions.errors import BadRequest
 from sessions.events import ABANDONED_OUTCOMES, Outcome
 from sessions.store import Store
 from sessions.study import Study
 
-__all__ = ["Progress", "analyze_study", "analyze_sessions", "session_measures", "task_summary"]
+__all__ = ["Progress", "analyze_study", "analyze_sessions", "comparison_groups", "measure_session",
+           "session_measures", "summarize", "task_summary"]
 
 
 def analyze_sessions(store: Store, study: Study, *, thresholds: Thresholds = Thresholds(),
@@ -49,6 +50,17 @@ def analyze_study(store: Store, study: Study, *, groups: Sequence[str] | None = 
     `groups` names the two session groups to compare; by default they are compared when the
     study has exactly two.
     """
+    groups = comparison_groups(store, groups, data)
+    data = data or load_study_data(store, study, progress=progress)
+    matched: set[str] = set()
+    sessions = [session_measures(store, study, s, thresholds, matched) for s in data.sessions]
+    return summarize(store, study, sessions, groups, matched)
+
+
+def comparison_groups(store: Store, groups: Sequence[str] | None = None,
+                      data: StudyData | None = None) -> list[str] | None:
+    """The two groups to compare: those asked for (checked), else the study's two when it
+    has exactly two."""
     names = data.groups() if data else sorted({s["group_name"] for s in store.counted_sessions() if s["group_name"]})
     if groups is not None:
         groups = list(groups)
@@ -57,11 +69,14 @@ def analyze_study(store: Store, study: Study, *, groups: Sequence[str] | None = 
         missing = [g for g in groups if g not in names]
         if missing:
             raise BadRequest(f"no sessions in group {missing[0]!r} (groups here: {', '.join(names) or 'none'})")
-    elif len(names) == 2:
-        groups = names
-    data = data or load_study_data(store, study, progress=progress)
-    matched: set[str] = set()
-    sessions = [session_measures(store, study, s, thresholds, matched) for s in data.sessions]
+        return groups
+    return names if len(names) == 2 else None
+
+
+def summarize(store: Store, study: Study, sessions: list[dict], groups: Sequence[str] | None,
+              matched: set[str]) -> dict:
+    """The study's summary from its sessions' measures (and the screens they showed), so
+    a caller that keeps them can measure one changed session again and summarize anew."""
     ids = {s["id"] for s in sessions}
     return {
         "study": study.title,
@@ -78,6 +93,13 @@ def analyze_study(store: Store, study: Study, *, groups: Sequence[str] | None = 
                            "ces": questionnaires.ces_summary(store, ids)},
         "comparison": compare_groups(study, sessions, groups) if groups else None,
     }
+
+
+def measure_session(store: Store, study: Study, row: dict,
+                    thresholds: Thresholds = Thresholds()) -> tuple[dict, set[str]]:
+    """One session (a store row) read and measured alone: its measures and the screens it showed."""
+    matched: set[str] = set()
+    return session_measures(store, study, load_session(store, row), thresholds, matched), matched
 
 
 def unmatched_screens(study: Study, matched: set[str]) -> list[dict]:

@@ -271,21 +271,28 @@ def candidate_dismiss(folder: Path, key: str, actor) -> None:
 @folder_argument
 @click.option("--problem", "problem_id", type=int, default=None, help="The problem whose evidence to show.")
 @click.option("--tag", default=None, help="Notes with this tag, quoted on the title cards.")
+@click.option("--search", default=None, help="Notes and transcript words containing this text.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("reel.mp4"),
               show_default=True)
 @click.option("--reencode", is_flag=True, help="Re-encode every clip (slower; the benchmark's reference).")
 @_user_errors
-def reel(folder: Path, problem_id: int | None, tag: str | None, output: Path, reencode: bool) -> None:
+def reel(folder: Path, problem_id: int | None, tag: str | None, search: str | None, output: Path,
+         reencode: bool) -> None:
     """Cut a highlight reel: each clip after a title card, with sound and captions where
     the sessions have them.
 
     Example: uxlab reel my-study --problem 3 -o reel.mp4
     """
-    from sessions.reels import build_reel, clips_for_problem, clips_for_tag
-    if (problem_id is None) == (tag is None):
-        fail("say what to show: --problem ID or --tag TAG")
+    from sessions.reels import build_reel, clips_for_problem, clips_for_search, clips_for_tag
+    if sum(x is not None for x in (problem_id, tag, search)) != 1:
+        fail("say what to show: --problem ID, --tag TAG or --search TEXT")
     store = open_store(folder)
-    clips = clips_for_problem(store, problem_id) if problem_id is not None else clips_for_tag(store, tag)
+    if problem_id is not None:
+        clips = clips_for_problem(store, problem_id)
+    elif tag is not None:
+        clips = clips_for_tag(store, tag)
+    else:
+        clips = clips_for_search(store, search or "")
     with click.progressbar(length=2 * len(clips) + 1, label="cutting", file=sys.stderr) as bar:
         result = build_reel(store, clips, output, encode_all=reencode,
                             progress=lambda done, total: bar.update(done - bar.pos))

@@ -25,10 +25,18 @@ DEFAULT_SERVER = "http://127.0.0.1:5000"   # `uxlab serve`'s own default address
 @click.option("--duration", type=click.FloatRange(min=0.5), help="End by itself after this many seconds.")
 @click.option("--live", metavar="URL", help="Stream to `uxlab serve` at URL for live observers.")
 @click.option("--token", envvar="UXLAB_LIVE_TOKEN", help="The server's live token (its UXLAB_LIVE_TOKEN).")
+@click.option("--audio", metavar="SOURCE",
+              help='The participant\'s microphone: "default", a source name, or "none" '
+                   "(default: the study's [capture] audio).")
+@click.option("--audio-moderator", metavar="SOURCE",
+              help="The moderator's microphone, recorded as a second sound track.")
+@click.option("--camera", metavar="SPEC",
+              help="Record a camera picture-in-picture: /dev/video0, an index, a video file "
+                   "(looped) or lavfi:GRAPH.")
 @click.option("--again", is_flag=True, help="Record another session for a participant id that already has one.")
 def record(folder: Path, participant: str, group: str | None, display: str | None, virtual: bool,
            consent: bool, prompt: str, duration: float | None, live: str | None, token: str | None,
-           again: bool) -> None:
+           audio: str | None, audio_moderator: str | None, camera: str | None, again: bool) -> None:
     """Record one moderated session of the study in FOLDER.
 
     Moderator hotkeys (defaults; the study's [hotkeys] can change them): ctrl+alt+n next
@@ -37,6 +45,7 @@ def record(folder: Path, participant: str, group: str | None, display: str | Non
     Ctrl+C (SIGINT) or SIGTERM also end it cleanly.
 
     Example: uxlab record my-study --participant P07 --group redesign --consent
+    Example: uxlab record my-study --participant P08 --audio default --camera /dev/video0
     """
     from sessions.study import STUDY_FILE
     if not (folder / STUDY_FILE).is_file():
@@ -62,7 +71,8 @@ def record(folder: Path, participant: str, group: str | None, display: str | Non
         click.echo(f"DISPLAY={xvfb.name}", err=True)
     try:
         _record(folder, participant, group, consent, prompt, duration, display or os.environ.get("DISPLAY"),
-                (live, token) if live else None)
+                (live, token) if live else None,
+                media={"audio": audio, "audio_moderator": audio_moderator, "camera": camera})
     finally:
         if xvfb is not None:
             xvfb.stop()
@@ -109,10 +119,12 @@ def _confirm_new_participant(folder: Path, participant: str) -> None:
 
 
 def _record(folder: Path, participant: str, group: str | None, consent: bool, prompt: str,
-            duration: float | None, display: str | None, live: tuple[str, str] | None = None) -> None:
+            duration: float | None, display: str | None, live: tuple[str, str] | None = None,
+            media: dict | None = None) -> None:
     from recorder.session import RecordError, RecordOptions, Recording
+    from sessions.errors import UxlabError
     recording = Recording(folder, RecordOptions(participant.strip(), group, consent, prompt, duration,
-                                                display=display))
+                                                display=display, **(media or {})))
     if live:
         from recorder.live import RecordingPublisher
         recording.options.sinks.append(RecordingPublisher(recording, *live))
@@ -122,7 +134,7 @@ def _record(folder: Path, participant: str, group: str | None, consent: bool, pr
                 for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         session_id = recording.run()
-    except RecordError as exc:
+    except (RecordError, UxlabError) as exc:
         fail(str(exc))
     finally:
         for sig, handler in previous.items():

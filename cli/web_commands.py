@@ -14,26 +14,45 @@ from sessions.events import ROLES
 @folder_argument
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
-def serve(folder: Path, host: str, port: int) -> None:
-    """Serve a study's dashboard, replays, questionnaires and moderator console.
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes; more than 1 needs UXLAB_REDIS_URL.")
+@click.option("--threads", default=400, show_default=True, type=click.IntRange(8, 4000),
+              help="Threads per process: each live viewer's WebSocket holds one.")
+@click.option("--dev", is_flag=True, help="Werkzeug's development server instead (for debugging).")
+def serve(folder: Path, host: str, port: int, workers: int, threads: int, dev: bool) -> None:
+    """Serve a study's dashboard, replays, questionnaires, live view and moderator console.
 
-    The first serve of a study with no accounts creates a researcher and prints its
-    password once. For a shared lab server, see `web` (gunicorn).
+    Runs gunicorn with threads (WebSocket included). The first serve of a study with no
+    accounts creates a researcher and prints a one-time password, to be replaced at the
+    first login. Settings come from UXLAB_* variables (see the README).
 
     Example: uxlab serve my-study --host 0.0.0.0 --port 8000
     """
-    store = open_store(folder, writer=True)
-    from web import create_app
+    import os
+
     from web.accounts import ensure_first_user
-    app = create_app({"STUDY_DIR": str(folder)})
+    from web.settings import assemble
+    store = open_store(folder, writer=True)
+    from sessions.study import load_study
+    load_study(folder)   # a broken script is one sentence here, not a worker that fails to boot
     created = ensure_first_user(store)
+    store.close()
+    # assembled once here, so every worker shares one secret key even when none was set
+    settings = assemble({"STUDY_DIR": str(folder)}, os.environ)
     if created:
         name, password = created
         click.echo(f"created user {name!r} (researcher) with password: {password}")
-        click.echo("this password is shown only once; add more users with `uxlab user add`")
+        click.echo("a one-time password, shown only once: it is replaced at the first login; "
+                   "add more users with `uxlab user add`")
     click.echo(f"serving {folder} on http://{host}:{port}/", err=True)
-    socketio = app.extensions["uxlab"]["socketio"]
-    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, log_output=False)
+    if dev:
+        from web import create_app
+        app = create_app(settings)
+        app.extensions["uxlab"]["socketio"].run(app, host=host, port=port,
+                                                 allow_unsafe_werkzeug=True, log_output=False)
+        return
+    from web import serving
+    serving.run(settings, host, port, workers, threads)
 
 
 @click.group()
@@ -47,7 +66,8 @@ def user() -> None:
 @click.option("--role", required=True, type=click.Choice(ROLES),
               help="researcher: everything; observer: live sessions and notes; reviewer: replay and reports.")
 def add_user(folder: Path, name: str, role: str) -> None:
-    """Add a user; the password is read from stdin, or generated and printed once.
+    """Add a user; the password is read from stdin, or generated and printed once (a
+    one-time password, which the user replaces at the first login).
 
     Example: echo 's3cret-pass' | uxlab user add my-study alice --role reviewer
     """
@@ -68,7 +88,8 @@ def add_user(folder: Path, name: str, role: str) -> None:
 def set_password(folder: Path, name: str) -> None:
     """Give a user a new password, read from stdin, or generated and printed once.
 
-    For a lost one-time password: the old password stops working at once.
+    The old password and every open login of the user stop working at once; a generated
+    password is one-time, replaced at the next login.
 
     Example: uxlab user password my-study researcher
     """
@@ -81,6 +102,33 @@ def set_password(folder: Path, name: str) -> None:
     click.echo(f"new password for {name!r}")
     if password is None:
         click.echo(f"password: {shown}  (shown only once)")
+
+
+@user.command("list")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def list_users(folder: Path) -> None:
+    """List the study's accounts, their roles, and who still has a one-time password.
+
+    Example: uxlab user list my-study
+    """
+    store = open_store(folder)
+    for row in store.users():
+        waiting = "  (one-time password not yet replaced)" if row["must_change"] else ""
+        click.echo(f"{row['name']}\t{row['role']}\tsince {row['created']}{waiting}")
+
+
+@user.command("remove")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("name")
+def remove_user(folder: Path, name: str) -> None:
+    """Remove an account; its open logins end at once.
+
+    Example: uxlab user remove my-study olga
+    """
+    store = open_store(folder, writer=True)
+    from web.accounts import remove_user as remove
+    remove(store, name)
+    click.echo(f"removed {name!r}")
 
 
 COMMANDS = [serve, user]

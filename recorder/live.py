@@ -46,6 +46,9 @@ MAX_IN_FLIGHT = 2         # frames sent and not yet acknowledged: more are dropp
 IN_FLIGHT_TIMEOUT = 2.0   # a frame not acknowledged by then is taken as lost
 BACKOFF_FIRST, BACKOFF_MAX = 0.25, 3.0
 MARKER_POLL = 0.5
+AUDIO_QUEUED = 10         # chunks (~0.5 s) of sound waiting to be sent; older ones are dropped
+CAMERA_FPS = 5            # camera pictures sent per second, at most
+CAMERA_WIDTH = 320
 
 
 @dataclass
@@ -55,6 +58,8 @@ class PublisherStats:
     frames_dropped: int = 0   # replaced in the slot before they could be sent
     events_sent: int = 0
     events_dropped: int = 0
+    audio_sent: int = 0
+    audio_dropped: int = 0
     connects: int = 0
 
 
@@ -167,6 +172,10 @@ class LivePublisher:
         self._offered_at = 0.0
         self._arrival_gap = 1.0   # the recent time between offered frames (moving average)
         self._events: collections.deque = collections.deque()
+        self._audio: collections.deque = collections.deque()
+        self._camera: tuple[float, np.ndarray] | None = None   # the latest picture, one slot
+        self._camera_due = 0.0
+        self._camera_seq = 0
         self._markers: collections.deque = collections.deque(maxlen=200)
         self._state: dict | None = None
         self._state_dirty = False
@@ -241,6 +250,24 @@ class LivePublisher:
     def close(self) -> None:
         self.stop()
 
+    def audio(self, t: float, samples: np.ndarray, rate: int) -> None:
+        """A chunk of the participant's sound (int16 mono) starting at session time `t`."""
+        if len(self._audio) >= AUDIO_QUEUED:
+            self._audio.popleft()
+            self.stats.audio_dropped += 1
+        self._audio.append((t, samples.astype("<i2", copy=False).tobytes(), rate))
+        self._wake.set()
+
+    def camera(self, t: float, bgr: np.ndarray) -> None:
+        """A camera picture (already skipped during privacy pauses); at most CAMERA_FPS a
+        second are kept, the latest wins."""
+        now = time.monotonic()
+        if now < self._camera_due:
+            return
+        self._camera_due = now + 1.0 / CAMERA_FPS
+        self._camera = (t, bgr)
+        self._wake.set()
+
     def state(self, state: dict) -> None:
         """The task runner's state (TaskRunner's on_state hook)."""
         with self._lock:
@@ -285,6 +312,8 @@ class LivePublisher:
         self._wake.wait(min(MARKER_POLL, self._wait_time()))
         self._wake.clear()
         self._poll_markers()
+        self._send_audio(link)
+        self._send_camera(link)
         self._send_state(link)
         while self._markers:
             link.emit("marker", self._markers.popleft())
@@ -320,6 +349,28 @@ class LivePublisher:
             state, dirty, self._state_dirty = self._state, self._state_dirty, False
         if dirty and state is not None:
             link.emit("state", {**state, "t": round(time.time() - self.started_wall, 3)})
+
+    def _send_audio(self, link: _Link) -> None:
+        while self._audio:
+            t, pcm, rate = self._audio.popleft()
+            self.stats.audio_sent += 1
+            link.emit("audio", {"t": round(t, 4), "seq": self.stats.audio_sent, "rate": rate,
+                                "pcm": pcm, "sent": time.time()})
+
+    def _send_camera(self, link: _Link) -> None:
+        slot, self._camera = self._camera, None
+        if slot is None:
+            return
+        t, bgr = slot
+        height, width = bgr.shape[:2]
+        if width > CAMERA_WIDTH:
+            height, width = max(2, round(height * CAMERA_WIDTH / width)), CAMERA_WIDTH
+            bgr = cv2.resize(bgr, (width, height), interpolation=cv2.INTER_AREA)
+        ok, jpeg = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, 70])
+        if ok:
+            self._camera_seq += 1
+            link.emit("camera", {"t": round(t, 3), "seq": self._camera_seq, "w": width, "h": height,
+                                 "jpeg": jpeg.tobytes()})
 
     def _send_events(self, link: _Link) -> None:
         while self._events:
@@ -447,6 +498,12 @@ class RecordingPublisher:
 
     def state(self, state: dict) -> None:
         self._started().state(state)
+
+    def audio(self, t: float, samples: np.ndarray, rate: int) -> None:
+        self._started().audio(t, samples, rate)
+
+    def camera(self, t: float, bgr: np.ndarray) -> None:
+        self._started().camera(t, bgr)
 
     def close(self) -> None:
         if self.publisher is not None:

@@ -17,8 +17,8 @@ CONSENT_SIZE = (560, 240)
 CONSENT_TITLE = "uxlab consent"
 WAITING = ("Not recording yet", "Nothing is recorded before you agree.")
 PROMPT_TITLE = "uxlab prompt"
-CONSENT_TEXT = ("This session will be recorded: your screen, your clicks and scrolls, and "
-                "which kinds of keys you press{typed}. You can ask to pause or stop at any "
+CONSENT_TEXT = ("This session will be recorded: your screen, your clicks and scrolls{sep}"
+                "which kinds of keys you press{typed}{heard}. You can ask to pause or stop at any "
                 "time. Do you agree to take part?")
 
 
@@ -42,11 +42,12 @@ class PromptWindow:
         if self.error is not None:
             raise RuntimeError(f"cannot open the prompt window: {self.error}")
 
-    def ask_consent(self, keystrokes: str, cancel: threading.Event) -> bool:
+    def ask_consent(self, keystrokes: str, cancel: threading.Event, *,
+                    microphones: list[str] = (), camera: str | None = None) -> bool:
         """Show the consent question and wait for the participant's answer (False when
-        `cancel` is set first, e.g. by Ctrl+C)."""
+        `cancel` is set first, e.g. by Ctrl+C); it names every microphone that will record."""
         answer: queue.Queue = queue.Queue()
-        self._inbox.put(("consent", keystrokes, answer))
+        self._inbox.put(("consent", keystrokes, list(microphones), camera, answer))
         while not cancel.is_set():
             try:
                 return answer.get(timeout=0.1)
@@ -134,7 +135,8 @@ class PromptWindow:
         self.heading.configure(text=heading)
         self.label.configure(text=text)
 
-    def _consent_dialog(self, keystrokes: str, answer: queue.Queue) -> None:
+    def _consent_dialog(self, keystrokes: str, microphones: list[str], camera: str | None,
+                        answer: queue.Queue) -> None:
         tk = self.tk
         width, height = CONSENT_SIZE
         dialog = tk.Toplevel(self.root, class_="uxlab-consent")
@@ -146,7 +148,11 @@ class PromptWindow:
         dialog.configure(highlightthickness=2, highlightbackground="#444")
         typed = " and the text you type" if keystrokes == "full" else ""
         typed = " (no keystrokes at all)" if keystrokes == "none" else typed
-        tk.Label(dialog, text=CONSENT_TEXT.format(typed=typed), wraplength=width - 40,
+        heard = ", and your voice through the microphone " + " and ".join(
+            f'"{m}"' for m in microphones) if microphones else ""
+        heard += ", and your face through the camera" if camera else ""
+        tk.Label(dialog, text=CONSENT_TEXT.format(
+            sep=", " if heard else ", and ", typed=typed, heard=heard), wraplength=width - 40,
                  justify="left", font=("Helvetica", 12)).place(x=20, y=15, width=width - 40, height=130)
 
         def reply(value: bool) -> None:

@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sessions.events import VIDEO_FILE, MarkerKind, Outcome, SessionStatus
+from sessions.errors import UxlabError
+from sessions.events import CAMERA_FILE, VIDEO_FILE, MarkerKind, Outcome, SessionStatus, Speaker
 from sessions.recovery import open_writer
 from sessions.store import Store
 from sessions.study import Study, load_study
@@ -29,6 +30,10 @@ from recorder.sinks.frames import FrameWriter, video_size
 from recorder.sinks.journal import StoreJournal
 from recorder.sinks.keyframes import keyframe_scale
 from recorder.sinks.video import VideoWriter
+from recorder.sources.audio import NONE as NO_AUDIO
+from recorder.sources.audio import RATE as AUDIO_RATE
+from recorder.sources.audio import AudioCapture, Microphone, resolve_source
+from recorder.sources.camera import CameraCapture, open_camera
 from recorder.sources.input import InputError, InputSource
 from recorder.sources.screen import ScreenSource, screen_size
 from recorder.sources.window import WindowSource
@@ -66,6 +71,9 @@ class RecordOptions:
     sinks: list[Sink] = field(default_factory=list)  # extra sinks, e.g. a live publisher
     say: Callable[[str], None] = _stderr
     display: str | None = None        # the X display to record (default: $DISPLAY)
+    audio: str | None = None            # the participant's microphone (default: the study's)
+    audio_moderator: str | None = None  # the moderator's microphone, a second sound track
+    camera: str | None = None           # a camera spec (recorder/sources/camera.py), or none
 
 
 class Recording:
@@ -85,6 +93,8 @@ class Recording:
         self.started = threading.Event()
         self._end = threading.Event()
         self._failure: str | None = None
+        self.microphones: dict[str, str] = {}   # speaker -> source, resolved before consent
+        self._camera = None                      # (reader, first frame) when --camera is given
 
     def request_end(self) -> None:
         self._end.set()
@@ -103,6 +113,8 @@ class Recording:
             width, height = screen_size(self.display)
         except Exception as exc:
             raise RecordError(f"cannot open display {self.display}: {exc}") from None
+        self.microphones = self._microphones()
+        self._camera = self._open_camera()
         prompt = self._prompt_window(width)
         try:
             self._record(width, height, prompt)
@@ -126,14 +138,48 @@ class Recording:
             window.start()
         except RuntimeError as exc:
             raise RecordError(str(exc)) from None
-        if not options.consent and not window.ask_consent(self.study.capture.keystrokes, self._end):
+        if not options.consent and not window.ask_consent(self.study.capture.keystrokes, self._end,
+                                                          microphones=list(self.microphones.values()),
+                                                          camera=self.options.camera):
             window.close()
             if self._end.is_set():
                 raise RecordError("ended before the participant answered; nothing was recorded")
             raise RecordError("the participant did not consent; nothing was recorded")
         return window
 
+    def _microphones(self) -> dict[str, str]:
+        """The sound sources to record, by speaker; an unknown one stops everything here."""
+        wanted = {Speaker.PARTICIPANT.value: self.options.audio or self.study.capture.audio,
+                  Speaker.MODERATOR.value: self.options.audio_moderator or NO_AUDIO}
+        return {speaker: resolve_source(source) for speaker, source in wanted.items()
+                if source != NO_AUDIO}
+
+    def _open_camera(self):
+        """The camera and its first frame, or None; a SPEC that opens nothing stops here."""
+        if not self.options.camera:
+            return None
+        reader = open_camera(self.options.camera)
+        first = reader.read()
+        if first is None:
+            reader.close()
+            raise RecordError(f'camera "{self.options.camera}" gives no picture; nothing was recorded')
+        return reader, first
+
+    def _open_microphones(self) -> list[Microphone]:
+        mics = []
+        try:
+            for source in self.microphones.values():
+                mic = Microphone(source)
+                mic.start()
+                mics.append(mic)
+        except UxlabError as exc:
+            for mic in mics:
+                mic.stop()
+            raise RecordError(f"{exc}; nothing was recorded") from None
+        return mics
+
     def _record(self, width: int, height: int, prompt) -> None:
+        self._mics = self._open_microphones()  # before the clock: sound from t=0 on
         raw: queue.SimpleQueue = queue.SimpleQueue()
         inputs = InputSource(raw, self.display, on_error=lambda exc: self._lost("input", exc))
         try:
@@ -178,7 +224,18 @@ class Recording:
         return {"width": width, "height": height, "scale": capture.scale, "fps": capture.fps,
                 "display": self.display, "video": VIDEO_FILE,
                 "keyframe_scale": keyframe_scale(width), "video_width": video_width,
-                "video_height": video_height}
+                "video_height": video_height,
+                "audio": [{"speaker": speaker, "source": source, "rate": AUDIO_RATE, "track": i}
+                          for i, (speaker, source) in enumerate(self.microphones.items())],
+                "camera": self._camera_device()}
+
+    def _camera_device(self) -> dict | None:
+        if self._camera is None:
+            return None
+        from recorder.sources.camera import camera_size
+        height, width = self._camera[1].shape[:2]
+        w, h = camera_size(width, height)
+        return {"file": CAMERA_FILE, "width": w, "height": h, "spec": self.options.camera}
 
     def _parts(self, sid: str, clock: SessionClock, device: dict, raw: queue.SimpleQueue,
                inputs: InputSource, prompt) -> "_Parts":
@@ -192,15 +249,54 @@ class Recording:
                                    prompt_rect=prompt.rect if prompt else (lambda: None), say=say)
         jobs: queue.Queue = queue.Queue(maxsize=max(2, round(capture.fps * FRAME_QUEUE_SECONDS)))
         video = VideoWriter(session_dir / VIDEO_FILE, device["video_width"], device["video_height"],
-                            capture.fps)
+                            capture.fps, audio_tracks=tuple(self.microphones), audio_rate=AUDIO_RATE)
         screen = ScreenSource(clock, capture.fps, jobs, pointer=lambda: inputs.pointer,
                               paused=runner.paused_at, needs_flush=video.needs_flush,
                               display=self.display, until=self.options.duration)
         writer = FrameWriter(jobs, video, session_dir, clock, sinks, scale=capture.scale,
                              keyframe_scale=device["keyframe_scale"], paused=runner.paused_at,
                              on_error=self.fail)
+        audio = self._audio_captures(sid, clock, video, runner)
+        camera = None
+        if self._camera is not None:
+            listeners = [s for s in self.options.sinks if hasattr(s, "camera")]
+            camera = CameraCapture(
+                *self._camera, session_dir / CAMERA_FILE, clock, paused=runner.paused_at,
+                on_lost=lambda t: self._media_lost(sid, MarkerKind.CAMERA_LOST, "camera", self.options.camera, t),
+                on_error=self.fail,
+                on_frame=(lambda t, bgr: [s.camera(t, bgr) for s in listeners]) if listeners else None)
         window = WindowSource(raw, self.display, on_error=lambda exc: self._lost("window titles", exc))
-        return _Parts(inputs, window, processor, screen, writer, journal, sinks, runner)
+        return _Parts(inputs, window, processor, screen, writer, journal, sinks, runner, audio, camera)
+
+    def _audio_captures(self, sid: str, clock: SessionClock, video: VideoWriter,
+                        runner: TaskRunner) -> list[AudioCapture]:
+        """One capture per microphone, writing its track; the participant's also goes live."""
+        listeners = [s for s in self.options.sinks if hasattr(s, "audio")]
+        captures = []
+        for track, (mic, speaker) in enumerate(zip(self._mics, self.microphones)):
+            def write(first, samples, track=track):
+                video.write_audio(track, first, samples)
+
+            def live(t, samples):
+                for listener in listeners:
+                    listener.audio(t, samples, AUDIO_RATE)
+
+            captures.append(AudioCapture(
+                mic, clock, outputs=[write], paused=runner.paused_at,
+                live=live if speaker == Speaker.PARTICIPANT and listeners else None,
+                on_lost=lambda t, mic=mic: self._media_lost(sid, MarkerKind.AUDIO_LOST, "audio source",
+                                                            mic.source, t),
+                on_error=self.fail))
+        return captures
+
+    def _media_lost(self, sid: str, kind: MarkerKind, what: str, name: str, t: float) -> None:
+        """A microphone or camera vanished: the session goes on without it, says so once and
+        leaves a marker."""
+        self.options.say(f'warning: {what} "{name}" stopped at {t:.1f} s; recording goes on without it')
+        try:
+            self.store.add_marker(sid, t, kind.value, author="recorder", text=f'{what} "{name}" stopped')
+        except Exception as exc:  # the recording matters more than the marker
+            self.options.say(f"warning: could not store the {kind.value} marker: {exc}")
 
     def _lost(self, what: str, exc: BaseException) -> None:
         """A source stopped (window titles, input): say so now, and leave a marker on the
@@ -260,10 +356,14 @@ class _Parts:
     journal: StoreJournal
     sinks: Fanout
     runner: TaskRunner
+    audio: list[AudioCapture] = field(default_factory=list)
+    camera: CameraCapture | None = None
 
     def start(self, window_titles: bool) -> None:
-        for part in (self.journal, self.processor, self.writer, self.screen):
+        for part in (self.journal, self.processor, self.writer, self.screen, *self.audio):
             part.start()
+        if self.camera is not None:
+            self.camera.start()
         if window_titles:
             self.window.start()
         self.sinks.state(self.runner.state())
@@ -274,6 +374,10 @@ class _Parts:
         self.inputs.stop()
         self.window.stop()
         self.processor.stop()
+        for audio in self.audio:  # sound up to the end, before the file is closed
+            audio.stop(t_end)
+        if self.camera is not None:
+            self.camera.stop()
         self.screen.stop(t_end)
         self.writer.join()
         self.sinks.close()

@@ -303,6 +303,16 @@ class LiveAudio(TypedDict):
     sent: float
 
 
+class LiveCamera(TypedDict):
+    """`camera`, recorder → server → observers: a small JPEG of the participant's camera."""
+
+    t: float          # session time of the picture
+    seq: int
+    w: int
+    h: int
+    jpeg: bytes
+
+
 class LiveState(TypedDict, total=False):
     """`state`, recorder → server → observers and console: the task runner's state."""
 
@@ -330,10 +340,10 @@ class LiveMarker(TypedDict):
 
 
 # the events a live client may send and receive, by namespace
-LIVE_RECORDER_EVENTS = ("frame", "audio", "events", "state", "marker")
+LIVE_RECORDER_EVENTS = ("frame", "audio", "events", "state", "marker", "camera")
 LIVE_OBSERVER_EVENTS = ("join", "note", "flag", "resolve_flag")
 LIVE_SERVER_EVENTS = ("frame", "audio", "events", "state", "marker", "note", "flag",
-                      "flag_resolved", "recorder", "history")
+                      "flag_resolved", "recorder", "history", "camera")
 CONSOLE_CLIENT_EVENTS = ("join", "command", "state", "done")
 CONSOLE_SERVER_EVENTS = ("command", "state", "done")
 

@@ -15,7 +15,9 @@ import numpy as np
 from sessions.errors import NotFound
 from sessions.events import VIDEO_FILE
 
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+# \Z, not $ (which also matches before a final newline); 255 is a file name's limit
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}\Z")
+MAX_RELATIVE = 1024
 
 
 class MediaPathError(NotFound):
@@ -36,12 +38,17 @@ class MediaFiles:
 
     def path(self, session_id: str, relative: str) -> Path:
         """Resolve `relative` inside the session's folder, or raise MediaPathError."""
-        if not relative or relative.startswith(("/", "\\")) or "\x00" in relative:
+        if not relative or len(relative) > MAX_RELATIVE or relative.startswith(("/", "\\")) or "\x00" in relative:
             raise MediaPathError(f"not a media path: {relative!r}")
         parts = relative.split("/")  # the raw parts: Path() would quietly drop "." and "//"
         if any(not _SAFE_NAME.match(p) for p in parts):
             raise MediaPathError(f"not a media path: {relative!r}")
-        base = self.session_dir(session_id).resolve()
+        folder = self.session_dir(session_id)
+        base = folder.resolve()
+        # a session's folder is a real folder directly in media/: a symlink placed there
+        # could otherwise lend it any folder on the machine
+        if folder.is_symlink() or base.parent != self.root.resolve():
+            raise MediaPathError(f"not a media folder: {session_id!r}")
         candidate = (base / relative).resolve()
         if not candidate.is_relative_to(base):
             raise MediaPathError(f"not a media path: {relative!r}")

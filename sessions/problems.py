@@ -35,9 +35,9 @@ class Problems:
         row = {"title": _title(title), "description": _text(description, "description"),
                "task": _task(task), "tags": json.dumps(_tags(tags)), "author": author,
                "created": now_iso(), "updated": now_iso()}
-        problem_id = self.db["problems"].insert(row).last_pk
+        problem_id = self.db.table("problems").insert(row).last_pk
         self.store.audit(author, "create_problem", None, {"problem": problem_id, "title": row["title"]})
-        return int(problem_id)
+        return int(problem_id or 0)
 
     def get(self, problem_id: int) -> dict:
         rows = list(self.db.query("SELECT * FROM problems WHERE id = ?", [_id(problem_id)]))
@@ -64,7 +64,7 @@ class Problems:
         if "tags" in fields:
             changes["tags"] = json.dumps(_tags(fields["tags"]))
         changes["updated"] = now_iso()
-        self.db["problems"].update(int(problem_id), changes)
+        self.db.table("problems").update(int(problem_id), changes)
         self.store.audit(actor, "edit_problem", None, {"problem": int(problem_id), "fields": sorted(fields)})
         return self.get(problem_id)
 
@@ -125,14 +125,14 @@ class Problems:
             raise BadRequest("the end of a stretch must come after its start")
         if ref_id is not None and (isinstance(ref_id, bool) or not isinstance(ref_id, int)):
             raise BadRequest("a reference must be a whole number")
-        evidence_id = self.db["evidence"].insert({
+        evidence_id = self.db.table("evidence").insert({
             "problem_id": problem["id"], "session_id": session["id"], "t": start, "end": stop,
             "kind": kind, "ref_id": ref_id, "text": _text(text, "evidence text"), "author": author,
             "created": now_iso()}).last_pk
         self.db.execute("UPDATE problems SET updated = ? WHERE id = ?", [now_iso(), problem["id"]])
         self.db.conn.commit()
         self.store.audit(author, "add_evidence", session["id"], {"problem": problem["id"], "t": start})
-        return int(evidence_id)
+        return int(evidence_id or 0)
 
     def remove_evidence(self, evidence_id: int, *, actor: str) -> None:
         rows = list(self.db.query("SELECT * FROM evidence WHERE id = ?", [_id(evidence_id)]))

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
 import subprocess
 import tempfile
 import textwrap
+import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,9 +139,12 @@ def _part(source: _Source, start: float, end: float, size: tuple[int, int], out:
     """One MPEG-TS part of a clip: [start, end) of the source, copied (start must be a
     keyframe) or encoded."""
     before = [k for k in source.keyframes if k <= start + 1e-3]
-    seek = before[-1] if before else 0.0       # decoding (or copying) starts on a whole picture
+    # decoding (or copying) starts on a whole picture: ffmpeg seeks to the keyframe at or
+    # before the time asked, so ask a hair after it (a printed time may round below it)
+    seek = (before[-1] if before else 0.0) + 0.001
+    skip = max(0.0, start - seek)
     duration = end - start
-    args = [_ffmpeg(), "-y", "-loglevel", "error", "-ss", f"{seek:.3f}", "-i", str(source.path)]
+    args = [_ffmpeg(), "-y", "-loglevel", "error", "-ss", f"{seek:.4f}", "-i", str(source.path)]
     if audio and not source.audio:
         args += ["-f", "lavfi", "-t", f"{duration:.3f}", "-i", f"anullsrc=r={AUDIO_RATE}:cl=mono"]
     args += ["-t", f"{duration:.3f}", "-map", "0:v:0"]
@@ -147,13 +153,13 @@ def _part(source: _Source, start: float, end: float, size: tuple[int, int], out:
     else:
         # a constant rate repeats the picture on screen through a still stretch, then the
         # part before the start is trimmed away
-        args += ["-vf", (f"fps={max(1, round(source.rate))},trim=start={start - seek:.3f},setpts=PTS-STARTPTS,"
+        args += ["-vf", (f"fps={max(1, round(source.rate))},trim=start={skip:.4f},setpts=PTS-STARTPTS,"
                          f"scale={size[0]}:{size[1]}:force_original_aspect_ratio=decrease,"
                          f"pad={size[0]}:{size[1]}:(ow-iw)/2:(oh-ih)/2"),
                  "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
     if audio:
         if source.audio:
-            args += ["-map", "0:a:0", "-af", f"atrim=start={start - seek:.3f},asetpts=PTS-STARTPTS"]
+            args += ["-map", "0:a:0", "-af", f"atrim=start={skip:.4f},asetpts=PTS-STARTPTS"]
         else:
             args += ["-map", "1:a:0"]
         args += ["-c:a", "aac", "-ar", str(AUDIO_RATE), "-ac", "1"]
@@ -213,16 +219,31 @@ def build_reel(store: Store, clips: Sequence[Clip], output: Path, *, progress: P
     output.parent.mkdir(parents=True, exist_ok=True)
     steps, done = 2 * len(clips) + 1, 0
     parts, cues, at, copied = [], [], 0.0, 0
-    with tempfile.TemporaryDirectory(prefix="uxlab-reel-") as tmp:
-        folder = Path(tmp)
-        for index, clip in enumerate(clips, start=1):
-            card = _card(clip, size, index, len(clips), folder, audio)
-            parts.append((card, CARD_SECONDS))
-            at += CARD_SECONDS
+    lock = threading.Lock()
+
+    def step() -> None:
+        nonlocal done
+        with lock:
             done += 1
             if progress:
                 progress(done, steps)
+
+    with tempfile.TemporaryDirectory(prefix="uxlab-reel-") as tmp:
+        folder = Path(tmp)
+
+        def cut(index: int, clip: Clip) -> tuple[Path, list[tuple[Path, float]], bool]:
+            card = _card(clip, size, index, len(clips), folder, audio)
+            step()
             pieces, was_copied = _body(clip, sources[clip.session_id], size, index, folder, audio, encode_all)
+            step()
+            return card, pieces, was_copied
+
+        # the parts are independent ffmpeg runs: one per core at a time
+        with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
+            results = list(pool.map(cut, range(1, len(clips) + 1), clips))
+        for clip, (card, pieces, was_copied) in zip(clips, results):
+            parts.append((card, CARD_SECONDS))
+            at += CARD_SECONDS
             copied += was_copied
             for t, end, text in clip.captions:
                 a, b = max(t, clip.start), min(end, clip.end)
@@ -230,14 +251,12 @@ def build_reel(store: Store, clips: Sequence[Clip], output: Path, *, progress: P
                     cues.append((at + a - clip.start, at + b - clip.start, text))
             parts += pieces
             at += clip.end - clip.start
-            done += 1
-            if progress:
-                progress(done, steps)
         listing = folder / "parts.txt"
         listing.write_text("".join(f"file '{p}'\nduration {d:.3f}\n" for p, d in parts))
         vtt = output.with_suffix(".vtt")
-        vtt.write_text("WEBVTT\n\n" + "".join(
-            f"{_vtt_time(a)} --> {_vtt_time(b)}\n{text}\n\n" for a, b, text in cues))
+        if cues:        # the transcript, also as a file beside the reel for any player
+            vtt.write_text("WEBVTT\n\n" + "".join(
+                f"{_vtt_time(a)} --> {_vtt_time(b)}\n{text}\n\n" for a, b, text in cues))
         args = [_ffmpeg(), "-y", "-loglevel", "error", "-f", "concat", "-safe", "0", "-i", str(listing)]
         if cues:
             args += ["-i", str(vtt), "-map", "0", "-map", "1", "-c:s", "mov_text"]
@@ -321,6 +340,32 @@ def clips_for_tag(store: Store, tag: str) -> list[Clip]:
                                   f"“{note['text']}”", _captions(store, session["id"], start, end)))
     if not clips:
         raise NotFound(f"no notes are tagged {tag!r}")
+    return clips
+
+
+def clips_for_search(store: Store, text: str) -> list[Clip]:
+    """Notes and transcript segments containing `text` (case-insensitive), quoted on the
+    title cards, in session and time order."""
+    from sessions.problems import segments_saying
+    needle = " ".join(text.split()).lower()
+    if not needle:
+        raise BadRequest("say what to search for")
+    sessions = {s["id"]: s for s in store.sessions(order="started_at", descending=False)}
+    found: list[tuple[str, float, float | None, str]] = []
+    for sid in sessions:
+        found += [(sid, n["t"], None, n["text"]) for n in store.notes(sid) if needle in n["text"].lower()]
+    found += [(r["session_id"], r["t"], r["end"], r["text"]) for r in segments_saying(store, [needle])]
+    order = {sid: i for i, sid in enumerate(sessions)}
+    clips = []
+    for sid, t, end, quote in sorted(found, key=lambda f: (order.get(f[0], 0), f[1])):
+        session = sessions[sid]
+        _, task = _context(store, sid, t)
+        start, stop = _window(t, None, float(session["duration"] or 0.0)) if end is None else \
+            _window(max(0.0, t - 1.0), end + 1.0, float(session["duration"] or 0.0))
+        clips.append(Clip(sid, start, stop, session["participant"], task, f"“{quote}”",
+                          _captions(store, sid, start, stop)))
+    if not clips:
+        raise NotFound(f"no note or transcript says {text!r}")
     return clips
 
 

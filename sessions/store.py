@@ -23,7 +23,7 @@ from typing import Any
 import sqlite_utils
 
 from sessions import schema
-from sessions.errors import BadRequest, Conflict, NotFound, UxlabError
+from sessions.errors import BadRequest, Conflict, NotFound, Unavailable, UxlabError
 from sessions.events import (
     EVENT_FIELDS,
     EVENT_KINDS,
@@ -94,8 +94,27 @@ class Store:
         self.read_only = read_only
         self.media = MediaFiles(self.folder / "media")
         self._local = threading.local()
+        self._open_checked()
+
+    def _open_checked(self) -> None:
+        """Open and migrate the database, or say in one sentence why this study cannot be used."""
+        if self.path.is_dir():
+            raise Unavailable(f"{self.path} is a folder, not a study database")
+        if not os.access(self.folder, os.W_OK):
+            raise Unavailable(f"the study folder {self.folder} is read-only: uxlab writes its "
+                              "database and journal there")
+        try:
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            if isinstance(exc, sqlite3.OperationalError) and "unable to open" not in str(exc):
+                raise
+            raise Unavailable(f"{self.path} is not a readable study database ({exc}): "
+                              "restore it from a backup") from None
+
+    def _migrate(self) -> None:
         lock = self.folder / ".uxlab.lock"
-        if not read_only:
+        if not self.read_only:
             schema.migrate(self.db, lock)
         elif not self.path.is_file() or schema.schema_version(self.db.conn) < schema.SCHEMA_VERSION:
             self.close()
@@ -127,6 +146,28 @@ class Store:
             except FileNotFoundError:
                 marks.append(None)
         return tuple(marks)
+
+    def settled_fingerprint(self, running: Iterable[str]) -> str:
+        """Changes whenever anything a study's analysis reads changes outside the `running`
+        sessions: their rows, attempts, markers and answers, and any audited change (a
+        black-out, a deletion). A dashboard can then re-analyse only the sessions being
+        recorded while this stays the same."""
+        import hashlib
+        running = sorted(set(running)) or [""]   # NOT IN (NULL) would match no row at all
+        holes = ", ".join("?" for _ in running)
+        digest = hashlib.blake2b(digest_size=16)
+        queries = (
+            f"SELECT * FROM sessions WHERE id NOT IN ({holes}) ORDER BY id",
+            f"SELECT id, ended, outcome, paused FROM attempts WHERE session_id NOT IN ({holes}) ORDER BY id",
+            f"SELECT id, kind, status, t FROM markers WHERE session_id NOT IN ({holes}) ORDER BY id",
+            f"SELECT count(*), max(id) FROM answers WHERE session_id NOT IN ({holes})",
+            "SELECT max(id) FROM audit",
+        )
+        for sql in queries:
+            params = running if "?" in sql else []
+            for row in self.db.execute(sql, params):
+                digest.update(repr(row).encode())
+        return digest.hexdigest()
 
     def close(self) -> None:
         db = getattr(self._local, "db", None)
@@ -484,8 +525,9 @@ class Store:
                  "value": float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None,
                  "text": v if isinstance(v, str) else None, "created": created}
                 for item, v in values.items()]
+        # answers_once (schema v3) makes a repeated or parallel submit of the same page a no-op
         with self.db.conn:
-            self.db["answers"].insert_all(rows)
+            self.db["answers"].insert_all(rows, ignore=True)
 
     def answers(self, session_id: str | None = None, questionnaire: str | None = None) -> list[dict]:
         clauses, params = [], []
@@ -499,27 +541,42 @@ class Store:
         return list(self.db.query(f"SELECT * FROM answers{where} ORDER BY session_id, id", params))
 
     # -- users and audit -------------------------------------------------------------
-    def add_user(self, name: str, role: str, password_hash: str) -> None:
+    def add_user(self, name: str, role: str, password_hash: str, *, must_change: bool = False) -> None:
         if role not in ROLES:
             raise StoreError(f"unknown role {role!r} (one of {', '.join(ROLES)})")
-        if not name or not name.strip() or len(name) > 64:
-            raise StoreError("a user name must be 1 to 64 characters")
+        if not name or not name.strip() or len(name) > 64 or not name.isprintable():
+            raise StoreError("a user name must be 1 to 64 printable characters")
         if self.user(name):
             raise NameTaken(f"user {name!r} already exists")
         self.db["users"].insert({"name": name, "role": role, "password_hash": password_hash,
-                                 "created": now_iso()})
+                                 "created": now_iso(), "must_change": int(must_change)})
 
-    def set_password_hash(self, name: str, password_hash: str) -> None:
+    def set_password_hash(self, name: str, password_hash: str, *, must_change: bool = False) -> None:
+        """A new password ends every login the user has open (their generation moves on)."""
         if not self.user(name):
             raise UnknownUser(f"no user {name!r} in this study")
-        self.db["users"].update(name, {"password_hash": password_hash})
+        with self.db.conn:
+            self.db.execute("UPDATE users SET password_hash = ?, must_change = ?, "
+                            "generation = generation + 1 WHERE name = ?",
+                            [password_hash, int(must_change), name])
+
+    def end_logins(self, name: str) -> None:
+        """End every open login of a user: a login carries the generation it began in."""
+        with self.db.conn:
+            self.db.execute("UPDATE users SET generation = generation + 1 WHERE name = ?", [name])
+
+    def remove_user(self, name: str) -> None:
+        if not self.user(name):
+            raise UnknownUser(f"no user {name!r} in this study")
+        with self.db.conn:
+            self.db.execute("DELETE FROM users WHERE name = ?", [name])
 
     def user(self, name: str) -> dict | None:
         rows = list(self.db.query("SELECT * FROM users WHERE name = ?", [name]))
         return rows[0] if rows else None
 
     def users(self) -> list[dict]:
-        return list(self.db.query("SELECT name, role, created FROM users ORDER BY name"))
+        return list(self.db.query("SELECT name, role, created, must_change FROM users ORDER BY name"))
 
     def audit(self, actor: str, action: str, session_id: str | None, detail: dict) -> None:
         self.db["audit"].insert({"at": now_iso(), "actor": actor, "action": action,

@@ -29,8 +29,9 @@ DEFAULT_HOTKEYS = {
     Action.PAUSE.value: "ctrl+alt+p",
     Action.END.value: "ctrl+alt+q",
 }
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_HOTKEY = re.compile(r"^((ctrl|alt|shift|super|cmd)\+)+([a-z0-9]|f[1-9]|f1[0-2])$")
+# \Z, not $: "$" also matches before a final newline, so "login\n" would pass as an id
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z")
+_HOTKEY = re.compile(r"^((ctrl|alt|shift|super|cmd)\+)+([a-z0-9]|f[1-9]|f1[0-2])\Z")
 
 
 class StudyError(BadRequest):
@@ -58,6 +59,15 @@ class Capture:
     keystrokes: str = "redacted"
     window_titles: bool = True
     transcribe: bool = False   # transcribe each session on this machine when it ends
+    audio: str = "none"          # "none", "default" or a microphone's source name
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a study lets each role do beyond the defaults: observers watch live and read
+    notes; reviewers replay read-only."""
+    observer_downloads: bool = False   # observers may fetch finished sessions' video and event data
+    reviewer_notes: bool = False       # reviewers may add notes and tags in replay
 
 
 @dataclass(frozen=True)
@@ -102,6 +112,7 @@ class Study:
     capture: Capture = field(default_factory=Capture)
     questionnaires: Questionnaires = field(default_factory=Questionnaires)
     hotkeys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_HOTKEYS))
+    access: Access = field(default_factory=Access)
 
     def task(self, task_id: str) -> Task | None:
         return next((t for t in self.tasks if t.id == task_id), None)
@@ -127,6 +138,8 @@ def parse_study(text: str, path: Path) -> Study:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise StudyError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise StudyError(f"{path}: not a study script: its tables or lists are nested too deeply") from None
     return _Checker(data, path, KeyLocator(text)).study()
 
 
@@ -142,10 +155,10 @@ class _Checker:
     def note(self, where: tuple, message: str) -> None:
         line = self.lines.line_of(where)
         at = f", line {line}" if line else ""
-        name = ".".join(str(p) for p in where if not isinstance(p, int)) or "(top level)"
+        name = ".".join(_printable(p) for p in where if not isinstance(p, int)) or "(top level)"
         if any(isinstance(p, int) for p in where) and where[0] == "task":
             name = _task_name(self.data, where)
-        self.problems.append((line or float("inf"), len(self.problems), f"{self.path}{at}: field {name}: {message}"))
+        self.problems.append((line or float("inf"), len(self.problems), _printable(f"{self.path}{at}: field {name}: {message}")))
 
     def fail(self, where: tuple, message: str) -> None:
         self.note(where, message)
@@ -164,15 +177,16 @@ class _Checker:
                 self.note(where + (key,), f"unknown field (allowed: {', '.join(sorted(allowed))})")
 
     def study(self) -> Study:
-        self.only(self.data, {"title", "capture", "task", "questionnaires", "hotkeys"}, ())
+        self.only(self.data, {"title", "capture", "task", "questionnaires", "hotkeys", "access"}, ())
         title = self.guarded(lambda: self.string(self.data, "title", (), required=True))
         capture = self.guarded(self.capture, Capture())
         questionnaires = self.guarded(self.questionnaires, Questionnaires())
         tasks = self.guarded(lambda: self.tasks(questionnaires), ())
         hotkeys = self.guarded(self.hotkeys, dict(DEFAULT_HOTKEYS))
+        access = self.guarded(self.access, Access())
         if self.problems:
             raise StudyError([message for _, _, message in sorted(self.problems)])
-        return Study(title, self.folder, tasks, capture, questionnaires, hotkeys)
+        return Study(title, self.folder, tasks, capture, questionnaires, hotkeys, access)
 
     # -- scalar checks -------------------------------------------------------------
     def string(self, table: dict, key: str, where: tuple, required: bool = False) -> str | None:
@@ -201,8 +215,14 @@ class _Checker:
             self.fail((key,), f"expected a table [{key}], got {value!r}")
         return value
 
+    def flag(self, table: dict, key: str, where: tuple, default: bool) -> bool:
+        value = table.get(key, default)
+        if not isinstance(value, bool):
+            self.fail(where + (key,), f"expected true or false, got {value!r}")
+        return value
+
     def image(self, value: Any, where: tuple) -> Path:
-        if not isinstance(value, str) or not value.strip():
+        if not isinstance(value, str) or not value.strip() or "\x00" in value:
             self.fail(where, f"expected an image path, got {value!r}")
         candidate = (self.folder / value).resolve()
         if not candidate.is_relative_to(self.folder.resolve()):
@@ -225,7 +245,7 @@ class _Checker:
     def capture(self) -> Capture:
         table = self.table("capture")
         where = ("capture",)
-        self.only(table, {"fps", "scale", "keystrokes", "window_titles", "transcribe"}, where)
+        self.only(table, {"fps", "scale", "keystrokes", "window_titles", "transcribe", "audio"}, where)
         fps = self.guarded(lambda: self.number(table, "fps", where, 1, 30))
         scale = self.guarded(lambda: self.number(table, "scale", where, 0.1, 1.0))
         keys = table.get("keystrokes", "redacted")
@@ -240,7 +260,8 @@ class _Checker:
         if not isinstance(transcribe, bool):
             self.note(where + ("transcribe",), f"expected true or false, got {transcribe!r}")
             transcribe = False
-        return Capture(fps or 10.0, scale or 1.0, keys, titles, transcribe)
+        audio = self.guarded(lambda: self.string(table, "audio", where)) or "none"
+        return Capture(fps or 10.0, scale or 1.0, keys, titles, transcribe, audio.strip())
 
     def tasks(self, questionnaires: Questionnaires) -> tuple[Task, ...]:
         raw = self.data.get("task")
@@ -333,6 +354,13 @@ class _Checker:
                 items.append(item)
         return tuple(items)
 
+    def access(self) -> Access:
+        table = self.table("access")
+        where = ("access",)
+        self.only(table, {"observer_downloads", "reviewer_notes"}, where)
+        return Access(self.guarded(lambda: self.flag(table, "observer_downloads", where, False), False),
+                      self.guarded(lambda: self.flag(table, "reviewer_notes", where, False), False))
+
     def custom_item(self, table: dict, at: tuple, seen: set[str]) -> CustomItem:
         self.only(table, {"id", "prompt", "type", "points", "labels", "required"}, at)
         item_id = self.guarded(lambda: self.string(table, "id", at, required=True))
@@ -373,6 +401,14 @@ class _Checker:
         return keys
 
 
+def _printable(text: Any) -> str:
+    """A name from the file as it may be printed: control characters (a newline in a quoted
+    key) escaped, so a message stays on one line and says exactly what was written."""
+    text = str(text)
+    return text if text.isprintable() else "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def _task_name(data: dict, where: tuple) -> str:
     """Name a task field by its id when it has one: `task "login".time_limit`."""
     index = where[1]
@@ -380,6 +416,6 @@ def _task_name(data: dict, where: tuple) -> str:
     task_id = None
     if isinstance(tasks, list) and index < len(tasks) and isinstance(tasks[index], dict):
         task_id = tasks[index].get("id")
-    label = f'task "{task_id}"' if isinstance(task_id, str) else f"task #{index + 1}"
-    rest = ".".join(str(p) for p in where[2:])
+    label = f'task "{_printable(task_id)}"' if isinstance(task_id, str) else f"task #{index + 1}"
+    rest = ".".join(_printable(p) for p in where[2:])
     return f"{label}.{rest}" if rest else label

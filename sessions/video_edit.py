@@ -83,6 +83,12 @@ class _Writer:
         """Encode a decoded sound frame (its pts in 1/rate) into sound track `track`."""
         frame.time_base = Fraction(1, frame.sample_rate)
         for packet in self.sound[track].encode(frame):
+            self._mux_sound(packet)
+
+    def _mux_sound(self, packet: av.Packet) -> None:
+        # the AAC encoder's priming packet (pts < 0) is left out: a fragmented MP4 has no edit
+        # list to hide it, and the muxer would move the whole track 64 ms late to fit it
+        if packet.pts is None or packet.pts >= 0:
             self.output.mux(packet)
 
     def write(self, frame: av.VideoFrame, seconds: float, shape: dict) -> None:
@@ -98,9 +104,12 @@ class _Writer:
         """Flush and close the output; safe to call again."""
         output, self.output = self.output, None
         if output is not None:
-            for stream in [self.stream, *self.sound]:
+            for packet in self.stream.encode():
+                output.mux(packet)
+            for stream in self.sound:
                 for packet in stream.encode():
-                    output.mux(packet)
+                    if packet.pts is None or packet.pts >= 0:
+                        output.mux(packet)
             output.close()
 
 

@@ -69,8 +69,28 @@ def chromium():
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
+        yield _TestBrowser(browser)
         browser.close()
+
+
+class _TestBrowser:
+    """The browser, whose pages let Playwright's own string predicates run: the app's
+    Content-Security-Policy forbids eval, which `wait_for_function("...")` uses. Pass
+    bypass_csp=False to see a page exactly as a user's browser enforces the policy."""
+
+    def __init__(self, browser) -> None:
+        self._browser = browser
+
+    def new_context(self, **options):
+        options.setdefault("bypass_csp", True)
+        return self._browser.new_context(**options)
+
+    def new_page(self, **options):
+        options.setdefault("bypass_csp", True)
+        return self._browser.new_page(**options)
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
 
 
 @pytest.fixture
@@ -96,3 +116,23 @@ def xvfb():
     """A 1280x800 Xvfb for the whole test run, stopped by its pid at the end."""
     with VirtualDisplay(1280, 800) as display:
         yield display
+
+
+@pytest.fixture(scope="session")
+def pulse():
+    """A user-mode PulseAudio with two virtual microphones, `vmic` (the participant's) and
+    `vmod` (the moderator's), for the whole run; this process and the recorders it starts
+    reach it through PULSE_SERVER. Stopped by its pid."""
+    import os
+
+    from tests.pulse import VirtualPulse
+    daemon = VirtualPulse(("vmic", "vmod")).start()
+    saved = {k: os.environ.get(k) for k in daemon.env}
+    os.environ.update(daemon.env)
+    yield daemon
+    daemon.stop()
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value

@@ -10,6 +10,9 @@ uxlab=.venv/bin/uxlab
 echo "recording the demo study's simulated participants in $dir (about a minute each, the first time)"
 $py -m examples.helpdesk.simulate "$dir"
 $uxlab analyze "$dir"
+$py -m examples.helpdesk.findings "$dir"
+$uxlab candidates "$dir" --all
+$uxlab problems "$dir"
 $uxlab report "$dir" -o "$dir/report.html"
 if $uxlab user add "$dir" demo --role researcher </dev/null >"$dir/.login" 2>/dev/null; then :; else
   $uxlab user password "$dir" demo </dev/null >"$dir/.login"
@@ -23,6 +26,7 @@ cat <<MSG
   log in as: demo
   password:  $password   (shown once; \`make demo\` makes a new one each run)
   report:    $dir/report.html
+  reel:      $dir/reel.mp4
 
   try, from this folder in another terminal (the commands live in .venv/bin;
   \`source .venv/bin/activate\` first to type just \`uxlab\`):

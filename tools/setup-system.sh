@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages uxlab needs (X server, input driver, browser, video
-# tools, Redis, a compiler for evdev). Fast when everything is already there.
+# tools, Redis, a compiler for evdev, PulseAudio, PortAudio and espeak-ng for sound). Fast when everything is already there.
 set -euo pipefail
 
 # command-to-package pairs: a package is wanted only when its command is missing
@@ -14,6 +14,11 @@ declare -A WANT=(
   [redis-server]=redis-server
   [gcc]=gcc
   [npm]=npm
+  [pulseaudio]=pulseaudio
+  [pactl]=pulseaudio-utils
+  [paplay]=pulseaudio-utils
+  [espeak-ng]=espeak-ng
+  [sox]=sox
 )
 missing=()
 for cmd in "${!WANT[@]}"; do
@@ -21,6 +26,9 @@ for cmd in "${!WANT[@]}"; do
 done
 # evdev (pulled in by pynput) compiles against the kernel headers
 [ -f /usr/include/linux/input.h ] || missing+=(linux-libc-dev)
+# sound: PortAudio for sounddevice, and the ALSA plugin through which it reaches PulseAudio
+ls /usr/lib/*/libportaudio.so.2 >/dev/null 2>&1 || missing+=(libportaudio2)
+ls /usr/lib/*/alsa-lib/libasound_module_pcm_pulse.so >/dev/null 2>&1 || missing+=(libasound2-plugins)
 # a font so that Chromium and matplotlib render text under Xvfb
 [ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
 

@@ -1,37 +1,70 @@
-"""Accounts: hashed passwords, generated one-time passwords, the first researcher."""
+"""Accounts: hashed passwords, one-time passwords the user must replace, the first
+researcher, and ending a user's logins (a login carries its user's generation; moving the
+generation on ends every login made before)."""
 from __future__ import annotations
 
 import secrets
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from sessions.errors import BadRequest, Conflict, NotFound
 from sessions.events import Role
-from sessions.store import Store, StoreError
+from sessions.store import Store
 
 MIN_PASSWORD = 8
+MAX_PASSWORD = 200
 FIRST_USER = Role.RESEARCHER.value
 # checked against when the user does not exist, so a wrong name costs as long as a wrong password
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
 
 
-def add_user(store: Store, name: str, role: str, password: str | None = None) -> str:
-    """Create a user; returns the password (generated when none is given) to show once."""
-    if password is None:
-        password = secrets.token_urlsafe(12)
+def _checked(password: str) -> str:
     if len(password) < MIN_PASSWORD:
-        raise StoreError(f"a password needs at least {MIN_PASSWORD} characters")
-    store.add_user(name.strip(), role, generate_password_hash(password))
+        raise BadRequest(f"a password needs at least {MIN_PASSWORD} characters")
+    if len(password) > MAX_PASSWORD:
+        raise BadRequest(f"a password has at most {MAX_PASSWORD} characters")
+    return password
+
+
+def add_user(store: Store, name: str, role: str, password: str | None = None) -> str:
+    """Create a user; returns the password to show once. A generated password is a
+    one-time password: the user sets their own at first login."""
+    one_time = password is None
+    password = secrets.token_urlsafe(12) if one_time else _checked(password)
+    store.add_user(name.strip(), role, generate_password_hash(password), must_change=one_time)
     return password
 
 
 def set_password(store: Store, name: str, password: str | None = None) -> str:
-    """Give a user a new password; returns it (generated when none is given) to show once."""
-    if password is None:
-        password = secrets.token_urlsafe(12)
-    if len(password) < MIN_PASSWORD:
-        raise StoreError(f"a password needs at least {MIN_PASSWORD} characters")
-    store.set_password_hash(name, generate_password_hash(password))
+    """Reset a user's password (ending their logins); returns it to show once. A generated
+    one is one-time, like a new account's."""
+    _existing(store, name)
+    one_time = password is None
+    password = secrets.token_urlsafe(12) if one_time else _checked(password)
+    store.set_password_hash(name, generate_password_hash(password), must_change=one_time)
     return password
+
+
+def change_password(store: Store, name: str, current: str, new: str, repeated: str) -> None:
+    """The user's own change: the current password proves it is them."""
+    row = _existing(store, name)
+    if not check_password_hash(row["password_hash"], current or ""):
+        raise BadRequest("the current password is wrong")
+    if new != repeated:
+        raise BadRequest("the two new passwords differ")
+    if new == current:
+        raise BadRequest("choose a password different from the current one")
+    store.set_password_hash(name, generate_password_hash(_checked(new)))
+
+
+def remove_user(store: Store, name: str) -> None:
+    """Remove an account; its open logins end with it. The last researcher stays, so the
+    study can still be managed."""
+    row = _existing(store, name)
+    researchers = [u for u in store.users() if u["role"] == Role.RESEARCHER.value]
+    if row["role"] == Role.RESEARCHER.value and len(researchers) == 1:
+        raise Conflict(f"{name!r} is the study's last researcher; add another one first")
+    store.remove_user(name)
 
 
 def ensure_first_user(store: Store) -> tuple[str, str] | None:
@@ -48,3 +81,10 @@ def authenticate(store: Store, name: str, password: str) -> dict | None:
         check_password_hash(_DUMMY_HASH, password or "")
         return None
     return row if check_password_hash(row["password_hash"], password or "") else None
+
+
+def _existing(store: Store, name: str) -> dict:
+    row = store.user(name)
+    if row is None:
+        raise NotFound(f"no user {name!r} in this study")
+    return row

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 import math
+import threading
+import time
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
-from sessions.events import INCLUSIONS, ROLES, SESSION_STATUSES, Outcome, Role
+from analyzer.summary import comparison_groups, measure_session, summarize
+from sessions.events import INCLUSIONS, ROLES, SESSION_STATUSES, Outcome, Role, SessionStatus
 from web import current
 from web.access import requires
 
@@ -98,15 +101,46 @@ def filtered_summary(result: dict, q: dict) -> dict:
     return out
 
 
+RUNNING_EVERY = 3.0   # seconds between re-measurements of the sessions being recorded
+
+
 def current_summary() -> dict:
-    """The study's analysis, recomputed only when the database changed since the last one:
-    the dashboard asks for it on every visit, and an analysis reads every session."""
-    from analyzer.summary import analyze_study
-    store, cache = current.store(), current_app.extensions["uxlab"].setdefault("summary", {})
+    """The study's analysis, reused across page views: the dashboard asks for it on every
+    visit, and an analysis reads every session.
+
+    While nothing changed, the last result is returned. While sessions are being recorded
+    (a recording writes all the time) the result stands for RUNNING_EVERY seconds; then, if
+    only those sessions changed, they alone are measured again, and anything else
+    re-analyses the study. One request does
+    the work while the others wait for it, so a crowd never computes it many times over.
+    """
+    store = current.store()
+    cache = current_app.extensions["uxlab"].setdefault("summary", {"lock": threading.Lock()})
     mark = store.fingerprint()
-    if cache.get("mark") != mark:
-        cache.update(result=analyze_study(store, current.study()), mark=mark)
-    return cache["result"]
+    if cache.get("mark") == mark or _recording_and_fresh(cache):
+        return cache["result"]
+    with cache["lock"]:
+        if cache.get("mark") == mark or _recording_and_fresh(cache):
+            return cache["result"]
+        study = current.study()
+        running = {s["id"]: s for s in store.sessions(status=SessionStatus.RECORDING.value)}
+        settled = store.settled_fingerprint(running)
+        if cache.get("settled") == settled and cache.get("running") == set(running):
+            measured = {sid: (m if sid not in running else measure_session(store, study, running[sid]))
+                        for sid, m in cache["measured"].items()}
+        else:
+            measured = {row["id"]: measure_session(store, study, row) for row in store.counted_sessions()}
+        sessions = [m for m, _ in measured.values()]
+        matched = set().union(*(screens for _, screens in measured.values()))
+        result = summarize(store, study, sessions, comparison_groups(store), matched)
+        cache.update(result=result, measured=measured, mark=mark, settled=settled, running=set(running),
+                     at=time.monotonic())
+        return result
+
+
+def _recording_and_fresh(cache: dict) -> bool:
+    """While sessions are being recorded, a result younger than RUNNING_EVERY stands."""
+    return bool(cache.get("running")) and time.monotonic() - cache["at"] < RUNNING_EVERY
 
 
 @bp.route("/download/report.html")

@@ -1,41 +1,38 @@
-"""Login rate limiting: after a few failures from one address for one name, wait.
+"""Login rate limiting: after a few failures for one name from one address, or many from
+one address whatever the names, wait until the window has passed.
 
-Kept in the worker's memory: a restart forgets it, which is fine for slowing down guessing.
+The failures live in the app's shared state (web/shared_state.py): in memory for one
+process, in Redis when several processes serve the study, so every process sees them.
 """
 from __future__ import annotations
 
-import threading
-import time
-from collections import defaultdict, deque
+from web.shared_state import SharedState
 
 
 class LoginLimiter:
-    def __init__(self, max_failures: int, window: float) -> None:
-        self.max_failures = max_failures
+    def __init__(self, state: SharedState, max_failures: int, max_address_failures: int,
+                 window: float) -> None:
+        self.state = state
+        self.max_failures, self.max_address_failures = max_failures, max_address_failures
         self.window = window
-        self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
 
-    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
-        times = self._failures[key]
-        while times and now - times[0] > self.window:
-            times.popleft()
-        return times
+    def _keys(self, address: str, name: str) -> list[tuple[str, int]]:
+        return [(f"login:{address}:{name.lower()}", self.max_failures),
+                (f"login:{address}", self.max_address_failures)]
 
-    def retry_after(self, address: str, name: str, now: float | None = None) -> float:
+    def retry_after(self, address: str, name: str) -> float:
         """Seconds to wait before trying again; 0 when a try is allowed."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            times = self._recent((address, name.lower()), now)
-            if len(times) < self.max_failures:
-                return 0.0
-            return max(0.0, self.window - (now - times[0]))
+        wait = 0.0
+        for key, limit in self._keys(address, name):
+            count, oldest = self.state.hits(key, self.window)
+            if count >= limit:
+                wait = max(wait, self.window - oldest, 0.001)
+        return wait
 
-    def failed(self, address: str, name: str, now: float | None = None) -> None:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            self._recent((address, name.lower()), now).append(now)
+    def failed(self, address: str, name: str) -> None:
+        for key, _ in self._keys(address, name):
+            self.state.hit(key, self.window)
 
     def succeeded(self, address: str, name: str) -> None:
-        with self._lock:
-            self._failures.pop((address, name.lower()), None)
+        """A right password clears this name's count, never the address's."""
+        self.state.forget(self._keys(address, name)[0][0])

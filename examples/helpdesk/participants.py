@@ -3,7 +3,8 @@
 Each script is what a moderator would see: a person who pauses, opens the wrong menu,
 retries, sometimes gives up; the moderator's hotkeys are part of the script. Steps:
 ("hotkey", action), ("click", (x, y)), ("clicks", (x, y), n) for a burst,
-("type", text), ("wait", seconds).
+("type", text), ("wait", seconds), ("say", text): thinking aloud (espeak-ng into the
+virtual microphone, while the next steps go on).
 """
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def _click(box) -> Step:
 
 def _submit_ticket(subject: str, description: str) -> tuple[Step, ...]:
     return (
-        ("hotkey", Action.NEXT_TASK), ("wait", 0.8),
+        ("hotkey", Action.NEXT_TASK), ("say", "Now the form. I will describe the problem."), ("wait", 0.8),
         _click(FORM["subject"]), ("type", subject), ("wait", 0.4),
         _click(FORM["description"]), ("type", description), ("wait", 0.6),
         _click(FORM["submit"]), ("wait", 1.2), ("hotkey", Action.SUCCESS), ("wait", 0.5),
@@ -43,7 +44,7 @@ def _submit_ticket(subject: str, description: str) -> tuple[Step, ...]:
 
 def _check_status(number: str = "HD-1042") -> tuple[Step, ...]:
     return (
-        ("hotkey", Action.NEXT_TASK), ("wait", 0.8),
+        ("hotkey", Action.NEXT_TASK), ("say", "Where can I see my ticket? Maybe under status."), ("wait", 0.8),
         _click(NAV["status"]), ("wait", 0.8), _click(STATUS_FORM["number"]), ("type", number),
         _click(STATUS_FORM["check"]), ("wait", 1.2), ("hotkey", Action.SUCCESS), ("wait", 0.5),
     )
@@ -51,7 +52,8 @@ def _check_status(number: str = "HD-1042") -> tuple[Step, ...]:
 
 def _find_via_menu(wrong: tuple[str, ...]) -> tuple[Step, ...]:
     """Variant A: wander into wrong pages first, then Services > Hardware requests."""
-    steps: list[Step] = [("hotkey", Action.NEXT_TASK), ("wait", 1.0)]
+    steps: list[Step] = [("hotkey", Action.NEXT_TASK), ("say", "My charger is broken. Where do I ask for a new one?"),
+                         ("wait", 1.0)]
     for place in wrong:
         if place == "resources":
             steps += [_click(NAV["resources"])]
@@ -74,7 +76,8 @@ PARTICIPANTS: tuple[Participant, ...] = (
     Participant(
         "P02", "A",
         (("hotkey", Action.NEXT_TASK), ("wait", 1.0), _click(NAV["services"]), ("wait", 0.7),
-         _click(SERVICES_MENU["software"]), ("wait", 1.0), ("hotkey", Action.ERROR),
+         _click(SERVICES_MENU["software"]), ("say", "Software licences? No. Where do I ask for a charger?"),
+         ("wait", 1.0), ("hotkey", Action.ERROR),
          ("clicks", (640, 130), 4), ("wait", 1.5), ("hotkey", Action.GAVE_UP), ("wait", 0.5),
          _click(BACK_HOME), ("wait", 0.6), _click(NAV["services"]), ("wait", 0.6),
          _click(SERVICES_MENU["hardware"]), ("wait", 0.8))
@@ -85,8 +88,8 @@ PARTICIPANTS: tuple[Participant, ...] = (
                ("find-help", 5.0, "Clicks the heading over and over, then gives up", ("confusion",)))),
     Participant(
         "P03", "B",
-        (("hotkey", Action.NEXT_TASK), ("wait", 1.0), _click(NAV["services"]), ("wait", 1.0),
-         ("hotkey", Action.SUCCESS), ("wait", 0.5))
+        (("hotkey", Action.NEXT_TASK), ("say", "Oh, get help. Easy."), ("wait", 1.0), _click(NAV["services"]),
+         ("wait", 1.0), ("hotkey", Action.SUCCESS), ("wait", 0.5))
         + _submit_ticket("Charger broken", "The charger for my laptop does not work any more.")
         + _check_status() + (("hotkey", Action.END),),
         seq={"find-help": 7, "submit-ticket": 6, "check-status": 7},

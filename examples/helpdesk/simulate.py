@@ -1,5 +1,7 @@
 """Simulated participants for the demo study: the portal in Chromium on a virtual display,
-driven with xdotool like a person would, while `uxlab record` captures the session.
+driven with xdotool like a person would, while `uxlab record` captures the session. They
+think aloud: espeak-ng speaks their lines into a virtual microphone the recorder records
+(recorder/virtual_microphone.py; without PulseAudio and espeak-ng they stay silent).
 
 Usage (from the project root):
     .venv/bin/python -m examples.helpdesk.simulate STUDY_DIR [--only P01] [--keep]
@@ -24,6 +26,7 @@ from examples.helpdesk.layout import HEIGHT, WIDTH
 from examples.helpdesk.participants import PARTICIPANTS, Participant
 from examples.helpdesk.portal import create_portal
 from recorder.virtual_display import VirtualDisplay
+from recorder.virtual_microphone import VirtualPulse, speech
 from sessions.events import Role, SessionStatus
 from sessions.recovery import open_writer
 from sessions.store import Store
@@ -49,8 +52,11 @@ def prepare_study(folder: Path) -> None:
 class Driver:
     """Runs one participant's steps with xdotool on one display."""
 
-    def __init__(self, display: VirtualDisplay, hotkeys: dict[str, str]) -> None:
+    def __init__(self, display: VirtualDisplay, hotkeys: dict[str, str],
+                 voice: VirtualPulse | None = None, scratch: Path | None = None) -> None:
         self.env, self.hotkeys = display.env(), hotkeys
+        self.voice, self.scratch = voice, scratch
+        self.speaking: list[subprocess.Popen] = []
 
     def xdotool(self, *args: str) -> None:
         subprocess.run(["xdotool", *args], env=self.env, check=True, timeout=30)
@@ -76,6 +82,17 @@ class Driver:
 
     def do_type(self, text: str) -> None:
         self.xdotool("type", "--delay", "45", text)
+
+    def do_say(self, text: str) -> None:
+        """Think aloud while going on with the task (the line plays in the background)."""
+        if self.voice is None:
+            return
+        wav = speech(self.scratch, text, f"line{len(self.speaking)}")
+        self.speaking.append(self.voice.play_in_background(wav))
+
+    def quiet(self) -> None:
+        for player in self.speaking:
+            player.wait(timeout=30)
 
 
 def start_browser(display: VirtualDisplay, url: str, profile: Path) -> subprocess.Popen:
@@ -106,8 +123,9 @@ def wait_for_session(store: Store, participant: str, known: set[str], recorder: 
     raise RuntimeError("uxlab record did not start a session within 60 s")
 
 
-def record_participant(folder: Path, person: Participant) -> str:
-    """Record one participant's whole session; returns its id."""
+def record_participant(folder: Path, person: Participant, voice: VirtualPulse | None = None) -> str:
+    """Record one participant's whole session (with their voice when `voice` is given);
+    returns its id."""
     study = load_study(folder)
     store = open_writer(folder)
     known = {s["id"] for s in store.sessions()}
@@ -117,13 +135,17 @@ def record_participant(folder: Path, person: Participant) -> str:
         browser = start_browser(display, f"http://127.0.0.1:{server.server_port}/", Path(profile))
         recorder = subprocess.Popen(
             [str(UXLAB), "record", str(folder), "--participant", person.id, "--group", person.variant,
-             "--display", display.name, "--consent", "--prompt", "none", "--again"],
+             "--display", display.name, "--consent", "--prompt", "none", "--again",
+             "--audio", "vmic" if voice else "none"],
+            env={**os.environ, **(voice.env if voice else {})},
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             session_id = wait_for_session(store, person.id, known, recorder)
             time.sleep(1.0)  # the recorder's input listeners settle (field note 2)
-            Driver(display, study.hotkeys).run(person.steps)
+            driver = Driver(display, study.hotkeys, voice, Path(profile))
+            driver.run(person.steps)
             recorder.wait(timeout=60)
+            driver.quiet()
         finally:
             if recorder.poll() is None:
                 recorder.terminate()
@@ -162,13 +184,23 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     prepare_study(args.folder)
     done = {s["participant"] for s in Store(args.folder).sessions() if s["status"] in (SessionStatus.COMPLETE, SessionStatus.RECOVERED)}
-    for person in PARTICIPANTS:
-        if (args.only and person.id not in args.only) or person.id in done:
-            continue
-        started = time.monotonic()
-        session_id = record_participant(args.folder, person)
-        print(f"recorded {person.id} (design {person.variant}) as session {session_id} "
-              f"in {time.monotonic() - started:.0f} s", flush=True)
+    todo = [p for p in PARTICIPANTS if not (args.only and p.id not in args.only) and p.id not in done]
+    if not todo:
+        return
+    voice = None
+    if all(shutil.which(tool) for tool in ("pulseaudio", "paplay", "espeak-ng", "sox")):
+        voice = VirtualPulse(("vmic",)).start()
+    else:
+        print("no pulseaudio/espeak-ng here: the participants will not speak", flush=True)
+    try:
+        for person in todo:
+            started = time.monotonic()
+            session_id = record_participant(args.folder, person, voice)
+            print(f"recorded {person.id} (design {person.variant}) as session {session_id} "
+                  f"in {time.monotonic() - started:.0f} s", flush=True)
+    finally:
+        if voice is not None:
+            voice.stop()
 
 
 if __name__ == "__main__":

@@ -3,10 +3,16 @@
 Fragmented (`frag_keyframe+empty_moov`) so a killed recorder leaves a playable file that
 ends at the last fragment; a keyframe at least every ~2 s bounds what a crash can lose.
 Variable frame rate: frames are written only when the screen or the cursor changed.
+
+Sound tracks (AAC, mono) go into the same file, one per microphone, sample i of a track at
+session time i / rate. The audio side runs on the microphones' threads, so muxing is done
+under a lock; the muxer interleaves by time but never holds a packet longer than
+MAX_INTERLEAVE, so a still screen (no video packets) does not keep the sound from the disk.
 """
 from __future__ import annotations
 
 import struct
+import threading
 from fractions import Fraction
 from pathlib import Path
 
@@ -17,6 +23,8 @@ MOVFLAGS = "frag_keyframe+empty_moov+default_base_moof"
 KEYFRAME_INTERVAL = 2.0   # seconds between H.264 keyframes (seek points) while frames flow
 FRAGMENT_SECONDS = 1.0    # a fragment is also cut after this long: what a crash can lose
 TIME_BASE = Fraction(1, 1000)
+MAX_INTERLEAVE = 0.5      # seconds a packet may wait in the muxer for the other tracks
+AUDIO_BITRATE = 48_000    # AAC, mono speech
 
 
 class VideoWriter:
@@ -28,14 +36,17 @@ class VideoWriter:
     """
 
     def __init__(self, path: Path, width: int, height: int, fps: float, *, crf: int = 32,
-                 maxrate_kbit: int = 2500) -> None:
+                 maxrate_kbit: int = 2500, audio_tracks: tuple[str, ...] = (),
+                 audio_rate: int = 16000) -> None:
         if width % 2 or height % 2:
             raise ValueError(f"H.264 yuv420p needs even dimensions, got {width}x{height}")
         self.path, self.width, self.height = Path(path), width, height
         # flush_packets: each finished fragment goes to the file now, not when a buffer fills
-        self.container = av.open(str(self.path), "w", format="mp4",
-                                 options={"movflags": MOVFLAGS, "flush_packets": "1",
-                                          "frag_duration": str(round(FRAGMENT_SECONDS * 1e6))})
+        options = {"movflags": MOVFLAGS, "flush_packets": "1",
+                   "frag_duration": str(round(FRAGMENT_SECONDS * 1e6))}
+        if audio_tracks:
+            options["max_interleave_delta"] = str(round(MAX_INTERLEAVE * 1e6))
+        self.container = av.open(str(self.path), "w", format="mp4", options=options)
         stream = self.container.add_stream("libx264", rate=max(1, round(fps)))
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         stream.time_base = TIME_BASE
@@ -48,6 +59,12 @@ class VideoWriter:
                           "x264-params": "sliced-threads=0:threads=1",
                           "maxrate": f"{maxrate_kbit}k", "bufsize": f"{2 * maxrate_kbit}k"}
         self.stream = stream
+        self.audio = [self._audio_stream(title, audio_rate) for title in audio_tracks]
+        self.audio_rate = audio_rate
+        self._mux_lock = threading.Lock()
+        self._closed = False
+        if self.audio:  # open every codec and write the header now, before threads race to it
+            self.container.start_encoding()
         self.last_pts = -1
         self.failed = False
         self._fragment_start: float | None = None
@@ -71,7 +88,7 @@ class VideoWriter:
             frame.pict_type = av.video.frame.PictureType.I
         try:
             for packet in self.stream.encode(frame):
-                self.container.mux(packet)
+                self._mux(packet)
                 self._follow_fragments(packet, repeat)
         except OSError:
             self.failed = True
@@ -80,6 +97,37 @@ class VideoWriter:
         self.last_pts = pts
         self.frames += 1
         return pts / 1000
+
+    def _audio_stream(self, title: str, rate: int) -> av.audio.stream.AudioStream:
+        stream = self.container.add_stream("aac", rate=rate, layout="mono")
+        stream.bit_rate = AUDIO_BITRATE
+        stream.time_base = Fraction(1, rate)
+        stream.metadata["handler_name"] = title   # who speaks on this track (MP4 keeps this one)
+        return stream
+
+    def write_audio(self, track: int, first: int, samples: np.ndarray) -> None:
+        """Add int16 mono samples to sound track `track`, the first at sample index `first`
+        (session time first / rate); called from that microphone's thread."""
+        if self.failed or not len(samples):
+            return
+        frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
+        frame.sample_rate, frame.pts = self.audio_rate, first
+        frame.time_base = Fraction(1, self.audio_rate)
+        try:
+            for packet in self.audio[track].encode(frame):
+                # the encoder's priming packet (pts < 0): a fragmented MP4 has no edit list
+                # to hide it, and the muxer would move the whole track 64 ms late to fit it
+                if packet.pts is not None and packet.pts < 0:
+                    continue
+                self._mux(packet)
+        except OSError:
+            self.failed = True
+            raise
+
+    def _mux(self, packet: av.Packet) -> None:
+        with self._mux_lock:
+            if not self._closed:
+                self.container.mux(packet)
 
     def needs_flush(self, now: float) -> bool:
         """True when frames that are not repeats have waited in the muxer's current
@@ -103,9 +151,13 @@ class VideoWriter:
         and cut back to its last whole fragment."""
         try:
             if not self.failed:
-                for packet in self.stream.encode(None):
-                    self.container.mux(packet)
-            self.container.close()
+                for stream in [self.stream, *self.audio]:
+                    for packet in stream.encode(None):
+                        if packet.pts is None or packet.pts >= 0:
+                            self._mux(packet)
+            with self._mux_lock:
+                self._closed = True
+                self.container.close()
         except OSError:
             self.failed = True
             raise

@@ -91,3 +91,22 @@ def test_hesitation_and_undo_rules():
     keys = [(1.0, "escape"), (2.0, "ctrl+z"), (3.0, "escape"), (20.0, "escape"), (21.0, "letter")]
     assert undo_bursts(keys, 0, 30) == [(1.0, 3.0, 3)]
     assert undo_bursts(keys, 2, 30) == []
+
+
+def test_the_demo_findings_confirm_rate_and_cut_once(studied, screens_study):
+    from examples.helpdesk.findings import seed_findings
+    from sessions.events import VIDEO_FILE
+    from tests.sessions.media_files import write_session_video
+    store, _, p1, p2 = studied
+    for sid, seconds in ((p1, 46.0), (p2, 21.0)):
+        write_session_video(store.media.session_dir(sid) / VIDEO_FILE, seconds, audio=True)
+    result = seed_findings(screens_study)
+    assert len(result["problems"]) == 2
+    assert all(p["severity"]["n"] == 2 for p in result["problems"])
+    assert any(p["severity"]["disagreement"] for p in result["problems"])
+    assert result["discovery"]["problems_seen"] == 2
+    reel = screens_study / "reel.mp4"
+    made = reel.stat().st_mtime_ns
+    again = seed_findings(screens_study)
+    assert [p["id"] for p in again["problems"]] == [p["id"] for p in result["problems"]]
+    assert reel.stat().st_mtime_ns == made

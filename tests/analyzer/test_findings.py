@@ -59,3 +59,21 @@ def test_reach_severity_order_matrix_and_discovery(store):
 def test_an_empty_study_has_no_discovery(store):
     result = problem_list(store)
     assert result["problems"] == [] and result["discovery"] is None and result["curve"] is None
+
+
+def test_the_report_leads_with_problems_then_discovery(store, study_dir):
+    from analyzer.report import render_report
+    from sessions.study import load_study
+    a = _session(store, "P1", ["first"])
+    b = _session(store, "P2", ["first"])
+    problems = Problems(store)
+    pid = problems.create("Label <unclear>", author="ana", task="first")
+    problems.add_evidence(pid, a, 2.0, author="ana", text="hovers")
+    problems.add_evidence(pid, b, 3.0, author="ana")
+    problems.rate(pid, "ana", 1)
+    problems.rate(pid, "rev", 3)
+    html = render_report(store, load_study(study_dir))
+    assert html.index('id="problems"') < html.index('id="discovery"') < html.index('id="summary"')
+    assert "Label &lt;unclear&gt;" in html and "raters disagree" in html
+    assert f'href="/sessions/{a}#t=2.0"' in html and "2 of 2 participants" in html
+    assert "discovery curve" in html

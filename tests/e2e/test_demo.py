@@ -56,6 +56,18 @@ def test_the_recorded_session_is_complete_and_redacted(demo):
     assert store.media.path(session["id"], "screen.mp4").stat().st_size > 10_000
 
 
+def test_the_participant_thinks_aloud(demo):
+    """Each task's spoken line is in the session's sound track (espeak-ng, virtual microphone)."""
+    from tests.pulse import decode_audio, loud_spans
+    store = Store(demo)
+    (session,) = store.sessions()
+    assert session["device"]["audio"][0]["speaker"] == "participant"
+    rate, samples = decode_audio(store.media.path(session["id"], "screen.mp4"))
+    spans = loud_spans(samples, rate)
+    for attempt in store.attempts(session["id"]):   # a line starts as each task starts
+        assert any(attempt["started"] - 0.2 <= a <= attempt["started"] + 2.0 for a, _ in spans), (attempt, spans)
+
+
 def test_analysis_finds_what_the_participant_did(demo):
     result = json.loads(uxlab("analyze", str(demo), "--json").stdout)
     (session,) = result["sessions"]

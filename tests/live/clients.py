@@ -69,7 +69,7 @@ class Server:
     def start(self) -> "Server":
         self.process = subprocess.Popen([str(UXLAB), "serve", str(self.folder), "--port", str(self.port)],
                                         env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        if not wait_for(self._listening, timeout=20):
+        if not wait_for(self._listening, timeout=90):   # importing the app is slow on a busy machine
             self.stop()
             raise RuntimeError(f"uxlab serve did not start on {self.port}")
         return self
@@ -77,8 +77,12 @@ class Server:
     def _listening(self) -> bool:
         if self.process.poll() is not None:
             raise RuntimeError(f"uxlab serve exited: {self.process.stderr.read().decode()[-2000:]}")
-        with socket.socket() as s:
-            return s.connect_ex(("127.0.0.1", self.port)) == 0
+        # gunicorn's master listens before its worker has built the app: wait for an answer
+        try:
+            with urllib.request.urlopen(f"{self.url}/login", timeout=5) as page:
+                return page.status == 200
+        except OSError:
+            return False
 
     def stop(self) -> None:
         if self.process is not None:
@@ -101,7 +105,7 @@ def login(url: str, name: str) -> str:
 class Observer:
     """A python-socketio client on /live that records every message it receives."""
 
-    KINDS = ("frame", "events", "state", "marker", "note", "flag", "flag_resolved", "recorder")
+    KINDS = ("frame", "audio", "camera", "events", "state", "marker", "note", "flag", "flag_resolved", "recorder")
 
     def __init__(self, url: str, cookie: str | None, *, reconnect: bool = False) -> None:
         self.url, self.cookie = url, cookie

@@ -57,7 +57,7 @@ def test_rooms_are_joined_only_for_running_sessions(server, running):
         assert otto.call("note", {"text": "before joining"})["ok"] is False
         # an observer cannot publish into the room it watches
         assert otto.join(session_id)["ok"]
-        assert otto.client.call("frame", {"jpeg": b"\xff\xd8fake"}, namespace="/live", timeout=5) is False
+        assert otto.client.call("frame", {"jpeg": b"\xff\xd8fake"}, namespace="/live", timeout=5)["ok"] is False
         assert otto.call("note", {"text": "  "})["ok"] is False
         store.update_session(session_id, status="complete")
         assert otto.call("note", {"text": "too late"})["ok"] is False

@@ -2,11 +2,13 @@
 frame published to one reaches an observer connected to the other."""
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
 import numpy as np
 import pytest
+import socketio
 
 from recorder.live import LivePublisher
 from sessions.store import Store
@@ -51,6 +53,55 @@ def test_a_frame_published_to_one_server_reaches_an_observer_of_the_other(live_s
     finally:
         otto.close()
         publisher.stop()
+        first.stop()
+        second.stop()
+        store.close()
+
+
+def _failed_logins(url: str, count: int) -> list[int]:
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+    codes = []
+    for _ in range(count):
+        page = urllib.request.urlopen(f"{url}/login")
+        cookie = page.headers["Set-Cookie"].split(";")[0]
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.read().decode()).group(1)
+        form = urllib.parse.urlencode({"csrf_token": token, "name": "rita", "password": "not-the-password"})
+        request = urllib.request.Request(f"{url}/login", data=form.encode(), headers={"Cookie": cookie})
+        try:
+            codes.append(urllib.request.urlopen(request).status)
+        except urllib.error.HTTPError as refused:
+            codes.append(refused.code)
+    return codes
+
+
+def test_two_servers_share_the_login_limiter_and_the_consoles_recorder_state(live_study, redis_url):
+    env = {"UXLAB_REDIS_URL": redis_url}
+    first, second = Server(live_study, env=env), Server(live_study, env=env)
+    store = Store(live_study)
+    session_id = store.create_session("P4")
+    token = store.session(session_id)["token"]
+    recorder = socketio.Client(reconnection=False)
+    moderator = socketio.Client(reconnection=False)
+    try:
+        first.start()
+        second.start()
+        # five failures on one server lock the name out on the other as well
+        assert _failed_logins(first.url, 5) == [401] * 5
+        assert _failed_logins(second.url, 1) == [429]
+        # the recorder's state reaches the first server; a console opened on the second sees it
+        recorder.connect(first.url, namespaces=["/console"], transports=["websocket"], wait_timeout=5,
+                         auth={"token": token, "live_token": LIVE_TOKEN})
+        state = {"task": "first", "attempt": 1, "paused": False, "status": "recording", "t": 3.5}
+        assert recorder.call("state", state, namespace="/console", timeout=5)["ok"]
+        moderator.connect(second.url, namespaces=["/console"], transports=["websocket"], wait_timeout=5,
+                          headers={"Cookie": login(second.url, "otto")})
+        joined = moderator.call("join", {"session": session_id}, namespace="/console", timeout=5)
+        assert joined["ok"] and joined["state"] == state
+    finally:
+        recorder.disconnect()
+        moderator.disconnect()
         first.stop()
         second.stop()
         store.close()

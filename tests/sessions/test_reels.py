@@ -8,7 +8,8 @@ import pytest
 from sessions.errors import BadRequest, NotFound
 from sessions.events import VIDEO_FILE
 from sessions.problems import Problems
-from sessions.reels import CARD_SECONDS, Clip, build_reel, clips_for_problem, clips_for_tag, reel_info
+from sessions.reels import (CARD_SECONDS, Clip, build_reel, clips_for_problem, clips_for_search, clips_for_tag,
+                            reel_info)
 from tests.sessions.media_files import write_session_video
 
 
@@ -42,7 +43,7 @@ def test_a_problem_reel_with_sound_lasts_its_cards_and_clips(store, tmp_path):
     # the third clip's first 0.7 s (to the keyframe at 22.0) are encoded, the rest copied
     expected = 3 * CARD_SECONDS + 6.0 + 10.0 + 3.7
     assert result["duration"] == pytest.approx(expected, abs=0.01)
-    assert info["duration"] == pytest.approx(expected, abs=1.0)
+    assert info["duration"] == pytest.approx(expected, abs=0.5)
     assert "audio" in info["streams"] and "video" in info["streams"] and "subtitle" in info["streams"]
     assert result["copied"] == 3 and result["encoded"] == 0
     assert seen[-1] == (7, 7)
@@ -69,6 +70,7 @@ def test_without_sound_in_any_session_the_reel_has_none_and_encodes_when_it_must
                         encode_all=True)
     info = reel_info(tmp_path / "r.mp4")
     assert info["streams"] == ["video"] and result["encoded"] == 2
+    assert result["captions"] is None and not (tmp_path / "r.vtt").exists()
     assert info["duration"] == pytest.approx(2 * CARD_SECONDS + 3.1 + 1.5, abs=1.0)
 
 
@@ -88,3 +90,16 @@ def test_tag_reels_and_refusals(store, tmp_path):
     with pytest.raises(BadRequest, match="no evidence"):
         clips_for_problem(store, empty)
     assert not (tmp_path / "x.mp4").exists()
+
+
+def test_search_finds_notes_and_transcript_words(store):
+    sid = _recorded(store, "P1")
+    store.add_note(sid, 12.0, "Expected the button on the left", "obs")
+    store.db["segments"].insert({"session_id": sid, "t": 20.0, "end": 22.0, "speaker": "participant",
+                                 "text": "I expected it here", "confidence": 1.0, "engine": "test"})
+    store.db.conn.commit()
+    clips = clips_for_search(store, "EXPECTED")
+    assert [(c.start, c.end) for c in clips] == [(9.0, 19.0), (19.0, 23.0)]
+    assert clips[1].captions == [(20.0, 22.0, "I expected it here")]
+    with pytest.raises(BadRequest, match="what to search"):
+        clips_for_search(store, "  ")

@@ -80,6 +80,14 @@ def test_defaults_redact_keystrokes(study_dir):
     assert study.capture.scale == 1.0
 
 
+def test_audio_is_off_unless_the_study_names_a_source(study_dir, tmp_path):
+    assert load_study(study_dir).capture.audio == "none"
+    folder = _with_screens(tmp_path / "a", GOOD.replace('keystrokes = "full"', 'keystrokes = "full"\naudio = "default"'))
+    assert load_study(folder).capture.audio == "default"
+    message = _error(tmp_path / "b", GOOD.replace('keystrokes = "full"', 'keystrokes = "full"\naudio = 3'))
+    assert "field capture.audio" in message and "expected a non-empty string" in message
+
+
 def _error(tmp_path: Path, text: str) -> str:
     folder = _with_screens(tmp_path / "s", text)
     with pytest.raises(StudyError) as info:

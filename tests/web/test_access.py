@@ -6,7 +6,7 @@ import re
 import socketio
 
 from web.access import PUBLIC_ENDPOINTS
-from tests.web.conftest import PASSWORDS, csrf_from, run_async
+from tests.web.conftest import PASSWORDS, csrf_from, login, run_async
 
 DUMMY = {"session_id": "20260101T000000-abcdef", "relative": "screen.mp4", "task_id": "first",
          "note_id": 1, "what": "events", "token": "x" * 22, "filename": "app.css",
@@ -170,3 +170,37 @@ def test_every_socketio_namespace_refuses_anonymous_clients_and_reviewers(app, l
         assert not _connects(live_server, namespace, {"Cookie": "uxlab_session=forged"}), namespace
         assert not _connects(live_server, namespace, reviewer), namespace
         assert _connects(live_server, namespace, researcher), namespace
+
+
+def _with_access(study_dir, text: str) -> None:
+    from tests.conftest import MINIMAL_STUDY
+    (study_dir / "study.toml").write_text(MINIMAL_STUDY + "\n[access]\n" + text)
+
+
+def test_observer_downloads_follow_the_study_setting(study_dir, session_id):
+    from web import create_app
+    for allowed in (False, True):
+        _with_access(study_dir, f"observer_downloads = {str(allowed).lower()}\n")
+        app = create_app({"STUDY_DIR": str(study_dir), "SECRET_KEY": "s"})
+        client = app.test_client()
+        login(client, "observer")
+        expected = 200 if allowed else 403
+        for url in (f"/media/{session_id}/screen.mp4", f"/sessions/{session_id}/timeline.json"):
+            assert client.get(url).status_code == expected, (allowed, url)
+        assert client.get("/download/events.csv").status_code == 403   # the study's exports: never
+        app.extensions["uxlab"]["store"].close()
+
+
+def test_reviewers_are_read_only_unless_the_study_allows_notes(study_dir, session_id):
+    from web import create_app
+    for allowed in (False, True):
+        _with_access(study_dir, f"reviewer_notes = {str(allowed).lower()}\n")
+        app = create_app({"STUDY_DIR": str(study_dir), "SECRET_KEY": "s"})
+        client = app.test_client()
+        token = login(client, "reviewer")
+        response = client.post(f"/sessions/{session_id}/notes", json={"t": 1.0, "text": "a reviewer's note"},
+                               headers={"X-CSRFToken": token})
+        assert (response.status_code < 400) is allowed, (allowed, response.status_code)
+        app.extensions["uxlab"]["store"].close()
+    notes = [n["text"] for n in create_app({"STUDY_DIR": str(study_dir)}).extensions["uxlab"]["store"].notes()]
+    assert notes.count("a reviewer's note") == 1

@@ -111,8 +111,9 @@ def test_log_in_replay_seek_and_screenshots(page, live_server, session_id, tmp_p
     assert_not_blank(replay)
 
 
-def test_reviewer_adds_a_tagged_note_at_the_current_time(page, live_server, session_id, web_store):
-    log_in(page, live_server, "vera")
+def test_researcher_adds_a_tagged_note_at_the_current_time(page, live_server, session_id, web_store):
+    # (reviewers are read-only unless the study allows reviewer notes: tests/web/test_access.py)
+    log_in(page, live_server, "rita")
     page.goto(f"{live_server}/sessions/{session_id}#t=3.2")
     page.wait_for_selector("#replay.ready")
     wait_for_time(page, 3.2)
@@ -121,7 +122,7 @@ def test_reviewer_adds_a_tagged_note_at_the_current_time(page, live_server, sess
     page.click("#noteform button")
     page.wait_for_selector(".eventlist li.ev.note >> text=Opens the wrong menu")
     note = [n for n in web_store.notes(session_id) if n["text"] == "Opens the wrong menu"][0]
-    assert note["author"] == "vera" and abs(note["t"] - 3.2) < 0.05
+    assert note["author"] == "rita" and abs(note["t"] - 3.2) < 0.05
     assert note["tags"] == ["confusion", "navigation"]
     # tags are defined after the fact, on any note
     page.once("dialog", lambda dialog: dialog.accept("quote, Nav"))

@@ -77,7 +77,14 @@ def test_first_serve_creates_a_researcher_with_a_one_time_password(study_dir):
         match = re.match(r"created user 'researcher' \(researcher\) with password: (\S+)", line)
         assert match, line
         _wait_for(f"{base}/login", process)
-        _log_in(base, "researcher", match.group(1))
+        http = requests.Session()
+        token = csrf_from(http.get(f"{base}/login").text)
+        first = http.post(f"{base}/login", data={"csrf_token": token, "name": "researcher",
+                                                 "password": match.group(1)})
+        assert first.url.endswith("/account/password")   # a one-time password is replaced first
+        http.post(f"{base}/account/password", data={"csrf_token": csrf_from(first.text), "current": match.group(1),
+                                                    "new": "my-own-password", "repeat": "my-own-password"})
+        _log_in(base, "researcher", "my-own-password")
         assert requests.get(f"{base}/", allow_redirects=False).status_code == 302
     finally:
         _stop(process)
@@ -117,3 +124,27 @@ def test_user_password_replaces_a_lost_password(study_dir):
     assert authenticate(store, "alice", "first-password") is None
     missing = runner.invoke(main, ["user", "password", str(study_dir), "nobody"], input="another-password\n")
     assert missing.exit_code == 2 and "no user 'nobody'" in missing.output
+
+
+def test_user_list_and_remove(study_dir):
+    runner = CliRunner()
+    runner.invoke(main, ["user", "add", str(study_dir), "alice", "--role", "researcher"], input="alice-password\n")
+    runner.invoke(main, ["user", "add", str(study_dir), "olga", "--role", "observer"], input="")
+    listed = runner.invoke(main, ["user", "list", str(study_dir)])
+    assert listed.exit_code == 0, listed.output
+    lines = listed.output.strip().splitlines()
+    assert [line.split("\t")[:2] for line in lines] == [["alice", "researcher"], ["olga", "observer"]]
+    assert "one-time password" in lines[1] and "one-time" not in lines[0]
+    removed = runner.invoke(main, ["user", "remove", str(study_dir), "olga"])
+    assert removed.exit_code == 0 and [u["name"] for u in Store(study_dir).users()] == ["alice"]
+    missing = runner.invoke(main, ["user", "remove", str(study_dir), "olga"])
+    assert missing.exit_code == 2 and "no user 'olga'" in missing.output
+    last = runner.invoke(main, ["user", "remove", str(study_dir), "alice"])
+    assert last.exit_code == 2 and "last researcher" in last.output
+    assert [u["name"] for u in Store(study_dir).users()] == ["alice"]
+
+
+def test_serve_refuses_several_workers_without_redis(study_dir):
+    env = {k: v for k, v in os.environ.items() if k != "UXLAB_REDIS_URL"}
+    result = CliRunner(env=env).invoke(main, ["serve", str(study_dir), "--workers", "2"])
+    assert result.exit_code == 2 and "needs UXLAB_REDIS_URL" in result.output

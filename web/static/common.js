@@ -37,3 +37,9 @@ function formatTime(seconds) {
   const m = Math.floor(seconds / 60), s = seconds - m * 60;
   return `${m}:${s.toFixed(1).padStart(4, "0")}`;
 }
+
+// a read-only field to copy from (a participant's link) selects itself when clicked; a
+// listener here rather than an onclick attribute, which the Content-Security-Policy refuses
+document.addEventListener("click", (event) => {
+  if (event.target instanceof HTMLInputElement && event.target.classList.contains("copy")) event.target.select();
+});

@@ -147,6 +147,8 @@ function watchPage(box) {
     item($("notes"), `${when(n.t)}<strong>${esc(n.author)}</strong> ${esc(n.text)} ${tags}`);
   }
   socket.on("note", showNote);
+  if (window.uxlabLiveAudio && $("listen")) window.uxlabLiveAudio(socket, session, $("listen"));
+  if (window.uxlabLiveCamera && $("pip")) window.uxlabLiveCamera(socket, session, $("pip").querySelector("img"));
   const flags = flagList($("flags"), socket, researcher, notice);
   function notice(text) { $("notice").textContent = text; $("notice").hidden = !text; }
   function sent(text, reply) {  // clear the field only if nothing new was typed meanwhile

@@ -1,0 +1,199 @@
+"""Sound: CPU of audio capture, A/V sync over click-beeps, live audio latency; each beside a
+reference run in the same command.
+
+Everything is real: a user-mode PulseAudio with a virtual microphone (stopped by its pid),
+Xvfb, `uxlab record` and `uxlab serve`, observers as socketio.AsyncClients.
+
+- CPU: `uxlab`'s microphone capture (sounddevice, session-clock mapping; then also AAC
+  encoding) in a child process for N seconds, against PulseAudio's own `parecord` taking
+  the same source for the same time.
+- A/V sync: ten click-beeps recorded at 30 fps (tests/recorder/av_sync.py); beep onset in
+  the sound minus the first frame showing the new colour (the window shows its colour when
+  its beep plays). Reference: the stored click event against that same frame.
+- Live audio latency: from a chunk's last sample (session start + t + its length, wall
+  clock, same host) to its arrival at each observer; 1 observer as the reference, then 10.
+
+Run: .venv/bin/python bench/audio.py [--seconds 10]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from recorder.virtual_display import VirtualDisplay  # noqa: E402
+from sessions.events import LIVE_NAMESPACE, EventKind  # noqa: E402
+from sessions.store import Store  # noqa: E402
+from tests.pulse import VirtualPulse  # noqa: E402
+
+CHILD = """
+import sys, time
+sys.path.insert(0, {root!r})
+from recorder.clock import SessionClock
+from recorder.sources.audio import AudioCapture, Microphone
+encode = {encode}
+outputs = []
+if encode:
+    from recorder.sinks.video import VideoWriter
+    video = VideoWriter({path!r}, 64, 64, 1, audio_tracks=("participant",))
+    outputs.append(lambda first, samples: video.write_audio(0, first, samples))
+mic = Microphone("vmic")
+mic.start()
+clock = SessionClock()
+capture = AudioCapture(mic, clock, outputs=outputs, paused=lambda t: False)
+cpu = time.process_time()
+capture.start()
+time.sleep({seconds})
+capture.stop(clock.now())
+used = time.process_time() - cpu
+if encode:
+    video.close()
+print(used, capture.stats.samples_written / 16000)
+"""
+
+
+def cpu_rows(seconds: float, tmp: Path) -> list[tuple[str, str]]:
+    rows = []
+    for label, encode in (("uxlab capture (sounddevice + session clock)", False),
+                          ("uxlab capture + AAC into the MP4", True)):
+        code = CHILD.format(root=str(ROOT), encode=encode, path=str(tmp / "cpu.mp4"), seconds=seconds)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        used, kept = (float(v) for v in out.stdout.split())
+        rows.append((label, f"{100 * used / seconds:.1f} % of a core ({kept:.1f} s of sound kept)"))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    parecord = subprocess.Popen(["parecord", "--device=vmic", "--rate=16000", "--channels=1",
+                                 "--latency-msec=50", "--file-format=wav", str(tmp / "ref.wav")])
+    time.sleep(seconds)
+    parecord.terminate()
+    parecord.wait()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    rows.append(("reference: parecord, same source and time", f"{100 * used / seconds:.1f} % of a core"))
+    return rows
+
+
+def sync_rows(display: VirtualDisplay, pulse: VirtualPulse, tmp: Path) -> list[tuple[str, str]]:
+    from tests.recorder.av_sync import record_click_beeps, sync_errors
+    video, sid = record_click_beeps(display, tmp / "sync", pulse.env, clicks=10)
+    errors, changes, onsets = sync_errors(video)
+    store = Store(tmp / "sync")
+    clicks = [r["t"] for r in store.iter_events(sid, kinds=[EventKind.CLICK]) if r["pressed"]]
+    store.close()
+    reference = [min((abs(c - ch) for c in clicks), default=float("nan")) for ch in changes]
+    ms = [abs(e) * 1000 for e in errors]
+    if not ms:
+        raise SystemExit(f"no click-beep found in the recording: colour changes {changes}, onsets {onsets}")
+    return [(f"A/V sync: beep onset vs first colour frame ({len(ms)} click-beeps)",
+             f"median {statistics.median(ms):.0f} ms, max {max(ms):.0f} ms (target max <= 40 ms)"),
+            ("reference: click event vs first colour frame (the app waits for its beep)",
+             f"median {statistics.median(reference) * 1000:.0f} ms, max {max(reference) * 1000:.0f} ms")]
+
+
+class Listeners:
+    """N AsyncClients on one loop in a thread, keeping each audio chunk's latency."""
+
+    def __init__(self, url: str, cookie: str, count: int) -> None:
+        import socketio
+        self.latencies: list[float] = []
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+        self.clients = [socketio.AsyncClient(reconnection=False) for _ in range(count)]
+        self.started_at = 0.0
+        for client in self.clients:
+            client.on("audio", self._audio, namespace=LIVE_NAMESPACE)
+        self._run(self._all(c.connect(url, namespaces=[LIVE_NAMESPACE], headers={"Cookie": cookie},
+                                      transports=["websocket"], wait_timeout=10)
+                            for c in self.clients))
+
+    @staticmethod
+    async def _all(coroutines):
+        return await asyncio.gather(*coroutines)
+
+    async def _audio(self, chunk: dict) -> None:
+        end = self.started_at + chunk["t"] + len(chunk["pcm"]) / 2 / chunk["rate"]
+        self.latencies.append(time.time() - end)
+
+    def _run(self, coroutine, timeout: float = 60):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+    def join(self, session_id: str, started_at: float) -> None:
+        self.started_at = started_at
+        replies = self._run(self._all(c.call("join", {"session": session_id}, namespace=LIVE_NAMESPACE)
+                                      for c in self.clients))
+        assert all(r["ok"] for r in replies), replies
+
+    def close(self) -> None:
+        self._run(self._all(c.disconnect() for c in self.clients))
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+
+def live_rows(display: VirtualDisplay, seconds: float, tmp: Path) -> list[tuple[str, str]]:
+    from tests.conftest import write_study
+    from tests.live.clients import Recorder, Server, add_users, login
+    folder = write_study(tmp / "live")
+    add_users(folder)
+    server = Server(folder).start()
+    rows = []
+    try:
+        cookie = login(server.url, "otto")
+        for count in (1, 10):
+            listeners = Listeners(server.url, cookie, count)
+            recorder = Recorder(folder, display, server.url, "--audio", "vmic")
+            try:
+                store = Store(folder)
+                listeners.join(recorder.session_id, store.session(recorder.session_id)["started_at"])
+                store.close()
+                time.sleep(1.0)
+                listeners.latencies.clear()
+                time.sleep(seconds)
+                values = sorted(listeners.latencies)
+            finally:
+                recorder.end()
+                listeners.close()
+            p95 = values[int(0.95 * (len(values) - 1))] * 1000
+            label = "reference: 1 observer" if count == 1 else f"live audio latency, {count} observers"
+            target = " (target p95 <= 400 ms)" if count > 1 else ""
+            rows.append((label, f"p50 {statistics.median(values) * 1000:.0f} ms, p95 {p95:.0f} ms "
+                                f"over {len(values)} chunk arrivals{target}"))
+    finally:
+        server.stop()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of the CPU and live runs")
+    args = parser.parse_args()
+    pulse = VirtualPulse(("vmic",)).start()
+    os.environ.update(pulse.env)
+    rows: list[tuple[str, str]] = []
+    try:
+        with tempfile.TemporaryDirectory() as tmp, VirtualDisplay(1280, 800, first=190) as display:
+            tmp_path = Path(tmp)
+            rows += cpu_rows(args.seconds, tmp_path)
+            rows += sync_rows(display, pulse, tmp_path)
+            # -- transcription rows (real-time factor per engine, word error rate) go here:
+            # -- bench/transcription.py measures them; see the README's table
+            rows.append(("transcription: see bench/transcription.py", "(measured there)"))
+            rows += live_rows(display, args.seconds, tmp_path)
+    finally:
+        pulse.stop()
+    width = max(len(label) for label, _ in rows)
+    print(f"\nsound on this machine ({os.cpu_count()} cores), 16 kHz mono, virtual PulseAudio microphone")
+    for label, value in rows:
+        print(f"{label:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()

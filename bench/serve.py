@@ -1,0 +1,308 @@
+"""The lab server under load: `uxlab serve` (gunicorn with threads) beside the development
+server (`uxlab serve --dev`), measured the same way in the same run.
+
+For each server: a study with 20 recorded sessions while a real `uxlab record --live`
+records another on a private Xvfb whose screen changes all the time; then
+1. HTTP: 200 clients (aiohttp, one connection each, logged in) for 30 s, each asking in
+   turn for the dashboard's summary, a replay's data and a heatmap page; every answer
+   other than 200 in 10 s counts as an error or a timeout; the server's RSS (every process
+   of it) before and a few seconds after the load;
+2. live: 200 Socket.IO observers (socketio.AsyncClient, FIELD-NOTES trap 8) join the
+   session being recorded: latency from the grab to the observer, and each observer's
+   delivered frame rate against the rate the recorder sent at.
+
+Run: .venv/bin/python bench/serve.py [--clients 200] [--seconds 30] [--observers 200]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import aiohttp
+import socketio
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from recorder.virtual_display import VirtualDisplay, stop_process  # noqa: E402
+from sessions.events import LIVE_NAMESPACE  # noqa: E402
+from sessions.store import Store  # noqa: E402
+from tests.web.recordings import record_session  # noqa: E402
+
+UXLAB = Path(sys.executable).parent / "uxlab"
+TOKEN, SECRET = "bench-serve-token", "bench-serve-secret"
+USER, PASSWORD = "watcher", "watcher-password"
+STUDY = textwrap.dedent("""
+    title = "Serve bench"
+    [capture]
+    fps = 10
+    [[task]]
+    id = "first"
+    prompt = "Do the first thing."
+    [[task]]
+    id = "second"
+    prompt = "Do the second thing."
+""")
+ANIMATOR = textwrap.dedent("""
+    import tkinter as tk
+    root = tk.Tk(); root.overrideredirect(True); root.geometry("900x600+100+100")
+    c = tk.Canvas(root, width=900, height=600, highlightthickness=0); c.pack()
+    n = [0]
+    def tick():
+        n[0] += 1
+        c.delete("all")
+        c.create_rectangle(0, 0, 900, 600, fill="#%02x%02x%02x" % (n[0] * 7 % 256, 90, 160))
+        c.create_oval(n[0] * 9 % 800, 200, n[0] * 9 % 800 + 100, 300, fill="white")
+        c.create_text(450, 500, text=str(n[0]), font=("Helvetica", 48))
+        root.after(33, tick)
+    tick(); print("ready", flush=True); root.mainloop()
+""")
+REQUEST_TIMEOUT = 10.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (gunicorn's master and workers)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo += children.get(current, [])
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+        except OSError:
+            continue
+        match = re.search(r"VmRSS:\s+(\d+) kB", status)
+        total += int(match.group(1)) if match else 0
+    return total / 1024
+
+
+def quantile(values: list[float], q: float) -> float:
+    """In milliseconds, nearest rank."""
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return 1000 * values[min(len(values) - 1, int(q * len(values)))]
+
+
+async def log_in(http: aiohttp.ClientSession, url: str) -> None:
+    async with http.get(f"{url}/login") as page:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', await page.text()).group(1)
+    async with http.post(f"{url}/login", data={"csrf_token": token, "name": USER, "password": PASSWORD},
+                         allow_redirects=False) as answer:
+        assert answer.status == 302, answer.status
+
+
+async def http_load(url: str, paths: list[str], clients: int, seconds: float, cookies: list) -> dict:
+    """`clients` clients, each on its own connection, asking for `paths` in turn."""
+    latencies, errors, timeouts, statuses = [], 0, 0, {}
+    deadline = time.monotonic() + seconds
+
+    async def client(index: int) -> None:
+        nonlocal errors, timeouts
+        jar = aiohttp.CookieJar(unsafe=True)
+        jar.update_cookies(cookies[index % len(cookies)])
+        connector = aiohttp.TCPConnector(limit=1)
+        timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
+        async with aiohttp.ClientSession(cookie_jar=jar, connector=connector, timeout=timeout) as http:
+            turn = index
+            while time.monotonic() < deadline:
+                path = paths[turn % len(paths)]
+                turn += 1
+                started = time.monotonic()
+                try:
+                    async with http.get(url + path, allow_redirects=False) as answer:
+                        await answer.read()
+                        statuses[answer.status] = statuses.get(answer.status, 0) + 1
+                        if answer.status != 200:
+                            errors += 1
+                            continue
+                except asyncio.TimeoutError:
+                    timeouts += 1
+                    continue
+                except aiohttp.ClientError:
+                    errors += 1
+                    continue
+                latencies.append(time.monotonic() - started)
+
+    await asyncio.gather(*(client(i) for i in range(clients)))
+    return {"requests": len(latencies) + errors + timeouts, "ok": len(latencies), "errors": errors,
+            "timeouts": timeouts, "rps": (len(latencies) + errors + timeouts) / seconds,
+            "p50": quantile(latencies, 0.5), "p95": quantile(latencies, 0.95), "statuses": statuses}
+
+
+async def observe(url: str, cookie: str, session_id: str, count: int, seconds: float) -> dict:
+    """`count` observers join the live session; each keeps (arrival, latency, seq) per frame."""
+    arrivals: list[list[tuple[float, float, int]]] = [[] for _ in range(count)]
+    observers: list[socketio.AsyncClient] = []
+
+    async def connect(index: int) -> None:
+        client = socketio.AsyncClient(reconnection=False)
+
+        async def frame(data):
+            now = time.time()
+            arrivals[index].append((now, now - data["captured"], data.get("seq", 0)))
+
+        client.on("frame", frame, namespace=LIVE_NAMESPACE)
+        await client.connect(url, namespaces=[LIVE_NAMESPACE], headers={"Cookie": cookie}, transports=["websocket"],
+                             wait_timeout=20)
+        reply = await client.call("join", {"session": session_id}, namespace=LIVE_NAMESPACE, timeout=20)
+        assert reply["ok"], reply
+        observers.append(client)
+
+    for start in range(0, count, 20):
+        await asyncio.gather(*(connect(i) for i in range(start, min(count, start + 20))))
+    await asyncio.sleep(2.0)          # settle: every observer has had its first frames
+    begin = time.time()
+    await asyncio.sleep(seconds)
+    end = time.time()
+    await asyncio.gather(*(c.disconnect() for c in observers))
+    latencies, rates, first_seq, last_seq = [], [], None, None
+    for frames in arrivals:
+        window = [f for f in frames if begin <= f[0] <= end]
+        latencies += [f[1] for f in window]
+        rates.append(len(window) / (end - begin))
+        if window:
+            first_seq = min(first_seq, window[0][2]) if first_seq is not None else window[0][2]
+            last_seq = max(last_seq, window[-1][2]) if last_seq is not None else window[-1][2]
+    source = (last_seq - first_seq + 1) / (end - begin) if first_seq is not None else float("nan")
+    return {"observers": len(observers), "p50": quantile(latencies, 0.5), "p95": quantile(latencies, 0.95),
+            "source_fps": source, "fps_min": min(rates), "fps_median": statistics.median(rates),
+            "within_10pct": sum(r >= 0.9 * source for r in rates)}
+
+
+def start_server(folder: Path, dev: bool) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    command = [str(UXLAB), "serve", str(folder), "--port", str(port)] + (["--dev"] if dev else [])
+    env = {**os.environ, "UXLAB_LIVE_TOKEN": TOKEN, "UXLAB_SECRET_KEY": SECRET}
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300   # a busy machine takes long to import the app
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return server, f"http://127.0.0.1:{port}"
+        time.sleep(0.1)
+    raise RuntimeError("the server did not start")
+
+
+def start_recorder(folder: Path, display: VirtualDisplay, url: str) -> tuple[subprocess.Popen, str]:
+    process = subprocess.Popen(
+        [str(UXLAB), "record", str(folder), "--participant", "live", "--display", display.name, "--consent",
+         "--prompt", "none", "--live", url, "--token", TOKEN],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in process.stderr:
+        match = re.match(r"recording session (\S+)", line)
+        if match:
+            return process, match.group(1)
+    raise RuntimeError(f"the recorder did not start: {process.communicate()}")
+
+
+def run_one(folder: Path, display: VirtualDisplay, dev: bool, args, replay_id: str) -> dict:
+    server, url = start_server(folder, dev)
+    recorder, live_id = start_recorder(folder, display, url)
+    try:
+        async def scenario() -> dict:
+            cookies = []
+            for _ in range(8):
+                async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+                    await log_in(http, url)
+                    cookies.append({c.key: c.value for c in http.cookie_jar})
+            paths = ["/summary", f"/sessions/{replay_id}/timeline.json", "/heatmaps/first"]
+            await http_load(url, paths, 10, 3.0, cookies)     # warm-up: caches, threads, imports
+            rss_before = tree_rss_mb(server.pid)
+            load = await http_load(url, paths, args.clients, args.seconds, cookies)
+            await asyncio.sleep(5.0)
+            load.update(rss_before=rss_before, rss_after=tree_rss_mb(server.pid))
+            cookie = "uxlab_session=" + cookies[0]["uxlab_session"]
+            live = await observe(url, cookie, live_id, args.observers, args.observe_seconds)
+            return {"http": load, "live": live}
+        return asyncio.run(scenario())
+    finally:
+        recorder.terminate()
+        try:
+            recorder.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            recorder.kill()
+        stop_process(server, timeout=15)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--observers", type=int, default=200)
+    parser.add_argument("--observe-seconds", type=float, default=15.0)
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--only", choices=["gunicorn", "dev"], help="run one server only")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp, VirtualDisplay(1280, 800, first=230) as display:
+        folder = Path(tmp) / "study"
+        folder.mkdir()
+        (folder / "study.toml").write_text(STUDY)
+        store = Store(folder)
+        from web.accounts import add_user
+        add_user(store, USER, "researcher", PASSWORD)
+        ids = [record_session(store, f"P{i:02d}") for i in range(args.sessions)]
+        store.close()
+        animator = subprocess.Popen([sys.executable, "-c", ANIMATOR], env=display.env(),
+                                    stdout=subprocess.PIPE, text=True)
+        assert animator.stdout.readline().strip() == "ready"
+        results = {}
+        try:
+            for name, dev in (("uxlab serve (gunicorn, threads)", False), ("development server (--dev)", True)):
+                if args.only and (args.only == "dev") != dev:
+                    continue
+                results[name] = run_one(folder, display, dev, args, ids[0])
+        finally:
+            animator.kill()
+            animator.wait()
+    print_table(results, args)
+
+
+def print_table(results: dict, args) -> None:
+    print(f"\nHTTP: {args.clients} clients for {args.seconds:.0f} s on a study with {args.sessions} sessions "
+          "while one more is recorded (summary, replay data, heatmap page in turn)")
+    print("| server | requests/s | p50 ms | p95 ms | errors | timeouts | RSS before → after MB | target |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |")
+    for name, r in results.items():
+        h = r["http"]
+        print(f"| {name} | {h['rps']:.0f} | {h['p50']:.0f} | {h['p95']:.0f} | {h['errors']} | {h['timeouts']} | "
+              f"{h['rss_before']:.0f} → {h['rss_after']:.0f} ({h['rss_after'] - h['rss_before']:+.0f}) | "
+              f"0 errors and timeouts, p95 ≤ 1000 ms, RSS growth ≤ 50 MB |")
+    print(f"\nlive: {args.observers} Socket.IO observers of the session being recorded, {args.observe_seconds:.0f} s")
+    print("| server | observers | latency p50 ms | p95 ms | source fps | delivered fps min / median "
+          "| within 10 % of the source | target |")
+    print("| --- | ---: | ---: | ---: | ---: | --- | ---: | --- |")
+    for name, r in results.items():
+        live = r["live"]
+        print(f"| {name} | {live['observers']} | {live['p50']:.0f} | {live['p95']:.0f} | {live['source_fps']:.1f} | "
+              f"{live['fps_min']:.1f} / {live['fps_median']:.1f} | {live['within_10pct']} of {live['observers']} | "
+              "p95 ≤ 250 ms, every observer ≥ 90 % |")
+    print(json.dumps(results, default=lambda v: round(v, 2) if isinstance(v, float) else str(v)), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

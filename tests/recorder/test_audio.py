@@ -1,0 +1,188 @@
+"""The participant's voice, recorded for real: `uxlab record --audio` on a real Xvfb while
+espeak-ng speaks into a virtual PulseAudio microphone, and the MP4 read back with PyAV."""
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from sessions.events import VIDEO_FILE
+from sessions.store import Store
+from tests.pulse import decode_audio, loud_spans, loudness, speech
+
+QUIET = 0.004   # RMS of a silent stretch after AAC (digital silence decodes to ~0)
+SOUND_FILES = {".wav", ".ogg", ".opus", ".m4a", ".aac", ".mp3", ".flac", ".pcm", ".raw", ".webm"}
+
+
+def session_now(store: Store, session_id: str) -> float:
+    """The session clock, read from this process (wall clock against the stored start)."""
+    return time.time() - store.session(session_id)["started_at"]
+
+
+def streams(path: Path) -> dict[str, list[tuple[float, str | None]]]:
+    with av.open(str(path)) as container:
+        return {kind: [(float(s.duration * s.time_base) if s.duration else float(container.duration / 1e6),
+                        s.metadata.get("handler_name")) for s in getattr(container.streams, kind)]
+                for kind in ("video", "audio")}
+
+
+def wait_session(study_dir: Path, timeout: float = 10) -> tuple[Store, str]:
+    store = Store(study_dir)
+    deadline = time.monotonic() + timeout
+    while not store.sessions() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return store, store.sessions()[0]["id"]
+
+
+@pytest.fixture
+def sentences(tmp_path):
+    return {name: speech(tmp_path, text, name) for name, text in (
+        ("before", "I am looking for the help desk page."),
+        ("private", "My card number is four one one one."),
+        ("after", "There it is, the form to ask for help."))}
+
+
+def test_voice_is_recorded_beside_the_video_and_a_privacy_pause_keeps_none_of_it(
+        pulse, driver, target_app, study_dir, sentences):
+    driver.start("--consent", "--audio", "vmic")
+    store, sid = wait_session(study_dir)
+    spoken = {}
+    time.sleep(0.5)
+    for name in ("before", "private", "after"):
+        if name == "private":
+            driver.key("ctrl+alt+p")
+            time.sleep(0.3)
+        start = session_now(store, sid)
+        pulse.play(sentences[name])
+        spoken[name] = (start, session_now(store, sid))
+        if name == "private":
+            time.sleep(0.3)
+            driver.key("ctrl+alt+p")
+        time.sleep(0.4)
+    driver.key("ctrl+alt+q")
+    assert driver.finish() == sid
+
+    session = store.session(sid)
+    assert session["device"]["audio"] == [{"speaker": "participant", "source": "vmic",
+                                           "rate": 16000, "track": 0}]
+    video = store.media.path(sid, VIDEO_FILE)
+    found = streams(video)
+    assert len(found["video"]) == 1 and len(found["audio"]) == 1
+    assert found["audio"][0][1] == "participant"
+    assert abs(found["video"][0][0] - found["audio"][0][0]) < 0.5, found
+    assert abs(found["audio"][0][0] - session["duration"]) < 0.5
+
+    rate, samples = decode_audio(video)
+    spans = loud_spans(samples, rate)
+    # each sentence spoken outside the pause is heard where it was said
+    for name in ("before", "after"):
+        start, end = spoken[name]
+        assert any(start - 0.1 <= a <= end and b <= end + 0.5 for a, b in spans), (name, spoken, spans)
+    # the pause: silence from its marker to the resume, though a sentence was spoken in it
+    pause, resume = (m["t"] for m in store.markers(sid) if m["kind"] in ("pause", "resume"))
+    assert pause < spoken["private"][0] and spoken["private"][1] < resume
+    level = loudness(samples, rate)
+    assert level[int(pause * 100) + 2:int(resume * 100) - 2].max() < QUIET
+    assert not any(a < resume - 0.05 and b > pause + 0.05 for a, b in spans), spans
+    # ... and no other file in the study folder holds sound
+    files = [p for p in study_dir.rglob("*") if p.is_file()]
+    assert not [p for p in files if p.suffix.lower() in SOUND_FILES]
+    for path in files:
+        if path.suffix == ".mp4" and path != video:
+            with av.open(str(path)) as container:
+                assert not container.streams.audio, path
+
+
+def test_an_unknown_source_is_refused_before_anything_is_recorded(pulse, display, study_dir):
+    from tests.recorder.conftest import UXLAB
+    done = subprocess.run([str(UXLAB), "record", str(study_dir), "--participant", "P1", "--display",
+                           display.name, "--consent", "--audio", "no-such-mic"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert lines[-1].startswith('error: no audio source "no-such-mic"; available: '), done.stderr
+    assert '"vmic"' in lines[-1] and "Traceback" not in done.stderr
+    store = Store(study_dir)
+    assert store.sessions() == []
+    assert not (study_dir / "media").exists() or not any((study_dir / "media").iterdir())
+
+
+def test_a_microphone_that_vanishes_leaves_the_recording_running_silent(pulse, driver, target_app,
+                                                                        study_dir, sentences):
+    pulse.add("vgone")
+    driver.start("--consent", "--audio", "vgone")
+    store, sid = wait_session(study_dir)
+    time.sleep(0.5)
+    start = session_now(store, sid)
+    pulse.play(sentences["before"], "vgone")
+    gone = session_now(store, sid)
+    pulse.unload("vgone")
+    deadline = time.monotonic() + 15
+    while not any("audio source" in line for line in driver.stderr) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    warnings = [line for line in driver.stderr if 'audio source "vgone" stopped' in line]
+    assert len(warnings) == 1 and warnings[0].startswith("warning: "), "".join(driver.stderr)
+    time.sleep(1.0)
+    driver.click(100, 100)
+    time.sleep(0.5)
+    driver.key("ctrl+alt+q")
+    assert driver.finish() == sid
+
+    session = store.session(sid)
+    assert session["status"] == "complete"
+    lost = store.markers(sid, "audio_lost")
+    assert len(lost) == 1 and gone - 0.2 <= lost[0]["t"] <= gone + 3.0
+    found = streams(store.media.path(sid, VIDEO_FILE))
+    assert abs(found["video"][0][0] - found["audio"][0][0]) < 0.5, found
+    rate, samples = decode_audio(store.media.path(sid, VIDEO_FILE))
+    spans = loud_spans(samples, rate)
+    assert any(start - 0.1 <= a <= gone for a, b in spans), spans
+    assert np.abs(samples[int((lost[0]["t"] + 0.2) * rate):]).max() < 0.01
+    assert store.count_events(sid, "click") >= 1   # input went on being recorded
+
+
+def test_the_moderator_microphone_is_a_second_track(pulse, driver, target_app, study_dir, sentences):
+    driver.start("--consent", "--audio", "vmic", "--audio-moderator", "vmod")
+    store, sid = wait_session(study_dir)
+    time.sleep(0.5)
+    start = session_now(store, sid)
+    pulse.play(sentences["after"], "vmod")
+    end = session_now(store, sid)
+    time.sleep(0.4)
+    driver.key("ctrl+alt+q")
+    assert driver.finish() == sid
+
+    video = store.media.path(sid, VIDEO_FILE)
+    assert [title for _, title in streams(video)["audio"]] == ["participant", "moderator"]
+    assert [a["speaker"] for a in store.session(sid)["device"]["audio"]] == ["participant", "moderator"]
+    rate, participant = decode_audio(video, 0)
+    _, moderator = decode_audio(video, 1)
+    assert any(start - 0.1 <= a <= end for a, b in loud_spans(moderator, rate))
+    assert loud_spans(participant, rate) == []
+
+
+def test_kill_9_keeps_the_sound_up_to_two_seconds_before_the_kill(pulse, driver, target_app,
+                                                                   study_dir, tmp_path):
+    tone = tmp_path / "tone.wav"
+    subprocess.run(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(tone), "synth", "12",
+                    "sine", "440", "vol", "0.5"], check=True)
+    driver.start("--consent", "--audio", "vmic")
+    store, sid = wait_session(study_dir)
+    player = subprocess.Popen(["paplay", "--latency-msec=20", "--device=vmic_sink", str(tone)])
+    try:
+        time.sleep(5)
+        killed_at = session_now(store, sid)
+        driver.kill()
+    finally:
+        player.kill()
+        player.wait()
+    video = store.media.path(sid, VIDEO_FILE)
+    rate, samples = decode_audio(video)
+    spans = loud_spans(samples, rate)
+    assert spans, "no sound survived"
+    assert spans[-1][1] >= killed_at - 2.0, (spans, killed_at)
+    assert len(samples) / rate >= killed_at - 2.0

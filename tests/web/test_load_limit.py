@@ -1,0 +1,36 @@
+"""Bounded work: past MAX_REQUESTS page requests at once, a request waits at most
+QUEUE_SECONDS and is then told 503 with Retry-After, instead of hanging."""
+from __future__ import annotations
+
+import threading
+
+from tests.web.conftest import login
+
+
+def test_a_request_past_the_limit_gets_a_503_quickly(study_dir):
+    from web import create_app
+    from web.accounts import add_user
+    app = create_app({"STUDY_DIR": str(study_dir), "SECRET_KEY": "s", "MAX_REQUESTS": 1, "QUEUE_SECONDS": 0.2})
+    add_user(app.extensions["uxlab"]["store"], "rita", "researcher", "rita-password")
+    inside, release = threading.Event(), threading.Event()
+
+    def slow():
+        inside.set()
+        release.wait(60)
+        return "done"
+    app.add_url_rule("/slow-for-test", "slow_for_test", slow)
+    client = app.test_client()
+    login(client, "researcher")
+    first: list = []
+    worker = threading.Thread(target=lambda: first.append(client.get("/slow-for-test")))
+    worker.start()
+    try:
+        assert inside.wait(60)
+        busy = app.test_client().get("/login")
+        assert busy.status_code == 503 and busy.headers["Retry-After"] == "2"
+        assert b"busy" in busy.data
+    finally:
+        release.set()
+        worker.join(60)
+    assert first[0].status_code == 200
+    assert app.test_client().get("/login").status_code == 200   # the slot is given back

@@ -1,0 +1,59 @@
+"""`uxlab serve`'s server: gunicorn with threads, which Flask-SocketIO supports for
+WebSocket through simple-websocket (each WebSocket holds one thread for its life; page
+requests are bounded separately by web/load_limit.py).
+
+Every worker builds its own app (its own database connections) from the same settings.
+More than one worker needs Redis: the rooms, the login limiter and the console's recorder
+state must be shared, and each browser's Socket.IO client uses WebSocket only on the
+pages, so no long-polling request can reach the wrong worker.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from sessions.errors import BadRequest
+
+
+class LabServer(BaseApplication):
+    """gunicorn, configured in code rather than from its command line."""
+
+    def __init__(self, config: dict[str, Any], options: dict[str, Any]) -> None:
+        self.config_mapping, self.options = config, options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from web import create_app
+        return create_app(self.config_mapping)
+
+
+def options(host: str, port: int, workers: int, threads: int, redis_url: str | None) -> dict[str, Any]:
+    """gunicorn's settings for a lab server; more than one worker needs Redis."""
+    if workers > 1 and not redis_url:
+        raise BadRequest("--workers above 1 needs UXLAB_REDIS_URL: the workers share rooms "
+                         "and limits through Redis")
+    return {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "worker_class": "gthread",
+        "workers": workers,
+        "threads": threads,
+        "worker_connections": threads * 2,
+        "backlog": 2048,
+        "keepalive": 5,
+        "graceful_timeout": 2,   # then open WebSockets are closed: a stop never hangs
+        "timeout": 60,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "warning",
+        "proc_name": "uxlab-serve",
+    }
+
+
+def run(config: dict[str, Any], host: str, port: int, workers: int, threads: int) -> None:
+    """Serve until stopped (SIGINT or SIGTERM end it gracefully)."""
+    LabServer(config, options(host, port, workers, threads, config.get("REDIS_URL"))).run()

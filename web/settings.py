@@ -1,0 +1,79 @@
+"""The web app's settings, assembled once: defaults, then the environment, then the mapping
+given to `create_app` (as the Flask tutorial does). Views read `current_app.config` only;
+nothing below `create_app` looks at the environment.
+
+| setting | environment | default |
+| --- | --- | --- |
+| STUDY_DIR | UXLAB_STUDY | (required) |
+| SECRET_KEY | UXLAB_SECRET_KEY | random per process (logins end at a restart) |
+| LIVE_TOKEN | UXLAB_LIVE_TOKEN | none: recorders cannot publish live |
+| REDIS_URL | UXLAB_REDIS_URL | none: one process keeps its own state |
+| SESSION_COOKIE_SECURE | UXLAB_SECURE_COOKIES=1 | off (over plain http a Secure cookie never returns) |
+| IDLE_MINUTES | UXLAB_IDLE_MINUTES | 120: a login unused this long ends |
+| MAX_REQUESTS | UXLAB_MAX_REQUESTS | 16 page requests at once; more wait |
+| QUEUE_SECONDS | UXLAB_QUEUE_SECONDS | 5: a request waiting longer gets 503 |
+"""
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from sessions.errors import BadRequest
+
+# setting -> (environment variable, how to read its text)
+ENVIRONMENT: dict[str, tuple[str, Any]] = {
+    "STUDY_DIR": ("UXLAB_STUDY", str),
+    "SECRET_KEY": ("UXLAB_SECRET_KEY", str),
+    "LIVE_TOKEN": ("UXLAB_LIVE_TOKEN", str),
+    "REDIS_URL": ("UXLAB_REDIS_URL", str),
+    "SESSION_COOKIE_SECURE": ("UXLAB_SECURE_COOKIES", lambda text: text == "1"),
+    "IDLE_MINUTES": ("UXLAB_IDLE_MINUTES", float),
+    "MAX_REQUESTS": ("UXLAB_MAX_REQUESTS", int),
+    "QUEUE_SECONDS": ("UXLAB_QUEUE_SECONDS", float),
+}
+
+
+def defaults() -> dict[str, Any]:
+    """What a study's server uses when nothing else is said."""
+    return {
+        "STUDY_DIR": None,
+        "SECRET_KEY": None,
+        "LIVE_TOKEN": None,
+        "REDIS_URL": None,
+        "SESSION_COOKIE_NAME": "uxlab_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "IDLE_MINUTES": 120.0,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_SSL_STRICT": False,
+        "PAGE_SIZE": 50,
+        "LOGIN_MAX_FAILURES": 5,            # per name and address
+        "LOGIN_MAX_ADDRESS_FAILURES": 20,   # per address, whatever the names tried
+        "LOGIN_WINDOW_SECONDS": 300,
+        "NOTES_PER_MINUTE": 30,
+        "MAX_REQUESTS": 16,
+        "QUEUE_SECONDS": 5.0,
+    }
+
+
+def assemble(mapping: Mapping[str, Any] | None, environ: Mapping[str, str]) -> dict[str, Any]:
+    """Defaults < environment < mapping; a bad environment value is one clear sentence."""
+    settings = defaults()
+    for key, (variable, parse) in ENVIRONMENT.items():
+        text = environ.get(variable)
+        if text:
+            try:
+                settings[key] = parse(text)
+            except ValueError:
+                raise BadRequest(f"{variable}={text[:40]!r} is not a valid value") from None
+    settings.update({k: v for k, v in (mapping or {}).items()})
+    if not settings["SECRET_KEY"]:
+        settings["SECRET_KEY"] = secrets.token_hex(32)
+    if not settings["STUDY_DIR"]:
+        raise BadRequest("no study folder: pass STUDY_DIR or set UXLAB_STUDY")
+    return settings
