@@ -16,14 +16,15 @@ system:
 
 $(PIP_DONE): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	@echo "installing uxlab's Python packages into $(VENV) (a few minutes the first time)"
+	@$(PY) -m pip install -qq --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install -qq --disable-pip-version-check -e '.[test]'
 	@touch $@
 
 $(VENDOR): package.json
-	npm install --no-audit --no-fund --silent
+	@npm install --no-audit --no-fund --silent
 	@mkdir -p $(dir $@)
-	cp node_modules/socket.io-client/dist/socket.io.min.js $@
+	@cp node_modules/socket.io-client/dist/socket.io.min.js $@
 
 # the gates first: lint (ruff) and types (mypy), both configured in pyproject.toml
 test: setup

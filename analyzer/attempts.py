@@ -99,6 +99,9 @@ def attempt_measures(data: SessionData, attempt: dict, task: Task | None,
                                           rage=[(span.start + i, b) for (i, _), b in zip(spans, rage)])
     keys = int(np.searchsorted(data.key_t, end, side="right") - np.searchsorted(data.key_t, start, side="left"))
     screen_errors, success_at = _screens(data, attempt, task, matcher)
+    titled = title_success(data, attempt, task)
+    if titled is not None and (success_at is None or titled < success_at):
+        success_at = titled
     logged = moderator_error_times(data, attempt)
     return {
         "attempt_id": attempt["id"], "task": attempt["task"], "seq": attempt["seq"],
@@ -117,6 +120,16 @@ def attempt_measures(data: SessionData, attempt: dict, task: Task | None,
         "disagreement": detectors.disagreement(attempt["outcome"], success_at),
         "seq_rating": data.seq.get(attempt["id"]),
     }
+
+
+def title_success(data: SessionData, attempt: dict, task: Task | None) -> float | None:
+    """When a window title matching the task's `success_title` first showed during the
+    attempt: web apps often say "Thank you" in the title while the page barely changes."""
+    if task is None or task.success_title is None:
+        return None
+    times, titles = data.titles
+    return next((t for t, title in zip(times, titles)
+                 if attempt["started"] <= t <= attempt["ended"] and task.success_title.search(title)), None)
 
 
 def _screens(data: SessionData, attempt: dict, task: Task | None,

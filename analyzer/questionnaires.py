@@ -39,7 +39,7 @@ def sus_summary(store: Store, session_ids: set[str]) -> dict | None:
         return None
     interval = rating_interval(scores.values(), 0, 100)
     return {"n": len(scores), **_interval(interval), "grade": stats.sus_grade(interval.estimate),
-            "percentile": round(stats.sus_percentile(interval.estimate), 1), "scores": scores}
+            "percentile": round(stats.sus_percentile(interval.estimate)), "scores": scores}
 
 
 def umux_lite_summary(store: Store, session_ids: set[str]) -> dict | None:

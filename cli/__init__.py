@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import click
 
-from cli import analyze_commands, findings_commands, record_commands, study_commands, voice_commands, web_commands
+from cli import (analyze_commands, findings_commands, record_commands, session_commands, study_commands,
+                 voice_commands, web_commands)
 from cli.errors import UxlabGroup
 
 
@@ -17,6 +18,7 @@ def main() -> None:
     """
 
 
-for _module in (study_commands, record_commands, analyze_commands, web_commands, findings_commands, voice_commands):
+for _module in (study_commands, session_commands, record_commands, analyze_commands, web_commands,
+                findings_commands, voice_commands):
     for _command in _module.COMMANDS:
         main.add_command(_command)

@@ -3,11 +3,15 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
+import threading
 from pathlib import Path
 
 import click
 
-from cli.errors import fail
+from cli.errors import fail, warn
+
+DEFAULT_SERVER = "http://127.0.0.1:5000"   # `uxlab serve`'s own default address
 
 
 @click.command()
@@ -30,9 +34,10 @@ from cli.errors import fail
 @click.option("--camera", metavar="SPEC",
               help="Record a camera picture-in-picture: /dev/video0, an index, a video file "
                    "(looped) or lavfi:GRAPH.")
+@click.option("--again", is_flag=True, help="Record another session for a participant id that already has one.")
 def record(folder: Path, participant: str, group: str | None, display: str | None, virtual: bool,
            consent: bool, prompt: str, duration: float | None, live: str | None, token: str | None,
-           audio: str | None, audio_moderator: str | None, camera: str | None) -> None:
+           audio: str | None, audio_moderator: str | None, camera: str | None, again: bool) -> None:
     """Record one moderated session of the study in FOLDER.
 
     Moderator hotkeys (defaults; the study's [hotkeys] can change them): ctrl+alt+n next
@@ -52,6 +57,10 @@ def record(folder: Path, participant: str, group: str | None, display: str | Non
         fail("--live needs --token: the live token the server was started with (UXLAB_LIVE_TOKEN)")
     from sessions.study import load_study
     load_study(folder)  # a broken script stops here, before any display starts
+    if not again:
+        _confirm_new_participant(folder, participant)
+    if live:
+        _check_live(live, token or "")
     xvfb = None
     if virtual:
         from recorder.virtual_display import DisplayError, VirtualDisplay
@@ -70,6 +79,46 @@ def record(folder: Path, participant: str, group: str | None, display: str | Non
             xvfb.stop()
 
 
+def _announce_questionnaire(recording, live_url: str | None) -> None:
+    """Once the session exists, print the participant's questionnaire link for the moderator
+    to open on the participant's tablet: on the --live server, or $UXLAB_URL."""
+    recording.started.wait()
+    base = (live_url or os.environ.get("UXLAB_URL") or DEFAULT_SERVER).rstrip("/")
+    token = recording.store.session(recording.session_id)["token"]
+    click.echo(f"questionnaire link for the participant: {base}/q/{token}", err=True)
+
+
+def _check_live(url: str, token: str) -> None:
+    """A wrong token stops here, before the participant is asked anything: recording
+    silently without the observers who came to watch is worse than a clear refusal."""
+    from recorder.live import check_live_token
+    accepted, reason = check_live_token(url, token)
+    if accepted is False:
+        fail(f"the live server at {url} refused the token ({reason}); nothing was recorded")
+    if accepted is None:
+        warn(f"cannot reach the live server at {url} ({reason}); recording without live observers")
+
+
+def _confirm_new_participant(folder: Path, participant: str) -> None:
+    """A second session under one participant id is usually a typo (P07 for P08): ask,
+    or stop when nobody can answer."""
+    from sessions.store import Store
+    store = Store(folder)
+    try:
+        earlier = store.participant_sessions(participant)
+    finally:
+        store.close()
+    if not earlier:
+        return
+    last = earlier[-1]
+    question = (f"participant {participant.strip()} already has {len(earlier)} session"
+                f"{'s' if len(earlier) > 1 else ''} (last: {last['id']}, {last['status']})")
+    if not sys.stdin.isatty():
+        fail(f"{question}; run again with --again to record another one")
+    if not click.confirm(f"{question}. Record another one?", default=False):
+        fail("nothing recorded")
+
+
 def _record(folder: Path, participant: str, group: str | None, consent: bool, prompt: str,
             duration: float | None, display: str | None, live: tuple[str, str] | None = None,
             media: dict | None = None) -> None:
@@ -80,6 +129,8 @@ def _record(folder: Path, participant: str, group: str | None, consent: bool, pr
     if live:
         from recorder.live import RecordingPublisher
         recording.options.sinks.append(RecordingPublisher(recording, *live))
+    threading.Thread(target=_announce_questionnaire, args=(recording, live[0] if live else None),
+                     daemon=True).start()
     previous = {sig: signal.signal(sig, lambda *_: recording.request_end())
                 for sig in (signal.SIGINT, signal.SIGTERM)}
     try:

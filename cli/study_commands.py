@@ -48,12 +48,17 @@ def init(folder: Path) -> None:
 @click.command()
 @folder_argument
 def validate(folder: Path) -> None:
-    """Check a study script and say what is wrong with it.
+    """Check a study script and say what is wrong with it: every mistake, in file order.
 
     Example: uxlab validate my-study
     """
-    from sessions.study import load_study
-    study = load_study(folder)
+    from sessions.study import StudyError, load_study
+    try:
+        study = load_study(folder)
+    except StudyError as exc:
+        for problem in exc.problems:
+            click.echo(f"error: {problem}", err=True)
+        raise SystemExit(2) from None
     click.echo(f"{folder / 'study.toml'}: ok: {study.title!r}, {len(study.tasks)} tasks, "
                f"keystrokes {study.capture.keystrokes}")
 

@@ -63,6 +63,23 @@ class PublisherStats:
     connects: int = 0
 
 
+def check_live_token(url: str, token: str, timeout: float = 5.0) -> tuple[bool | None, str]:
+    """Ask the server whether it takes `token`, before anything is recorded: (True, ""),
+    (False, its refusal) or (None, why it could not be asked). Live is best-effort, so an
+    unreachable server is not a refusal; a wrong token is a mistake to stop at."""
+    client = socketio.Client(reconnection=False)
+    refusal: list[str] = []  # only a server that answered sends a refusal with a message
+    client.on("connect_error", lambda data=None: refusal.append(str(data["message"]))
+              if isinstance(data, dict) and data.get("message") else None, namespace=LIVE_NAMESPACE)
+    try:
+        client.connect(url, namespaces=[LIVE_NAMESPACE], auth={"live_token": token, "check": True},
+                       transports=["websocket"], wait_timeout=timeout)
+    except (socketio.exceptions.ConnectionError, ValueError, OSError) as exc:
+        return (False, refusal[-1]) if refusal else (None, str(exc) or exc.__class__.__name__)
+    client.disconnect()
+    return True, ""
+
+
 class _Link:
     """One namespace on one server: connects, reconnects with backoff, and runs `work`
     while connected. All sending on this connection happens in its own thread."""

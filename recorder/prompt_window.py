@@ -15,6 +15,7 @@ import numpy as np
 WIDTH, HEIGHT, MARGIN = 420, 120, 10
 CONSENT_SIZE = (560, 240)
 CONSENT_TITLE = "uxlab consent"
+WAITING = ("Not recording yet", "Nothing is recorded before you agree.")
 PROMPT_TITLE = "uxlab prompt"
 CONSENT_TEXT = ("This session will be recorded: your screen, your clicks and scrolls{sep}"
                 "which kinds of keys you press{typed}{heard}. You can ask to pause or stop at any "
@@ -31,6 +32,8 @@ class PromptWindow:
         self._rect: tuple[int, int, int, int] | None = None
         self._thread = threading.Thread(target=self._run, name="prompt-window", daemon=True)
         self.error: BaseException | None = None
+        # nothing is recorded until the first state arrives (after consent): never say so before
+        self.shown: tuple[str, str] = WAITING
 
     # -- called from other threads --------------------------------------------------
     def start(self) -> None:
@@ -86,10 +89,10 @@ class PromptWindow:
         x = self.screen_width - WIDTH - MARGIN
         root.geometry(f"{WIDTH}x{HEIGHT}+{x}+{MARGIN}")
         root.configure(background="#fff8dc", highlightthickness=2, highlightbackground="#444")
-        self.heading = tk.Label(root, text="Recording", font=("Helvetica", 10, "bold"),
+        self.heading = tk.Label(root, text=self.shown[0], font=("Helvetica", 10, "bold"),
                                 background="#fff8dc", anchor="w")
         self.heading.pack(fill="x", padx=8, pady=(6, 0))
-        self.label = tk.Label(root, text="Please wait for the moderator.", wraplength=WIDTH - 20,
+        self.label = tk.Label(root, text=self.shown[1], wraplength=WIDTH - 20,
                               justify="left", font=("Helvetica", 12), background="#fff8dc", anchor="nw")
         self.label.pack(fill="both", expand=True, padx=8, pady=4)
         root.update_idletasks()
@@ -128,6 +131,7 @@ class PromptWindow:
             text = state["prompt"]
         else:
             heading, text = "Recording", "Please wait for the moderator."
+        self.shown = (heading, text)
         self.heading.configure(text=heading)
         self.label.configure(text=text)
 

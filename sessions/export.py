@@ -21,8 +21,10 @@ FORMATS = ("jsonl", "csv")
 
 def timeline(store: Store, session_id: str) -> Iterator[dict]:
     """A session's events, task starts/ends and markers as export rows, in time order."""
+    # a press and its release are one click (or keystroke): the release is left out, so
+    # counting rows of a kind counts actions
     events = ({**{k: e.get(k) for k in EXPORT_COLUMNS}, "session": session_id}
-              for e in store.iter_events(session_id))
+              for e in store.iter_events(session_id) if e.get("pressed") != 0)
     extra = []
     attempts = store.attempts(session_id)
     task_of = {a["id"]: a["task"] for a in attempts}

@@ -35,6 +35,7 @@ from sessions.events import (
     MarkerStatus,
     Outcome,
     SessionStatus,
+    INCLUSIONS,
     Inclusion,
     PRESS_SQL,
     UnknownKind,
@@ -211,9 +212,9 @@ class Store:
 
     def sessions(self, *, status: str | None = None, group: str | None = None,
                  participant: str | None = None, order: str = "started_at", descending: bool = True,
-                 limit: int | None = None, offset: int = 0) -> list[dict]:
+                 limit: int | None = None, offset: int = 0, inclusion: str | None = None) -> list[dict]:
         """Sessions with per-session task counts; filtered, sorted and paged in SQL."""
-        where, params = _session_filter(status, group, participant)
+        where, params = _session_filter(status, group, participant, inclusion)
         columns = {"started_at", "participant", "duration", "status", "group_name", "completed"}
         if order not in columns:
             raise StoreError(f"cannot sort sessions by {order!r}")
@@ -241,8 +242,8 @@ class Store:
         return [_decode_session(r) for r in rows]
 
     def count_sessions(self, *, status: str | None = None, group: str | None = None,
-                       participant: str | None = None) -> int:
-        where, params = _session_filter(status, group, participant)
+                       participant: str | None = None, inclusion: str | None = None) -> int:
+        where, params = _session_filter(status, group, participant, inclusion)
         return self.db.execute(f"SELECT count(*) FROM sessions s{where}", params).fetchone()[0]
 
     def update_session(self, session_id: str, **fields: Any) -> None:
@@ -263,13 +264,65 @@ class Store:
         self.db.conn.commit()
 
     def delete_session(self, session_id: str, actor: str) -> None:
-        self.session(session_id)
+        """Delete a session's rows and media for good; the audit log keeps who, when and
+        which participant."""
+        before = self._existing(session_id)
         with self.db.conn:
-            for table in ("events", "frames", "markers", "notes", "answers", "attempts"):
+            for table in ("words", "segments", "evidence", "events", "frames", "markers", "notes",
+                          "answers", "attempts"):
                 self.db.execute(f"DELETE FROM {table} WHERE session_id = ?", [session_id])
             self.db.execute("DELETE FROM sessions WHERE id = ?", [session_id])
         self.media.remove_session(session_id)
-        self.audit(actor, "delete_session", session_id, {})
+        self.audit(actor, "delete_session", session_id,
+                   {"participant": before["participant"], "group": before["group_name"]})
+
+    def set_inclusion(self, session_id: str, inclusion: str, actor: str, reason: str | None = None) -> None:
+        """Mark a session included, pilot or excluded: it stays stored and shown, and the
+        analysis counts only included sessions. An exclusion must say why."""
+        if inclusion not in INCLUSIONS:
+            raise BadRequest(f"unknown inclusion {inclusion!r} (one of {', '.join(INCLUSIONS)})")
+        reason = (reason or "").strip() or None
+        if inclusion == Inclusion.EXCLUDED and not reason:
+            raise BadRequest("say why the session is excluded (a reason is required)")
+        if reason and len(reason) > 500:
+            raise BadRequest("a reason is at most 500 characters")
+        before = self._existing(session_id)
+        self.db.table("sessions").update(session_id, {"inclusion": inclusion, "inclusion_reason": reason})
+        self.audit(actor, f"mark_{inclusion}", session_id,
+                   {"from": before.get("inclusion") or Inclusion.INCLUDED.value, "to": inclusion,
+                    "reason": reason})
+
+    def rename_session(self, session_id: str, actor: str, *, participant: str | None = None,
+                       group: str | None = None) -> None:
+        """Correct a session's participant id or group (an empty group clears it)."""
+        before = self._existing(session_id)
+        changes: dict[str, Any] = {}
+        if participant is not None:
+            participant = participant.strip()
+            if not participant or len(participant) > 64:
+                raise BadRequest("a participant id must be 1 to 64 characters")
+            changes["participant"] = participant
+        if group is not None:
+            group = group.strip()
+            if len(group) > 64:
+                raise BadRequest("a group name is at most 64 characters")
+            changes["group_name"] = group or None
+        if not changes:
+            raise BadRequest("nothing to change: give a participant id or a group")
+        self.db.table("sessions").update(session_id, changes)
+        self.audit(actor, "rename_session", session_id,
+                   {key: {"from": before.get(key), "to": value} for key, value in changes.items()})
+
+    def participant_sessions(self, participant: str) -> list[dict]:
+        """The sessions already recorded for a participant id, oldest first."""
+        return [_decode_session(r) for r in self.db.query(
+            "SELECT * FROM sessions WHERE participant = ? ORDER BY started_at", [participant.strip()])]
+
+    def _existing(self, session_id: str) -> dict:
+        rows = list(self.db.query("SELECT * FROM sessions WHERE id = ?", [session_id]))
+        if not rows:
+            raise NotFound(f"no session {session_id!r} in this study")
+        return rows[0]
 
     # -- attempts ------------------------------------------------------------------
     def start_attempt(self, session_id: str, task: str, started: float) -> int:
@@ -556,9 +609,10 @@ def _connect(path: Path, *, writable: bool) -> sqlite3.Connection:
     return conn
 
 
-def _session_filter(status: str | None, group: str | None, participant: str | None) -> tuple[str, list]:
+def _session_filter(status: str | None, group: str | None, participant: str | None,
+                    inclusion: str | None = None) -> tuple[str, list]:
     clauses, params = [], []
-    for column, value in (("s.status", status), ("s.group_name", group)):
+    for column, value in (("s.status", status), ("s.group_name", group), ("s.inclusion", inclusion)):
         if value:
             clauses.append(f"{column} = ?")
             params.append(value)

@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 from sessions.errors import BadRequest
@@ -35,7 +37,21 @@ _HOTKEY = re.compile(r"^((ctrl|alt|shift|super|cmd)\+)+([a-z0-9]|f[1-9]|f1[0-2])
 
 
 class StudyError(BadRequest):
-    """A study script that cannot be used; the message is meant for the researcher (400)."""
+    """A study script that cannot be used; the message is meant for the researcher (400).
+
+    `problems` holds every mistake found, in file order; the message names the first (and
+    how many more there are), so commands that only need to refuse stay on one line.
+    """
+
+    def __init__(self, problems: str | list[str]) -> None:
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        first, more = self.problems[0], len(self.problems) - 1
+        suffix = f" (and {more} more mistake{'s' if more > 1 else ''}: `uxlab validate` lists them all)" if more else ""
+        super().__init__(first + suffix)
+
+
+class _Invalid(Exception):
+    """A field could not be read; its problem is already noted and checking goes on."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +81,7 @@ class Task:
     error_screens: tuple[Path, ...] = ()
     first_click: tuple[int, int, int, int] | None = None
     post_task: tuple[str, ...] | None = None
+    success_title: re.Pattern | None = None   # success when a window title matches
 
 
 @dataclass(frozen=True)
@@ -129,33 +146,49 @@ def parse_study(text: str, path: Path) -> Study:
 
 
 class _Checker:
-    """Walks the parsed TOML once, raising StudyError at the first problem."""
+    """Walks the parsed TOML once, noting every problem; a field that cannot be read is
+    skipped (and what depends on it), so one run reports every independent mistake."""
 
     def __init__(self, data: dict[str, Any], path: Path, lines: KeyLocator) -> None:
         self.data, self.path, self.lines = data, path, lines
         self.folder = path.parent
+        self.problems: list[tuple[float, int, str]] = []
 
-    def fail(self, where: tuple, message: str) -> NoReturn:
+    def note(self, where: tuple, message: str) -> None:
         line = self.lines.line_of(where)
         at = f", line {line}" if line else ""
         name = ".".join(_printable(p) for p in where if not isinstance(p, int)) or "(top level)"
         if any(isinstance(p, int) for p in where) and where[0] == "task":
             name = _task_name(self.data, where)
-        raise StudyError(_printable(f"{self.path}{at}: field {name}: {message}"))
+        self.problems.append((line or float("inf"), len(self.problems), _printable(f"{self.path}{at}: field {name}: {message}")))
+
+    def fail(self, where: tuple, message: str) -> NoReturn:
+        self.note(where, message)
+        raise _Invalid
+
+    def guarded(self, check: Callable[[], Any], default: Any = None) -> Any:
+        """The value of `check()`, or `default` when it found a problem (already noted)."""
+        try:
+            return check()
+        except _Invalid:
+            return default
 
     def only(self, table: dict, allowed: set[str], where: tuple) -> None:
         for key in table:
             if key not in allowed:
-                self.fail(where + (key,), f"unknown field (allowed: {', '.join(sorted(allowed))})")
+                self.note(where + (key,), f"unknown field (allowed: {', '.join(sorted(allowed))})")
 
     def study(self) -> Study:
         self.only(self.data, {"title", "capture", "task", "questionnaires", "hotkeys", "access"}, ())
-        title = self.required_string(self.data, "title", ())
-        capture = self.capture()
-        questionnaires = self.questionnaires()
-        tasks = self.tasks(questionnaires)
-        hotkeys = self.hotkeys()
-        return Study(title, self.folder, tasks, capture, questionnaires, hotkeys, self.access())
+        title = self.guarded(lambda: self.string(self.data, "title", (), required=True))
+        capture = self.guarded(self.capture, Capture())
+        questionnaires = self.guarded(self.questionnaires, Questionnaires())
+        tasks = self.guarded(lambda: self.tasks(questionnaires), ())
+        hotkeys = self.guarded(self.hotkeys, dict(DEFAULT_HOTKEYS))
+        access = self.guarded(self.access, Access())
+        if self.problems:
+            raise StudyError([message for _, _, message in sorted(self.problems)])
+        return Study(title, self.folder, tasks, capture, questionnaires, hotkeys, access)
 
     # -- scalar checks -------------------------------------------------------------
     def string(self, table: dict, key: str, where: tuple, required: bool = False) -> str | None:
@@ -206,23 +239,36 @@ class _Checker:
             self.fail(where, f"image file {value!r} not found in {self.folder}")
         return candidate
 
+    def pattern(self, table: dict, key: str, where: tuple) -> re.Pattern | None:
+        """A regular expression, searched case-insensitively (a window title, for instance)."""
+        value = self.string(table, key, where)
+        if value is None:
+            return None
+        try:
+            return re.compile(value, re.IGNORECASE)
+        except re.error as exc:
+            self.fail(where + (key,), f"not a valid regular expression ({exc}): {value!r}")
+
     # -- sections ------------------------------------------------------------------
     def capture(self) -> Capture:
         table = self.table("capture")
         where = ("capture",)
         self.only(table, {"fps", "scale", "keystrokes", "window_titles", "transcribe", "audio"}, where)
-        fps = self.number(table, "fps", where, 1, 30)
-        scale = self.number(table, "scale", where, 0.1, 1.0)
+        fps = self.guarded(lambda: self.number(table, "fps", where, 1, 30))
+        scale = self.guarded(lambda: self.number(table, "scale", where, 0.1, 1.0))
         keys = table.get("keystrokes", "redacted")
         if keys not in KEYSTROKE_MODES:
-            self.fail(where + ("keystrokes",), f"must be one of {', '.join(KEYSTROKE_MODES)}, got {keys!r}")
+            self.note(where + ("keystrokes",), f"must be one of {', '.join(KEYSTROKE_MODES)}, got {keys!r}")
+            keys = "redacted"
         titles = table.get("window_titles", True)
         if not isinstance(titles, bool):
-            self.fail(where + ("window_titles",), f"expected true or false, got {titles!r}")
+            self.note(where + ("window_titles",), f"expected true or false, got {titles!r}")
+            titles = True
         transcribe = table.get("transcribe", False)
         if not isinstance(transcribe, bool):
-            self.fail(where + ("transcribe",), f"expected true or false, got {transcribe!r}")
-        audio = self.string(table, "audio", where) or "none"
+            self.note(where + ("transcribe",), f"expected true or false, got {transcribe!r}")
+            transcribe = False
+        audio = self.guarded(lambda: self.string(table, "audio", where)) or "none"
         return Capture(fps or 10.0, scale or 1.0, keys, titles, transcribe, audio.strip())
 
     def tasks(self, questionnaires: Questionnaires) -> tuple[Task, ...]:
@@ -234,33 +280,43 @@ class _Checker:
         seen: set[str] = set()
         tasks = []
         for index, table in enumerate(raw):
-            task = self.task(table, ("task", index), questionnaires)
+            task = self.guarded(partial(self.task, table, ("task", index), questionnaires))
+            if task is None:
+                continue
             if task.id in seen:
-                self.fail(("task", index, "id"), f"duplicate task id {task.id!r}")
+                self.note(("task", index, "id"), f"duplicate task id {task.id!r}")
             seen.add(task.id)
             tasks.append(task)
         return tuple(tasks)
 
     def task(self, table: dict, where: tuple, questionnaires: Questionnaires) -> Task:
-        allowed = {"id", "prompt", "time_limit", "success_screen", "error_screens", "first_click", "post_task"}
+        allowed = {"id", "prompt", "time_limit", "success_screen", "error_screens", "success_title",
+                   "first_click", "post_task"}
         self.only(table, allowed, where)
-        task_id = self.required_string(table, "id", where)
-        if not _ID.match(task_id):
-            self.fail(where + ("id",), f"{task_id!r} must be letters, digits, '-', '_' or '.'")
-        prompt = self.required_string(table, "prompt", where)
-        limit = self.number(table, "time_limit", where, 1, 24 * 3600)
+        task_id = self.guarded(lambda: self.string(table, "id", where, required=True))
+        if task_id is not None and not _ID.match(task_id):
+            self.note(where + ("id",), f"{task_id!r} must be letters, digits, '-', '_' or '.'")
+            task_id = None
+        prompt = self.guarded(lambda: self.string(table, "prompt", where, required=True))
+        limit = self.guarded(lambda: self.number(table, "time_limit", where, 1, 24 * 3600))
         success = None
         if "success_screen" in table:
-            success = self.image(table["success_screen"], where + ("success_screen",))
+            success = self.guarded(lambda: self.image(table["success_screen"], where + ("success_screen",)))
         errors = table.get("error_screens", [])
         if not isinstance(errors, list):
-            self.fail(where + ("error_screens",), f"expected a list of image paths, got {errors!r}")
-        error_paths = tuple(self.image(e, where + ("error_screens",)) for e in errors)
-        first_click = self.rectangle(table, where)
+            self.note(where + ("error_screens",), f"expected a list of image paths, got {errors!r}")
+            errors = []
+        error_paths = tuple(p for p in (self.guarded(partial(self.image, e, where + ("error_screens",)))
+                                        for e in errors) if p is not None)
+        title = self.guarded(lambda: self.pattern(table, "success_title", where))
+        first_click = self.guarded(lambda: self.rectangle(table, where))
         post_task = None
         if "post_task" in table:
-            post_task = self.instruments(table["post_task"], where + ("post_task",), STANDARD_POST_TASK, questionnaires)
-        return Task(task_id, prompt, limit, success, error_paths, first_click, post_task)
+            post_task = self.guarded(lambda: self.instruments(
+                table["post_task"], where + ("post_task",), STANDARD_POST_TASK, questionnaires))
+        if task_id is None or prompt is None:
+            raise _Invalid
+        return Task(task_id, prompt, limit, success, error_paths, first_click, post_task, title)
 
     def rectangle(self, table: dict, where: tuple) -> tuple[int, int, int, int] | None:
         if "first_click" not in table:
@@ -277,11 +333,12 @@ class _Checker:
         table = self.table("questionnaires")
         where = ("questionnaires",)
         self.only(table, {"post_task", "post_session", "custom"}, where)
-        custom = self.custom_items(table.get("custom", []), where + ("custom",))
+        custom = self.guarded(lambda: self.custom_items(table.get("custom", []), where + ("custom",)), ())
         partial = Questionnaires(custom=custom)
-        post_task = self.instruments(table.get("post_task", ["seq"]), where + ("post_task",), STANDARD_POST_TASK, partial)
-        post_session = self.instruments(table.get("post_session", ["sus"]), where + ("post_session",),
-                                        STANDARD_POST_SESSION, partial)
+        post_task = self.guarded(lambda: self.instruments(
+            table.get("post_task", ["seq"]), where + ("post_task",), STANDARD_POST_TASK, partial), ("seq",))
+        post_session = self.guarded(lambda: self.instruments(
+            table.get("post_session", ["sus"]), where + ("post_session",), STANDARD_POST_SESSION, partial), ("sus",))
         return Questionnaires(post_task, post_session, custom)
 
     def instruments(self, names: Any, where: tuple, standard: tuple[str, ...], q: Questionnaires) -> tuple[str, ...]:
@@ -300,34 +357,42 @@ class _Checker:
             self.fail(where, "custom items must be written as [[questionnaires.custom]] tables")
         items, seen = [], set(STANDARD_POST_TASK + STANDARD_POST_SESSION)
         for index, table in enumerate(raw):
-            at = where + (index,)
-            self.only(table, {"id", "prompt", "type", "points", "labels", "required"}, at)
-            item_id = self.required_string(table, "id", at)
-            if not _ID.match(item_id) or item_id in seen:
-                self.fail(at + ("id",), f"{item_id!r} is not a valid, unique item id")
-            seen.add(item_id)
-            prompt = self.required_string(table, "prompt", at)
-            kind = table.get("type", "likert")
-            if kind not in ("likert", "text"):
-                self.fail(at + ("type",), f"must be likert or text, got {kind!r}")
-            points = self.number(table, "points", at, 2, 11)
-            if points is not None and points != int(points):
-                self.fail(at + ("points",), f"expected a whole number, got {table['points']!r}")
-            labels = table.get("labels", ["Strongly disagree", "Strongly agree"])
-            if not (isinstance(labels, list) and len(labels) == 2 and all(isinstance(s, str) for s in labels)):
-                self.fail(at + ("labels",), f"expected two strings [low, high], got {labels!r}")
-            required = table.get("required", True)
-            if not isinstance(required, bool):
-                self.fail(at + ("required",), f"expected true or false, got {required!r}")
-            items.append(CustomItem(item_id, prompt, kind, int(points or 7), tuple(labels), required))
+            item = self.guarded(partial(self.custom_item, table, where + (index,), seen))
+            if item is not None:
+                items.append(item)
         return tuple(items)
 
     def access(self) -> Access:
         table = self.table("access")
         where = ("access",)
         self.only(table, {"observer_downloads", "reviewer_notes"}, where)
-        return Access(self.flag(table, "observer_downloads", where, False),
-                      self.flag(table, "reviewer_notes", where, False))
+        return Access(self.guarded(lambda: self.flag(table, "observer_downloads", where, False), False),
+                      self.guarded(lambda: self.flag(table, "reviewer_notes", where, False), False))
+
+    def custom_item(self, table: dict, at: tuple, seen: set[str]) -> CustomItem:
+        self.only(table, {"id", "prompt", "type", "points", "labels", "required"}, at)
+        item_id = self.guarded(lambda: self.string(table, "id", at, required=True))
+        if item_id is not None and (not _ID.match(item_id) or item_id in seen):
+            self.note(at + ("id",), f"{item_id!r} is not a valid, unique item id")
+            item_id = None
+        if item_id is not None:
+            seen.add(item_id)
+        prompt = self.guarded(lambda: self.string(table, "prompt", at, required=True))
+        kind = table.get("type", "likert")
+        if kind not in ("likert", "text"):
+            self.note(at + ("type",), f"must be likert or text, got {kind!r}")
+        points = self.guarded(lambda: self.number(table, "points", at, 2, 11))
+        if points is not None and points != int(points):
+            self.note(at + ("points",), f"expected a whole number, got {table['points']!r}")
+        labels = table.get("labels", ["Strongly disagree", "Strongly agree"])
+        if not (isinstance(labels, list) and len(labels) == 2 and all(isinstance(s, str) for s in labels)):
+            self.note(at + ("labels",), f"expected two strings [low, high], got {labels!r}")
+        required = table.get("required", True)
+        if not isinstance(required, bool):
+            self.note(at + ("required",), f"expected true or false, got {required!r}")
+        if item_id is None or prompt is None:
+            raise _Invalid
+        return CustomItem(item_id, prompt, kind, int(points or 7), tuple(labels), required)
 
     def hotkeys(self) -> dict[str, str]:
         table = self.table("hotkeys")
@@ -335,8 +400,10 @@ class _Checker:
         keys = dict(DEFAULT_HOTKEYS)
         for action, combo in table.items():
             if not isinstance(combo, str) or not _HOTKEY.match(combo.lower()):
-                self.fail(("hotkeys", action), f"expected a combination like 'ctrl+alt+n', got {combo!r}")
-            keys[action] = combo.lower()
+                self.note(("hotkeys", action), f"expected a combination like 'ctrl+alt+n', got {combo!r}")
+                continue
+            if action in keys:
+                keys[action] = combo.lower()
         if len(set(keys.values())) != len(keys):
             self.fail(("hotkeys",), "two actions share the same key combination")
         return keys

@@ -140,6 +140,7 @@ def _copy_clip(container: Any, start: float, end: float, target: Path, gop: int)
     track = {s.index: i for i, s in enumerate(sound)}
     writer = _Writer(target, gop, _sound_specs(sound))
     previous, done = None, set()
+    shown, written = None, -1.0   # the last frame written, and its time in the clip
     try:
         writer.open(shape)
         for packet in container.demux(video, *sound):
@@ -164,10 +165,16 @@ def _copy_clip(container: Any, start: float, end: float, target: Path, gop: int)
                     writer.write(previous, 0.0, shape)
                 previous = None
                 writer.write(frame, t - start, shape)
+                shown, written = frame, t - start
             if len(done) == 1 + len(sound):
                 break
         if writer.count == 0 and previous is not None:  # the screen did not change in the range
             writer.write(previous, 0.0, shape)
+            shown, written = previous, 0.0
+        # frames are stored only when the screen changes: repeat the one on screen at `end`
+        # so the clip lasts as long as asked, not until the last change inside it
+        if shown is not None and written < end - start:
+            writer.write(shown, end - start, shape)
     finally:
         writer.close()
     return writer.count
@@ -279,3 +286,22 @@ def _black_of(shape: dict) -> av.VideoFrame:
 def _black(frame: av.VideoFrame) -> av.VideoFrame:
     image = np.zeros((frame.height, frame.width, 3), dtype=np.uint8)
     return av.VideoFrame.from_ndarray(image, format="rgb24")
+
+
+def frame_at(source: Path, t: float) -> np.ndarray:
+    """The frame on screen at session time `t`, as a BGR image (the last one shown at or
+    before `t`: frames are stored only when the screen changes)."""
+    shown = None
+    try:
+        with _open_source(source) as container:
+            for frame in container.decode(container.streams.video[0]):
+                if frame.pts is None:
+                    continue
+                if float(frame.pts * frame.time_base) > t + 1e-3:
+                    break
+                shown = frame.to_ndarray(format="bgr24")
+    except av.error.FFmpegError as exc:
+        raise VideoEditError(f"the video cannot be read ({exc.__class__.__name__})") from None
+    if shown is None:
+        raise VideoEditError(f"the video shows nothing at {t:g} s")
+    return shown

@@ -7,6 +7,7 @@ dir=${1:-demo-study}
 port=${PORT:-5000}
 py=.venv/bin/python
 uxlab=.venv/bin/uxlab
+echo "recording the demo study's simulated participants in $dir (about a minute each, the first time)"
 $py -m examples.helpdesk.simulate "$dir"
 $uxlab analyze "$dir"
 $py -m examples.helpdesk.findings "$dir"
@@ -27,5 +28,13 @@ cat <<MSG
   report:    $dir/report.html
   reel:      $dir/reel.mp4
 
+  try, from this folder in another terminal (the commands live in .venv/bin;
+  \`source .venv/bin/activate\` first to type just \`uxlab\`):
+    .venv/bin/uxlab sessions $dir
+    .venv/bin/uxlab analyze $dir
+    .venv/bin/uxlab validate $dir
+    .venv/bin/uxlab audit $dir
+
+  stop the server with Ctrl+C
 MSG
 exec $uxlab serve "$dir" --port "$port"

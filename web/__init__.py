@@ -40,6 +40,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     access.init_app(app)  # before CSRF: an anonymous client is refused before anything else
     CSRFProtect(app)
     errors.init_app(app)
+    from web import qr
+    qr.init_app(app)
     _register_blueprints(app)
     from web import live
     from web.load_limit import LoadLimit
@@ -63,6 +65,8 @@ def _refuse_default_namespace(auth=None) -> bool:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from web import auth, captions, console, dashboard, heatmaps, media, problems, questionnaire, replay, search
-    for module in (auth, dashboard, replay, heatmaps, questionnaire, console, media, problems, search, captions):
+    from web import (auth, captions, console, dashboard, heatmaps, media, problems, questionnaire, replay,
+                     screen_picker, search, sessions_admin)
+    for module in (auth, dashboard, replay, heatmaps, questionnaire, console, media, problems, search, captions,
+                   sessions_admin, screen_picker):
         app.register_blueprint(module.bp)

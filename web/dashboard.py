@@ -10,7 +10,7 @@ import time
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from analyzer.summary import comparison_groups, measure_session, summarize
-from sessions.events import ROLES, SESSION_STATUSES, Role, SessionStatus
+from sessions.events import INCLUSIONS, ROLES, SESSION_STATUSES, Outcome, Role, SessionStatus
 from web import current
 from web.access import requires
 
@@ -28,7 +28,9 @@ def session_query(args) -> dict:
         page = max(1, int(args.get("page", 1)))
     except ValueError:
         page = 1
+    inclusion = args.get("inclusion") or None
     return {"status": status if status in SESSION_STATUSES else None,
+            "inclusion": inclusion if inclusion in INCLUSIONS else None,
             "group": (args.get("group") or "").strip()[:64] or None,
             "participant": (args.get("participant") or "").strip()[:64] or None,
             "sort": sort if sort in SORTS else "started",
@@ -40,7 +42,8 @@ def session_query(args) -> dict:
 def index():
     q = session_query(request.args)
     size = current_app.config["PAGE_SIZE"]
-    filters = {"status": q["status"], "group": q["group"], "participant": q["participant"]}
+    filters = {"status": q["status"], "group": q["group"], "participant": q["participant"],
+               "inclusion": q["inclusion"]}
     store = current.store()
     total = store.count_sessions(**filters)
     pages = max(1, math.ceil(total / size))
@@ -48,15 +51,54 @@ def index():
     rows = store.sessions(**filters, order=SORTS[q["sort"]], descending=q["dir"] == "desc",
                           limit=size, offset=(q["page"] - 1) * size)
     return render_template("dashboard.html", study=current.study(), rows=rows, total=total,
-                           pages=pages, q=q, statuses=SESSION_STATUSES)
+                           pages=pages, q=q, statuses=SESSION_STATUSES, inclusions=INCLUSIONS)
 
 
 @bp.route("/summary")
 @requires(*ROLES)
 def summary():
     """The analyzer's task table and questionnaire scores, loaded into the dashboard after
-    the sessions list so a large study never slows the list down."""
-    return render_template("summary.html", result=current_summary())
+    the sessions list so a large study never slows the list down; the list's filters apply."""
+    q = session_query(request.args)
+    result = filtered_summary(current_summary(), q)
+    return render_template("summary.html", result=result, q=q)
+
+
+def filtered_summary(result: dict, q: dict) -> dict:
+    """The study's analysis narrowed to the sessions the list's filters keep (group, status,
+    participant), with each group's measures side by side when two or more remain."""
+    from analyzer import questionnaires
+    from analyzer.summary import compare_groups, task_summary
+    study, store = current.study(), current.store()
+    wanted = (q.get("participant") or "").casefold()
+    sessions = [s for s in result["sessions"]
+                if (not q.get("group") or s["group"] == q["group"])
+                and (not q.get("status") or s["status"] == q["status"])
+                and (not wanted or wanted in (s["participant"] or "").casefold())]
+    filtered = q.get("group") or q.get("status") or wanted
+
+    def measures(chosen: list[dict]) -> dict:
+        ids = {s["id"] for s in chosen}
+        tasks = []
+        for task in study.tasks:
+            every = [a for s in chosen for a in s["attempts"] if a["task"] == task.id]
+            counted = [a for a in every if a["outcome"] != Outcome.INTERRUPTED]
+            tasks.append(task_summary(task.id, task.prompt, counted, interrupted=len(every) - len(counted)))
+        return {"session_count": len(chosen), "tasks": tasks,
+                "questionnaires": {name: getattr(questionnaires, f"{name}_summary")(store, ids)
+                                   for name in result["questionnaires"]}}
+
+    out = {**result, **(measures(sessions) if filtered else {"session_count": len(sessions)}),
+           "filtered": bool(filtered), "total_sessions": len(result["sessions"])}
+    names = sorted({s["group"] for s in sessions if s["group"]})
+    out["groups"] = None
+    if len(names) >= 2:
+        by_group = {g: measures([s for s in sessions if s["group"] == g]) for g in names}
+        reference = names[0]   # with more than two groups, each is tested against the first
+        tests = {g: compare_groups(study, sessions, (reference, g)) for g in names[1:]}
+        out["groups"] = {"names": names, "reference": reference, "measures": by_group,
+                         "tests": {g: {row["id"]: row for row in t["tasks"]} for g, t in tests.items()}}
+    return out
 
 
 RUNNING_EVERY = 3.0   # seconds between re-measurements of the sessions being recorded

@@ -110,5 +110,15 @@ def clicks(task_id: str):
     if not (0 <= fx <= 1 and 0 <= fy <= 1):
         raise BadRequest("fx and fy are fractions of the picture, from 0 to 1")
     rows = heatmap.hot_spot(_data(_group()), task.id, fx, fy, screen=_screen())
-    return jsonify([{**r, "replay": url_for("replay.page", session_id=r["session_id"])
+    return jsonify([{**r, **_who(r, task.id), "replay": url_for("replay.page", session_id=r["session_id"])
                      + f"#t={max(0.0, float(r['t']) - 2):.1f}"} for r in rows])
+
+
+def _who(row: dict, task_id: str) -> dict:
+    """What a researcher reads in a hot-spot list: the participant, the task, and how far
+    into the attempt the click came (not the store's ids)."""
+    store = current.store()
+    session = store.session(row["session_id"])
+    attempt = next((a for a in store.attempts(row["session_id"], task_id) if a["id"] == row["attempt_id"]), None)
+    return {"participant": session["participant"], "group": session["group_name"], "task": task_id,
+            "into_task": round(float(row["t"]) - attempt["started"], 3) if attempt else None}

@@ -78,6 +78,7 @@ MAX_AUDIO_BYTES = 64_000  # a chunk of sound: 2 s of 16 kHz 16-bit mono at most
 # limit plus the packet around it passes, anything larger is refused by the transport
 MAX_MESSAGE_BYTES = MAX_FRAME_BYTES + 64 * 1024
 MAX_EVENTS = 500
+HISTORY_EVENTS = 200   # the latest events a late observer is sent on joining
 MAX_ID = 64
 MAX_NOTE = 2000
 MAX_FLAG = 500
@@ -287,6 +288,8 @@ class LiveNamespace(Namespace):
             raise Refused("this server has no live token (set UXLAB_LIVE_TOKEN)")
         if not live_token_matches(auth.get("live_token")):
             raise Refused("wrong live token")
+        if auth.get("check") is True:  # `uxlab record` checking its token before it records
+            return True
         row = self._running(auth.get("session"))
         if row is None:
             raise Refused("no such running session in this study")
@@ -333,7 +336,8 @@ class LiveNamespace(Namespace):
                 emit("frame", latest["frame"], to=request.sid)
         emit("snapshot", {"session": session_id}, to=recorder_room(session_id))
         return {"ok": True, "session": _public(row), "now": session_time(row), "state": latest.get("state"),
-                "attempts": _attempts(session_id), "notes": _notes(session_id), "flags": _flags(session_id)}
+                "attempts": _attempts(session_id), "notes": _notes(session_id), "flags": _flags(session_id),
+                "events": _history(row)}
 
     @checked(_shape_note)
     def on_note(self, data):
@@ -548,6 +552,16 @@ def _flags(session_id: str) -> list[dict]:
     return [{"id": m["id"], "t": m["t"], "text": m["text"], "author": m["author"],
              "attempt_id": m["attempt_id"], "status": m["status"]}
             for m in current.store().markers(session_id, MarkerKind.ERROR)]
+
+
+def _history(row: dict) -> list[dict]:
+    """The session's latest input so far, so an observer who joins late sees what led here
+    (presses only, as the ticker shows them; keystrokes as private as the session keeps them)."""
+    kinds = (EventKind.CLICK, EventKind.KEY, EventKind.SCROLL, EventKind.WINDOW)
+    columns = ("t", "kind", "x", "y", "button", "pressed", "dx", "dy", "key", "text", "window", "target")
+    rows = current.store().event_rows(row["id"], kinds, columns, presses_only=True)[-HISTORY_EVENTS:]
+    events = (_event(dict(zip(columns, r)), row["keystrokes"]) for r in rows)
+    return [e for e in events if e is not None]
 
 
 def _open_attempt(session_id: str) -> int | None:

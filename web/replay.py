@@ -25,8 +25,44 @@ MAX_TAGS, MAX_TAG, MAX_NOTE = 12, 40, 2000
 def page(session_id: str):
     session = current.store().session(session_id)
     link = url_for("questionnaire.page", token=session["token"], _external=True)
+    answers = current.store().answers(session_id)
     return render_template("replay.html", session=session, questionnaire_link=link,
-                           answers=current.store().answers(session_id))
+                           answers=readable_answers(session_id, answers), sus=sus_of(answers),
+                           tasks=[t.id for t in current.study().tasks])
+
+
+def readable_answers(session_id: str, answers: list[dict]) -> list[dict]:
+    """Answers as a researcher reads them: the question's text and the task it was about,
+    rather than item numbers and attempt ids."""
+    from web.instruments import instrument
+    study = current.study()
+    task_of = {a["id"]: a["task"] for a in current.store().attempts(session_id)}
+    rows = []
+    for a in answers:
+        try:
+            form = instrument(study, a["questionnaire"])
+            item = next((i for i in form.items if i.id == a["item"]), None)
+        except KeyError:
+            form = item = None
+        rows.append({"questionnaire": QUESTIONNAIRE_NAMES.get(a["questionnaire"], a["questionnaire"]),
+                     "task": task_of.get(a["attempt_id"]) if a["attempt_id"] is not None else None,
+                     "question": item.prompt if item else f"item {a['item']}",
+                     "answer": a["text"] if a["value"] is None else f"{a['value']:g}",
+                     "scale": f"{item.low}–{item.high}" if item and item.kind == "scale" else ""})
+    return rows
+
+
+QUESTIONNAIRE_NAMES = {"sus": "SUS", "seq": "SEQ", "nps": "NPS", "umux_lite": "UMUX-Lite"}
+
+
+def sus_of(answers: list[dict]) -> float | None:
+    """This participant's SUS score, when all ten items were answered."""
+    from analyzer.stats import sus_score
+    items = {a["item"]: a["value"] for a in answers
+             if a["questionnaire"] == "sus" and a["attempt_id"] is None and a["value"] is not None}
+    if not all(str(i) in items for i in range(1, 11)):
+        return None
+    return sus_score([int(items[str(i)]) for i in range(1, 11)])
 
 
 @bp.route("/sessions/<session_id>/timeline.json")

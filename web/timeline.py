@@ -35,10 +35,22 @@ def replay_data(store: Store, study: Study, session_id: str) -> dict:
         "notes": [{"id": n["id"], "t": n["t"], "text": n["text"], "author": n["author"],
                    "tags": n["tags"]} for n in store.notes(session_id)],
         "idle": [[a, b] for a, b in store.quiet_spans(session_id, IDLE_SECONDS)],
+        "redacted": _redactions(store, session_id),
     }
     data.update(_events(store, session_id))
     data.update(_transcript(store, session_id))
     return data
+
+
+def _redactions(store: Store, session_id: str) -> list[list]:
+    """Blacked-out stretches [start, end, reason], from the audit log that records each one."""
+    import json
+    spans = []
+    for entry in store.audit_log(session_id):
+        if entry["action"] == "redact":
+            detail = json.loads(entry["detail"] or "{}")
+            spans.append([detail.get("start"), detail.get("end"), detail.get("reason") or ""])
+    return [s for s in spans if isinstance(s[0], (int, float)) and isinstance(s[1], (int, float))]
 
 
 def _transcript(store: Store, session_id: str) -> dict:

@@ -10,6 +10,7 @@ Sessions already recorded for a participant are kept and not recorded again.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import shutil
 import subprocess
@@ -134,7 +135,7 @@ def record_participant(folder: Path, person: Participant, voice: VirtualPulse | 
         browser = start_browser(display, f"http://127.0.0.1:{server.server_port}/", Path(profile))
         recorder = subprocess.Popen(
             [str(UXLAB), "record", str(folder), "--participant", person.id, "--group", person.variant,
-             "--display", display.name, "--consent", "--prompt", "none",
+             "--display", display.name, "--consent", "--prompt", "none", "--again",
              "--audio", "vmic" if voice else "none"],
             env={**os.environ, **(voice.env if voice else {})},
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -175,6 +176,8 @@ def write_observer_notes(store: Store, session_id: str, person: Participant) -> 
 
 
 def main(argv: list[str] | None = None) -> None:
+    # the portal serves a simulated browser: its request log would bury the demo's own output
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folder", type=Path)
     parser.add_argument("--only", action="append", help="record only these participants")

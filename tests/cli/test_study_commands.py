@@ -68,3 +68,32 @@ def test_export_events_csv_to_a_file(study_dir, tmp_path):
 def test_export_needs_a_kind(study_dir):
     result = uxlab("export", str(study_dir))
     assert result.returncode == 2 and "--events, --attempts or --problems" in result.stderr
+
+
+def test_validate_reports_every_mistake_in_file_order(tmp_path):
+    (tmp_path / "study.toml").write_text(
+        'title = "x"\n'                       # 1
+        '[capture]\n'                         # 2
+        'fps = 99\n'                          # 3
+        'keystrokes = "some"\n'               # 4
+        '[[task]]\n'                          # 5
+        'id = "a b"\n'                        # 6
+        'prompt = "p"\n'                      # 7
+        'time_limit = -3\n'                   # 8
+        'success_title = "(unclosed"\n'       # 9
+        '[[task]]\n'                          # 10
+        'id = "b"\n'                          # 11
+        'error_screens = ["screens/none.png"]\n'  # 12
+        '[hotkeys]\n'                         # 13
+        'end = "banana"\n')                   # 14
+    result = uxlab("validate", str(tmp_path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    numbers = [int(line.split(", line ")[1].split(":")[0]) for line in lines]
+    assert numbers == [3, 4, 6, 8, 9, 10, 12, 14], lines
+    assert all(line.startswith(f"error: {tmp_path / 'study.toml'}, line ") for line in lines)
+    assert "prompt: is required" in lines[5] and "regular expression" in lines[4]
+    # a command that only needs to refuse says so in one line, and that there is more
+    record = uxlab("record", str(tmp_path), "--participant", "P1", "--consent", "--prompt", "none")
+    assert record.returncode == 2 and len(record.stderr.strip().splitlines()) == 1
+    assert record.stderr.strip().endswith("(and 7 more mistakes: `uxlab validate` lists them all)")

@@ -60,3 +60,17 @@ def test_csv_export_of_100k_events(store, big_session, tmp_path):
 def test_unknown_format_is_refused(store):
     with pytest.raises(ValueError, match="unknown export format"):
         write_rows(iter(()), io.StringIO(), "xml")
+
+
+def test_a_press_and_its_release_are_one_click(store):
+    sid = store.create_session("P1")
+    store.append_events(sid, [
+        {"t": 1.0, "kind": "click", "x": 5, "y": 5, "button": "left", "pressed": 1},
+        {"t": 1.1, "kind": "click", "x": 5, "y": 5, "button": "left", "pressed": 0},
+        {"t": 2.0, "kind": "key", "key": "letter", "pressed": 1},
+        {"t": 2.1, "kind": "key", "key": "letter", "pressed": 0},
+        {"t": 3.0, "kind": "scroll", "x": 5, "y": 5, "dx": 0, "dy": -1}])
+    out = io.StringIO()
+    write_rows(study_timeline(store), out, "csv")
+    kinds = [r["kind"] for r in csv.DictReader(io.StringIO(out.getvalue()))]
+    assert kinds == ["click", "key", "scroll"]

@@ -132,3 +132,29 @@ def test_a_clip_carries_the_sound_of_its_range_from_time_zero(tmp_path):
     assert title == "participant"
     assert 24 <= len(level) <= 27  # 2.5 s of sound, from time 0
     assert level[1:23].min() > 0.5 * _loudness(source)[0][3:75].min()
+
+
+def test_a_clip_lasts_as_long_as_asked_though_the_screen_stood_still(tmp_path):
+    # frames are stored when the screen changes, here at 0, 1, 2 and 3 s; after that it
+    # stands still: a clip from 2 to 8 s is still 6 s long
+    import av
+    source, clip = tmp_path / "screen.mp4", tmp_path / "clip.mp4"
+    write_video(source, frames=FRAMES[:4])
+    cut_clip(source, 2.0, 8.0, clip)
+    frames = decoded_colours(clip)
+    frame = 1.0  # the video's frame interval
+    assert abs(frames[-1][0] - 6.0) <= frame, frames
+    assert _close(frames[-1][1], FRAMES[3][1])
+    with av.open(str(clip)) as container:
+        stream = container.streams.video[0]
+        length = float(stream.duration * stream.time_base) if stream.duration else frames[-1][0]
+    assert abs(length - 6.0) <= frame, length
+
+
+def test_frame_at_is_the_frame_on_screen_then(tmp_path):
+    from sessions.video_edit import frame_at
+    source = tmp_path / "screen.mp4"
+    write_video(source)
+    for t in (0.0, 2.5, 6.99, 30.0):
+        bgr = frame_at(source, t)
+        assert _close([int(v) for v in bgr[100, 160][::-1]], colour_at(min(t, 7.0))), t

@@ -130,9 +130,12 @@ def test_recorders_need_a_recording_sessions_token(live_server, web_store):
     assert run_async(attempt({"token": web_store.session(running)["token"], "live_token": LIVE_TOKEN})) is True
 
 
-def test_console_page_for_moderators_only(as_role, session_id):
+def test_console_page_for_moderators_only(as_role, web_store, session_id):
+    running = web_store.create_session("P2")
     client, _ = as_role("researcher")
-    page = client.get(f"/sessions/{session_id}/console")
+    page = client.get(f"/sessions/{running}/console")
     assert page.status_code == 200 and "Start next task" in page.text and "socket.io.min.js" in page.text
+    over = client.get(f"/sessions/{session_id}/console")   # a finished session has no buttons
+    assert "This session is over" in over.text and "Start next task" not in over.text
     assert as_role("observer")[0].get(f"/sessions/{session_id}/console").status_code == 200
     assert as_role("reviewer")[0].get(f"/sessions/{session_id}/console").status_code == 403

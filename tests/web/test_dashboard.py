@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from sessions import events
-from tests.web.recordings import SCREEN, record_session
+from tests.web.recordings import CLICKS, SCREEN, record_session
 
 
 def _participants(html: str) -> list[str]:
@@ -53,7 +53,7 @@ def test_downloads(as_role, session_id):
     events = client.get("/download/events.csv")
     assert events.status_code == 200 and events.mimetype == "text/csv"
     assert events.text.splitlines()[0].startswith("session,t,kind")
-    assert events.text.count(",click,") == 6
+    assert events.text.count(",click,") == len(CLICKS)  # a press and its release are one click
     attempts = client.get("/download/attempts.csv")
     assert attempts.status_code == 200 and len(attempts.text.strip().splitlines()) == 3
     report = client.get("/download/report.html")
@@ -121,3 +121,48 @@ def test_idle_spans_count_moves_clicks_and_screen_changes(as_role, web_store):
     client, _ = as_role("reviewer")
     idle = client.get(f"/sessions/{sid}/timeline.json").json["idle"]
     assert idle == [[2.0, 5.0], [5.0, 10.0], [12.0, 20.0], [20.0, 30.0], [30.0, 40.0]]
+
+
+def test_counts_read_in_the_singular_and_percentiles_round_one_way(as_role, web_store, study_dir):
+    from analyzer.report import render_report
+    from analyzer.stats import sus_percentile
+    from sessions.study import load_study
+    sid = record_session(web_store)
+    web_store.add_answers(sid, "nps", {"1": 7})
+    web_store.add_answers(sid, "sus", {str(i): v for i, v in enumerate([4, 2, 4, 2, 4, 2, 4, 2, 4, 3], 1)})
+    client, _ = as_role("reviewer")
+    html = client.get("/summary").text
+    assert "0 promoters · 1 passive · 0 detractors" in html
+    # SUS 72.5: the same whole percentile on the dashboard and in the report
+    whole = round(sus_percentile(72.5))
+    assert f"{whole}th percentile" in html and f"{sus_percentile(72.5):.1f}th" not in html
+    report = render_report(web_store, load_study(study_dir))
+    assert f"{whole}th percentile" in report and "1 passive," in report
+
+
+def test_the_favicon_is_served_to_anyone(app, as_role):
+    anonymous = app.test_client()
+    icon = anonymous.get("/static/favicon.svg")
+    assert icon.status_code == 200 and b"<svg" in icon.data
+    client, _ = as_role("reviewer")
+    assert 'rel="icon"' in client.get("/").text
+
+
+def test_hot_spot_lists_name_participant_task_and_time(as_role, web_store):
+    sid = record_session(web_store, "P07")
+    client, _ = as_role("reviewer")
+    [row] = client.get(f"/heatmaps/first/clicks.json?fx={645 / SCREEN[0]}&fy={395 / SCREEN[1]}").json
+    assert (row["participant"], row["task"]) == ("P07", "first")
+    assert row["into_task"] == 1.5       # the click at 2.5 s, in the attempt that began at 1.0 s
+    assert row["replay"] == f"/sessions/{sid}#t=0.5"
+
+
+def test_times_from_fewer_than_three_successes_have_no_interval(as_role, web_store):
+    record_session(web_store)
+    client, _ = as_role("reviewer")
+    row = [r for r in client.get("/summary").text.split("<tr>") if "<strong>first</strong>" in r][0]
+    assert "too few for an interval" in row
+    for _ in range(2):
+        record_session(web_store)
+    row = [r for r in client.get("/summary").text.split("<tr>") if "<strong>first</strong>" in r][0]
+    assert "too few for an interval" not in row and '<span class="ci">' in row

@@ -21,6 +21,17 @@ async function postJSON(url, body) {
   return data;
 }
 
+// a button with data-copy="#input" copies that field's text (selected for a manual copy too)
+document.addEventListener("click", async (e) => {
+  const button = e.target.closest("button[data-copy]");
+  if (!button) return;
+  const field = document.querySelector(button.dataset.copy);
+  field.select();
+  try { await navigator.clipboard.writeText(field.value); } catch (err) { document.execCommand("copy"); }
+  button.textContent = "Copied";
+  setTimeout(() => { button.textContent = "Copy"; }, 1500);
+});
+
 function formatTime(seconds) {
   seconds = Math.max(0, seconds || 0);
   const m = Math.floor(seconds / 60), s = seconds - m * 60;

@@ -14,8 +14,15 @@
     li.textContent = `${new Date().toLocaleTimeString()} · ${text}`;
     log.prepend(li);
   }
+  // once the recorder says the session ended, nothing here can act on it any more
+  function over() {
+    box.querySelectorAll("button, input").forEach((el) => { el.disabled = true; });
+    document.getElementById("recstate").textContent = "This session is over: nothing is being recorded.";
+    conn.textContent = "Session over";
+  }
   function showState(state) {
     if (!state) return;
+    if (state.status === "ended") return over();
     document.getElementById("recstate").textContent =
       `Recorder: ${state.status || "?"} · task ${state.task || "none"}${state.paused ? " · paused" : ""} · ${formatTime(state.t)}`;
   }

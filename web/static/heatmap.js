@@ -18,7 +18,9 @@
       const li = document.createElement("li");
       const a = document.createElement("a");
       a.href = r.replay;
-      a.textContent = `${r.participant} · attempt ${r.attempt_id} · ${formatTime(r.t)} at (${r.x}, ${r.y})`;
+      const into = r.into_task == null ? "" : ` (${formatTime(r.into_task)} into the task)`;
+      a.textContent = `${r.participant}${r.group ? ` [${r.group}]` : ""} · ${r.task} · ${formatTime(r.t)}${into}`;
+      a.title = `click at (${r.x}, ${r.y})`;
       li.append(a); list.append(li);
     }
   });

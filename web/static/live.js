@@ -16,9 +16,11 @@ function item(list, html, cls, newestFirst = true, limit = 200) {
 // error flags: observers raise them; a researcher confirms or dismisses (live page and console)
 function flagList(list, socket, researcher, onError) {
   function show(f) {
-    const li = item(list, `${when(f.t)}<strong>${esc(f.author)}</strong> ${esc(f.text || "error")} <span class="status">${f.status}</span>`, f.status);
-    li.dataset.id = f.id;
+    // a flag is a question to the moderator, not an error, until it is confirmed
     const S = uxlab.markerStatus;
+    const label = {[S.PENDING]: "to confirm", [S.CONFIRMED]: "error", [S.DISMISSED]: "dismissed"}[f.status] || f.status;
+    const li = item(list, `${when(f.t)}<strong>${esc(f.author)}</strong> ${esc(f.text || "flag")} <span class="status">${label}</span>`, f.status);
+    li.dataset.id = f.id;
     if (researcher && f.status === S.PENDING) {
       for (const status of [S.CONFIRMED, S.DISMISSED]) {
         const b = document.createElement("button");
@@ -33,7 +35,7 @@ function flagList(list, socket, researcher, onError) {
     const li = list.querySelector(`li[data-id="${r.id}"]`);
     if (!li) return;
     li.className = r.status;
-    li.querySelector(".status").textContent = r.status;
+    li.querySelector(".status").textContent = r.status === uxlab.markerStatus.CONFIRMED ? "error" : r.status;
     li.querySelectorAll("button").forEach((b) => b.remove());
   });
   return {show, reset: (flags) => { list.innerHTML = ""; flags.forEach(show); }};
@@ -56,10 +58,11 @@ function watchPage(box) {
 
   // the screen: frames are JPEG bytes; the pointer and clicks come as events, in screen pixels
   socket.on("frame", (frame) => {
-    if (frame.session !== session) return;
+    if (frame.session !== session || box.classList.contains("over")) return;
     const url = URL.createObjectURL(new Blob([frame.jpeg], {type: "image/jpeg"}));
     img.onload = () => { if (lastUrl && lastUrl !== url) URL.revokeObjectURL(lastUrl); lastUrl = url; };
     img.src = url;
+    img.hidden = false;
     img.dataset.seq = frame.seq;
     img.dataset.captured = frame.captured;
     $("waiting").hidden = true;
@@ -83,21 +86,33 @@ function watchPage(box) {
     [K.SCROLL]: (e) => `scroll ${e.dx || 0}, ${e.dy || 0} at ${e.x}, ${e.y}`,
     [K.WINDOW]: (e) => `window: ${e.text || e.window || "?"}`,
   };
-  socket.on("events", (batch) => {
-    for (const e of batch.events) {
+  socket.on("events", (batch) => showEvents(batch.events));
+  function showEvents(events, fresh = true) {
+    for (const e of events) {
       if (uxlab.pointerKinds.includes(e.kind) && e.x != null) {
         place(cursor, e.x, e.y);
         cursor.hidden = false;
       }
-      if (e.kind === K.CLICK && e.pressed) ripple(e);
+      if (fresh && e.kind === K.CLICK && e.pressed) ripple(e);
       if (describe[e.kind] && (e.kind !== K.CLICK || e.pressed)) item($("ticker"), `${when(e.t)}${esc(describe[e.kind](e))}`);
     }
-  });
+  }
 
   // the task: name, prompt, elapsed time, outcomes so far
+  // the recorder said the session ended: say so, and leave nothing that looks usable
+  function over() {
+    box.classList.add("over");
+    box.querySelectorAll("button, input").forEach((el) => { el.disabled = true; });
+    img.hidden = true; cursor.hidden = true;
+    $("waiting").hidden = false;
+    $("waiting").textContent = "This session is over: nothing is being recorded.";
+    $("recorder").textContent = "session over";
+    $("recorder").classList.add("off");
+  }
   function showState(s) {
     if (!s) return;
     state = s;
+    if (s.ended) over();
     $("task").textContent = s.ended ? "Session ended" : s.task ? `Task: ${s.task}` : "Between tasks";
     $("prompt").textContent = s.prompt || "";
     $("paused").hidden = !s.paused;
@@ -118,13 +133,13 @@ function watchPage(box) {
     $("elapsed").textContent = state && state.task && state.started != null && !state.ended
       ? `${formatTime(sessionNow() - state.started)} on task` : "";
   }, 250);
-  socket.on("state", (s) => { if (s.session === session) { online(true); setNow(s.t); showState(s); } });
+  socket.on("state", (s) => { if (s.session === session) { if (!s.ended) online(true); setNow(s.t); showState(s); } });
   socket.on("marker", (m) => item($("ticker"), `${when(m.t)}<strong>${esc(m.kind)}</strong> ${esc(m.text || "")}`, "marker"));
   function online(yes) {
     $("recorder").textContent = yes ? "recorder online" : "recorder offline";
     $("recorder").classList.toggle("off", !yes);
   }
-  socket.on("recorder", (r) => online(r.online));
+  socket.on("recorder", (r) => { if (!box.classList.contains("over")) online(r.online); });
 
   // shared notes and error flags
   function showNote(n) {
@@ -157,6 +172,8 @@ function watchPage(box) {
     socket.emit("join", {session}, (reply) => {
       if (!reply.ok) { $("conn").textContent = `Not joined: ${reply.error}`; return; }
       setNow(reply.now);
+      $("ticker").innerHTML = "";   // what happened before this observer joined
+      showEvents(reply.events || [], false);
       $("notes").innerHTML = "";
       reply.notes.forEach(showNote);
       flags.reset(reply.flags);

@@ -22,7 +22,24 @@
     document.getElementById("novideo").hidden = false;
   }
 
-  const pct = (t) => `${Math.min(100, Math.max(0, t / duration * 100))}%`;
+  // the time before the first task (consent, setting up) is collapsed to a sliver of the
+  // timeline, so the tasks get the room; `frac` maps session time to the timeline and back
+  const firstTask = data.attempts.length ? Math.min(...data.attempts.map((a) => a.started)) : 0;
+  const SLIVER = 0.04;
+  const collapsed = firstTask > 0 && firstTask < duration && firstTask / duration > SLIVER;
+  function frac(t) {
+    t = Math.min(duration, Math.max(0, t));
+    if (!collapsed) return t / duration;
+    if (t < firstTask) return (t / firstTask) * SLIVER;
+    return SLIVER + ((t - firstTask) / (duration - firstTask)) * (1 - SLIVER);
+  }
+  function timeAt(f) {
+    f = Math.min(1, Math.max(0, f));
+    if (!collapsed) return f * duration;
+    if (f < SLIVER) return (f / SLIVER) * firstTask;
+    return firstTask + ((f - SLIVER) / (1 - SLIVER)) * (duration - firstTask);
+  }
+  const pct = (t) => `${frac(t) * 100}%`;
   function seek(t) {
     t = Math.max(0, Math.min(t, duration));
     video.currentTime = t;
@@ -55,6 +72,17 @@
   }
 
   // --- timeline lanes ---
+  function band(cls, a, b, title) {
+    const el = document.createElement("div");
+    el.className = cls; el.style.left = pct(a); el.style.width = `calc(${pct(b)} - ${pct(a)})`;
+    if (title) el.title = title;
+    timeline.append(el);
+    return el;
+  }
+  if (collapsed) band("collapsed", 0, firstTask, `${formatTime(firstTask)} before the first task (collapsed)`);
+  for (const [a, b, reason] of data.redacted || []) {
+    band("redacted", a, b, `redacted ${formatTime(a)}–${formatTime(b)}${reason ? `: ${reason}` : ""}`);
+  }
   for (const [a, b] of data.idle) {
     const el = document.createElement("div");
     el.className = "idle"; el.style.left = pct(a); el.style.width = `calc(${pct(b)} - ${pct(a)})`;
@@ -79,9 +107,11 @@
       items.push([m.t, m.kind, "privacy pause"]);
       continue;
     }
-    const pending = m.status === S.PENDING ? " (pending)" : "";
-    mark("marks", m.t, `tl-${m.kind} ${m.status}`, `${m.kind}${m.text ? `: ${m.text}` : ""}${pending}`);
-    items.push([m.t, m.kind, `${m.text || ""}${pending}`]);
+    // an observer's flag is not an error until the moderator confirms it
+    const kind = m.status === S.PENDING ? "flag" : m.kind;
+    const label = m.status === S.PENDING ? " (to confirm)" : "";
+    mark("marks", m.t, `tl-${kind} ${m.status}`, `${kind}${m.text ? `: ${m.text}` : ""}${label}`);
+    items.push([m.t, kind, `${m.text || ""}${label}`]);
   }
   for (const {t, title} of replayRows(data, "windows")) items.push([t, K.WINDOW, title]);
   function noteText(n) { return `${n.author}: ${n.text}${n.tags.length ? ` [${n.tags.join(", ")}]` : ""}`; }
@@ -118,8 +148,20 @@
   renderList();
   timeline.addEventListener("click", (e) => {
     const rect = timeline.getBoundingClientRect();
-    seek((e.clientX - rect.left) / rect.width * duration);
+    seek(timeAt((e.clientX - rect.left) / rect.width));
   });
+  // zoom: the tracks grow wider than the page and scroll, the playhead kept in view
+  const ZOOMS = [1, 2, 4, 8, 16];
+  let zoom = 0;
+  function setZoom(step) {
+    zoom = Math.max(0, Math.min(ZOOMS.length - 1, zoom + step));
+    timeline.style.width = `calc(${ZOOMS[zoom]} * (100% - 9.3rem))`;
+    document.getElementById("zoomlevel").textContent = `${ZOOMS[zoom]}×`;
+    const box = timeline.parentElement;
+    box.scrollLeft = playhead.offsetLeft - box.clientWidth / 2;
+  }
+  document.getElementById("zoomin").addEventListener("click", () => setZoom(1));
+  document.getElementById("zoomout").addEventListener("click", () => setZoom(-1));
 
   // --- ripples over the video ---
   function drawRipples() {
@@ -197,8 +239,19 @@
     history.replaceState(null, "", url);
     try { await navigator.clipboard.writeText(url); } catch (e) { /* the address bar has it */ }
   });
+  // a time field offers the current time; the first key typed replaces it rather than
+  // appending to it (number inputs cannot be selected, so the offer is tracked instead)
   document.querySelectorAll("input[data-now]").forEach((input) => {
-    input.addEventListener("focus", () => { if (!input.value) input.value = video.currentTime.toFixed(1); });
+    input.addEventListener("focus", () => {
+      if (input.value) return;
+      input.value = video.currentTime.toFixed(1);
+      input.dataset.offered = "1";
+    });
+    input.addEventListener("keydown", (e) => {
+      if (input.dataset.offered && e.key.length === 1 && !e.ctrlKey && !e.metaKey) input.value = "";
+      if (!["Tab", "Shift"].includes(e.key)) delete input.dataset.offered;
+    });
+    input.addEventListener("blur", () => { delete input.dataset.offered; });
   });
   const redact = document.getElementById("redactform");
   if (redact) redact.addEventListener("submit", (e) => {
