@@ -85,7 +85,7 @@ def test_an_inline_message_shown_for_a_second_counts_as_its_error_screen(display
         driver.key("ctrl+alt+q")
         session_id = driver.finish()
     finally:
-        driver.kill()
+        driver.close()
 
     store = Store(folder)
     frames = store.frames(session_id)

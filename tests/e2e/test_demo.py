@@ -93,6 +93,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 @pytest.fixture(scope="module")
 def served(demo):
     uxlab("user", "add", str(demo), "demo", "--role", "researcher", stdin=PASSWORD + "\n")
@@ -100,7 +105,7 @@ def served(demo):
     server = subprocess.Popen([UXLAB, "serve", str(demo), "--port", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
-    while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
+    while not _listening(port):
         assert server.poll() is None and time.monotonic() < deadline, "uxlab serve did not start"
         time.sleep(0.2)
     yield f"http://127.0.0.1:{port}"
