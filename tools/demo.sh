@@ -9,6 +9,7 @@ py=.venv/bin/python
 uxlab=.venv/bin/uxlab
 echo "recording the demo study's simulated participants in $dir (about a minute each, the first time)"
 $py -m examples.helpdesk.simulate "$dir"
+$uxlab transcribe "$dir"   # what the participants said, on this machine (skips sessions done before)
 $uxlab analyze "$dir"
 $py -m examples.helpdesk.findings "$dir"
 $uxlab candidates "$dir" --all
@@ -34,6 +35,7 @@ cat <<MSG
     .venv/bin/uxlab analyze $dir
     .venv/bin/uxlab validate $dir
     .venv/bin/uxlab audit $dir
+    .venv/bin/uxlab search $dir "ticket"
 
   stop the server with Ctrl+C
 MSG

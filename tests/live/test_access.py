@@ -44,9 +44,11 @@ def test_the_live_page_needs_an_observer_or_researcher(server, running):
                                                                                    "Accept": "application/json"})
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(request)
+        refused.value.close()
         assert refused.value.code == expected
     request = urllib.request.Request(f"{server.url}/live/{session_id}", headers={"Cookie": login(server.url, "otto")})
-    assert b'id="screen"' in urllib.request.urlopen(request).read()
+    with urllib.request.urlopen(request) as page:
+        assert b'id="screen"' in page.read()
 
 
 def test_rooms_are_joined_only_for_running_sessions(server, running):

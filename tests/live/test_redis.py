@@ -64,14 +64,16 @@ def _failed_logins(url: str, count: int) -> list[int]:
     import urllib.request
     codes = []
     for _ in range(count):
-        page = urllib.request.urlopen(f"{url}/login")
-        cookie = page.headers["Set-Cookie"].split(";")[0]
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.read().decode()).group(1)
+        with urllib.request.urlopen(f"{url}/login") as page:
+            cookie = page.headers["Set-Cookie"].split(";")[0]
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.read().decode()).group(1)
         form = urllib.parse.urlencode({"csrf_token": token, "name": "rita", "password": "not-the-password"})
         request = urllib.request.Request(f"{url}/login", data=form.encode(), headers={"Cookie": cookie})
         try:
-            codes.append(urllib.request.urlopen(request).status)
+            with urllib.request.urlopen(request) as answer:
+                codes.append(answer.status)
         except urllib.error.HTTPError as refused:
+            refused.close()
             codes.append(refused.code)
     return codes
 
