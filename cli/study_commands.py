@@ -117,13 +117,19 @@ def export(folder: Path, what: str | None, fmt: str, session_id: str | None, out
     fmt = fmt or "jsonl"
     if fmt == "json":
         fail("--format json is for --problems; events and attempts are jsonl or csv")
-    from sessions.export import EXPORT_COLUMNS, write_rows
+    from sessions.export import EXPORT_COLUMNS
     columns = EXPORT_COLUMNS
     if what == "attempts":
         rows, columns = _attempt_rows(store)
     else:
         from sessions.export import study_timeline
         rows = study_timeline(store)
+    emit_rows(rows, output, fmt, columns)
+
+
+def emit_rows(rows, output: Path | None, fmt: str, columns) -> None:
+    """Export rows to standard output, or to `output` with a count on stderr."""
+    from sessions.export import write_rows
     if output is None:
         write_rows(rows, sys.stdout, fmt, columns)
         return

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from cli.errors import fail
-from cli.study_commands import folder_argument, open_store
+from cli.study_commands import emit_rows, folder_argument, open_store
 from sessions.errors import UxlabError
 
 
@@ -130,7 +130,6 @@ def transcribe_after_recording(folder: Path, session_id: str) -> None:
 def export_transcript(store, fmt: str, session_id: str | None, output: Path | None) -> None:
     """`uxlab export --transcript`: rows for analysis, or one session's subtitles."""
     from sessions.captions import srt, webvtt
-    from sessions.export import write_rows
     from sessions.transcripts import TRANSCRIPT_COLUMNS, Transcripts
     transcripts = Transcripts(store)
     if fmt in ("vtt", "srt"):
@@ -145,13 +144,7 @@ def export_transcript(store, fmt: str, session_id: str | None, output: Path | No
             output.write_text(text, encoding="utf-8")
             click.echo(f"wrote {len(segments)} cues to {output}", err=True)
         return
-    rows = transcripts.study_rows(session_id)
-    if output is None:
-        write_rows(rows, sys.stdout, fmt, TRANSCRIPT_COLUMNS)
-        return
-    with open(output, "w", newline="", encoding="utf-8") as out:
-        count = write_rows(rows, out, fmt, TRANSCRIPT_COLUMNS)
-    click.echo(f"wrote {count} rows to {output}", err=True)
+    emit_rows(transcripts.study_rows(session_id), output, fmt, TRANSCRIPT_COLUMNS)
 
 
 COMMANDS = [transcribe, search]
