@@ -6,7 +6,7 @@ same sessions, the ones the store says are counted (pilot and excluded ones neve
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,8 +35,10 @@ class StudyData:
 
 
 def load_study_data(store: Store, study: Study, *, group: str | None = None,
-                    progress: Progress | None = None) -> StudyData:
-    """Read every counted session (of one design group, if given) once."""
+                    progress: Progress | None = None,
+                    reuse: Mapping[str, SessionData] | None = None) -> StudyData:
+    """Read every counted session (of one design group, if given) once; sessions in `reuse`
+    (read earlier, and known by the caller not to have changed since) are not read again."""
     rows = store.counted_sessions()
     if group is not None:
         names = sorted({r["group_name"] for r in rows if r["group_name"]})
@@ -45,7 +47,8 @@ def load_study_data(store: Store, study: Study, *, group: str | None = None,
         rows = [r for r in rows if r["group_name"] == group]
     sessions = []
     for done, row in enumerate(rows, start=1):
-        sessions.append(load_session(store, row))
+        known = reuse.get(row["id"]) if reuse else None
+        sessions.append(known if known is not None else load_session(store, row))
         if progress is not None:
             progress(done, len(rows))
     return StudyData(store, study, sessions, group)

@@ -69,6 +69,7 @@ ANIMATOR = textwrap.dedent("""
     tick(); print("ready", flush=True); root.mainloop()
 """)
 REQUEST_TIMEOUT = 10.0
+UXLAB_ARGS: list[str] = []
 
 
 def free_port() -> int:
@@ -196,7 +197,7 @@ async def observe(url: str, cookie: str, session_id: str, count: int, seconds: f
 
 def start_server(folder: Path, dev: bool) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    command = [str(UXLAB), "serve", str(folder), "--port", str(port)] + (["--dev"] if dev else [])
+    command = [str(UXLAB), "serve", str(folder), "--port", str(port)] + (["--dev"] if dev else UXLAB_ARGS)
     env = {**os.environ, "UXLAB_LIVE_TOKEN": TOKEN, "UXLAB_SECRET_KEY": SECRET}
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300   # a busy machine takes long to import the app

@@ -16,13 +16,13 @@ from sessions.events import ROLES
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Server processes; more than 1 needs UXLAB_REDIS_URL.")
-@click.option("--threads", default=400, show_default=True, type=click.IntRange(8, 4000),
-              help="Threads per process: each live viewer's WebSocket holds one.")
+@click.option("--connections", default=1000, show_default=True, type=click.IntRange(8, 20000),
+              help="Open connections per process (each live viewer holds one).")
 @click.option("--dev", is_flag=True, help="Werkzeug's development server instead (for debugging).")
-def serve(folder: Path, host: str, port: int, workers: int, threads: int, dev: bool) -> None:
+def serve(folder: Path, host: str, port: int, workers: int, connections: int, dev: bool) -> None:
     """Serve a study's dashboard, replays, questionnaires, live view and moderator console.
 
-    Runs gunicorn with threads (WebSocket included). The first serve of a study with no
+    Runs gunicorn with gevent (WebSocket included). The first serve of a study with no
     accounts creates a researcher and prints a one-time password, to be replaced at the
     first login. Settings come from UXLAB_* variables (see the README).
 
@@ -52,7 +52,7 @@ def serve(folder: Path, host: str, port: int, workers: int, threads: int, dev: b
                                                  allow_unsafe_werkzeug=True, log_output=False)
         return
     from web import serving
-    serving.run(settings, host, port, workers, threads)
+    serving.run(settings, host, port, workers, connections)
 
 
 @click.group()

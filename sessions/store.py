@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import secrets
 import socket
 import sqlite3
@@ -94,6 +95,7 @@ class Store:
         self.read_only = read_only
         self.media = MediaFiles(self.folder / "media")
         self._local = threading.local()
+        self._idle: queue.SimpleQueue[sqlite_utils.Database] = queue.SimpleQueue()
         self._open_checked()
 
     def _open_checked(self) -> None:
@@ -126,9 +128,17 @@ class Store:
     # -- connections ---------------------------------------------------------------
     @property
     def db(self) -> sqlite_utils.Database:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = self._local.db = sqlite_utils.Database(_connect(self.path, writable=not self.read_only))
+        """This thread's connection (a greenlet's, under a gevent server). A connection is
+        leased: when its thread ends it goes back to the store's idle ones, so a server that
+        runs each request on a fresh greenlet does not open a database per request."""
+        lease = getattr(self._local, "lease", None)
+        if lease is not None and lease.db is not None:
+            return lease.db
+        try:
+            db = self._idle.get_nowait()
+        except queue.Empty:
+            db = sqlite_utils.Database(_connect(self.path, writable=not self.read_only))
+        self._local.lease = _Lease(db, self._idle)
         return db
 
     def fingerprint(self) -> tuple:
@@ -175,10 +185,16 @@ class Store:
         return digest.hexdigest()
 
     def close(self) -> None:
-        db = getattr(self._local, "db", None)
-        if db is not None:
-            db.conn.close()
-            self._local.db = None
+        """Close this thread's connection and the idle ones (other threads keep theirs)."""
+        lease = getattr(self._local, "lease", None)
+        if lease is not None and lease.db is not None:
+            lease.db.conn.close()
+            lease.db = None
+        while True:
+            try:
+                self._idle.get_nowait().conn.close()
+            except queue.Empty:
+                break
 
     # -- sessions ------------------------------------------------------------------
     def create_session(self, participant: str, *, group: str | None = None, consent: bool = False,
@@ -594,14 +610,34 @@ class Store:
         return list(self.db.query(sql + " ORDER BY id", params))
 
 
+class _Lease:
+    """A thread's hold on one connection; the connection is handed back when the thread
+    (and so its thread-local lease) ends, with any transaction it left open rolled back."""
+
+    def __init__(self, db: sqlite_utils.Database, idle: queue.SimpleQueue) -> None:
+        self.db: sqlite_utils.Database | None = db
+        self.idle = idle
+
+    def __del__(self) -> None:
+        if self.db is None:
+            return
+        try:
+            if self.db.conn.in_transaction:
+                self.db.conn.rollback()
+            self.idle.put(self.db)
+        except sqlite3.ProgrammingError:   # closed meanwhile: nothing to hand back
+            pass
+
+
 def _connect(path: Path, *, writable: bool) -> sqlite3.Connection:
     """A connection in WAL mode; a read-only one is opened `mode=ro`, which can read
     another process's uncheckpointed log and can never write or checkpoint."""
     if not writable:
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=30)
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=30, check_same_thread=False)
         conn.execute("PRAGMA busy_timeout=30000")
         return conn
-    conn = sqlite3.connect(path, timeout=30)
+    # a lease hands a connection from a thread that ended to another: one user at a time
+    conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")

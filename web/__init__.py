@@ -2,9 +2,12 @@
 
 `create_app` builds one app per study folder, its settings assembled once from defaults,
 the environment and the given mapping (web/settings.py). `uxlab serve` runs it under
-gunicorn with threads (WebSocket through simple-websocket); for a hand-made deployment:
+gunicorn's gevent worker (WebSocket through simple-websocket); for a hand-made deployment:
 
-    UXLAB_STUDY=my-study UXLAB_SECRET_KEY=... gunicorn -k gthread --threads 400 -w 1 'web:create_app()'
+    UXLAB_STUDY=my-study UXLAB_SECRET_KEY=... gunicorn -k gevent -w 1 'web:create_app()'
+
+The app runs on gevent when the server has patched the standard library for it, and on
+threads otherwise (the development server, tests).
 
 More than one process needs the same UXLAB_REDIS_URL and UXLAB_SECRET_KEY: rooms, the login
 limiter and the console's recorder state are then shared through Redis.
@@ -42,13 +45,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     from web import qr
     qr.init_app(app)
+    from web import view_cache
+    view_cache.init_app(app)
     _register_blueprints(app)
     from web import live
     from web.load_limit import LoadLimit
     app.wsgi_app = LoadLimit(app.wsgi_app, app.config["MAX_REQUESTS"], app.config["QUEUE_SECONDS"])
     # with a Redis URL, several server processes share rooms through Redis (see web/live.py);
     # the transport's message limit is the live frame limit plus room for the packet around it
-    socketio = SocketIO(app, async_mode="threading", manage_session=False,
+    app.config["ASYNC_MODE"] = app.config["ASYNC_MODE"] or _async_mode()
+    socketio = SocketIO(app, async_mode=app.config["ASYNC_MODE"], manage_session=False,
                         message_queue=app.config["REDIS_URL"] or None,
                         max_http_buffer_size=live.MAX_MESSAGE_BYTES)
     socketio.on("connect", namespace="/")(_refuse_default_namespace)
@@ -57,6 +63,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     live.init_app(app, socketio)
     app.extensions["uxlab"]["socketio"] = socketio
     return app
+
+
+def _async_mode() -> str:
+    """gevent when the server patched the standard library for it (gunicorn -k gevent)."""
+    try:
+        from gevent import monkey
+    except ImportError:
+        return "threading"
+    return "gevent" if monkey.is_module_patched("threading") else "threading"
 
 
 def _refuse_default_namespace(auth=None) -> bool:

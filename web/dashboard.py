@@ -13,6 +13,8 @@ from analyzer.summary import comparison_groups, measure_session, summarize
 from sessions.events import INCLUSIONS, ROLES, SESSION_STATUSES, Outcome, Role, SessionStatus
 from web import current
 from web.access import requires
+from web.blocking import off_loop
+from web.view_cache import RUNNING_EVERY, changed_since
 
 bp = Blueprint("dashboard", __name__)
 
@@ -101,9 +103,6 @@ def filtered_summary(result: dict, q: dict) -> dict:
     return out
 
 
-RUNNING_EVERY = 3.0   # seconds between re-measurements of the sessions being recorded
-
-
 def current_summary() -> dict:
     """The study's analysis, reused across page views: the dashboard asks for it on every
     visit, and an analysis reads every session.
@@ -111,43 +110,57 @@ def current_summary() -> dict:
     While nothing changed, the last result is returned. While sessions are being recorded
     (a recording writes all the time) the result stands for RUNNING_EVERY seconds; then, if
     only those sessions changed, they alone are measured again, and anything else
-    re-analyses the study. One request does
-    the work while the others wait for it, so a crowd never computes it many times over.
+    re-analyses the study. One request does the work while the others wait for it (or,
+    during a recording, are given the last result), so a crowd never computes it many times
+    over and a recording never makes page views wait.
     """
     store = current.store()
     cache = current_app.extensions["uxlab"].setdefault("summary", {"lock": threading.Lock()})
     mark = store.fingerprint()
     if cache.get("mark") == mark or _recording_and_fresh(cache):
         return cache["result"]
-    with cache["lock"]:
+    lock, recording = cache["lock"], bool(cache.get("running"))
+    if not lock.acquire(blocking=not recording):
+        return cache["result"]    # being measured again: the last result stands meanwhile
+    try:
         if cache.get("mark") == mark or _recording_and_fresh(cache):
             return cache["result"]
-        study = current.study()
-        running = {s["id"]: s for s in store.sessions(status=SessionStatus.RECORDING.value)}
-        settled = store.settled_fingerprint(running)
-        if cache.get("settled") == settled and cache.get("running") == set(running):
-            measured = {sid: (m if sid not in running else measure_session(store, study, running[sid]))
-                        for sid, m in cache["measured"].items()}
-        else:
-            measured = {row["id"]: measure_session(store, study, row) for row in store.counted_sessions()}
-        sessions = [m for m, _ in measured.values()]
-        matched = set().union(*(screens for _, screens in measured.values()))
-        result = summarize(store, study, sessions, comparison_groups(store), matched)
+        result, measured, settled, running = off_loop(lambda: _analyse(store, current.study(), cache))
         cache.update(result=result, measured=measured, mark=mark, settled=settled, running=set(running),
                      at=time.monotonic())
         return result
+    finally:
+        lock.release()
+
+
+def _analyse(store, study, cache: dict) -> tuple[dict, dict, str, dict]:
+    """Measure the running sessions again if only they changed since the cached result,
+    else every counted session; then summarise."""
+    running = {s["id"]: s for s in store.sessions(status=SessionStatus.RECORDING.value)}
+    settled = store.settled_fingerprint(running)
+    if cache.get("settled") == settled and cache.get("running") == set(running):
+        measured = {sid: (m if sid not in running else measure_session(store, study, running[sid]))
+                    for sid, m in cache["measured"].items()}
+    else:
+        measured = {row["id"]: measure_session(store, study, row) for row in store.counted_sessions()}
+    sessions = [m for m, _ in measured.values()]
+    matched = set().union(*(screens for _, screens in measured.values()))
+    return summarize(store, study, sessions, comparison_groups(store), matched), measured, settled, running
 
 
 def _recording_and_fresh(cache: dict) -> bool:
-    """While sessions are being recorded, a result younger than RUNNING_EVERY stands."""
-    return bool(cache.get("running")) and time.monotonic() - cache["at"] < RUNNING_EVERY
+    """While sessions are being recorded, a result younger than RUNNING_EVERY stands, unless
+    this app changed something since."""
+    return (bool(cache.get("running")) and time.monotonic() - cache["at"] < RUNNING_EVERY
+            and not changed_since(cache["at"]))
 
 
 @bp.route("/download/report.html")
 @requires(Role.RESEARCHER, Role.REVIEWER)
 def report():
     from analyzer.report import render_report
-    html = render_report(current.store(), current.study(), replay_base=request.host_url)
+    store, study, base = current.store(), current.study(), request.host_url
+    html = off_loop(lambda: render_report(store, study, replay_base=base))
     return Response(html, mimetype="text/html",
                     headers={"Content-Disposition": 'attachment; filename="report.html"'})
 

@@ -2,7 +2,8 @@
 hot spot lists the attempts that clicked there, each linking to the replay at that moment.
 
 Like the dashboard's analysis, the sessions are read once and reused until the study's
-database changes (Store.fingerprint), so moving between states and groups costs a drawing.
+database changes, or for a few seconds at a time while a session is being recorded
+(web/view_cache.py), so moving between states and groups costs a drawing.
 """
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 from analyzer import heatmap
 from analyzer.study_data import StudyData, load_study_data
 from sessions.errors import BadRequest, NotFound
-from sessions.events import ROLES
+from sessions.events import ROLES, SessionStatus
+from sessions.store import Store
+from sessions.study import Study
 from web import current
 from web.access import requires
+from web.view_cache import StudyViews, study_views
 
 bp = Blueprint("heatmaps", __name__)
 
@@ -35,23 +39,27 @@ def _screen():
         abort(400, "screen must be a number")
 
 
-def _cache() -> dict:
-    """This app's heatmap views, emptied whenever the study's database changed."""
-    store = current.store()
-    cache = current_app.extensions["uxlab"].setdefault("heatmaps", {})
-    mark = store.fingerprint()
-    if cache.get("mark") != mark:
-        cache.clear()
-        cache["mark"] = mark
-    return cache
+def _views() -> StudyViews:
+    return study_views("heatmaps")
 
 
 def _data(group: str | None) -> StudyData:
-    cache = _cache()
-    key = ("data", group)
-    if key not in cache:
-        cache[key] = load_study_data(current.store(), current.study(), group=group)
-    return cache[key]
+    store, study = current.store(), current.study()
+    settled = current_app.extensions["uxlab"].setdefault("heatmap_sessions", {})
+    return _views().get(store, ("data", group), lambda: _read(store, study, group, settled))
+
+
+def _read(store: Store, study: Study, group: str | None, settled: dict) -> StudyData:
+    """The sessions of a group; while others are being recorded, those that were not are
+    taken from the last reading when nothing outside the recordings changed since."""
+    running = {s["id"] for s in store.sessions(status=SessionStatus.RECORDING.value)}
+    mark = store.settled_fingerprint(running)
+    last_mark, known = settled.get("last", (None, {}))
+    known = known if last_mark == mark else {}
+    data = load_study_data(store, study, group=group,
+                           reuse={sid: s for sid, s in known.items() if sid not in running})
+    settled["last"] = (mark, {**known, **{s.id: s for s in data.sessions}})
+    return data
 
 
 def _groups() -> list[str]:
@@ -91,11 +99,10 @@ def task(task_id: str):
 def image(task_id: str):
     task = _task(task_id)
     group, screen = _group(), _screen()
-    cache = _cache()
-    key = ("png", task.id, group, screen)
-    if key not in cache:
-        cache[key] = heatmap.heatmap_png(_data(group), task.id, screen=screen)
-    return Response(cache[key], mimetype="image/png")
+    data = _data(group)
+    png = _views().get(current.store(), ("png", task.id, group, screen),
+                       lambda: heatmap.heatmap_png(data, task.id, screen=screen))
+    return Response(png, mimetype="image/png")
 
 
 @bp.route("/heatmaps/<task_id>/clicks.json")

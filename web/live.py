@@ -69,7 +69,7 @@ from sessions.events import (
     recorder_room,
 )
 from sessions.store import UnknownSession
-from web import current
+from web import current, websocket_sends
 from web.access import requires
 
 MAX_FRAME_BYTES = 1_000_000
@@ -94,6 +94,7 @@ bp = Blueprint("live", __name__)
 def init_app(app: Flask, socketio: SocketIO) -> None:
     """Register the live page and the namespace on an app built by web.create_app."""
     app.register_blueprint(bp)
+    websocket_sends.install()
     _whole_messages(socketio.server)
     socketio.on_namespace(LiveNamespace(LIVE_NAMESPACE))
 

@@ -1,7 +1,7 @@
 """A bound on the page requests the app works on at once. Past it a request waits its
-turn for at most QUEUE_SECONDS and is then answered 503 with Retry-After: a burst of
-visitors queues briefly or is told to come back, never hangs for half a minute while
-every request in flight slows the others down and memory grows.
+turn, first come first served, for at most QUEUE_SECONDS and is then answered 503 with
+Retry-After: a burst of visitors queues briefly or is told to come back, never hangs for
+half a minute while every request in flight slows the others down and memory grows.
 
 Socket.IO connections are not counted: Flask-SocketIO's middleware sits in front of this
 one and answers them itself (each is a long-lived connection, not a page request).
@@ -9,9 +9,47 @@ one and answers them itself (each is a long-lived connection, not a page request
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable
 
 BUSY_BODY = b"The lab server is busy; try again in a moment.\n"
+
+
+class FairSlots:
+    """`limit` slots handed to waiters in their order of arrival.
+
+    A semaphore wakes its waiters in no particular order, so under a crowd some requests
+    wait many times longer than others; here each waiter blocks on a lock of its own,
+    released by the request that hands it the slot.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.mutex = threading.Lock()
+        self.free = limit
+        self.waiting: deque[threading.Lock] = deque()
+
+    def acquire(self, timeout: float) -> bool:
+        with self.mutex:
+            if self.free and not self.waiting:
+                self.free -= 1
+                return True
+            gate = threading.Lock()
+            gate.acquire()
+            self.waiting.append(gate)
+        if gate.acquire(timeout=timeout):
+            return True
+        with self.mutex:
+            if gate in self.waiting:
+                self.waiting.remove(gate)
+                return False
+        return True          # handed a slot just as the wait ran out: it is ours
+
+    def release(self) -> None:
+        with self.mutex:
+            if self.waiting:
+                self.waiting.popleft().release()
+            else:
+                self.free += 1
 
 
 class LoadLimit:
@@ -19,10 +57,10 @@ class LoadLimit:
 
     def __init__(self, app: Callable, limit: int, wait: float) -> None:
         self.app, self.wait = app, wait
-        self.slots = threading.BoundedSemaphore(limit)
+        self.slots = FairSlots(limit)
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        if not self.slots.acquire(timeout=self.wait):
+        if not self.slots.acquire(self.wait):
             start_response("503 Service Unavailable", [
                 ("Content-Type", "text/plain; charset=utf-8"), ("Retry-After", "2"),
                 ("Content-Length", str(len(BUSY_BODY)))])

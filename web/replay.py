@@ -6,13 +6,15 @@ import json
 import math
 import zipfile
 
-from flask import Blueprint, abort, jsonify, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, jsonify, render_template, request, send_file, url_for
 
 from sessions.clips import clip_video
 from sessions.redaction import redact as redact_session
 from sessions.events import CAPTIONS_FILE, ROLES, Role
 from web import current
 from web.access import requires
+from web.blocking import off_loop
+from web.view_cache import study_views
 from web.captions import clip_captions
 from web.timeline import replay_data
 
@@ -68,7 +70,12 @@ def sus_of(answers: list[dict]) -> float | None:
 @bp.route("/sessions/<session_id>/timeline.json")
 @requires(*ROLES)
 def timeline(session_id: str):
-    return jsonify(replay_data(current.store(), current.study(), session_id))
+    """Kept like the heatmaps (web/view_cache.py): a replay opened by many reviewers, or
+    reopened, reads its session once."""
+    store, study = current.store(), current.study()
+    body = study_views("replays").get(store, session_id, lambda: json.dumps(replay_data(store, study, session_id)),
+                                      heavy=False)
+    return Response(body, mimetype="application/json")
 
 
 def _tags(raw) -> list[str]:
@@ -143,7 +150,8 @@ def clip(session_id: str):
     session = current.store().session(session_id)
     start, end = _range(session, request.form)
     notes = [n for n in current.store().notes(session_id) if start <= n["t"] <= end]
-    video = clip_video(current.store(), session_id, start, end)  # a UxlabError is the app's to show
+    store = current.store()
+    video = off_loop(lambda: clip_video(store, session_id, start, end))  # a UxlabError is the app's to show
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("clip.mp4", video)
@@ -175,14 +183,16 @@ def _webvtt(notes: list[dict], start: float, end: float) -> str:
 @requires(Role.RESEARCHER)
 def redact(session_id: str):
     """Black out a time range of the video and its keyframes and drop its key events; the
-    reason goes to the audit log. Runs in the request: a re-encode takes seconds per minute."""
+    reason goes to the audit log. Runs in the request (off the server's loop): a re-encode
+    takes seconds per minute."""
     store = current.store()
     session = store.session(session_id)
     start, end = _range(session, request.form)
     reason = (request.form.get("reason") or "").strip()
     if not reason or len(reason) > 500:
         abort(400, "Say why this range is redacted (up to 500 characters).")
-    done = redact_session(store, session_id, start, end, actor=current.user()["name"], reason=reason)
+    actor = current.user()["name"]
+    done = off_loop(lambda: redact_session(store, session_id, start, end, actor=actor, reason=reason))
     if request.accept_mimetypes.best == "application/json":
         return jsonify({"frames": done.frames, "keyframes": done.keyframes, "key_events": done.key_events,
                         "window_titles": done.window_titles})

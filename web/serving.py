@@ -1,6 +1,8 @@
-"""`uxlab serve`'s server: gunicorn with threads, which Flask-SocketIO supports for
-WebSocket through simple-websocket (each WebSocket holds one thread for its life; page
-requests are bounded separately by web/load_limit.py).
+"""`uxlab serve`'s server: gunicorn's gevent worker, which Flask-SocketIO supports for
+WebSocket through simple-websocket. One event loop serves pages and relays live frames
+without a thread per connection (gunicorn's threads spent most of their time handing the
+interpreter lock to each other: bench/serve.py); page requests are bounded by
+web/load_limit.py, and long work runs off the loop (web/blocking.py).
 
 Every worker builds its own app (its own database connections) from the same settings.
 More than one worker needs Redis: the rooms, the login limiter and the console's recorder
@@ -32,17 +34,16 @@ class LabServer(BaseApplication):
         return create_app(self.config_mapping)
 
 
-def options(host: str, port: int, workers: int, threads: int, redis_url: str | None) -> dict[str, Any]:
+def options(host: str, port: int, workers: int, connections: int, redis_url: str | None) -> dict[str, Any]:
     """gunicorn's settings for a lab server; more than one worker needs Redis."""
     if workers > 1 and not redis_url:
         raise BadRequest("--workers above 1 needs UXLAB_REDIS_URL: the workers share rooms "
                          "and limits through Redis")
     return {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
-        "worker_class": "gthread",
+        "worker_class": "gevent",
         "workers": workers,
-        "threads": threads,
-        "worker_connections": threads * 2,
+        "worker_connections": connections,
         "backlog": 2048,
         "keepalive": 5,
         "graceful_timeout": 2,   # then open WebSockets are closed: a stop never hangs
@@ -54,6 +55,6 @@ def options(host: str, port: int, workers: int, threads: int, redis_url: str | N
     }
 
 
-def run(config: dict[str, Any], host: str, port: int, workers: int, threads: int) -> None:
+def run(config: dict[str, Any], host: str, port: int, workers: int, connections: int) -> None:
     """Serve until stopped (SIGINT or SIGTERM end it gracefully)."""
-    LabServer(config, options(host, port, workers, threads, config.get("REDIS_URL"))).run()
+    LabServer(config, options(host, port, workers, connections, config.get("REDIS_URL"))).run()

@@ -10,7 +10,7 @@ nothing below `create_app` looks at the environment.
 | REDIS_URL | UXLAB_REDIS_URL | none: one process keeps its own state |
 | SESSION_COOKIE_SECURE | UXLAB_SECURE_COOKIES=1 | off (over plain http a Secure cookie never returns) |
 | IDLE_MINUTES | UXLAB_IDLE_MINUTES | 120: a login unused this long ends |
-| MAX_REQUESTS | UXLAB_MAX_REQUESTS | 16 page requests at once; more wait |
+| MAX_REQUESTS | UXLAB_MAX_REQUESTS | 4 page requests at once; more wait their turn |
 | QUEUE_SECONDS | UXLAB_QUEUE_SECONDS | 5: a request waiting longer gets 503 |
 """
 from __future__ import annotations
@@ -47,6 +47,9 @@ def defaults() -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": False,
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        # a login's last use is rewritten every SEEN_EVERY seconds (web/access.py), which
+        # renews the cookie; signing it afresh on every response would only cost time
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "IDLE_MINUTES": 120.0,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
@@ -56,8 +59,11 @@ def defaults() -> dict[str, Any]:
         "LOGIN_MAX_ADDRESS_FAILURES": 20,   # per address, whatever the names tried
         "LOGIN_WINDOW_SECONDS": 300,
         "NOTES_PER_MINUTE": 30,
-        "MAX_REQUESTS": 16,
+        # one process has one interpreter lock: past a few requests at once each only slows
+        # the others, and a short fair queue serves a crowd sooner (bench/serve.py)
+        "MAX_REQUESTS": 4,
         "QUEUE_SECONDS": 5.0,
+        "ASYNC_MODE": None,   # gevent when the server patched for it (`uxlab serve`), else threads
     }
 
 

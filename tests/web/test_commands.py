@@ -102,7 +102,7 @@ def test_the_app_runs_under_gunicorn(study_dir):
     CliRunner().invoke(main, ["user", "add", str(study_dir), "rita", "--role", "researcher"], input="rita-password\n")
     port = free_port()
     env = {**os.environ, "UXLAB_STUDY": str(study_dir), "UXLAB_SECRET_KEY": "gunicorn-test"}
-    process = subprocess.Popen([str(BIN / "gunicorn"), "-k", "gthread", "--threads", "8", "-w", "1",
+    process = subprocess.Popen([str(BIN / "gunicorn"), "-k", "gevent", "-w", "1",
                                 "-b", f"127.0.0.1:{port}", "web:create_app()"],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     try:

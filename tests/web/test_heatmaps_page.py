@@ -7,9 +7,11 @@ import re
 import subprocess
 import sys
 
+from sessions.events import MarkerKind
 from sessions.recovery import open_writer
 from sessions.store import Store
 from tests.web.recordings import CLICKS, SCREEN, record_session
+from web import view_cache
 
 
 def _two_designs(web_store) -> tuple[str, str]:
@@ -39,19 +41,35 @@ def test_the_page_reuses_its_reading_until_the_study_changes(app, as_role, web_s
     sid = record_session(web_store)
     client, _ = as_role("reviewer")
     assert "Screen 0 · 1 clicks" in client.get("/heatmaps/first").text
-    cache = app.extensions["uxlab"]["heatmaps"]
-    data = cache[("data", None)]
+    views = app.extensions["uxlab"]["views"]["heatmaps"]
+    data = views.kept[("data", None)].value
     png = client.get("/heatmaps/first/heatmap.png").data
     assert client.get("/heatmaps/first").status_code == 200
-    assert cache[("data", None)] is data, "the second visit reads no session again"
+    assert views.kept[("data", None)].value is data, "the second visit reads no session again"
     assert client.get("/heatmaps/first/heatmap.png").data == png
     # a new session (written by another process, as the recorder does) shows at the next visit
     other = Store(web_store.folder)
     record_session(other, "P02")
     other.close()
     assert "Screen 0 · 2 clicks" in client.get("/heatmaps/first").text
-    assert app.extensions["uxlab"]["heatmaps"][("data", None)] is not data
+    assert views.kept[("data", None)].value is not data
     assert sid
+
+
+def test_while_a_session_is_recorded_the_reading_stands_a_few_seconds(app, as_role, web_store, monkeypatch):
+    record_session(web_store)
+    live = web_store.create_session("P02")          # being recorded: it writes all the time
+    client, _ = as_role("reviewer")
+    assert "Screen 0 · 1 clicks" in client.get("/heatmaps/first").text
+    views = app.extensions["uxlab"]["views"]["heatmaps"]
+    data = views.kept[("data", None)].value
+    monkeypatch.setattr(view_cache, "RUNNING_EVERY", 3600.0)
+    web_store.add_marker(live, 1.0, MarkerKind.MARKER.value, text="the recorder writes on")
+    assert client.get("/heatmaps/first").status_code == 200
+    assert views.kept[("data", None)].value is data, "a live recording does not make each view re-read"
+    monkeypatch.setattr(view_cache, "RUNNING_EVERY", 0.0)
+    record_session(web_store, "P03")
+    assert "Screen 0 · 2 clicks" in client.get("/heatmaps/first").text
 
 
 def test_the_task_table_says_how_many_attempts_were_interrupted(as_role, web_store):

@@ -3,6 +3,7 @@ QUEUE_SECONDS and is then told 503 with Retry-After, instead of hanging."""
 from __future__ import annotations
 
 import threading
+import time
 
 from tests.web.conftest import login
 
@@ -34,3 +35,38 @@ def test_a_request_past_the_limit_gets_a_503_quickly(study_dir):
         worker.join(60)
     assert first[0].status_code == 200
     assert app.test_client().get("/login").status_code == 200   # the slot is given back
+
+
+def test_waiting_requests_are_served_in_their_order_of_arrival():
+    from web.load_limit import FairSlots
+    slots = FairSlots(1)
+    assert slots.acquire(1.0)
+    served: list[int] = []
+    threads = []
+    for n in range(5):
+        def wait_turn(n=n):
+            assert slots.acquire(60)
+            served.append(n)
+            slots.release()
+        thread = threading.Thread(target=wait_turn)
+        thread.start()
+        threads.append(thread)
+        deadline = time.monotonic() + 30
+        while len(slots.waiting) < n + 1:       # in the queue before the next one comes
+            assert time.monotonic() < deadline
+            time.sleep(0.005)
+    slots.release()
+    for thread in threads:
+        thread.join(60)
+    assert served == [0, 1, 2, 3, 4]
+    assert not slots.acquire(0.0) or slots.free == 0
+
+
+def test_a_wait_that_runs_out_gives_up_its_place():
+    from web.load_limit import FairSlots
+    slots = FairSlots(1)
+    assert slots.acquire(1.0)
+    assert not slots.acquire(0.05)
+    assert not slots.waiting
+    slots.release()
+    assert slots.acquire(0.0)
