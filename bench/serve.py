@@ -1,4 +1,4 @@
-"""The lab server under load: `uxlab serve` (gunicorn with threads) beside the development
+"""The lab server under load: `uxlab serve` (gunicorn with gevent) beside the development
 server (`uxlab serve --dev`), measured the same way in the same run.
 
 For each server: a study with 20 recorded sessions while a real `uxlab record --live`
@@ -69,7 +69,6 @@ ANIMATOR = textwrap.dedent("""
     tick(); print("ready", flush=True); root.mainloop()
 """)
 REQUEST_TIMEOUT = 10.0
-UXLAB_ARGS: list[str] = []
 
 
 def free_port() -> int:
@@ -197,7 +196,7 @@ async def observe(url: str, cookie: str, session_id: str, count: int, seconds: f
 
 def start_server(folder: Path, dev: bool) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    command = [str(UXLAB), "serve", str(folder), "--port", str(port)] + (["--dev"] if dev else UXLAB_ARGS)
+    command = [str(UXLAB), "serve", str(folder), "--port", str(port)] + (["--dev"] if dev else [])
     env = {**os.environ, "UXLAB_LIVE_TOKEN": TOKEN, "UXLAB_SECRET_KEY": SECRET}
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300   # a busy machine takes long to import the app
@@ -212,7 +211,7 @@ def start_server(folder: Path, dev: bool) -> tuple[subprocess.Popen, str]:
 def start_recorder(folder: Path, display: VirtualDisplay, url: str) -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen(
         [str(UXLAB), "record", str(folder), "--participant", "live", "--display", display.name, "--consent",
-         "--prompt", "none", "--live", url, "--token", TOKEN],
+         "--prompt", "none", "--live", url, "--token", TOKEN, "--again"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     for line in process.stderr:
         match = re.match(r"recording session (\S+)", line)
@@ -273,7 +272,7 @@ def main() -> None:
         assert animator.stdout.readline().strip() == "ready"
         results = {}
         try:
-            for name, dev in (("uxlab serve (gunicorn, threads)", False), ("development server (--dev)", True)):
+            for name, dev in (("uxlab serve (gunicorn, gevent)", False), ("development server (--dev)", True)):
                 if args.only and (args.only == "dev") != dev:
                     continue
                 results[name] = run_one(folder, display, dev, args, ids[0])

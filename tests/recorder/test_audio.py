@@ -12,6 +12,9 @@ import pytest
 
 from sessions.events import VIDEO_FILE
 from sessions.store import Store
+from sessions.transcripts import Transcripts
+from speech.engines import open_engine
+from speech.transcribe import transcribe_session
 from tests.pulse import decode_audio, loud_spans, loudness, speech
 
 QUIET = 0.004   # RMS of a silent stretch after AAC (digital silence decodes to ~0)
@@ -95,6 +98,18 @@ def test_voice_is_recorded_beside_the_video_and_a_privacy_pause_keeps_none_of_it
         if path.suffix == ".mp4" and path != video:
             with av.open(str(path)) as container:
                 assert not container.streams.audio, path
+
+    # the same recording transcribed: each sentence where it was said, the private one nowhere
+    transcribe_session(store, sid, open_engine())
+    segments = Transcripts(store).segments(sid)
+    for name in ("before", "after"):
+        start, _end = spoken[name]
+        assert [s for s in segments if abs(s["t"] - start) <= 0.7], (name, start, [(s["t"], s["text"]) for s in segments])
+    assert not [s for s in segments if s["t"] < resume and s["end"] > pause], segments
+    assert not [w for w in Transcripts(store).words(sid) if w["t"] < resume and w["end"] > pause]
+    store.close()
+    for path in (p for p in study_dir.rglob("*") if p.is_file()):
+        assert b"card number" not in path.read_bytes().lower(), path
 
 
 def test_an_unknown_source_is_refused_before_anything_is_recorded(pulse, display, study_dir):
