@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import secrets
 import socket
 import sqlite3
 import threading
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import closing
 from datetime import datetime, UTC
@@ -95,7 +95,8 @@ class Store:
         self.read_only = read_only
         self.media = MediaFiles(self.folder / "media")
         self._local = threading.local()
-        self._idle: queue.SimpleQueue[sqlite_utils.Database] = queue.SimpleQueue()
+        # a deque, not a queue: gevent patches queues, and a lease may end on a native thread
+        self._idle: deque[sqlite_utils.Database] = deque()
         self._open_checked()
 
     def _open_checked(self) -> None:
@@ -135,8 +136,8 @@ class Store:
         if lease is not None and lease.db is not None:
             return lease.db
         try:
-            db = self._idle.get_nowait()
-        except queue.Empty:
+            db = self._idle.popleft()
+        except IndexError:
             db = sqlite_utils.Database(_connect(self.path, writable=not self.read_only))
         self._local.lease = _Lease(db, self._idle)
         return db
@@ -190,11 +191,8 @@ class Store:
         if lease is not None and lease.db is not None:
             lease.db.conn.close()
             lease.db = None
-        while True:
-            try:
-                self._idle.get_nowait().conn.close()
-            except queue.Empty:
-                break
+        while self._idle:
+            self._idle.popleft().conn.close()
 
     # -- sessions ------------------------------------------------------------------
     def create_session(self, participant: str, *, group: str | None = None, consent: bool = False,
@@ -614,7 +612,7 @@ class _Lease:
     """A thread's hold on one connection; the connection is handed back when the thread
     (and so its thread-local lease) ends, with any transaction it left open rolled back."""
 
-    def __init__(self, db: sqlite_utils.Database, idle: queue.SimpleQueue) -> None:
+    def __init__(self, db: sqlite_utils.Database, idle: deque) -> None:
         self.db: sqlite_utils.Database | None = db
         self.idle = idle
 
@@ -624,7 +622,7 @@ class _Lease:
         try:
             if self.db.conn.in_transaction:
                 self.db.conn.rollback()
-            self.idle.put(self.db)
+            self.idle.append(self.db)
         except sqlite3.ProgrammingError:   # closed meanwhile: nothing to hand back
             pass
 

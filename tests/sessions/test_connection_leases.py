@@ -15,7 +15,7 @@ def _in_a_thread(work, store):
     thread.start()
     thread.join(30)
     deadline = time.monotonic() + 10        # a thread's locals go a moment after join returns
-    while store._idle.empty():
+    while not store._idle:
         assert time.monotonic() < deadline, "the connection was not handed back"
         time.sleep(0.01)
     return out[0]
