@@ -61,7 +61,8 @@ def _compose(screen: Any, voice: Any, face: Any, offset: float, duration: float,
     video, sound = screen.streams.video[0], list(voice.streams.audio)
     shape = _shape(video)
     writer = _Writer(target, gop, _sound_specs(sound))
-    streams = [_timed(screen, [video], "screen", 0.0), _timed(face, [face.streams.video[0]], "camera", offset),
+    # kinds: "desk" (the screen video's frames), "face" (the camera's), "sound0".. (the tracks)
+    streams = [_timed(screen, [video], "desk", 0.0), _timed(face, [face.streams.video[0]], "face", offset),
                _timed(voice, sound, "sound", 0.0)]
     shown: np.ndarray | None = None
     corner: np.ndarray | None = None
@@ -74,7 +75,7 @@ def _compose(screen: Any, voice: Any, face: Any, offset: float, duration: float,
         writer.open(shape)
         for t, kind, frame in heapq.merge(*streams, key=lambda item: item[0]):
             if t > duration + 1e-3:
-                if kind == "screen":
+                if kind == "desk":
                     break
                 continue
             if kind.startswith("sound"):
@@ -84,7 +85,7 @@ def _compose(screen: Any, voice: Any, face: Any, offset: float, duration: float,
             # every change at one instant is drawn into one picture, written once time moves on
             if pending is not None and round(at / writer.time_base) > round(pending / writer.time_base):
                 flush()
-            if kind == "screen":
+            if kind == "desk":
                 shown = frame.to_ndarray(format="rgb24")
             else:
                 corner = _small(frame, shape["width"])
