@@ -1,6 +1,7 @@
 """User errors: one sentence on stderr, `error: ...`, exit status 2, never a traceback."""
 from __future__ import annotations
 
+import os
 import sys
 from typing import NoReturn
 
@@ -26,6 +27,11 @@ class UxlabGroup(click.Group):
             return super().invoke(ctx)
         except UxlabError as exc:
             raise UserError(exc.message) from None
+        except BrokenPipeError:
+            # the reader went away (`uxlab search ... | head`): nothing is wrong, stop quietly;
+            # stdout goes to /dev/null so the interpreter's last flush cannot fail again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         except OSError as exc:
             if exc.errno is None:
                 raise

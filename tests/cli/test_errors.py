@@ -53,3 +53,17 @@ def test_the_analyzer_s_typed_errors_reach_the_user(study_dir, tmp_path):
         result = subprocess.run([UXLAB, *args], capture_output=True, text=True, timeout=120)
         assert result.returncode == 2, (args, result.stderr)
         assert result.stderr.startswith(words) and "Traceback" not in result.stderr, result.stderr
+
+
+def test_a_reader_that_stops_early_is_no_error(store):
+    """`uxlab export ... | head -1`: the pipe closes under the writer; it stops quietly."""
+    from sessions import events
+    sid = store.create_session("P01")
+    store.append_events(sid, [events.click(i / 10, i % 1280, i % 800) for i in range(20000)])
+    store.close()
+    reader = subprocess.Popen(["head", "-c", "100"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    writer = subprocess.run([UXLAB, "export", str(store.folder), "--events"], stdout=reader.stdin,
+                            stderr=subprocess.PIPE, text=True, timeout=120)
+    reader.stdin.close()
+    reader.wait(30)
+    assert writer.returncode == 0 and writer.stderr == "", writer.stderr
