@@ -35,6 +35,7 @@ import socketio
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.live import ANIMATOR, free_port  # noqa: E402  (the same moving window and port probe)
 from recorder.virtual_display import VirtualDisplay, stop_process  # noqa: E402
 from sessions.events import LIVE_NAMESPACE  # noqa: E402
 from sessions.store import Store  # noqa: E402
@@ -54,27 +55,7 @@ STUDY = textwrap.dedent("""
     id = "second"
     prompt = "Do the second thing."
 """)
-ANIMATOR = textwrap.dedent("""
-    import tkinter as tk
-    root = tk.Tk(); root.overrideredirect(True); root.geometry("900x600+100+100")
-    c = tk.Canvas(root, width=900, height=600, highlightthickness=0); c.pack()
-    n = [0]
-    def tick():
-        n[0] += 1
-        c.delete("all")
-        c.create_rectangle(0, 0, 900, 600, fill="#%02x%02x%02x" % (n[0] * 7 % 256, 90, 160))
-        c.create_oval(n[0] * 9 % 800, 200, n[0] * 9 % 800 + 100, 300, fill="white")
-        c.create_text(450, 500, text=str(n[0]), font=("Helvetica", 48))
-        root.after(33, tick)
-    tick(); print("ready", flush=True); root.mainloop()
-""")
 REQUEST_TIMEOUT = 10.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def tree_rss_mb(pid: int) -> float:
