@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import math
-import threading
-import time
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
@@ -14,7 +12,7 @@ from sessions.events import INCLUSIONS, ROLES, SESSION_STATUSES, Outcome, Role, 
 from web import current
 from web.access import requires
 from web.blocking import off_loop
-from web.view_cache import RUNNING_EVERY, changed_since
+from web.view_cache import study_views
 
 bp = Blueprint("dashboard", __name__)
 
@@ -104,55 +102,30 @@ def filtered_summary(result: dict, q: dict) -> dict:
 
 
 def current_summary() -> dict:
-    """The study's analysis, reused across page views: the dashboard asks for it on every
-    visit, and an analysis reads every session.
-
-    While nothing changed, the last result is returned. While sessions are being recorded
-    (a recording writes all the time) the result stands for RUNNING_EVERY seconds; then, if
-    only those sessions changed, they alone are measured again, and anything else
-    re-analyses the study. One request does the work while the others wait for it (or,
-    during a recording, are given the last result), so a crowd never computes it many times
-    over and a recording never makes page views wait.
-    """
-    store = current.store()
-    cache = current_app.extensions["uxlab"].setdefault("summary", {"lock": threading.Lock()})
-    mark = store.fingerprint()
-    if cache.get("mark") == mark or _recording_and_fresh(cache):
-        return cache["result"]
-    lock, recording = cache["lock"], bool(cache.get("running"))
-    if not lock.acquire(blocking=not recording):
-        return cache["result"]    # being measured again: the last result stands meanwhile
-    try:
-        if cache.get("mark") == mark or _recording_and_fresh(cache):
-            return cache["result"]
-        result, measured, settled, running = off_loop(lambda: _analyse(store, current.study(), cache))
-        cache.update(result=result, measured=measured, mark=mark, settled=settled, running=set(running),
-                     at=time.monotonic())
-        return result
-    finally:
-        lock.release()
+    """The study's analysis, kept across page views like every whole-study view
+    (web/view_cache.py: it stands while nothing changed, or for a few seconds while a session
+    is being recorded). When it is drawn again and only the sessions being recorded changed,
+    they alone are measured again; anything else re-analyses the study."""
+    store, study = current.store(), current.study()
+    last = current_app.extensions["uxlab"].setdefault("measured", {})
+    return study_views("summary").get(store, "summary", lambda: _analyse(store, study, last))
 
 
-def _analyse(store, study, cache: dict) -> tuple[dict, dict, str, dict]:
-    """Measure the running sessions again if only they changed since the cached result,
+def _analyse(store, study, last: dict) -> dict:
+    """Measure the running sessions again if only they changed since the `last` analysis,
     else every counted session; then summarise."""
     running = {s["id"]: s for s in store.sessions(status=SessionStatus.RECORDING.value)}
     settled = store.settled_fingerprint(running)
-    if cache.get("settled") == settled and cache.get("running") == set(running):
+    before_settled, before_running, before = last.get("state", (None, None, {}))
+    if before_settled == settled and before_running == set(running):
         measured = {sid: (m if sid not in running else measure_session(store, study, running[sid]))
-                    for sid, m in cache["measured"].items()}
+                    for sid, m in before.items()}
     else:
         measured = {row["id"]: measure_session(store, study, row) for row in store.counted_sessions()}
+    last["state"] = (settled, set(running), measured)   # one assignment: a reader sees old or new
     sessions = [m for m, _ in measured.values()]
     matched = set().union(*(screens for _, screens in measured.values()))
-    return summarize(store, study, sessions, comparison_groups(store), matched), measured, settled, running
-
-
-def _recording_and_fresh(cache: dict) -> bool:
-    """While sessions are being recorded, a result younger than RUNNING_EVERY stands, unless
-    this app changed something since."""
-    return (bool(cache.get("running")) and time.monotonic() - cache["at"] < RUNNING_EVERY
-            and not changed_since(cache["at"]))
+    return summarize(store, study, sessions, comparison_groups(store), matched)
 
 
 @bp.route("/download/report.html")

@@ -1,4 +1,4 @@
-"""Views drawn from the whole study (heatmaps and their readings), kept while the study
+"""Views drawn from the whole study (the dashboard's analysis, heatmaps, replay data), kept while the study
 stays the same: a crowd of page views then costs one reading, not one each.
 
 While nothing changed, a kept view is returned. While a session is being recorded the
@@ -85,13 +85,8 @@ class StudyViews:
         return kept.mark == mark or (self.recording and time.monotonic() - kept.at < RUNNING_EVERY)
 
 
-def changed_since(at: float) -> bool:
-    """Whether a request of this app changed something after `at` (time.monotonic())."""
-    return current_app.extensions["uxlab"].get("changed_at", float("-inf")) > at
-
-
 def study_views(name: str) -> StudyViews:
-    """This app's kept views of one kind (heatmaps, replays)."""
+    """This app's kept views of one kind (summary, heatmaps, replays)."""
     kinds = current_app.extensions["uxlab"].setdefault("views", {})
     return kinds.setdefault(name, StudyViews())
 
@@ -104,5 +99,4 @@ def _forget_after_a_change(response: Response) -> Response:
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         for views in current_app.extensions["uxlab"].get("views", {}).values():
             views.forget()
-        current_app.extensions["uxlab"]["changed_at"] = time.monotonic()
     return response

@@ -4,7 +4,7 @@ seconds; any other change re-analyses the study."""
 from __future__ import annotations
 
 from tests.web.recordings import record_session
-from web import dashboard
+from web import dashboard, view_cache
 
 
 def _summary(app) -> dict:
@@ -24,13 +24,13 @@ def test_only_the_running_session_is_measured_again(app, web_store, monkeypatch)
     assert [a["outcome"] for a in _by_id(first)[running]["attempts"]] in ([], [None])
 
     # the recorder writes on: within RUNNING_EVERY the last result stands as it is
-    monkeypatch.setattr(dashboard, "RUNNING_EVERY", 3600.0)
+    monkeypatch.setattr(view_cache, "RUNNING_EVERY", 3600.0)
     web_store.append_events(running, [{"t": 2.0, "kind": "click", "x": 5, "y": 5, "button": "left", "pressed": 1}])
     web_store.end_attempt(attempt, 3.0, "success")
     assert _summary(app) is first
 
     # past it, the running session alone is measured again: the finished one is reused as is
-    monkeypatch.setattr(dashboard, "RUNNING_EVERY", 0.0)
+    monkeypatch.setattr(view_cache, "RUNNING_EVERY", 0.0)
     second = _summary(app)
     assert _by_id(second)[running]["attempts"][0]["outcome"] == "success"
     assert _by_id(second)[finished] is _by_id(first)[finished]
@@ -45,7 +45,7 @@ def test_only_the_running_session_is_measured_again(app, web_store, monkeypatch)
 
 
 def test_an_answer_to_a_finished_session_is_seen_during_a_recording(app, web_store, monkeypatch):
-    monkeypatch.setattr(dashboard, "RUNNING_EVERY", 0.0)
+    monkeypatch.setattr(view_cache, "RUNNING_EVERY", 0.0)
     finished = record_session(web_store)
     running = web_store.create_session("P2")
     web_store.start_attempt(running, "first", 1.0)
