@@ -23,6 +23,6 @@ def clip_video(store: Store, session_id: str, start: float, end: float) -> bytes
         face = store.media.path(session_id, CAMERA_FILE)
         if camera and face.is_file():
             framed = Path(tmp) / "with-camera.mp4"
-            picture_in_picture(target, face, start, framed)
+            picture_in_picture(target, face, start, end - start, framed)
             target = framed
         return target.read_bytes()

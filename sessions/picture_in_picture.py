@@ -22,27 +22,18 @@ SCALE = 0.25      # the camera's width, as a share of the screen's (the replay's
 MARGIN = 12       # pixels between the camera's picture and the screen's edges
 
 
-def picture_in_picture(clip: Path, camera: Path, offset: float, target: Path, gop: int = 20) -> int:
-    """Write `clip` with `camera` drawn in its lower right corner to `target`; `offset` is
-    the clip's start on the session clock. Returns the number of frames written."""
+def picture_in_picture(clip: Path, camera: Path, offset: float, duration: float, target: Path,
+                       gop: int = 20) -> int:
+    """Write `clip` (cut by cut_clip: `duration` long, ending on a frame) with `camera` drawn
+    in its lower right corner to `target`; `offset` is the clip's start on the session clock.
+    Returns the number of frames written."""
     try:
-        with _open_source(clip) as screen:
-            duration = _duration(screen)
         # one reader per input stream, so that each gives its frames in time order
         with _open_source(clip) as screen, _open_source(clip) as voice, _open_source(camera) as face:
             return _compose(screen, voice, face, offset, duration, target, gop)
     except av.error.FFmpegError as exc:
         target.unlink(missing_ok=True)
         raise VideoEditError(f"the video cannot be read ({exc.__class__.__name__})") from None
-
-
-def _duration(container: Any) -> float:
-    """The clip's length: the time of its last frame (cut_clip ends on one at the end)."""
-    last = 0.0
-    for frame in container.decode(container.streams.video[0]):
-        if frame.pts is not None:
-            last = max(last, float(frame.pts * frame.time_base))
-    return last
 
 
 def _timed(container: Any, streams: list, kind: str, shift: float) -> Iterator[tuple[float, str, Any]]:
