@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from sessions.store import Store
+
 from tests.live.clients import Server, add_users
 
 
@@ -32,3 +34,12 @@ def shared_server(tmp_path_factory):
     yield running
     running.stop()
 
+
+@pytest.fixture
+def running(server):
+    """A session row that is recording (its recorder pid is this test process), on whichever
+    `server` the module uses."""
+    store = Store(server.folder)
+    session_id = store.create_session("P9")
+    yield store, session_id
+    store.close()

@@ -7,7 +7,6 @@ import pytest
 import socketio
 
 from recorder.live import LivePublisher
-from sessions.store import Store
 from tests.live.clients import LIVE_TOKEN, Observer, login, wait_for
 from web.live import tags_of
 
@@ -15,15 +14,6 @@ from web.live import tags_of
 @pytest.fixture
 def server(shared_server):
     return shared_server
-
-
-@pytest.fixture
-def running(server):
-    """A session row that is recording (its recorder pid is this test process)."""
-    store = Store(server.folder)
-    session_id = store.create_session("P9")
-    yield store, session_id
-    store.close()
 
 
 def test_anonymous_and_reviewer_clients_are_refused(server):

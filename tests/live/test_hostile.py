@@ -21,14 +21,6 @@ def server(shared_server):
     return shared_server
 
 
-@pytest.fixture
-def running(server):
-    store = Store(server.folder)
-    session_id = store.create_session("P9")
-    yield store, session_id
-    store.close()
-
-
 def _recorder(url: str, session_id: str) -> socketio.Client:
     client = socketio.Client(reconnection=False)
     client.connect(url, namespaces=[NAMESPACE], transports=["websocket"], wait_timeout=5,
