@@ -173,16 +173,22 @@ class Recorder:
              "--consent", "--prompt", "none", "--live", url, "--token", LIVE_TOKEN, *extra],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.stderr: list[str] = []
+        self.session_id = ""
         self._started = threading.Event()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
-        assert self._started.wait(30), f"the recorder did not start: {self.stderr}"
-        self.session_id = re.search(r"recording session (\S+)", self.stderr[-1]).group(1)
+        if not self._started.wait(30):
+            self.kill()  # a recorder that never started must not outlive its test
+            raise AssertionError(f"the recorder did not start: {self.stderr}")
 
     def _read(self) -> None:
+        # The id is taken from the line that announces it: a warning (camera, sound) may
+        # follow it before the test looks, so the last line is not always that one.
         for line in self.process.stderr:
             self.stderr.append(line)
-            if line.startswith("recording session"):
+            started = re.match(r"recording session (\S+)", line)
+            if started and not self._started.is_set():
+                self.session_id = started.group(1)
                 self._started.set()
 
     def end(self, timeout: float = 30) -> None:
