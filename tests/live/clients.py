@@ -182,8 +182,8 @@ class Recorder:
             raise AssertionError(f"the recorder did not start: {self.stderr}")
 
     def _read(self) -> None:
-        # The id is taken from the line that announces it: a warning (camera, sound) may
-        # follow it before the test looks, so the last line is not always that one.
+        # The id is taken from the line that announces it: the questionnaire link (or a warning)
+        # may follow it before the test looks, so the last line is not always that one.
         for line in self.process.stderr:
             self.stderr.append(line)
             started = re.match(r"recording session (\S+)", line)
