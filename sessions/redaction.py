@@ -1,6 +1,6 @@
-"""Redaction after the fact: a stretch of a session is blacked out in the video and its
-keyframes, its key events are removed and its window titles blanked, and the reason goes to
-the audit log.
+"""Redaction after the fact: a stretch of a session is blacked out in the video, the camera's
+video and the keyframes, its key events are removed and its window titles blanked, and the
+reason goes to the audit log.
 
 Everything a reader could recover the stretch from is changed together: the keyframes'
 perceptual hashes are forgotten (readers hash the blacked-out image again), so screen states
@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from sessions.errors import Conflict
-from sessions.events import EventKind, SessionStatus
+from sessions.events import CAMERA_FILE, EventKind, SessionStatus
 from sessions.store import Store
 from sessions.transcripts import Transcripts
 from sessions.video_edit import black_out
@@ -37,6 +37,7 @@ class Redaction:
     key_events: int
     window_titles: int
     transcript_words: int = 0
+    camera_frames: int = 0
 
 
 def redact(store: Store, session_id: str, start: float, end: float, *, actor: str,
@@ -47,12 +48,13 @@ def redact(store: Store, session_id: str, start: float, end: float, *, actor: st
         raise Conflict(f"session {session_id} is still being recorded; redact it once it has ended")
     video = store.media.video(session)
     with _one_at_a_time(video.parent):
+        camera = _black_camera(store, session, start, end)  # first: a broken camera file stops all
         frames = black_out(video, start, end)
         keyframes = _black_keyframes(store, session_id, start, end)
         keys = store.delete_events(session_id, start, end, (EventKind.KEY.value,))
         titles = _blank_window_titles(store, session_id, start, end)
         words = Transcripts(store).delete_between(session_id, start, end)  # what was said goes too
-    done = Redaction(frames, keyframes, keys, titles, words)
+    done = Redaction(frames, keyframes, keys, titles, words, camera)
     store.audit(actor, "redact", session_id, {"start": start, "end": end, "reason": reason, **asdict(done)})
     return done
 
@@ -66,6 +68,16 @@ def _one_at_a_time(folder: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _black_camera(store: Store, session: dict, start: float, end: float) -> int:
+    """The camera's own video is on the session clock too: the stretch goes black there as
+    well, so a clip or the replay's picture-in-picture cannot show it."""
+    camera = (session.get("device") or {}).get("camera")
+    if not camera:
+        return 0
+    path = store.media.path(session["id"], camera.get("file") or CAMERA_FILE)
+    return black_out(path, start, end) if path.is_file() else 0
 
 
 def _black_keyframes(store: Store, session_id: str, start: float, end: float) -> int:

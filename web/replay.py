@@ -5,6 +5,7 @@ import io
 import json
 import math
 import zipfile
+from dataclasses import asdict
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, send_file, url_for
 
@@ -182,8 +183,8 @@ def _webvtt(notes: list[dict], start: float, end: float) -> str:
 @bp.route("/sessions/<session_id>/redact", methods=["POST"])
 @requires(Role.RESEARCHER)
 def redact(session_id: str):
-    """Black out a time range of the video and its keyframes and drop its key events; the
-    reason goes to the audit log. Runs in the request (off the server's loop): a re-encode
+    """Black out a time range (sessions.redaction says all it changes); the reason goes to
+    the audit log. Runs in the request (off the server's loop): a re-encode
     takes seconds per minute."""
     store = current.store()
     session = store.session(session_id)
@@ -194,7 +195,5 @@ def redact(session_id: str):
     actor = current.user()["name"]
     done = off_loop(lambda: redact_session(store, session_id, start, end, actor=actor, reason=reason))
     if request.accept_mimetypes.best == "application/json":
-        return jsonify({"frames": done.frames, "keyframes": done.keyframes, "key_events": done.key_events,
-                        "window_titles": done.window_titles})
-    return render_template("redacted.html", session=session, start=start, end=end,
-                           frames=done.frames, keyframes=done.keyframes, keys=done.key_events)
+        return jsonify(asdict(done))
+    return render_template("redacted.html", session=session, start=start, end=end, done=done)

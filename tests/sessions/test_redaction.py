@@ -1,5 +1,5 @@
 """Redaction through the store: video, keyframes, key events, window titles and the
-keyframes' hashes change together; a recording session is refused; two at once both count."""
+keyframes' hashes and the camera change together; a recording session is refused; two at once both count."""
 from __future__ import annotations
 
 import threading
@@ -12,9 +12,10 @@ from analyzer.heatmap import task_clicks
 from analyzer.phash import phash
 from analyzer.study_data import load_study_data
 from sessions.errors import Conflict
+from sessions.events import CAMERA_FILE
 from sessions.redaction import redact
 from sessions.study import load_study
-from tests.web.recordings import VIDEO, decoded_colours, record_session
+from tests.web.recordings import VIDEO, decoded_colours, record_session, write_video
 
 
 def _textured(kind: str) -> np.ndarray:
@@ -98,3 +99,18 @@ def test_two_black_outs_at_once_both_end_up_in_the_video(store):
     assert max(frames[1.0]) > 100 and max(frames[4.0]) > 100 and max(frames[6.0]) > 100
     assert not list(folder.glob("*.mp4.*")) and not list(folder.glob("*partial*"))
     assert len(store.audit_log(session_id)) == 2
+
+
+def test_the_camera_goes_black_in_the_stretch_too(store):
+    session_id = record_session(store)
+    folder = store.media.session_dir(session_id)
+    store.update_session(session_id, device={**store.session(session_id)["device"],
+                                             "camera": {"file": CAMERA_FILE, "width": 160, "height": 120}})
+    face = (200, 160, 120)
+    write_video(folder / CAMERA_FILE, [(float(t), face) for t in range(8)], (160, 120))
+    done = redact(store, session_id, 2.5, 4.5, actor="rita", reason="a bank card held to the camera")
+    camera = dict(decoded_colours(folder / CAMERA_FILE))
+    assert max(camera[3.0]) < 20 and max(camera[4.0]) < 20
+    assert min(camera[2.0]) > 100 and min(camera[5.0]) > 100
+    assert done.camera_frames == 2
+    assert '"camera_frames": 2' in store.audit_log(session_id)[-1]["detail"]
