@@ -259,6 +259,13 @@ def keyframe_name(t: float) -> str:
 
 
 CROP_DIR = "crops"               # PNG crops of small screen changes (an inline message)
+VOICE_PREFIX = "voice-"          # voice-<speaker>.m4a: one speaker's track copied out of the video
+
+
+def voice_name(speaker: str) -> str:
+    """The relative path of a speaker's voice copied out of the session video: a browser
+    plays only a video's first sound track, so the replay plays the others beside it."""
+    return f"{VOICE_PREFIX}{Speaker(speaker).value}.m4a"
 
 
 def crop_name(t: float) -> str:

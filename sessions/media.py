@@ -5,8 +5,11 @@ from a URL or an upload can never reach another file.
 """
 from __future__ import annotations
 
+import fcntl
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import cv2
@@ -18,6 +21,7 @@ from sessions.events import VIDEO_FILE
 # \Z, not $ (which also matches before a final newline); 255 is a file name's limit
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}\Z")
 MAX_RELATIVE = 1024
+LOCK_FILE = "edit.lock"
 
 
 class MediaPathError(NotFound):
@@ -73,6 +77,18 @@ class MediaFiles:
     def files(self, session_id: str, pattern: str = "*") -> list[Path]:
         folder = self.session_dir(session_id)
         return sorted(folder.glob(pattern)) if folder.is_dir() else []
+
+    @contextmanager
+    def edit_lock(self, session_id: str) -> Iterator[None]:
+        """An exclusive lock on a session's media, across threads and processes: a black-out
+        and anything copied out of the video take turns, so no copy is made from the video
+        a black-out is replacing."""
+        with open(self.session_dir(session_id, create=True) / LOCK_FILE, "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def remove_session(self, session_id: str) -> None:
         folder = self.session_dir(session_id)

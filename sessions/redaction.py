@@ -6,15 +6,11 @@ Everything a reader could recover the stretch from is changed together: the keyf
 perceptual hashes are forgotten (readers hash the blacked-out image again), so screen states
 no longer group the stretch with the screen it showed. A session still being recorded is
 refused (the recorder is writing its video), and black-outs of one session run one at a
-time (a lock file in its media folder), so the second starts from the first's result.
+time (MediaFiles.edit_lock), so the second starts from the first's result.
 """
 from __future__ import annotations
 
-import fcntl
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -24,8 +20,7 @@ from sessions.events import CAMERA_FILE, EventKind, SessionStatus
 from sessions.store import Store
 from sessions.transcripts import Transcripts
 from sessions.video_edit import black_out
-
-LOCK_FILE = "redaction.lock"
+from sessions.voices import forget_voices
 
 
 @dataclass
@@ -47,9 +42,10 @@ def redact(store: Store, session_id: str, start: float, end: float, *, actor: st
     if session["status"] == SessionStatus.RECORDING:
         raise Conflict(f"session {session_id} is still being recorded; redact it once it has ended")
     video = store.media.video(session)
-    with _one_at_a_time(video.parent):
+    with store.media.edit_lock(session_id):
         camera = _black_camera(store, session, start, end)  # first: a broken camera file stops all
         frames = black_out(video, start, end)
+        forget_voices(store, session_id)   # copies of the sound tracks, made again from the video
         keyframes = _black_keyframes(store, session_id, start, end)
         keys = store.delete_events(session_id, start, end, (EventKind.KEY.value,))
         titles = _blank_window_titles(store, session_id, start, end)
@@ -57,17 +53,6 @@ def redact(store: Store, session_id: str, start: float, end: float, *, actor: st
     done = Redaction(frames, keyframes, keys, titles, words, camera)
     store.audit(actor, "redact", session_id, {"start": start, "end": end, "reason": reason, **asdict(done)})
     return done
-
-
-@contextmanager
-def _one_at_a_time(folder: Path) -> Iterator[None]:
-    """An exclusive lock on the session's media folder, across threads and processes."""
-    with open(folder / LOCK_FILE, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _black_camera(store: Store, session: dict, start: float, end: float) -> int:

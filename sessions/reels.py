@@ -1,6 +1,7 @@
 """Highlight reels: evidence clips from several sessions joined into one MP4, each after a
 short title card (participant, task, problem or quote), with sound where the sessions have
-it and the transcript as a caption track.
+it (every microphone's track mixed into one, so the moderator is heard too) and the
+transcript as a caption track.
 
 Re-encoding screen video is what makes video tools slow, so a clip is cut smartly: from its
 start to the session video's next keyframe (the recorder writes one every ~2 s of change)
@@ -63,8 +64,12 @@ class _Source:
     codec: str
     pix_fmt: str | None
     keyframes: list[float]
-    audio: bool
+    voices: int          # sound tracks: the participant's, then the moderator's
     rate: float
+
+    @property
+    def audio(self) -> bool:
+        return self.voices > 0
 
 
 def _ffmpeg() -> str:
@@ -88,7 +93,7 @@ def _probe(path: Path) -> _Source:
                      if p.is_keyframe and p.pts is not None]
         ctx = video.codec_context
         return _Source(path, ctx.width, ctx.height, ctx.name, ctx.format.name if ctx.format else None,
-                       sorted(keyframes), bool(container.streams.audio),
+                       sorted(keyframes), len(container.streams.audio),
                        float(video.average_rate or 10))
 
 
@@ -158,8 +163,13 @@ def _part(source: _Source, start: float, end: float, size: tuple[int, int], out:
                          f"pad={size[0]}:{size[1]}:(ow-iw)/2:(oh-ih)/2"),
                  "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
     if audio:
-        if source.audio:
-            args += ["-map", "0:a:0", "-af", f"atrim=start={skip:.4f},asetpts=PTS-STARTPTS"]
+        trim = f"atrim=start={skip:.4f},asetpts=PTS-STARTPTS"
+        if source.voices > 1:   # every voice heard: the moderator's question, the participant's answer
+            tracks = "".join(f"[0:a:{i}]" for i in range(source.voices))
+            args += ["-filter_complex", f"{tracks}amix=inputs={source.voices}:duration=longest:normalize=0,"
+                                        f"{trim}[voices]", "-map", "[voices]"]
+        elif source.audio:
+            args += ["-map", "0:a:0", "-af", trim]
         else:
             args += ["-map", "1:a:0"]
         args += ["-c:a", "aac", "-ar", str(AUDIO_RATE), "-ac", "1"]

@@ -288,6 +288,35 @@ def _black(frame: av.VideoFrame) -> av.VideoFrame:
     return av.VideoFrame.from_ndarray(image, format="rgb24")
 
 
+def extract_sound(source: Path, track: int, target: Path) -> None:
+    """Copy sound track `track` of `source` packet for packet (no re-encoding) into an
+    audio file of its own at `target`, fragmented like the video so its timestamps stay
+    session time. Written beside `target` and swapped in: a reader never sees half a file."""
+    handle, name = tempfile.mkstemp(prefix=target.stem + ".", suffix=".partial.m4a", dir=target.parent)
+    os.close(handle)
+    partial = Path(name)
+    try:
+        with av.open(str(source)) as container:
+            if not 0 <= track < len(container.streams.audio):
+                raise VideoEditError(f"the video has no sound track {track}")
+            sound = container.streams.audio[track]
+            # an audio file has no keyframes to cut fragments at: a fragment a second instead
+            options = {"movflags": "empty_moov+default_base_moof", "frag_duration": "1000000",
+                       "avoid_negative_ts": "disabled"}
+            with av.open(str(partial), "w", format="mp4", options=options) as output:
+                copy = output.add_stream_from_template(sound)
+                for packet in container.demux(sound):
+                    if packet.dts is None:   # the demuxer's empty packet at the end
+                        continue
+                    packet.stream = copy
+                    output.mux(packet)
+        os.replace(partial, target)
+    except av.error.FFmpegError as exc:
+        raise VideoEditError(f"the video cannot be read ({exc.__class__.__name__})") from None
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 def frame_at(source: Path, t: float) -> np.ndarray:
     """The frame on screen at session time `t`, as a BGR image (the last one shown at or
     before `t`: frames are stored only when the screen changes)."""

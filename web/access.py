@@ -26,7 +26,7 @@ PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "questionnaire.page", "que
 CHANGE_ENDPOINTS = frozenset({"auth.password", "auth.logout"})
 # a finished session's video and full event data: observers only when the study allows it
 # (keyframe stills, which heatmaps show, stay open to them)
-DOWNLOAD_ENDPOINTS = frozenset({"media.file", "replay.timeline", "dashboard.download_csv",
+DOWNLOAD_ENDPOINTS = frozenset({"media.file", "replay.timeline", "replay.voice", "dashboard.download_csv",
                                 "dashboard.report"})
 # writing in replay: reviewers only when the study allows reviewer notes
 NOTE_ENDPOINTS = frozenset({"replay.add_note", "replay.set_tags"})

@@ -11,7 +11,8 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request,
 
 from sessions.clips import clip_video
 from sessions.redaction import redact as redact_session
-from sessions.events import CAPTIONS_FILE, ROLES, Role
+from sessions.events import CAPTIONS_FILE, ROLES, Role, SessionStatus
+from sessions.voices import voice_file
 from web import current
 from web.access import requires
 from web.blocking import off_loop
@@ -31,7 +32,25 @@ def page(session_id: str):
     answers = current.store().answers(session_id)
     return render_template("replay.html", session=session, questionnaire_link=link,
                            answers=readable_answers(session_id, answers), sus=sus_of(answers),
-                           tasks=[t.id for t in current.study().tasks])
+                           tasks=[t.id for t in current.study().tasks], voices=other_voices(session))
+
+
+def other_voices(session: dict) -> list[str]:
+    """The speakers whose sound is not the video's first track (which the video element
+    plays itself), once the recording has ended and their track can be copied out."""
+    if session["status"] == SessionStatus.RECORDING:
+        return []
+    return [a["speaker"] for a in (session.get("device") or {}).get("audio") or [] if a.get("track", 0) > 0]
+
+
+@bp.route("/sessions/<session_id>/voice/<speaker>.m4a")
+@requires(*ROLES)
+def voice(session_id: str, speaker: str):
+    """One speaker's sound track as a file of its own (sessions.voices), with Range
+    requests, so the replay's <audio> seeks like the video."""
+    store = current.store()
+    path = off_loop(lambda: voice_file(store, session_id, speaker))
+    return send_file(path, mimetype="audio/mp4", conditional=True, max_age=0)
 
 
 def readable_answers(session_id: str, answers: list[dict]) -> list[dict]:

@@ -103,3 +103,15 @@ def test_search_finds_notes_and_transcript_words(store):
     assert clips[1].captions == [(20.0, 22.0, "I expected it here")]
     with pytest.raises(BadRequest, match="what to search"):
         clips_for_search(store, "  ")
+
+
+def test_the_moderator_is_heard_in_a_reel_too(store, tmp_path):
+    from tests.pulse import decode_audio, loud_spans
+    from tests.speech.voice_sessions import record_voice_session
+    sid, spoken = record_voice_session(store, [(1.0, "I am looking for the search button")], 10.0,
+                                       moderator=[(5.0, "what do you expect to find there")])
+    question = next(onset for onset, _, text in spoken if text.startswith("what"))
+    build_reel(store, [Clip(sid, 4.0, 9.5, "P01", "first", "a question")], tmp_path / "r.mp4")
+    rate, samples = decode_audio(tmp_path / "r.mp4")
+    [(start, _)] = loud_spans(samples, rate)   # the moderator's second track, mixed in
+    assert start == pytest.approx(CARD_SECONDS + question - 4.0, abs=0.15)

@@ -11,7 +11,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from sessions.events import CAMERA_FILE, VIDEO_FILE
+from sessions.events import CAMERA_FILE, VIDEO_FILE, Speaker
 from sessions.store import Store
 
 RATE = 16_000
@@ -106,6 +106,10 @@ def record_voice_session(store: Store, sentences: list[tuple[float, str]], durat
         tracks.append(second)
         spoken += said
     write_voice_video(store.media.session_dir(sid, create=True) / VIDEO_FILE, tracks, duration)
+    # which microphone went to which track, as the recorder's device record says
+    device["audio"] = [{"speaker": speaker.value, "source": f"mic{i}", "rate": RATE, "track": i}
+                       for i, speaker in enumerate(list(Speaker)[:len(tracks)])]
+    store.update_session(sid, device=device)
     attempt = store.start_attempt(sid, "first", 0.5)
     store.end_attempt(attempt, duration - 0.5, "success")
     for a, b in pauses:

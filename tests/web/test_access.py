@@ -10,7 +10,7 @@ from tests.web.conftest import PASSWORDS, csrf_from, login, run_async
 
 DUMMY = {"session_id": "20260101T000000-abcdef", "relative": "screen.mp4", "task_id": "first",
          "note_id": 1, "what": "events", "token": "x" * 22, "filename": "app.css",
-         "problem_id": 1, "evidence_id": 1, "job_id": "0" * 32}
+         "problem_id": 1, "evidence_id": 1, "job_id": "0" * 32, "speaker": "moderator"}
 
 
 def _routes(app):

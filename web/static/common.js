@@ -1,4 +1,5 @@
-// Shared by every page: the contract's constants, fetch with the CSRF token, time formatting.
+// Shared by every page: the contract's constants, fetch with the CSRF token, time formatting,
+// and one media element kept in step with another.
 "use strict";
 const CSRF = document.querySelector('meta[name="csrf-token"]')?.content || "";
 // sessions/events.py's js_constants, embedded by base.html: kinds, namespaces, replay columns
@@ -43,3 +44,25 @@ function formatTime(seconds) {
 document.addEventListener("click", (event) => {
   if (event.target instanceof HTMLInputElement && event.target.classList.contains("copy")) event.target.select();
 });
+
+// Keep `other` (the camera, or a second speaker's voice) in step with `main` on the same
+// session clock: play, pause and speed are copied. A drift over NUDGE is closed by playing
+// a little faster or slower, which is inaudible; a jump (a seek, a stall) over JUMP, or any
+// drift while paused, is closed by seeking.
+function follow(main, other) {
+  const NUDGE = 0.05, JUMP = 0.3;  // seconds
+  function sync() {
+    if (!other.duration) return;
+    const want = Math.min(main.currentTime, other.duration);
+    const drift = other.currentTime - want;
+    if (Math.abs(drift) > JUMP || (main.paused && Math.abs(drift) > NUDGE)) other.currentTime = want;
+    const nudge = !main.paused && Math.abs(drift) > NUDGE && Math.abs(drift) <= JUMP;
+    const rate = main.playbackRate * (nudge ? (drift > 0 ? 0.9 : 1.1) : 1);
+    if (other.playbackRate !== rate) other.playbackRate = rate;
+    if (main.paused && !other.paused) other.pause();
+    if (!main.paused && other.paused && want < other.duration) other.play().catch(() => {});
+  }
+  for (const event of ["play", "pause", "seeked", "ratechange", "timeupdate"]) main.addEventListener(event, sync);
+  other.addEventListener("loadedmetadata", sync);
+  setInterval(sync, 100);
+}

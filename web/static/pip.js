@@ -1,11 +1,10 @@
 // The camera picture-in-picture: a small box over the screen that can be dragged anywhere
 // over the stage and hidden (a button brings it back); where it was put is kept for next
 // time. On the replay page it holds the camera video (its own file, on the session clock)
-// following the screen video: play, pause, seek and speed are copied, and any drift over
-// MAX_DRIFT is corrected. On the live page it holds the latest camera picture.
+// following the screen video (common.js's follow). On the live page it holds the latest
+// camera picture.
 "use strict";
 (() => {
-const MAX_DRIFT = 0.1;   // seconds
 const KEY = "uxlab.pip";
 
 function movable(box) {
@@ -45,20 +44,6 @@ function movable(box) {
   box.addEventListener("pointercancel", drop);
   if (typeof saved.left === "number") requestAnimationFrame(() => place(saved.left, saved.top));
   if (saved.hidden) setHidden(true);
-}
-
-function follow(main, cam) {
-  function sync() {
-    if (!cam.duration) return;
-    const want = Math.min(main.currentTime, cam.duration);
-    if (Math.abs(cam.currentTime - want) > MAX_DRIFT) cam.currentTime = want;
-    if (cam.playbackRate !== main.playbackRate) cam.playbackRate = main.playbackRate;
-    if (main.paused && !cam.paused) cam.pause();
-    if (!main.paused && cam.paused && want < cam.duration) cam.play().catch(() => {});
-  }
-  for (const event of ["play", "pause", "seeked", "ratechange", "timeupdate"]) main.addEventListener(event, sync);
-  cam.addEventListener("loadedmetadata", sync);
-  setInterval(sync, 250);
 }
 
 document.addEventListener("DOMContentLoaded", () => {
