@@ -300,6 +300,9 @@ def _job_view(job: dict) -> dict:
     if job["state"] == "done":
         view["download"] = f"/problems/reels/{job['id']}/reel.mp4"
         view["duration"] = job["result"]["duration"]
+        # the reel's own caption track is mov_text, which browsers do not show: the page's
+        # preview takes the same captions as WebVTT, also offered as a file for any player
+        view["captions"] = f"/problems/reels/{job['id']}/reel.vtt" if job["result"]["captions"] else None
     return view
 
 
@@ -322,5 +325,16 @@ def reel_file(job_id: str):
     job = _job(job_id)
     if job["state"] != "done":
         abort(404)
+    # Range requests too (conditional): the page's preview seeks in the same file
     return send_file(Path(job["folder"]) / "reel.mp4", mimetype="video/mp4", as_attachment=True,
-                     download_name=f"problem-{job['problem_id']}-reel.mp4")
+                     download_name=f"problem-{job['problem_id']}-reel.mp4", conditional=True)
+
+
+@bp.route("/problems/reels/<job_id>/reel.vtt")
+@requires(*REEL_ROLES)
+def reel_captions(job_id: str):
+    job = _job(job_id)
+    if job["state"] != "done" or not job["result"]["captions"]:
+        abort(404)
+    return send_file(job["result"]["captions"], mimetype="text/vtt", as_attachment=True,
+                     download_name=f"problem-{job['problem_id']}-reel.vtt")

@@ -1,6 +1,7 @@
 """End to end in headless system Chromium: from a replay, add a moment to a new problem,
 rate it as two users and see the disagreement flag, confirm a candidate, and download the
-problem's reel, which ffprobe finds as long as its clips and with sound."""
+problem's reel, which ffprobe finds as long as its clips and with sound, and which the page
+plays with its captions."""
 from __future__ import annotations
 
 import re
@@ -10,16 +11,23 @@ import pytest
 from sessions.events import VIDEO_FILE
 from sessions.problems import Problems
 from sessions.reels import CARD_SECONDS, reel_info
+from sessions.transcripts import Segment, Transcripts, Word
 from tests.sessions.media_files import write_session_video
 from tests.web.test_browser import log_in, wait_for_time
 
 pytestmark = pytest.mark.timeout(240)
 
 
+QUOTE = ("where", "is", "the", "button")
+
+
 @pytest.fixture
 def voiced_session(web_store, session_id):
-    """The recorded session, its video replaced by one with a voice track (AAC)."""
+    """The recorded session, its video replaced by one with a voice track (AAC), and a
+    transcript that says something at 4 s."""
     write_session_video(web_store.media.session_dir(session_id) / VIDEO_FILE, 8.0, audio=True)
+    words = tuple(Word(4.0 + i / 4, 4.2 + i / 4, w) for i, w in enumerate(QUOTE))
+    Transcripts(web_store).replace(session_id, [Segment(4.0, 5.0, "participant", words)], "test")
     return session_id
 
 
@@ -80,4 +88,15 @@ def test_moment_to_problem_ratings_candidate_and_reel(chromium, live_server, voi
     clips = evidence["end"] - evidence["t"]
     assert abs(info["duration"] - (CARD_SECONDS + clips)) <= 1.0, info
     assert "audio" in info["streams"] and "video" in info["streams"]
+
+    # the page plays the reel with the transcript's captions, which a browser does not take
+    # from the MP4's own caption track
+    page.wait_for_function("document.querySelector('#reelpreview video').readyState >= 1")
+    page.wait_for_function("(document.querySelector('#reelpreview video').textTracks[0]?.cues || []).length > 0")
+    cue = page.evaluate("(() => { const c = document.querySelector('#reelpreview video').textTracks[0].cues[0];"
+                        " return [c.startTime, c.endTime, c.text]; })()")
+    # said at 4 s, 1 s into the clip (it starts at 3 s), after the title card
+    assert cue == [pytest.approx(CARD_SECONDS + 1.0, abs=0.01), pytest.approx(CARD_SECONDS + 2.0, abs=0.01),
+                   " ".join(QUOTE)]
+    assert page.locator("#reelcaptions").get_attribute("href").endswith("/reel.vtt")
     rita.close()

@@ -67,7 +67,20 @@
     });
   });
 
-  // --- reel: start, poll, then offer the download ---
+  // --- reel: start, poll, then show it (with its captions) and offer the download ---
+  function preview(job) {
+    const box = $("#reelpreview"), video = box.querySelector("video"), captions = $("#reelcaptions");
+    video.querySelectorAll("track").forEach((t) => t.remove());
+    video.src = job.download;
+    if (job.captions) {
+      const track = Object.assign(document.createElement("track"),
+                                  {kind: "captions", srclang: "en", label: "Transcript", src: job.captions, default: true});
+      video.appendChild(track);
+      captions.href = job.captions;
+    }
+    captions.hidden = !job.captions;
+    box.hidden = false;
+  }
   const reel = $("#makereel");
   if (reel) reel.addEventListener("click", async () => {
     const state = $("#reelstate"), link = $("#reellink");
@@ -84,6 +97,7 @@
         state.textContent = `ready: ${job.duration.toFixed(1)} s`;
         link.href = job.download;
         link.hidden = false;
+        preview(job);
       } else {
         state.textContent = job.error || "the reel failed";
       }
