@@ -38,7 +38,7 @@ def record_click_beeps(display, folder: Path, pulse_env: dict, clicks: int = 10,
            "PYTHONPATH": str(ROOT)}
     app = subprocess.Popen([sys.executable, "-m", "tests.recorder.beep_app"], env=env,
                            stdout=subprocess.PIPE, text=True)
-    recorder = None
+    recorder = reader = None
     try:
         assert app.stdout.readline().strip() == "ready"
         recorder = subprocess.Popen([str(UXLAB), "record", str(folder), "--participant", "S",
@@ -52,7 +52,9 @@ def record_click_beeps(display, folder: Path, pulse_env: dict, clicks: int = 10,
                 lines.append(line)
                 if line.startswith("recording session"):
                     started.set()
-        threading.Thread(target=read, daemon=True).start()
+        # this thread alone reads stderr: communicate() would read and close it under it
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
         assert started.wait(30), "".join(lines)
         xdo = lambda *args: subprocess.run(["xdotool", *args], env=env, check=True)  # noqa: E731
         xdo("mousemove", str(POINT[0] + 200), str(POINT[1] + 150))
@@ -62,15 +64,21 @@ def record_click_beeps(display, folder: Path, pulse_env: dict, clicks: int = 10,
             xdo("mouseup", "1")
         time.sleep(gap)
         xdo("key", "ctrl+alt+q")
-        out, _ = recorder.communicate(timeout=60)
+        recorder.wait(timeout=60)        # stdout is one line: the pipe cannot fill meanwhile
+        sid = recorder.stdout.read().strip()
+        reader.join(timeout=10)          # it ends at the exited recorder's end of stderr
         assert recorder.returncode == 0, "".join(lines)
-        sid = out.strip()
     finally:
         for process in (recorder, app):
             if process is not None and process.poll() is None:
                 process.kill()
                 process.wait()
         app.stdout.close()
+        if reader is not None:
+            reader.join(timeout=10)
+        if recorder is not None:
+            recorder.stdout.close()
+            recorder.stderr.close()
     return folder / "media" / sid / "screen.mp4", sid
 
 
