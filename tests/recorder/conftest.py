@@ -65,6 +65,12 @@ class Driver:
     def type(self, text: str) -> float:
         return self.xdotool("type", "--delay", "20", text)
 
+    def exited(self, timeout: float = 20) -> int:
+        """Wait for the recorder to end and for its last words on stderr; its exit code."""
+        self.process.wait(timeout=timeout)
+        self._reader.join(timeout=10)   # it stops at the end of the exited process's stderr
+        return self.process.returncode
+
     def finish(self, timeout: float = 30) -> str:
         self.process.wait(timeout=timeout)
         out = self.process.stdout.read()

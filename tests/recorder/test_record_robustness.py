@@ -147,13 +147,13 @@ def test_a_disk_that_fills_during_a_task_stops_everything_in_one_sentence(small_
                              stdout=subprocess.PIPE, text=True)  # a 30 fps animation fills it fast
     try:
         assert scene.stdout.readline().strip() == "ready"
-        driver.process.wait(timeout=60)
+        code = driver.exited(timeout=60)
     finally:
         scene.kill()
         scene.wait()
         scene.stdout.close()
-    stderr = "".join(driver.stderr) + driver.process.stderr.read()
-    assert driver.process.returncode == 2, stderr[-600:]
+    stderr = "".join(driver.stderr)
+    assert code == 2, stderr[-600:]
     assert "Traceback" not in stderr, stderr[-1500:]
     errors = [line for line in stderr.splitlines() if line.startswith("error: ")]
     assert errors == ["error: recording stopped: the disk is full; what was written before is kept"], stderr
@@ -183,9 +183,9 @@ def test_a_store_error_at_the_end_stops_every_part_and_says_one_line(driver, tar
     store.db.execute("CREATE TRIGGER refuse BEFORE UPDATE ON attempts "
                      "BEGIN SELECT RAISE(ABORT, 'attempts are read-only here'); END")
     driver.click(100, 100)
-    driver.process.wait(timeout=30)
-    stderr = "".join(driver.stderr) + driver.process.stderr.read()
-    assert driver.process.returncode == 2, stderr
+    code = driver.exited(timeout=30)
+    stderr = "".join(driver.stderr)
+    assert code == 2, stderr
     assert "Traceback" not in stderr, stderr[-1500:]
     errors = [line for line in stderr.splitlines() if line.startswith("error: ")]
     assert errors == ["error: recording stopped: attempts are read-only here; "
