@@ -32,6 +32,7 @@ import numpy as np
 
 from sessions.errors import BadRequest, NotFound, Unavailable
 from sessions.events import VIDEO_FILE
+from sessions.ffmpeg import run_ffmpeg
 from sessions.store import Store
 
 CARD_SECONDS = 2.0
@@ -72,13 +73,6 @@ class _Source:
         return self.voices > 0
 
 
-def _ffmpeg() -> str:
-    path = shutil.which("ffmpeg")
-    if path is None:
-        raise Unavailable("ffmpeg is not installed (tools/setup-system.sh installs it)")
-    return path
-
-
 def _probe(path: Path) -> _Source:
     """Stream shapes and keyframe times, read from packets (no decoding)."""
     try:
@@ -113,24 +107,16 @@ def _card_image(clip: Clip, width: int, height: int, index: int, total: int) -> 
     return image
 
 
-def _run(args: list[str]) -> None:
-    done = subprocess.run(args, capture_output=True, text=True)
-    if done.returncode != 0:
-        tail = done.stderr.strip().splitlines()[-1:] or ["?"]
-        raise Unavailable(f"ffmpeg could not build the reel: {tail[0]}")
-
-
 def _card(clip: Clip, size: tuple[int, int], index: int, total: int, folder: Path, audio: bool) -> Path:
     png, out = folder / f"card{index:03d}.png", folder / f"card{index:03d}.ts"
     cv2.imwrite(str(png), _card_image(clip, size[0], size[1], index, total))
-    args = [_ffmpeg(), "-y", "-loglevel", "error", "-loop", "1", "-framerate", str(CARD_FPS),
-            "-t", f"{CARD_SECONDS}", "-i", str(png)]
+    args = ["-loop", "1", "-framerate", str(CARD_FPS), "-t", f"{CARD_SECONDS}", "-i", str(png)]
     if audio:
         args += ["-f", "lavfi", "-t", f"{CARD_SECONDS}", "-i", f"anullsrc=r={AUDIO_RATE}:cl=mono",
                  "-map", "0:v", "-map", "1:a", "-c:a", "aac", "-ar", str(AUDIO_RATE), "-ac", "1"]
     args += ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "stillimage", "-pix_fmt", "yuv420p",
              "-vf", f"scale={size[0]}:{size[1]}", "-f", "mpegts", str(out)]
-    _run(args)
+    run_ffmpeg(args, "build the reel")
     return out
 
 
@@ -149,7 +135,7 @@ def _part(source: _Source, start: float, end: float, size: tuple[int, int], out:
     seek = (before[-1] if before else 0.0) + 0.001
     skip = max(0.0, start - seek)
     duration = end - start
-    args = [_ffmpeg(), "-y", "-loglevel", "error", "-ss", f"{seek:.4f}", "-i", str(source.path)]
+    args = ["-ss", f"{seek:.4f}", "-i", str(source.path)]
     if audio and not source.audio:
         args += ["-f", "lavfi", "-t", f"{duration:.3f}", "-i", f"anullsrc=r={AUDIO_RATE}:cl=mono"]
     args += ["-t", f"{duration:.3f}", "-map", "0:v:0"]
@@ -173,7 +159,7 @@ def _part(source: _Source, start: float, end: float, size: tuple[int, int], out:
         else:
             args += ["-map", "1:a:0"]
         args += ["-c:a", "aac", "-ar", str(AUDIO_RATE), "-ac", "1"]
-    _run(args + ["-f", "mpegts", str(out)])
+    run_ffmpeg(args + ["-f", "mpegts", str(out)], "build the reel")
 
 
 def _body(clip: Clip, source: _Source, size: tuple[int, int], index: int, folder: Path, audio: bool,
@@ -267,11 +253,11 @@ def build_reel(store: Store, clips: Sequence[Clip], output: Path, *, progress: P
         if cues:        # the transcript, also as a file beside the reel for any player
             vtt.write_text("WEBVTT\n\n" + "".join(
                 f"{_vtt_time(a)} --> {_vtt_time(b)}\n{text}\n\n" for a, b, text in cues))
-        args = [_ffmpeg(), "-y", "-loglevel", "error", "-f", "concat", "-safe", "0", "-i", str(listing)]
+        args = ["-f", "concat", "-safe", "0", "-i", str(listing)]
         if cues:
             args += ["-i", str(vtt), "-map", "0", "-map", "1", "-c:s", "mov_text"]
         args += ["-c:v", "copy", "-c:a", "copy", "-movflags", "+faststart", str(output)]
-        _run(args)
+        run_ffmpeg(args, "build the reel")
     if progress:
         progress(steps, steps)
     return {"output": str(output), "captions": str(vtt) if cues else None, "clips": len(clips),

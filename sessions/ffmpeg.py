@@ -1,0 +1,25 @@
+"""The ffmpeg command line, for the edits that PyAV makes long-winded (joining parts, mixing
+sound tracks): found on the PATH, run quietly, a failure said in one line."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+from sessions.errors import Unavailable
+
+
+def ffmpeg() -> str:
+    """The ffmpeg program, or Unavailable saying how to get it."""
+    path = shutil.which("ffmpeg")
+    if path is None:
+        raise Unavailable("ffmpeg is not installed (tools/setup-system.sh installs it)")
+    return path
+
+
+def run_ffmpeg(args: list[str], what: str) -> None:
+    """Run ffmpeg with `args` (after the program); a failure is Unavailable("ffmpeg could not
+    `what`: <its last line>")."""
+    done = subprocess.run([ffmpeg(), "-y", "-loglevel", "error", *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        tail = done.stderr.strip().splitlines()[-1:] or ["?"]
+        raise Unavailable(f"ffmpeg could not {what}: {tail[0]}")
