@@ -46,23 +46,24 @@ document.addEventListener("click", (event) => {
 });
 
 // Keep `other` (the camera, or a second speaker's voice) in step with `main` on the same
-// session clock: play, pause and speed are copied. A drift over NUDGE is closed by playing
-// a little faster or slower, which is inaudible; a jump (a seek, a stall) over JUMP, or any
-// drift while paused, is closed by seeking.
+// session clock: play, pause and speed are copied. After a seek or a change of speed, or
+// while paused, a drift over NUDGE is closed by seeking; while playing, by playing a little
+// faster or slower, which is inaudible, unless it is over JUMP (a stall).
 function follow(main, other) {
   const NUDGE = 0.05, JUMP = 0.3;  // seconds
-  function sync() {
+  function sync(hard) {
     if (!other.duration) return;
     const want = Math.min(main.currentTime, other.duration);
-    const drift = other.currentTime - want;
-    if (Math.abs(drift) > JUMP || (main.paused && Math.abs(drift) > NUDGE)) other.currentTime = want;
-    const nudge = !main.paused && Math.abs(drift) > NUDGE && Math.abs(drift) <= JUMP;
+    const drift = other.currentTime - want, far = Math.abs(drift) > NUDGE;
+    if (Math.abs(drift) > JUMP || (far && (hard || main.paused))) other.currentTime = want;
+    const nudge = far && !hard && !main.paused && Math.abs(drift) <= JUMP;
     const rate = main.playbackRate * (nudge ? (drift > 0 ? 0.9 : 1.1) : 1);
     if (other.playbackRate !== rate) other.playbackRate = rate;
     if (main.paused && !other.paused) other.pause();
     if (!main.paused && other.paused && want < other.duration) other.play().catch(() => {});
   }
-  for (const event of ["play", "pause", "seeked", "ratechange", "timeupdate"]) main.addEventListener(event, sync);
-  other.addEventListener("loadedmetadata", sync);
-  setInterval(sync, 100);
+  for (const event of ["seeked", "ratechange"]) main.addEventListener(event, () => sync(true));
+  for (const event of ["play", "pause", "timeupdate"]) main.addEventListener(event, () => sync(false));
+  other.addEventListener("loadedmetadata", () => sync(true));
+  setInterval(() => sync(false), 100);
 }
