@@ -10,7 +10,7 @@ import av
 import numpy as np
 import pytest
 
-from sessions.events import VIDEO_FILE
+from sessions.events import VIDEO_FILE, MarkerKind
 from sessions.store import Store
 from sessions.transcripts import Transcripts
 from speech.engines import open_engine
@@ -41,6 +41,15 @@ def wait_session(study_dir: Path, timeout: float = 10) -> tuple[Store, str]:
     return store, store.sessions()[0]["id"]
 
 
+def wait_marker(store: Store, session_id: str, kind: MarkerKind, timeout: float = 10) -> None:
+    """Wait until the recorder has stored a `kind` marker (it acts on a hotkey when it
+    stores it), however busy the machine."""
+    deadline = time.monotonic() + timeout
+    while not store.markers(session_id, kind.value):
+        assert time.monotonic() < deadline, f"no {kind.value} marker after {timeout} s"
+        time.sleep(0.02)
+
+
 @pytest.fixture
 def sentences(tmp_path):
     return {name: speech(tmp_path, text, name) for name, text in (
@@ -58,13 +67,14 @@ def test_voice_is_recorded_beside_the_video_and_a_privacy_pause_keeps_none_of_it
     for name in ("before", "private", "after"):
         if name == "private":
             driver.key("ctrl+alt+p")
-            time.sleep(0.3)
+            wait_marker(store, sid, MarkerKind.PAUSE)   # paused before a word is said
         start = session_now(store, sid)
         pulse.play(sentences[name])
         spoken[name] = (start, session_now(store, sid))
         if name == "private":
             time.sleep(0.3)
             driver.key("ctrl+alt+p")
+            wait_marker(store, sid, MarkerKind.RESUME)  # listening again before the next
         time.sleep(0.4)
     driver.key("ctrl+alt+q")
     assert driver.finish() == sid
