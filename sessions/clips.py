@@ -10,11 +10,11 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from sessions.events import CAMERA_FILE
-from sessions.ffmpeg import run_ffmpeg
+from sessions.ffmpeg import mix_filter, run_ffmpeg
 from sessions.picture_in_picture import picture_in_picture
 from sessions.store import Store
 from sessions.video_edit import cut_clip
+from sessions.voices import microphones
 
 MIXED_TITLE = "everyone"
 
@@ -23,16 +23,15 @@ def clip_video(store: Store, session_id: str, start: float, end: float) -> bytes
     """The MP4 bytes of [start, end] of the session's video, starting at time 0."""
     session = store.session(session_id)
     source = store.media.video(session)
-    device = session.get("device") or {}
     with tempfile.TemporaryDirectory(prefix="uxlab-clip-") as tmp:
         target = Path(tmp) / "clip.mp4"
         cut_clip(source, start, end, target)
-        face = store.media.path(session_id, CAMERA_FILE)
-        if device.get("camera") and face.is_file():
+        face = store.media.camera(session)
+        if face is not None:
             framed = Path(tmp) / "with-camera.mp4"
             picture_in_picture(target, face, start, end - start, framed)
             target = framed
-        speakers = [a.get("speaker", "") for a in device.get("audio") or []]
+        speakers = [m.get("speaker", "") for m in microphones(session)]
         if len(speakers) > 1:
             mixed = Path(tmp) / "mixed.mp4"
             mix_voices(target, speakers, mixed)
@@ -43,11 +42,8 @@ def clip_video(store: Store, session_id: str, start: float, end: float) -> bytes
 def mix_voices(clip: Path, speakers: list[str], target: Path) -> None:
     """Write `clip` to `target` with a first sound track mixing every speaker's track (the
     default one), then each speaker's track as it was; the picture is copied."""
-    n = len(speakers)
-    tracks = "".join(f"[0:a:{i}]" for i in range(n))
-    args = ["-i", str(clip), "-filter_complex", f"{tracks}amix=inputs={n}:duration=longest:normalize=0[mix]",
-            "-map", "0:v", "-map", "[mix]"]
-    for i in range(n):
+    args = ["-i", str(clip), "-filter_complex", f"{mix_filter(len(speakers))}[mix]", "-map", "0:v", "-map", "[mix]"]
+    for i in range(len(speakers)):
         args += ["-map", f"0:a:{i}"]
     args += ["-c", "copy", "-c:a:0", "aac", "-b:a:0", "96k",
              "-metadata:s:a:0", f"handler_name={MIXED_TITLE}", "-disposition:a:0", "default"]

@@ -23,3 +23,9 @@ def run_ffmpeg(args: list[str], what: str) -> None:
     if done.returncode != 0:
         tail = done.stderr.strip().splitlines()[-1:] or ["?"]
         raise Unavailable(f"ffmpeg could not {what}: {tail[0]}")
+
+
+def mix_filter(tracks: int) -> str:
+    """A filter graph mixing the first input's `tracks` sound tracks into one, each at its
+    own level (normalize=0: a voice is not made quieter because another track exists)."""
+    return "".join(f"[0:a:{i}]" for i in range(tracks)) + f"amix=inputs={tracks}:duration=longest:normalize=0"

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from sessions.errors import NotFound
-from sessions.events import VIDEO_FILE
+from sessions.events import CAMERA_FILE, VIDEO_FILE
 
 # \Z, not $ (which also matches before a final newline); 255 is a file name's limit
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}\Z")
@@ -65,6 +65,15 @@ class MediaFiles:
         if not path.is_file():
             raise NotFound(f"session {session['id']} has no video")
         return path
+
+    def camera(self, session: dict) -> Path | None:
+        """The session's camera video (its device record names it), or None when no camera
+        was recorded or its file is gone."""
+        camera = (session.get("device") or {}).get("camera")
+        if not camera:
+            return None
+        path = self.path(session["id"], camera.get("file") or CAMERA_FILE)
+        return path if path.is_file() else None
 
     def read_image(self, session_id: str, relative: str, *, grey: bool = False) -> np.ndarray | None:
         """A stored image (a keyframe) as a BGR or grey array; None when it is missing or

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from sessions.errors import Conflict
-from sessions.events import CAMERA_FILE, EventKind, SessionStatus
+from sessions.events import EventKind, SessionStatus
 from sessions.store import Store
 from sessions.transcripts import Transcripts
 from sessions.video_edit import black_out
@@ -58,11 +58,8 @@ def redact(store: Store, session_id: str, start: float, end: float, *, actor: st
 def _black_camera(store: Store, session: dict, start: float, end: float) -> int:
     """The camera's own video is on the session clock too: the stretch goes black there as
     well, so a clip or the replay's picture-in-picture cannot show it."""
-    camera = (session.get("device") or {}).get("camera")
-    if not camera:
-        return 0
-    path = store.media.path(session["id"], camera.get("file") or CAMERA_FILE)
-    return black_out(path, start, end) if path.is_file() else 0
+    camera = store.media.camera(session)
+    return black_out(camera, start, end) if camera is not None else 0
 
 
 def _black_keyframes(store: Store, session_id: str, start: float, end: float) -> int:

@@ -32,7 +32,7 @@ import numpy as np
 
 from sessions.errors import BadRequest, NotFound, Unavailable
 from sessions.events import VIDEO_FILE
-from sessions.ffmpeg import run_ffmpeg
+from sessions.ffmpeg import mix_filter, run_ffmpeg
 from sessions.store import Store
 
 CARD_SECONDS = 2.0
@@ -151,9 +151,7 @@ def _part(source: _Source, start: float, end: float, size: tuple[int, int], out:
     if audio:
         trim = f"atrim=start={skip:.4f},asetpts=PTS-STARTPTS"
         if source.voices > 1:   # every voice heard: the moderator's question, the participant's answer
-            tracks = "".join(f"[0:a:{i}]" for i in range(source.voices))
-            args += ["-filter_complex", f"{tracks}amix=inputs={source.voices}:duration=longest:normalize=0,"
-                                        f"{trim}[voices]", "-map", "[voices]"]
+            args += ["-filter_complex", f"{mix_filter(source.voices)},{trim}[voices]", "-map", "[voices]"]
         elif source.audio:
             args += ["-map", "0:a:0", "-af", trim]
         else:

@@ -16,13 +16,27 @@ from sessions.store import Store
 from sessions.video_edit import extract_sound
 
 
+def microphones(session: dict) -> list[dict]:
+    """The session's microphones, each with its speaker and its sound track in the video
+    (the device record the recorder writes)."""
+    return (session.get("device") or {}).get("audio") or []
+
+
 def voice_track(session: dict, speaker: str) -> int | None:
-    """The index of `speaker`'s sound track in the session video (the device record says
-    which microphone went to which track), or None when they had no microphone."""
-    for audio in (session.get("device") or {}).get("audio") or []:
+    """The index of `speaker`'s sound track in the session video, or None when they had no
+    microphone."""
+    for audio in microphones(session):
         if audio.get("speaker") == speaker:
             return int(audio.get("track", 0))
     return None
+
+
+def other_voices(session: dict) -> list[str]:
+    """The speakers whose sound is not the video's first track (which a video element plays
+    itself), once the recording has ended and their track can be copied out."""
+    if session["status"] == SessionStatus.RECORDING:
+        return []
+    return [m["speaker"] for m in microphones(session) if m.get("track", 0) > 0]
 
 
 def voice_file(store: Store, session_id: str, speaker: str) -> Path:

@@ -11,8 +11,8 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request,
 
 from sessions.clips import clip_video
 from sessions.redaction import redact as redact_session
-from sessions.events import CAPTIONS_FILE, ROLES, Role, SessionStatus
-from sessions.voices import voice_file
+from sessions.events import CAPTIONS_FILE, ROLES, Role
+from sessions.voices import other_voices, voice_file
 from web import current
 from web.access import requires
 from web.blocking import off_loop
@@ -33,14 +33,6 @@ def page(session_id: str):
     return render_template("replay.html", session=session, questionnaire_link=link,
                            answers=readable_answers(session_id, answers), sus=sus_of(answers),
                            tasks=[t.id for t in current.study().tasks], voices=other_voices(session))
-
-
-def other_voices(session: dict) -> list[str]:
-    """The speakers whose sound is not the video's first track (which the video element
-    plays itself), once the recording has ended and their track can be copied out."""
-    if session["status"] == SessionStatus.RECORDING:
-        return []
-    return [a["speaker"] for a in (session.get("device") or {}).get("audio") or [] if a.get("track", 0) > 0]
 
 
 @bp.route("/sessions/<session_id>/voice/<speaker>.m4a")
