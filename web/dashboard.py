@@ -8,11 +8,13 @@ import math
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from analyzer.summary import comparison_groups, measure_session, summarize
-from sessions.events import INCLUSIONS, ROLES, SESSION_STATUSES, Outcome, Role, SessionStatus
+from sessions.events import INCLUSIONS, ROLES, SESSION_STATUSES, Outcome, Role
+from sessions.store import Store
+from sessions.study import Study
 from web import current
 from web.access import requires
 from web.blocking import off_loop
-from web.view_cache import study_views
+from web.view_cache import PerSession, per_session, study_views
 
 bp = Blueprint("dashboard", __name__)
 
@@ -104,25 +106,17 @@ def filtered_summary(result: dict, q: dict) -> dict:
 def current_summary() -> dict:
     """The study's analysis, kept across page views like every whole-study view
     (web/view_cache.py: it stands while nothing changed, or for a few seconds while a session
-    is being recorded). When it is drawn again and only the sessions being recorded changed,
-    they alone are measured again; anything else re-analyses the study."""
+    is being recorded). When it is drawn again, only the sessions that may have changed are
+    measured again (PerSession)."""
     store, study = current.store(), current.study()
-    last = current_app.extensions["uxlab"].setdefault("measured", {})
-    return study_views("summary").get(store, "summary", lambda: _analyse(store, study, last))
+    return study_views("summary").get(store, "summary", lambda: _analyse(store, study, per_session("measures")))
 
 
-def _analyse(store, study, last: dict) -> dict:
-    """Measure the running sessions again if only they changed since the `last` analysis,
-    else every counted session; then summarise."""
-    running = {s["id"]: s for s in store.sessions(status=SessionStatus.RECORDING.value)}
-    settled = store.settled_fingerprint(running)
-    before_settled, before_running, before = last.get("state", (None, None, {}))
-    if before_settled == settled and before_running == set(running):
-        measured = {sid: (m if sid not in running else measure_session(store, study, running[sid]))
-                    for sid, m in before.items()}
-    else:
-        measured = {row["id"]: measure_session(store, study, row) for row in store.counted_sessions()}
-    last["state"] = (settled, set(running), measured)   # one assignment: a reader sees old or new
+def _analyse(store: Store, study: Study, memo: PerSession) -> dict:
+    _running, kept, mark = memo.reusable(store)
+    measured = {row["id"]: kept[row["id"]] if row["id"] in kept else measure_session(store, study, row)
+                for row in store.counted_sessions()}
+    memo.keep(mark, measured)
     sessions = [m for m, _ in measured.values()]
     matched = set().union(*(screens for _, screens in measured.values()))
     return summarize(store, study, sessions, comparison_groups(store), matched)

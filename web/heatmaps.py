@@ -7,17 +7,17 @@ database changes, or for a few seconds at a time while a session is being record
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 
 from analyzer import heatmap
 from analyzer.study_data import StudyData, load_study_data
 from sessions.errors import BadRequest, NotFound
-from sessions.events import ROLES, SessionStatus
+from sessions.events import ROLES
 from sessions.store import Store
 from sessions.study import Study
 from web import current
 from web.access import requires
-from web.view_cache import StudyViews, study_views
+from web.view_cache import PerSession, StudyViews, per_session, study_views
 
 bp = Blueprint("heatmaps", __name__)
 
@@ -45,20 +45,14 @@ def _views() -> StudyViews:
 
 def _data(group: str | None) -> StudyData:
     store, study = current.store(), current.study()
-    settled = current_app.extensions["uxlab"].setdefault("heatmap_sessions", {})
-    return _views().get(store, ("data", group), lambda: _read(store, study, group, settled))
+    return _views().get(store, ("data", group), lambda: _read(store, study, group, per_session("readings")))
 
 
-def _read(store: Store, study: Study, group: str | None, settled: dict) -> StudyData:
-    """The sessions of a group; while others are being recorded, those that were not are
-    taken from the last reading when nothing outside the recordings changed since."""
-    running = {s["id"] for s in store.sessions(status=SessionStatus.RECORDING.value)}
-    mark = store.settled_fingerprint(running)
-    last_mark, known = settled.get("last", (None, {}))
-    known = known if last_mark == mark else {}
-    data = load_study_data(store, study, group=group,
-                           reuse={sid: s for sid, s in known.items() if sid not in running})
-    settled["last"] = (mark, {**known, **{s.id: s for s in data.sessions}})
+def _read(store: Store, study: Study, group: str | None, memo: PerSession) -> StudyData:
+    """The sessions of a group, those that cannot have changed taken from the last reading."""
+    _running, kept, mark = memo.reusable(store)
+    data = load_study_data(store, study, group=group, reuse=kept)
+    memo.keep(mark, {**kept, **{s.id: s for s in data.sessions}})
     return data
 
 

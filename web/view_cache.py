@@ -85,6 +85,33 @@ class StudyViews:
         return kept.mark == mark or (self.recording and time.monotonic() - kept.at < RUNNING_EVERY)
 
 
+class PerSession:
+    """Per-session results behind a whole-study view (a session's measures, its reading),
+    reused when the view is drawn again and nothing changed outside the sessions being
+    recorded: a recording then costs a reading of itself, not of the study."""
+
+    def __init__(self) -> None:
+        self.last: tuple[Any, dict[str, Any]] = (None, {})   # one assignment: old or new, never half
+
+    def reusable(self, store: Store) -> tuple[dict[str, dict], dict[str, Any], str]:
+        """The sessions being recorded (id -> row), the kept results still valid for the
+        others, and the mark to `keep` the new results under."""
+        running = {s["id"]: s for s in store.sessions(status=SessionStatus.RECORDING.value)}
+        mark = store.settled_fingerprint(running)
+        last_mark, results = self.last
+        kept = {sid: r for sid, r in results.items() if sid not in running} if last_mark == mark else {}
+        return running, kept, mark
+
+    def keep(self, mark: str, results: dict[str, Any]) -> None:
+        self.last = (mark, results)
+
+
+def per_session(name: str) -> PerSession:
+    """This app's per-session results of one kind (measures, readings)."""
+    kinds = current_app.extensions["uxlab"].setdefault("per_session", {})
+    return kinds.setdefault(name, PerSession())
+
+
 def study_views(name: str) -> StudyViews:
     """This app's kept views of one kind (summary, heatmaps, replays)."""
     kinds = current_app.extensions["uxlab"].setdefault("views", {})
