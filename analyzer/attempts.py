@@ -10,7 +10,7 @@ import numpy as np
 from analyzer import detectors
 from analyzer.phash import group_hashes
 from analyzer.screens import MATCH_THRESHOLD, ScreenMatcher
-from analyzer.session_data import SessionData, Trouble
+from analyzer.data.session_data import SessionData, Trouble
 from sessions.study import Task
 
 

@@ -19,8 +19,8 @@ import numpy as np
 
 from analyzer import stats
 from analyzer.phash import group_hashes
-from analyzer.session_data import SessionData
-from analyzer.study_data import StudyData, load_study_data
+from analyzer.data.session_data import SessionData
+from analyzer.data.study_data import StudyData, load_study_data
 from sessions.events import EventKind, MarkerKind, MarkerStatus
 from sessions.problems import Problems, segments_saying
 from sessions.store import Store

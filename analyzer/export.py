@@ -18,7 +18,7 @@ def attempt_rows(store: Store, study: Study | None = None) -> Iterator[dict]:
     """Every ended attempt of the study's counted sessions, session by session, as flat rows
     of ATTEMPT_COLUMNS."""
     from analyzer.attempts import Thresholds
-    from analyzer.study_data import load_study_data
+    from analyzer.data.study_data import load_study_data
     from analyzer.summary import session_measures
     if study is None:
         from sessions.study import load_study

@@ -12,7 +12,7 @@ import bisect
 from collections import defaultdict
 
 from analyzer import stats
-from analyzer.screen_names import ScreenNames
+from analyzer.data.screen_names import ScreenNames
 from sessions.problems import Problems, severity_summary
 from sessions.store import Store
 

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from analyzer.phash import group_hashes
-from analyzer.study_data import StudyData, load_study_data
+from analyzer.data.study_data import StudyData, load_study_data
 from sessions.errors import BadRequest, NotFound
 from sessions.store import Store
 from sessions.study import Study

@@ -11,8 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from analyzer.heatmap import TaskClicks, task_clicks
-from analyzer.screen_names import ScreenNames
-from analyzer.study_data import StudyData
+from analyzer.data.screen_names import ScreenNames
+from analyzer.data.study_data import StudyData
 from sessions.events import MarkerKind, MarkerStatus
 from sessions.store import Store
 from sessions.study import Study

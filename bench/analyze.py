@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analyzer.heatmap import click_density, overlay  # noqa: E402
 from analyzer.phash import phash  # noqa: E402
-from analyzer.report import render_report  # noqa: E402
+from analyzer.report.render import render_report  # noqa: E402
 from analyzer.summary import analyze_study  # noqa: E402
 from sessions import events as ev  # noqa: E402
 from sessions.events import KEYFRAME_DIR, VIDEO_FILE, Outcome, SessionStatus, keyframe_name  # noqa: E402
@@ -160,7 +160,7 @@ def bench_analysis() -> list[tuple[str, Clock | None, str]]:
 def bench_heatmap_page(folder: Path) -> tuple[Clock, Clock]:
     """Two requests of a task's heatmap page (the page and its picture) through the app."""
     from web import create_app
-    from web.accounts import add_user
+    from web.auth.accounts import add_user
     app = create_app({"STUDY_DIR": str(folder), "SECRET_KEY": "bench"})
     add_user(app.extensions["uxlab"]["store"], "bench", "reviewer", "bench-password")
     client = app.test_client()

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from analyzer.candidates import find_candidates, load_counted  # noqa: E402
 from analyzer.phash import phash  # noqa: E402
 from sessions.events import VIDEO_FILE, EventKind, keyframe_name  # noqa: E402
-from sessions.reels import Clip, build_reel, reel_info  # noqa: E402
+from sessions.media.reels import Clip, build_reel, reel_info  # noqa: E402
 from sessions.store import Store  # noqa: E402
 from sessions.study import load_study  # noqa: E402
 

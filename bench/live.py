@@ -193,7 +193,7 @@ def main() -> None:
         folder.mkdir()
         (folder / "study.toml").write_text(STUDY.format(fps=args.fps))
         store = Store(folder)
-        from web.accounts import add_user
+        from web.auth.accounts import add_user
         add_user(store, "watcher", Role.OBSERVER, "watcher-password")
         animator = subprocess.Popen([sys.executable, "-c", ANIMATOR], env=display.env(),
                                     stdout=subprocess.PIPE, text=True)

@@ -244,7 +244,7 @@ def main() -> None:
         folder.mkdir()
         (folder / "study.toml").write_text(STUDY)
         store = Store(folder)
-        from web.accounts import add_user
+        from web.auth.accounts import add_user
         add_user(store, USER, "researcher", PASSWORD)
         ids = [record_session(store, f"P{i:02d}") for i in range(args.sessions)]
         store.close()

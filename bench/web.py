@@ -21,7 +21,7 @@ from sessions import events as ev  # noqa: E402
 from sessions.events import VIDEO_FILE, EventKind, MarkerKind, Outcome, Role, SessionStatus, keyframe_name  # noqa: E402
 from sessions.store import Store  # noqa: E402
 from web import create_app  # noqa: E402
-from web.accounts import add_user  # noqa: E402
+from web.auth.accounts import add_user  # noqa: E402
 
 STUDY = """title = "Bench study"
 [[task]]

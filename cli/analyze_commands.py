@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from cli.errors import fail
-from cli.study_commands import folder_argument, open_store
+from cli.common import folder_argument, open_store
 
 
 @contextmanager
@@ -145,7 +145,7 @@ def report(folder: Path, output: Path, replay_url: str) -> None:
 
     Example: uxlab report my-study -o report.html
     """
-    from analyzer.report import render_report
+    from analyzer.report.render import render_report
     store, study = _load(folder)
     with _progress("analysing sessions") as progress:
         html = render_report(store, study, progress=progress, replay_base=replay_url)

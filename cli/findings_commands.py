@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from cli.errors import UserError, fail
-from cli.study_commands import folder_argument, open_store
+from cli.common import folder_argument, open_store
 from sessions.errors import UxlabError
 
 actor_option = click.option("--as", "actor", default=None, metavar="NAME",
@@ -283,7 +283,7 @@ def reel(folder: Path, problem_id: int | None, tag: str | None, search: str | No
 
     Example: uxlab reel my-study --problem 3 -o reel.mp4
     """
-    from sessions.reels import build_reel, clips_for_problem, clips_for_search, clips_for_tag
+    from sessions.media.reels import build_reel, clips_for_problem, clips_for_search, clips_for_tag
     if sum(x is not None for x in (problem_id, tag, search)) != 1:
         fail("say what to show: --problem ID, --tag TAG or --search TEXT")
     store = open_store(folder)

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from cli.errors import fail
-from cli.study_commands import folder_argument, open_store
+from cli.common import folder_argument, open_store
 from sessions.events import Inclusion
 
 

@@ -2,31 +2,13 @@
 from __future__ import annotations
 
 import json
-import sys
 from importlib import resources
 from pathlib import Path
 
 import click
 
+from cli.common import emit_rows, folder_argument, open_store
 from cli.errors import fail
-
-folder_argument = click.argument(
-    "folder", default=".", type=click.Path(file_okay=False, path_type=Path))
-
-
-def open_store(folder: Path, *, writer: bool = False):
-    """Open an existing study folder's store; a folder without a study is a user error.
-
-    Only a command that changes data opens it as a `writer`, which first closes the sessions
-    of recorders that died (`sessions.recovery`); listing, analysing and exporting change nothing.
-    """
-    from sessions.recovery import open_writer
-    from sessions.store import Store
-    from sessions.study import STUDY_FILE
-    if not (folder / STUDY_FILE).is_file():
-        fail(f"{folder} is not a study folder (no {STUDY_FILE}; run `uxlab init {folder}`)")
-    return open_writer(folder) if writer else Store(folder, read_only=True)
-
 
 @click.command()
 @folder_argument
@@ -125,17 +107,6 @@ def export(folder: Path, what: str | None, fmt: str, session_id: str | None, out
         from sessions.export import study_timeline
         rows = study_timeline(store)
     emit_rows(rows, output, fmt, columns)
-
-
-def emit_rows(rows, output: Path | None, fmt: str, columns) -> None:
-    """Export rows to standard output, or to `output` with a count on stderr."""
-    from sessions.export import write_rows
-    if output is None:
-        write_rows(rows, sys.stdout, fmt, columns)
-        return
-    with open(output, "w", newline="", encoding="utf-8") as out:
-        count = write_rows(rows, out, fmt, columns)
-    click.echo(f"wrote {count} rows to {output}", err=True)
 
 
 def _attempt_rows(store):

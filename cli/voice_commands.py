@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from cli.errors import fail
-from cli.study_commands import emit_rows, folder_argument, open_store
+from cli.common import emit_rows, folder_argument, open_store
 from sessions.errors import UxlabError
 
 
@@ -129,7 +129,7 @@ def transcribe_after_recording(folder: Path, session_id: str) -> None:
 
 def export_transcript(store, fmt: str, session_id: str | None, output: Path | None) -> None:
     """`uxlab export --transcript`: rows for analysis, or one session's subtitles."""
-    from sessions.captions import srt, webvtt
+    from sessions.media.captions import srt, webvtt
     from sessions.transcripts import TRANSCRIPT_COLUMNS, Transcripts
     transcripts = Transcripts(store)
     if fmt in ("vtt", "srt"):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cli.study_commands import folder_argument, open_store
+from cli.common import folder_argument, open_store
 from sessions.events import ROLES
 
 
@@ -30,7 +30,7 @@ def serve(folder: Path, host: str, port: int, workers: int, connections: int, de
     """
     import os
 
-    from web.accounts import ensure_first_user
+    from web.auth.accounts import ensure_first_user
     from web.settings import assemble
     store = open_store(folder, writer=True)
     from sessions.study import load_study
@@ -72,7 +72,7 @@ def add_user(folder: Path, name: str, role: str) -> None:
     Example: echo 's3cret-pass' | uxlab user add my-study alice --role reviewer
     """
     store = open_store(folder, writer=True)
-    from web.accounts import add_user as create
+    from web.auth.accounts import add_user as create
     password = None
     if not sys.stdin.isatty():
         password = sys.stdin.readline().rstrip("\r\n") or None
@@ -94,7 +94,7 @@ def set_password(folder: Path, name: str) -> None:
     Example: uxlab user password my-study researcher
     """
     store = open_store(folder, writer=True)
-    from web.accounts import set_password as change
+    from web.auth.accounts import set_password as change
     password = None
     if not sys.stdin.isatty():
         password = sys.stdin.readline().rstrip("\r\n") or None
@@ -126,7 +126,7 @@ def remove_user(folder: Path, name: str) -> None:
     Example: uxlab user remove my-study olga
     """
     store = open_store(folder, writer=True)
-    from web.accounts import remove_user as remove
+    from web.auth.accounts import remove_user as remove
     remove(store, name)
     click.echo(f"removed {name!r}")
 

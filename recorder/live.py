@@ -3,10 +3,10 @@ and brings the moderator console's commands back to the task runner.
 
 Two Socket.IO connections, each kept up by its own thread with backoff, so neither a
 refused token nor a restarted server can stall the other or the recording:
-- `/live` (see web/live.py), authenticated with the lab's live token (`--token T`, the
+- `/live` (see web/live/namespace.py), authenticated with the lab's live token (`--token T`, the
   secret the server knows as UXLAB_LIVE_TOKEN): screen frames, input events, task state and
   markers.
-- `/console` (see web/console_protocol.py), authenticated with the session's own token
+- `/console` (see web/live/console_protocol.py), authenticated with the session's own token
   from the store: commands in, `state` and `done` out.
 
 Nothing the capture, input or task threads call here ever waits on the network: a frame

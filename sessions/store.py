@@ -42,7 +42,7 @@ from sessions.events import (
     UnknownKind,
     check_event,
 )
-from sessions.media import MediaFiles
+from sessions.media.files import MediaFiles
 
 DB_FILE = "uxlab.db"
 _EVENT_INSERT = (

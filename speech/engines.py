@@ -6,25 +6,14 @@ that the researcher fetched once, beforehand; it is never downloaded at run time
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
 
 from sessions.errors import BadRequest
-from sessions.transcripts import Segment
-from speech.audio import Track
+from speech.base import Engine, Progress
 
 ENGINES = ("pocketsphinx", "whisper")
 DEFAULT_ENGINE = "pocketsphinx"
-# called with the seconds of sound done so far in the current track
-Progress = Callable[[float], None]
-
-
-class Engine(Protocol):
-    name: str
-
-    def transcribe(self, track: Track, progress: Progress | None = None) -> list[Segment]:
-        """Segments of speech in the track, times on the session clock."""
+__all__ = ["DEFAULT_ENGINE", "ENGINES", "Engine", "Progress", "open_engine"]
 
 
 def open_engine(name: str = DEFAULT_ENGINE, model: Path | None = None) -> Engine:

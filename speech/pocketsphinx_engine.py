@@ -13,7 +13,7 @@ from pathlib import Path
 from sessions.errors import BadRequest
 from sessions.transcripts import Segment, Word
 from speech.audio import RATE, Track
-from speech.engines import Progress
+from speech.base import Progress
 
 FRAME_RATE = 100          # pocketsphinx's default: one feature frame per 10 ms
 MAX_HMM_PER_FRAME = 3000

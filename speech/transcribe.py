@@ -16,7 +16,7 @@ from sessions.events import SessionStatus
 from sessions.store import Store
 from sessions.transcripts import Segment, Transcripts
 from speech.audio import RATE, Track, audio_track_count, read_tracks
-from speech.engines import Engine
+from speech.base import Engine
 
 # called with (seconds of sound done, seconds of sound in all) for a progress bar
 StudyProgress = Callable[[float, float], None]

@@ -14,7 +14,7 @@ import numpy as np
 from sessions.errors import BadRequest, NotFound
 from sessions.transcripts import Segment, Word
 from speech.audio import RATE, Track
-from speech.engines import Progress
+from speech.base import Progress
 
 GET_A_MODEL = ("on a machine with network: pip install 'huggingface_hub[cli]' && "
                "huggingface-cli download Systran/faster-whisper-small --local-dir whisper-small, "

@@ -36,7 +36,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     folder = app.config["STUDY_DIR"]
     app.extensions["uxlab"] = {"store": open_writer(folder), "study": load_study(folder)}
 
-    from web import access, constants, errors, headers, shared_state
+    from web import constants, errors
+    from web.auth import access, headers
+    from web.live import shared_state
     app.extensions["uxlab"]["shared"] = shared_state.connect(app.config["REDIS_URL"])
     constants.init_app(app)
     headers.init_app(app)
@@ -48,17 +50,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from web import view_cache
     view_cache.init_app(app)
     _register_blueprints(app)
-    from web import live
+    from web.live import namespace as live
     from web.load_limit import LoadLimit
     app.wsgi_app = LoadLimit(app.wsgi_app, app.config["MAX_REQUESTS"], app.config["QUEUE_SECONDS"])
-    # with a Redis URL, several server processes share rooms through Redis (see web/live.py);
+    # with a Redis URL, several server processes share rooms through Redis (see web/live/namespace.py);
     # the transport's message limit is the live frame limit plus room for the packet around it
     app.config["ASYNC_MODE"] = app.config["ASYNC_MODE"] or _async_mode()
     socketio = SocketIO(app, async_mode=app.config["ASYNC_MODE"], manage_session=False,
                         message_queue=app.config["REDIS_URL"] or None,
                         max_http_buffer_size=live.MAX_MESSAGE_BYTES)
     socketio.on("connect", namespace="/")(_refuse_default_namespace)
-    from web.console_socket import ConsoleNamespace
+    from web.live.console import ConsoleNamespace
     socketio.on_namespace(ConsoleNamespace(CONSOLE_NAMESPACE))
     live.init_app(app, socketio)
     app.extensions["uxlab"]["socketio"] = socketio
@@ -80,8 +82,9 @@ def _refuse_default_namespace(auth=None) -> bool:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from web import (auth, captions, console, dashboard, heatmaps, media, problems, questionnaire, replay,
-                     screen_picker, search, sessions_admin)
+    from web.auth import views as auth
+    from web.views import (captions, console, dashboard, heatmaps, media, problems, questionnaire, replay,
+                           screen_picker, search, sessions_admin)
     for module in (auth, dashboard, replay, heatmaps, questionnaire, console, media, problems, search, captions,
                    sessions_admin, screen_picker):
         app.register_blueprint(module.bp)

@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from sessions.errors import UxlabError
-from web.access import wants_json
+from web.auth.access import wants_json
 
 MESSAGES = {
     400: "The request could not be understood.",

@@ -47,7 +47,7 @@ def defaults() -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": False,
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
-        # a login's last use is rewritten every SEEN_EVERY seconds (web/access.py), which
+        # a login's last use is rewritten every SEEN_EVERY seconds (web/auth/access.py), which
         # renews the cookie; signing it afresh on every response would only cost time
         "SESSION_REFRESH_EACH_REQUEST": False,
         "IDLE_MINUTES": 120.0,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from operator import itemgetter
 
 from sessions.events import REPLAY_COLUMNS, VIDEO_FILE, EventKind, MarkerStatus, is_on_product
-from sessions.media import MediaPathError
+from sessions.media.files import MediaPathError
 from sessions.store import Store
 from sessions.study import Study
 

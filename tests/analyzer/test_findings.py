@@ -62,7 +62,7 @@ def test_an_empty_study_has_no_discovery(store):
 
 
 def test_the_report_leads_with_problems_then_discovery(store, study_dir):
-    from analyzer.report import render_report
+    from analyzer.report.render import render_report
     from sessions.study import load_study
     a = _session(store, "P1", ["first"])
     b = _session(store, "P2", ["first"])

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from analyzer.heatmap import hot_spot, render_heatmap, screen_states, task_clicks
-from analyzer.report import render_report
-from analyzer.study_data import load_study_data
+from analyzer.report.render import render_report
+from analyzer.data.study_data import load_study_data
 from analyzer.summary import analyze_study
 from analyzer.top_issues import find_issues
 from sessions.errors import BadRequest

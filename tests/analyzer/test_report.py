@@ -7,7 +7,7 @@ import re
 import cv2
 import numpy as np
 
-from analyzer.report import render_report
+from analyzer.report.render import render_report
 from sessions.study import load_study
 from tests.analyzer.test_summary import build_p01, build_p02
 

@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from analyzer.report import render_report
+from analyzer.report.render import render_report
 from sessions.study import load_study
 from tests.analyzer.test_report_content import build_study
 

@@ -14,11 +14,11 @@ import pytest
 from sessions import events
 from analyzer import stats
 from analyzer.heatmap import screen_states
-from analyzer.study_data import load_study_data
+from analyzer.data.study_data import load_study_data
 from analyzer.phash import hamming, phash, to_ints
-from analyzer.report import render_report
+from analyzer.report.render import render_report
 from analyzer.summary import analyze_study
-from analyzer.thumbnails import THUMB_WIDTH
+from analyzer.report.thumbnails import THUMB_WIDTH
 from analyzer.top_issues import find_issues, pending_flags, tagged_notes, untagged_notes
 from sessions.study import load_study
 from tests.analyzer.conftest import DEVICE, HEIGHT, KEYFRAME_SCALE, WIDTH, add_keyframe, click, draw_screen
@@ -279,7 +279,7 @@ def test_iso_25062_structure(html):
 
 
 def test_screen_names_drop_the_application_name():
-    from analyzer.screen_names import short_title
+    from analyzer.data.screen_names import short_title
     assert short_title("Not found · Acme Help Desk - Chromium", "Chromium") == "Not found · Acme Help Desk"
     assert short_title("Budget.xlsx — LibreOffice Calc", "LibreOffice Calc") == "Budget.xlsx"
     assert short_title("Terminal", "xterm") == "Terminal" and short_title(" - Chromium", "Chromium") == "- Chromium"

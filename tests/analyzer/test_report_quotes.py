@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from analyzer.report import render_report
+from analyzer.report.render import render_report
 from sessions.study import load_study
 
 NASTY = '“I <script>alert(1)</script> can\'t find it & give up”'

@@ -45,7 +45,7 @@ def wait_for(predicate: Callable[[], object], timeout: float = 10.0, step: float
 
 def add_users(folder: Path) -> None:
     from sessions.store import Store
-    from web.accounts import add_user
+    from web.auth.accounts import add_user
     store = Store(folder)
     for name, (role, password) in USERS.items():
         if store.user(name) is None:

@@ -8,7 +8,7 @@ import socketio
 
 from recorder.live import LivePublisher
 from tests.live.clients import LIVE_TOKEN, Observer, login, wait_for
-from web.live import tags_of
+from web.live.namespace import tags_of
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import socketio
 
 from sessions.store import Store
 from tests.live.clients import LIVE_TOKEN, Observer, login, wait_for
-from web.live import MAX_FRAME_BYTES, MAX_NOTE
+from web.live.namespace import MAX_FRAME_BYTES, MAX_NOTE
 
 NAMESPACE = "/live"
 
@@ -128,7 +128,7 @@ def test_notes_are_stamped_on_the_session_time_the_recorder_publishes(server):
 
 
 def test_an_open_connection_can_do_nothing_after_its_user_logs_out(server, running):
-    from web.accounts import set_password
+    from web.auth.accounts import set_password
     store, session_id = running
     olga = Observer(server.url, login(server.url, "olga")).connect()
     try:

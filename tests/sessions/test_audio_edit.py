@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from recorder.sinks.video import VideoWriter
-from sessions.video_edit import black_out, cut_clip
+from sessions.media.video_edit import black_out, cut_clip
 from tests.pulse import decode_audio, loudness
 
 RATE = 16000

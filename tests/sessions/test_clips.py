@@ -7,7 +7,7 @@ from pathlib import Path
 import av
 import pytest
 
-from sessions.clips import MIXED_TITLE, clip_video
+from sessions.media.clips import MIXED_TITLE, clip_video
 from tests.pulse import decode_audio, loud_spans
 from tests.speech.voice_sessions import record_voice_session
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from sessions.errors import NotFound
-from sessions.media import MediaPathError
+from sessions.media.files import MediaPathError
 
 
 def test_images_are_read_in_colour_or_grey_and_missing_ones_are_none(store):
@@ -48,5 +48,5 @@ def test_only_the_store_and_the_recorder_write_media():
              for package in ("web", "analyzer") for path in sorted((root / package).rglob("*.py"))
              for line in path.read_text(encoding="utf-8").splitlines() if writes.search(line)]
     assert found == []
-    assert writes.search('cv2.imwrite(str(path), np.zeros_like(image))')  # what web/replay.py did
+    assert writes.search('cv2.imwrite(str(path), np.zeros_like(image))')  # what web/views/replay.py did
     assert writes.search('output = av.open(str(target), "w", format="mp4")')

@@ -7,9 +7,9 @@ from pathlib import Path
 import av
 import numpy as np
 
-from sessions.clips import clip_video
+from sessions.media.clips import clip_video
 from sessions.events import CAMERA_FILE, VIDEO_FILE
-from sessions.picture_in_picture import MARGIN, SCALE
+from sessions.media.picture_in_picture import MARGIN, SCALE
 from tests.pulse import decode_audio, loud_spans
 from tests.speech.voice_sessions import record_voice_session
 from tests.web.recordings import VIDEO, write_video

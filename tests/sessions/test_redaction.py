@@ -10,10 +10,10 @@ import pytest
 
 from analyzer.heatmap import task_clicks
 from analyzer.phash import phash
-from analyzer.study_data import load_study_data
+from analyzer.data.study_data import load_study_data
 from sessions.errors import Conflict
 from sessions.events import CAMERA_FILE
-from sessions.redaction import redact
+from sessions.media.redaction import redact
 from sessions.study import load_study
 from tests.web.recordings import VIDEO, decoded_colours, record_session, write_video
 

@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 
 from sessions import events
-from sessions.media import MediaPathError
+from sessions.media.files import MediaPathError
 from sessions.schema import SCHEMA_VERSION
 from sessions.errors import NotFound, UxlabError
 from sessions.events import EventKind

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sessions.captions import srt, webvtt
+from sessions.media.captions import srt, webvtt
 from sessions.errors import BadRequest, Conflict
 from sessions.transcripts import MARK_END, MARK_START, Segment, Transcripts, Word, fts_query
 

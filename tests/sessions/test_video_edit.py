@@ -7,7 +7,7 @@ import av
 import numpy as np
 import pytest
 
-from sessions.video_edit import VideoEditError, black_out, cut_clip
+from sessions.media.video_edit import VideoEditError, black_out, cut_clip
 from tests.web.recordings import FRAMES, VIDEO, colour_at, decoded_colours, write_video
 
 
@@ -152,7 +152,7 @@ def test_a_clip_lasts_as_long_as_asked_though_the_screen_stood_still(tmp_path):
 
 
 def test_frame_at_is_the_frame_on_screen_then(tmp_path):
-    from sessions.video_edit import frame_at
+    from sessions.media.video_edit import frame_at
     source = tmp_path / "screen.mp4"
     write_video(source)
     for t in (0.0, 2.5, 6.99, 30.0):

@@ -10,8 +10,8 @@ import pytest
 
 from sessions.errors import Conflict, NotFound, Unavailable
 from sessions.events import voice_name
-from sessions.redaction import redact
-from sessions.voices import voice_file
+from sessions.media.redaction import redact
+from sessions.media.voices import voice_file
 from tests.pulse import decode_audio, loud_spans
 from tests.speech.voice_sessions import record_voice_session
 

@@ -23,7 +23,7 @@ LIVE_TOKEN = "lab-live-token"
 @pytest.fixture
 def app(study_dir):
     from web import create_app
-    from web.accounts import add_user
+    from web.auth.accounts import add_user
     application = create_app({"STUDY_DIR": str(study_dir), "SECRET_KEY": "test-secret",
                               "LIVE_TOKEN": LIVE_TOKEN})
     store = application.extensions["uxlab"]["store"]

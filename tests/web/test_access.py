@@ -5,7 +5,7 @@ import re
 
 import socketio
 
-from web.access import PUBLIC_ENDPOINTS
+from web.auth.access import PUBLIC_ENDPOINTS
 from tests.web.conftest import PASSWORDS, csrf_from, login, run_async
 
 DUMMY = {"session_id": "20260101T000000-abcdef", "relative": "screen.mp4", "task_id": "first",

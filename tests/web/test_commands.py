@@ -16,7 +16,7 @@ from cli import main
 from recorder.virtual_display import stop_process
 from sessions.store import Store
 from tests.web.conftest import csrf_from, free_port
-from web.accounts import authenticate
+from web.auth.accounts import authenticate
 
 pytestmark = pytest.mark.timeout(60)
 BIN = Path(sys.executable).parent

@@ -124,7 +124,7 @@ def test_idle_spans_count_moves_clicks_and_screen_changes(as_role, web_store):
 
 
 def test_counts_read_in_the_singular_and_percentiles_round_one_way(as_role, web_store, study_dir):
-    from analyzer.report import render_report
+    from analyzer.report.render import render_report
     from analyzer.stats import sus_percentile
     from sessions.study import load_study
     sid = record_session(web_store)

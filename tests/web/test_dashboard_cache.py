@@ -4,7 +4,8 @@ seconds; any other change re-analyses the study."""
 from __future__ import annotations
 
 from tests.web.recordings import record_session
-from web import dashboard, view_cache
+from web import view_cache
+from web.views import dashboard
 
 
 def _summary(app) -> dict:

@@ -6,7 +6,7 @@ import pytest
 from markupsafe import escape
 
 from sessions.errors import BadRequest, Conflict, Forbidden, NotFound, Unavailable
-from sessions.media import MediaPathError
+from sessions.media.files import MediaPathError
 from sessions.schema import SchemaTooNew
 from sessions.store import UnknownSession
 from sessions.study import StudyError

@@ -10,7 +10,7 @@ from tests.web.conftest import login
 
 def test_a_request_past_the_limit_gets_a_503_quickly(study_dir):
     from web import create_app
-    from web.accounts import add_user
+    from web.auth.accounts import add_user
     app = create_app({"STUDY_DIR": str(study_dir), "SECRET_KEY": "s", "MAX_REQUESTS": 1, "QUEUE_SECONDS": 0.2})
     add_user(app.extensions["uxlab"]["store"], "rita", "researcher", "rita-password")
     inside, release = threading.Event(), threading.Event()

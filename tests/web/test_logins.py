@@ -7,7 +7,7 @@ import time
 
 from tests.web.conftest import PASSWORDS, csrf_from, login
 
-from web.accounts import add_user, remove_user, set_password
+from web.auth.accounts import add_user, remove_user, set_password
 
 
 def _copy_cookie(source, target) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from sessions.events import VIDEO_FILE
 from sessions.problems import Problems
-from sessions.reels import CARD_SECONDS, reel_info
+from sessions.media.reels import CARD_SECONDS, reel_info
 from sessions.transcripts import Segment, Transcripts, Word
 from tests.sessions.media_files import write_session_video
 from tests.web.test_browser import log_in, wait_for_time

@@ -91,7 +91,7 @@ def test_an_unexpected_error_shows_a_clean_page(app, as_role, monkeypatch):
 
     def explode(*args, **kwargs):
         raise RuntimeError("internal detail")
-    monkeypatch.setattr("web.dashboard.summarize", explode)  # the real thing cannot fail on demand
+    monkeypatch.setattr("web.views.dashboard.summarize", explode)  # the real thing cannot fail on demand
     response = client.get("/summary")
     assert response.status_code == 500
     assert "went wrong" in response.text

@@ -1,0 +1,1 @@
+"""Rendering a study's report: the page (render), its sections, charts and thumbnails."""

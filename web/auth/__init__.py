@@ -1,0 +1,1 @@
+"""Who may see what: logins and their limits, accounts, roles on routes, response headers."""

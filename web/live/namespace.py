@@ -1,0 +1,593 @@
+"""Live observation: the page per running session and the live Socket.IO namespace
+(`sessions.events.LIVE_NAMESPACE`; its wire formats are `sessions.events.LiveFrame` and kin).
+
+Who connects, and how:
+- Observers and researchers, with their login cookie; the role is checked on connect
+  (reviewers and anonymous clients are refused). A client then `join`s one running
+  session's room (`sessions.events.live_room`), after the server has checked the session.
+- The recorder, with `auth={"live_token": T, "session": ID}`. T is the lab's live token,
+  a secret the researcher gives both sides: `UXLAB_LIVE_TOKEN=T uxlab serve ...` (or the
+  app config LIVE_TOKEN) and `uxlab record ... --live URL --token T`. It is not the
+  session's own token on purpose: that one is in the participant's questionnaire link, and a
+  participant must never be able to put pictures in front of the observers. A recorder only
+  ever publishes into the room of the session it named, which must exist in this study and
+  still be recording.
+
+Recorder → server (relayed to the session's observers): `audio` {t, seq, rate, pcm: bytes,
+sent} (16-bit mono sound, never stored here), `camera` {t, seq, w, h, jpeg} (a small
+camera picture, a few a second), `frame` {t, seq, w, h, jpeg: bytes,
+captured, offered, sent: wall-clock times of the grab, of its reaching the publisher and
+of the sending} (acknowledged, so the recorder keeps two frames in flight at most and drops
+the rest),
+`events` [event rows], `state` (the task runner's state), `marker` {t, kind, text}.
+Observer → server, answered through the acknowledgement: `join` {session}, `note` {text}
+(stored with the session time and its #tags), `flag` {text} (a pending error marker),
+`resolve_flag` {id, status: confirmed|dismissed} (researchers only).
+Server → observers: `frame`, `events`, `state`, `marker`, `note`, `flag`, `flag_resolved`,
+`recorder` {online}.
+
+Every event's payload is checked before anything is done with it: a missing, mistyped or
+oversized one is answered `{"ok": false, "error": ...}` and ignored, and no handler lets an
+exception escape (the client gets an error reply, the other clients are not disturbed).
+Notes are limited per user (NOTES_PER_MINUTE). Notes and flags are stamped with the session
+time the recorder last published plus the time since it arrived, so a recorder whose
+clock differs from the server's still puts them where replay shows them.
+
+Scale-out: with UXLAB_REDIS_URL set, every `uxlab serve` process (or gunicorn worker) shares
+the rooms through Redis, so the recorder may be connected to one process and an observer to
+another. A process only knows its own clients, so a newly joined observer's current screen
+is asked of the recorder (`snapshot`) as well as taken from this process's last frame.
+"""
+from __future__ import annotations
+
+import hmac
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, render_template, request, session
+from flask_socketio import Namespace, SocketIO, emit, join_room, leave_room
+from socketio.exceptions import ConnectionRefusedError as Refused
+
+from sessions.errors import UxlabError
+from sessions.events import (
+    EVENT_FIELDS,
+    LIVE_NAMESPACE,
+    LIVE_STATE_KEYS,
+    MARKER_KINDS,
+    WATCH_ROLES,
+    EventKind,
+    MarkerKind,
+    MarkerStatus,
+    Role,
+    SessionStatus,
+    live_room,
+    recorder_room,
+)
+from sessions.store import UnknownSession
+from web import current
+from web.live import websocket_sends
+from web.auth.access import requires
+
+MAX_FRAME_BYTES = 1_000_000
+MAX_AUDIO_BYTES = 64_000  # a chunk of sound: 2 s of 16 kHz 16-bit mono at most
+# the transport's limit on one message (engine.io's max_http_buffer_size): a frame at the
+# limit plus the packet around it passes, anything larger is refused by the transport
+MAX_MESSAGE_BYTES = MAX_FRAME_BYTES + 64 * 1024
+MAX_EVENTS = 500
+HISTORY_EVENTS = 200   # the latest events a late observer is sent on joining
+MAX_ID = 64
+MAX_NOTE = 2000
+MAX_FLAG = 500
+MAX_BACKLOG = 8   # engine.io packets queued for one observer (a frame is two) before frames skip it
+TAG = re.compile(r"(?<![\w#])#([A-Za-z][\w-]{0,31})")
+
+CLOCK_SECONDS = 1.0   # how often a session's published clock is written to the shared state
+log = logging.getLogger(__name__)
+
+bp = Blueprint("live", __name__)
+
+
+def init_app(app: Flask, socketio: SocketIO) -> None:
+    """Register the live page and the namespace on an app built by web.create_app."""
+    app.register_blueprint(bp)
+    websocket_sends.install()
+    _whole_messages(socketio.server)
+    socketio.on_namespace(LiveNamespace(LIVE_NAMESPACE))
+
+
+def live_token() -> str | None:
+    return current_app.config.get("LIVE_TOKEN") or None
+
+
+def live_token_matches(given: object) -> bool:
+    """Whether `given` is this server's live token (compared in constant time)."""
+    expected = live_token()
+    return (expected is not None and isinstance(given, str)
+            and hmac.compare_digest(given.encode(), expected.encode()))
+
+
+def tags_of(text: str) -> list[str]:
+    """The #tags written in a note, lower-cased, so `#Quote` and `#quote` are one tag."""
+    return sorted({t.lower() for t in TAG.findall(text)})
+
+
+def session_time(session_row: dict) -> float:
+    """Seconds since the session started, on the recorder's clock: the session time it last
+    published plus the time since that arrived (both measured here, so a clock difference
+    between the recorder's machine and this one does not shift notes). Before the recorder
+    has published anything, this server's clock stands in."""
+    clock = _shared().get(f"clock:{session_row['id']}")
+    if isinstance(clock, dict):
+        return round(max(0.0, clock["t"] + time.time() - clock["at"]), 3)
+    return round(max(0.0, time.time() - float(session_row["started_at"])), 3)
+
+
+def _shared():
+    return current_app.extensions["uxlab"]["shared"]
+
+
+def _whole_messages(server: Any) -> None:
+    """Send each Socket.IO message to a connection whole. A message with bytes (a frame) is
+    several engine.io packets, queued one by one; another thread's message (an ack, a note,
+    events) queued between them makes the client misread both, and a browser drops the
+    connection. One lock around every send keeps a message's packets together (a send only
+    queues them, so the lock is held briefly)."""
+    lock = threading.RLock()
+
+    def locked(send: Callable) -> Callable:
+        @wraps(send)
+        def whole(*args, **kwargs):
+            with lock:
+                return send(*args, **kwargs)
+        return whole
+
+    server._send_packet = locked(server._send_packet)        # to one client, acks included
+    server.manager.emit = locked(server.manager.emit)        # to a room, in this process
+    if hasattr(server.manager, "_handle_emit"):               # to a room, relayed by Redis
+        server.manager._handle_emit = locked(server.manager._handle_emit)
+
+
+# -- payload checks -------------------------------------------------------------------
+def _text(data: Any, key: str, limit: int, *, required: bool = True) -> str | None:
+    """The reason `data[key]` is not acceptable text, or None."""
+    if not isinstance(data, dict):
+        return "the message must be an object"
+    value = data.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or (required and not value.strip()) or len(value) > limit:
+        return f"{key} must be text of {1 if required else 0} to {limit} characters"
+    return None
+
+
+def _shape_join(data: Any) -> str | None:
+    return _text(data, "session", MAX_ID)
+
+
+def _shape_note(data: Any) -> str | None:
+    return _text(data, "text", MAX_NOTE)
+
+
+def _shape_flag(data: Any) -> str | None:
+    return _text(data, "text", MAX_FLAG, required=False)
+
+
+def _shape_resolve(data: Any) -> str | None:
+    if not isinstance(data, dict) or type(data.get("id")) is not int \
+            or data.get("status") not in (MarkerStatus.CONFIRMED, MarkerStatus.DISMISSED):
+        return "say which flag (id), and confirmed or dismissed (status)"
+    return None
+
+
+def _shape_frame(data: Any) -> str | None:
+    jpeg = data.get("jpeg") if isinstance(data, dict) else None
+    if not isinstance(jpeg, bytes) or not 0 < len(jpeg) <= MAX_FRAME_BYTES:
+        return f"a frame needs a jpeg of 1 to {MAX_FRAME_BYTES} bytes"
+    return None
+
+
+def _shape_events(data: Any) -> str | None:
+    if not isinstance(data, list) or len(data) > MAX_EVENTS:
+        return f"events must be a list of at most {MAX_EVENTS}"
+    return None
+
+
+def _shape_object(data: Any) -> str | None:
+    return None if isinstance(data, dict) else "the message must be an object"
+
+
+def _shape_marker(data: Any) -> str | None:
+    if not isinstance(data, dict) or data.get("kind") not in MARKER_KINDS:
+        return f"a marker needs a kind: {', '.join(MARKER_KINDS)}"
+    return _text(data, "text", MAX_NOTE, required=False)
+
+
+def checked(shape: Callable[[Any], str | None]) -> Callable:
+    """Run a handler only on a payload of the right shape; whatever goes wrong inside, the
+    client gets an error reply and the connection (and everyone else's) goes on."""
+    def decorate(handler: Callable) -> Callable:
+        @wraps(handler)
+        def run(self, data=None, *extra):
+            problem = "one argument expected" if extra else shape(data)
+            if problem:
+                return {"ok": False, "error": problem}
+            try:
+                return handler(self, data)
+            except UxlabError as exc:
+                return {"ok": False, "error": exc.message}
+            except Exception:
+                log.exception("live %s from %s failed", handler.__name__, request.sid)
+                return {"ok": False, "error": "the server could not handle this message"}
+        return run
+    return decorate
+
+
+# -- the page -------------------------------------------------------------------------
+@bp.route("/live")
+@requires(*WATCH_ROLES)
+def index():
+    running = current.store().sessions(status=SessionStatus.RECORDING, limit=200)
+    return render_template("live/live.html", session=None, running=running, tasks=[])
+
+
+@bp.route("/live/<session_id>")
+@requires(*WATCH_ROLES)
+def page(session_id: str):
+    row = current.store().session(session_id)
+    tasks = [{"id": t.id, "prompt": t.prompt} for t in current.study().tasks]
+    return render_template("live/live.html", session=row, running=[], tasks=tasks,
+                           role=current.user()["role"])
+
+
+# -- the namespace --------------------------------------------------------------------
+class LiveNamespace(Namespace):
+    """Checks every connect, join and message; relays a recorder's stream to its room."""
+
+    def __init__(self, namespace: str) -> None:
+        super().__init__(namespace)
+        self.clients: dict[str, dict] = {}   # sid -> {"user", "role", "session"} | {"recorder", ...}
+        self.latest: dict[str, dict] = {}    # session id -> {"frame", "state"} seen by this process
+        self.clock_written: dict[str, float] = {}   # session id -> when its clock was last shared
+        self._lock = threading.Lock()
+        self._fanouts: dict[str, threading.Lock] = {}   # session id -> held while its frame goes out
+
+    def trigger_event(self, event, *args):
+        """No event escapes as an exception, not even an unknown one's."""
+        if not hasattr(self, "on_" + event):
+            return {"ok": False, "error": f"unknown event {event[:40]!r}"} if event != "message" else None
+        return super().trigger_event(event, *args)
+
+    # connections
+    def on_connect(self, auth=None):
+        try:
+            if isinstance(auth, dict) and "live_token" in auth:
+                return self._connect_recorder(auth)
+            return self._connect_observer()
+        except Refused:
+            raise
+        except Exception:
+            log.exception("live connect failed")
+            raise Refused("the server could not check this connection") from None
+
+    def _connect_observer(self):
+        from web.auth.access import logged_in
+        user = logged_in(session)
+        if user is None:
+            raise Refused("login required")
+        if user["role"] not in WATCH_ROLES:
+            raise Refused("only observers and researchers can watch live")
+        self.clients[request.sid] = {"user": user["name"], "role": user["role"], "session": None,
+                                     "generation": int(user["generation"] or 0)}
+        return True
+
+    def _connect_recorder(self, auth: dict):
+        if not live_token():
+            raise Refused("this server has no live token (set UXLAB_LIVE_TOKEN)")
+        if not live_token_matches(auth.get("live_token")):
+            raise Refused("wrong live token")
+        if auth.get("check") is True:  # `uxlab record` checking its token before it records
+            return True
+        row = self._running(auth.get("session"))
+        if row is None:
+            raise Refused("no such running session in this study")
+        join_room(recorder_room(row["id"]))
+        _shared().join(f"recorders:{row['id']}", request.sid)
+        self.clients[request.sid] = {"recorder": row["id"], "keystrokes": row["keystrokes"]}
+        self._to_room("recorder", {"session": row["id"], "online": True}, row["id"])
+        return True
+
+    def on_disconnect(self, *args):
+        client = self.clients.pop(request.sid, None)
+        if not client or "recorder" not in client:
+            return
+        session_id = client["recorder"]
+        try:
+            remaining = _shared().leave(f"recorders:{session_id}", request.sid)
+        except Exception:
+            log.exception("live: could not count the recorders of %s", session_id)
+            remaining = 0
+        # another live-token client leaving while the session's recorder stays connected
+        # says nothing about the recorder: only the last one's leaving marks it offline
+        if remaining == 0:
+            with self._lock:  # a recorder that comes back sends its screen again
+                self.latest.pop(session_id, None)
+            self._to_room("recorder", {"session": session_id, "online": False}, session_id)
+
+    # observers
+    @checked(_shape_join)
+    def on_join(self, data):
+        client = self._observer()
+        session_id = data["session"]
+        if client is None:
+            return {"ok": False, "error": "not allowed"}
+        row = self._running(session_id)
+        if row is None:
+            return {"ok": False, "error": "no such running session"}
+        if client["session"] and client["session"] != session_id:
+            leave_room(live_room(client["session"]))
+        join_room(live_room(session_id))
+        client["session"] = session_id
+        latest = self.latest.get(session_id, {})
+        if "frame" in latest:
+            with self._fanout(session_id):
+                emit("frame", latest["frame"], to=request.sid)
+        emit("snapshot", {"session": session_id}, to=recorder_room(session_id))
+        return {"ok": True, "session": _public(row), "now": session_time(row), "state": latest.get("state"),
+                "attempts": _attempts(session_id), "notes": _notes(session_id), "flags": _flags(session_id),
+                "events": _history(row)}
+
+    @checked(_shape_note)
+    def on_note(self, data):
+        client, row = self._joined()
+        if row is None:
+            return {"ok": False, "error": "join a running session first"}
+        limit, key = current_app.config["NOTES_PER_MINUTE"], f"notes:{client['user']}"
+        if _shared().hits(key, 60.0)[0] >= limit:
+            return {"ok": False, "error": f"at most {limit} notes a minute; wait a little"}
+        _shared().hit(key, 60.0)
+        text = data["text"]
+        t, tags = session_time(row), tags_of(text)
+        note_id = current.store().add_note(row["id"], t, text, client["user"], tags=tags, source="live")
+        note = {"id": note_id, "session": row["id"], "t": t, "text": text.strip(), "author": client["user"],
+                "tags": tags}
+        self._to_room("note", note, row["id"])
+        return {"ok": True, "note": note}
+
+    @checked(_shape_flag)
+    def on_flag(self, data):
+        client, row = self._joined()
+        text = data.get("text") or ""
+        if row is None:
+            return {"ok": False, "error": "join a running session first"}
+        t, attempt = session_time(row), _open_attempt(row["id"])
+        marker_id = current.store().add_marker(row["id"], t, MarkerKind.ERROR, text=text.strip() or None,
+                                               author=client["user"], attempt_id=attempt,
+                                               status=MarkerStatus.PENDING)
+        flag = {"id": marker_id, "session": row["id"], "t": t, "text": text.strip() or None,
+                "author": client["user"], "attempt_id": attempt, "status": MarkerStatus.PENDING.value}
+        self._to_room("flag", flag, row["id"])
+        return {"ok": True, "flag": flag}
+
+    @checked(_shape_resolve)
+    def on_resolve_flag(self, data):
+        client, row = self._joined()
+        if row is None or client["role"] != Role.RESEARCHER:
+            return {"ok": False, "error": "only a researcher in the session can confirm flags"}
+        marker_id, status = data["id"], data["status"]
+        pending = {m["id"] for m in current.store().markers(row["id"], MarkerKind.ERROR)
+                   if m["status"] == MarkerStatus.PENDING}
+        if marker_id not in pending:
+            return {"ok": False, "error": "no such pending flag in this session"}
+        current.store().set_marker_status(marker_id, status)
+        self._to_room("flag_resolved", {"id": marker_id, "status": status, "by": client["user"]}, row["id"])
+        return {"ok": True}
+
+    # the recorder
+    @checked(_shape_frame)
+    def on_frame(self, data):
+        session_id = self._recorder()
+        if session_id is None:
+            return {"ok": False, "error": "only a recorder sends frames"}
+        frame = {"session": session_id, "jpeg": data["jpeg"],
+                 **_numbers(data, ("t", "seq", "w", "h", "captured", "offered", "sent"))}
+        with self._lock:
+            self.latest.setdefault(session_id, {})["frame"] = frame
+        self._published(session_id, frame.get("t"))
+        # one packet, encoded once, goes to every observer of the room; observers still
+        # working through earlier frames are skipped rather than queued
+        with self._fanout(session_id):
+            emit("frame", frame, to=live_room(session_id), skip_sid=self._backlogged(session_id) or None)
+        return True
+
+    def on_audio(self, data):
+        """A chunk of the participant's sound (sessions.events.LiveAudio): relayed, never
+        stored, skipping observers whose link is backed up (sound is dropped, not delayed)."""
+        session_id = self._recorder()
+        pcm = data.get("pcm") if isinstance(data, dict) else None
+        rate = data.get("rate") if isinstance(data, dict) else None
+        if session_id is None:
+            return {"ok": False, "error": "only a recorder sends sound"}
+        if (not isinstance(pcm, bytes) or not 0 < len(pcm) <= MAX_AUDIO_BYTES
+                or len(pcm) % 2 or isinstance(rate, bool) or not isinstance(rate, int)
+                or not 8000 <= rate <= 96000):
+            return {"ok": False, "error": "a chunk of sound needs pcm (16-bit, at most 64 kB) and a rate"}
+        chunk = {"session": session_id, "pcm": pcm, "rate": rate, **_numbers(data, ("t", "seq", "sent"))}
+        with self._fanout(session_id):
+            emit("audio", chunk, to=live_room(session_id), skip_sid=self._backlogged(session_id) or None)
+        return True
+
+    def on_camera(self, data):
+        """A small camera picture (sessions.events.LiveCamera), relayed like a frame."""
+        session_id = self._recorder()
+        jpeg = data.get("jpeg") if isinstance(data, dict) else None
+        if session_id is None:
+            return {"ok": False, "error": "only a recorder sends camera pictures"}
+        if not isinstance(jpeg, bytes) or not 0 < len(jpeg) <= MAX_FRAME_BYTES:
+            return {"ok": False, "error": "a camera picture needs a JPEG of at most 1 MB"}
+        picture = {"session": session_id, "jpeg": jpeg, **_numbers(data, ("t", "seq", "w", "h"))}
+        with self._fanout(session_id):
+            emit("camera", picture, to=live_room(session_id), skip_sid=self._backlogged(session_id) or None)
+        return True
+
+    def _to_room(self, event: str, data: Any, session_id: str) -> None:
+        with self._fanout(session_id):
+            emit(event, data, to=live_room(session_id))
+
+    def _fanout(self, session_id: str) -> threading.Lock:
+        """Held while a message goes out to a session's room. A frame is two engine.io
+        packets (the event, then its JPEG); messages handled at once in other threads must
+        not slip between them on an observer's connection, or its client misreads both."""
+        with self._lock:
+            return self._fanouts.setdefault(session_id, threading.Lock())
+
+    @checked(_shape_events)
+    def on_events(self, data):
+        session_id = self._recorder()
+        if session_id is None:
+            return {"ok": False, "error": "only a recorder sends events"}
+        keystrokes = self.clients[request.sid]["keystrokes"]
+        rows = [r for r in (_event(e, keystrokes) for e in data) if r is not None]
+        if rows:
+            self._to_room("events", {"session": session_id, "events": rows}, session_id)
+        return True
+
+    @checked(_shape_object)
+    def on_state(self, data):
+        session_id = self._recorder()
+        if session_id is None:
+            return {"ok": False, "error": "only a recorder sends its state"}
+        state = {k: data.get(k) for k in LIVE_STATE_KEYS if _plain(data.get(k))}
+        state.update(session=session_id, attempts=_attempts(session_id))
+        with self._lock:
+            self.latest.setdefault(session_id, {})["state"] = state
+        self._published(session_id, state.get("t"), force=True)
+        self._to_room("state", state, session_id)
+        return True
+
+    @checked(_shape_marker)
+    def on_marker(self, data):
+        session_id = self._recorder()
+        if session_id is None:
+            return {"ok": False, "error": "only a recorder sends markers"}
+        self._to_room("marker", {"session": session_id, "kind": data["kind"], "text": data.get("text"),
+                                 **_numbers(data, ("t",))}, session_id)
+        return True
+
+    def _published(self, session_id: str, t: Any, force: bool = False) -> None:
+        """Note the session time the recorder just published, for stamping notes."""
+        if not isinstance(t, (int, float)) or isinstance(t, bool) or not 0 <= t < 1e7:
+            return
+        now = time.time()
+        if not force and now - self.clock_written.get(session_id, 0.0) < CLOCK_SECONDS:
+            return
+        self.clock_written[session_id] = now
+        _shared().put(f"clock:{session_id}", {"t": float(t), "at": now}, ttl=24 * 3600)
+
+    def _backlogged(self, session_id: str) -> list[str]:
+        """Observers of this process whose connection has not taken the previous frames yet:
+        a slow link gets fewer frames instead of a queue (and a delay) that grows all session.
+        With Redis, observers connected to other processes are not checked (a known limit)."""
+        server = self.socketio.server
+        sockets = server.eio.sockets
+        slow = []
+        for sid, eio_sid in server.manager.get_participants(self.namespace, live_room(session_id)):
+            connection = sockets.get(eio_sid)
+            if connection is not None and connection.queue.qsize() > MAX_BACKLOG:
+                slow.append(sid)
+        return slow
+
+    # checks
+    def _observer(self) -> dict | None:
+        """The observer sending this, while their login lasts: a logout, a new password or
+        a removal ends what an open connection may do."""
+        client = self.clients.get(request.sid)
+        if not client or "user" not in client:
+            return None
+        row = current.store().user(client["user"])
+        if row is None or int(row["generation"] or 0) != client["generation"]:
+            return None
+        return client
+
+    def _joined(self) -> tuple[dict | None, dict | None]:
+        client = self._observer()
+        if client is None or not client["session"]:
+            return client, None
+        return client, self._running(client["session"])
+
+    def _recorder(self) -> str | None:
+        client = self.clients.get(request.sid)
+        return client["recorder"] if client and "recorder" in client else None
+
+    @staticmethod
+    def _running(session_id: Any) -> dict | None:
+        if not isinstance(session_id, str) or not session_id or len(session_id) > MAX_ID:
+            return None
+        try:
+            row = current.store().session(session_id)
+        except UnknownSession:
+            return None
+        return row if row["status"] == SessionStatus.RECORDING else None
+
+
+# -- what observers are sent ------------------------------------------------------------
+def _public(row: dict) -> dict:
+    return {"id": row["id"], "participant": row["participant"], "group": row["group_name"],
+            "started_at": row["started_at"], "keystrokes": row["keystrokes"]}
+
+
+def _attempts(session_id: str) -> list[dict]:
+    return [{"id": a["id"], "task": a["task"], "seq": a["seq"], "started": a["started"],
+             "ended": a["ended"], "outcome": a["outcome"]} for a in current.store().attempts(session_id)]
+
+
+def _notes(session_id: str) -> list[dict]:
+    return [{"id": n["id"], "t": n["t"], "text": n["text"], "author": n["author"], "tags": n["tags"]}
+            for n in current.store().notes(session_id)]
+
+
+def _flags(session_id: str) -> list[dict]:
+    return [{"id": m["id"], "t": m["t"], "text": m["text"], "author": m["author"],
+             "attempt_id": m["attempt_id"], "status": m["status"]}
+            for m in current.store().markers(session_id, MarkerKind.ERROR)]
+
+
+def _history(row: dict) -> list[dict]:
+    """The session's latest input so far, so an observer who joins late sees what led here
+    (presses only, as the ticker shows them; keystrokes as private as the session keeps them)."""
+    kinds = (EventKind.CLICK, EventKind.KEY, EventKind.SCROLL, EventKind.WINDOW)
+    columns = ("t", "kind", "x", "y", "button", "pressed", "dx", "dy", "key", "text", "window", "target")
+    rows = current.store().event_rows(row["id"], kinds, columns, presses_only=True)[-HISTORY_EVENTS:]
+    events = (_event(dict(zip(columns, r)), row["keystrokes"]) for r in rows)
+    return [e for e in events if e is not None]
+
+
+def _open_attempt(session_id: str) -> int | None:
+    running = [a for a in current.store().attempts(session_id) if a["ended"] is None]
+    return running[-1]["id"] if running else None
+
+
+def _plain(value: Any) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def _numbers(data: dict, keys: tuple[str, ...]) -> dict:
+    return {k: data[k] for k in keys if isinstance(data.get(k), (int, float)) and not isinstance(data.get(k), bool)}
+
+
+def _event(event: Any, keystrokes: str) -> dict | None:
+    """One event row as observers may see it: known fields only, and keystrokes no more
+    revealing than the session records them (a second guard behind the recorder's own)."""
+    if not isinstance(event, dict) or not isinstance(event.get("kind"), str):
+        return None
+    row = {k: event.get(k) for k in EVENT_FIELDS if _plain(event.get(k))}
+    if row["kind"] == EventKind.KEY:
+        if keystrokes == "none":
+            return None
+        if keystrokes != "full":
+            row.pop("text", None)
+    return row

@@ -1,0 +1,125 @@
+"""Heatmaps per task, design group and screen state (drawn by analyzer.heatmap); clicking a
+hot spot lists the attempts that clicked there, each linking to the replay at that moment.
+
+Like the dashboard's analysis, the sessions are read once and reused until the study's
+database changes, or for a few seconds at a time while a session is being recorded
+(web/view_cache.py), so moving between states and groups costs a drawing.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+
+from analyzer import heatmap
+from analyzer.data.study_data import StudyData, load_study_data
+from sessions.errors import BadRequest, NotFound
+from sessions.events import ROLES
+from sessions.store import Store
+from sessions.study import Study
+from web import current
+from web.auth.access import requires
+from web.view_cache import PerSession, StudyViews, per_session, study_views
+
+bp = Blueprint("heatmaps", __name__)
+
+
+def _task(task_id: str):
+    task = current.study().task(task_id)
+    if task is None:
+        abort(404)
+    return task
+
+
+def _screen():
+    raw = request.args.get("screen")
+    if raw in (None, ""):
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        abort(400, "screen must be a number")
+
+
+def _views() -> StudyViews:
+    return study_views("heatmaps")
+
+
+def _data(group: str | None) -> StudyData:
+    store, study = current.store(), current.study()
+    return _views().get(store, ("data", group), lambda: _read(store, study, group, per_session("readings")))
+
+
+def _read(store: Store, study: Study, group: str | None, memo: PerSession) -> StudyData:
+    """The sessions of a group, those that cannot have changed taken from the last reading."""
+    _running, kept, mark = memo.reusable(store)
+    data = load_study_data(store, study, group=group, reuse=kept)
+    memo.keep(mark, {**kept, **{s.id: s for s in data.sessions}})
+    return data
+
+
+def _groups() -> list[str]:
+    return _data(None).groups()
+
+
+def _group() -> str | None:
+    """The design group asked for; with two or more groups, the first one by default, so a
+    page never draws two designs as one."""
+    group = (request.args.get("group") or "").strip() or None
+    groups = _groups()
+    if group is not None and group not in groups:
+        raise NotFound(f"no counted sessions in group {group!r} (groups here: {', '.join(groups) or 'none'})")
+    if group is None and len(groups) > 1:
+        group = groups[0]
+    return group
+
+
+@bp.route("/heatmaps")
+@requires(*ROLES)
+def index():
+    return render_template("heatmaps/heatmaps.html", study=current.study(), task=None)
+
+
+@bp.route("/heatmaps/<task_id>")
+@requires(*ROLES)
+def task(task_id: str):
+    task = _task(task_id)
+    group = _group()
+    states = heatmap.task_clicks(_data(group), task.id).states
+    return render_template("heatmaps/heatmaps.html", study=current.study(), task=task, states=states,
+                           screen=_screen(), groups=_groups(), group=group)
+
+
+@bp.route("/heatmaps/<task_id>/heatmap.png")
+@requires(*ROLES)
+def image(task_id: str):
+    task = _task(task_id)
+    group, screen = _group(), _screen()
+    data = _data(group)
+    png = _views().get(current.store(), ("png", task.id, group, screen),
+                       lambda: heatmap.heatmap_png(data, task.id, screen=screen))
+    return Response(png, mimetype="image/png")
+
+
+@bp.route("/heatmaps/<task_id>/clicks.json")
+@requires(*ROLES)
+def clicks(task_id: str):
+    """Clicks near the point (fx, fy), given as fractions of the heatmap's width and height."""
+    task = _task(task_id)
+    try:
+        fx, fy = float(request.args["fx"]), float(request.args["fy"])
+    except (KeyError, ValueError):
+        abort(400, "fx and fy must be numbers")
+    if not (0 <= fx <= 1 and 0 <= fy <= 1):
+        raise BadRequest("fx and fy are fractions of the picture, from 0 to 1")
+    rows = heatmap.hot_spot(_data(_group()), task.id, fx, fy, screen=_screen())
+    return jsonify([{**r, **_who(r, task.id), "replay": url_for("replay.page", session_id=r["session_id"])
+                     + f"#t={max(0.0, float(r['t']) - 2):.1f}"} for r in rows])
+
+
+def _who(row: dict, task_id: str) -> dict:
+    """What a researcher reads in a hot-spot list: the participant, the task, and how far
+    into the attempt the click came (not the store's ids)."""
+    store = current.store()
+    session = store.session(row["session_id"])
+    attempt = next((a for a in store.attempts(row["session_id"], task_id) if a["id"] == row["attempt_id"]), None)
+    return {"participant": session["participant"], "group": session["group_name"], "task": task_id,
+            "into_task": round(float(row["t"]) - attempt["started"], 3) if attempt else None}
