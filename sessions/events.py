@@ -281,6 +281,65 @@ CONSOLE_NAMESPACE = "/console"
 NAMESPACES = (LIVE_NAMESPACE, CONSOLE_NAMESPACE)
 
 
+class LiveEvent(StrEnum):
+    """The Socket.IO events of /live and what each one carries (the wire format, said once).
+
+    Every inbound event is answered through the acknowledgement: `{"ok": true, ...}` or
+    `{"ok": false, "error": str}`; an event not declared below is refused the same way."""
+
+    # recorder -> server, relayed to the session's observers (the recorder is the only sender)
+    FRAME = "frame"                 # LiveFrame; acknowledged, so at most two are in flight
+    AUDIO = "audio"                 # LiveAudio: 16-bit mono sound, relayed, never stored
+    CAMERA = "camera"               # LiveCamera: a small camera picture, a few a second
+    EVENTS = "events"               # [event rows] in; out {session, events: [rows]}
+    STATE = "state"                 # LiveState in; out with {session, attempts} added
+    MARKER = "marker"               # LiveMarker
+    # observer -> server (note and flag also go back out to the room as stored)
+    JOIN = "join"                   # {session} -> {ok, session, now, state, attempts, notes, flags, events}
+    NOTE = "note"                   # {text}, stamped with the session time and its #tags
+    FLAG = "flag"                   # {text?}: a pending error marker
+    RESOLVE_FLAG = "resolve_flag"   # {id, status: confirmed|dismissed}, researchers only
+    # server -> observers
+    FLAG_RESOLVED = "flag_resolved"  # {id, status, by}
+    RECORDER = "recorder"           # {session, online: bool}
+    # server -> recorder
+    SNAPSHOT = "snapshot"           # {session}: an observer joined; send the state and screen now
+
+
+class ConsoleEvent(StrEnum):
+    """The Socket.IO events of /console and what each one carries (see web.live.console for
+    who may connect). Inbound events are answered through the acknowledgement."""
+
+    JOIN = "join"           # browser -> server: {session} -> {ok, state: last state or null}
+    COMMAND = "command"     # browser: {session, action: Action, text (marker only, <= 500)} -> {ok, id};
+                            # server -> room: {id, session, action, text, status: confirmed|pending,
+                            # by, role, sent: unix time}; the recorder does what that action's hotkey does
+    STATE = "state"         # recorder: {task, attempt, paused, status, t} -> relayed to the room
+    DONE = "done"           # recorder: {id: command id, ok, error} -> relayed to the room
+
+
+# who sends which event, by namespace
+LIVE_RECORDER_EVENTS = (LiveEvent.FRAME, LiveEvent.AUDIO, LiveEvent.EVENTS, LiveEvent.STATE,
+                        LiveEvent.MARKER, LiveEvent.CAMERA)
+LIVE_OBSERVER_EVENTS = (LiveEvent.JOIN, LiveEvent.NOTE, LiveEvent.FLAG, LiveEvent.RESOLVE_FLAG)
+LIVE_SERVER_EVENTS = (LiveEvent.FRAME, LiveEvent.AUDIO, LiveEvent.EVENTS, LiveEvent.STATE,
+                      LiveEvent.MARKER, LiveEvent.NOTE, LiveEvent.FLAG, LiveEvent.FLAG_RESOLVED,
+                      LiveEvent.RECORDER, LiveEvent.CAMERA, LiveEvent.SNAPSHOT)
+CONSOLE_CLIENT_EVENTS = (ConsoleEvent.JOIN, ConsoleEvent.COMMAND, ConsoleEvent.STATE, ConsoleEvent.DONE)
+CONSOLE_SERVER_EVENTS = (ConsoleEvent.COMMAND, ConsoleEvent.STATE, ConsoleEvent.DONE)
+
+
+class KeystrokeMode(StrEnum):
+    """How much of what a participant types is kept (the study's `capture.keystrokes`)."""
+
+    REDACTED = "redacted"   # the key's class only (letter, digit, ...), never the character
+    FULL = "full"           # the characters too
+    NONE = "none"           # no key events at all
+
+
+KEYSTROKE_MODES = tuple(m.value for m in KeystrokeMode)
+
+
 def live_room(session_id: str) -> str:
     """Observers of one running session."""
     return f"live:{session_id}"
@@ -355,13 +414,6 @@ class LiveMarker(TypedDict):
     text: str | None
 
 
-# the events a live client may send and receive, by namespace
-LIVE_RECORDER_EVENTS = ("frame", "audio", "events", "state", "marker", "camera")
-LIVE_OBSERVER_EVENTS = ("join", "note", "flag", "resolve_flag")
-LIVE_SERVER_EVENTS = ("frame", "audio", "events", "state", "marker", "note", "flag",
-                      "flag_resolved", "recorder", "history", "camera")
-CONSOLE_CLIENT_EVENTS = ("join", "command", "state", "done")
-CONSOLE_SERVER_EVENTS = ("command", "state", "done")
 
 
 # -- the replay's wire format -----------------------------------------------------------------
@@ -395,6 +447,10 @@ def js_constants() -> dict[str, Any]:
         "markerStatus": {s.name: s.value for s in MarkerStatus},
         "role": {r.name: r.value for r in Role}, "pointerKinds": list(POINTER_KINDS),
         "watchRoles": list(WATCH_ROLES), "action": {a.name: a.value for a in Action},
+        # Socket.IO event names: `socket.on(uxlab.LIVE_EVENTS.FRAME, ...)`
+        "LIVE_EVENTS": {e.name: e.value for e in LiveEvent},
+        "CONSOLE_EVENTS": {e.name: e.value for e in ConsoleEvent},
+        "keystrokeMode": {m.name: m.value for m in KeystrokeMode},
     }
 
 
