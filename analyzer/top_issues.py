@@ -27,7 +27,7 @@ def find_issues(store: Store, study: Study, result: dict, data: StudyData) -> li
     names = {s["id"]: s["participant"] for s in result["sessions"]}
     tried = _participants_per_task(result)
     issues: list[dict] = []
-    screens = ScreenNames(store, data)
+    screens = ScreenNames(store, data.sessions)
     for task in study.tasks:
         attempts = [(s["id"], a) for s in result["sessions"] for a in s["attempts"] if a["task"] == task.id]
         if not attempts:

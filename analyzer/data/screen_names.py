@@ -4,13 +4,11 @@ was taken (a web page's title, usually), so a report can say "on ‘Not found’
 from __future__ import annotations
 
 import bisect
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import Protocol
 
 from sessions.events import EventKind
 from sessions.store import Store
-
-if TYPE_CHECKING:
-    from analyzer.data.study_data import StudyData
 
 TITLE_LAG = 0.5      # seconds a window title may trail the screen it belongs to
 
@@ -26,13 +24,27 @@ def short_title(title: str, window_class: str | None) -> str:
     return title
 
 
+class ReadSession(Protocol):
+    """What a session already read for analysis offers (analyzer.data.session_data's
+    SessionData), named here so that this module need not import the loader that imports it."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def titles(self) -> tuple[list[float], list[str]]: ...
+
+    @property
+    def keyframes(self) -> list[dict]: ...
+
+
 class ScreenNames:
     """Window titles and keyframe times of sessions: taken from the sessions already read
-    (`data`), and read from the store once for any other session."""
+    (`sessions`), and read from the store once for any other session."""
 
-    def __init__(self, store: Store, data: StudyData | None = None) -> None:
+    def __init__(self, store: Store, sessions: Iterable[ReadSession] = ()) -> None:
         self.store = store
-        self._read = {s.id: s for s in data.sessions} if data is not None else {}
+        self._read = {s.id: s for s in sessions}
         self._titles: dict[str, tuple[list[float], list[str]]] = {}
         self._keyframes: dict[str, list[dict]] = {}
 

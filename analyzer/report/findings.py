@@ -92,7 +92,7 @@ def notes_section(store: Store, result: dict) -> str:
 def heatmaps_section(data: StudyData, result: dict) -> str:
     """Per task, a heatmap per clicked screen state (or one when there is only one); a state
     belongs to one design group, so two designs never share a picture."""
-    figures, names = [], ScreenNames(data.store, data)
+    figures, names = [], ScreenNames(data.store, data.sessions)
     for task in result["tasks"]:
         if not task["attempts"] and not task.get("interrupted"):
             continue
