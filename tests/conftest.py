@@ -94,6 +94,15 @@ class _TestBrowser:
 
 
 @pytest.fixture
+def page(chromium):
+    """A fresh browser context and page at a desktop size, closed after the test."""
+    context = chromium.new_context(viewport={"width": 1440, "height": 960})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
 def display():
     """A fresh 1280x800 Xvfb per test: recordings must not see each other's windows."""
     with VirtualDisplay(1280, 800, first=140) as virtual:

@@ -6,7 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from tests.web.conftest import LIVE_TOKEN, PASSWORDS
+from tests.web.browser import log_in, wait_for_time
+from tests.web.conftest import LIVE_TOKEN
 from tests.web.recordings import CLICKS, colour_at
 
 pytestmark = pytest.mark.timeout(120)
@@ -17,23 +18,6 @@ def assert_not_blank(png: bytes) -> None:
     assert image is not None and image.shape[0] > 300 and image.shape[1] > 600
     colours = len(np.unique(image.reshape(-1, 3)[::7], axis=0))
     assert image.std() > 12 and colours > 40, (image.std(), colours)
-
-
-@pytest.fixture
-def page(chromium):
-    context = chromium.new_context(viewport={"width": 1440, "height": 960})
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def log_in(page, base: str, name: str = "rita") -> None:
-    page.goto(base + "/")
-    assert "/login" in page.url
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", PASSWORDS[name][1])
-    page.click("button.primary")
-    page.wait_for_selector("#sessions")
 
 
 def video_time(page) -> float:
@@ -61,11 +45,6 @@ def ripple_drawn_at(page, x: int, y: int) -> bool:
         for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true;
         return false;
     }}""")
-
-
-def wait_for_time(page, t: float) -> None:
-    page.wait_for_function(f"Math.abs(document.getElementById('video').currentTime - {t}) < 0.05 "
-                           "&& !document.getElementById('video').seeking", timeout=10000)
 
 
 def assert_colour(page, t: float) -> None:

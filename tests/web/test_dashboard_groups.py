@@ -7,7 +7,7 @@ import re
 import pytest
 
 from analyzer import stats
-from tests.web.test_browser import log_in, page  # noqa: F401  (the page fixture)
+from tests.web.browser import log_in
 
 # group -> outcomes of the "first" task, one session each; times grow with the index
 PLAN = {"A": ["success"] * 5 + ["failure"], "B": ["success", "failure", "failure", "failure"],

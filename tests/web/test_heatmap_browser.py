@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests.web.recordings import SCREEN, record_session
-from tests.web.test_browser import log_in, page  # noqa: F401  (the page fixture)
+from tests.web.browser import log_in
 
 
 @pytest.mark.timeout(120)

@@ -3,7 +3,7 @@ camera file, follows the screen video through seek and play, can be dragged and 
 from __future__ import annotations
 
 from tests.web.recordings import FRAMES, record_session, write_video
-from tests.web.test_browser import log_in, page  # noqa: F401  (the page fixture)
+from tests.web.browser import log_in
 
 CAMERA = (160, 120)
 

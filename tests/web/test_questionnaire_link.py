@@ -6,8 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from tests.web.test_browser import log_in
-
+from tests.web.browser import log_in
 pytestmark = pytest.mark.timeout(120)
 
 

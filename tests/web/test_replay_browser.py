@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.test_browser import log_in, page, wait_for_time  # noqa: F401  (the page fixture)
+from tests.web.browser import log_in, wait_for_time
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -8,7 +8,7 @@ import cv2
 import pytest
 
 from tests.web.recordings import SCREEN, colour_at
-from tests.web.test_browser import log_in, page, wait_for_time  # noqa: F401  (the page fixture)
+from tests.web.browser import log_in, wait_for_time
 
 
 def _second_task_errors(client) -> str:

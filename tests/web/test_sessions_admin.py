@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.web.recordings import record_session
-from tests.web.test_browser import log_in, page  # noqa: F401  (the page fixture)
+from tests.web.browser import log_in
 
 
 def test_only_researchers_manage_sessions(as_role, session_id, web_store):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.speech.voice_sessions import record_voice_session
-from tests.web.test_browser import log_in, page  # noqa: F401  (the page fixture)
+from tests.web.browser import log_in
 
 pytestmark = pytest.mark.timeout(180)
 PARTICIPANT = [(1.0, "I am looking for the search button")]
