@@ -12,12 +12,14 @@ import bisect
 from collections import defaultdict
 
 from analyzer import stats
+from analyzer.agreement import severity_agreement
 from analyzer.data.screen_names import ScreenNames
 from sessions.problems import Problems, severity_summary
 from sessions.store import Store
 
 DISCOVERY_GOAL = 0.85
 CURVE_MAX = 20          # participants drawn on the discovery curve (at least)
+DISCOVERY_MIN_PARTICIPANTS = 5   # below this a projection carries a caution (Sauro & Lewis ch. 7)
 
 
 def replay_link(session_id: str, t: float) -> str:
@@ -69,7 +71,19 @@ def problem_list(store: Store) -> dict:
     matrix = [[int(person in p["participants"]) for p in problems] for person in people]
     discovery = stats.discovery(matrix).as_dict() if people else None
     return {"problems": problems, "participants": people, "matrix": matrix,
-            "discovery": discovery, "curve": discovery_curve(discovery, len(people))}
+            "discovery": discovery, "curve": discovery_curve(discovery, len(people)),
+            "discovery_caution": discovery_caution(len(people)),
+            "agreement": severity_agreement([r for rows in ratings.values() for r in rows],
+                                            [p["id"] for p in problems])}
+
+
+def discovery_caution(participants: int) -> str | None:
+    """A projection from fewer than five participants rests on too few cases to trust."""
+    if 0 < participants < DISCOVERY_MIN_PARTICIPANTS:
+        return (f"projected from {participants} participant{'s' if participants != 1 else ''}: "
+                f"fewer than {DISCOVERY_MIN_PARTICIPANTS}, so the discovery rate and what is left to find "
+                f"are rough")
+    return None
 
 
 def _task_at(attempts: list[dict], t: float) -> str | None:

@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import stats as _st
 
+from analyzer.agreement import krippendorff_alpha as krippendorff_alpha  # one alpha for report, web and tests
+
 # Sauro & Lewis's curved grading scale for SUS: (lowest score of the grade, grade)
 SUS_GRADES = (
     (84.1, "A+"), (80.8, "A"), (78.9, "A-"), (77.2, "B+"), (74.1, "B"), (72.6, "B-"),
