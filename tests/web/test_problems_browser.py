@@ -14,6 +14,7 @@ from sessions.media.reels import CARD_SECONDS, reel_info
 from sessions.transcripts import Segment, Transcripts, Word
 from tests.sessions.media_files import write_session_video
 from tests.web.browser import log_in, wait_for_time
+
 pytestmark = pytest.mark.timeout(240)
 
 

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from tests.web.browser import log_in
+
 pytestmark = pytest.mark.timeout(120)
 
 

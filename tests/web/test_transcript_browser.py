@@ -11,6 +11,7 @@ from speech.engines import open_engine
 from speech.transcribe import transcribe_session
 from tests.speech.voice_sessions import record_voice_session
 from tests.web.browser import log_in, wait_for_time
+
 pytestmark = pytest.mark.timeout(240)
 SENTENCES = [(0.6, "I am looking for the search button"), (4.0, "where is the menu for my account"),
              (7.5, "this is taking a very long time")]
