@@ -2,7 +2,6 @@
 problems export."""
 from __future__ import annotations
 
-import csv
 import getpass
 import json
 import sys
@@ -304,17 +303,18 @@ def export_problems(folder: Path, fmt: str, output: Path | None) -> None:
     """`uxlab export --problems`: JSON (problems with ratings and evidence, the matrix and the
     discovery statistics) or CSV (one row per problem, a blank line, then the matrix)."""
     from analyzer.findings import PROBLEM_COLUMNS, matrix_rows, problem_list, problem_rows
+    from sessions.csv_cells import CsvDictWriter
     result = problem_list(open_store(folder))
     out = open(output, "w", newline="", encoding="utf-8") if output else sys.stdout
     try:
         if fmt == "csv":
-            writer = csv.DictWriter(out, PROBLEM_COLUMNS)
+            writer = CsvDictWriter(out, PROBLEM_COLUMNS)
             writer.writeheader()
             writer.writerows(problem_rows(result))
             out.write("\n")
             matrix = matrix_rows(result)
             columns = ["participant"] + [f"problem_{p['id']}" for p in result["problems"]]
-            writer = csv.DictWriter(out, columns)
+            writer = CsvDictWriter(out, columns)
             writer.writeheader()
             writer.writerows(matrix)
         else:

@@ -6,12 +6,12 @@ never sits in memory.
 """
 from __future__ import annotations
 
-import csv
 import heapq
 import json
 from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
+from sessions.csv_cells import CsvWriter
 from sessions.store import Store
 
 EXPORT_COLUMNS = ("session", "t", "kind", "x", "y", "button", "pressed", "dx", "dy", "key",
@@ -24,16 +24,16 @@ def timeline(store: Store, session_id: str) -> Iterator[dict]:
     # a press and its release are one click (or keystroke): the release is left out, so
     # counting rows of a kind counts actions
     events = ({**{k: e.get(k) for k in EXPORT_COLUMNS}, "session": session_id}
-              for e in store.iter_events(session_id) if e.get("pressed") != 0)
+              for e in store.events.iterate(session_id) if e.get("pressed") != 0)
     extra = []
-    attempts = store.attempts(session_id)
+    attempts = store.attempts.all(session_id)
     task_of = {a["id"]: a["task"] for a in attempts}
     for a in attempts:
         extra.append({"session": session_id, "t": a["started"], "kind": "task_start", "task": a["task"]})
         if a["ended"] is not None:
             extra.append({"session": session_id, "t": a["ended"], "kind": "task_end",
                           "task": a["task"], "outcome": a["outcome"]})
-    for m in store.markers(session_id):
+    for m in store.markers.all(session_id):
         if m["status"] == "confirmed":  # observers' pending flags are not yet facts
             extra.append({"session": session_id, "t": m["t"], "kind": m["kind"], "text": m["text"],
                           "task": task_of.get(m["attempt_id"])})
@@ -42,7 +42,7 @@ def timeline(store: Store, session_id: str) -> Iterator[dict]:
 
 
 def study_timeline(store: Store) -> Iterator[dict]:
-    for session in store.sessions(order="started_at", descending=False):
+    for session in store.sessions.all(order="started_at", descending=False):
         yield from timeline(store, session["id"])
 
 
@@ -53,7 +53,7 @@ def write_rows(rows: Iterator[dict], out: TextIO, fmt: str,
         raise ValueError(f"unknown export format {fmt!r} (one of {', '.join(FORMATS)})")
     count = 0
     if fmt == "csv":
-        writer = csv.writer(out)
+        writer = CsvWriter(out)
         writer.writerow(columns)
         for row in rows:
             writer.writerow(["" if row.get(c) is None else _round(c, row.get(c)) for c in columns])
