@@ -7,7 +7,6 @@ dir=${1:-demo-study}
 port=${PORT:-5000}
 py=.venv/bin/python
 uxlab=.venv/bin/uxlab
-echo "recording the demo study's simulated participants in $dir (about a minute each, the first time)"
 $py -m examples.helpdesk.simulate "$dir"
 $uxlab transcribe "$dir"   # what the participants said, on this machine (skips sessions done before)
 $uxlab analyze "$dir"

@@ -19,8 +19,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
-from flask_socketio import SocketIO
-from flask_wtf.csrf import CSRFProtect
 
 from sessions.events import CONSOLE_NAMESPACE
 from sessions.recovery import open_writer
@@ -30,6 +28,11 @@ from web.settings import assemble
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app for the study folder in config["STUDY_DIR"] (or $UXLAB_STUDY)."""
+    # Socket.IO and CSRF are imported here, not at the top: `uxlab serve` imports this package
+    # before gunicorn's gevent worker patches the standard library, and the Socket.IO client
+    # libraries keep references to ssl that gevent could then no longer patch
+    from flask_socketio import SocketIO
+    from flask_wtf.csrf import CSRFProtect
     settings = assemble(config, os.environ)
     app = Flask(__name__)
     app.config.update(settings)
@@ -51,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     view_cache.init_app(app)
     _register_blueprints(app)
     from web.live import namespace as live
+    from web.live.payloads import MAX_MESSAGE_BYTES
     from web.load_limit import LoadLimit
     app.wsgi_app = LoadLimit(app.wsgi_app, app.config["MAX_REQUESTS"], app.config["QUEUE_SECONDS"])
     # with a Redis URL, several server processes share rooms through Redis (see web/live/namespace.py);
@@ -58,7 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["ASYNC_MODE"] = app.config["ASYNC_MODE"] or _async_mode()
     socketio = SocketIO(app, async_mode=app.config["ASYNC_MODE"], manage_session=False,
                         message_queue=app.config["REDIS_URL"] or None,
-                        max_http_buffer_size=live.MAX_MESSAGE_BYTES)
+                        max_http_buffer_size=MAX_MESSAGE_BYTES)
     socketio.on("connect", namespace="/")(_refuse_default_namespace)
     from web.live.console import ConsoleNamespace
     socketio.on_namespace(ConsoleNamespace(CONSOLE_NAMESPACE))
@@ -88,3 +92,5 @@ def _register_blueprints(app: Flask) -> None:
     for module in (auth, dashboard, replay, heatmaps, questionnaire, console, media, problems, search, captions,
                    sessions_admin, screen_picker):
         app.register_blueprint(module.bp)
+    from web.views import join
+    app.register_blueprint(join.bp)

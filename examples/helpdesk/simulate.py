@@ -116,7 +116,7 @@ def wait_for_session(store: Store, participant: str, known: set[str], recorder: 
     while time.monotonic() < deadline:
         if recorder.poll() is not None:
             raise RuntimeError(f"uxlab record exited early: {recorder.stderr.read()}")
-        fresh = [s for s in store.sessions(participant=participant) if s["id"] not in known]
+        fresh = [s for s in store.sessions.all(participant=participant) if s["id"] not in known]
         if fresh:
             return fresh[0]["id"]
         time.sleep(0.1)
@@ -128,7 +128,7 @@ def record_participant(folder: Path, person: Participant, voice: VirtualPulse | 
     returns its id."""
     study = load_study(folder)
     store = open_writer(folder)
-    known = {s["id"] for s in store.sessions()}
+    known = {s["id"] for s in store.sessions.all()}
     server = make_server("127.0.0.1", 0, create_portal(person.variant), threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     with VirtualDisplay(WIDTH, HEIGHT) as display, tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
@@ -160,19 +160,19 @@ def record_participant(folder: Path, person: Participant, voice: VirtualPulse | 
 
 def answer_questionnaires(store: Store, session_id: str, person: Participant) -> None:
     """The answers the participant gives on the questionnaire page after each task and at the end."""
-    for attempt in store.attempts(session_id):
+    for attempt in store.attempts.all(session_id):
         if attempt["task"] in person.seq and attempt["outcome"] is not None:
-            store.add_answers(session_id, "seq", {"1": person.seq[attempt["task"]]}, attempt_id=attempt["id"])
-    store.add_answers(session_id, "sus", {str(i + 1): v for i, v in enumerate(person.sus)})
-    store.add_answers(session_id, "nps", {"1": person.nps})
+            store.answers.add(session_id, "seq", {"1": person.seq[attempt["task"]]}, attempt_id=attempt["id"])
+    store.answers.add(session_id, "sus", {str(i + 1): v for i, v in enumerate(person.sus)})
+    store.answers.add(session_id, "nps", {"1": person.nps})
 
 
 def write_observer_notes(store: Store, session_id: str, person: Participant) -> None:
     """The notes an observer took while watching, at their moment in the session."""
-    started = {a["task"]: a["started"] for a in store.attempts(session_id)}
+    started = {a["task"]: a["started"] for a in store.attempts.all(session_id)}
     for task, offset, text, tags in person.notes:
         if task in started:
-            store.add_note(session_id, started[task] + offset, text, Role.OBSERVER, tags=tags)
+            store.notes.add(session_id, started[task] + offset, text, Role.OBSERVER, tags=tags)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -183,10 +183,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", action="append", help="record only these participants")
     args = parser.parse_args(argv)
     prepare_study(args.folder)
-    done = {s["participant"] for s in Store(args.folder).sessions() if s["status"] in (SessionStatus.COMPLETE, SessionStatus.RECOVERED)}
+    done = {s["participant"] for s in Store(args.folder).sessions.all() if s["status"] in (SessionStatus.COMPLETE, SessionStatus.RECOVERED)}
     todo = [p for p in PARTICIPANTS if not (args.only and p.id not in args.only) and p.id not in done]
     if not todo:
+        print(f"the simulated participants' sessions in {args.folder} are recorded already: reusing them",
+              flush=True)
         return
+    print(f"recording {len(todo)} simulated participants in {args.folder} (about a minute each)", flush=True)
     voice = None
     if all(shutil.which(tool) for tool in ("pulseaudio", "paplay", "espeak-ng", "sox")):
         voice = VirtualPulse(("vmic",)).start()
