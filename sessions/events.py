@@ -8,6 +8,7 @@ else: a name cannot drift between the side that writes it and the side that read
 """
 from __future__ import annotations
 
+import math
 from enum import StrEnum
 from typing import Any, NotRequired, TypedDict
 
@@ -141,8 +142,8 @@ def check_event(event: Any) -> None:
     if kind not in EVENT_KINDS:
         raise UnknownKind(f"unknown event kind {kind!r} (one of {', '.join(EVENT_KINDS)})")
     t = event.get("t")
-    if isinstance(t, bool) or not isinstance(t, (int, float)) or t != t or t < 0:
-        raise UnknownKind(f"an event needs a time in seconds, got {t!r}")
+    if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t) or t < 0:
+        raise UnknownKind(f"an event needs a finite, non-negative time in seconds, got {t!r}")
 
 
 # -- moderator and observer annotations (the markers table) ------------------------------
@@ -155,6 +156,7 @@ class MarkerKind(StrEnum):
     RESUME = "resume"
     AUDIO_LOST = "audio_lost"    # a microphone disappeared mid-session
     CAMERA_LOST = "camera_lost"  # a camera disappeared mid-session
+    GAP = "gap"                  # a stretch a browser recording lost (its page closed or reloaded)
 
 
 MARKER_KINDS = tuple(k.value for k in MarkerKind)

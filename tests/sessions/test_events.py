@@ -22,7 +22,8 @@ def test_every_constructor_makes_an_event_of_its_kind_with_contract_fields_only(
 
 
 @pytest.mark.parametrize("bad", [{"t": 1.0, "kind": "tap"}, {"t": 1.0}, {"t": -1.0, "kind": "click"},
-                                 {"t": float("nan"), "kind": "key"}, {"t": True, "kind": "key"}, ["click"]])
+                                 {"t": float("nan"), "kind": "key"}, {"t": float("inf"), "kind": "key"},
+                                 {"t": True, "kind": "key"}, ["click"]])
 def test_check_event_refuses_what_the_contract_does_not_define(bad):
     with pytest.raises(events.UnknownKind) as refused:
         events.check_event(bad)
