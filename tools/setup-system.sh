@@ -31,6 +31,8 @@ ls /usr/lib/*/libportaudio.so.2 >/dev/null 2>&1 || missing+=(libportaudio2)
 ls /usr/lib/*/alsa-lib/libasound_module_pcm_pulse.so >/dev/null 2>&1 || missing+=(libasound2-plugins)
 # a font so that Chromium and matplotlib render text under Xvfb
 [ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
+# recorded human speech with reference transcripts, for the transcription tests and benchmark
+[ -f /usr/share/pocketsphinx/test/data/librivox/transcription ] || missing+=(pocketsphinx-testdata)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
