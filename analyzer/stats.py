@@ -118,15 +118,22 @@ def mean_interval(values: Iterable[float], confidence: float = 0.95) -> Interval
     return Interval(*_t_interval(array, confidence))
 
 
+MIN_TIMES_FOR_INTERVAL = 3   # two times give t(0.975, 1) = 12.7: limits such as 0.3-838.6 s
+
+
 def time_interval(seconds: Iterable[float], confidence: float = 0.95) -> Interval:
     """Geometric mean with a t interval on ln(times): task times are right-skewed, and the
-    geometric mean is the least biased middle for small samples (Sauro & Lewis ch. 3)."""
+    geometric mean is the least biased middle for small samples (Sauro & Lewis ch. 3).
+    Fewer than three times get no limits: an interval that wide says nothing, and the
+    CLI, the dashboard and the report all show its absence the same way."""
     confidence = _check_confidence(confidence)
     array = _numbers(seconds, "times")
     if array.size == 0:
         raise ValueError("a time on task needs at least one time")
     if np.any(array <= 0):
         raise ValueError(f"times must be positive seconds, got {array[array <= 0].tolist()!r}")
+    if array.size < MIN_TIMES_FOR_INTERVAL:
+        return Interval(float(math.exp(np.log(array).mean())), None, None)
     mean, low, high = _t_interval(np.log(array), confidence)
     return Interval(math.exp(mean), None if low is None else math.exp(low),
                     None if high is None else math.exp(high))

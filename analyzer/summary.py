@@ -11,6 +11,7 @@ from statistics import median
 from analyzer import questionnaires, stats
 from analyzer.attempts import Thresholds, attempt_measures
 from analyzer.screens import ScreenMatcher
+from analyzer.sum import study_sum
 from analyzer.data.session_data import SessionData, load_session
 from analyzer.data.study_data import Progress, StudyData, load_study_data
 from sessions.errors import BadRequest
@@ -92,6 +93,7 @@ def summarize(store: Store, study: Study, sessions: list[dict], groups: Sequence
                            "csat": questionnaires.csat_summary(store, ids),
                            "ces": questionnaires.ces_summary(store, ids)},
         "comparison": compare_groups(study, sessions, groups) if groups else None,
+        "sum": study_sum(study, {task.id: _attempts_of(sessions, task.id) for task in study.tasks}),
     }
 
 

@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 from sessions.errors import BadRequest
 from sessions.events import Action
 from sessions.studyfile_lines import KeyLocator
+from sessions.studyfile_standards import Standards, read_standards
 
 STUDY_FILE = "study.toml"
 KEYSTROKE_MODES = ("redacted", "full", "none")
@@ -115,6 +116,7 @@ class Study:
     questionnaires: Questionnaires = field(default_factory=Questionnaires)
     hotkeys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_HOTKEYS))
     access: Access = field(default_factory=Access)
+    standards: Standards = field(default_factory=Standards)   # [sum], [report], [participants]
 
     def task(self, task_id: str) -> Task | None:
         return next((t for t in self.tasks if t.id == task_id), None)
@@ -179,16 +181,18 @@ class _Checker:
                 self.note(where + (key,), f"unknown field (allowed: {', '.join(sorted(allowed))})")
 
     def study(self) -> Study:
-        self.only(self.data, {"title", "capture", "task", "questionnaires", "hotkeys", "access"}, ())
+        self.only(self.data, {"title", "capture", "task", "questionnaires", "hotkeys", "access", "sum", "report",
+                              "participants"}, ())
         title = self.guarded(lambda: self.string(self.data, "title", (), required=True))
         capture = self.guarded(self.capture, Capture())
         questionnaires = self.guarded(self.questionnaires, Questionnaires())
         tasks = self.guarded(lambda: self.tasks(questionnaires), ())
         hotkeys = self.guarded(self.hotkeys, dict(DEFAULT_HOTKEYS))
         access = self.guarded(self.access, Access())
+        standards = read_standards(self, {t.id for t in tasks})
         if self.problems:
             raise StudyError([message for _, _, message in sorted(self.problems)])
-        return Study(title, self.folder, tasks, capture, questionnaires, hotkeys, access)
+        return Study(title, self.folder, tasks, capture, questionnaires, hotkeys, access, standards)
 
     # -- scalar checks -------------------------------------------------------------
     def string(self, table: dict, key: str, where: tuple, required: bool = False) -> str | None:

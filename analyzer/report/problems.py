@@ -23,8 +23,34 @@ def problems_section(store: Store, findings: dict) -> str:
     cards = "".join(_card(store, p) for p in problems)
     return (f'<section id="problems"><h2>Problems</h2><p class="lead">Ordered by severity (the median of '
             f'independent ratings, 1 cosmetic to 4 critical) times reach (participants who met the problem '
-            f'among those who attempted its task, with the 95 % adjusted-Wald interval).</p>{cards}</section>'
-            + discovery_section(findings))
+            f'among those who attempted its task, with the 95 % adjusted-Wald interval).</p>{cards}'
+            f'{agreement_text(findings)}</section>' + discovery_section(findings))
+
+
+VERDICTS = {"reliable": "reliable (alpha of 0.8 or more): the severities can be reported",
+            "tentative": "tentative (alpha from 0.667 to 0.8): severities allow tentative conclusions only",
+            "unreliable": "unreliable (alpha below 0.667): discuss the ratings before reporting severities"}
+
+
+def agreement_text(findings: dict) -> str:
+    """Krippendorff's alpha of the severity ratings, what it means, and what to discuss."""
+    a = findings.get("agreement")
+    if not a:
+        return ""
+    if a["alpha"] is None:
+        text = f'<p class="caution">Agreement among severity raters: {escape(a["caution"])}.</p>'
+    else:
+        text = (f'<p>Agreement among severity raters: Krippendorff\'s alpha (ordinal) <b>{a["alpha"]:.2f}</b> '
+                f'<span class="ci">95 % bootstrap CI {a["low"]:.2f}–{a["high"]:.2f}, {a["raters"]} raters, '
+                f'{plural(a["units"], "problem")} rated twice or more</span>: {VERDICTS[a["verdict"]]}.</p>')
+    split = [p for p in findings["problems"] if p["severity"]["disagreement"]]
+    if split:
+        text += ('<p>For discussion, raters differ by two steps or more on: '
+                 + "; ".join(f'#{p["id"]} {escape(p["title"])} ('
+                             + ", ".join(f'{escape(r["rater"])} {r["severity"]}' for r in p["ratings"]) + ")"
+                             for p in split) + '.</p>')
+    return f'<div id="agreement">{text}</div>'
+
 
 
 def _card(store: Store, p: dict) -> str:
@@ -74,6 +100,8 @@ def discovery_section(findings: dict) -> str:
     matrix = table(["participant"] + [f"#{p['id']}" for p in findings["problems"]],
                    [[escape(person)] + ["●" if cell else "" for cell in row]
                     for person, row in zip(findings["participants"], findings["matrix"])])
-    return (f'<section id="discovery"><h2>Discovery</h2>'
+    caution = findings.get("discovery_caution")
+    warning = f'<p class="caution">Caution: {escape(caution)}.</p>' if caution else ""
+    return (f'<section id="discovery"><h2>Discovery</h2>{warning}'
             f'{table(["measure", "value"], [[escape(a), b] for a, b in rows])}{text}'
             f'<h3>Participant × problem</h3>{matrix}</section>')

@@ -10,6 +10,7 @@ from analyzer import stats
 from analyzer.report import charts
 from analyzer.questionnaires import latest_answers
 from analyzer.report.format import image, number, percent, plural, table
+from analyzer.report.standards import sum_section
 from sessions.events import ABANDONED_OUTCOMES, Outcome
 from sessions.store import Store
 
@@ -89,7 +90,7 @@ def results_section(result: dict, ltr: dict | None) -> str:
             f'<h3>Efficiency</h3>{image(charts.time_chart(tasks), "time on task per task", css="chart")}{efficiency}'
             f'<h3>Satisfaction</h3>{image(charts.seq_chart(tasks), "SEQ per task", css="chart")}{seq}'
             f'{image(charts.sus_chart(result["questionnaires"]["sus"]), "SUS scores", css="chart")}'
-            f"{_questionnaires(result, ltr)}{_comparison(result)}</section>")
+            f"{_questionnaires(result, ltr)}{sum_section(result)}{_comparison(result)}</section>")
 
 
 def _questionnaires(result: dict, ltr: dict | None) -> str:

@@ -18,7 +18,7 @@ def test_completion_interval_is_ordered_inside_0_1(case, confidence):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.floats(0.1, 10_000), min_size=2, max_size=60))
+@given(st.lists(st.floats(0.1, 10_000), min_size=3, max_size=60))
 def test_time_interval_holds_the_geometric_mean_between_min_and_max(times):
     interval = stats.time_interval(times)
     assert min(times) * (1 - 1e-9) <= interval.estimate <= max(times) * (1 + 1e-9)
