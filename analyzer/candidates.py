@@ -124,7 +124,7 @@ def session_moments(store: Store, data: SessionData, measured: Iterable[dict]) -
     """Every flagged moment of one session, from its loaded data and attempt measures."""
     moments: list[Moment] = []
     by_id = {a["id"]: a for a in data.attempts}
-    undo = _undo_times(store.event_rows(data.id, [EventKind.KEY], _KEY_COLUMNS, presses_only=True))
+    undo = _undo_times(store.events.rows(data.id, [EventKind.KEY], _KEY_COLUMNS, presses_only=True))
     inputs = np.sort(np.concatenate([data.pointer.t, data.key_t]))
     errors = [m for m in data.markers if m["kind"] == MarkerKind.ERROR and m["status"] == MarkerStatus.CONFIRMED]
     for m in measured:

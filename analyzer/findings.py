@@ -36,7 +36,7 @@ class _Keyframes:
 
     def at(self, session_id: str, t: float) -> str | None:
         if session_id not in self._frames:
-            frames = self.store.frames(session_id, keyframes_only=True)
+            frames = self.store.frames.all(session_id, keyframes_only=True)
             self._frames[session_id] = ([f["t"] for f in frames], [f["keyframe"] for f in frames])
         times, names = self._frames[session_id]
         index = bisect.bisect_right(times, t) - 1
@@ -45,12 +45,12 @@ class _Keyframes:
 
 def problem_list(store: Store) -> dict:
     """Problems with reach, severity and evidence; the matrix; the discovery statistics."""
-    sessions = store.sessions(order="started_at", descending=False)
+    sessions = store.sessions.all(order="started_at", descending=False)
     participant = {s["id"]: s["participant"] for s in sessions}
-    counted_ids = {s["id"] for s in store.counted_sessions()}
+    counted_ids = {s["id"] for s in store.sessions.counted()}
     attempts = defaultdict(list)
     tried: dict[str, set[str]] = defaultdict(set)
-    for row in store.attempts():
+    for row in store.attempts.all():
         attempts[row["session_id"]].append(row)
         if row["session_id"] in counted_ids:
             tried[row["task"]].add(participant[row["session_id"]])

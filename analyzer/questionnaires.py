@@ -17,7 +17,7 @@ SUS_ITEMS = tuple(str(i) for i in range(1, 11))
 def latest_answers(store: Store, questionnaire: str, session_ids: set[str]) -> dict[str, dict[str, float]]:
     """session -> item -> value, the last answer winning, post-session answers only."""
     answers: dict[str, dict[str, float]] = defaultdict(dict)
-    for row in store.answers(questionnaire=questionnaire):
+    for row in store.answers.all(questionnaire=questionnaire):
         if row["session_id"] in session_ids and row["attempt_id"] is None and row["value"] is not None:
             answers[row["session_id"]][row["item"]] = row["value"]
     return answers

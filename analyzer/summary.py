@@ -11,7 +11,6 @@ from statistics import median
 from analyzer import questionnaires, stats
 from analyzer.attempts import Thresholds, attempt_measures
 from analyzer.screens import ScreenMatcher
-from analyzer.sum import study_sum
 from analyzer.data.session_data import SessionData, load_session
 from analyzer.data.study_data import Progress, StudyData, load_study_data
 from sessions.errors import BadRequest
@@ -62,7 +61,7 @@ def comparison_groups(store: Store, groups: Sequence[str] | None = None,
                       data: StudyData | None = None) -> list[str] | None:
     """The two groups to compare: those asked for (checked), else the study's two when it
     has exactly two."""
-    names = data.groups() if data else sorted({s["group_name"] for s in store.counted_sessions() if s["group_name"]})
+    names = data.groups() if data else sorted({s["group_name"] for s in store.sessions.counted() if s["group_name"]})
     if groups is not None:
         groups = list(groups)
         if len(groups) != 2 or groups[0] == groups[1]:
@@ -93,7 +92,6 @@ def summarize(store: Store, study: Study, sessions: list[dict], groups: Sequence
                            "csat": questionnaires.csat_summary(store, ids),
                            "ces": questionnaires.ces_summary(store, ids)},
         "comparison": compare_groups(study, sessions, groups) if groups else None,
-        "sum": study_sum(study, {task.id: _attempts_of(sessions, task.id) for task in study.tasks}),
     }
 
 

@@ -147,7 +147,7 @@ def _moderator_errors(store: Store, result: dict, screens: ScreenNames) -> list[
     """Confirmed error markers, per task (or between tasks), with what the moderator wrote."""
     found: dict[str | None, dict] = {}
     for s in result["sessions"]:
-        for marker in store.markers(s["id"], MarkerKind.ERROR):
+        for marker in store.markers.all(s["id"], MarkerKind.ERROR):
             if marker["status"] != MarkerStatus.CONFIRMED:
                 continue
             task = task_at(s["attempts"], marker)
@@ -179,7 +179,7 @@ def tagged_notes(store: Store, result: dict) -> dict[str, list[dict]]:
     most used tag first; each note with its participant, task and time."""
     by_tag: dict[str, list[dict]] = defaultdict(list)
     for s in result["sessions"]:
-        for note in store.notes(s["id"]):
+        for note in store.notes.all(s["id"]):
             entry = {"session_id": s["id"], "participant": s["participant"], "t": note["t"],
                      "task": task_at(s["attempts"], note), "author": note["author"], "text": note["text"]}
             for tag in note["tags"]:
@@ -189,10 +189,10 @@ def tagged_notes(store: Store, result: dict) -> dict[str, list[dict]]:
 
 def untagged_notes(store: Store, result: dict) -> int:
     """How many notes carry no tag (left to the replay page, where they have their context)."""
-    return sum(1 for s in result["sessions"] for n in store.notes(s["id"]) if not n["tags"])
+    return sum(1 for s in result["sessions"] for n in store.notes.all(s["id"]) if not n["tags"])
 
 
 def pending_flags(store: Store, result: dict) -> int:
     """Observers' error flags nobody has confirmed or dismissed yet: not counted as errors."""
-    return sum(1 for s in result["sessions"] for m in store.markers(s["id"], MarkerKind.ERROR)
+    return sum(1 for s in result["sessions"] for m in store.markers.all(s["id"], MarkerKind.ERROR)
                if m["status"] == MarkerStatus.PENDING)

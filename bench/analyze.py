@@ -72,12 +72,12 @@ def build(folder: Path) -> None:
         full = cv2.resize(screen(kind), (W, H), interpolation=cv2.INTER_LINEAR)
         cv2.imwrite(str(folder / "screens" / f"{name}.png"), full[100:500, 100:900])
     store = Store(folder)
-    sid = store.create_session("P01", group="A", device={"width": W, "height": H, "scale": 1.0, "fps": FPS,
+    sid = store.sessions.create("P01", group="A", device={"width": W, "height": H, "scale": 1.0, "fps": FPS,
                                                          "video": VIDEO_FILE, "keyframe_scale": KF})
     rng = np.random.default_rng(1)
     for i in range(30):                     # 30 two-minute attempts over the hour
-        a = store.start_attempt(sid, ("checkout", "search")[i % 2], i * 120.0 + 1)
-        store.end_attempt(a, i * 120.0 + 115, (Outcome.SUCCESS, Outcome.FAILURE, Outcome.GAVE_UP)[i % 3], paused=0.0)
+        a = store.attempts.start(sid, ("checkout", "search")[i % 2], i * 120.0 + 1)
+        store.attempts.end(a, i * 120.0 + 115, (Outcome.SUCCESS, Outcome.FAILURE, Outcome.GAVE_UP)[i % 3], paused=0.0)
     times = np.arange(0, HOUR, 1 / FPS)
     changed = rng.choice([0.0, 0.00005, 0.002, 0.3], size=times.size, p=[0.5, 0.3, 0.15, 0.05])
     keyframe_at = set(range(0, times.size, FPS * 10))          # a new screen every 10 s
@@ -91,7 +91,7 @@ def build(folder: Path) -> None:
             cv2.imwrite(str(store.media.path(sid, relative)), image)
             row.update(keyframe=relative, phash=phash(image), changed=0.3)
         frames.append(row)
-    store.append_frames(sid, frames)
+    store.frames.append(sid, frames)
     t = np.sort(rng.uniform(0, HOUR, EVENTS))
     kinds = rng.choice(4, size=EVENTS, p=[0.75, 0.1, 0.13, 0.02])   # move, click, key, scroll
     xs, ys = rng.integers(0, W, EVENTS), rng.integers(0, H, EVENTS)
@@ -105,8 +105,8 @@ def build(folder: Path) -> None:
             events.append(ev.scroll(ti, x, y, 0, -1))
         else:
             events.append(ev.move(ti, x, y))
-    store.append_events(sid, events)
-    store.update_session(sid, status=SessionStatus.COMPLETE, duration=HOUR)
+    store.events.append(sid, events)
+    store.sessions.update(sid, status=SessionStatus.COMPLETE, duration=HOUR)
     store.close()
 
 
@@ -128,10 +128,10 @@ def bench_analysis() -> list[tuple[str, Clock | None, str]]:
         with Clock() as built:
             build(folder)
         store, study = Store(folder), load_study(folder)
-        (session,) = store.sessions()
+        (session,) = store.sessions.all()
         with Clock() as read:
-            n_events = sum(1 for _ in store.iter_events(session["id"]))
-            n_frames = len(store.frames(session["id"]))
+            n_events = sum(1 for _ in store.events.iterate(session["id"]))
+            n_frames = len(store.frames.all(session["id"]))
         store.close()
         store = Store(folder)     # a cold store: nothing cached from the reference run
         with Clock() as analysed:

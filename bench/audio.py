@@ -90,7 +90,7 @@ def sync_rows(display: VirtualDisplay, pulse: VirtualPulse, tmp: Path) -> list[t
     video, sid = record_click_beeps(display, tmp / "sync", pulse.env, clicks=10)
     errors, changes, onsets = sync_errors(video)
     store = Store(tmp / "sync")
-    clicks = [r["t"] for r in store.iter_events(sid, kinds=[EventKind.CLICK]) if r["pressed"]]
+    clicks = [r["t"] for r in store.events.iterate(sid, kinds=[EventKind.CLICK]) if r["pressed"]]
     store.close()
     reference = [min((abs(c - ch) for c in clicks), default=float("nan")) for ch in changes]
     ms = [abs(e) * 1000 for e in errors]
@@ -154,7 +154,7 @@ def live_rows(display: VirtualDisplay, seconds: float, tmp: Path) -> list[tuple[
             recorder = Recorder(folder, display, server.url, "--audio", "vmic")
             try:
                 store = Store(folder)
-                listeners.join(recorder.session_id, store.session(recorder.session_id)["started_at"])
+                listeners.join(recorder.session_id, store.sessions.get(recorder.session_id)["started_at"])
                 store.close()
                 time.sleep(1.0)
                 listeners.latencies.clear()

@@ -103,7 +103,7 @@ def run_recorder(display: VirtualDisplay, folder: Path, fps: int, seconds: float
     total_cpu = wait_rusage(process)
     assert process.returncode == 0, f"recorder failed ({process.returncode})"
     store = Store(folder)
-    session = store.session(session_id)
+    session = store.sessions.get(session_id)
     stats, duration = session["stats"], session["duration"]
     video = store.media.path(session_id, VIDEO_FILE)
     return {"session": session_id, "store": store, "duration": duration,
@@ -210,8 +210,8 @@ def input_loss(seconds: float) -> None:
             app.kill()
             app.wait()
         store, session_id = result["store"], result["session"]
-        got_keys = store.count_events(session_id, EventKind.KEY)
-        got_clicks = sum(1 for e in store.iter_events(session_id, kinds=[EventKind.CLICK]) if e["pressed"])
+        got_keys = store.events.count(session_id, EventKind.KEY)
+        got_clicks = sum(1 for e in store.events.iterate(session_id, kinds=[EventKind.CLICK]) if e["pressed"])
     print(f"\n2. Input under load (changing scene recorded at 30 fps, {seconds:g} s)\n")
     print(f"{'input':<12} {'sent':>6} {'rate/s':>7} {'stored':>7} {'lost':>5}")
     print(f"{'key presses':<12} {len(keys):>6} {sent['key_rate']:>7.0f} {got_keys:>7} {len(keys) - got_keys:>5}")
@@ -253,7 +253,7 @@ def frame_delays(result: dict, colours: list[tuple], clicks: int) -> list[float]
     store, session_id = result["store"], result["session"]
     with av.open(str(store.media.path(session_id, VIDEO_FILE))) as container:
         frames = [(float(f.time), f.to_ndarray(format="bgr24")[500, 700]) for f in container.decode(video=0)]
-    presses = [e["t"] for e in store.iter_events(session_id, kinds=[EventKind.CLICK]) if e["pressed"]]
+    presses = [e["t"] for e in store.events.iterate(session_id, kinds=[EventKind.CLICK]) if e["pressed"]]
     assert len(presses) == clicks, f"{len(presses)} of {clicks} clicks stored"
     delays = []
     for n, t in enumerate(presses):

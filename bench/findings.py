@@ -74,11 +74,11 @@ def build_sessions(folder: Path) -> int:
     total = 0
     for n in range(SESSIONS):
         rng = np.random.default_rng(n)
-        sid = store.create_session(f"P{n + 1:02d}", device={"width": W, "height": H, "fps": FPS,
+        sid = store.sessions.create(f"P{n + 1:02d}", device={"width": W, "height": H, "fps": FPS,
                                                             "video": VIDEO_FILE, "keyframe_scale": KF})
         for i in range(30):
-            a = store.start_attempt(sid, ("checkout", "search")[i % 2], i * 120.0 + 1)
-            store.end_attempt(a, i * 120.0 + 115, ("success", "failure", "gave_up")[i % 3])
+            a = store.attempts.start(sid, ("checkout", "search")[i % 2], i * 120.0 + 1)
+            store.attempts.end(a, i * 120.0 + 115, ("success", "failure", "gave_up")[i % 3])
         times = np.arange(0, HOUR, 1 / FPS)
         changed = rng.choice([0.0, 0.002, 0.3], size=times.size, p=[0.0, 0.9, 0.1])
         keep = rng.random(times.size) < 0.1          # ~1 frame a second stored
@@ -93,7 +93,7 @@ def build_sessions(folder: Path) -> int:
                     cv2.imwrite(str(store.media.path(sid, relative)), screens[kind])
                 row.update(keyframe=relative, phash=hashes[kind], changed=0.3)
             frames.append(row)
-        store.append_frames(sid, frames)
+        store.frames.append(sid, frames)
         t = np.sort(rng.uniform(0, HOUR, EVENTS))
         t = t[(t % 600 < 580)]                        # 20 s without input every 10 minutes
         kinds = rng.choice([EventKind.MOVE.value, EventKind.CLICK.value, EventKind.KEY.value], size=t.size,
@@ -108,8 +108,8 @@ def build_sessions(folder: Path) -> int:
                 events.append({"t": ti, "kind": EventKind.CLICK, "x": x, "y": y, "button": "left", "pressed": 1})
             else:
                 events.append({"t": ti, "kind": EventKind.MOVE, "x": x, "y": y})
-        total += store.append_events(sid, events)
-        store.update_session(sid, status="complete", duration=HOUR)
+        total += store.events.append(sid, events)
+        store.sessions.update(sid, status="complete", duration=HOUR)
     store.close()
     return total
 
@@ -178,9 +178,9 @@ def bench_reel() -> list[tuple[str, float, float | None, str]]:
         started = time.perf_counter()
         sessions = []
         for n in range(3):
-            sid = store.create_session(f"P{n + 1}", device={"video": VIDEO_FILE})
+            sid = store.sessions.create(f"P{n + 1}", device={"video": VIDEO_FILE})
             write_video(store.media.session_dir(sid, create=True) / VIDEO_FILE, 240.0, n)
-            store.update_session(sid, status="complete", duration=240.0)
+            store.sessions.update(sid, status="complete", duration=240.0)
             sessions.append(sid)
         built = time.perf_counter() - started
         # 10 clips of 18 s (3 minutes), starting between keyframes

@@ -144,7 +144,7 @@ def record(folder: Path, display: VirtualDisplay, seconds: float, live_url: str 
         observers.join(session_id)
     joined = time.time()
     process.communicate(timeout=seconds + 60)
-    session = Store(folder).session(session_id)
+    session = Store(folder).sessions.get(session_id)
     frames = session["stats"]["frames_written"]
     result = {"recorder_fps": frames / session["duration"], "dropped": session["stats"]["frames_dropped"]}
     if observers:

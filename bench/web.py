@@ -38,20 +38,20 @@ HOUR = 3600.0
 def fill_sessions(store: Store) -> None:
     rng = random.Random(1)
     for i in range(SESSIONS):
-        sid = store.create_session(f"P{i:05d}", group=rng.choice("AB"), started_at=1.7e9 + i * 600)
-        store.update_session(sid, status=rng.choice([SessionStatus.COMPLETE, SessionStatus.COMPLETE,
+        sid = store.sessions.create(f"P{i:05d}", group=rng.choice("AB"), started_at=1.7e9 + i * 600)
+        store.sessions.update(sid, status=rng.choice([SessionStatus.COMPLETE, SessionStatus.COMPLETE,
                                                      SessionStatus.ABORTED]),
                              duration=rng.uniform(300, 3600))
         for task in ("first", "second"):
-            a = store.start_attempt(sid, task, 10.0)
-            store.end_attempt(a, 60.0, rng.choice([Outcome.SUCCESS, Outcome.FAILURE, Outcome.GAVE_UP]))
+            a = store.attempts.start(sid, task, 10.0)
+            store.attempts.end(a, 60.0, rng.choice([Outcome.SUCCESS, Outcome.FAILURE, Outcome.GAVE_UP]))
 
 
 def fill_hour(store: Store) -> str:
     """One hour as the recorder leaves it: 30 Hz moves, a click every second, typing,
     scrolling, focus changes, a frame log at 10 fps with a keyframe every 6 s."""
     rng = random.Random(2)
-    sid = store.create_session("hour", device={"width": 1920, "height": 1080, "video": VIDEO_FILE})
+    sid = store.sessions.create("hour", device={"width": 1920, "height": 1080, "video": VIDEO_FILE})
     events = [ev.move(i / 30, rng.randrange(1920), rng.randrange(1080)) for i in range(int(HOUR * 30))]
     for i in range(int(HOUR)):
         x, y = rng.randrange(1920), rng.randrange(1080)
@@ -62,16 +62,16 @@ def fill_hour(store: Store) -> str:
         if i % 60 == 0:
             events.append(ev.window(i + 0.9, f"Window {i}", "app"))
     events.sort(key=lambda e: e["t"])
-    store.append_events(sid, events)
-    store.append_frames(sid, [{"t": i / 10, "changed": rng.random() * 0.05,
+    store.events.append(sid, events)
+    store.frames.append(sid, [{"t": i / 10, "changed": rng.random() * 0.05,
                                "keyframe": keyframe_name(i / 10) if i % 60 == 0 else None}
                               for i in range(int(HOUR * 10))])
     for k in range(30):
-        a = store.start_attempt(sid, "first" if k % 2 else "second", k * 120.0)
-        store.end_attempt(a, k * 120.0 + 100, Outcome.SUCCESS)
-        store.add_marker(sid, k * 120.0 + 50, MarkerKind.ERROR, text="wrong turn", attempt_id=a)
-        store.add_note(sid, k * 120.0 + 60, "a note", "bench", tags=["x"])
-    store.update_session(sid, status=SessionStatus.COMPLETE, duration=HOUR)
+        a = store.attempts.start(sid, "first" if k % 2 else "second", k * 120.0)
+        store.attempts.end(a, k * 120.0 + 100, Outcome.SUCCESS)
+        store.markers.add(sid, k * 120.0 + 50, MarkerKind.ERROR, text="wrong turn", attempt_id=a)
+        store.notes.add(sid, k * 120.0 + 60, "a note", "bench", tags=["x"])
+    store.sessions.update(sid, status=SessionStatus.COMPLETE, duration=HOUR)
     return sid
 
 

@@ -84,7 +84,7 @@ def _announce_questionnaire(recording, live_url: str | None) -> None:
     to open on the participant's tablet: on the --live server, or $UXLAB_URL."""
     recording.started.wait()
     base = (live_url or os.environ.get("UXLAB_URL") or DEFAULT_SERVER).rstrip("/")
-    token = recording.store.session(recording.session_id)["token"]
+    token = recording.store.sessions.get(recording.session_id)["token"]
     click.echo(f"questionnaire link for the participant: {base}/q/{token}", err=True)
 
 
@@ -105,7 +105,7 @@ def _confirm_new_participant(folder: Path, participant: str) -> None:
     from sessions.store import Store
     store = Store(folder)
     try:
-        earlier = store.participant_sessions(participant)
+        earlier = store.sessions.of_participant(participant)
     finally:
         store.close()
     if not earlier:

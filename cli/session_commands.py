@@ -49,22 +49,22 @@ def session(folder: Path, session_id: str, reason: str | None, pilot: bool, incl
     if delete and (participant is not None or group is not None):
         fail("--delete cannot be combined with a rename")
     store = open_store(folder, writer=True)
-    row = store.session(session_id)
+    row = store.sessions.get(session_id)
     who = actor()
     if delete:
         if not yes and not click.confirm(
                 f"Delete session {session_id} ({row['participant']}) and its media for good?"):
             fail("nothing deleted")
-        store.delete_session(session_id, who)
+        store.sessions.delete(session_id, who)
         click.echo(f"deleted {session_id} ({row['participant']})")
         return
     if participant is not None or group is not None:
-        store.rename_session(session_id, who, participant=participant, group=group)
+        store.sessions.rename(session_id, who, participant=participant, group=group)
     if marks:
         inclusion = {"--exclude": Inclusion.EXCLUDED, "--pilot": Inclusion.PILOT,
                      "--include": Inclusion.INCLUDED}[marks[0]]
-        store.set_inclusion(session_id, inclusion.value, who, reason)
-    after = store.session(session_id)
+        store.sessions.set_inclusion(session_id, inclusion.value, who, reason)
+    after = store.sessions.get(session_id)
     why = f" ({after['inclusion_reason']})" if after.get("inclusion_reason") else ""
     click.echo(f"{session_id}: participant {after['participant']}, group {after['group_name'] or '-'}, "
                f"{after['inclusion']}{why}")
@@ -80,7 +80,7 @@ def audit(folder: Path, session_id: str | None, as_json: bool) -> None:
     Example: uxlab audit my-study
     """
     store = open_store(folder)
-    rows = store.audit_log(session_id)
+    rows = store.audit.all(session_id)
     if as_json:
         click.echo(json.dumps([{**r, "detail": json.loads(r["detail"] or "{}")} for r in rows], indent=2))
         return

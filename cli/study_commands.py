@@ -54,7 +54,7 @@ def list_sessions(folder: Path, as_json: bool) -> None:
     Example: uxlab sessions my-study --json
     """
     store = open_store(folder)
-    rows = store.sessions(order="started_at", descending=False)
+    rows = store.sessions.all(order="started_at", descending=False)
     keep = ("id", "participant", "group_name", "status", "started_wall", "duration", "completed", "attempted")
     if as_json:
         click.echo(json.dumps([{k: r[k] for k in keep} for r in rows], indent=2))

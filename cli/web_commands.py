@@ -112,7 +112,7 @@ def list_users(folder: Path) -> None:
     Example: uxlab user list my-study
     """
     store = open_store(folder)
-    for row in store.users():
+    for row in store.users.all():
         waiting = "  (one-time password not yet replaced)" if row["must_change"] else ""
         click.echo(f"{row['name']}\t{row['role']}\tsince {row['created']}{waiting}")
 

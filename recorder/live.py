@@ -192,7 +192,7 @@ class LivePublisher:
     def _last_marker_id(self) -> int:
         if self.store is None:
             return 0
-        return max((m["id"] for m in self.store.markers(self.session_id)), default=0)
+        return max((m["id"] for m in self.store.markers.all(self.session_id)), default=0)
 
     # -- lifecycle -------------------------------------------------------------------
     def start(self) -> "LivePublisher":
@@ -287,7 +287,7 @@ class LivePublisher:
         if self.store is None or now - self._markers_polled < MARKER_POLL:
             return
         self._markers_polled = now
-        for m in self.store.markers(self.session_id):
+        for m in self.store.markers.all(self.session_id):
             if m["id"] > self._marker_seen:
                 self._marker_seen = m["id"]
                 self.marker(m["t"], m["kind"], m["text"])
@@ -459,7 +459,7 @@ def runner_commands(runner: TaskRunner) -> Callable[[dict], None]:
     def perform(command: dict) -> None:
         action, text = command.get("action"), command.get("text")
         if action == Action.ERROR and command.get("status") == MarkerStatus.PENDING:
-            runner.store.add_marker(runner.session_id, runner.clock.now(), MarkerKind.ERROR, text=text,
+            runner.store.markers.add(runner.session_id, runner.clock.now(), MarkerKind.ERROR, text=text,
                                     author=command.get("by"), attempt_id=runner.state()["attempt_id"],
                                     status=MarkerStatus.PENDING)
             return
@@ -483,7 +483,7 @@ class RecordingPublisher:
             if self.publisher is not None:
                 return self.publisher
             rec = self.recording
-            row = rec.store.session(rec.session_id)
+            row = rec.store.sessions.get(rec.session_id)
             self.publisher = LivePublisher(
                 self.url, self.token, rec.session_id, session_token=row["token"],
                 on_command=runner_commands(rec.runner), started_wall=row["started_at"],

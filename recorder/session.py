@@ -188,7 +188,7 @@ class Recording:
         clock = SessionClock()
         device = self._device(width, height)
         try:
-            self.session_id = sid = self.store.create_session(
+            self.session_id = sid = self.store.sessions.create(
                 self.options.participant, group=self.options.group, consent=True,
                 keystrokes=self.study.capture.keystrokes, device=device, started_at=clock.started_wall)
             parts = self._parts(sid, clock, device, raw, inputs, prompt)
@@ -293,7 +293,7 @@ class Recording:
         leaves a marker."""
         self.options.say(f'warning: {what} "{name}" stopped at {t:.1f} s; recording goes on without it')
         try:
-            self.store.add_marker(sid, t, kind.value, author="recorder", text=f'{what} "{name}" stopped')
+            self.store.markers.add(sid, t, kind.value, author="recorder", text=f'{what} "{name}" stopped')
         except Exception as exc:  # the recording matters more than the marker
             self.options.say(f"warning: could not store the {kind.value} marker: {exc}")
 
@@ -305,7 +305,7 @@ class Recording:
         if self.session_id is None or self.runner is None:
             return
         try:
-            self.store.add_marker(self.session_id, max(0.0, self.runner.clock.now()),
+            self.store.markers.add(self.session_id, max(0.0, self.runner.clock.now()),
                                   MarkerKind.MARKER.value, text=message, author="recorder")
         except WRITE_ERRORS as store_exc:
             self.fail(store_exc)
@@ -330,13 +330,13 @@ class Recording:
         interrupted = parts.runner.interrupted
         if interrupted is not None:
             try:
-                self.store.end_attempt(interrupted.id, t_end, Outcome.INTERRUPTED.value,
+                self.store.attempts.end(interrupted.id, t_end, Outcome.INTERRUPTED.value,
                                        round(interrupted.paused, 6))
             except WRITE_ERRORS:
                 pass  # the store failed already; recovery closes the attempt when it can
         try:
             status = SessionStatus.ABORTED if self._failure else SessionStatus.COMPLETE
-            self.store.update_session(sid, status=status.value, duration=t_end, stats=stats)
+            self.store.sessions.update(sid, status=status.value, duration=t_end, stats=stats)
         except WRITE_ERRORS as exc:  # the disk may still be full: recovery will close it later
             self._failure = self._failure or f"could not close the session: {_reason(exc)}"
         self.options.say(f"session {sid} ended after {t_end:.1f} s: {journal.written_events} events, "

@@ -66,7 +66,7 @@ class TaskRunner:
             if self._next_index >= len(self.study.tasks):
                 raise ActionError("all tasks have been run")
             task = self.study.tasks[self._next_index]
-            attempt_id = self.store.start_attempt(self.session_id, task.id, t)  # may raise: nothing changed yet
+            attempt_id = self.store.attempts.start(self.session_id, task.id, t)  # may raise: nothing changed yet
             self._next_index += 1
             self._attempt = _Attempt(attempt_id, task, t)
             self._open_span(self._task_starts, self._task_spans, (t, float("inf"), task.id))
@@ -84,12 +84,12 @@ class TaskRunner:
 
     def error(self, text: str | None = None, t: float | None = None) -> int:
         with self._lock:
-            return self.store.add_marker(self.session_id, self._time(t), MarkerKind.ERROR, text=text,
+            return self.store.markers.add(self.session_id, self._time(t), MarkerKind.ERROR, text=text,
                                          author="moderator", attempt_id=self._attempt_id())
 
     def marker(self, text: str | None = None, t: float | None = None) -> int:
         with self._lock:
-            return self.store.add_marker(self.session_id, self._time(t), MarkerKind.MARKER, text=text,
+            return self.store.markers.add(self.session_id, self._time(t), MarkerKind.MARKER, text=text,
                                          author="moderator", attempt_id=self._attempt_id())
 
     def pause(self, t: float | None = None) -> bool:
@@ -99,7 +99,7 @@ class TaskRunner:
             if self._pause_started is None:
                 self._pause_started = t
                 self._open_span(self._pause_starts, self._pause_spans, (t, float("inf")))
-                self.store.add_marker(self.session_id, t, MarkerKind.PAUSE, author="moderator",
+                self.store.markers.add(self.session_id, t, MarkerKind.PAUSE, author="moderator",
                                       attempt_id=self._attempt_id())
             else:
                 self._resume(t)
@@ -201,7 +201,7 @@ class TaskRunner:
             t = float(t) if t is not None else self._time(None)
             attempt = self._attempt
             # stored first: if the store refuses, the task is still running and can be ended again
-            self.store.end_attempt(attempt.id, t, outcome, round(attempt.paused, 6))
+            self.store.attempts.end(attempt.id, t, outcome, round(attempt.paused, 6))
             self._attempt = None
             start, _, task_id = self._task_spans[-1]
             self._task_spans[-1] = (start, t, task_id)
@@ -213,7 +213,7 @@ class TaskRunner:
             self._attempt.paused += length
         self._pause_spans[-1] = (self._pause_started, t)
         self._pause_started = None
-        self.store.add_marker(self.session_id, t, MarkerKind.RESUME, author="moderator",
+        self.store.markers.add(self.session_id, t, MarkerKind.RESUME, author="moderator",
                               attempt_id=self._attempt_id())
 
     @staticmethod

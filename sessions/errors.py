@@ -58,3 +58,26 @@ def one_line(text: str, limit: int = 500) -> str:
     flat = " ".join(str(text).split()) if ("\n" in str(text) or "\r" in str(text)) else str(text)
     flat = flat.replace("\x00", "\\x00")
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+class StoreError(UxlabError):
+    """A request the store refuses: a bad value (400) unless a subclass says otherwise.
+
+    The store's refusals live here, beside the kinds they derive from, so that the store's
+    per-table parts (sessions/tables/) raise them without importing the store itself."""
+
+
+class MalformedEvent(StoreError):
+    """An event of a kind the contract does not define, or without a valid time (400)."""
+
+
+class UnknownSession(StoreError, NotFound):
+    """A session id that names nothing in this study (404)."""
+
+
+class UnknownUser(StoreError, NotFound):
+    """A user name that names nothing in this study (404)."""
+
+
+class NameTaken(StoreError, Conflict):
+    """A user name already in use (409)."""

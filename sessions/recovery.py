@@ -57,7 +57,7 @@ def open_writer(folder: str | Path) -> Store:
 def recover_orphans(store: Store) -> list[str]:
     """Close every session whose recorder is gone; returns their ids."""
     recovered = []
-    for session in store.sessions(status=SessionStatus.RECORDING.value):
+    for session in store.sessions.all(status=SessionStatus.RECORDING.value):
         if recorder_alive(session):
             continue
         recover_session(store, session["id"])
@@ -79,4 +79,4 @@ def recover_session(store: Store, session_id: str) -> None:
             "WHERE session_id = ? AND outcome IS NULL", [duration, Outcome.INTERRUPTED.value, session_id])
         store.db.execute("UPDATE sessions SET status = ?, duration = ? WHERE id = ?",
                          [SessionStatus.RECOVERED.value, duration, session_id])
-    store.audit("uxlab", "recover_session", session_id, {"duration": duration})
+    store.audit.record("uxlab", "recover_session", session_id, {"duration": duration})

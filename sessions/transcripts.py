@@ -91,7 +91,7 @@ class Transcripts:
     def replace(self, session_id: str, segments: Sequence[Segment], engine: str, *,
                 actor: str = "uxlab") -> int:
         """Make `segments` the session's whole transcript, in one transaction."""
-        session = self.store.session(session_id)
+        session = self.store.sessions.get(session_id)
         if session["status"] == SessionStatus.RECORDING:
             raise Conflict(f"session {session_id} is still recording")
         for segment in segments:
@@ -159,9 +159,9 @@ class Transcripts:
 
     def privacy_pauses(self, session_id: str) -> list[tuple[float, float]]:
         """The stretches the recorder was paused for privacy: nothing said there is kept."""
-        session = self.store.session(session_id)
+        session = self.store.sessions.get(session_id)
         spans, opened = [], None
-        for m in self.store.markers(session_id):
+        for m in self.store.markers.all(session_id):
             if m["status"] != "confirmed":
                 continue
             if m["kind"] == MarkerKind.PAUSE and opened is None:
@@ -179,7 +179,7 @@ class Transcripts:
                "g.text, g.confidence FROM segments g JOIN sessions s ON s.id = g.session_id")
         params: list = []
         if session_id is not None:
-            self.store.session(session_id)
+            self.store.sessions.get(session_id)
             sql += " WHERE g.session_id = ?"
             params.append(session_id)
         yield from self.db.query(sql + " ORDER BY s.started_at, s.id, g.t, g.id", params)

@@ -47,14 +47,14 @@ def sessions_to_transcribe(store: Store, session_id: str | None = None, *, again
     """The finished sessions with sound: one named session (always), or every one not yet
     transcribed (all of them with `again`)."""
     if session_id is not None:
-        session = store.session(session_id)
+        session = store.sessions.get(session_id)
         if session["status"] == SessionStatus.RECORDING:
             raise Conflict(f"session {session_id} is still recording; transcribe it when it has ended")
         if not _tracks(store, session):
             raise NotFound(f"session {session_id} has no sound recorded")
         return [session]
     transcripts = Transcripts(store)
-    return [s for s in store.sessions(order="started_at", descending=False)
+    return [s for s in store.sessions.all(order="started_at", descending=False)
             if s["status"] != SessionStatus.RECORDING
             and (again or not transcripts.is_transcribed(s["id"]))
             and _tracks(store, s)]
@@ -73,7 +73,7 @@ def _tracks(store: Store, session: dict) -> int:
 def transcribe_session(store: Store, session_id: str, engine: Engine,
                        progress: Callable[[float], None] | None = None) -> Transcribed:
     """Transcribe every voice track of one session and replace its stored transcript."""
-    session = store.session(session_id)
+    session = store.sessions.get(session_id)
     transcripts = Transcripts(store)
     pauses = transcripts.privacy_pauses(session_id)
     segments: list[Segment] = []

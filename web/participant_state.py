@@ -10,8 +10,8 @@ from sessions.study import Study
 def participant_state(store: Store, study: Study, session: dict) -> dict:
     """{"stage": task|post_task|post_session|waiting|done, ...} with a key that changes
     whenever the page must change."""
-    attempts = store.attempts(session["id"])
-    answered_post_task = {(a["attempt_id"], a["questionnaire"]) for a in store.answers(session["id"])
+    attempts = store.attempts.all(session["id"])
+    answered_post_task = {(a["attempt_id"], a["questionnaire"]) for a in store.answers.all(session["id"])
                           if a["attempt_id"] is not None}
     running = [a for a in attempts if a["ended"] is None]
     if running:
@@ -30,7 +30,7 @@ def participant_state(store: Store, study: Study, session: dict) -> dict:
     finished = session["status"] != "recording" or all(t.id in done_tasks for t in study.tasks)
     if not finished:
         return {"stage": "waiting", "key": f"waiting:{len(attempts)}"}
-    answered = {a["questionnaire"] for a in store.answers(session["id"]) if a["attempt_id"] is None}
+    answered = {a["questionnaire"] for a in store.answers.all(session["id"]) if a["attempt_id"] is None}
     missing = [q for q in study.questionnaires.post_session if q not in answered]
     if missing:
         return {"stage": "post_session", "key": "post_session", "instruments": missing}

@@ -20,7 +20,7 @@ _COLUMNS = ("t", "kind", "x", "y", "button", "dx", "dy", "key", "text", "target"
 
 def replay_data(store: Store, study: Study, session_id: str) -> dict:
     """The session, its attempts, input events, markers, notes and idle stretches."""
-    session = store.session(session_id)
+    session = store.sessions.get(session_id)
     device = session["device"] or {}
     data = {
         "session": {"id": session["id"], "participant": session["participant"],
@@ -31,10 +31,10 @@ def replay_data(store: Store, study: Study, session_id: str) -> dict:
         "attempts": _attempts(store, study, session_id),
         "markers": [{"id": m["id"], "t": m["t"], "kind": m["kind"], "text": m["text"],
                      "status": m["status"], "author": m["author"]}
-                    for m in store.markers(session_id) if m["status"] != MarkerStatus.DISMISSED],
+                    for m in store.markers.all(session_id) if m["status"] != MarkerStatus.DISMISSED],
         "notes": [{"id": n["id"], "t": n["t"], "text": n["text"], "author": n["author"],
-                   "tags": n["tags"]} for n in store.notes(session_id)],
-        "idle": [[a, b] for a, b in store.quiet_spans(session_id, IDLE_SECONDS)],
+                   "tags": n["tags"]} for n in store.notes.all(session_id)],
+        "idle": [[a, b] for a, b in store.events.quiet_spans(session_id, IDLE_SECONDS)],
         "redacted": _redactions(store, session_id),
     }
     data.update(_events(store, session_id))
@@ -46,7 +46,7 @@ def _redactions(store: Store, session_id: str) -> list[list]:
     """Blacked-out stretches [start, end, reason], from the audit log that records each one."""
     import json
     spans = []
-    for entry in store.audit_log(session_id):
+    for entry in store.audit.all(session_id):
         if entry["action"] == "redact":
             detail = json.loads(entry["detail"] or "{}")
             spans.append([detail.get("start"), detail.get("end"), detail.get("reason") or ""])
@@ -76,10 +76,10 @@ def _video(store: Store, session_id: str, device: dict) -> str | None:
 
 
 def _attempts(store: Store, study: Study, session_id: str) -> list[dict]:
-    seq = {a["attempt_id"]: a["value"] for a in store.answers(session_id, "seq")
+    seq = {a["attempt_id"]: a["value"] for a in store.answers.all(session_id, "seq")
            if a["attempt_id"] is not None}
     rows = []
-    for a in store.attempts(session_id):
+    for a in store.attempts.all(session_id):
         task = study.task(a["task"])
         rows.append({"id": a["id"], "task": a["task"], "prompt": task.prompt if task else "",
                      "seq": a["seq"], "started": a["started"], "ended": a["ended"],
@@ -93,7 +93,7 @@ def _events(store: Store, session_id: str) -> dict:
     reads them from the served constants); only presses of buttons and keys, as the measures
     count them. A click on uxlab's prompt window is kept and marked `on_prompt`."""
     tables: dict[str, list[list]] = {table: [] for table in _TABLES.values()}
-    for row in store.event_rows(session_id, _KINDS, _COLUMNS, presses_only=True):
+    for row in store.events.rows(session_id, _KINDS, _COLUMNS, presses_only=True):
         table = _TABLES[row[1]]
         cells = (round(row[0], 3), *row[1:], int(not is_on_product(row[-1])))
         tables[table].append(list(_PICK[table](cells)))

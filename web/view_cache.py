@@ -58,7 +58,7 @@ class StudyViews:
             kept = self.kept.get(key)
             if kept is not None and self._standing(kept, mark):
                 return kept.value
-            self.recording = bool(store.sessions(status=SessionStatus.RECORDING.value))
+            self.recording = bool(store.sessions.all(status=SessionStatus.RECORDING.value))
             pending = self.drawing.get(key)
             if pending is None:
                 pending = self.drawing[key] = threading.Event()
@@ -96,7 +96,7 @@ class PerSession:
     def reusable(self, store: Store) -> tuple[dict[str, dict], dict[str, Any], str]:
         """The sessions being recorded (id -> row), the kept results still valid for the
         others, and the mark to `keep` the new results under."""
-        running = {s["id"]: s for s in store.sessions(status=SessionStatus.RECORDING.value)}
+        running = {s["id"]: s for s in store.sessions.all(status=SessionStatus.RECORDING.value)}
         mark = store.settled_fingerprint(running)
         last_mark, results = self.last
         kept = {sid: r for sid, r in results.items() if sid not in running} if last_mark == mark else {}

@@ -53,7 +53,7 @@ class ScreenNames:
             return self._read[session_id].titles
         if session_id not in self._titles:
             times, titles = [], []
-            for e in self.store.iter_events(session_id, kinds=(EventKind.WINDOW,)):
+            for e in self.store.events.iterate(session_id, kinds=(EventKind.WINDOW,)):
                 if e["text"]:
                     times.append(e["t"])
                     titles.append(short_title(e["text"], e["window"]))
@@ -64,7 +64,7 @@ class ScreenNames:
         if session_id in self._read:
             return self._read[session_id].keyframes
         if session_id not in self._keyframes:
-            self._keyframes[session_id] = self.store.frames(session_id, keyframes_only=True)
+            self._keyframes[session_id] = self.store.frames.all(session_id, keyframes_only=True)
         return self._keyframes[session_id]
 
     def at(self, session_id: str, t: float) -> str | None:

@@ -126,7 +126,7 @@ def load_session(store: Store, session: dict) -> SessionData:
     sid = session["id"]
     clicks, pointer, keys, title_t, titles = [], [], [], [], []
     last_t = 0.0
-    for t, kind, x, y, pressed, target, text, window in store.event_rows(sid, list(EventKind), _EVENT_COLUMNS):
+    for t, kind, x, y, pressed, target, text, window in store.events.rows(sid, list(EventKind), _EVENT_COLUMNS):
         last_t = t
         if kind == EventKind.KEY:
             keys.append(t)
@@ -139,7 +139,7 @@ def load_session(store: Store, session: dict) -> SessionData:
                 pointer.append((t, x, y))
             if is_product_press(kind, pressed, target):
                 clicks.append((t, x, y))
-    frames = store.frames(sid)
+    frames = store.frames.all(sid)
     frame_t = np.array([f["t"] for f in frames], dtype=float)
     frame_changed = np.array([f["changed"] or 0.0 for f in frames], dtype=float)
     device = session.get("device") or {}
@@ -147,8 +147,8 @@ def load_session(store: Store, session: dict) -> SessionData:
     for frame in keyframes:
         if not frame.get("phash"):
             frame["phash"] = image_hash(store.media.read_image(sid, frame["keyframe"]))
-    attempts = [a for a in store.attempts(sid) if a["ended"] is not None and a["outcome"]]
-    seq = {int(a["attempt_id"]): a["value"] for a in store.answers(sid, "seq")
+    attempts = [a for a in store.attempts.all(sid) if a["ended"] is not None and a["outcome"]]
+    seq = {int(a["attempt_id"]): a["value"] for a in store.answers.all(sid, "seq")
            if a["attempt_id"] is not None and a["value"] is not None}
     end = max([last_t, float(frame_t[-1]) if frame_t.size else 0.0, float(session.get("duration") or 0.0)])
     scale = _keyframe_scale(store, sid, device, keyframes)
@@ -160,7 +160,7 @@ def load_session(store: Store, session: dict) -> SessionData:
         session=session, clicks=_columns(clicks), pointer=_columns(pointer),
         key_t=np.array(keys, dtype=float), frame_t=frame_t, frame_changed=frame_changed,
         keyframes=keyframes, views=views,
-        markers=store.markers(sid), attempts=attempts, width=width, height=height,
+        markers=store.markers.all(sid), attempts=attempts, width=width, height=height,
         keyframe_scale=scale, end=end, titles=(title_t, titles), seq=seq)
     for frame in keyframes:
         frame["title"] = data.title_at(frame["t"] + TITLE_LAG)

@@ -39,7 +39,7 @@ def load_study_data(store: Store, study: Study, *, group: str | None = None,
                     reuse: Mapping[str, SessionData] | None = None) -> StudyData:
     """Read every counted session (of one design group, if given) once; sessions in `reuse`
     (read earlier, and known by the caller not to have changed since) are not read again."""
-    rows = store.counted_sessions()
+    rows = store.sessions.counted()
     if group is not None:
         names = sorted({r["group_name"] for r in rows if r["group_name"]})
         if group not in names:

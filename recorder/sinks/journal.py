@@ -68,10 +68,10 @@ class StoreJournal:
             return
         try:
             if events:
-                self.written_events += self.store.append_events(self.session_id, events)
+                self.written_events += self.store.events.append(self.session_id, events)
             if frames:
-                self.written_frames += self.store.append_frames(self.session_id, frames)
-            self.store.heartbeat(self.session_id, self.clock.now())
+                self.written_frames += self.store.frames.append(self.session_id, frames)
+            self.store.sessions.heartbeat(self.session_id, self.clock.now())
         except (OSError, sqlite3.Error) as exc:  # a full disk: stop, keep what was written
             self.error = exc
             self.on_error(exc)

@@ -21,7 +21,7 @@ MIXED_TITLE = "everyone"
 
 def clip_video(store: Store, session_id: str, start: float, end: float) -> bytes:
     """The MP4 bytes of [start, end] of the session's video, starting at time 0."""
-    session = store.session(session_id)
+    session = store.sessions.get(session_id)
     source = store.media.video(session)
     with tempfile.TemporaryDirectory(prefix="uxlab-clip-") as tmp:
         target = Path(tmp) / "clip.mp4"

@@ -38,7 +38,7 @@ class Redaction:
 def redact(store: Store, session_id: str, start: float, end: float, *, actor: str,
            reason: str) -> Redaction:
     """Black out [start, end] of a finished session; see the module's docstring."""
-    session = store.session(session_id)
+    session = store.sessions.get(session_id)
     if session["status"] == SessionStatus.RECORDING:
         raise Conflict(f"session {session_id} is still being recorded; redact it once it has ended")
     video = store.media.video(session)
@@ -47,11 +47,11 @@ def redact(store: Store, session_id: str, start: float, end: float, *, actor: st
         frames = black_out(video, start, end)
         forget_voices(store, session_id)   # copies of the sound tracks, made again from the video
         keyframes = _black_keyframes(store, session_id, start, end)
-        keys = store.delete_events(session_id, start, end, (EventKind.KEY.value,))
+        keys = store.events.delete(session_id, start, end, (EventKind.KEY.value,))
         titles = _blank_window_titles(store, session_id, start, end)
         words = Transcripts(store).delete_between(session_id, start, end)  # what was said goes too
     done = Redaction(frames, keyframes, keys, titles, words, camera)
-    store.audit(actor, "redact", session_id, {"start": start, "end": end, "reason": reason, **asdict(done)})
+    store.audit.record(actor, "redact", session_id, {"start": start, "end": end, "reason": reason, **asdict(done)})
     return done
 
 
@@ -66,7 +66,7 @@ def _black_keyframes(store: Store, session_id: str, start: float, end: float) ->
     """Black out the keyframe images inside the stretch and forget their hashes; the crops
     of small changes (pictures of the screen too) are blacked out alike."""
     count = 0
-    for row in store.frames(session_id, start=start, end=end):
+    for row in store.frames.all(session_id, start=start, end=end):
         for column in ("keyframe", "crop"):
             if not row[column]:
                 continue

@@ -200,7 +200,7 @@ def build_reel(store: Store, clips: Sequence[Clip], output: Path, *, progress: P
     sources: dict[str, _Source] = {}
     for clip in clips:
         if clip.session_id not in sources:
-            session = store.session(clip.session_id)
+            session = store.sessions.get(clip.session_id)
             name = (session.get("device") or {}).get("video") or VIDEO_FILE
             path = store.media.path(clip.session_id, name)
             if not path.is_file():
@@ -293,8 +293,8 @@ def _window(t: float, end: float | None, duration: float) -> tuple[float, float]
 
 
 def _context(store: Store, session_id: str, t: float) -> tuple[dict, str | None]:
-    session = store.session(session_id)
-    task = next((a["task"] for a in store.attempts(session_id)
+    session = store.sessions.get(session_id)
+    task = next((a["task"] for a in store.attempts.all(session_id)
                  if a["started"] <= t <= (a["ended"] if a["ended"] is not None else math.inf)), None)
     return session, task
 
@@ -325,8 +325,8 @@ def clips_for_tag(store: Store, tag: str) -> list[Clip]:
     """Notes carrying `tag`, as clips quoting the note, oldest session first."""
     tag = tag.strip().lower()
     clips = []
-    for session in store.sessions(order="started_at", descending=False):
-        for note in store.notes(session["id"]):
+    for session in store.sessions.all(order="started_at", descending=False):
+        for note in store.notes.all(session["id"]):
             if tag in note["tags"]:
                 _, task = _context(store, session["id"], note["t"])
                 start, end = _window(note["t"], None, float(session["duration"] or 0.0))
@@ -344,10 +344,10 @@ def clips_for_search(store: Store, text: str) -> list[Clip]:
     needle = " ".join(text.split()).lower()
     if not needle:
         raise BadRequest("say what to search for")
-    sessions = {s["id"]: s for s in store.sessions(order="started_at", descending=False)}
+    sessions = {s["id"]: s for s in store.sessions.all(order="started_at", descending=False)}
     found: list[tuple[str, float, float | None, str]] = []
     for sid in sessions:
-        found += [(sid, n["t"], None, n["text"]) for n in store.notes(sid) if needle in n["text"].lower()]
+        found += [(sid, n["t"], None, n["text"]) for n in store.notes.all(sid) if needle in n["text"].lower()]
     found += [(r["session_id"], r["t"], r["end"], r["text"]) for r in segments_saying(store, [needle])]
     order = {sid: i for i, sid in enumerate(sessions)}
     clips = []

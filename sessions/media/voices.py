@@ -45,7 +45,7 @@ def voice_file(store: Store, session_id: str, speaker: str) -> Path:
         speaker = Speaker(speaker).value
     except ValueError:
         raise NotFound(f"no speaker {speaker!r}") from None
-    session = store.session(session_id)
+    session = store.sessions.get(session_id)
     track = voice_track(session, speaker)
     if track is None:
         raise NotFound(f"session {session_id} has no {speaker} microphone")

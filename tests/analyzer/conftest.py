@@ -76,7 +76,7 @@ def add_keyframe(store: Store, session_id: str, t: float, kind: str, changed: fl
     relative = f"keyframes/{t:09.3f}.jpg"
     cv2.imwrite(str(store.media.path(session_id, relative)), small)
     row = {"t": t, "changed": changed, "keyframe": relative, "phash": phash(small)}
-    store.append_frames(session_id, [row])
+    store.frames.append(session_id, [row])
     return row
 
 

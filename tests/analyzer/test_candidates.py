@@ -13,13 +13,13 @@ from tests.analyzer.conftest import DEVICE, add_keyframe, click
 
 
 def _session(store, participant, screens, events, attempt_end):
-    sid = store.create_session(participant, device=DEVICE)
+    sid = store.sessions.create(participant, device=DEVICE)
     for t, kind in screens:
         add_keyframe(store, sid, t, kind)
-    attempt = store.start_attempt(sid, "ticket", 0.0)
-    store.end_attempt(attempt, attempt_end, "failure")
-    store.append_events(sid, sorted(events, key=lambda e: e["t"]))
-    store.update_session(sid, status="complete", duration=attempt_end + 1)
+    attempt = store.attempts.start(sid, "ticket", 0.0)
+    store.attempts.end(attempt, attempt_end, "failure")
+    store.events.append(sid, sorted(events, key=lambda e: e["t"]))
+    store.sessions.update(sid, status="complete", duration=attempt_end + 1)
     return sid
 
 

@@ -62,7 +62,7 @@ def test_dead_clicks_from_frame_changes():
 def test_template_matching_finds_the_screens_at_keyframe_scale(screens_study, screens_store):
     study = load_study(screens_study)
     (task, _) = study.tasks
-    sid = screens_store.create_session("P01", device=DEVICE)
+    sid = screens_store.sessions.create("P01", device=DEVICE)
     frames = [add_keyframe(screens_store, sid, t, kind)
               for t, kind in ((1.0, "home"), (2.0, "error"), (3.0, "form"), (4.0, "error"), (5.0, "error"),
                               (6.0, "success"))]

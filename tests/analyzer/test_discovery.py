@@ -142,9 +142,9 @@ def test_csat_and_ces_are_scored_from_post_session_answers(store):
     from analyzer.questionnaires import ces_summary, csat_summary
     ids = set()
     for participant, satisfaction, effort in (("P1", 5, 7), ("P2", 4, 5), ("P3", 2, 3)):
-        sid = store.create_session(participant)
-        store.add_answers(sid, "csat", {"1": satisfaction})
-        store.add_answers(sid, "ces", {"1": effort})
+        sid = store.sessions.create(participant)
+        store.answers.add(sid, "csat", {"1": satisfaction})
+        store.answers.add(sid, "ces", {"1": effort})
         ids.add(sid)
     csat = csat_summary(store, ids)
     assert (csat["n"], csat["satisfied"]) == (3, 2)

@@ -10,13 +10,13 @@ from sessions.problems import Problems
 
 
 def _session(store, participant, tasks, inclusion="included"):
-    sid = store.create_session(participant)
+    sid = store.sessions.create(participant)
     for i, task in enumerate(tasks):
-        attempt = store.start_attempt(sid, task, 10.0 * i)
-        store.end_attempt(attempt, 10.0 * i + 9, "success")
-    store.append_frames(sid, [{"t": 0.0, "changed": 1, "keyframe": "keyframes/0000.000.jpg"},
+        attempt = store.attempts.start(sid, task, 10.0 * i)
+        store.attempts.end(attempt, 10.0 * i + 9, "success")
+    store.frames.append(sid, [{"t": 0.0, "changed": 1, "keyframe": "keyframes/0000.000.jpg"},
                               {"t": 12.0, "changed": 1, "keyframe": "keyframes/0012.000.jpg"}])
-    store.update_session(sid, status="complete", duration=30.0)
+    store.sessions.update(sid, status="complete", duration=30.0)
     if inclusion != "included":
         store.db.execute("UPDATE sessions SET inclusion = ? WHERE id = ?", [inclusion, sid])
         store.db.conn.commit()

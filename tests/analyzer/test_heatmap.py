@@ -25,15 +25,15 @@ def test_density_equals_a_direct_sum_of_gaussians():
 
 
 def _session(store, participant, screens, clicks, group=None):
-    sid = store.create_session(participant, group=group, device=DEVICE)
-    attempt = store.start_attempt(sid, "ticket", 10.0)
-    store.end_attempt(attempt, 60.0, "success")
+    sid = store.sessions.create(participant, group=group, device=DEVICE)
+    attempt = store.attempts.start(sid, "ticket", 10.0)
+    store.attempts.end(attempt, 60.0, "success")
     for t, kind in screens:
         add_keyframe(store, sid, t, kind)
     events = [e for t, x, y in clicks for e in click(t, x, y)]
     events += click(5.0, 10, 10)                     # before the task: not part of it
     events += click(20.5, 11, 11, target="prompt")   # on the prompt window: never counted
-    store.append_events(sid, sorted(events, key=lambda e: e["t"]))
+    store.events.append(sid, sorted(events, key=lambda e: e["t"]))
     return sid, attempt
 
 

@@ -33,13 +33,13 @@ UXLAB = Path(sys.executable).parent / "uxlab"
 
 def _session(store: Store, name: str, clicks: list[tuple[float, int, int]], *, device: dict = DEVICE,
              group: str | None = None, keyframes=((0.5, "home"),)) -> str:
-    sid = store.create_session(name, group=group, device=device)
+    sid = store.sessions.create(name, group=group, device=device)
     for t, kind in keyframes:
         add_keyframe(store, sid, t, kind)
-    attempt = store.start_attempt(sid, "ticket", 1.0)
-    store.end_attempt(attempt, 30.0, "failure")
-    store.append_events(sid, sorted((e for t, x, y in clicks for e in click(t, x, y)), key=lambda e: e["t"]))
-    store.update_session(sid, status="complete", duration=30.0)
+    attempt = store.attempts.start(sid, "ticket", 1.0)
+    store.attempts.end(attempt, 30.0, "failure")
+    store.events.append(sid, sorted((e for t, x, y in clicks for e in click(t, x, y)), key=lambda e: e["t"]))
+    store.sessions.update(sid, status="complete", duration=30.0)
     return sid
 
 
@@ -71,7 +71,7 @@ def test_keyframes_whose_image_is_missing_never_form_one_state(screens_study, sc
         relative = f"keyframes/{t:09.3f}.jpg"
         cv2.imwrite(str(folder / Path(relative).name), image)
         rows.append({"t": t, "changed": 0.4, "keyframe": relative, "phash": None})   # no hash stored
-    screens_store.append_frames(sid, rows)
+    screens_store.frames.append(sid, rows)
     for row in rows:                                        # ... and the images are gone
         (folder / Path(row["keyframe"]).name).unlink()
     study = load_study(screens_study)
@@ -115,18 +115,18 @@ def test_a_replaced_screen_image_is_read_again(screens_study, screens_store):
 
 
 def test_pages_that_differ_a_little_are_two_states_when_their_titles_differ(screens_study, screens_store):
-    sid = screens_store.create_session("P01", device=DEVICE)
+    sid = screens_store.sessions.create("P01", device=DEVICE)
     add_keyframe(screens_store, sid, 0.5, "form")
     folder = screens_store.media.session_dir(sid) / "keyframes"
     step2 = draw_screen("form")
     cv2.putText(step2, "Step 2", (20, 40), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (255, 255, 255), 2)
     small = cv2.resize(step2, None, fx=KEYFRAME_SCALE, fy=KEYFRAME_SCALE, interpolation=cv2.INTER_AREA)
     cv2.imwrite(str(folder / "0010.000.jpg"), small)
-    screens_store.append_frames(sid, [{"t": 10.0, "changed": 0.004, "keyframe": "keyframes/0010.000.jpg"}])
-    attempt = screens_store.start_attempt(sid, "ticket", 1.0)
-    screens_store.end_attempt(attempt, 30.0, "success")
+    screens_store.frames.append(sid, [{"t": 10.0, "changed": 0.004, "keyframe": "keyframes/0010.000.jpg"}])
+    attempt = screens_store.attempts.start(sid, "ticket", 1.0)
+    screens_store.attempts.end(attempt, 30.0, "success")
     events = [window(0.6, "Step 1 - Chromium", "Chromium"), window(10.1, "Step 2 - Chromium", "Chromium")]
-    screens_store.append_events(sid, events + click(5.0, 400, 400) + click(15.0, 400, 400))
+    screens_store.events.append(sid, events + click(5.0, 400, 400) + click(15.0, 400, 400))
     study = load_study(screens_study)
     states = screen_states(screens_store, study, "ticket")
     assert [(s["title"], s["clicks"]) for s in states] == [("Step 1", 1), ("Step 2", 1)]
@@ -166,10 +166,10 @@ def test_an_excluded_session_counts_as_if_it_had_never_been_recorded(screens_stu
     store.db.execute("UPDATE sessions SET inclusion = 'excluded', inclusion_reason = 'no-show' WHERE id = ?",
                      [ids["P02"]])
     store.db.conn.commit()
-    assert [s["participant"] for s in store.counted_sessions()] == ["P01", "P03", "P04", "P05", "P06"]
-    assert len(store.sessions()) == 6, "kept and shown"
+    assert [s["participant"] for s in store.sessions.counted()] == ["P01", "P03", "P04", "P05", "P06"]
+    assert len(store.sessions.all()) == 6, "kept and shown"
     store.close()
-    Store(deleted).delete_session(ids["P02"], "researcher")
+    Store(deleted).sessions.delete(ids["P02"], "researcher")
     excluded, gone = _views(screens_study), _views(deleted)
     assert excluded["analysis"] == gone["analysis"] and excluded["states"] == gone["states"]
     assert excluded["heatmaps"].keys() == gone["heatmaps"].keys()
@@ -211,15 +211,15 @@ def _dead_pid() -> int:
 
 def test_an_attempt_the_recorder_lost_is_interrupted_and_counted_apart(screens_study, screens_store):
     done = _session(screens_store, "P01", [])
-    second = screens_store.start_attempt(done, "ticket", 40.0)
-    screens_store.end_attempt(second, 50.0, "success")
-    crashed = screens_store.create_session("P02", device=DEVICE)
+    second = screens_store.attempts.start(done, "ticket", 40.0)
+    screens_store.attempts.end(second, 50.0, "success")
+    crashed = screens_store.sessions.create("P02", device=DEVICE)
     add_keyframe(screens_store, crashed, 0.5, "home")
-    screens_store.start_attempt(crashed, "ticket", 1.0)
-    screens_store.append_events(crashed, click(4.0, 10, 10))
-    screens_store.update_session(crashed, pid=_dead_pid())
+    screens_store.attempts.start(crashed, "ticket", 1.0)
+    screens_store.events.append(crashed, click(4.0, 10, 10))
+    screens_store.sessions.update(crashed, pid=_dead_pid())
     store = open_writer(screens_study)                     # a writer opening the study recovers it
-    [attempt] = store.attempts(crashed)
+    [attempt] = store.attempts.all(crashed)
     assert attempt["outcome"] == Outcome.INTERRUPTED and attempt["ended"] >= 4.0
     study = load_study(screens_study)
     result = analyze_study(store, study)

@@ -88,7 +88,7 @@ def test_an_inline_message_shown_for_a_second_counts_as_its_error_screen(display
         driver.close()
 
     store = Store(folder)
-    frames = store.frames(session_id)
+    frames = store.frames.all(session_id)
     crops = [f for f in frames if f["crop"]]
     assert crops, "the small change was stored as a crop of its region"
     x, y, w, h = MESSAGE

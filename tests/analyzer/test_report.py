@@ -40,8 +40,8 @@ def test_report_of_an_empty_study(store, study_dir):
 
 
 def test_report_escapes_participant_text(screens_study, screens_store):
-    sid = screens_store.create_session("<b>P9</b>")
-    attempt = screens_store.start_attempt(sid, "search", 1.0)
-    screens_store.end_attempt(attempt, 5.0, "success")
+    sid = screens_store.sessions.create("<b>P9</b>")
+    attempt = screens_store.attempts.start(sid, "search", 1.0)
+    screens_store.attempts.end(attempt, 5.0, "success")
     html = render_report(screens_store, load_study(screens_study))
     assert "<b>P9</b>" not in html and "&lt;b&gt;P9&lt;/b&gt;" in html

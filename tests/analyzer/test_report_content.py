@@ -35,7 +35,7 @@ class Participant:
 
     def __init__(self, store, name: str, group: str) -> None:
         self.store, self.events = store, []
-        self.sid = store.create_session(name, group=group, device=DEVICE)
+        self.sid = store.sessions.create(name, group=group, device=DEVICE)
         add_keyframe(store, self.sid, 0.5, "home")
         self.title(0.6, "home")
 
@@ -44,8 +44,8 @@ class Participant:
         self.events.append(events.window(t, f"{TITLES[screen]} - Chromium", "Chromium"))
 
     def attempt(self, task: str, start: float, end: float, outcome: str) -> int:
-        attempt = self.store.start_attempt(self.sid, task, start)
-        self.store.end_attempt(attempt, end, outcome)
+        attempt = self.store.attempts.start(self.sid, task, start)
+        self.store.attempts.end(attempt, end, outcome)
         return attempt
 
     def live_click(self, t: float, x: int, y: int, screen: str | None = None) -> None:
@@ -55,7 +55,7 @@ class Participant:
             add_keyframe(self.store, self.sid, t + 0.3, screen)
             self.title(t + 0.5, screen)
         else:
-            self.store.append_frames(self.sid, [{"t": t + 0.3, "changed": 0.01}])
+            self.store.frames.append(self.sid, [{"t": t + 0.3, "changed": 0.01}])
 
     def dead_click(self, t: float, x: int, y: int) -> None:
         self.events += click(t, x, y)
@@ -65,12 +65,12 @@ class Participant:
             self.events += click(t + 0.2 * i, x + 3 * i, y - 2 * i)
 
     def finish(self, seq: dict[int, int], sus: list[int], nps: int, duration: float) -> str:
-        self.store.append_events(self.sid, sorted(self.events, key=lambda e: e["t"]))
+        self.store.events.append(self.sid, sorted(self.events, key=lambda e: e["t"]))
         for attempt, rating in seq.items():
-            self.store.add_answers(self.sid, "seq", {"1": rating}, attempt_id=attempt)
-        self.store.add_answers(self.sid, "sus", {str(i + 1): v for i, v in enumerate(sus)})
-        self.store.add_answers(self.sid, "nps", {"1": nps})
-        self.store.update_session(self.sid, status="complete", duration=duration)
+            self.store.answers.add(self.sid, "seq", {"1": rating}, attempt_id=attempt)
+        self.store.answers.add(self.sid, "sus", {str(i + 1): v for i, v in enumerate(sus)})
+        self.store.answers.add(self.sid, "nps", {"1": nps})
+        self.store.sessions.update(self.sid, status="complete", duration=duration)
         return self.sid
 
 
@@ -94,14 +94,14 @@ def build_study(store) -> dict[str, str]:
                 p.live_click(12.0, 700, 300, screen="error")
                 p.live_click(15.0, 640, 500, screen="form")
                 p.live_click(18.0, 700, 300, screen="error")
-                store.add_marker(p.sid, 19.0, "error", text=f"Looked under Software {NASTY}", author="mod",
+                store.markers.add(p.sid, 19.0, "error", text=f"Looked under Software {NASTY}", author="mod",
                                  attempt_id=ticket)
-                store.add_marker(p.sid, 20.0, "error", text="maybe lost?", author="obs", attempt_id=ticket,
+                store.markers.add(p.sid, 20.0, "error", text="maybe lost?", author="obs", attempt_id=ticket,
                                  status="pending")
-                store.add_note(p.sid, 21.0, f"“I would never find this” {NASTY}", "obs", tags=["quote"])
+                store.notes.add(p.sid, 21.0, f"“I would never find this” {NASTY}", "obs", tags=["quote"])
             else:
                 p.live_click(20.0, 640, 500, screen="success")
-                store.add_note(p.sid, 9.0, "Hammered the submit button", "obs", tags=["error", "quote"])
+                store.notes.add(p.sid, 9.0, "Hammered the submit button", "obs", tags=["error", "quote"])
         else:
             ticket = p.attempt("ticket", 1.0, 20.0 + int(name[-1]), "failure" if name == "P05" else "success")
             if name in ("P03", "P04", "P05"):
@@ -109,7 +109,7 @@ def build_study(store) -> dict[str, str]:
             p.live_click(5.0, 60, 80, screen="form")
             p.live_click(10.0, 640, 500, screen="success")
             if name == "P06":
-                store.add_note(p.sid, 12.0, "Quick and confident", "obs")
+                store.notes.add(p.sid, 12.0, "Quick and confident", "obs")
         seq[ticket] = {"P01": 3, "P02": 1, "P03": 6, "P04": 6, "P05": 4, "P06": 7}[name]
         search = p.attempt("search", 40.0, 52.0 + int(name[-1]), "success")
         p.live_click(42.0, 1000, 100)
@@ -289,9 +289,9 @@ def test_screen_names_drop_the_application_name():
 def test_group_names_are_text_in_charts_and_html(screens_study, screens_store):
     # a dollar sign would start matplotlib's math mode; markup must stay text
     for name, group, outcome in (("P1", "<i>old</i> $5", "success"), ("P2", r"new & $\frac{$", "failure")):
-        sid = screens_store.create_session(name, group=group, device=DEVICE)
-        attempt = screens_store.start_attempt(sid, "search", 1.0)
-        screens_store.end_attempt(attempt, 9.0, outcome)
+        sid = screens_store.sessions.create(name, group=group, device=DEVICE)
+        attempt = screens_store.attempts.start(sid, "search", 1.0)
+        screens_store.attempts.end(attempt, 9.0, outcome)
     html = render_report(screens_store, load_study(screens_study))
     assert "<i>old</i>" not in html and "&lt;i&gt;old&lt;/i&gt; $5" in html and r"new &amp; $\frac{$" in html
     assert html.count('class="chart"') == 3          # completion, time and the design comparison

@@ -10,12 +10,12 @@ NASTY = '“I <script>alert(1)</script> can\'t find it & give up”'
 
 
 def test_report_lists_quotes_with_replay_links(store, study_dir):
-    sid = store.create_session("P03")
-    attempt = store.start_attempt(sid, "first", 1.0)
-    store.end_attempt(attempt, 9.0, "gave_up")
-    store.update_session(sid, status="complete", duration=12.0)
-    store.add_note(sid, 4.25, NASTY, "vera", tags=["quote"])
-    store.add_note(sid, 5.0, "not a quote", "vera", tags=["nav"])
+    sid = store.sessions.create("P03")
+    attempt = store.attempts.start(sid, "first", 1.0)
+    store.attempts.end(attempt, 9.0, "gave_up")
+    store.sessions.update(sid, status="complete", duration=12.0)
+    store.notes.add(sid, 4.25, NASTY, "vera", tags=["quote"])
+    store.notes.add(sid, 5.0, "not a quote", "vera", tags=["nav"])
     html = render_report(store, load_study(study_dir), replay_base="http://lab:5000/")
     section = re.search(r'<section id="quotes">(.*?)</section>', html, re.S).group(1)
     assert "&lt;script&gt;" in section and "<script>" not in section
@@ -26,9 +26,9 @@ def test_report_lists_quotes_with_replay_links(store, study_dir):
 
 
 def test_without_a_server_address_quotes_link_nowhere(store, study_dir):
-    sid = store.create_session("P03")
-    store.update_session(sid, status="complete", duration=12.0)
-    store.add_note(sid, 4.25, "“so slow”", "vera", tags=["quote"])
+    sid = store.sessions.create("P03")
+    store.sessions.update(sid, status="complete", duration=12.0)
+    store.notes.add(sid, 4.25, "“so slow”", "vera", tags=["quote"])
     section = re.search(r'<section id="quotes">(.*?)</section>', render_report(store, load_study(study_dir)), re.S).group(1)
     assert "so slow" in section and "in the replay" in section and "href" not in section
 

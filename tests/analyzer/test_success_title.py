@@ -15,12 +15,12 @@ def test_a_matching_window_title_marks_the_success_moment(tmp_path):
     study = load_study(folder)
     assert study.task("first").success_title.pattern == "thank\\s+you"
     store = Store(folder)
-    sid = store.create_session("P1")
-    first = store.start_attempt(sid, "first", 1.0)
-    store.end_attempt(first, 9.0, "failure")
-    second = store.start_attempt(sid, "second", 10.0)
-    store.end_attempt(second, 20.0, "success")
-    store.append_events(sid, [window(0.5, "Thank you - Portal"),          # before the attempt
+    sid = store.sessions.create("P1")
+    first = store.attempts.start(sid, "first", 1.0)
+    store.attempts.end(first, 9.0, "failure")
+    second = store.attempts.start(sid, "second", 10.0)
+    store.attempts.end(second, 20.0, "success")
+    store.events.append(sid, [window(0.5, "Thank you - Portal"),          # before the attempt
                               window(2.0, "Ticket form - Portal"),
                               window(6.5, "THANK  YOU for your ticket - Portal"),
                               window(12.0, "Thank you - Portal")])        # the other task has no rule

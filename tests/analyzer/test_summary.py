@@ -15,14 +15,14 @@ from tests.analyzer.conftest import DEVICE, add_keyframe, click
 
 def build_p01(store) -> str:
     """P01 (group A): one successful 'ticket' attempt full of known trouble, one 'search' given up."""
-    sid = store.create_session("P01", group="A", device=DEVICE)
-    ticket = store.start_attempt(sid, "ticket", 10.0)
-    store.end_attempt(ticket, 40.0, "success", paused=5.0)
-    search = store.start_attempt(sid, "search", 50.0)
-    store.end_attempt(search, 70.0, "gave_up")
+    sid = store.sessions.create("P01", group="A", device=DEVICE)
+    ticket = store.attempts.start(sid, "ticket", 10.0)
+    store.attempts.end(ticket, 40.0, "success", paused=5.0)
+    search = store.attempts.start(sid, "search", 50.0)
+    store.attempts.end(search, 70.0, "gave_up")
     for t, kind in ((2.0, "home"), (22.0, "form"), (28.0, "error"), (31.0, "form"), (35.0, "success")):
         add_keyframe(store, sid, t, kind)
-    store.append_frames(sid, [{"t": 12.5, "changed": 0.02}, {"t": 20.2, "changed": 0.00001},
+    store.frames.append(sid, [{"t": 12.5, "changed": 0.02}, {"t": 20.2, "changed": 0.00001},
                               {"t": 25.4, "changed": 0.01}])
     events = [{"t": 10.5, "kind": "move", "x": 0, "y": 0}, {"t": 11.0, "kind": "move", "x": 60, "y": 80}]
     events += click(12.0, 60, 80)                                  # first click, inside the target
@@ -33,31 +33,31 @@ def build_p01(store) -> str:
     events += [{"t": 26.0 + i / 10, "kind": "key", "key": "letter", "pressed": 1} for i in range(5)]
     events += click(33.0, 700, 300)                                 # dead: next change at 35
     events += [{"t": 55.0, "kind": "key", "key": "letter", "pressed": 1}]
-    store.append_events(sid, sorted(events, key=lambda e: e["t"]))
-    store.add_marker(sid, 27.0, "error", attempt_id=ticket)
-    store.add_marker(sid, 28.0, "error", attempt_id=ticket, status="pending")
-    store.add_marker(sid, 29.0, "error", attempt_id=ticket, status="dismissed")
-    store.add_marker(sid, 45.0, "error")                             # between tasks
-    store.add_answers(sid, "seq", {"1": 6}, attempt_id=ticket)
-    store.add_answers(sid, "sus", dict(zip((str(i) for i in range(1, 11)), [5, 4, 2, 1, 2, 3, 2, 4, 5, 2])))
-    store.add_answers(sid, "umux_lite", {"1": 6, "2": 5})
-    store.add_answers(sid, "nps", {"1": 9})
-    store.update_session(sid, status="complete", duration=80.0)
+    store.events.append(sid, sorted(events, key=lambda e: e["t"]))
+    store.markers.add(sid, 27.0, "error", attempt_id=ticket)
+    store.markers.add(sid, 28.0, "error", attempt_id=ticket, status="pending")
+    store.markers.add(sid, 29.0, "error", attempt_id=ticket, status="dismissed")
+    store.markers.add(sid, 45.0, "error")                             # between tasks
+    store.answers.add(sid, "seq", {"1": 6}, attempt_id=ticket)
+    store.answers.add(sid, "sus", dict(zip((str(i) for i in range(1, 11)), [5, 4, 2, 1, 2, 3, 2, 4, 5, 2])))
+    store.answers.add(sid, "umux_lite", {"1": 6, "2": 5})
+    store.answers.add(sid, "nps", {"1": 9})
+    store.sessions.update(sid, status="complete", duration=80.0)
     return sid
 
 
 def build_p02(store) -> str:
     """P02 (group B): the success screen appears, but the moderator marks a failure."""
-    sid = store.create_session("P02", group="B", device=DEVICE)
-    ticket = store.start_attempt(sid, "ticket", 0.0)
-    store.end_attempt(ticket, 30.0, "failure")
+    sid = store.sessions.create("P02", group="B", device=DEVICE)
+    ticket = store.attempts.start(sid, "ticket", 0.0)
+    store.attempts.end(ticket, 30.0, "failure")
     add_keyframe(store, sid, 1.0, "home")
     add_keyframe(store, sid, 10.0, "success")
-    store.append_events(sid, click(3.0, 600, 600))
-    store.add_answers(sid, "seq", {"1": 3}, attempt_id=ticket)
-    store.add_answers(sid, "sus", {str(i): 3 for i in range(1, 11)})
-    store.add_answers(sid, "nps", {"1": 4})
-    store.update_session(sid, status="complete", duration=40.0)
+    store.events.append(sid, click(3.0, 600, 600))
+    store.answers.add(sid, "seq", {"1": 3}, attempt_id=ticket)
+    store.answers.add(sid, "sus", {str(i): 3 for i in range(1, 11)})
+    store.answers.add(sid, "nps", {"1": 4})
+    store.sessions.update(sid, status="complete", duration=40.0)
     return sid
 
 
@@ -163,17 +163,17 @@ def test_an_empty_study(store, study_dir):
 
 
 def test_an_answer_off_the_scale_is_a_clear_error_naming_the_session(screens_study, screens_store):
-    sid = screens_store.create_session("P07")
-    screens_store.add_answers(sid, "sus", {str(i): (6 if i == 3 else 3) for i in range(1, 11)})
+    sid = screens_store.sessions.create("P07")
+    screens_store.answers.add(sid, "sus", {str(i): (6 if i == 3 else 3) for i in range(1, 11)})
     with pytest.raises(BadRequest, match=f"session {sid}: SUS item 3 must be between 1 and 5"):
         analyze_study(screens_store, load_study(screens_study))
 
 
 def test_keyframe_scale_is_inferred_when_the_device_lacks_it(screens_study, screens_store):
     device = {k: v for k, v in DEVICE.items() if k != "keyframe_scale"}
-    sid = screens_store.create_session("P08", device=device)
-    attempt = screens_store.start_attempt(sid, "ticket", 0.0)
-    screens_store.end_attempt(attempt, 20.0, "failure")
+    sid = screens_store.sessions.create("P08", device=device)
+    attempt = screens_store.attempts.start(sid, "ticket", 0.0)
+    screens_store.attempts.end(attempt, 20.0, "failure")
     add_keyframe(screens_store, sid, 5.0, "success")
     (session,) = analyze_study(screens_store, load_study(screens_study))["sessions"]
     assert session["attempts"][0]["success_screen_seen"] == 5.0

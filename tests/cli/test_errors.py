@@ -58,8 +58,8 @@ def test_the_analyzer_s_typed_errors_reach_the_user(study_dir, tmp_path):
 def test_a_reader_that_stops_early_is_no_error(store):
     """`uxlab export ... | head -1`: the pipe closes under the writer; it stops quietly."""
     from sessions import events
-    sid = store.create_session("P01")
-    store.append_events(sid, [events.click(i / 10, i % 1280, i % 800) for i in range(20000)])
+    sid = store.sessions.create("P01")
+    store.events.append(sid, [events.click(i / 10, i % 1280, i % 800) for i in range(20000)])
     store.close()
     reader = subprocess.Popen(["head", "-c", "100"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
     writer = subprocess.run([UXLAB, "export", str(store.folder), "--events"], stdout=reader.stdin,

@@ -13,11 +13,11 @@ from tests.sessions.media_files import write_session_video
 
 
 def _session(store: Store, participant: str) -> str:
-    sid = store.create_session(participant, device={"video": VIDEO_FILE})
+    sid = store.sessions.create(participant, device={"video": VIDEO_FILE})
     write_session_video(store.media.session_dir(sid, create=True) / VIDEO_FILE, 20.0)
-    attempt = store.start_attempt(sid, "first", 0.0)
-    store.end_attempt(attempt, 19.0, "failure")
-    store.update_session(sid, status="complete", duration=20.0)
+    attempt = store.attempts.start(sid, "first", 0.0)
+    store.attempts.end(attempt, 19.0, "failure")
+    store.sessions.update(sid, status="complete", duration=20.0)
     return sid
 
 
@@ -77,8 +77,8 @@ def test_candidates_confirm_and_dismiss(study_dir):
     store = Store(study_dir)
     sid = _session(store, "P1")
     # 2 s of moves, then nothing until the attempt ends at 19 s: a hesitation
-    store.append_events(sid, [{"t": t / 2, "kind": "move", "x": 5, "y": 5} for t in range(4)])
-    store.append_events(sid, [{"t": 15.0 + i, "kind": "key", "key": "escape", "pressed": 1} for i in range(3)])
+    store.events.append(sid, [{"t": t / 2, "kind": "move", "x": 5, "y": 5} for t in range(4)])
+    store.events.append(sid, [{"t": 15.0 + i, "kind": "key", "key": "escape", "pressed": 1} for i in range(3)])
     folder = str(study_dir)
     found = json.loads(uxlab("candidates", folder, "--json").stdout)
     kinds = {c["kind"]: c for c in found}

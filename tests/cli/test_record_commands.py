@@ -28,10 +28,10 @@ def test_a_second_session_for_one_participant_needs_again(study_dir, display):
     assert refused.stderr.strip().splitlines()[-1] == (
         f"error: participant P1 already has 1 session (last: {first.stdout.strip()}, complete); "
         "run again with --again to record another one")
-    assert [s["id"] for s in Store(study_dir).sessions()] == [first.stdout.strip()]
+    assert [s["id"] for s in Store(study_dir).sessions.all()] == [first.stdout.strip()]
     again = record(study_dir, display, "--again")
     assert again.returncode == 0, again.stderr
-    assert len(Store(study_dir).participant_sessions("P1")) == 2
+    assert len(Store(study_dir).sessions.of_participant("P1")) == 2
 
 
 def test_the_recorder_prints_the_participants_questionnaire_link(study_dir, display):
@@ -41,5 +41,5 @@ def test_the_recorder_prints_the_participants_questionnaire_link(study_dir, disp
                              "--consent", "--prompt", "none", "--duration", "1"],
                             capture_output=True, text=True, timeout=90, env=env)
     assert result.returncode == 0, result.stderr
-    token = Store(study_dir).session(result.stdout.strip())["token"]
+    token = Store(study_dir).sessions.get(result.stdout.strip())["token"]
     assert f"questionnaire link for the participant: http://lab.example:8080/q/{token}\n" in result.stderr

@@ -42,10 +42,10 @@ def test_a_folder_without_a_study_is_a_user_error(tmp_path):
 
 def test_sessions_table_and_json(study_dir):
     store = Store(study_dir)
-    sid = store.create_session("P01", group="A")
-    attempt = store.start_attempt(sid, "first", 1.0)
-    store.end_attempt(attempt, 9.0, "success")
-    store.update_session(sid, status="complete", duration=12.0)
+    sid = store.sessions.create("P01", group="A")
+    attempt = store.attempts.start(sid, "first", 1.0)
+    store.attempts.end(attempt, 9.0, "success")
+    store.sessions.update(sid, status="complete", duration=12.0)
     table = uxlab("sessions", str(study_dir))
     assert table.returncode == 0 and "P01" in table.stdout and "1/1" in table.stdout
     (row,) = json.loads(uxlab("sessions", str(study_dir), "--json").stdout)
@@ -54,8 +54,8 @@ def test_sessions_table_and_json(study_dir):
 
 def test_export_events_csv_to_a_file(study_dir, tmp_path):
     store = Store(study_dir)
-    sid = store.create_session("P01")
-    store.append_events(sid, [events.click(0.5, 10, 20)])
+    sid = store.sessions.create("P01")
+    store.events.append(sid, [events.click(0.5, 10, 20)])
     out = tmp_path / "events.csv"
     result = uxlab("export", str(study_dir), "--events", "--format", "csv", "-o", str(out))
     assert result.returncode == 0 and "wrote 1 rows" in result.stderr

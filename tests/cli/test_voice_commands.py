@@ -29,9 +29,9 @@ def run(*args: str):
 def voice_study(study_dir):
     store = Store(study_dir)
     sid, _ = record_voice_session(store, SAID, 4.0)
-    store.add_note(sid, 1.0, "Participant looks for the account menu", "otto", tags=["nav"])
-    silent = store.create_session("P02")  # no sound: never transcribed
-    store.update_session(silent, status="complete", duration=3.0)
+    store.notes.add(sid, 1.0, "Participant looks for the account menu", "otto", tags=["nav"])
+    silent = store.sessions.create("P02")  # no sound: never transcribed
+    store.sessions.update(silent, status="complete", duration=3.0)
     store.close()
     return study_dir, sid
 
@@ -42,11 +42,11 @@ def test_transcribe_then_search_and_export(voice_study):
     assert result.exit_code == 0, result.output
     assert f"{sid}  P01:" in result.output and "segments" in result.output
     segments = Transcripts(Store(folder)).segments(sid)
-    assert segments and segments[0]["engine"] == "whisper"
+    assert segments and segments[0]["engine"] == "pocketsphinx"
     again = run("transcribe", folder)
     assert again.exit_code == 0 and "no sessions to transcribe" in again.output
 
-    # search: every word whisper heard is found, with the link that opens the replay there
+    # search: every word pocketsphinx heard is found, with the link that opens the replay there
     word = Transcripts(Store(folder)).words(sid)[0]
     found = run("search", folder, word["text"], "--json")
     assert found.exit_code == 0, found.output
@@ -70,7 +70,7 @@ def test_transcribe_then_search_and_export(voice_study):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["transcribe", "--engine", "whisper", "--model", "nowhere"], "no Whisper model in nowhere"),
+    (["transcribe", "--engine", "whisper"], "needs --model DIR"),
     (["transcribe", "--engine", "whisper", "--model", "{folder}"], "huggingface-cli download"),
     (["transcribe", "--session", "nope"], "no session 'nope'"),
     (["search", ""], "search for at least one word"),
@@ -88,7 +88,7 @@ def test_clear_errors_change_nothing(voice_study, args, message):
 
 def test_a_silent_session_named_is_a_clear_error(voice_study):
     folder, _ = voice_study
-    silent = next(s["id"] for s in Store(folder).sessions() if s["participant"] == "P02")
+    silent = next(s["id"] for s in Store(folder).sessions.all() if s["participant"] == "P02")
     result = run("transcribe", folder, "--session", silent)
     assert result.exit_code == 2 and "has no sound recorded" in result.output
 

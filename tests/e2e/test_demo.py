@@ -46,11 +46,11 @@ def uxlab(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
 
 def test_the_recorded_session_is_complete_and_redacted(demo):
     store = Store(demo)
-    (session,) = store.sessions()
+    (session,) = store.sessions.all()
     assert (session["participant"], session["group_name"], session["status"]) == ("P01", "A", "complete")
-    assert [(a["task"], a["outcome"]) for a in store.attempts(session["id"])] == [
+    assert [(a["task"], a["outcome"]) for a in store.attempts.all(session["id"])] == [
         ("find-help", "success"), ("submit-ticket", "success"), ("check-status", "success")]
-    keys = list(store.iter_events(session["id"], kinds=["key"]))
+    keys = list(store.events.iterate(session["id"], kinds=["key"]))
     assert len(keys) > 20 and all(k["text"] is None and k["key"] in ("letter", "space", "digit", "punctuation")
                                   for k in keys)
     assert store.media.path(session["id"], "screen.mp4").stat().st_size > 10_000
@@ -60,11 +60,11 @@ def test_the_participant_thinks_aloud(demo):
     """Each task's spoken line is in the session's sound track (espeak-ng, virtual microphone)."""
     from tests.pulse import decode_audio, loud_spans
     store = Store(demo)
-    (session,) = store.sessions()
+    (session,) = store.sessions.all()
     assert session["device"]["audio"][0]["speaker"] == "participant"
     rate, samples = decode_audio(store.media.path(session["id"], "screen.mp4"))
     spans = loud_spans(samples, rate)
-    for attempt in store.attempts(session["id"]):   # a line starts as each task starts
+    for attempt in store.attempts.all(session["id"]):   # a line starts as each task starts
         assert any(attempt["started"] - 0.2 <= a <= attempt["started"] + 2.0 for a, _ in spans), (attempt, spans)
 
 
@@ -126,7 +126,7 @@ def _check_screenshot(png: bytes, name: str) -> None:
 
 def test_dashboard_replay_and_report_in_a_browser(demo, served, chromium):
     uxlab("report", str(demo), "-o", str(demo / "report.html"))
-    session_id = Store(demo).sessions()[0]["id"]
+    session_id = Store(demo).sessions.all()[0]["id"]
     context = chromium.new_context(viewport={"width": 1440, "height": 900})
     try:
         page = context.new_page()

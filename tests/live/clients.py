@@ -48,7 +48,7 @@ def add_users(folder: Path) -> None:
     from web.auth.accounts import add_user
     store = Store(folder)
     for name, (role, password) in USERS.items():
-        if store.user(name) is None:
+        if store.users.get(name) is None:
             add_user(store, name, role, password)
     store.close()
 

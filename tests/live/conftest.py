@@ -40,6 +40,6 @@ def running(server):
     """A session row that is recording (its recorder pid is this test process), on whichever
     `server` the module uses."""
     store = Store(server.folder)
-    session_id = store.create_session("P9")
+    session_id = store.sessions.create("P9")
     yield store, session_id
     store.close()

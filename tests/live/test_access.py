@@ -51,12 +51,12 @@ def test_rooms_are_joined_only_for_running_sessions(server, running):
         assert otto.join(session_id)["ok"]
         assert otto.client.call("frame", {"jpeg": b"\xff\xd8fake"}, namespace="/live", timeout=5)["ok"] is False
         assert otto.call("note", {"text": "  "})["ok"] is False
-        store.update_session(session_id, status="complete")
+        store.sessions.update(session_id, status="complete")
         assert otto.call("note", {"text": "too late"})["ok"] is False
         assert otto.join(session_id)["ok"] is False
     finally:
         otto.close()
-    assert store.notes(session_id) == []
+    assert store.notes.all(session_id) == []
 
 
 def test_a_recorder_needs_the_live_token(server, running):
@@ -81,7 +81,7 @@ def test_a_recorder_needs_the_live_token(server, running):
 
 def test_a_recorder_cannot_publish_into_another_or_finished_session(server, running):
     store, session_id = running
-    store.update_session(session_id, status="complete")
+    store.sessions.update(session_id, status="complete")
     publisher = LivePublisher(server.url, LIVE_TOKEN, session_id).start()
     try:
         assert wait_for(lambda: publisher.live.last_error, timeout=5) == "no such running session in this study"

@@ -112,7 +112,7 @@ def test_notes_are_stamped_on_the_session_time_the_recorder_publishes(server):
     store = Store(server.folder)
     # the recorder's machine clock is 1,000 s ahead of the server's: by the server's own
     # clock the session started long ago, yet it is only 5 s old
-    session_id = store.create_session("P8", started_at=time.time() + 1000)
+    session_id = store.sessions.create("P8", started_at=time.time() + 1000)
     otto = Observer(server.url, login(server.url, "olga")).connect()
     recorder = _recorder(server.url, session_id)
     try:
@@ -120,7 +120,7 @@ def test_notes_are_stamped_on_the_session_time_the_recorder_publishes(server):
         assert otto.join(session_id)["ok"]
         note = otto.call("note", {"text": "when was this?"})
         assert note["ok"] and 5.0 <= note["note"]["t"] < 15.0, note
-        assert 5.0 <= store.notes(session_id)[0]["t"] < 15.0
+        assert 5.0 <= store.notes.all(session_id)[0]["t"] < 15.0
     finally:
         otto.close()
         recorder.disconnect()

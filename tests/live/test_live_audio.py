@@ -19,7 +19,7 @@ def loud(chunk: dict, level: int = 1000) -> bool:
 
 
 def session_now(store: Store, session_id: str) -> float:
-    return time.time() - store.session(session_id)["started_at"]
+    return time.time() - store.sessions.get(session_id)["started_at"]
 
 
 def test_an_observer_hears_the_participant_but_not_during_a_privacy_pause(
@@ -43,14 +43,14 @@ def test_an_observer_hears_the_participant_but_not_during_a_privacy_pause(
         received = len(chunks)
 
         subprocess_key(display, "ctrl+alt+p")
-        assert wait_for(lambda: store.markers(recorder.session_id, "pause"), timeout=5)
+        assert wait_for(lambda: store.markers.all(recorder.session_id, "pause"), timeout=5)
         time.sleep(0.3)
         pulse.play(words)
         time.sleep(0.4)
         subprocess_key(display, "ctrl+alt+p")
-        assert wait_for(lambda: store.markers(recorder.session_id, "resume"), timeout=5)
-        pause = store.markers(recorder.session_id, "pause")[0]["t"]
-        resume = store.markers(recorder.session_id, "resume")[0]["t"]
+        assert wait_for(lambda: store.markers.all(recorder.session_id, "resume"), timeout=5)
+        pause = store.markers.all(recorder.session_id, "pause")[0]["t"]
+        resume = store.markers.all(recorder.session_id, "resume")[0]["t"]
         assert wait_for(lambda: any(c["t"] > resume + 0.2 for c in observer.of("audio")), timeout=10)
         during = [c for c in observer.of("audio")[received:] if pause <= c["t"] and c["t"] + 0.05 <= resume]
         assert len(during) >= 10 and not any(loud(c, 0) for c in during)

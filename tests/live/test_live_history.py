@@ -16,9 +16,9 @@ STATE = {"task": "first", "prompt": "Do the first thing.", "attempt_id": None, "
 
 def test_a_late_observer_sees_the_story_so_far_and_the_end(server, chromium):
     store = Store(server.folder)
-    session_id = store.create_session("P5", device={"width": 320, "height": 200})
+    session_id = store.sessions.create("P5", device={"width": 320, "height": 200})
     # what the recorder journalled before anyone watched: a press and its release, keys, a window
-    store.append_events(session_id, [
+    store.events.append(session_id, [
         {"t": 1.0, "kind": "click", "x": 10, "y": 20, "button": "left", "pressed": 1},
         {"t": 1.1, "kind": "click", "x": 10, "y": 20, "button": "left", "pressed": 0},
         {"t": 2.0, "kind": "key", "key": "letter", "pressed": 1},
@@ -60,8 +60,8 @@ def test_a_late_observer_sees_the_story_so_far_and_the_end(server, chromium):
 
 def test_live_and_console_pages_of_a_finished_session_say_it_is_over(server, chromium):
     store = Store(server.folder)
-    session_id = store.create_session("P6")
-    store.update_session(session_id, status="complete", duration=75.0)
+    session_id = store.sessions.create("P6")
+    store.sessions.update(session_id, status="complete", duration=75.0)
     context = chromium.new_context()
     try:
         page = context.new_page()

@@ -23,7 +23,7 @@ def log_in(page, url: str, name: str) -> None:
 
 def test_the_live_page_shows_the_screen_as_it_changes(server, chromium):
     store = Store(server.folder)
-    session_id = store.create_session("P5", device={"width": 320, "height": 200})
+    session_id = store.sessions.create("P5", device={"width": 320, "height": 200})
     publisher = LivePublisher(server.url, LIVE_TOKEN, session_id).start()
     stop = threading.Event()
 
@@ -74,8 +74,8 @@ def test_the_live_page_shows_the_screen_as_it_changes(server, chromium):
         observer.close()
         moderator.close()
         publisher.stop()
-    note = wait_for(lambda: store.notes(session_id))[0]
+    note = wait_for(lambda: store.notes.all(session_id))[0]
     assert (note["author"], note["tags"]) == ("otto", ["nav"])
-    flag = store.markers(session_id, "error")[0]
+    flag = store.markers.all(session_id, "error")[0]
     assert (flag["author"], flag["text"], flag["status"]) == ("otto", "opened the wrong form", "confirmed")
     store.close()

@@ -79,13 +79,13 @@ def test_observers_watch_a_running_session(live_study, server, display, target_a
         recorder.end()
 
     store = Store(live_study)
-    session = store.session(recorder.session_id)
+    session = store.sessions.get(recorder.session_id)
     assert session["status"] == "complete"
-    note = store.notes(recorder.session_id)[0]
+    note = store.notes.all(recorder.session_id)[0]
     assert note["author"] == "otto" and note["tags"] == ["hesitation", "quote"]
     assert 0 < note["t"] < session["duration"]
-    errors = store.markers(recorder.session_id, "error")
+    errors = store.markers.all(recorder.session_id, "error")
     assert [(m["status"], m["author"], m["attempt_id"]) for m in errors] == \
-        [("confirmed", "otto", store.attempts(recorder.session_id)[0]["id"])]
-    attempt = store.attempts(recorder.session_id)[0]
+        [("confirmed", "otto", store.attempts.all(recorder.session_id)[0]["id"])]
+    attempt = store.attempts.all(recorder.session_id)[0]
     assert attempt["task"] == "first" and attempt["outcome"] == "abandoned"

@@ -23,11 +23,11 @@ def test_a_wrong_token_stops_before_recording(server, live_study, display):
     assert wrong.returncode == 2
     assert wrong.stderr.strip() == (f"error: the live server at {server.url} refused the token "
                                     "(wrong live token); nothing was recorded")
-    assert Store(live_study).sessions() == []
+    assert Store(live_study).sessions.all() == []
     right = record(live_study, display, server.url, LIVE_TOKEN)
     assert right.returncode == 0, right.stderr
     assert "refused" not in right.stderr
-    assert [s["id"] for s in Store(live_study).sessions()] == [right.stdout.strip()]
+    assert [s["id"] for s in Store(live_study).sessions.all()] == [right.stdout.strip()]
 
 
 def test_an_unreachable_server_only_warns(live_study, display):

@@ -35,7 +35,7 @@ def test_a_frame_published_to_one_server_reaches_an_observer_of_the_other(live_s
     env = {"UXLAB_REDIS_URL": redis_url}
     first, second = Server(live_study, env=env).start(), Server(live_study, env=env).start()
     store = Store(live_study)
-    session_id = store.create_session("P3")
+    session_id = store.sessions.create("P3")
     publisher = LivePublisher(first.url, LIVE_TOKEN, session_id).start()
     otto = Observer(second.url, login(second.url, "otto")).connect()
     try:
@@ -49,7 +49,7 @@ def test_a_frame_published_to_one_server_reaches_an_observer_of_the_other(live_s
         publisher.offer(2.0, np.full((90, 160, 4), 220, np.uint8))
         assert wait_for(lambda: [f for f in otto.of("frame") if f["t"] == 2.0], timeout=5)
         note = otto.call("note", {"text": "seen through the second server"})
-        assert note["ok"] and store.notes(session_id)[0]["text"] == "seen through the second server"
+        assert note["ok"] and store.notes.all(session_id)[0]["text"] == "seen through the second server"
     finally:
         otto.close()
         publisher.stop()
@@ -82,8 +82,8 @@ def test_two_servers_share_the_login_limiter_and_the_consoles_recorder_state(liv
     env = {"UXLAB_REDIS_URL": redis_url}
     first, second = Server(live_study, env=env), Server(live_study, env=env)
     store = Store(live_study)
-    session_id = store.create_session("P4")
-    token = store.session(session_id)["token"]
+    session_id = store.sessions.create("P4")
+    token = store.sessions.get(session_id)["token"]
     recorder = socketio.Client(reconnection=False)
     moderator = socketio.Client(reconnection=False)
     try:

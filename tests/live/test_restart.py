@@ -14,7 +14,7 @@ from tests.live.clients import Observer, Recorder, login, wait_for
 def _presses(folder, session_id: str) -> list[tuple[int, int]]:
     store = Store(folder, read_only=True)
     try:
-        return [(e["x"], e["y"]) for e in store.iter_events(session_id, kinds=[EventKind.CLICK]) if e["pressed"]]
+        return [(e["x"], e["y"]) for e in store.events.iterate(session_id, kinds=[EventKind.CLICK]) if e["pressed"]]
     finally:
         store.close()
 
@@ -45,11 +45,11 @@ def test_recording_survives_a_server_restart_and_live_resumes(live_study, server
         recorder.end()
 
     store = Store(live_study)
-    session = store.session(recorder.session_id)
+    session = store.sessions.get(recorder.session_id)
     assert session["status"] == "complete"
     assert _presses(live_study, recorder.session_id) == [(100, 100), (200, 100), (300, 100), (500, 500)]
     # every click changed the colour, so the video has a frame after each of them
-    assert len(store.frames(recorder.session_id)) >= 5
+    assert len(store.frames.all(recorder.session_id)) >= 5
     video = store.media.path(recorder.session_id, session["device"]["video"])
     with av.open(str(video)) as container:
         stream = container.streams.video[0]

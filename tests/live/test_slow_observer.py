@@ -31,7 +31,7 @@ def raw_observer(url: str, cookie: str, session_id: str) -> websocket.WebSocket:
 def test_a_stalled_observer_is_skipped_not_queued(shared_server):
     server = shared_server
     store = Store(server.folder)
-    session_id = store.create_session("P8")
+    session_id = store.sessions.create("P8")
     stalled = raw_observer(server.url, login(server.url, "olga"), session_id)
     otto = Observer(server.url, login(server.url, "otto")).connect()
     publisher = LivePublisher(server.url, LIVE_TOKEN, session_id).start()

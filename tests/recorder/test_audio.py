@@ -23,7 +23,7 @@ SOUND_FILES = {".wav", ".ogg", ".opus", ".m4a", ".aac", ".mp3", ".flac", ".pcm",
 
 def session_now(store: Store, session_id: str) -> float:
     """The session clock, read from this process (wall clock against the stored start)."""
-    return time.time() - store.session(session_id)["started_at"]
+    return time.time() - store.sessions.get(session_id)["started_at"]
 
 
 def streams(path: Path) -> dict[str, list[tuple[float, str | None]]]:
@@ -36,16 +36,16 @@ def streams(path: Path) -> dict[str, list[tuple[float, str | None]]]:
 def wait_session(study_dir: Path, timeout: float = 10) -> tuple[Store, str]:
     store = Store(study_dir)
     deadline = time.monotonic() + timeout
-    while not store.sessions() and time.monotonic() < deadline:
+    while not store.sessions.all() and time.monotonic() < deadline:
         time.sleep(0.05)
-    return store, store.sessions()[0]["id"]
+    return store, store.sessions.all()[0]["id"]
 
 
 def wait_marker(store: Store, session_id: str, kind: MarkerKind, timeout: float = 10) -> None:
     """Wait until the recorder has stored a `kind` marker (it acts on a hotkey when it
     stores it), however busy the machine."""
     deadline = time.monotonic() + timeout
-    while not store.markers(session_id, kind.value):
+    while not store.markers.all(session_id, kind.value):
         assert time.monotonic() < deadline, f"no {kind.value} marker after {timeout} s"
         time.sleep(0.02)
 
@@ -79,7 +79,7 @@ def test_voice_is_recorded_beside_the_video_and_a_privacy_pause_keeps_none_of_it
     driver.key("ctrl+alt+q")
     assert driver.finish() == sid
 
-    session = store.session(sid)
+    session = store.sessions.get(sid)
     assert session["device"]["audio"] == [{"speaker": "participant", "source": "vmic",
                                            "rate": 16000, "track": 0}]
     video = store.media.path(sid, VIDEO_FILE)
@@ -96,7 +96,7 @@ def test_voice_is_recorded_beside_the_video_and_a_privacy_pause_keeps_none_of_it
         start, end = spoken[name]
         assert any(start - 0.1 <= a <= end and b <= end + 0.5 for a, b in spans), (name, spoken, spans)
     # the pause: silence from its marker to the resume, though a sentence was spoken in it
-    pause, resume = (m["t"] for m in store.markers(sid) if m["kind"] in ("pause", "resume"))
+    pause, resume = (m["t"] for m in store.markers.all(sid) if m["kind"] in ("pause", "resume"))
     assert pause < spoken["private"][0] and spoken["private"][1] < resume
     level = loudness(samples, rate)
     assert level[int(pause * 100) + 2:int(resume * 100) - 2].max() < QUIET
@@ -132,7 +132,7 @@ def test_an_unknown_source_is_refused_before_anything_is_recorded(pulse, display
     assert lines[-1].startswith('error: no audio source "no-such-mic"; available: '), done.stderr
     assert '"vmic"' in lines[-1] and "Traceback" not in done.stderr
     store = Store(study_dir)
-    assert store.sessions() == []
+    assert store.sessions.all() == []
     assert not (study_dir / "media").exists() or not any((study_dir / "media").iterdir())
 
 
@@ -157,9 +157,9 @@ def test_a_microphone_that_vanishes_leaves_the_recording_running_silent(pulse, d
     driver.key("ctrl+alt+q")
     assert driver.finish() == sid
 
-    session = store.session(sid)
+    session = store.sessions.get(sid)
     assert session["status"] == "complete"
-    lost = store.markers(sid, "audio_lost")
+    lost = store.markers.all(sid, "audio_lost")
     assert len(lost) == 1 and gone - 0.2 <= lost[0]["t"] <= gone + 3.0
     found = streams(store.media.path(sid, VIDEO_FILE))
     assert abs(found["video"][0][0] - found["audio"][0][0]) < 0.5, found
@@ -167,7 +167,7 @@ def test_a_microphone_that_vanishes_leaves_the_recording_running_silent(pulse, d
     spans = loud_spans(samples, rate)
     assert any(start - 0.1 <= a <= gone for a, b in spans), spans
     assert np.abs(samples[int((lost[0]["t"] + 0.2) * rate):]).max() < 0.01
-    assert store.count_events(sid, "click") >= 1   # input went on being recorded
+    assert store.events.count(sid, "click") >= 1   # input went on being recorded
 
 
 def test_the_moderator_microphone_is_a_second_track(pulse, driver, target_app, study_dir, sentences):
@@ -183,7 +183,7 @@ def test_the_moderator_microphone_is_a_second_track(pulse, driver, target_app, s
 
     video = store.media.path(sid, VIDEO_FILE)
     assert [title for _, title in streams(video)["audio"]] == ["participant", "moderator"]
-    assert [a["speaker"] for a in store.session(sid)["device"]["audio"]] == ["participant", "moderator"]
+    assert [a["speaker"] for a in store.sessions.get(sid)["device"]["audio"]] == ["participant", "moderator"]
     rate, participant = decode_audio(video, 0)
     _, moderator = decode_audio(video, 1)
     assert any(start - 0.1 <= a <= end for a, b in loud_spans(moderator, rate))

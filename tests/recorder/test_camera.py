@@ -25,7 +25,7 @@ def test_the_camera_is_recorded_small_on_the_session_clock_and_paused(driver, ta
     sid = driver.finish()
 
     store = Store(study_dir)
-    session = store.session(sid)
+    session = store.sessions.get(sid)
     assert session["device"]["camera"] == {"file": CAMERA_FILE, "width": 480, "height": 360,
                                            "spec": CAMERA}
     with av.open(str(store.media.path(sid, CAMERA_FILE))) as container:
@@ -34,7 +34,7 @@ def test_the_camera_is_recorded_small_on_the_session_clock_and_paused(driver, ta
         assert stream.codec_context.name == "h264"
         times = [float(f.time) for f in container.decode(stream)]
     assert times[0] == 0.0 and times[-1] >= session["duration"] - 0.5
-    pause, resume = (m["t"] for m in store.markers(sid) if m["kind"] in ("pause", "resume"))
+    pause, resume = (m["t"] for m in store.markers.all(sid) if m["kind"] in ("pause", "resume"))
     assert not [t for t in times if pause + 0.01 < t < resume - 0.01]
     steady = [t for t in times if resume + 0.3 < t < session["duration"] - 0.3]
     assert len(steady) >= 0.5 * 15 * (session["duration"] - 0.6 - resume)   # the camera's pace
@@ -47,4 +47,4 @@ def test_a_camera_that_cannot_be_opened_is_refused_before_anything_is_recorded(d
                                "--display", display.name, "--consent", "--camera", spec],
                               capture_output=True, text=True, timeout=60)
         assert done.returncode == 2 and done.stderr.strip().splitlines()[-1].startswith(message), done.stderr
-    assert Store(study_dir).sessions() == []
+    assert Store(study_dir).sessions.all() == []

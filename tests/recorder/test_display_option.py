@@ -29,19 +29,19 @@ def test_the_display_is_an_option_not_a_change_to_the_environment(display, targe
         subprocess.run(["xdotool", "mousemove", "50", "60", "click", "1"], env=other.env(), check=True)
         store = Store(study_dir, read_only=True)
         deadline = time.monotonic() + 20
-        while not store.count_events(recording.session_id, EventKind.CLICK):  # the recorded display's click
+        while not store.events.count(recording.session_id, EventKind.CLICK):  # the recorded display's click
             assert time.monotonic() < deadline, said
             time.sleep(0.05)
         subprocess.run(["xdotool", "mousemove", "200", "20", "click", "1"], env=env, check=True)
-        while store.count_events(recording.session_id, EventKind.CLICK) < 4:  # press and release, twice
+        while store.events.count(recording.session_id, EventKind.CLICK) < 4:  # press and release, twice
             assert time.monotonic() < deadline, said
             time.sleep(0.05)
         recording.request_end()
         thread.join(30)
         assert not thread.is_alive() and result.get("sid"), said
         assert os.environ["DISPLAY"] == other.name
-    session = store.session(result["sid"])
+    session = store.sessions.get(result["sid"])
     assert session["device"]["display"] == display.name
     assert (session["device"]["width"], session["device"]["height"]) == (1280, 800)
-    presses = [(e["x"], e["y"]) for e in store.iter_events(result["sid"], kinds=[EventKind.CLICK]) if e["pressed"]]
+    presses = [(e["x"], e["y"]) for e in store.events.iterate(result["sid"], kinds=[EventKind.CLICK]) if e["pressed"]]
     assert presses == [(123, 234), (200, 20)]  # none of the other display's

@@ -20,7 +20,7 @@ N, C = KeyStroke(None, "n", 10), KeyStroke(None, "c", 11)
 @pytest.fixture
 def processor(store, study_dir):
     clock = SessionClock()
-    runner = TaskRunner(load_study(study_dir), store, store.create_session("P1", consent=True), clock)
+    runner = TaskRunner(load_study(study_dir), store, store.sessions.create("P1", consent=True), clock)
     emitted = []
     p = InputProcessor(queue.SimpleQueue(), clock, runner, emitted.extend, hotkeys=DEFAULT_HOTKEYS,
                        keystrokes="redacted", prompt_rect=lambda: (900, 10, 300, 100))

@@ -19,7 +19,7 @@ def _wait_for(condition, timeout: float = 10.0) -> None:
 
 
 def test_close_writes_everything_even_when_the_writer_is_still_busy(store):
-    session = store.create_session("P1", consent=True)
+    session = store.sessions.create("P1", consent=True)
     journal = StoreJournal(store, session, SessionClock(), close_wait=0.2)
     journal.start()
     blocker = sqlite3.connect(store.path, timeout=1, isolation_level=None,
@@ -35,5 +35,5 @@ def test_close_writes_everything_even_when_the_writer_is_still_busy(store):
         release.join()
     finally:
         blocker.close()
-    assert [e["x"] for e in store.iter_events(session)] == [10, 20]
+    assert [e["x"] for e in store.events.iterate(session)] == [10, 20]
     assert journal.written_events == 2 and journal.error is None

@@ -21,13 +21,13 @@ def run(*args: str, **kwargs) -> subprocess.CompletedProcess:
 
 
 def sessions_in(folder: Path) -> list[dict]:
-    return Store(folder).sessions()
+    return Store(folder).sessions.all()
 
 
 def _attempts(folder: Path) -> list[dict]:
     store = Store(folder, read_only=True)
     try:
-        return store.attempts()
+        return store.attempts.all()
     finally:
         store.close()
 
@@ -85,7 +85,7 @@ def test_consent_given_on_screen_starts_the_recording(driver, study_dir, display
     driver.start("--duration", "1.5", wait=False)
     _answer_consent(display, 100)  # "I agree"
     session_id = driver.finish()
-    session = Store(study_dir).session(session_id)
+    session = Store(study_dir).sessions.get(session_id)
     assert session["consent"] == 1 and session["status"] == "complete"
     assert session["duration"] == 1.5
 
@@ -95,7 +95,7 @@ def test_virtual_records_its_own_1080p_display(study_dir):
                  "--prompt", "none", "--duration", "1")
     assert result.returncode == 0, result.stderr
     assert result.stderr.startswith("DISPLAY=:")
-    session = Store(study_dir).session(result.stdout.strip())
+    session = Store(study_dir).sessions.get(result.stdout.strip())
     device = session["device"]
     assert (device["width"], device["height"], device["video"]) == (1920, 1080, "screen.mp4")
     assert session["group_name"] == "redesign" and session["participant"] == "P9"
@@ -112,10 +112,10 @@ def test_sigterm_ends_the_session_cleanly(driver, study_dir):
     driver.process.send_signal(signal.SIGTERM)
     session_id = driver.finish()
     store = Store(study_dir)
-    assert store.session(session_id)["status"] == "complete"
-    [attempt] = store.attempts(session_id)
+    assert store.sessions.get(session_id)["status"] == "complete"
+    [attempt] = store.attempts.all(session_id)
     assert attempt["outcome"] == "abandoned"
-    assert abs(attempt["ended"] - store.session(session_id)["duration"]) < 1e-6
+    assert abs(attempt["ended"] - store.sessions.get(session_id)["duration"]) < 1e-6
     assert decode(store.media.path(session_id, "screen.mp4"))
 
 

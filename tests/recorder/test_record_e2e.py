@@ -37,7 +37,7 @@ def test_session_export_matches_the_driver(driver, target_app, study_dir):
     session_id = driver.finish()
 
     store = Store(study_dir)
-    session = store.session(session_id)
+    session = store.sessions.get(session_id)
     assert session["status"] == "complete"
     rows = list(timeline(store, session_id))
 
@@ -56,13 +56,13 @@ def test_session_export_matches_the_driver(driver, target_app, study_dir):
     windows = [(r["text"], r["window"]) for r in rows if r["kind"] == "window"]
     assert windows[0] == ("uxlab target", "Uxlab-target")
 
-    attempts = {a["task"]: a for a in store.attempts(session_id)}
+    attempts = {a["task"]: a for a in store.attempts.all(session_id)}
     assert attempts["first"]["outcome"] == "success"
     assert attempts["second"]["outcome"] == "gave_up"
     for task in ("first", "second"):
         recorded = attempts[task]["ended"] - attempts[task]["started"]
         assert abs(recorded - (ends[task] - starts[task])) < 0.2, task
-    errors = store.markers(session_id, "error")
+    errors = store.markers.all(session_id, "error")
     assert len(errors) == 1 and errors[0]["attempt_id"] == attempts["second"]["id"]
 
     # the driver's clock and the session clock differ by one offset, found from the first click
@@ -78,7 +78,7 @@ def test_session_export_matches_the_driver(driver, target_app, study_dir):
     frames = decode(video)
     assert abs(frames[-1][0] - session["duration"]) < 0.5
     # the video's timestamps are session time: they match the frame rows (to the millisecond)
-    stored = store.frames(session_id)
+    stored = store.frames.all(session_id)
     assert [round(t, 3) for t, _ in frames] == [f["t"] for f in stored]
     # on the target app, each click moves the colour on: just before the n-th click the
     # video shows colour n, and soon after it colour n+1 (sampled away from the cursor)

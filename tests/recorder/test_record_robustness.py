@@ -31,12 +31,12 @@ def test_kill_9_leaves_a_recovered_session_with_nearly_everything(driver, target
     driver.kill()
 
     store = open_writer(study_dir)  # opening the folder to write recovers the session
-    session = store.sessions()[0]
+    session = store.sessions.all()[0]
     assert session["status"] == "recovered"
-    [attempt] = store.attempts(session["id"])
+    [attempt] = store.attempts.all(session["id"])
     assert attempt["outcome"] == "interrupted" and attempt["ended"] >= attempt["started"]
 
-    presses = [e for e in store.iter_events(session["id"], kinds=[EventKind.CLICK]) if e["pressed"]]
+    presses = [e for e in store.events.iterate(session["id"], kinds=[EventKind.CLICK]) if e["pressed"]]
     offset = presses[0]["t"] - clicks[0]
     killed_at = killed + offset  # session time of the kill
     assert len(presses) >= sum(1 for c in clicks if c + offset <= killed_at - 0.5)
@@ -46,7 +46,7 @@ def test_kill_9_leaves_a_recovered_session_with_nearly_everything(driver, target
     frames = decode(video)  # the file was never closed, yet it decodes
     assert frames[0][0] == 0.0
     assert frames[-1][0] >= killed_at - 2.0, (frames[-1][0], killed_at)
-    assert store.frames(session["id"])[-1]["t"] >= killed_at - 0.5
+    assert store.frames.all(session["id"])[-1]["t"] >= killed_at - 0.5
 
 
 def test_a_privacy_pause_records_no_frames_and_no_events(driver, target_app, study_dir):
@@ -69,18 +69,18 @@ def test_a_privacy_pause_records_no_frames_and_no_events(driver, target_app, stu
     session_id = driver.finish()
 
     store = Store(study_dir)
-    [pause] = store.markers(session_id, "pause")
-    [resume] = store.markers(session_id, "resume")
+    [pause] = store.markers.all(session_id, "pause")
+    [resume] = store.markers.all(session_id, "resume")
     assert abs((resume["t"] - pause["t"]) - (resumed - paused)) < 0.2
-    inside = [e for e in store.iter_events(session_id) if pause["t"] <= e["t"] <= resume["t"]]
+    inside = [e for e in store.events.iterate(session_id) if pause["t"] <= e["t"] <= resume["t"]]
     assert inside == []
-    assert [f for f in store.frames(session_id) if pause["t"] <= f["t"] <= resume["t"]] == []
+    assert [f for f in store.frames.all(session_id) if pause["t"] <= f["t"] <= resume["t"]] == []
     video = decode(store.media.path(session_id, "screen.mp4"))
     assert [t for t, _ in video if pause["t"] <= t <= resume["t"]] == [], (
-        pause["t"], resume["t"], [t for t, _ in video], [f["t"] for f in store.frames(session_id)])
-    clicks = [(e["x"], e["y"]) for e in store.iter_events(session_id, kinds=[EventKind.CLICK]) if e["pressed"]]
+        pause["t"], resume["t"], [t for t, _ in video], [f["t"] for f in store.frames.all(session_id)])
+    clicks = [(e["x"], e["y"]) for e in store.events.iterate(session_id, kinds=[EventKind.CLICK]) if e["pressed"]]
     assert clicks == [(100, 100), (300, 300)]
-    [attempt] = store.attempts(session_id)
+    [attempt] = store.attempts.all(session_id)
     assert abs(attempt["paused"] - (resume["t"] - pause["t"])) < 1e-6
 
 
@@ -119,10 +119,10 @@ def test_a_full_disk_stops_the_recording_with_a_clear_message_and_keeps_what_was
     assert "what was written before is kept" in result.stderr and "Traceback" not in result.stderr
     filler.unlink()
     store = open_writer(study)  # with room again, the folder opens and the session is closed
-    [session] = store.sessions()
+    [session] = store.sessions.all()
     assert session["status"] in ("aborted", "recovered")
     frames = decode(store.media.path(session["id"], VIDEO_FILE))
-    assert len(frames) >= 5 and len(store.frames(session["id"])) >= 5
+    assert len(frames) >= 5 and len(store.frames.all(session["id"])) >= 5
 
 
 def test_a_disk_that_fills_during_a_task_stops_everything_in_one_sentence(small_disk, display, driver):
@@ -135,11 +135,11 @@ def test_a_disk_that_fills_during_a_task_stops_everything_in_one_sentence(small_
     driver.start("--consent", "--prompt", "none", "--duration", "30")
     driver.key("ctrl+alt+n")
     probe, deadline = Store(study, read_only=True), time.monotonic() + 20
-    while not probe.attempts():  # the attempt is stored while there is room
+    while not probe.attempts.all():  # the attempt is stored while there is room
         assert time.monotonic() < deadline, "".join(driver.stderr)
         time.sleep(0.05)
     driver.click(100, 100)
-    while not probe.count_events(probe.attempts()[0]["session_id"], EventKind.CLICK):
+    while not probe.events.count(probe.attempts.all()[0]["session_id"], EventKind.CLICK):
         assert time.monotonic() < deadline, "".join(driver.stderr)
         time.sleep(0.05)
     probe.close()
@@ -159,14 +159,14 @@ def test_a_disk_that_fills_during_a_task_stops_everything_in_one_sentence(small_
     assert errors == ["error: recording stopped: the disk is full; what was written before is kept"], stderr
     (small_disk / "filler").unlink()
     store = open_writer(study)  # with room again, the folder opens and the session is closed
-    [session] = store.sessions()
+    [session] = store.sessions.all()
     assert session["status"] in ("aborted", "recovered")
-    [attempt] = store.attempts(session["id"])
+    [attempt] = store.attempts.all(session["id"])
     assert attempt["outcome"] in ("interrupted", "abandoned") and attempt["ended"] is not None
-    presses = [(e["x"], e["y"]) for e in store.iter_events(session["id"], kinds=[EventKind.CLICK]) if e["pressed"]]
+    presses = [(e["x"], e["y"]) for e in store.events.iterate(session["id"], kinds=[EventKind.CLICK]) if e["pressed"]]
     assert presses == [(100, 100)]  # written before the disk filled, and kept
     video = decode(store.media.path(session["id"], VIDEO_FILE))  # never closed, yet it decodes
-    assert len(video) >= 2 and len(store.frames(session["id"])) >= 2
+    assert len(video) >= 2 and len(store.frames.all(session["id"])) >= 2
 
 
 def test_a_store_error_at_the_end_stops_every_part_and_says_one_line(driver, target_app, study_dir):
@@ -176,7 +176,7 @@ def test_a_store_error_at_the_end_stops_every_part_and_says_one_line(driver, tar
     driver.start("--consent", "--prompt", "none", "--duration", "4")
     driver.key("ctrl+alt+n")
     deadline = time.monotonic() + 20
-    while not Store(study_dir, read_only=True).attempts():
+    while not Store(study_dir, read_only=True).attempts.all():
         assert time.monotonic() < deadline, "".join(driver.stderr)
         time.sleep(0.05)
     store = Store(study_dir)
@@ -190,9 +190,9 @@ def test_a_store_error_at_the_end_stops_every_part_and_says_one_line(driver, tar
     errors = [line for line in stderr.splitlines() if line.startswith("error: ")]
     assert errors == ["error: recording stopped: attempts are read-only here; "
                       "what was written before is kept"], stderr
-    [session] = store.sessions()
+    [session] = store.sessions.all()
     assert session["status"] == "aborted" and session["duration"] >= 4
-    clicks = [e for e in store.iter_events(session["id"], kinds=[EventKind.CLICK]) if e["pressed"]]
+    clicks = [e for e in store.events.iterate(session["id"], kinds=[EventKind.CLICK]) if e["pressed"]]
     assert [(e["x"], e["y"]) for e in clicks] == [(100, 100)]
     frames = decode(store.media.path(session["id"], VIDEO_FILE))
     assert frames[-1][0] >= 3.5

@@ -14,9 +14,9 @@ def _writer(folder: str, session_id: str, started: "mp.Event") -> None:
     store = Store(folder)
     started.set()
     for b in range(BATCHES):
-        store.append_events(session_id, (events.move(b + i / PER_BATCH, i, b)
+        store.events.append(session_id, (events.move(b + i / PER_BATCH, i, b)
                                          for i in range(PER_BATCH)))
-        store.heartbeat(session_id, float(b))
+        store.sessions.heartbeat(session_id, float(b))
 
 
 def _reader(folder: str, session_id: str, out: "mp.Queue") -> None:
@@ -25,9 +25,9 @@ def _reader(folder: str, session_id: str, out: "mp.Queue") -> None:
     seen, notes = [], 0
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        count = sum(1 for _ in store.iter_events(session_id, batch=2000))
+        count = sum(1 for _ in store.events.iterate(session_id, batch=2000))
         seen.append(count)
-        store.add_note(session_id, count / PER_BATCH, f"seen {count}", "observer")
+        store.notes.add(session_id, count / PER_BATCH, f"seen {count}", "observer")
         notes += 1
         if count == BATCHES * PER_BATCH:
             break
@@ -35,7 +35,7 @@ def _reader(folder: str, session_id: str, out: "mp.Queue") -> None:
 
 
 def test_a_writer_and_a_reader_process_at_once(store):
-    sid = store.create_session("P01")
+    sid = store.sessions.create("P01")
     ctx = mp.get_context("spawn")
     started, out = ctx.Event(), ctx.Queue()
     writer = ctx.Process(target=_writer, args=(str(store.folder), sid, started))
@@ -49,5 +49,5 @@ def test_a_writer_and_a_reader_process_at_once(store):
     assert writer.exitcode == 0 and reader.exitcode == 0
     assert all(count % PER_BATCH == 0 for count in seen), "a reader never sees half a batch"
     assert seen == sorted(seen) and seen[-1] == BATCHES * PER_BATCH
-    assert store.count_events(sid) == BATCHES * PER_BATCH
-    assert len(store.notes(sid)) == notes >= 1
+    assert store.events.count(sid) == BATCHES * PER_BATCH
+    assert len(store.notes.all(sid)) == notes >= 1

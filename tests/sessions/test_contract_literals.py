@@ -25,8 +25,8 @@ PATTERNS = {
         rf"{Q}kind{Q}\s*:\s*{Q}{KINDS}{Q}",                          # {"kind": "key", ...}
         rf"kinds\s*=\s*[\(\[][^\)\]]*{Q}{KINDS}{Q}",                  # kinds=("click",)
         rf"kind\s+(?:IN\s*\(|=\s*)[^)]*'{KINDS}'",                    # SQL: kind IN ('click', ...)
-        rf"count_events\([^,)]*,\s*{Q}{KINDS}{Q}",                     # the kind argument, not a column
-        rf"(?:delete_events\([^)]*|event_rows\([^,)]*,\s*)[\(\[]\s*{Q}{KINDS}{Q}",
+        rf"events\.count\([^,)]*,\s*{Q}{KINDS}{Q}",                     # the kind argument, not a column
+        rf"(?:events\.delete\([^)]*|events\.rows\([^,)]*,\s*)[\(\[]\s*{Q}{KINDS}{Q}",
         rf"put\(\(?{Q}{KINDS}{Q}",                                    # raw input tuples
         rf"^\s*{KINDS}:\s*\(",                                        # a JS map keyed by kind
     ],
@@ -93,11 +93,11 @@ def test_the_scan_sees_the_literals_it_forbids():
     """Lines as the code base had them before the contract: each must be caught."""
     before = [
         'if kind == "key":', 'events.append({"t": ti, "kind": "click", "x": x})',
-        'for e in store.iter_events(sid, kinds=("click",), start=a):',
+        'for e in store.events.iterate(sid, kinds=("click",), start=a):',
         "raw.execute(\"SELECT * FROM events WHERE kind IN ('click','key')\")",
         "\"SELECT t FROM events WHERE session_id = ? AND kind = 'move' AND t > ?\"",
-        'keys = store.delete_events(session_id, start, end, ("key",))', 'store.count_events(sid, "key")',
-        'rows = store.event_rows(session_id, ("click", "key"), ("t", "kind"), presses_only=True)',
+        'keys = store.events.delete(session_id, start, end, ("key",))', 'store.events.count(sid, "key")',
+        'rows = store.events.rows(session_id, ("click", "key"), ("t", "kind"), presses_only=True)',
         'put(("move", mouse_listener.stamp(), int(x), int(y)))',
         '      if ((e.kind === "move" || e.kind === "click") && e.x != null) {',
         '    click: (e) => `${e.button} click`,',
@@ -123,6 +123,6 @@ def test_the_scan_leaves_columns_routes_and_other_words_alone():
         'return {"key": key.char, "text": key.char}', '@bp.route("/live")', 'prompt: str = "window"',
         'raw = request.args.get("screen")', 'ok, jpeg = cv2.imencode(".jpg", pixels)',
         '"next_task": upcoming.id if upcoming else None,', 'self.xdotool("click", "1")',
-        'store.event_rows(data.id, [EventKind.KEY], ["t", "key"], presses_only=True)',
+        'store.events.rows(data.id, [EventKind.KEY], ["t", "key"], presses_only=True)',
     ]
     assert [line for line in fine if stray_literals(line)] == []

@@ -15,13 +15,13 @@ N = 100_000
 
 @pytest.fixture
 def big_session(store):
-    sid = store.create_session("P01")
-    store.append_events(sid, (events.click(i * 0.01, i % 1920, i % 1080, task="first") if i % 10 == 0
+    sid = store.sessions.create("P01")
+    store.events.append(sid, (events.click(i * 0.01, i % 1920, i % 1080, task="first") if i % 10 == 0
                               else events.move(i * 0.01, i % 1920, i % 1080, task="first") for i in range(N)))
-    a = store.start_attempt(sid, "first", 0.005)
-    store.add_marker(sid, 250.005, "error", text="wrong menu", attempt_id=a)
-    store.add_marker(sid, 260.0, "error", status="pending")  # an unconfirmed flag is not exported
-    store.end_attempt(a, 500.005, "success")
+    a = store.attempts.start(sid, "first", 0.005)
+    store.markers.add(sid, 250.005, "error", text="wrong menu", attempt_id=a)
+    store.markers.add(sid, 260.0, "error", status="pending")  # an unconfirmed flag is not exported
+    store.attempts.end(a, 500.005, "success")
     return sid
 
 
@@ -63,8 +63,8 @@ def test_unknown_format_is_refused(store):
 
 
 def test_a_press_and_its_release_are_one_click(store):
-    sid = store.create_session("P1")
-    store.append_events(sid, [
+    sid = store.sessions.create("P1")
+    store.events.append(sid, [
         {"t": 1.0, "kind": "click", "x": 5, "y": 5, "button": "left", "pressed": 1},
         {"t": 1.1, "kind": "click", "x": 5, "y": 5, "button": "left", "pressed": 0},
         {"t": 2.0, "kind": "key", "key": "letter", "pressed": 1},

@@ -11,7 +11,7 @@ from sessions.media.files import MediaPathError
 
 
 def test_images_are_read_in_colour_or_grey_and_missing_ones_are_none(store):
-    sid = store.create_session("P1", consent=True)
+    sid = store.sessions.create("P1", consent=True)
     folder = store.media.session_dir(sid, create=True) / "keyframes"
     folder.mkdir()
     image = np.zeros((20, 30, 3), np.uint8)
@@ -28,12 +28,12 @@ def test_images_are_read_in_colour_or_grey_and_missing_ones_are_none(store):
 
 
 def test_the_video_is_the_one_the_device_names_or_not_found(store):
-    sid = store.create_session("P1", consent=True, device={"video": "other.mp4"})
+    sid = store.sessions.create("P1", consent=True, device={"video": "other.mp4"})
     with pytest.raises(NotFound, match="has no video"):
-        store.media.video(store.session(sid))
+        store.media.video(store.sessions.get(sid))
     folder = store.media.session_dir(sid, create=True)
     (folder / "other.mp4").write_bytes(b"x")
-    assert store.media.video(store.session(sid)) == (folder / "other.mp4").resolve()
+    assert store.media.video(store.sessions.get(sid)) == (folder / "other.mp4").resolve()
 
 
 def test_only_the_store_and_the_recorder_write_media():

@@ -28,11 +28,11 @@ def test_version_one_is_migrated_and_keeps_its_data(study_dir):
 
     store = Store(study_dir)
     assert schema.schema_version(store.db.conn) == schema.SCHEMA_VERSION
-    (note,) = store.notes("s1")
+    (note,) = store.notes.all("s1")
     assert note["text"] == "old note" and note["tags"] == [] and note["source"] == "live"
-    store.audit("ann", "redact", "s1", {"from": 1, "to": 2})
-    assert store.audit_log("s1")[0]["action"] == "redact"
-    assert store.session("s1")["participant"] == "P01"
+    store.audit.record("ann", "redact", "s1", {"from": 1, "to": 2})
+    assert store.audit.all("s1")[0]["action"] == "redact"
+    assert store.sessions.get("s1")["participant"] == "P01"
 
 
 def test_migration_is_idempotent(study_dir):

@@ -36,7 +36,7 @@ def test_a_damaged_database_is_one_sentence(study_dir):
 
 def test_a_truncated_database_is_one_sentence(study_dir):
     store = Store(study_dir)
-    store.create_session("P1")
+    store.sessions.create("P1")
     store.close()
     db = study_dir / "uxlab.db"
     for suffix in ("-wal", "-shm"):

@@ -36,7 +36,7 @@ def _corner(image: np.ndarray) -> np.ndarray:
 
 
 def test_the_camera_moves_in_the_corner_of_a_still_screen(store, tmp_path):
-    sid = store.create_session("P01", device={"width": 1280, "height": 800, "video": VIDEO_FILE,
+    sid = store.sessions.create("P01", device={"width": 1280, "height": 800, "video": VIDEO_FILE,
                                               "camera": {"file": CAMERA_FILE, "width": 160, "height": 120}})
     folder = store.media.session_dir(sid, create=True)
     write_video(folder / VIDEO_FILE, [(0.0, SCREEN), (6.0, SCREEN)], VIDEO)       # the screen never changes

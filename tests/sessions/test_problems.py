@@ -15,8 +15,8 @@ def problems(store: Store) -> Problems:
 
 
 def _session(store: Store, participant: str = "P01", duration: float = 60.0) -> str:
-    sid = store.create_session(participant)
-    store.update_session(sid, status="complete", duration=duration)
+    sid = store.sessions.create(participant)
+    store.sessions.update(sid, status="complete", duration=duration)
     return sid
 
 
@@ -28,7 +28,7 @@ def test_create_edit_and_read_back(problems, store):
     assert problem["tags"] == ["layout", "nav"] and problem["task"] == "first"
     edited = problems.edit(pid, actor="ana", title="Submit button hidden", tags=["nav"], task=None)
     assert (edited["title"], edited["tags"], edited["task"]) == ("Submit button hidden", ["nav"], None)
-    assert [a["action"] for a in store.audit_log()][-2:] == ["create_problem", "edit_problem"]
+    assert [a["action"] for a in store.audit.all()][-2:] == ["create_problem", "edit_problem"]
 
 
 def test_bad_input_is_refused_and_changes_nothing(problems, store):
@@ -57,7 +57,7 @@ def test_bad_input_is_refused_and_changes_nothing(problems, store):
 def test_evidence_from_several_sessions(problems, store):
     a, b = _session(store, "P01"), _session(store, "P02")
     pid = problems.create("Confusing labels", author="ana")
-    note = store.add_note(a, 12.0, "what does 'queue' mean?", "obs")
+    note = store.notes.add(a, 12.0, "what does 'queue' mean?", "obs")
     problems.add_evidence(pid, a, 12.0, kind="note", ref_id=note, text="what does 'queue' mean?", author="ana")
     problems.add_evidence(pid, b, 30.0, end=41.5, kind="stretch", author="ana")
     rows = problems.evidence(pid)

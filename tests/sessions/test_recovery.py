@@ -20,10 +20,10 @@ import sys, os, signal
 from sessions import events
 from sessions.store import Store
 store = Store(sys.argv[1])
-sid = store.create_session("P01")
-a = store.start_attempt(sid, "first", 1.0)
-store.append_events(sid, [events.click(4.5, 3, 4)])
-store.heartbeat(sid, 4.0)
+sid = store.sessions.create("P01")
+a = store.attempts.start(sid, "first", 1.0)
+store.events.append(sid, [events.click(4.5, 3, 4)])
+store.sessions.heartbeat(sid, 4.0)
 print(sid, flush=True)
 os.kill(os.getpid(), signal.SIGKILL)
 """
@@ -49,24 +49,24 @@ def _files(study_dir: Path) -> dict:
 def test_a_writer_open_closes_a_killed_recorders_session(study_dir):
     sid = _orphan(study_dir)
     store = open_writer(study_dir)
-    session = store.session(sid)
+    session = store.sessions.get(sid)
     assert session["status"] == SessionStatus.RECOVERED and session["duration"] == 4.5
-    (attempt,) = store.attempts(sid)
+    (attempt,) = store.attempts.all(sid)
     assert attempt["outcome"] == Outcome.INTERRUPTED and attempt["ended"] == 4.5
-    assert store.count_events(sid) == 1
-    assert store.audit_log(sid)[0]["action"] == "recover_session"
+    assert store.events.count(sid) == 1
+    assert store.audit.all(sid)[0]["action"] == "recover_session"
 
 
 def test_a_plain_open_does_not_recover(study_dir):
     sid = _orphan(study_dir)
-    assert Store(study_dir).session(sid)["status"] == SessionStatus.RECORDING
-    assert Store(study_dir, read_only=True).session(sid)["status"] == SessionStatus.RECORDING
+    assert Store(study_dir).sessions.get(sid)["status"] == SessionStatus.RECORDING
+    assert Store(study_dir, read_only=True).sessions.get(sid)["status"] == SessionStatus.RECORDING
 
 
 def test_a_live_recorder_is_left_alone(store):
-    sid = store.create_session("P02")  # this process is the "recorder", and alive
-    store.heartbeat(sid, 1.0)
-    assert open_writer(store.folder).session(sid)["status"] == SessionStatus.RECORDING
+    sid = store.sessions.create("P02")  # this process is the "recorder", and alive
+    store.sessions.heartbeat(sid, 1.0)
+    assert open_writer(store.folder).sessions.get(sid)["status"] == SessionStatus.RECORDING
 
 
 def test_reading_commands_write_nothing_to_a_study_with_an_orphaned_session(study_dir, tmp_path):
@@ -81,10 +81,10 @@ def test_reading_commands_write_nothing_to_a_study_with_an_orphaned_session(stud
         assert _files(study_dir) == before, command
     assert sid in subprocess.run([UXLAB, "sessions", str(study_dir)], capture_output=True, text=True).stdout
     # ... and the next writer still recovers it
-    assert open_writer(study_dir).session(sid)["status"] == SessionStatus.RECOVERED
+    assert open_writer(study_dir).sessions.get(sid)["status"] == SessionStatus.RECOVERED
 
 
 def test_a_read_only_store_cannot_write(study_dir):
     Store(study_dir).close()
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
-        Store(study_dir, read_only=True).create_session("P03")
+        Store(study_dir, read_only=True).sessions.create("P03")

@@ -37,17 +37,17 @@ def test_a_recording_session_is_refused_and_nothing_changes(store):
     before = video.read_bytes()
     with pytest.raises(Conflict, match="still being recorded"):
         redact(store, session_id, 1.0, 2.0, actor="rita", reason="e-mail")
-    assert video.read_bytes() == before and store.audit_log(session_id) == []
-    assert store.count_events(session_id, "key") == 5
+    assert video.read_bytes() == before and store.audit.all(session_id) == []
+    assert store.events.count(session_id, "key") == 5
 
 
 def test_window_titles_inside_the_stretch_are_blanked(store):
     session_id = record_session(store)  # the window event at 1.2 s names the page
     done = redact(store, session_id, 1.0, 1.5, actor="rita", reason="a customer's name in the title")
-    [window] = store.iter_events(session_id, kinds=["window"])
+    [window] = store.events.iterate(session_id, kinds=["window"])
     assert window["text"] is None and window["window"] == "chromium"
     assert done.window_titles == 1
-    assert '"window_titles": 1' in store.audit_log(session_id)[-1]["detail"]
+    assert '"window_titles": 1' in store.audit.all(session_id)[-1]["detail"]
 
 
 def test_blacked_out_keyframes_no_longer_share_the_original_screen_state(store, study_dir):
@@ -98,13 +98,13 @@ def test_two_black_outs_at_once_both_end_up_in_the_video(store):
     assert max(frames[2.0]) < 20 and max(frames[5.0]) < 20
     assert max(frames[1.0]) > 100 and max(frames[4.0]) > 100 and max(frames[6.0]) > 100
     assert not list(folder.glob("*.mp4.*")) and not list(folder.glob("*partial*"))
-    assert len(store.audit_log(session_id)) == 2
+    assert len(store.audit.all(session_id)) == 2
 
 
 def test_the_camera_goes_black_in_the_stretch_too(store):
     session_id = record_session(store)
     folder = store.media.session_dir(session_id)
-    store.update_session(session_id, device={**store.session(session_id)["device"],
+    store.sessions.update(session_id, device={**store.sessions.get(session_id)["device"],
                                              "camera": {"file": CAMERA_FILE, "width": 160, "height": 120}})
     face = (200, 160, 120)
     write_video(folder / CAMERA_FILE, [(float(t), face) for t in range(8)], (160, 120))
@@ -113,4 +113,4 @@ def test_the_camera_goes_black_in_the_stretch_too(store):
     assert max(camera[3.0]) < 20 and max(camera[4.0]) < 20
     assert min(camera[2.0]) > 100 and min(camera[5.0]) > 100
     assert done.camera_frames == 2
-    assert '"camera_frames": 2' in store.audit_log(session_id)[-1]["detail"]
+    assert '"camera_frames": 2' in store.audit.all(session_id)[-1]["detail"]

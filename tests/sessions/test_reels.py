@@ -14,11 +14,11 @@ from tests.sessions.media_files import write_session_video
 
 
 def _recorded(store, participant, seconds=30.0, audio=False):
-    sid = store.create_session(participant, device={"video": VIDEO_FILE})
+    sid = store.sessions.create(participant, device={"video": VIDEO_FILE})
     write_session_video(store.media.session_dir(sid, create=True) / VIDEO_FILE, seconds, audio=audio)
-    attempt = store.start_attempt(sid, "first", 0.0)
-    store.end_attempt(attempt, seconds - 1, "failure")
-    store.update_session(sid, status="complete", duration=seconds)
+    attempt = store.attempts.start(sid, "first", 0.0)
+    store.attempts.end(attempt, seconds - 1, "failure")
+    store.sessions.update(sid, status="complete", duration=seconds)
     return sid
 
 
@@ -76,7 +76,7 @@ def test_without_sound_in_any_session_the_reel_has_none_and_encodes_when_it_must
 
 def test_tag_reels_and_refusals(store, tmp_path):
     sid = _recorded(store, "P1")
-    store.add_note(sid, 12.0, "I expected a button here", "obs", tags=["quote"])
+    store.notes.add(sid, 12.0, "I expected a button here", "obs", tags=["quote"])
     (clip,) = clips_for_tag(store, "Quote")
     assert (clip.start, clip.end, clip.label) == (9.0, 19.0, "“I expected a button here”")
     with pytest.raises(NotFound, match="tagged 'nothing'"):
@@ -94,7 +94,7 @@ def test_tag_reels_and_refusals(store, tmp_path):
 
 def test_search_finds_notes_and_transcript_words(store):
     sid = _recorded(store, "P1")
-    store.add_note(sid, 12.0, "Expected the button on the left", "obs")
+    store.notes.add(sid, 12.0, "Expected the button on the left", "obs")
     store.db["segments"].insert({"session_id": sid, "t": 20.0, "end": 22.0, "speaker": "participant",
                                  "text": "I expected it here", "confidence": 1.0, "engine": "test"})
     store.db.conn.commit()

@@ -16,10 +16,10 @@ def segment(t: float, text: str, speaker: str = "participant", step: float = 0.4
 
 @pytest.fixture
 def done(store):
-    sid = store.create_session("P01")
-    attempt = store.start_attempt(sid, "first", 1.0)
-    store.end_attempt(attempt, 20.0, "success")
-    store.update_session(sid, status="complete", duration=30.0)
+    sid = store.sessions.create("P01")
+    attempt = store.attempts.start(sid, "first", 1.0)
+    store.attempts.end(attempt, 20.0, "success")
+    store.sessions.update(sid, status="complete", duration=30.0)
     return sid
 
 
@@ -61,7 +61,7 @@ def test_a_bad_segment_is_refused_and_changes_nothing(store, done, bad):
 
 
 def test_a_session_still_recording_cannot_get_a_transcript(store):
-    sid = store.create_session("P02")
+    sid = store.sessions.create("P02")
     with pytest.raises(Conflict):
         Transcripts(store).replace(sid, [segment(1.0, "too early")], "pocketsphinx")
 
@@ -81,13 +81,13 @@ def test_black_out_deletes_the_words_inside_and_trims_the_edges(store, done):
 
 
 def test_search_finds_transcripts_and_notes_with_task_time_and_marks(store, done):
-    other = store.create_session("P02")
-    store.update_session(other, status="complete", duration=10.0)
+    other = store.sessions.create("P02")
+    store.sessions.update(other, status="complete", duration=10.0)
     transcripts = Transcripts(store)
     transcripts.replace(done, [segment(4.0, "I cannot find the search button"), segment(25.0, "nothing here")],
                         "pocketsphinx")
     transcripts.replace(other, [segment(1.0, "searching for it")], "pocketsphinx")
-    store.add_note(done, 5.0, "Participant hunts for the <b>search</b> box", "mod", tags=["nav"])
+    store.notes.add(done, 5.0, "Participant hunts for the <b>search</b> box", "mod", tags=["nav"])
     hits = transcripts.search("search")
     assert [(h["kind"], h["participant"], h["task"], h["t"]) for h in hits] == [
         ("transcript", "P01", "first", 4.0), ("note", "P01", "first", 5.0), ("transcript", "P02", None, 1.0)]
@@ -116,10 +116,10 @@ def test_fts_query_quotes_every_word():
 
 
 def test_privacy_pauses_pair_pause_and_resume_markers(store, done):
-    store.add_marker(done, 3.0, "pause")
-    store.add_marker(done, 6.0, "resume")
-    store.add_marker(done, 9.0, "pause", status="dismissed")
-    store.add_marker(done, 12.0, "pause")
+    store.markers.add(done, 3.0, "pause")
+    store.markers.add(done, 6.0, "resume")
+    store.markers.add(done, 9.0, "pause", status="dismissed")
+    store.markers.add(done, 12.0, "pause")
     spans = Transcripts(store).privacy_pauses(done)
     assert spans[0] == (3.0, 6.0) and spans[1][0] == 12.0 and spans[1][1] > 30.0
 
@@ -131,8 +131,8 @@ def test_study_rows_and_quotes(store, done):
     assert [(r["participant"], r["task"], r["t"], r["text"]) for r in rows] == [
         ("P01", "first", 2.0, "during the task"), ("P01", None, 25.0, "after the task")]
     assert set(rows[0]) == {"session", "participant", "task", "t", "end", "speaker", "text", "confidence"}
-    store.add_note(done, 2.0, "during the task", "rita", tags=["quote", "nav"])
-    store.add_note(done, 3.0, "not a quote", "rita", tags=["nav"])
+    store.notes.add(done, 2.0, "during the task", "rita", tags=["quote", "nav"])
+    store.notes.add(done, 3.0, "not a quote", "rita", tags=["nav"])
     quotes = transcripts.quotes()
     assert [(q["participant"], q["text"], q["tags"]) for q in quotes] == [("P01", "during the task", ["nav", "quote"])]
 

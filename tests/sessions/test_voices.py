@@ -51,7 +51,7 @@ def test_a_copy_older_than_the_video_is_made_again(store, moderated):
     sid, _ = moderated
     path = voice_file(store, sid, "moderator")
     path.write_bytes(b"stale")
-    video = store.media.video(store.session(sid))
+    video = store.media.video(store.sessions.get(sid))
     later = path.stat().st_mtime_ns + 1_000_000_000   # the video rewritten after the copy was made
     os.utime(video, ns=(later, later))
     assert voice_file(store, sid, "moderator").read_bytes()[4:8] == b"ftyp"
@@ -64,7 +64,7 @@ def test_no_copy_of_a_missing_speaker_or_a_recording_session(store, moderated):
     solo, _ = record_voice_session(store, PARTICIPANT, 4.0, participant="P02")
     with pytest.raises(NotFound, match="no moderator microphone"):
         voice_file(store, solo, "moderator")
-    store.update_session(sid, status="recording")
+    store.sessions.update(sid, status="recording")
     with pytest.raises(Conflict, match="still being recorded"):
         voice_file(store, sid, "moderator")
 

@@ -94,7 +94,7 @@ def record_voice_session(store: Store, sentences: list[tuple[float, str]], durat
     device = {"width": 1280, "height": 800, "video": VIDEO_FILE}
     if camera:
         device["camera"] = {"file": CAMERA_FILE, "width": 160, "height": 120}
-    sid = store.create_session(participant, device=device)
+    sid = store.sessions.create(participant, device=device)
     if camera:
         from tests.web.recordings import write_video
         write_video(store.media.session_dir(sid, create=True) / CAMERA_FILE,
@@ -109,11 +109,11 @@ def record_voice_session(store: Store, sentences: list[tuple[float, str]], durat
     # which microphone went to which track, as the recorder's device record says
     device["audio"] = [{"speaker": speaker.value, "source": f"mic{i}", "rate": RATE, "track": i}
                        for i, speaker in enumerate(list(Speaker)[:len(tracks)])]
-    store.update_session(sid, device=device)
-    attempt = store.start_attempt(sid, "first", 0.5)
-    store.end_attempt(attempt, duration - 0.5, "success")
+    store.sessions.update(sid, device=device)
+    attempt = store.attempts.start(sid, "first", 0.5)
+    store.attempts.end(attempt, duration - 0.5, "success")
     for a, b in pauses:
-        store.add_marker(sid, a, "pause", author="recorder")
-        store.add_marker(sid, b, "resume", author="recorder")
-    store.update_session(sid, status="complete", duration=duration)
+        store.markers.add(sid, a, "pause", author="recorder")
+        store.markers.add(sid, b, "resume", author="recorder")
+    store.sessions.update(sid, status="complete", duration=duration)
     return sid, spoken

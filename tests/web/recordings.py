@@ -64,7 +64,7 @@ def decoded_colours(path: Path) -> list[tuple[float, tuple[int, int, int]]]:
 
 def record_session(store: Store, participant: str = "P01", *, status: str = "complete") -> str:
     """A finished 8-second session: two attempts, clicks, keys, moves, markers, keyframes."""
-    sid = store.create_session(participant, device={
+    sid = store.sessions.create(participant, device={
         "width": SCREEN[0], "height": SCREEN[1], "scale": 0.25, "fps": 1, "display": ":99",
         "video": "screen.mp4", "keyframe_scale": 0.25})
     folder = store.media.session_dir(sid, create=True)
@@ -77,11 +77,11 @@ def record_session(store: Store, participant: str = "P01", *, status: str = "com
         image[:] = colour[::-1]
         cv2.imwrite(str(folder / rel), image)
         keyframes.append({"t": t, "changed": 1.0, "keyframe": rel, "phash": None})
-    store.append_frames(sid, keyframes)
-    first = store.start_attempt(sid, "first", 1.0)
-    store.end_attempt(first, 4.0, "success")
-    second = store.start_attempt(sid, "second", 4.1)
-    store.end_attempt(second, 7.5, "failure")
+    store.frames.append(sid, keyframes)
+    first = store.attempts.start(sid, "first", 1.0)
+    store.attempts.end(first, 4.0, "success")
+    second = store.attempts.start(sid, "second", 4.1)
+    store.attempts.end(second, 7.5, "failure")
     rows = [events.move(t / 10, 10 * i, 10 * i) for i, t in enumerate(range(0, 80, 3))]
     for t, x, y in CLICKS:
         task = "first" if t < 4 else "second"
@@ -90,9 +90,9 @@ def record_session(store: Store, participant: str = "P01", *, status: str = "com
     rows += [events.key(5.0 + i / 10, "letter", task="second") for i in range(5)]
     rows.append(events.window(1.2, "Help desk — Chromium", "chromium"))
     rows.sort(key=lambda e: e["t"])
-    store.append_events(sid, rows)
-    store.add_marker(sid, 3.0, "error", text="wrong menu", author="mod", attempt_id=first)
-    store.add_marker(sid, 5.5, "marker", text="hesitates", author="mod", attempt_id=second)
-    store.add_note(sid, 6.0, "Looks for the submit button", "mod", tags=["nav"])
-    store.update_session(sid, status=status, duration=DURATION)
+    store.events.append(sid, rows)
+    store.markers.add(sid, 3.0, "error", text="wrong menu", author="mod", attempt_id=first)
+    store.markers.add(sid, 5.5, "marker", text="hesitates", author="mod", attempt_id=second)
+    store.notes.add(sid, 6.0, "Looks for the submit button", "mod", tags=["nav"])
+    store.sessions.update(sid, status=status, duration=DURATION)
     return sid

@@ -65,8 +65,8 @@ def test_a_reviewer_cannot_reach_researcher_only_actions(app, as_role, session_i
                                data={"csrf_token": token, "start": "1", "end": "2", "reason": "test"})
         assert response.status_code == 403, (endpoint, response.status_code)
     assert (web_store.media.session_dir(session_id) / "screen.mp4").read_bytes() == before
-    assert web_store.count_events(session_id, "key") == 5
-    assert web_store.audit_log(session_id) == []
+    assert web_store.events.count(session_id, "key") == 5
+    assert web_store.audit.all(session_id) == []
 
 
 def test_an_observer_cannot_export_clips_or_redact(as_role, session_id):
@@ -88,8 +88,8 @@ def test_a_form_post_without_the_csrf_token_fails(app, as_role, session_id, web_
     assert response.status_code == 400
     response = client.post(f"/sessions/{session_id}/notes", json={"t": 1, "text": "no token"})
     assert response.status_code == 400
-    assert [n["text"] for n in web_store.notes(session_id)] == ["Looks for the submit button"]
-    assert web_store.audit_log(session_id) == []
+    assert [n["text"] for n in web_store.notes.all(session_id)] == ["Looks for the submit button"]
+    assert web_store.audit.all(session_id) == []
     ok = client.post(f"/sessions/{session_id}/notes", json={"t": 1, "text": "with token"},
                      headers={"X-CSRFToken": token})
     assert ok.status_code == 201
@@ -204,5 +204,5 @@ def test_reviewers_are_read_only_unless_the_study_allows_notes(study_dir, sessio
                                headers={"X-CSRFToken": token})
         assert (response.status_code < 400) is allowed, (allowed, response.status_code)
         app.extensions["uxlab"]["store"].close()
-    notes = [n["text"] for n in create_app({"STUDY_DIR": str(study_dir)}).extensions["uxlab"]["store"].notes()]
+    notes = [n["text"] for n in create_app({"STUDY_DIR": str(study_dir)}).extensions["uxlab"]["store"].notes.all()]
     assert notes.count("a reviewer's note") == 1

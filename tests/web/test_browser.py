@@ -100,14 +100,14 @@ def test_researcher_adds_a_tagged_note_at_the_current_time(page, live_server, se
     page.fill("#notetags", "Navigation, confusion")
     page.click("#noteform button")
     page.wait_for_selector(".eventlist li.ev.note >> text=Opens the wrong menu")
-    note = [n for n in web_store.notes(session_id) if n["text"] == "Opens the wrong menu"][0]
+    note = [n for n in web_store.notes.all(session_id) if n["text"] == "Opens the wrong menu"][0]
     assert note["author"] == "rita" and abs(note["t"] - 3.2) < 0.05
     assert note["tags"] == ["confusion", "navigation"]
     # tags are defined after the fact, on any note
     page.once("dialog", lambda dialog: dialog.accept("quote, Nav"))
     page.click(".eventlist li.ev.note:has-text('Looks for the submit button') button.tags")
     page.wait_for_selector(".eventlist li.ev.note >> text=[nav, quote]")
-    older = [n for n in web_store.notes(session_id) if n["text"] == "Looks for the submit button"][0]
+    older = [n for n in web_store.notes.all(session_id) if n["text"] == "Looks for the submit button"][0]
     assert older["tags"] == ["nav", "quote"]
 
 
@@ -116,10 +116,10 @@ def pick(page, instrument: str, item: str, value: int, low: int) -> None:
 
 
 def test_participant_fills_sus_after_a_validation_error(page, live_server, session_id, web_store):
-    attempts = web_store.attempts(session_id)
+    attempts = web_store.attempts.all(session_id)
     for a in attempts:
-        web_store.add_answers(session_id, "seq", {"1": 6}, attempt_id=a["id"])
-    token = web_store.session(session_id)["token"]
+        web_store.answers.add(session_id, "seq", {"1": 6}, attempt_id=a["id"])
+    token = web_store.sessions.get(session_id)["token"]
     page.goto(f"{live_server}/q/{token}")
     assert "/login" not in page.url
     page.wait_for_selector("#f-sus-1")
@@ -134,15 +134,15 @@ def test_participant_fills_sus_after_a_validation_error(page, live_server, sessi
     page.wait_for_selector("#formerror")
     assert page.locator("fieldset.invalid").count() == 1
     assert page.locator("#f-sus-7.invalid .error").inner_text() == "Please answer this question."
-    assert web_store.answers(session_id, "sus") == []
+    assert web_store.answers.all(session_id, "sus") == []
     assert page.locator("#f-sus-1 input[value='4']").is_checked()  # what was given is kept
 
     pick(page, "sus", "7", 5, 1)
     page.click("button[type=submit]")
     page.wait_for_selector("text=Thank you!")
-    sus = {a["item"]: a["value"] for a in web_store.answers(session_id, "sus")}
+    sus = {a["item"]: a["value"] for a in web_store.answers.all(session_id, "sus")}
     assert sus == {str(i): float(v) for i, v in enumerate(responses, start=1)}
-    assert {a["item"]: a["value"] for a in web_store.answers(session_id, "nps")} == {"1": 9.0}
+    assert {a["item"]: a["value"] for a in web_store.answers.all(session_id, "nps")} == {"1": 9.0}
 
 
 def test_console_buttons_reach_the_recorder(page, live_server, web_store):
@@ -153,8 +153,8 @@ def test_console_buttons_reach_the_recorder(page, live_server, web_store):
     import socketio
 
     from sessions.events import CONSOLE_NAMESPACE as NAMESPACE
-    sid = web_store.create_session("P07")
-    token = web_store.session(sid)["token"]
+    sid = web_store.sessions.create("P07")
+    token = web_store.sessions.get(sid)["token"]
     ready = threading.Event()
 
     async def recorder():

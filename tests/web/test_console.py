@@ -34,9 +34,9 @@ async def call(client, event, data):
 
 
 def test_commands_reach_the_recorder_and_its_state_comes_back(live_server, web_store):
-    sid = web_store.create_session("P1")
-    other = web_store.create_session("P2")
-    token = web_store.session(sid)["token"]
+    sid = web_store.sessions.create("P1")
+    other = web_store.sessions.create("P2")
+    token = web_store.sessions.get(sid)["token"]
     researcher_cookie = cookie_for(live_server, "researcher")
 
     async def scenario():
@@ -47,7 +47,7 @@ def test_commands_reach_the_recorder_and_its_state_comes_back(live_server, web_s
         bystander = socketio.AsyncClient(reconnection=False)
         bystander.on("command", lambda c: intruder_got.append(c), namespace=NAMESPACE)
         await bystander.connect(live_server, namespaces=[NAMESPACE],
-                                auth={"token": web_store.session(other)["token"], "live_token": LIVE_TOKEN}, wait_timeout=5)
+                                auth={"token": web_store.sessions.get(other)["token"], "live_token": LIVE_TOKEN}, wait_timeout=5)
         moderator = await connect(live_server, headers=researcher_cookie)
         moderator.on("state", lambda s: states.append(s), namespace=NAMESPACE)
         assert (await call(moderator, "command", {"session": sid, "action": "success"}))["ok"] is False
@@ -83,8 +83,8 @@ def test_commands_reach_the_recorder_and_its_state_comes_back(live_server, web_s
 
 
 def test_observers_may_only_flag_errors_and_add_markers(live_server, web_store):
-    sid = web_store.create_session("P1")
-    token = web_store.session(sid)["token"]
+    sid = web_store.sessions.create("P1")
+    token = web_store.sessions.get(sid)["token"]
     observer_cookie = cookie_for(live_server, "observer")
 
     async def scenario():
@@ -110,8 +110,8 @@ def test_observers_may_only_flag_errors_and_add_markers(live_server, web_store):
 
 
 def test_recorders_need_a_recording_sessions_token(live_server, web_store):
-    done = web_store.create_session("P1")
-    web_store.update_session(done, status="complete")
+    done = web_store.sessions.create("P1")
+    web_store.sessions.update(done, status="complete")
 
     async def attempt(auth):
         try:
@@ -121,17 +121,17 @@ def test_recorders_need_a_recording_sessions_token(live_server, web_store):
         await client.disconnect()
         return True
 
-    running = web_store.create_session("P2")
+    running = web_store.sessions.create("P2")
     assert run_async(attempt({"token": "not-a-token", "live_token": LIVE_TOKEN})) is False
-    assert run_async(attempt({"token": web_store.session(done)["token"], "live_token": LIVE_TOKEN})) is False
+    assert run_async(attempt({"token": web_store.sessions.get(done)["token"], "live_token": LIVE_TOKEN})) is False
     # the session token is in the participant's link: alone, or with a wrong live token, it is refused
-    assert run_async(attempt({"token": web_store.session(running)["token"]})) is False
-    assert run_async(attempt({"token": web_store.session(running)["token"], "live_token": "guess"})) is False
-    assert run_async(attempt({"token": web_store.session(running)["token"], "live_token": LIVE_TOKEN})) is True
+    assert run_async(attempt({"token": web_store.sessions.get(running)["token"]})) is False
+    assert run_async(attempt({"token": web_store.sessions.get(running)["token"], "live_token": "guess"})) is False
+    assert run_async(attempt({"token": web_store.sessions.get(running)["token"], "live_token": LIVE_TOKEN})) is True
 
 
 def test_console_page_for_moderators_only(as_role, web_store, session_id):
-    running = web_store.create_session("P2")
+    running = web_store.sessions.create("P2")
     client, _ = as_role("researcher")
     page = client.get(f"/sessions/{running}/console")
     assert page.status_code == 200 and "Start next task" in page.text and "socket.io.min.js" in page.text

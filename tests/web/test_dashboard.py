@@ -16,8 +16,8 @@ def _participants(html: str) -> list[str]:
 def test_sessions_are_paged_filtered_and_sorted(app, as_role, web_store):
     app.config["PAGE_SIZE"] = 4
     for i in range(10):
-        sid = web_store.create_session(f"P{i:02d}", group="A" if i % 2 else "B", started_at=1_700_000_000 + i)
-        web_store.update_session(sid, status="complete" if i < 7 else "aborted", duration=100 - i)
+        sid = web_store.sessions.create(f"P{i:02d}", group="A" if i % 2 else "B", started_at=1_700_000_000 + i)
+        web_store.sessions.update(sid, status="complete" if i < 7 else "aborted", duration=100 - i)
     client, _ = as_role("reviewer")
     first = client.get("/").text
     assert _participants(first) == ["P09", "P08", "P07", "P06"]
@@ -35,7 +35,7 @@ def test_sessions_are_paged_filtered_and_sorted(app, as_role, web_store):
 
 def test_summary_shows_tasks_with_intervals_and_questionnaires(as_role, web_store):
     sid = record_session(web_store)
-    web_store.add_answers(sid, "sus", {str(i): v for i, v in enumerate([4, 2, 5, 1, 4, 2, 5, 1, 4, 2], 1)})
+    web_store.answers.add(sid, "sus", {str(i): v for i, v in enumerate([4, 2, 5, 1, 4, 2, 5, 1, 4, 2], 1)})
     client, _ = as_role("reviewer")
     html = client.get("/summary").text
     assert "Do the first thing." in html and "100%" in html and "17%–100%" in html
@@ -43,7 +43,7 @@ def test_summary_shows_tasks_with_intervals_and_questionnaires(as_role, web_stor
     assert "<svg" in html
     # a new answer, written as the participant's page would, shows at the next visit
     other = record_session(web_store)
-    web_store.add_answers(other, "sus", {str(i): 3 for i in range(1, 11)})
+    web_store.answers.add(other, "sus", {str(i): 3 for i in range(1, 11)})
     again = client.get("/summary").text
     assert "85.0" not in again and "67.5" in again   # the mean of 85.0 and 50.0
 
@@ -98,26 +98,26 @@ def test_a_page_of_sessions_is_the_same_slice_of_the_full_order(web_store):
     import random
     rng = random.Random(5)
     for i in range(30):
-        sid = web_store.create_session(f"P{i:02d}", group=rng.choice("AB"), started_at=1_700_000_000 + rng.randrange(5))
-        web_store.update_session(sid, status=rng.choice(["complete", "aborted"]), duration=rng.choice([10.0, 20.0]))
+        sid = web_store.sessions.create(f"P{i:02d}", group=rng.choice("AB"), started_at=1_700_000_000 + rng.randrange(5))
+        web_store.sessions.update(sid, status=rng.choice(["complete", "aborted"]), duration=rng.choice([10.0, 20.0]))
         for _ in range(rng.randrange(3)):
-            a = web_store.start_attempt(sid, "first", 1.0)
-            web_store.end_attempt(a, 2.0, rng.choice(["success", "failure"]))
+            a = web_store.attempts.start(sid, "first", 1.0)
+            web_store.attempts.end(a, 2.0, rng.choice(["success", "failure"]))
     for order in ("started_at", "participant", "duration", "status", "group_name", "completed"):
         for descending in (True, False):
-            full = [s["id"] for s in web_store.sessions(order=order, descending=descending, status="complete")]
+            full = [s["id"] for s in web_store.sessions.all(order=order, descending=descending, status="complete")]
             paged = [s["id"] for offset in range(0, 30, 7) for s in
-                     web_store.sessions(order=order, descending=descending, status="complete", limit=7, offset=offset)]
+                     web_store.sessions.all(order=order, descending=descending, status="complete", limit=7, offset=offset)]
             assert paged == full, (order, descending)
 
 
 def test_idle_spans_count_moves_clicks_and_screen_changes(as_role, web_store):
-    sid = web_store.create_session("P1")
-    web_store.append_events(sid, [events.move(t, 0, 0) for t in (1.0, 2.0, 10.0, 11.0, 30.0)]
+    sid = web_store.sessions.create("P1")
+    web_store.events.append(sid, [events.move(t, 0, 0) for t in (1.0, 2.0, 10.0, 11.0, 30.0)]
                             + [events.click(t, 0, 0) for t in (0.5, 12.0)])
-    web_store.append_frames(sid, [{"t": t, "changed": 0.5} for t in (0.0, 5.0, 20.0, 40.0)]
+    web_store.frames.append(sid, [{"t": t, "changed": 0.5} for t in (0.0, 5.0, 20.0, 40.0)]
                             + [{"t": 25.0, "changed": 0.0}])  # an unchanged frame is not activity
-    web_store.update_session(sid, duration=41.0)
+    web_store.sessions.update(sid, duration=41.0)
     client, _ = as_role("reviewer")
     idle = client.get(f"/sessions/{sid}/timeline.json").json["idle"]
     assert idle == [[2.0, 5.0], [5.0, 10.0], [12.0, 20.0], [20.0, 30.0], [30.0, 40.0]]
@@ -128,8 +128,8 @@ def test_counts_read_in_the_singular_and_percentiles_round_one_way(as_role, web_
     from analyzer.stats import sus_percentile
     from sessions.study import load_study
     sid = record_session(web_store)
-    web_store.add_answers(sid, "nps", {"1": 7})
-    web_store.add_answers(sid, "sus", {str(i): v for i, v in enumerate([4, 2, 4, 2, 4, 2, 4, 2, 4, 3], 1)})
+    web_store.answers.add(sid, "nps", {"1": 7})
+    web_store.answers.add(sid, "sus", {str(i): v for i, v in enumerate([4, 2, 4, 2, 4, 2, 4, 2, 4, 3], 1)})
     client, _ = as_role("reviewer")
     html = client.get("/summary").text
     assert "0 promoters · 1 passive · 0 detractors" in html

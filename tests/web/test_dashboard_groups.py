@@ -18,12 +18,12 @@ PLAN = {"A": ["success"] * 5 + ["failure"], "B": ["success", "failure", "failure
 def grouped(web_store):
     for group, outcomes in PLAN.items():
         for i, outcome in enumerate(outcomes):
-            sid = web_store.create_session(f"{group}{i}", group=group, started_at=1_700_000_000 + len(group) * 100 + i)
-            attempt = web_store.start_attempt(sid, "first", 1.0)
-            web_store.end_attempt(attempt, 1.0 + 10 + 3 * i + (20 if group == "B" else 0), outcome)
+            sid = web_store.sessions.create(f"{group}{i}", group=group, started_at=1_700_000_000 + len(group) * 100 + i)
+            attempt = web_store.attempts.start(sid, "first", 1.0)
+            web_store.attempts.end(attempt, 1.0 + 10 + 3 * i + (20 if group == "B" else 0), outcome)
             sus = [5, 1] * 5 if group == "A" else [3] * 10      # SUS 100 for A, 50 for the others
-            web_store.add_answers(sid, "sus", {str(k): v for k, v in enumerate(sus, 1)})
-            web_store.update_session(sid, status="complete", duration=60)
+            web_store.answers.add(sid, "sus", {str(k): v for k, v in enumerate(sus, 1)})
+            web_store.sessions.update(sid, status="complete", duration=60)
     return PLAN
 
 

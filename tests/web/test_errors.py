@@ -70,6 +70,6 @@ def test_real_views_map_typed_errors(as_role, session_id, web_store):
     assert missing.status_code == 404 and "no screen state 99" in missing.text
     assert client.get("/heatmaps/first/heatmap.png?screen=x").status_code == 400
     # a device record naming an unsafe video file: the replay has no video, and is no 404
-    web_store.update_session(session_id, device={"video": "../uxlab.db"})
+    web_store.sessions.update(session_id, device={"video": "../uxlab.db"})
     timeline = client.get(f"/sessions/{session_id}/timeline.json")
     assert timeline.status_code == 200 and timeline.json["video"] is None

@@ -36,10 +36,10 @@ def test_a_symlinked_folder_under_media_is_never_served(as_role, session_id, web
 
 
 def test_parallel_submits_of_one_page_store_one_answer(app, web_store):
-    sid = web_store.create_session("P9")
-    attempt = web_store.start_attempt(sid, "first", 1.0)
-    web_store.end_attempt(attempt, 3.0, "success")
-    token = web_store.session(sid)["token"]
+    sid = web_store.sessions.create("P9")
+    attempt = web_store.attempts.start(sid, "first", 1.0)
+    web_store.attempts.end(attempt, 3.0, "success")
+    token = web_store.sessions.get(sid)["token"]
     clients = [app.test_client() for _ in range(8)]
     forms = []
     for client in clients:
@@ -58,5 +58,5 @@ def test_parallel_submits_of_one_page_store_one_answer(app, web_store):
     for thread in threads:
         thread.join(timeout=60)
     assert sorted(codes) == [302] * len(clients), codes
-    rows = web_store.answers(sid, "seq")
+    rows = web_store.answers.all(sid, "seq")
     assert [(r["item"], r["value"], r["attempt_id"]) for r in rows] == [("1", 6.0, attempt)]

@@ -16,8 +16,8 @@ from web import view_cache
 
 def _two_designs(web_store) -> tuple[str, str]:
     a, b = record_session(web_store, "P01"), record_session(web_store, "P02")
-    web_store.update_session(a, group_name="A")
-    web_store.update_session(b, group_name="B")
+    web_store.sessions.update(a, group_name="A")
+    web_store.sessions.update(b, group_name="B")
     return a, b
 
 
@@ -58,13 +58,13 @@ def test_the_page_reuses_its_reading_until_the_study_changes(app, as_role, web_s
 
 def test_while_a_session_is_recorded_the_reading_stands_a_few_seconds(app, as_role, web_store, monkeypatch):
     record_session(web_store)
-    live = web_store.create_session("P02")          # being recorded: it writes all the time
+    live = web_store.sessions.create("P02")          # being recorded: it writes all the time
     client, _ = as_role("reviewer")
     assert "Screen 0 · 1 clicks" in client.get("/heatmaps/first").text
     views = app.extensions["uxlab"]["views"]["heatmaps"]
     data = views.kept[("data", None)].value
     monkeypatch.setattr(view_cache, "RUNNING_EVERY", 3600.0)
-    web_store.add_marker(live, 1.0, MarkerKind.MARKER.value, text="the recorder writes on")
+    web_store.markers.add(live, 1.0, MarkerKind.MARKER.value, text="the recorder writes on")
     assert client.get("/heatmaps/first").status_code == 200
     assert views.kept[("data", None)].value is data, "a live recording does not make each view re-read"
     monkeypatch.setattr(view_cache, "RUNNING_EVERY", 0.0)
@@ -74,11 +74,11 @@ def test_while_a_session_is_recorded_the_reading_stands_a_few_seconds(app, as_ro
 
 def test_the_task_table_says_how_many_attempts_were_interrupted(as_role, web_store):
     record_session(web_store)
-    crashed = web_store.create_session("P02")
-    web_store.start_attempt(crashed, "first", 1.0)
+    crashed = web_store.sessions.create("P02")
+    web_store.attempts.start(crashed, "first", 1.0)
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    web_store.update_session(crashed, pid=dead.pid)
+    web_store.sessions.update(crashed, pid=dead.pid)
     open_writer(web_store.folder).close()       # a writer opening the study recovers the session
     client, _ = as_role("reviewer")
     html = client.get("/summary").text

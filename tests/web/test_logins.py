@@ -42,14 +42,14 @@ def test_a_password_change_ends_the_other_logins_and_keeps_this_one(app):
 def test_a_wrong_current_password_changes_nothing(app, web_store):
     client = app.test_client()
     token = login(client, "reviewer")
-    before = web_store.user("vera")["password_hash"]
+    before = web_store.users.get("vera")["password_hash"]
     refused = client.post("/account/password", data={
         "csrf_token": token, "current": "not-it-at-all", "new": "vera-new-password", "repeat": "vera-new-password"})
     assert refused.status_code == 400 and "current password is wrong" in refused.text
     mismatch = client.post("/account/password", data={
         "csrf_token": token, "current": PASSWORDS["vera"][1], "new": "vera-new-password", "repeat": "other-one-x"})
     assert mismatch.status_code == 400 and "differ" in mismatch.text
-    assert web_store.user("vera")["password_hash"] == before
+    assert web_store.users.get("vera")["password_hash"] == before
     assert client.get("/").status_code == 200
 
 
@@ -85,7 +85,7 @@ def test_a_one_time_password_must_be_replaced_at_the_first_login(app, web_store)
     client.post("/account/password", data={"csrf_token": token, "current": one_time,
                                            "new": "ninas-own-password", "repeat": "ninas-own-password"})
     assert client.get("/").status_code == 200
-    assert not web_store.user("nina")["must_change"]
+    assert not web_store.users.get("nina")["must_change"]
 
 
 def test_logins_are_limited_per_address_whatever_the_names(app):

@@ -52,6 +52,6 @@ def test_traversal_and_absolute_paths_return_404(as_role, session_id, study_dir)
 
 def test_keyframes_are_served(as_role, session_id, web_store):
     client, _ = as_role("observer")
-    row = web_store.frames(session_id, keyframes_only=True)[0]
+    row = web_store.frames.all(session_id, keyframes_only=True)[0]
     response = fetch(client, f"/media/{session_id}/{row['keyframe']}")
     assert response.status_code == 200 and response.mimetype == "image/jpeg"

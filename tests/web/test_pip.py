@@ -12,8 +12,8 @@ def camera_session(store) -> str:
     sid = record_session(store, "P09")
     # the camera shows the same colour sequence, so its frame at any time is known
     write_video(store.media.session_dir(sid) / "camera.mp4", FRAMES, CAMERA)
-    device = store.session(sid)["device"]
-    store.update_session(sid, device={**device, "camera": {"file": "camera.mp4", "width": CAMERA[0],
+    device = store.sessions.get(sid)["device"]
+    store.sessions.update(sid, device={**device, "camera": {"file": "camera.mp4", "width": CAMERA[0],
                                                            "height": CAMERA[1], "spec": "lavfi:test"}})
     return sid
 

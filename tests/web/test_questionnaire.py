@@ -10,55 +10,55 @@ from web.participant_state import participant_state
 
 def _state(app, web_store, sid):
     with app.app_context():
-        return participant_state(web_store, app.extensions["uxlab"]["study"], web_store.session(sid))
+        return participant_state(web_store, app.extensions["uxlab"]["study"], web_store.sessions.get(sid))
 
 
 def test_stages_follow_the_session(app, web_store):
-    sid = web_store.create_session("P9")
+    sid = web_store.sessions.create("P9")
     assert _state(app, web_store, sid)["stage"] == "waiting"
-    first = web_store.start_attempt(sid, "first", 1.0)
+    first = web_store.attempts.start(sid, "first", 1.0)
     state = _state(app, web_store, sid)
     assert state["stage"] == "task" and state["prompt"] == "Do the first thing."
-    web_store.end_attempt(first, 3.0, "success")
+    web_store.attempts.end(first, 3.0, "success")
     state = _state(app, web_store, sid)
     assert state["stage"] == "post_task" and state["instruments"] == ["seq"] and state["attempt_id"] == first
-    web_store.add_answers(sid, "seq", {"1": 5}, attempt_id=first)
+    web_store.answers.add(sid, "seq", {"1": 5}, attempt_id=first)
     assert _state(app, web_store, sid)["stage"] == "waiting"
-    second = web_store.start_attempt(sid, "second", 4.0)
-    web_store.end_attempt(second, 6.0, "gave_up")
-    web_store.add_answers(sid, "seq", {"1": 2}, attempt_id=second)
+    second = web_store.attempts.start(sid, "second", 4.0)
+    web_store.attempts.end(second, 6.0, "gave_up")
+    web_store.answers.add(sid, "seq", {"1": 2}, attempt_id=second)
     state = _state(app, web_store, sid)
     assert state["stage"] == "post_session" and state["instruments"] == ["sus", "umux_lite", "nps"]
 
 
 def test_post_task_seq_is_stored_with_its_attempt(app, web_store):
-    sid = web_store.create_session("P9")
-    attempt = web_store.start_attempt(sid, "first", 1.0)
-    web_store.end_attempt(attempt, 3.0, "success")
-    token = web_store.session(sid)["token"]
+    sid = web_store.sessions.create("P9")
+    attempt = web_store.attempts.start(sid, "first", 1.0)
+    web_store.attempts.end(attempt, 3.0, "success")
+    token = web_store.sessions.get(sid)["token"]
     client = app.test_client()
     page = client.get(f"/q/{token}")
     assert page.status_code == 200 and "Overall, how difficult or easy" in page.text
     key = re.search(r'name="key" value="([^"]+)"', page.text).group(1)
     bad = client.post(f"/q/{token}", data={"csrf_token": csrf_from(page.text), "key": key, "seq.1": "9"})
     assert bad.status_code == 400 and "Choose a value from 1 to 7." in bad.text
-    assert web_store.answers(sid) == []
+    assert web_store.answers.all(sid) == []
     ok = client.post(f"/q/{token}", data={"csrf_token": csrf_from(page.text), "key": key, "seq.1": "6"})
     assert ok.status_code == 302
-    rows = web_store.answers(sid, "seq")
+    rows = web_store.answers.all(sid, "seq")
     assert [(r["item"], r["value"], r["attempt_id"]) for r in rows] == [("1", 6.0, attempt)]
 
 
 def test_a_stale_form_changes_nothing(app, web_store):
-    sid = web_store.create_session("P9")
-    attempt = web_store.start_attempt(sid, "first", 1.0)
-    web_store.end_attempt(attempt, 3.0, "success")
-    token = web_store.session(sid)["token"]
+    sid = web_store.sessions.create("P9")
+    attempt = web_store.attempts.start(sid, "first", 1.0)
+    web_store.attempts.end(attempt, 3.0, "success")
+    token = web_store.sessions.get(sid)["token"]
     client = app.test_client()
     page = client.get(f"/q/{token}")
     response = client.post(f"/q/{token}", data={"csrf_token": csrf_from(page.text), "key": "post_task:999",
                                                 "seq.1": "6"})
-    assert response.status_code == 302 and web_store.answers(sid) == []
+    assert response.status_code == 302 and web_store.answers.all(sid) == []
 
 
 def test_unknown_tokens_get_404_and_no_login_page(app):

@@ -19,9 +19,9 @@ def read_qr(png: bytes) -> str:
 
 
 def test_the_link_is_shown_copied_and_scannable(chromium, live_server, session_id, web_store, as_role):
-    token = web_store.session(session_id)["token"]
+    token = web_store.sessions.get(session_id)["token"]
     link = f"{live_server}/q/{token}"
-    running = web_store.create_session("P9")
+    running = web_store.sessions.create("P9")
     context = chromium.new_context(viewport={"width": 1440, "height": 960},
                                    permissions=["clipboard-read", "clipboard-write"])
     try:
@@ -36,7 +36,7 @@ def test_the_link_is_shown_copied_and_scannable(chromium, live_server, session_i
         assert page.evaluate("navigator.clipboard.readText()") == link
         # the live page of a running session shows its own link
         page.goto(f"{live_server}/live/{running}")
-        live_link = f"{live_server}/q/{web_store.session(running)['token']}"
+        live_link = f"{live_server}/q/{web_store.sessions.get(running)['token']}"
         assert page.locator("#questionnaire-link input").input_value() == live_link
         assert read_qr(page.locator("#questionnaire-link .qr svg").screenshot()) == live_link
     finally:

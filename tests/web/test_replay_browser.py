@@ -33,7 +33,7 @@ def test_typing_in_a_prefilled_time_field_replaces_the_offered_time(page, live_s
 
 
 def test_a_pending_flag_is_not_shown_as_an_error(page, live_server, session_id, web_store):  # noqa: F811
-    web_store.add_marker(session_id, 6.5, "error", text="typed in the wrong field", author="otto",
+    web_store.markers.add(session_id, 6.5, "error", text="typed in the wrong field", author="otto",
                          status="pending")
     log_in(page, live_server)
     page.goto(f"{live_server}/sessions/{session_id}")
@@ -48,9 +48,9 @@ def test_a_pending_flag_is_not_shown_as_an_error(page, live_server, session_id, 
 
 def test_the_replay_reads_well_on_a_1440_by_900_screen(chromium, live_server, session_id, as_role, web_store):
     sid = session_id
-    web_store.add_answers(sid, "sus", {str(i): v for i, v in enumerate([4, 2, 5, 1, 4, 2, 5, 1, 4, 2], 1)})
-    first = web_store.attempts(sid, "first")[0]
-    web_store.add_answers(sid, "seq", {"1": 6}, attempt_id=first["id"])
+    web_store.answers.add(sid, "sus", {str(i): v for i, v in enumerate([4, 2, 5, 1, 4, 2, 5, 1, 4, 2], 1)})
+    first = web_store.attempts.all(sid, "first")[0]
+    web_store.answers.add(sid, "seq", {"1": 6}, attempt_id=first["id"])
     client, token = as_role("researcher")
     assert client.post(f"/sessions/{sid}/redact", data={"csrf_token": token, "start": "5", "end": "6.5",
                                                        "reason": "e-mail address visible"}).status_code == 200

@@ -40,7 +40,7 @@ def test_an_area_becomes_an_error_screen_and_the_table_follows(as_role, session_
     assert target.status_code == 201 and target.json["screen"] is None
     text = (study_dir / "study.toml").read_text()
     assert 'success_screen = "screens/first-success.png"' in text and "first_click = [600, 380, 80, 40]" in text
-    assert [e["action"] for e in web_store.audit_log(session_id)] == ["screen_error", "screen_success", "screen_first_click"]
+    assert [e["action"] for e in web_store.audit.all(session_id)] == ["screen_error", "screen_success", "screen_first_click"]
 
 
 def test_refusals(as_role, session_id, study_dir):

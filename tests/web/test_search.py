@@ -51,7 +51,7 @@ def test_search_page_lists_hits_with_links_into_the_replay(as_role, spoken, role
 
 def test_search_json_and_notes(as_role, web_store, spoken):
     client, _ = as_role("reviewer")
-    web_store.add_note(spoken, 7.0, "The button <b>search</b> was hidden", "otto")
+    web_store.notes.add(spoken, 7.0, "The button <b>search</b> was hidden", "otto")
     body = client.get("/search.json?q=search button").get_json()
     assert [(h["kind"], h["t"], h["task"]) for h in body["hits"]] == [("transcript", 2.0, "first"),
                                                                       ("note", 7.0, "second")]
@@ -117,5 +117,5 @@ def test_a_redacted_stretch_loses_its_transcript(as_role, web_store, spoken):
     assert response.status_code == 200, response.text
     assert [s["text"] for s in Transcripts(web_store).segments(spoken)] == ["found it"]
     assert client.get("/search.json?q=search").get_json()["hits"] == []
-    audit = [a for a in web_store.audit_log(spoken) if a["action"] == "redact"]
+    audit = [a for a in web_store.audit.all(spoken) if a["action"] == "redact"]
     assert json.loads(audit[0]["detail"])["transcript_words"] == len(SAID.split())

@@ -17,7 +17,7 @@ def test_only_researchers_manage_sessions(as_role, session_id, web_store):
             assert response.status_code == 403, (role, action)
         assert client.get("/audit").status_code == 403
         assert 'id="session-actions"' not in client.get(f"/sessions/{session_id}").text
-    assert web_store.session(session_id)["inclusion"] == "included" and web_store.audit_log() == []
+    assert web_store.sessions.get(session_id)["inclusion"] == "included" and web_store.audit.all() == []
 
 
 def test_marks_show_in_the_list_greyed_and_filterable(as_role, web_store):
@@ -47,7 +47,7 @@ def test_bad_requests_change_nothing(as_role, session_id, web_store):
         assert response.status_code == status and message in response.text, (action, response.text[:300])
     response = client.post("/sessions/nope/inclusion", data={"csrf_token": token, "inclusion": "pilot"})
     assert response.status_code == 404
-    assert web_store.session(session_id)["inclusion"] == "included" and web_store.audit_log() == []
+    assert web_store.sessions.get(session_id)["inclusion"] == "included" and web_store.audit.all() == []
 
 
 @pytest.mark.timeout(120)
@@ -65,7 +65,7 @@ def test_researcher_excludes_renames_and_deletes_in_the_browser(page, live_serve
     page.fill("#renameform input[name=group]", "redesign")
     page.click("#renameform button")
     page.wait_for_selector(".page-head h1 >> text=P11")
-    assert web_store.session(sid)["group_name"] == "redesign"
+    assert web_store.sessions.get(sid)["group_name"] == "redesign"
 
     page.goto(f"{live_server}/")
     row = page.locator("#sessions tbody tr.not-counted")
@@ -81,7 +81,7 @@ def test_researcher_excludes_renames_and_deletes_in_the_browser(page, live_serve
     page.fill("#deleteform input[name=confirm]", "P02")
     page.click("#deleteform button")
     page.wait_for_selector("#sessions")
-    assert web_store.count_sessions() == 1
+    assert web_store.sessions.count() == 1
     page.click("header a:has-text('Audit')")
     page.wait_for_selector("#audit")
     actions = page.locator("#audit tbody tr td:nth-child(3)").all_inner_texts()

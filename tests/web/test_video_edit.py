@@ -16,12 +16,12 @@ def _close(a, b, tol=25):
 
 def test_redact_endpoint_blacks_video_keyframes_and_drops_keys(as_role, session_id, web_store):
     client, token = as_role("researcher")
-    assert web_store.count_events(session_id, "key") == 5
+    assert web_store.events.count(session_id, "key") == 5
     response = client.post(f"/sessions/{session_id}/redact",
                            data={"csrf_token": token, "start": "4.5", "end": "5.2", "reason": "e-mail visible"})
     assert response.status_code == 200, response.text
     assert "1 video frames" in response.text
-    remaining = [e["t"] for e in web_store.iter_events(session_id, kinds=["key"])]
+    remaining = [e["t"] for e in web_store.events.iterate(session_id, kinds=["key"])]
     assert remaining == [pytest.approx(5.3), pytest.approx(5.4)]
     folder = web_store.media.session_dir(session_id)
     frames = dict(decoded_colours(folder / "screen.mp4"))
@@ -29,7 +29,7 @@ def test_redact_endpoint_blacks_video_keyframes_and_drops_keys(as_role, session_
     keyframe = cv2.imread(str(folder / "keyframes/000005.000.jpg"))
     assert keyframe.max() < 10
     assert cv2.imread(str(folder / "keyframes/000006.000.jpg")).max() > 100
-    audit = web_store.audit_log(session_id)
+    audit = web_store.audit.all(session_id)
     assert audit[-1]["action"] == "redact" and audit[-1]["actor"] == "rita"
     assert '"reason": "e-mail visible"' in audit[-1]["detail"]
 
@@ -44,7 +44,7 @@ def test_redact_refuses_bad_ranges_and_changes_nothing(as_role, session_id, web_
         assert response.status_code == 400, form
         assert b"Traceback" not in response.data
     assert (web_store.media.session_dir(session_id) / "screen.mp4").read_bytes() == video
-    assert web_store.count_events(session_id, "key") == 5 and web_store.audit_log(session_id) == []
+    assert web_store.events.count(session_id, "key") == 5 and web_store.audit.all(session_id) == []
 
 
 def test_a_reviewer_exports_a_clip_with_its_notes(as_role, session_id, tmp_path):
@@ -72,7 +72,7 @@ def test_notes_and_tags_through_the_api(as_role, session_id, web_store):
     for body in ({"t": 1, "text": ""}, {"t": "x", "text": "a"}, {"t": 99, "text": "a"},
                  {"t": 1, "text": "a", "tags": [1]}):
         assert client.post(f"/sessions/{session_id}/notes", json=body, headers=headers).status_code == 400
-    assert len(web_store.notes(session_id)) == 2
+    assert len(web_store.notes.all(session_id)) == 2
 
 
 def test_a_broken_video_gets_a_clean_error(as_role, session_id, web_store):
@@ -83,7 +83,7 @@ def test_a_broken_video_gets_a_clean_error(as_role, session_id, web_store):
                                data={"csrf_token": token, "start": "1", "end": "2", "reason": "x"})
         assert response.status_code == 400, action
         assert "cannot be read" in response.text and b"Traceback" not in response.data
-    assert web_store.count_events(session_id, "key") == 5
+    assert web_store.events.count(session_id, "key") == 5
 
 
 def test_an_unexpected_error_shows_a_clean_page(app, as_role, monkeypatch):
@@ -108,4 +108,4 @@ def test_redacting_a_session_still_being_recorded_is_refused_with_409(as_role, w
     assert response.status_code == 409, response.text
     assert "still being recorded" in response.text and b"Traceback" not in response.data
     assert video.read_bytes() == before
-    assert web_store.count_events(session_id, "key") == 5 and web_store.audit_log(session_id) == []
+    assert web_store.events.count(session_id, "key") == 5 and web_store.audit.all(session_id) == []

@@ -10,15 +10,15 @@ from web import view_cache
 
 def test_a_replay_stands_against_a_recording_but_not_against_the_apps_own_change(as_role, web_store, monkeypatch):
     sid = record_session(web_store)
-    live = web_store.create_session("P02")        # being recorded: it writes all the time
+    live = web_store.sessions.create("P02")        # being recorded: it writes all the time
     client, token = as_role("researcher")
     monkeypatch.setattr(view_cache, "RUNNING_EVERY", 3600.0)
     first = client.get(f"/sessions/{sid}/timeline.json")
     assert first.status_code == 200
     before = [n["text"] for n in first.json["notes"]]
     recorder = Store(web_store.folder)            # another process writes, as a recorder does
-    recorder.add_marker(live, 1.0, MarkerKind.MARKER.value, text="the recorder writes on")
-    recorder.add_marker(sid, 1.0, MarkerKind.MARKER.value, text="written behind the app's back")
+    recorder.markers.add(live, 1.0, MarkerKind.MARKER.value, text="the recorder writes on")
+    recorder.markers.add(sid, 1.0, MarkerKind.MARKER.value, text="written behind the app's back")
     recorder.close()
     kept = client.get(f"/sessions/{sid}/timeline.json").json
     assert kept == first.json, "within RUNNING_EVERY the kept replay stands"
@@ -37,7 +37,7 @@ def test_without_a_recording_every_change_shows_at_once(as_role, web_store):
     client, _ = as_role("reviewer")
     before = [m["text"] for m in client.get(f"/sessions/{sid}/timeline.json").json["markers"]]
     other = Store(web_store.folder)
-    other.add_marker(sid, 1.0, MarkerKind.MARKER.value, text="a later marker")
+    other.markers.add(sid, 1.0, MarkerKind.MARKER.value, text="a later marker")
     other.close()
     after = [m["text"] for m in client.get(f"/sessions/{sid}/timeline.json").json["markers"]]
     assert sorted(after) == sorted([*before, "a later marker"])

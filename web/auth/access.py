@@ -53,7 +53,7 @@ def begin_login(cookie: MutableMapping[str, Any], user: dict) -> None:
 def logged_in(cookie: MutableMapping[str, Any]) -> dict | None:
     """The user row of a login that is still valid, else None (the cookie is cleared)."""
     name = cookie.get("user")
-    row = current.store().user(name) if isinstance(name, str) else None
+    row = current.store().users.get(name) if isinstance(name, str) else None
     seen = cookie.get("seen")
     idle = current_app.config["IDLE_MINUTES"] * 60
     valid = (row is not None and cookie.get("generation") == int(row["generation"] or 0)

@@ -31,7 +31,7 @@ def add_user(store: Store, name: str, role: str, password: str | None = None) ->
     one-time password: the user sets their own at first login."""
     one_time = password is None
     password = secrets.token_urlsafe(12) if one_time else _checked(password)
-    store.add_user(name.strip(), role, generate_password_hash(password), must_change=one_time)
+    store.users.add(name.strip(), role, generate_password_hash(password), must_change=one_time)
     return password
 
 
@@ -41,7 +41,7 @@ def set_password(store: Store, name: str, password: str | None = None) -> str:
     _existing(store, name)
     one_time = password is None
     password = secrets.token_urlsafe(12) if one_time else _checked(password)
-    store.set_password_hash(name, generate_password_hash(password), must_change=one_time)
+    store.users.set_password_hash(name, generate_password_hash(password), must_change=one_time)
     return password
 
 
@@ -54,29 +54,29 @@ def change_password(store: Store, name: str, current: str, new: str, repeated: s
         raise BadRequest("the two new passwords differ")
     if new == current:
         raise BadRequest("choose a password different from the current one")
-    store.set_password_hash(name, generate_password_hash(_checked(new)))
+    store.users.set_password_hash(name, generate_password_hash(_checked(new)))
 
 
 def remove_user(store: Store, name: str) -> None:
     """Remove an account; its open logins end with it. The last researcher stays, so the
     study can still be managed."""
     row = _existing(store, name)
-    researchers = [u for u in store.users() if u["role"] == Role.RESEARCHER.value]
+    researchers = [u for u in store.users.all() if u["role"] == Role.RESEARCHER.value]
     if row["role"] == Role.RESEARCHER.value and len(researchers) == 1:
         raise Conflict(f"{name!r} is the study's last researcher; add another one first")
-    store.remove_user(name)
+    store.users.remove(name)
 
 
 def ensure_first_user(store: Store) -> tuple[str, str] | None:
     """A study with no accounts gets a researcher; returns (name, password) to print once."""
-    if store.users():
+    if store.users.all():
         return None
     return FIRST_USER, add_user(store, FIRST_USER, Role.RESEARCHER)
 
 
 def authenticate(store: Store, name: str, password: str) -> dict | None:
     """The user when the password matches, else None (same work either way)."""
-    row = store.user(name) if name else None
+    row = store.users.get(name) if name else None
     if row is None:
         check_password_hash(_DUMMY_HASH, password or "")
         return None
@@ -84,7 +84,7 @@ def authenticate(store: Store, name: str, password: str) -> dict | None:
 
 
 def _existing(store: Store, name: str) -> dict:
-    row = store.user(name)
+    row = store.users.get(name)
     if row is None:
         raise NotFound(f"no user {name!r} in this study")
     return row

@@ -53,7 +53,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     """Ends this user's logins everywhere, so a copied cookie is worth nothing afterwards."""
-    current.store().end_logins(current.user()["name"])
+    current.store().users.end_logins(current.user()["name"])
     session.clear()
     return redirect(url_for("auth.login"))
 
@@ -70,7 +70,7 @@ def password():
         except UxlabError as exc:
             error = exc.message
         else:
-            begin_login(session, current.store().user(user["name"]))
+            begin_login(session, current.store().users.get(user["name"]))
             session.permanent = True
             return redirect(url_for("dashboard.index"))
     return render_template("auth/password.html", error=error,

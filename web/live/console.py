@@ -51,7 +51,7 @@ class ConsoleNamespace(Namespace):
             # must not make a participant's tablet a recorder, so the lab's live token is needed too
             if not live_token_matches(auth.get("live_token")):
                 raise ConnectionRefusedError("a recorder needs the lab's live token")
-            found = current.store().session_by_token(token)
+            found = current.store().sessions.by_token(token)
             if found is None or found["status"] != SessionStatus.RECORDING:
                 raise ConnectionRefusedError("unknown or finished session")
             join_room(room(found["id"]))
@@ -75,7 +75,7 @@ class ConsoleNamespace(Namespace):
             return {"ok": False, "error": "not allowed"}
         session_id = data["session"]
         try:
-            current.store().session(session_id)
+            current.store().sessions.get(session_id)
         except UnknownSession:
             return {"ok": False, "error": "no such session"}
         join_room(room(session_id))

@@ -8,7 +8,7 @@ Who connects, and how:
 - A logged-in researcher or observer, with the web app's session cookie (no auth payload).
   Reviewers and anonymous clients are refused at connect.
 - The running recorder, with `auth={"token": <the session's token>, "live_token": <the lab's
-  live token>}` (sessions.token, which the recorder has from `store.session(id)`, and the
+  live token>}` (sessions.token, which the recorder has from `store.sessions.get(id)`, and the
   secret given to `uxlab serve` as UXLAB_LIVE_TOKEN and to `uxlab record --token`). The
   session token alone is not enough: it is also in the participant's questionnaire link.
   It is put straight into its session's room and into nothing else. Only a session still

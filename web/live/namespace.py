@@ -231,14 +231,14 @@ def checked(shape: Callable[[Any], str | None]) -> Callable:
 @bp.route("/live")
 @requires(*WATCH_ROLES)
 def index():
-    running = current.store().sessions(status=SessionStatus.RECORDING, limit=200)
+    running = current.store().sessions.all(status=SessionStatus.RECORDING, limit=200)
     return render_template("live/live.html", session=None, running=running, tasks=[])
 
 
 @bp.route("/live/<session_id>")
 @requires(*WATCH_ROLES)
 def page(session_id: str):
-    row = current.store().session(session_id)
+    row = current.store().sessions.get(session_id)
     tasks = [{"id": t.id, "prompt": t.prompt} for t in current.study().tasks]
     return render_template("live/live.html", session=row, running=[], tasks=tasks,
                            role=current.user()["role"])
@@ -352,7 +352,7 @@ class LiveNamespace(Namespace):
         _shared().hit(key, 60.0)
         text = data["text"]
         t, tags = session_time(row), tags_of(text)
-        note_id = current.store().add_note(row["id"], t, text, client["user"], tags=tags, source="live")
+        note_id = current.store().notes.add(row["id"], t, text, client["user"], tags=tags, source="live")
         note = {"id": note_id, "session": row["id"], "t": t, "text": text.strip(), "author": client["user"],
                 "tags": tags}
         self._to_room("note", note, row["id"])
@@ -365,7 +365,7 @@ class LiveNamespace(Namespace):
         if row is None:
             return {"ok": False, "error": "join a running session first"}
         t, attempt = session_time(row), _open_attempt(row["id"])
-        marker_id = current.store().add_marker(row["id"], t, MarkerKind.ERROR, text=text.strip() or None,
+        marker_id = current.store().markers.add(row["id"], t, MarkerKind.ERROR, text=text.strip() or None,
                                                author=client["user"], attempt_id=attempt,
                                                status=MarkerStatus.PENDING)
         flag = {"id": marker_id, "session": row["id"], "t": t, "text": text.strip() or None,
@@ -379,11 +379,11 @@ class LiveNamespace(Namespace):
         if row is None or client["role"] != Role.RESEARCHER:
             return {"ok": False, "error": "only a researcher in the session can confirm flags"}
         marker_id, status = data["id"], data["status"]
-        pending = {m["id"] for m in current.store().markers(row["id"], MarkerKind.ERROR)
+        pending = {m["id"] for m in current.store().markers.all(row["id"], MarkerKind.ERROR)
                    if m["status"] == MarkerStatus.PENDING}
         if marker_id not in pending:
             return {"ok": False, "error": "no such pending flag in this session"}
-        current.store().set_marker_status(marker_id, status)
+        current.store().markers.set_status(marker_id, status)
         self._to_room("flag_resolved", {"id": marker_id, "status": status, "by": client["user"]}, row["id"])
         return {"ok": True}
 
@@ -508,7 +508,7 @@ class LiveNamespace(Namespace):
         client = self.clients.get(request.sid)
         if not client or "user" not in client:
             return None
-        row = current.store().user(client["user"])
+        row = current.store().users.get(client["user"])
         if row is None or int(row["generation"] or 0) != client["generation"]:
             return None
         return client
@@ -528,7 +528,7 @@ class LiveNamespace(Namespace):
         if not isinstance(session_id, str) or not session_id or len(session_id) > MAX_ID:
             return None
         try:
-            row = current.store().session(session_id)
+            row = current.store().sessions.get(session_id)
         except UnknownSession:
             return None
         return row if row["status"] == SessionStatus.RECORDING else None
@@ -542,18 +542,18 @@ def _public(row: dict) -> dict:
 
 def _attempts(session_id: str) -> list[dict]:
     return [{"id": a["id"], "task": a["task"], "seq": a["seq"], "started": a["started"],
-             "ended": a["ended"], "outcome": a["outcome"]} for a in current.store().attempts(session_id)]
+             "ended": a["ended"], "outcome": a["outcome"]} for a in current.store().attempts.all(session_id)]
 
 
 def _notes(session_id: str) -> list[dict]:
     return [{"id": n["id"], "t": n["t"], "text": n["text"], "author": n["author"], "tags": n["tags"]}
-            for n in current.store().notes(session_id)]
+            for n in current.store().notes.all(session_id)]
 
 
 def _flags(session_id: str) -> list[dict]:
     return [{"id": m["id"], "t": m["t"], "text": m["text"], "author": m["author"],
              "attempt_id": m["attempt_id"], "status": m["status"]}
-            for m in current.store().markers(session_id, MarkerKind.ERROR)]
+            for m in current.store().markers.all(session_id, MarkerKind.ERROR)]
 
 
 def _history(row: dict) -> list[dict]:
@@ -561,13 +561,13 @@ def _history(row: dict) -> list[dict]:
     (presses only, as the ticker shows them; keystrokes as private as the session keeps them)."""
     kinds = (EventKind.CLICK, EventKind.KEY, EventKind.SCROLL, EventKind.WINDOW)
     columns = ("t", "kind", "x", "y", "button", "pressed", "dx", "dy", "key", "text", "window", "target")
-    rows = current.store().event_rows(row["id"], kinds, columns, presses_only=True)[-HISTORY_EVENTS:]
+    rows = current.store().events.rows(row["id"], kinds, columns, presses_only=True)[-HISTORY_EVENTS:]
     events = (_event(dict(zip(columns, r)), row["keystrokes"]) for r in rows)
     return [e for e in events if e is not None]
 
 
 def _open_attempt(session_id: str) -> int | None:
-    running = [a for a in current.store().attempts(session_id) if a["ended"] is None]
+    running = [a for a in current.store().attempts.all(session_id) if a["ended"] is None]
     return running[-1]["id"] if running else None
 
 

@@ -17,7 +17,7 @@ bp = Blueprint("captions", __name__)
 @bp.route(f"/sessions/<session_id>/{CAPTIONS_FILE}")
 @requires(*ROLES)
 def track(session_id: str):
-    current.store().session(session_id)  # an unknown session is a 404
+    current.store().sessions.get(session_id)  # an unknown session is a 404
     segments = Transcripts(current.store()).segments(session_id)
     speakers = len({s["speaker"] for s in segments}) > 1
     return Response(webvtt(segments, speakers=speakers), mimetype="text/vtt",

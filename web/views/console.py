@@ -16,7 +16,7 @@ LABELS = {Action.NEXT_TASK: "Start next task", Action.SUCCESS: "Success", Action
 @bp.route("/sessions/<session_id>/console")
 @requires(*CONSOLE_ROLES)
 def page(session_id: str):
-    session = current.store().session(session_id)
+    session = current.store().sessions.get(session_id)
     role = current.user()["role"]
     buttons = [(a, LABELS[Action(a)], may_send(role, a)) for a in ACTIONS]
     return render_template("console/console.html", session=session, buttons=buttons,

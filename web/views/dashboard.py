@@ -47,10 +47,10 @@ def index():
     filters = {"status": q["status"], "group": q["group"], "participant": q["participant"],
                "inclusion": q["inclusion"]}
     store = current.store()
-    total = store.count_sessions(**filters)
+    total = store.sessions.count(**filters)
     pages = max(1, math.ceil(total / size))
     q["page"] = min(q["page"], pages)
-    rows = store.sessions(**filters, order=SORTS[q["sort"]], descending=q["dir"] == "desc",
+    rows = store.sessions.all(**filters, order=SORTS[q["sort"]], descending=q["dir"] == "desc",
                           limit=size, offset=(q["page"] - 1) * size)
     return render_template("dashboard/dashboard.html", study=current.study(), rows=rows, total=total,
                            pages=pages, q=q, statuses=SESSION_STATUSES, inclusions=INCLUSIONS)
@@ -115,7 +115,7 @@ def current_summary() -> dict:
 def _analyse(store: Store, study: Study, memo: PerSession) -> dict:
     _running, kept, mark = memo.reusable(store)
     measured = {row["id"]: kept[row["id"]] if row["id"] in kept else measure_session(store, study, row)
-                for row in store.counted_sessions()}
+                for row in store.sessions.counted()}
     memo.keep(mark, measured)
     sessions = [m for m, _ in measured.values()]
     matched = set().union(*(screens for _, screens in measured.values()))

@@ -119,7 +119,7 @@ def _who(row: dict, task_id: str) -> dict:
     """What a researcher reads in a hot-spot list: the participant, the task, and how far
     into the attempt the click came (not the store's ids)."""
     store = current.store()
-    session = store.session(row["session_id"])
-    attempt = next((a for a in store.attempts(row["session_id"], task_id) if a["id"] == row["attempt_id"]), None)
+    session = store.sessions.get(row["session_id"])
+    attempt = next((a for a in store.attempts.all(row["session_id"], task_id) if a["id"] == row["attempt_id"]), None)
     return {"participant": session["participant"], "group": session["group_name"], "task": task_id,
             "into_task": round(float(row["t"]) - attempt["started"], 3) if attempt else None}

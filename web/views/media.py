@@ -18,7 +18,7 @@ bp = Blueprint("media", __name__)
 @bp.route("/media/<session_id>/<path:relative>", merge_slashes=False)
 @requires(*ROLES)
 def file(session_id: str, relative: str):
-    current.store().session(session_id)   # only sessions of this study: an unknown id is a 404
+    current.store().sessions.get(session_id)   # only sessions of this study: an unknown id is a 404
     path = current.store().media.path(session_id, relative)  # MediaPathError -> 404
     if not path.is_file():
         abort(404)

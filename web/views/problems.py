@@ -123,8 +123,8 @@ def page_json(problem_id: int):
 @requires(*ROLES)
 def still(evidence_id: int):
     row = _problems().evidence_item(evidence_id)
-    frames = current.store().frames(row["session_id"], end=row["t"], keyframes_only=True) or \
-        current.store().frames(row["session_id"], keyframes_only=True)[:1]
+    frames = current.store().frames.all(row["session_id"], end=row["t"], keyframes_only=True) or \
+        current.store().frames.all(row["session_id"], keyframes_only=True)[:1]
     jpeg = screen_thumbnail(current.store(), {"session_id": row["session_id"], "keyframe": frames[-1]["keyframe"]}) \
         if frames else None
     if jpeg is None:
@@ -144,7 +144,7 @@ def create():
     problems = _problems()
     moment = body.get("session_id")
     if moment is not None:
-        current.store().session(moment)
+        current.store().sessions.get(moment)
     problem_id = problems.create(body.get("title"), author=_name(), task=task,
                                  description=body.get("description") or "", tags=body.get("tags") or [])
     if moment is not None:
@@ -290,7 +290,7 @@ def start_reel(problem_id: int):
             job.update(state="failed", error="The reel could not be built; the details are in the server log.")
 
     current_app_logger = current_app.logger
-    store.audit(_name(), "build_reel", None, {"problem": problem_id, "clips": len(clips)})
+    store.audit.record(_name(), "build_reel", None, {"problem": problem_id, "clips": len(clips)})
     threading.Thread(target=run, name=f"reel-{job_id[:8]}", daemon=True).start()
     return jsonify(_job_view(job)), 202
 

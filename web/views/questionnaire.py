@@ -13,7 +13,7 @@ bp = Blueprint("questionnaire", __name__)
 
 
 def _session(token: str) -> dict:
-    session = current.store().session_by_token(token) if 8 <= len(token) <= 64 else None
+    session = current.store().sessions.by_token(token) if 8 <= len(token) <= 64 else None
     if session is None:
         abort(404)
     return session
@@ -51,8 +51,8 @@ def submit(token: str):
     attempt_id = state.get("attempt_id")
     for inst in instruments:
         if values[inst.id]:
-            current.store().add_answers(session["id"], inst.id, values[inst.id], attempt_id=attempt_id)
+            current.store().answers.add(session["id"], inst.id, values[inst.id], attempt_id=attempt_id)
         elif not any(i.required for i in inst.items):
             # an optional item left blank still counts as seen, so it is not asked again
-            current.store().add_answers(session["id"], inst.id, {inst.items[0].id: ""}, attempt_id=attempt_id)
+            current.store().answers.add(session["id"], inst.id, {inst.items[0].id: ""}, attempt_id=attempt_id)
     return redirect(url_for("questionnaire.page", token=token))

@@ -27,9 +27,9 @@ MAX_TAGS, MAX_TAG, MAX_NOTE = 12, 40, 2000
 @bp.route("/sessions/<session_id>")
 @requires(*ROLES)
 def page(session_id: str):
-    session = current.store().session(session_id)
+    session = current.store().sessions.get(session_id)
     link = url_for("questionnaire.page", token=session["token"], _external=True)
-    answers = current.store().answers(session_id)
+    answers = current.store().answers.all(session_id)
     return render_template("replay/replay.html", session=session, questionnaire_link=link,
                            answers=readable_answers(session_id, answers), sus=sus_of(answers),
                            tasks=[t.id for t in current.study().tasks], voices=other_voices(session))
@@ -50,7 +50,7 @@ def readable_answers(session_id: str, answers: list[dict]) -> list[dict]:
     rather than item numbers and attempt ids."""
     from web.instruments import instrument
     study = current.study()
-    task_of = {a["id"]: a["task"] for a in current.store().attempts(session_id)}
+    task_of = {a["id"]: a["task"] for a in current.store().attempts.all(session_id)}
     rows = []
     for a in answers:
         try:
@@ -125,7 +125,7 @@ def _range(session: dict, form) -> tuple[float, float]:
 @bp.route("/sessions/<session_id>/notes", methods=["POST"])
 @requires(*ROLES)
 def add_note(session_id: str):
-    session = current.store().session(session_id)
+    session = current.store().sessions.get(session_id)
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         abort(400, "Send the note as JSON.")
@@ -133,9 +133,9 @@ def add_note(session_id: str):
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_NOTE:
         abort(400, f"A note needs 1 to {MAX_NOTE} characters of text.")
     t = _seconds(body.get("t"), "The note's time", session["duration"] or 0.0)
-    note_id = current.store().add_note(session_id, t, text, current.user()["name"],
+    note_id = current.store().notes.add(session_id, t, text, current.user()["name"],
                                        tags=_tags(body.get("tags")), source="replay")
-    note = next(n for n in current.store().notes(session_id) if n["id"] == note_id)
+    note = next(n for n in current.store().notes.all(session_id) if n["id"] == note_id)
     return jsonify({"id": note_id, "t": note["t"], "text": note["text"],
                     "author": note["author"], "tags": note["tags"]}), 201
 
@@ -143,14 +143,14 @@ def add_note(session_id: str):
 @bp.route("/sessions/<session_id>/notes/<int:note_id>/tags", methods=["POST"])
 @requires(*ROLES)
 def set_tags(session_id: str, note_id: int):
-    notes = {n["id"]: n for n in current.store().notes(session_id)}
+    notes = {n["id"]: n for n in current.store().notes.all(session_id)}
     if note_id not in notes:
         abort(404)
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         abort(400, "Send the tags as JSON.")
     tags = _tags(body.get("tags"))
-    current.store().set_note_tags(note_id, tags)
+    current.store().notes.set_tags(note_id, tags)
     return jsonify({"id": note_id, "tags": tags})
 
 
@@ -159,9 +159,9 @@ def set_tags(session_id: str, note_id: int):
 def clip(session_id: str):
     """A highlight: the video of a time range plus the notes inside it (JSON and WebVTT
     subtitles, so the notes show over the clip in any player)."""
-    session = current.store().session(session_id)
+    session = current.store().sessions.get(session_id)
     start, end = _range(session, request.form)
-    notes = [n for n in current.store().notes(session_id) if start <= n["t"] <= end]
+    notes = [n for n in current.store().notes.all(session_id) if start <= n["t"] <= end]
     store = current.store()
     video = off_loop(lambda: clip_video(store, session_id, start, end))  # a UxlabError is the app's to show
     buffer = io.BytesIO()
@@ -174,7 +174,7 @@ def clip(session_id: str):
         if (captions := clip_captions(session_id, start, end)) is not None:
             archive.writestr(CAPTIONS_FILE, captions)
     buffer.seek(0)
-    current.store().audit(current.user()["name"], "export_clip", session_id, {"start": start, "end": end})
+    current.store().audit.record(current.user()["name"], "export_clip", session_id, {"start": start, "end": end})
     name = f"{session_id}-{start:.0f}-{end:.0f}.zip"
     return send_file(buffer, mimetype="application/zip", as_attachment=True, download_name=name)
 
@@ -198,7 +198,7 @@ def redact(session_id: str):
     the audit log. Runs in the request (off the server's loop): a re-encode
     takes seconds per minute."""
     store = current.store()
-    session = store.session(session_id)
+    session = store.sessions.get(session_id)
     start, end = _range(session, request.form)
     reason = (request.form.get("reason") or "").strip()
     if not reason or len(reason) > 500:

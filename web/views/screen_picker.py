@@ -34,7 +34,7 @@ def _number(body: dict, key: str, low: float, high: float) -> float:
 @requires(Role.RESEARCHER)
 def save(session_id: str):
     store, study = current.store(), current.study()
-    session = store.session(session_id)
+    session = store.sessions.get(session_id)
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise BadRequest("send the area as JSON")
@@ -61,7 +61,7 @@ def save(session_id: str):
     extensions = current_app.extensions["uxlab"]
     extensions["study"] = set_task_screen(store.folder, task, kind, value)
     extensions.pop("summary", None)   # the task table is analysed again on its next visit
-    store.audit(current.user()["name"], f"screen_{kind}", session_id,
+    store.audit.record(current.user()["name"], f"screen_{kind}", session_id,
                 {"task": task, "area": list(rect), "screen": value if kind != "first_click" else None})
     return jsonify({"task": task, "kind": kind, "area": list(rect),
                     "screen": None if kind == "first_click" else value}), 201

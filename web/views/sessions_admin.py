@@ -25,7 +25,7 @@ def _form() -> dict:
 
 def _done(session_id: str, message: str):
     if wants_json():
-        return jsonify({"session": _public(current.store().session(session_id)), "message": message})
+        return jsonify({"session": _public(current.store().sessions.get(session_id)), "message": message})
     return redirect(url_for("replay.page", session_id=session_id, done=message))
 
 
@@ -40,7 +40,7 @@ def inclusion(session_id: str):
     value = form.get("inclusion")
     if value not in INCLUSIONS:
         raise BadRequest(f"choose one of {', '.join(INCLUSIONS)}")
-    current.store().set_inclusion(session_id, value, current.user()["name"], form.get("reason"))
+    current.store().sessions.set_inclusion(session_id, value, current.user()["name"], form.get("reason"))
     return _done(session_id, f"Marked {value}.")
 
 
@@ -48,7 +48,7 @@ def inclusion(session_id: str):
 @requires(RESEARCHER)
 def rename(session_id: str):
     form = _form()
-    current.store().rename_session(session_id, current.user()["name"],
+    current.store().sessions.rename(session_id, current.user()["name"],
                                    participant=form.get("participant"), group=form.get("group"))
     return _done(session_id, "Saved.")
 
@@ -57,10 +57,10 @@ def rename(session_id: str):
 @requires(RESEARCHER)
 def delete(session_id: str):
     store = current.store()
-    row = store.session(session_id)
+    row = store.sessions.get(session_id)
     if (_form().get("confirm") or "").strip() != row["participant"]:
         raise BadRequest("to delete, type the participant id of the session")
-    store.delete_session(session_id, current.user()["name"])
+    store.sessions.delete(session_id, current.user()["name"])
     if wants_json():
         return jsonify({"deleted": session_id})
     return redirect(url_for("dashboard.index"))
@@ -69,6 +69,6 @@ def delete(session_id: str):
 @bp.route("/audit")
 @requires(RESEARCHER)
 def audit():
-    rows = [{**r, "detail": json.loads(r["detail"] or "{}")} for r in current.store().audit_log()]
+    rows = [{**r, "detail": json.loads(r["detail"] or "{}")} for r in current.store().audit.all()]
     rows.reverse()
     return render_template("sessions_admin/audit.html", rows=rows)

@@ -1,0 +1,9 @@
+"""The store's per-table parts: each module reads and writes one family of tables of a
+study's database, and `sessions.store.Store` hangs one object per part off itself
+(`store.sessions`, `store.attempts`, `store.events`, `store.frames`, `store.markers`,
+`store.notes`, `store.answers`, `store.users`, `store.audit`, `store.jobs`).
+
+A part knows its tables and its checks; the Store knows connections, migration and leases.
+Parts never import the Store: they receive it as anything with a `db` connection
+(`tables.base.Connected`), so the store can import them without a cycle.
+"""
