@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from cli import (analyze_commands, findings_commands, record_commands, session_commands, study_commands,
-                 voice_commands, web_commands)
+                 standards_commands, voice_commands, web_commands)
 from cli.errors import UxlabGroup
 
 
@@ -19,6 +19,6 @@ def main() -> None:
 
 
 for _module in (study_commands, session_commands, record_commands, analyze_commands, web_commands,
-                findings_commands, voice_commands):
+                findings_commands, voice_commands, standards_commands):
     for _command in _module.COMMANDS:
         main.add_command(_command)
