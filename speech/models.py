@@ -203,14 +203,20 @@ def join_halves(first: Path, second: Path, parts: tuple[str, str], into: Path, k
         raise
 
 
-def base_folder() -> Path | None:
-    """Where base is: $UXLAB_MODELS/base, the joined copy in the cache, or (joined now) the halves."""
+def _base_joined() -> Path | None:
+    """base's folder if there is one already: $UXLAB_MODELS/base or the joined copy in the cache."""
     own = models_dir()
     if own is not None and (own / "base").is_dir():
         return own / "base"
     joined = cache_dir() / "models" / "base"
-    if (joined / MODEL_FILE).is_file():
-        return joined
+    return joined if (joined / MODEL_FILE).is_file() else None
+
+
+def base_folder() -> Path | None:
+    """Where base is: $UXLAB_MODELS/base, the joined copy in the cache, or (joined now) the halves."""
+    if (ready := _base_joined()) is not None:
+        return ready
+    joined = cache_dir() / "models" / "base"
     halves = _base_halves()
     if halves is None:
         return None
@@ -243,10 +249,10 @@ def available() -> list[ModelInfo]:
     """Every model uxlab knows of or finds in $UXLAB_MODELS, with where it is and whether it verified."""
     infos = []
     for name, known in KNOWN.items():
-        try:
-            folder = tiny_en_folder() if name == "tiny.en" else base_folder()
-        except UxlabError as exc:
-            infos.append(ModelInfo(name, None, False, exc.message))
+        folder = tiny_en_folder() if name == "tiny.en" else _base_joined()
+        if folder is None and name == "base" and (halves := _base_halves()) is not None:
+            infos.append(ModelInfo(name, halves[0], None, "installed as two halves: joined into "
+                                   f"{cache_dir() / 'models' / 'base'} and verified on first use"))
             continue
         if folder is None:
             infos.append(ModelInfo(name, None, None, f"not installed: {known.install}"))

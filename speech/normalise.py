@@ -21,6 +21,11 @@ ORDINALS = {"one": "first", "two": "second", "three": "third", "five": "fifth", 
 ABBREVIATIONS = {"mr": "mister", "mrs": "missus", "ms": "miss", "dr": "doctor", "st": "saint",
                  "prof": "professor", "jr": "junior", "sr": "senior", "vs": "versus", "etc": "et cetera",
                  "ok": "okay", "%": "percent", "&": "and"}
+# contractions written out, as Whisper's normaliser does ('s and 'd are left: is/has, had/would)
+CONTRACTIONS = ((re.compile(r"\bwon't\b"), "will not"), (re.compile(r"\bcan't\b"), "can not"),
+                (re.compile(r"\bain't\b"), "is not"), (re.compile(r"n't\b"), " not"),
+                (re.compile(r"'m\b"), " am"), (re.compile(r"'re\b"), " are"), (re.compile(r"'ve\b"), " have"),
+                (re.compile(r"'ll\b"), " will"))
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(st|nd|rd|th|s)?(?!\w)")
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)*|[%&]")
 
@@ -74,9 +79,11 @@ def number_words(digits: str, fraction: str | None = None, suffix: str | None = 
 
 def normalise(text: str) -> str:
     """Lower case, no punctuation (apostrophes inside words kept), hyphens as spaces, numbers
-    as words, abbreviations spelt out: the form two transcripts are compared in."""
+    as words, abbreviations and contractions spelt out: the form two transcripts are compared in."""
     text = _NUMBER.sub(lambda m: f" {number_words(m.group(1), m.group(2), m.group(3))} ", text)
     text = text.lower().replace("\u2019", "'").replace("-", " ").replace("\u2014", " ")
+    for pattern, spelt in CONTRACTIONS:
+        text = pattern.sub(spelt, text)
     words = []
     for token in _TOKEN.findall(text):
         words.extend(ABBREVIATIONS.get(token, token).split())

@@ -26,10 +26,13 @@ def test_a_number_said_and_written_are_the_same_words(said, written):
     assert normalise(said) == normalise(written) == said
 
 
-def test_case_punctuation_and_hyphens_go_apostrophes_stay():
+def test_case_punctuation_hyphens_and_contractions_go():
     assert normalise("Unless to be rather cold-hearted, and rather selfish, is to be ill-disposed!") == \
         "unless to be rather cold hearted and rather selfish is to be ill disposed"
-    assert normalise("I don\u2019t understand where the “export” is?") == "i don't understand where the export is"
+    assert normalise("I don\u2019t understand where the “export” is?") == "i do not understand where the export is"
+    assert normalise("I'm sure they're lost; we can't, won't, and we'll see what I've done") == \
+        "i am sure they are lost we can not will not and we will see what i have done"
+    assert normalise("the participant's screen") == "the participant's screen"   # 's: is, has or whose
     assert normalise("  ") == ""
 
 
