@@ -3,10 +3,10 @@ and brings the moderator console's commands back to the task runner.
 
 Two Socket.IO connections, each kept up by its own thread with backoff, so neither a
 refused token nor a restarted server can stall the other or the recording:
-- `/live` (see web/live/namespace.py), authenticated with the lab's live token (`--token T`, the
+- `/live` (`sessions.events.LiveEvent`; see web/live/namespace.py), authenticated with the lab's live token (`--token T`, the
   secret the server knows as UXLAB_LIVE_TOKEN): screen frames, input events, task state and
   markers.
-- `/console` (see web/live/console_protocol.py), authenticated with the session's own token
+- `/console` (`sessions.events.ConsoleEvent`; see web/live/console_protocol.py), authenticated with the session's own token
   from the store: commands in, `state` and `done` out.
 
 Nothing the capture, input or task threads call here ever waits on the network: a frame
@@ -33,7 +33,16 @@ import numpy as np
 import socketio
 
 from sessions.errors import UxlabError
-from sessions.events import CONSOLE_NAMESPACE, LIVE_NAMESPACE, Action, MarkerKind, MarkerStatus, SessionStatus
+from sessions.events import (
+    CONSOLE_NAMESPACE,
+    LIVE_NAMESPACE,
+    Action,
+    ConsoleEvent,
+    LiveEvent,
+    MarkerKind,
+    MarkerStatus,
+    SessionStatus,
+)
 from sessions.store import Store
 
 from recorder.tasks import ActionError, TaskRunner
@@ -182,11 +191,11 @@ class LivePublisher:
         self._console_out: collections.deque = collections.deque(maxlen=200)
         self._console_wake = threading.Event()
         self.live = _Link(url, LIVE_NAMESPACE, {"live_token": token, "session": session_id},
-                          {"snapshot": self._on_snapshot}, self._send_pending, self._on_live_connect, self._stop)
+                          {LiveEvent.SNAPSHOT: self._on_snapshot}, self._send_pending, self._on_live_connect, self._stop)
         self.console = None
         if session_token:
             self.console = _Link(url, CONSOLE_NAMESPACE, {"token": session_token, "live_token": token},
-                                 {"command": self._on_command}, self._send_console,
+                                 {ConsoleEvent.COMMAND: self._on_command}, self._send_console,
                                  self._on_console_connect, self._stop)
 
     def _last_marker_id(self) -> int:
@@ -272,7 +281,7 @@ class LivePublisher:
         """The task runner's state (TaskRunner's on_state hook)."""
         with self._lock:
             self._state, self._state_dirty = dict(state), True
-        self._console_out.append(("state", self._console_state(state)))
+        self._console_out.append((ConsoleEvent.STATE, self._console_state(state)))
         self._wake.set()
         self._console_wake.set()
 
@@ -316,7 +325,7 @@ class LivePublisher:
         self._send_camera(link)
         self._send_state(link)
         while self._markers:
-            link.emit("marker", self._markers.popleft())
+            link.emit(LiveEvent.MARKER, self._markers.popleft())
         self._send_events(link)
         self._send_frame(link)
 
@@ -348,13 +357,13 @@ class LivePublisher:
         with self._lock:
             state, dirty, self._state_dirty = self._state, self._state_dirty, False
         if dirty and state is not None:
-            link.emit("state", {**state, "t": round(time.time() - self.started_wall, 3)})
+            link.emit(LiveEvent.STATE, {**state, "t": round(time.time() - self.started_wall, 3)})
 
     def _send_audio(self, link: _Link) -> None:
         while self._audio:
             t, pcm, rate = self._audio.popleft()
             self.stats.audio_sent += 1
-            link.emit("audio", {"t": round(t, 4), "seq": self.stats.audio_sent, "rate": rate,
+            link.emit(LiveEvent.AUDIO, {"t": round(t, 4), "seq": self.stats.audio_sent, "rate": rate,
                                 "pcm": pcm, "sent": time.time()})
 
     def _send_camera(self, link: _Link) -> None:
@@ -369,13 +378,13 @@ class LivePublisher:
         ok, jpeg = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, 70])
         if ok:
             self._camera_seq += 1
-            link.emit("camera", {"t": round(t, 3), "seq": self._camera_seq, "w": width, "h": height,
+            link.emit(LiveEvent.CAMERA, {"t": round(t, 3), "seq": self._camera_seq, "w": width, "h": height,
                                  "jpeg": jpeg.tobytes()})
 
     def _send_events(self, link: _Link) -> None:
         while self._events:
             batch = [self._events.popleft() for _ in range(min(EVENTS_PER_MESSAGE, len(self._events)))]
-            if link.emit("events", batch):
+            if link.emit(LiveEvent.EVENTS, batch):
                 self.stats.events_sent += len(batch)
 
     def _send_frame(self, link: _Link) -> None:
@@ -394,7 +403,7 @@ class LivePublisher:
         now = time.monotonic()
         self._next_due = max(self._next_due + self.interval, now)
         self._last_frame["sent"] = time.time()
-        if link.emit("frame", self._last_frame, callback=self._acknowledged):
+        if link.emit(LiveEvent.FRAME, self._last_frame, callback=self._acknowledged):
             self._in_flight.append(now)
             self.stats.frames_sent += 1
 
@@ -422,7 +431,7 @@ class LivePublisher:
         with self._lock:
             state = self._state
         if state is not None:
-            self._console_out.append(("state", self._console_state(state)))
+            self._console_out.append((ConsoleEvent.STATE, self._console_state(state)))
         self._console_wake.set()
 
     def _send_console(self, link: _Link) -> None:
@@ -443,7 +452,7 @@ class LivePublisher:
             self.on_command(command)
         except UxlabError as exc:  # ActionError, or the store refusing a value
             ok, error = False, exc.message
-        self._console_out.append(("done", {"id": command.get("id"), "ok": ok, "error": error}))
+        self._console_out.append((ConsoleEvent.DONE, {"id": command.get("id"), "ok": ok, "error": error}))
         self._console_wake.set()
 
     def _console_state(self, state: dict) -> dict:

@@ -3,7 +3,7 @@ characters a participant types are kept (`full`), reduced to key classes (`redac
 default) or not recorded at all (`none`)."""
 from __future__ import annotations
 
-from sessions.study import KEYSTROKE_MODES
+from sessions.events import KEYSTROKE_MODES, KeystrokeMode
 
 from recorder.keys import KeyStroke, combination
 
@@ -47,11 +47,11 @@ def key_fields(key: KeyStroke, modifiers: set[str], mode: str) -> dict | None:
     """
     if mode not in KEYSTROKE_MODES:
         raise ValueError(f"unknown keystroke mode {mode!r}")
-    if mode == "none":
+    if mode == KeystrokeMode.NONE:
         return None
     if modifiers & _SHORTCUT_MODIFIERS and not key.modifier:
         return {"key": combination(modifiers, key), "text": None}
-    if mode == "redacted":
+    if mode == KeystrokeMode.REDACTED:
         return {"key": key_class(key), "text": None}
     if key.char:
         return {"key": key.char, "text": key.char}

@@ -12,6 +12,8 @@ import threading
 
 import numpy as np
 
+from sessions.events import KeystrokeMode
+
 WIDTH, HEIGHT, MARGIN = 420, 120, 10
 CONSENT_SIZE = (560, 240)
 CONSENT_TITLE = "uxlab consent"
@@ -146,8 +148,8 @@ class PromptWindow:
         left = max(0, (self.screen_width - width) // 2)
         dialog.geometry(f"{width}x{height}+{left}+150")
         dialog.configure(highlightthickness=2, highlightbackground="#444")
-        typed = " and the text you type" if keystrokes == "full" else ""
-        typed = " (no keystrokes at all)" if keystrokes == "none" else typed
+        typed = " and the text you type" if keystrokes == KeystrokeMode.FULL else ""
+        typed = " (no keystrokes at all)" if keystrokes == KeystrokeMode.NONE else typed
         heard = ", and your voice through the microphone " + " and ".join(
             f'"{m}"' for m in microphones) if microphones else ""
         heard += ", and your face through the camera" if camera else ""

@@ -14,12 +14,11 @@ from collections.abc import Callable
 from typing import Any, NoReturn
 
 from sessions.errors import BadRequest
-from sessions.events import Action
+from sessions.events import KEYSTROKE_MODES, Action, KeystrokeMode
 from sessions.studyfile_lines import KeyLocator
 from sessions.studyfile_standards import Standards, read_standards
 
 STUDY_FILE = "study.toml"
-KEYSTROKE_MODES = ("redacted", "full", "none")
 STANDARD_POST_TASK = ("seq", "ces")
 STANDARD_POST_SESSION = ("sus", "umux_lite", "nps", "csat", "ces")
 DEFAULT_HOTKEYS = {
@@ -59,7 +58,7 @@ class _Invalid(Exception):
 class Capture:
     fps: float = 10.0
     scale: float = 1.0
-    keystrokes: str = "redacted"
+    keystrokes: str = KeystrokeMode.REDACTED.value
     window_titles: bool = True
     transcribe: bool = False   # transcribe each session on this machine when it ends
     audio: str = "none"          # "none", "default" or a microphone's source name
@@ -260,10 +259,10 @@ class _Checker:
         self.only(table, {"fps", "scale", "keystrokes", "window_titles", "transcribe", "audio"}, where)
         fps = self.guarded(lambda: self.number(table, "fps", where, 1, 30))
         scale = self.guarded(lambda: self.number(table, "scale", where, 0.1, 1.0))
-        keys = table.get("keystrokes", "redacted")
+        keys = table.get("keystrokes", KeystrokeMode.REDACTED.value)
         if keys not in KEYSTROKE_MODES:
             self.note(where + ("keystrokes",), f"must be one of {', '.join(KEYSTROKE_MODES)}, got {keys!r}")
-            keys = "redacted"
+            keys = KeystrokeMode.REDACTED.value
         titles = table.get("window_titles", True)
         if not isinstance(titles, bool):
             self.note(where + ("window_titles",), f"expected true or false, got {titles!r}")

@@ -11,7 +11,7 @@ import socketio
 
 from sessions.store import Store
 from tests.live.clients import LIVE_TOKEN, Observer, login, wait_for
-from web.live.namespace import MAX_FRAME_BYTES, MAX_NOTE
+from web.live.payloads import MAX_FRAME_BYTES, MAX_NOTE
 
 NAMESPACE = "/live"
 

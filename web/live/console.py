@@ -3,25 +3,36 @@ every connect, join and command.
 
 Flask-SocketIO's example lets a client join any room it names; here a room is joined only
 after the user's role and the session are checked, and a recorder only ever reaches the
-room of the session whose token it holds. See console_protocol for the messages.
+room of the session whose token it holds. The events and what each carries are
+`sessions.events.ConsoleEvent`; one a client sends that is not declared there is refused
+(web.live.payloads), and every declared one runs behind a payload check.
 """
 from __future__ import annotations
 
 import secrets
 import time
-
 from typing import Any
 
 from flask import current_app, request, session
 from flask_socketio import Namespace, emit, join_room
 
-from sessions.events import CONSOLE_ROLES, Action, MarkerStatus, Role, SessionStatus, may_send
+from sessions.events import (
+    CONSOLE_CLIENT_EVENTS,
+    CONSOLE_ROLES,
+    Action,
+    ConsoleEvent,
+    MarkerStatus,
+    Role,
+    SessionStatus,
+    may_send,
+)
 from sessions.events import console_room as room
 from sessions.store import UnknownSession
 from web import current
 from web.auth.access import logged_in
 from web.live.console_protocol import MAX_TEXT
-from web.live.namespace import MAX_ID, checked, live_token_matches
+from web.live.namespace import live_token_matches
+from web.live.payloads import MAX_ID, checked, shape_object
 
 STATE_SECONDS = 24 * 3600   # how long a recorder's last state is kept for consoles that open late
 
@@ -30,16 +41,17 @@ def _shared():
     return current_app.extensions["uxlab"]["shared"]
 
 
-def _object(data: Any) -> str | None:
-    return None if isinstance(data, dict) else "the message must be an object"
-
-
 def _join(data: Any) -> str | None:
     session_id = data.get("session") if isinstance(data, dict) else None
     return None if isinstance(session_id, str) and 0 < len(session_id) <= MAX_ID else "say which session"
 
 
 class ConsoleNamespace(Namespace):
+    """Checks every connect, join and command; relays commands to a session's recorder and
+    its state and answers back to the session's consoles."""
+
+    inbound = frozenset(CONSOLE_CLIENT_EVENTS)   # all else is refused
+
     def __init__(self, namespace: str) -> None:
         super().__init__(namespace)
         self.clients: dict[str, dict] = {}  # sid -> {"user"/"recorder", "rooms"}
@@ -83,7 +95,7 @@ class ConsoleNamespace(Namespace):
         # the recorder may have reached another server process: its state is shared
         return {"ok": True, "state": _shared().get(f"console:{session_id}")}
 
-    @checked(_object)
+    @checked(shape_object)
     def on_command(self, data):
         client = self.clients.get(request.sid)
         if client is None or "user" not in client:
@@ -104,10 +116,10 @@ class ConsoleNamespace(Namespace):
                    "status": (MarkerStatus.PENDING.value if client["role"] == Role.OBSERVER and action == Action.ERROR
                               else MarkerStatus.CONFIRMED.value),
                    "by": client["user"], "role": client["role"], "sent": time.time()}
-        emit("command", command, to=room(session_id))
+        emit(ConsoleEvent.COMMAND, command, to=room(session_id))
         return {"ok": True, "id": command["id"]}
 
-    @checked(_object)
+    @checked(shape_object)
     def on_state(self, data):
         client = self.clients.get(request.sid)
         if client is None or "recorder" not in client:
@@ -116,10 +128,10 @@ class ConsoleNamespace(Namespace):
                  if data.get(k) is None or isinstance(data.get(k), (str, int, float, bool))}
         state = {k: (v[:200] if isinstance(v, str) else v) for k, v in state.items()}
         _shared().put(f"console:{client['recorder']}", state, STATE_SECONDS)
-        emit("state", state, to=room(client["recorder"]))
+        emit(ConsoleEvent.STATE, state, to=room(client["recorder"]))
         return {"ok": True}
 
-    @checked(_object)
+    @checked(shape_object)
     def on_done(self, data):
         client = self.clients.get(request.sid)
         if client is None or "recorder" not in client:
@@ -127,5 +139,5 @@ class ConsoleNamespace(Namespace):
         done = {k: data.get(k) for k in ("id", "ok", "error")}
         done = {k: (v[:500] if isinstance(v, str) else v) for k, v in done.items()
                 if v is None or isinstance(v, (str, bool, int))}
-        emit("done", done, to=room(client["recorder"]))
+        emit(ConsoleEvent.DONE, done, to=room(client["recorder"]))
         return {"ok": True}

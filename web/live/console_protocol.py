@@ -14,22 +14,9 @@ Who connects, and how:
   It is put straight into its session's room and into nothing else. Only a session still
   "recording" is accepted.
 
-Client → server (each answered through the Socket.IO acknowledgement callback):
-- `join` {"session": id} → {"ok": true, "state": <last state or null>} or {"ok": false, "error": str}.
-  Checks the user's role and that the session exists before joining its room.
-- `command` {"session": id, "action": one of events.ACTIONS, "text": str (marker only, ≤ 500 chars)}
-  → {"ok": true, "id": command id} or {"ok": false, "error": str}. Researchers may send every
-  action; observers only "error" and "marker" (an observer's error is sent with
-  "status": "pending", for the moderator to confirm, as the data contract says).
-- `state` (recorder only) {"task": id|null, "attempt": id|null, "paused": bool,
-  "status": str, "t": session seconds} → relayed to the room as `state`.
-- `done` (recorder only) {"id": command id, "ok": bool, "error": str|null} → relayed as `done`.
-
-Server → clients in the room:
-- `command` {"id": str, "session": id, "action": str, "text": str|null, "status":
-  "confirmed"|"pending", "by": user name, "role": role, "sent": unix time}. The recorder
-  does exactly what the hotkey of the same name does (study.hotkeys uses these names).
-- `state` and `done` as above.
+The events and what each one carries: `sessions.events.ConsoleEvent`. Researchers may send
+every action; observers only those `may_send` allows, and an observer's error goes out
+"pending", for the moderator to confirm, as the data contract says.
 """
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""Live observation: the page per running session and the live Socket.IO namespace
-(`sessions.events.LIVE_NAMESPACE`; its wire formats are `sessions.events.LiveFrame` and kin).
+"""The live Socket.IO namespace (`sessions.events.LIVE_NAMESPACE`): who may connect, and the
+fan-out of a recorder's stream to the observers of its session. The events and what each
+carries are `sessions.events.LiveEvent` (the payloads `LiveFrame` and kin); the payload
+checks are web.live.payloads, the page is web.live.page.
 
 Who connects, and how:
 - Observers and researchers, with their login cookie; the role is checked on connect
@@ -13,22 +15,10 @@ Who connects, and how:
   ever publishes into the room of the session it named, which must exist in this study and
   still be recording.
 
-Recorder → server (relayed to the session's observers): `audio` {t, seq, rate, pcm: bytes,
-sent} (16-bit mono sound, never stored here), `camera` {t, seq, w, h, jpeg} (a small
-camera picture, a few a second), `frame` {t, seq, w, h, jpeg: bytes,
-captured, offered, sent: wall-clock times of the grab, of its reaching the publisher and
-of the sending} (acknowledged, so the recorder keeps two frames in flight at most and drops
-the rest),
-`events` [event rows], `state` (the task runner's state), `marker` {t, kind, text}.
-Observer → server, answered through the acknowledgement: `join` {session}, `note` {text}
-(stored with the session time and its #tags), `flag` {text} (a pending error marker),
-`resolve_flag` {id, status: confirmed|dismissed} (researchers only).
-Server → observers: `frame`, `events`, `state`, `marker`, `note`, `flag`, `flag_resolved`,
-`recorder` {online}.
-
-Every event's payload is checked before anything is done with it: a missing, mistyped or
-oversized one is answered `{"ok": false, "error": ...}` and ignored, and no handler lets an
-exception escape (the client gets an error reply, the other clients are not disturbed).
+Every inbound event is a declared one (`inbound`) whose payload is checked before anything is
+done with it: an undeclared event (`connect` and `disconnect` sent as messages included), or a
+missing, mistyped or oversized payload, is answered `{"ok": false, "error": ...}` and ignored,
+and no handler lets an exception escape (the client gets an error reply, the other clients are not disturbed).
 Notes are limited per user (NOTES_PER_MINUTE). Notes and flags are stamped with the session
 time the recorder last published plus the time since it arrived, so a recorder whose
 clock differs from the server's still puts them where replay shows them.
@@ -49,18 +39,20 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, render_template, request, session
+from flask import Flask, current_app, request, session
 from flask_socketio import Namespace, SocketIO, emit, join_room, leave_room
 from socketio.exceptions import ConnectionRefusedError as Refused
 
-from sessions.errors import UxlabError
 from sessions.events import (
     EVENT_FIELDS,
     LIVE_NAMESPACE,
+    LIVE_OBSERVER_EVENTS,
+    LIVE_RECORDER_EVENTS,
     LIVE_STATE_KEYS,
-    MARKER_KINDS,
     WATCH_ROLES,
     EventKind,
+    KeystrokeMode,
+    LiveEvent,
     MarkerKind,
     MarkerStatus,
     Role,
@@ -70,33 +62,38 @@ from sessions.events import (
 )
 from sessions.store import UnknownSession
 from web import current
-from web.live import websocket_sends
-from web.auth.access import requires
+from web.live import page, websocket_sends
+from web.live.payloads import (
+    MAX_ID,
+    checked,
+    numbers,
+    refuse_undeclared,
+    shape_audio,
+    shape_camera,
+    shape_events,
+    shape_flag,
+    shape_frame,
+    shape_join,
+    shape_marker,
+    shape_note,
+    shape_object,
+    shape_resolve,
+)
 
-MAX_FRAME_BYTES = 1_000_000
-MAX_AUDIO_BYTES = 64_000  # a chunk of sound: 2 s of 16 kHz 16-bit mono at most
-# the transport's limit on one message (engine.io's max_http_buffer_size): a frame at the
-# limit plus the packet around it passes, anything larger is refused by the transport
-MAX_MESSAGE_BYTES = MAX_FRAME_BYTES + 64 * 1024
-MAX_EVENTS = 500
 HISTORY_EVENTS = 200   # the latest events a late observer is sent on joining
-MAX_ID = 64
-MAX_NOTE = 2000
-MAX_FLAG = 500
 MAX_BACKLOG = 8   # engine.io packets queued for one observer (a frame is two) before frames skip it
 TAG = re.compile(r"(?<![\w#])#([A-Za-z][\w-]{0,31})")
 
 CLOCK_SECONDS = 1.0   # how often a session's published clock is written to the shared state
 log = logging.getLogger(__name__)
 
-bp = Blueprint("live", __name__)
-
 
 def init_app(app: Flask, socketio: SocketIO) -> None:
     """Register the live page and the namespace on an app built by web.create_app."""
-    app.register_blueprint(bp)
+    app.register_blueprint(page.bp)
     websocket_sends.install()
     _whole_messages(socketio.server)
+    refuse_undeclared(socketio.server)
     socketio.on_namespace(LiveNamespace(LIVE_NAMESPACE))
 
 
@@ -152,101 +149,11 @@ def _whole_messages(server: Any) -> None:
         server.manager._handle_emit = locked(server.manager._handle_emit)
 
 
-# -- payload checks -------------------------------------------------------------------
-def _text(data: Any, key: str, limit: int, *, required: bool = True) -> str | None:
-    """The reason `data[key]` is not acceptable text, or None."""
-    if not isinstance(data, dict):
-        return "the message must be an object"
-    value = data.get(key)
-    if value is None and not required:
-        return None
-    if not isinstance(value, str) or (required and not value.strip()) or len(value) > limit:
-        return f"{key} must be text of {1 if required else 0} to {limit} characters"
-    return None
-
-
-def _shape_join(data: Any) -> str | None:
-    return _text(data, "session", MAX_ID)
-
-
-def _shape_note(data: Any) -> str | None:
-    return _text(data, "text", MAX_NOTE)
-
-
-def _shape_flag(data: Any) -> str | None:
-    return _text(data, "text", MAX_FLAG, required=False)
-
-
-def _shape_resolve(data: Any) -> str | None:
-    if not isinstance(data, dict) or type(data.get("id")) is not int \
-            or data.get("status") not in (MarkerStatus.CONFIRMED, MarkerStatus.DISMISSED):
-        return "say which flag (id), and confirmed or dismissed (status)"
-    return None
-
-
-def _shape_frame(data: Any) -> str | None:
-    jpeg = data.get("jpeg") if isinstance(data, dict) else None
-    if not isinstance(jpeg, bytes) or not 0 < len(jpeg) <= MAX_FRAME_BYTES:
-        return f"a frame needs a jpeg of 1 to {MAX_FRAME_BYTES} bytes"
-    return None
-
-
-def _shape_events(data: Any) -> str | None:
-    if not isinstance(data, list) or len(data) > MAX_EVENTS:
-        return f"events must be a list of at most {MAX_EVENTS}"
-    return None
-
-
-def _shape_object(data: Any) -> str | None:
-    return None if isinstance(data, dict) else "the message must be an object"
-
-
-def _shape_marker(data: Any) -> str | None:
-    if not isinstance(data, dict) or data.get("kind") not in MARKER_KINDS:
-        return f"a marker needs a kind: {', '.join(MARKER_KINDS)}"
-    return _text(data, "text", MAX_NOTE, required=False)
-
-
-def checked(shape: Callable[[Any], str | None]) -> Callable:
-    """Run a handler only on a payload of the right shape; whatever goes wrong inside, the
-    client gets an error reply and the connection (and everyone else's) goes on."""
-    def decorate(handler: Callable) -> Callable:
-        @wraps(handler)
-        def run(self, data=None, *extra):
-            problem = "one argument expected" if extra else shape(data)
-            if problem:
-                return {"ok": False, "error": problem}
-            try:
-                return handler(self, data)
-            except UxlabError as exc:
-                return {"ok": False, "error": exc.message}
-            except Exception:
-                log.exception("live %s from %s failed", handler.__name__, request.sid)
-                return {"ok": False, "error": "the server could not handle this message"}
-        return run
-    return decorate
-
-
-# -- the page -------------------------------------------------------------------------
-@bp.route("/live")
-@requires(*WATCH_ROLES)
-def index():
-    running = current.store().sessions.all(status=SessionStatus.RECORDING, limit=200)
-    return render_template("live/live.html", session=None, running=running, tasks=[])
-
-
-@bp.route("/live/<session_id>")
-@requires(*WATCH_ROLES)
-def page(session_id: str):
-    row = current.store().sessions.get(session_id)
-    tasks = [{"id": t.id, "prompt": t.prompt} for t in current.study().tasks]
-    return render_template("live/live.html", session=row, running=[], tasks=tasks,
-                           role=current.user()["role"])
-
-
 # -- the namespace --------------------------------------------------------------------
 class LiveNamespace(Namespace):
     """Checks every connect, join and message; relays a recorder's stream to its room."""
+
+    inbound = frozenset(LIVE_RECORDER_EVENTS + LIVE_OBSERVER_EVENTS)   # all else is refused
 
     def __init__(self, namespace: str) -> None:
         super().__init__(namespace)
@@ -255,12 +162,6 @@ class LiveNamespace(Namespace):
         self.clock_written: dict[str, float] = {}   # session id -> when its clock was last shared
         self._lock = threading.Lock()
         self._fanouts: dict[str, threading.Lock] = {}   # session id -> held while its frame goes out
-
-    def trigger_event(self, event, *args):
-        """No event escapes as an exception, not even an unknown one's."""
-        if not hasattr(self, "on_" + event):
-            return {"ok": False, "error": f"unknown event {event[:40]!r}"} if event != "message" else None
-        return super().trigger_event(event, *args)
 
     # connections
     def on_connect(self, auth=None):
@@ -298,7 +199,7 @@ class LiveNamespace(Namespace):
         join_room(recorder_room(row["id"]))
         _shared().join(f"recorders:{row['id']}", request.sid)
         self.clients[request.sid] = {"recorder": row["id"], "keystrokes": row["keystrokes"]}
-        self._to_room("recorder", {"session": row["id"], "online": True}, row["id"])
+        self._to_room(LiveEvent.RECORDER, {"session": row["id"], "online": True}, row["id"])
         return True
 
     def on_disconnect(self, *args):
@@ -316,10 +217,10 @@ class LiveNamespace(Namespace):
         if remaining == 0:
             with self._lock:  # a recorder that comes back sends its screen again
                 self.latest.pop(session_id, None)
-            self._to_room("recorder", {"session": session_id, "online": False}, session_id)
+            self._to_room(LiveEvent.RECORDER, {"session": session_id, "online": False}, session_id)
 
     # observers
-    @checked(_shape_join)
+    @checked(shape_join)
     def on_join(self, data):
         client = self._observer()
         session_id = data["session"]
@@ -335,13 +236,13 @@ class LiveNamespace(Namespace):
         latest = self.latest.get(session_id, {})
         if "frame" in latest:
             with self._fanout(session_id):
-                emit("frame", latest["frame"], to=request.sid)
-        emit("snapshot", {"session": session_id}, to=recorder_room(session_id))
+                emit(LiveEvent.FRAME, latest["frame"], to=request.sid)
+        emit(LiveEvent.SNAPSHOT, {"session": session_id}, to=recorder_room(session_id))
         return {"ok": True, "session": _public(row), "now": session_time(row), "state": latest.get("state"),
                 "attempts": _attempts(session_id), "notes": _notes(session_id), "flags": _flags(session_id),
                 "events": _history(row)}
 
-    @checked(_shape_note)
+    @checked(shape_note)
     def on_note(self, data):
         client, row = self._joined()
         if row is None:
@@ -355,10 +256,10 @@ class LiveNamespace(Namespace):
         note_id = current.store().notes.add(row["id"], t, text, client["user"], tags=tags, source="live")
         note = {"id": note_id, "session": row["id"], "t": t, "text": text.strip(), "author": client["user"],
                 "tags": tags}
-        self._to_room("note", note, row["id"])
+        self._to_room(LiveEvent.NOTE, note, row["id"])
         return {"ok": True, "note": note}
 
-    @checked(_shape_flag)
+    @checked(shape_flag)
     def on_flag(self, data):
         client, row = self._joined()
         text = data.get("text") or ""
@@ -370,10 +271,10 @@ class LiveNamespace(Namespace):
                                                status=MarkerStatus.PENDING)
         flag = {"id": marker_id, "session": row["id"], "t": t, "text": text.strip() or None,
                 "author": client["user"], "attempt_id": attempt, "status": MarkerStatus.PENDING.value}
-        self._to_room("flag", flag, row["id"])
+        self._to_room(LiveEvent.FLAG, flag, row["id"])
         return {"ok": True, "flag": flag}
 
-    @checked(_shape_resolve)
+    @checked(shape_resolve)
     def on_resolve_flag(self, data):
         client, row = self._joined()
         if row is None or client["role"] != Role.RESEARCHER:
@@ -384,57 +285,51 @@ class LiveNamespace(Namespace):
         if marker_id not in pending:
             return {"ok": False, "error": "no such pending flag in this session"}
         current.store().markers.set_status(marker_id, status)
-        self._to_room("flag_resolved", {"id": marker_id, "status": status, "by": client["user"]}, row["id"])
+        self._to_room(LiveEvent.FLAG_RESOLVED, {"id": marker_id, "status": status, "by": client["user"]}, row["id"])
         return {"ok": True}
 
     # the recorder
-    @checked(_shape_frame)
+    @checked(shape_frame)
     def on_frame(self, data):
         session_id = self._recorder()
         if session_id is None:
             return {"ok": False, "error": "only a recorder sends frames"}
         frame = {"session": session_id, "jpeg": data["jpeg"],
-                 **_numbers(data, ("t", "seq", "w", "h", "captured", "offered", "sent"))}
+                 **numbers(data, ("t", "seq", "w", "h", "captured", "offered", "sent"))}
         with self._lock:
             self.latest.setdefault(session_id, {})["frame"] = frame
         self._published(session_id, frame.get("t"))
         # one packet, encoded once, goes to every observer of the room; observers still
         # working through earlier frames are skipped rather than queued
         with self._fanout(session_id):
-            emit("frame", frame, to=live_room(session_id), skip_sid=self._backlogged(session_id) or None)
+            emit(LiveEvent.FRAME, frame, to=live_room(session_id), skip_sid=self._backlogged(session_id) or None)
         return True
 
+    @checked(shape_audio)
     def on_audio(self, data):
         """A chunk of the participant's sound (sessions.events.LiveAudio): relayed, never
         stored, skipping observers whose link is backed up (sound is dropped, not delayed)."""
         session_id = self._recorder()
-        pcm = data.get("pcm") if isinstance(data, dict) else None
-        rate = data.get("rate") if isinstance(data, dict) else None
         if session_id is None:
             return {"ok": False, "error": "only a recorder sends sound"}
-        if (not isinstance(pcm, bytes) or not 0 < len(pcm) <= MAX_AUDIO_BYTES
-                or len(pcm) % 2 or isinstance(rate, bool) or not isinstance(rate, int)
-                or not 8000 <= rate <= 96000):
-            return {"ok": False, "error": "a chunk of sound needs pcm (16-bit, at most 64 kB) and a rate"}
-        chunk = {"session": session_id, "pcm": pcm, "rate": rate, **_numbers(data, ("t", "seq", "sent"))}
+        chunk = {"session": session_id, "pcm": data["pcm"], "rate": data["rate"],
+                 **numbers(data, ("t", "seq", "sent"))}
         with self._fanout(session_id):
-            emit("audio", chunk, to=live_room(session_id), skip_sid=self._backlogged(session_id) or None)
+            emit(LiveEvent.AUDIO, chunk, to=live_room(session_id), skip_sid=self._backlogged(session_id) or None)
         return True
 
+    @checked(shape_camera)
     def on_camera(self, data):
         """A small camera picture (sessions.events.LiveCamera), relayed like a frame."""
         session_id = self._recorder()
-        jpeg = data.get("jpeg") if isinstance(data, dict) else None
         if session_id is None:
             return {"ok": False, "error": "only a recorder sends camera pictures"}
-        if not isinstance(jpeg, bytes) or not 0 < len(jpeg) <= MAX_FRAME_BYTES:
-            return {"ok": False, "error": "a camera picture needs a JPEG of at most 1 MB"}
-        picture = {"session": session_id, "jpeg": jpeg, **_numbers(data, ("t", "seq", "w", "h"))}
+        picture = {"session": session_id, "jpeg": data["jpeg"], **numbers(data, ("t", "seq", "w", "h"))}
         with self._fanout(session_id):
-            emit("camera", picture, to=live_room(session_id), skip_sid=self._backlogged(session_id) or None)
+            emit(LiveEvent.CAMERA, picture, to=live_room(session_id), skip_sid=self._backlogged(session_id) or None)
         return True
 
-    def _to_room(self, event: str, data: Any, session_id: str) -> None:
+    def _to_room(self, event: LiveEvent, data: Any, session_id: str) -> None:
         with self._fanout(session_id):
             emit(event, data, to=live_room(session_id))
 
@@ -445,7 +340,7 @@ class LiveNamespace(Namespace):
         with self._lock:
             return self._fanouts.setdefault(session_id, threading.Lock())
 
-    @checked(_shape_events)
+    @checked(shape_events)
     def on_events(self, data):
         session_id = self._recorder()
         if session_id is None:
@@ -453,10 +348,10 @@ class LiveNamespace(Namespace):
         keystrokes = self.clients[request.sid]["keystrokes"]
         rows = [r for r in (_event(e, keystrokes) for e in data) if r is not None]
         if rows:
-            self._to_room("events", {"session": session_id, "events": rows}, session_id)
+            self._to_room(LiveEvent.EVENTS, {"session": session_id, "events": rows}, session_id)
         return True
 
-    @checked(_shape_object)
+    @checked(shape_object)
     def on_state(self, data):
         session_id = self._recorder()
         if session_id is None:
@@ -466,16 +361,16 @@ class LiveNamespace(Namespace):
         with self._lock:
             self.latest.setdefault(session_id, {})["state"] = state
         self._published(session_id, state.get("t"), force=True)
-        self._to_room("state", state, session_id)
+        self._to_room(LiveEvent.STATE, state, session_id)
         return True
 
-    @checked(_shape_marker)
+    @checked(shape_marker)
     def on_marker(self, data):
         session_id = self._recorder()
         if session_id is None:
             return {"ok": False, "error": "only a recorder sends markers"}
-        self._to_room("marker", {"session": session_id, "kind": data["kind"], "text": data.get("text"),
-                                 **_numbers(data, ("t",))}, session_id)
+        self._to_room(LiveEvent.MARKER, {"session": session_id, "kind": data["kind"], "text": data.get("text"),
+                                 **numbers(data, ("t",))}, session_id)
         return True
 
     def _published(self, session_id: str, t: Any, force: bool = False) -> None:
@@ -575,10 +470,6 @@ def _plain(value: Any) -> bool:
     return value is None or isinstance(value, (str, int, float, bool))
 
 
-def _numbers(data: dict, keys: tuple[str, ...]) -> dict:
-    return {k: data[k] for k in keys if isinstance(data.get(k), (int, float)) and not isinstance(data.get(k), bool)}
-
-
 def _event(event: Any, keystrokes: str) -> dict | None:
     """One event row as observers may see it: known fields only, and keystrokes no more
     revealing than the session records them (a second guard behind the recorder's own)."""
@@ -586,8 +477,8 @@ def _event(event: Any, keystrokes: str) -> dict | None:
         return None
     row = {k: event.get(k) for k in EVENT_FIELDS if _plain(event.get(k))}
     if row["kind"] == EventKind.KEY:
-        if keystrokes == "none":
+        if keystrokes == KeystrokeMode.NONE:
             return None
-        if keystrokes != "full":
+        if keystrokes != KeystrokeMode.FULL:
             row.pop("text", None)
     return row
