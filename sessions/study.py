@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 from sessions.errors import BadRequest
 from sessions.events import KEYSTROKE_MODES, Action, KeystrokeMode
+from sessions import studyfile_bounds as bounds
 from sessions.studyfile_lines import KeyLocator
 from sessions.studyfile_standards import Standards, read_standards
 
@@ -131,6 +132,8 @@ def load_study(folder: str | Path) -> Study:
         path = path / STUDY_FILE
     if not path.is_file():
         raise StudyError(f"{path}: no study script here (run `uxlab init` to create one)")
+    if path.stat().st_size > bounds.MAX_BYTES:
+        raise StudyError(f"{path}: not a study script: the file is larger than {bounds.MAX_BYTES:,} bytes")
     text = path.read_text(encoding="utf-8", errors="replace")
     return parse_study(text, path)
 
@@ -138,7 +141,11 @@ def load_study(folder: str | Path) -> Study:
 def parse_study(text: str, path: Path) -> Study:
     """Validate the text of a study script; `path` names it in messages and anchors images."""
     try:
+        bounds.check_text(text)
         data = tomllib.loads(text)
+        bounds.check_lists(data)
+    except bounds.Bound as exc:
+        raise StudyError(f"{path}: not a study script: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise StudyError(f"{path}: not valid TOML: {exc}") from None
     except RecursionError:
@@ -240,6 +247,10 @@ class _Checker:
             self.fail(where, f"image {value!r} must be inside the study folder")
         if not candidate.is_file():
             self.fail(where, f"image file {value!r} not found in {self.folder}")
+        try:
+            bounds.check_image(candidate)
+        except bounds.Bound as exc:
+            self.fail(where, str(exc))
         return candidate
 
     def pattern(self, table: dict, key: str, where: tuple) -> re.Pattern | None:
@@ -248,7 +259,10 @@ class _Checker:
         if value is None:
             return None
         try:
+            bounds.check_pattern(value)
             return re.compile(value, re.IGNORECASE)
+        except (bounds.Bound, RecursionError) as exc:
+            self.fail(where + (key,), f"not a usable regular expression: {exc or 'nested too deeply'}")
         except re.error as exc:
             self.fail(where + (key,), f"not a valid regular expression ({exc}): {value!r}")
 

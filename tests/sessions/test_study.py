@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 
 from sessions.study import DEFAULT_HOTKEYS, StudyError, load_study
@@ -53,7 +55,7 @@ def _with_screens(folder: Path, text: str) -> Path:
     write_study(folder, text)
     (folder / "screens").mkdir(exist_ok=True)
     for name in ("sent.png", "404.png"):
-        (folder / "screens" / name).write_bytes(b"\x89PNG")
+        cv2.imwrite(str(folder / "screens" / name), np.full((20, 40, 3), 200, np.uint8))
     return folder
 
 
