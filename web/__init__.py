@@ -55,7 +55,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     from web.live import namespace as live
     from web.live.payloads import MAX_MESSAGE_BYTES
-    from web.live.payloads import MAX_MESSAGE_BYTES
     from web.load_limit import LoadLimit
     app.wsgi_app = LoadLimit(app.wsgi_app, app.config["MAX_REQUESTS"], app.config["QUEUE_SECONDS"])
     # with a Redis URL, several server processes share rooms through Redis (see web/live/namespace.py);
