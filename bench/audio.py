@@ -15,7 +15,8 @@ Xvfb, `uxlab record` and `uxlab serve`, observers as socketio.AsyncClients.
 - Live audio latency: from a chunk's last sample (session start + t + its length, wall
   clock, same host) to its arrival at each observer; 1 observer as the reference, then 10.
 
-Run: .venv/bin/python bench/audio.py [--seconds 10]
+Run: .venv/bin/python bench/audio.py [--seconds 10]; `--quick` is the test suite's smoke run
+(2 s runs, 3 click-beeps, 1 and 3 observers, two sentences to transcribe).
 """
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.live import first_display  # noqa: E402
 from recorder.virtual_display import VirtualDisplay  # noqa: E402
 from sessions.events import LIVE_NAMESPACE, EventKind  # noqa: E402
 from sessions.store import Store  # noqa: E402
@@ -70,7 +72,10 @@ def cpu_rows(seconds: float, tmp: Path) -> list[tuple[str, str]]:
     for label, encode in (("uxlab capture (sounddevice + session clock)", False),
                           ("uxlab capture + AAC into the MP4", True)):
         code = CHILD.format(root=str(ROOT), encode=encode, path=str(tmp / "cpu.mp4"), seconds=seconds)
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        if out.returncode != 0:
+            said = " | ".join(out.stderr.strip().splitlines()[-15:])
+            raise SystemExit(f"the capture child ({label}) failed (exit {out.returncode}): {said}")
         used, kept = (float(v) for v in out.stdout.split())
         rows.append((label, f"{100 * used / seconds:.1f} % of a core ({kept:.1f} s of sound kept)"))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -85,9 +90,9 @@ def cpu_rows(seconds: float, tmp: Path) -> list[tuple[str, str]]:
     return rows
 
 
-def sync_rows(display: VirtualDisplay, pulse: VirtualPulse, tmp: Path) -> list[tuple[str, str]]:
+def sync_rows(display: VirtualDisplay, pulse: VirtualPulse, tmp: Path, clicks: int = 10) -> list[tuple[str, str]]:
     from tests.recorder.av_sync import record_click_beeps, sync_errors
-    video, sid = record_click_beeps(display, tmp / "sync", pulse.env, clicks=10)
+    video, sid = record_click_beeps(display, tmp / "sync", pulse.env, clicks=clicks)
     errors, changes, onsets = sync_errors(video)
     store = Store(tmp / "sync")
     clicks = [r["t"] for r in store.events.iterate(sid, kinds=[EventKind.CLICK]) if r["pressed"]]
@@ -140,7 +145,8 @@ class Listeners:
         self.loop.call_soon_threadsafe(self.loop.stop)
 
 
-def live_rows(display: VirtualDisplay, seconds: float, tmp: Path) -> list[tuple[str, str]]:
+def live_rows(display: VirtualDisplay, seconds: float, tmp: Path,
+              counts: tuple[int, ...] = (1, 10)) -> list[tuple[str, str]]:
     from tests.conftest import write_study
     from tests.live.clients import Recorder, Server, add_users, login
     folder = write_study(tmp / "live")
@@ -149,9 +155,10 @@ def live_rows(display: VirtualDisplay, seconds: float, tmp: Path) -> list[tuple[
     rows = []
     try:
         cookie = login(server.url, "otto")
-        for count in (1, 10):
+        for count in counts:
             listeners = Listeners(server.url, cookie, count)
-            recorder = Recorder(folder, display, server.url, "--audio", "vmic")
+            # one participant id for every run: --again records its next session without asking
+            recorder = Recorder(folder, display, server.url, "--audio", "vmic", "--again")
             try:
                 store = Store(folder)
                 listeners.join(recorder.session_id, store.sessions.get(recorder.session_id)["started_at"])
@@ -173,13 +180,13 @@ def live_rows(display: VirtualDisplay, seconds: float, tmp: Path) -> list[tuple[
     return rows
 
 
-def transcription_rows() -> list[tuple[str, str]]:
+def transcription_rows(quick: bool = False) -> list[tuple[str, str]]:
     """bench/transcription.py's rows (real-time factor on one core, word error rate), in
     this table's form, so one run of this command prints every sound measure."""
     from transcription import measure  # bench/transcription.py, beside this file
 
     rows = []
-    for r in measure():
+    for r in measure(quick=quick):
         if "skipped" in r:
             rows.append((f"transcription, {r['name']}", f"not run: {r['skipped']}"))
             continue
@@ -193,17 +200,20 @@ def transcription_rows() -> list[tuple[str, str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="length of the CPU and live runs")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: 2 s runs, 3 click-beeps, 3 observers")
     args = parser.parse_args()
+    if args.quick:
+        args.seconds = 2.0
     pulse = VirtualPulse(("vmic",)).start()
     os.environ.update(pulse.env)
     rows: list[tuple[str, str]] = []
     try:
-        with tempfile.TemporaryDirectory() as tmp, VirtualDisplay(1280, 800, first=190) as display:
+        with tempfile.TemporaryDirectory() as tmp, VirtualDisplay(1280, 800, first=first_display()) as display:
             tmp_path = Path(tmp)
             rows += cpu_rows(args.seconds, tmp_path)
-            rows += sync_rows(display, pulse, tmp_path)
-            rows += live_rows(display, args.seconds, tmp_path)
-        rows += transcription_rows()  # last: it pins this process to one core
+            rows += sync_rows(display, pulse, tmp_path, clicks=3 if args.quick else 10)
+            rows += live_rows(display, args.seconds, tmp_path, counts=(1, 3) if args.quick else (1, 10))
+        rows += transcription_rows(args.quick)  # last: it pins this process to one core
     finally:
         pulse.stop()
     width = max(len(label) for label, _ in rows)

@@ -10,21 +10,23 @@
 3. Sync: clicks on a window that changes colour on every click; the delay from each click
    to the first stored frame showing its colour. Target: within one frame interval.
 
-Run: .venv/bin/python bench/capture.py [seconds per run, default 15]
+Run: .venv/bin/python bench/capture.py [seconds per run, default 15]; `--quick` is the test
+suite's smoke run: 2 s runs at 15 fps only, 50 keys and 20 clicks, 4 synced clicks.
 """
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.live import RecorderProcess, first_display  # noqa: E402  (the recorder child; displays)
 from recorder.virtual_display import VirtualDisplay  # noqa: E402
 from sessions.events import VIDEO_FILE, EventKind  # noqa: E402
 from sessions.store import Store  # noqa: E402
@@ -89,19 +91,17 @@ def start_app(display: VirtualDisplay, args: list[str]) -> subprocess.Popen:
 def run_recorder(display: VirtualDisplay, folder: Path, fps: int, seconds: float,
                  during=None) -> dict:
     (folder / "study.toml").write_text(STUDY.format(fps=fps))
-    process = subprocess.Popen([UXLAB, "record", str(folder), "--participant", "bench", "--display",
-                                display.name, "--consent", "--prompt", "none", "--duration", str(seconds)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    for line in process.stderr:
-        if line.startswith("recording session"):
-            break
-    startup_cpu = cpu_seconds(process.pid)
-    if during is not None:
-        during()
-    threading.Thread(target=process.stderr.read, daemon=True).start()
-    session_id = process.stdout.read().strip()
-    total_cpu = wait_rusage(process)
-    assert process.returncode == 0, f"recorder failed ({process.returncode})"
+    recorder = RecorderProcess([UXLAB, "record", str(folder), "--participant", "bench", "--display",
+                                display.name, "--consent", "--prompt", "none", "--duration", str(seconds)])
+    startup_cpu = cpu_seconds(recorder.process.pid)
+    try:
+        if during is not None:
+            during()
+    except BaseException:
+        recorder.stop()
+        raise
+    total_cpu = recorder.finish(reap=wait_rusage)
+    session_id = recorder.output
     store = Store(folder)
     session = store.sessions.get(session_id)
     stats, duration = session["stats"], session["duration"]
@@ -132,13 +132,13 @@ def run_ffmpeg(display: VirtualDisplay, folder: Path, fps: int, seconds: float) 
             "mb_min": out.stat().st_size / 1e6 / seconds * 60}
 
 
-def cost_table(seconds: float) -> list[tuple]:
+def cost_table(seconds: float, rates: tuple[int, ...] = (15, 30)) -> list[tuple]:
     rows = []
-    with VirtualDisplay(1920, 1080) as display, tempfile.TemporaryDirectory() as tmp:
+    with VirtualDisplay(1920, 1080, first=first_display()) as display, tempfile.TemporaryDirectory() as tmp:
         for scene_name in ("static", "changing"):
             app = start_app(display, [__file__, "--scene"]) if scene_name == "changing" else None
             try:
-                for fps in (15, 30):
+                for fps in rates:
                     pair = run_pair(display, Path(tmp, f"{scene_name}-{fps}"), fps, seconds)
                     rows += [(scene_name, fps, tool, result) for tool, result in pair]
             finally:
@@ -187,10 +187,9 @@ def print_cost_table(rows: list[tuple], seconds: float) -> list[str]:
     return verdicts
 
 
-def input_loss(seconds: float) -> None:
-    keys, clicks = "abcdefghij" * 100, 400
+def input_loss(seconds: float, keys: str = "abcdefghij" * 100, clicks: int = 400) -> None:
     sent = {}
-    with VirtualDisplay(1920, 1080) as display, tempfile.TemporaryDirectory() as tmp:
+    with VirtualDisplay(1920, 1080, first=first_display()) as display, tempfile.TemporaryDirectory() as tmp:
         app = start_app(display, [__file__, "--scene"])
         env = display.env()
 
@@ -222,7 +221,7 @@ def sync(fps: int, clicks: int = 12) -> None:
     sys.path.insert(0, str(TARGET_APP.parent))
     from target_app import COLOURS
     colours = [tuple(int(c[i:i + 2], 16) for i in (5, 3, 1)) for c in COLOURS]  # as BGR
-    with VirtualDisplay(1280, 800) as display, tempfile.TemporaryDirectory() as tmp:
+    with VirtualDisplay(1280, 800, first=first_display()) as display, tempfile.TemporaryDirectory() as tmp:
         app = start_app(display, [str(TARGET_APP)])
         env = display.env()
 
@@ -264,10 +263,18 @@ def frame_delays(result: dict, colours: list[tuple], clicks: int) -> list[float]
 
 
 def main() -> None:
-    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 15.0
-    rows = cost_table(seconds)
-    print_cost_table(rows, seconds)
-    input_loss(max(8.0, seconds * 0.6))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("seconds", type=float, nargs="?", default=15.0, help="seconds per run")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: 2 s runs, 15 fps, a few inputs")
+    args = parser.parse_args()
+    if args.quick:
+        print_cost_table(cost_table(2.0, rates=(15,)), 2.0)
+        input_loss(3.0, keys="abcdefghij" * 5, clicks=20)
+        sync(15, clicks=4)
+        return
+    rows = cost_table(args.seconds)
+    print_cost_table(rows, args.seconds)
+    input_loss(max(8.0, args.seconds * 0.6))
     for fps in (15, 30):
         sync(fps)
 

@@ -9,10 +9,12 @@
    clip (the reference). Target: <= 30 s.
 
 Each row gives wall-clock seconds and CPU seconds (this process and its ffmpeg children).
-Run: .venv/bin/python bench/findings.py
+Run: .venv/bin/python bench/findings.py; `--quick` is the test suite's smoke run: 3 sessions
+of 10 minutes, and a reel of 2 clips from three 30 s videos, through the same code.
 """
 from __future__ import annotations
 
+import argparse
 import resource
 import sys
 import tempfile
@@ -64,22 +66,22 @@ def cpu() -> float:
     return time.process_time() + children.ru_utime + children.ru_stime
 
 
-def build_sessions(folder: Path) -> int:
-    """30 one-hour sessions through the store API; returns the number of event rows."""
+def build_sessions(folder: Path, sessions: int = SESSIONS, hour: float = HOUR, n_events: int = EVENTS) -> int:
+    """30 one-hour sessions (by default) through the store API; returns the number of event rows."""
     folder.mkdir(parents=True)
     (folder / "study.toml").write_text(textwrap.dedent(STUDY))
     store = Store(folder)
     screens = [screen(k) for k in range(12)]
     hashes = [phash(s) for s in screens]
     total = 0
-    for n in range(SESSIONS):
+    for n in range(sessions):
         rng = np.random.default_rng(n)
         sid = store.sessions.create(f"P{n + 1:02d}", device={"width": W, "height": H, "fps": FPS,
                                                             "video": VIDEO_FILE, "keyframe_scale": KF})
-        for i in range(30):
+        for i in range(int(hour // 120)):
             a = store.attempts.start(sid, ("checkout", "search")[i % 2], i * 120.0 + 1)
             store.attempts.end(a, i * 120.0 + 115, ("success", "failure", "gave_up")[i % 3])
-        times = np.arange(0, HOUR, 1 / FPS)
+        times = np.arange(0, hour, 1 / FPS)
         changed = rng.choice([0.0, 0.002, 0.3], size=times.size, p=[0.0, 0.9, 0.1])
         keep = rng.random(times.size) < 0.1          # ~1 frame a second stored
         frames, media = [], store.media.session_dir(sid, create=True) / "keyframes"
@@ -94,7 +96,7 @@ def build_sessions(folder: Path) -> int:
                 row.update(keyframe=relative, phash=hashes[kind], changed=0.3)
             frames.append(row)
         store.frames.append(sid, frames)
-        t = np.sort(rng.uniform(0, HOUR, EVENTS))
+        t = np.sort(rng.uniform(0, hour, n_events))
         t = t[(t % 600 < 580)]                        # 20 s without input every 10 minutes
         kinds = rng.choice([EventKind.MOVE.value, EventKind.CLICK.value, EventKind.KEY.value], size=t.size,
                            p=[0.8, 0.08, 0.12])
@@ -109,16 +111,17 @@ def build_sessions(folder: Path) -> int:
             else:
                 events.append({"t": ti, "kind": EventKind.MOVE, "x": x, "y": y})
         total += store.events.append(sid, events)
-        store.sessions.update(sid, status="complete", duration=HOUR)
+        store.sessions.update(sid, status="complete", duration=hour)
     store.close()
     return total
 
 
-def bench_candidates() -> list[tuple[str, float, float | None, str]]:
+def bench_candidates(sessions: int = SESSIONS, hour: float = HOUR,
+                     n_events: int = EVENTS) -> list[tuple[str, float, float | None, str]]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "study"
         started = time.perf_counter()
-        events = build_sessions(folder)
+        events = build_sessions(folder, sessions, hour, n_events)
         built = time.perf_counter() - started
         store, study = Store(folder), load_study(folder)
         started, used = time.perf_counter(), cpu()
@@ -128,8 +131,9 @@ def bench_candidates() -> list[tuple[str, float, float | None, str]]:
         found = find_candidates(store, loaded)
         took, took_cpu = time.perf_counter() - started, cpu() - used
         moments = sum(c["occurrences"] for c in found)
-        return [(f"build {SESSIONS} one-hour sessions ({events:,} events)", built, None, "set-up, not timed"),
-                (f"reference: load + measure {SESSIONS} sessions once", load, load_cpu,
+        length = "one-hour" if hour == HOUR else f"{hour / 60:g}-minute"
+        return [(f"build {sessions} {length} sessions ({events:,} events)", built, None, "set-up, not timed"),
+                (f"reference: load + measure {sessions} sessions once", load, load_cpu,
                  "what the dashboard and report pay"),
                 ("candidates from the loaded sessions", took, took_cpu,
                  f"target <= 10 s; {len(found)} candidates, {moments:,} moments")]
@@ -169,7 +173,8 @@ def write_video(path: Path, seconds: float, seed: int) -> None:
             out.mux(packet)
 
 
-def bench_reel() -> list[tuple[str, float, float | None, str]]:
+def bench_reel(video_seconds: float = 240.0, count: int = 10,
+               clip_seconds: float = 18.0) -> list[tuple[str, float, float | None, str]]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "study"
         folder.mkdir()
@@ -179,15 +184,17 @@ def bench_reel() -> list[tuple[str, float, float | None, str]]:
         sessions = []
         for n in range(3):
             sid = store.sessions.create(f"P{n + 1}", device={"video": VIDEO_FILE})
-            write_video(store.media.session_dir(sid, create=True) / VIDEO_FILE, 240.0, n)
-            store.sessions.update(sid, status="complete", duration=240.0)
+            write_video(store.media.session_dir(sid, create=True) / VIDEO_FILE, video_seconds, n)
+            store.sessions.update(sid, status="complete", duration=video_seconds)
             sessions.append(sid)
         built = time.perf_counter() - started
-        # 10 clips of 18 s (3 minutes), starting between keyframes
-        clips = [Clip(sessions[i % 3], 10.7 + 21 * i, 28.7 + 21 * i, f"P{i % 3 + 1}", "checkout",
-                      "Cannot find the returns policy") for i in range(10)]
+        # by default 10 clips of 18 s (3 minutes), starting between keyframes
+        step = clip_seconds + 3
+        clips = [Clip(sessions[i % 3], 10.7 + step * i, 10.7 + clip_seconds + step * i, f"P{i % 3 + 1}",
+                      "checkout", "Cannot find the returns policy") for i in range(count)]
         shown = sum(c.end - c.start for c in clips)
-        rows = [("build 3 session videos (1280x720, 4 min, sound)", built, None, "set-up, not timed")]
+        rows = [(f"build 3 session videos (1280x720, {video_seconds / 60:g} min, sound)", built, None,
+                 "set-up, not timed")]
         for label, encode_all in (("reference: re-encode every clip", True), ("smart cut: copy from keyframes", False)):
             started, used = time.perf_counter(), cpu()
             result = build_reel(store, clips, Path(tmp) / f"reel-{encode_all}.mp4", encode_all=encode_all)
@@ -203,7 +210,13 @@ def bench_reel() -> list[tuple[str, float, float | None, str]]:
 
 
 def main() -> None:
-    rows = bench_reel() + bench_candidates()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a smoke run: 3 short sessions, a 2-clip reel")
+    args = parser.parse_args()
+    if args.quick:
+        rows = bench_reel(30.0, 2, 6.0) + bench_candidates(3, 600.0, 10_000)
+    else:
+        rows = bench_reel() + bench_candidates()
     width = max(len(r[0]) for r in rows)
     print(f"{'run':<{width}}  {'wall s':>8}  {'cpu s':>8}  note")
     print(f"{'-' * width}  {'-' * 8}  {'-' * 8}  ----")

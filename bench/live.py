@@ -5,7 +5,10 @@ A real `uxlab serve` and a real `uxlab record` on a private Xvfb whose screen ch
 the time (an animated window); the observers are socketio.AsyncClients in this process
 (many sync clients in one process mis-decode binary frames). Latency is measured from the
 moment the frame was grabbed (session start + frame time, wall clock, same host) to its
-arrival at an observer. Run: .venv/bin/python bench/live.py [--seconds 8]
+arrival at an observer. Run: .venv/bin/python bench/live.py [--seconds 8]; `--quick` runs
+2 s with 1 and 3 observers (the same path, for the test suite's smoke run).
+
+`RecorderProcess` is also the other benches' way to run `uxlab record`.
 """
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import socketio
@@ -61,6 +65,12 @@ ANIMATOR = textwrap.dedent("""
         root.after(33, tick)
     tick(); print("ready", flush=True); root.mainloop()
 """)
+
+
+def first_display() -> int:
+    """Where to start looking for a free X display, spread by pid: benches started side by
+    side (the test suite's smoke run) would otherwise race for the same number."""
+    return 200 + os.getpid() % 400
 
 
 def free_port() -> int:
@@ -124,27 +134,86 @@ class Observers:
         self.loop.call_soon_threadsafe(self.loop.stop)
 
 
+class RecorderProcess:
+    """`uxlab record` as a child whose stderr one thread alone reads and keeps: the session
+    id comes from the line that announces it, and a recorder that does not start, or fails,
+    is reported with everything it said (reading stderr up to one line loses the rest)."""
+
+    def __init__(self, command: list[str], env: dict | None = None, timeout: float = 90.0) -> None:
+        self.command = command
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        text=True, env=env)
+        self.lines: list[str] = []
+        self.session_id = ""
+        self.output = ""                      # stdout, read once the recorder has ended
+        self._announced = threading.Event()   # set by the announcing line or by stderr's end
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        if not self._announced.wait(timeout) or not self.session_id:
+            if self.process.poll() is None:
+                self.process.kill()
+            self.process.wait()
+            self._close()
+            raise SystemExit(f"the recorder did not start (exit {self.process.returncode}): {self.said()}")
+
+    def _read(self) -> None:
+        for line in self.process.stderr:
+            self.lines.append(line)
+            started = re.match(r"recording session (\S+)", line)
+            if started and not self.session_id:
+                self.session_id = started.group(1)
+                self._announced.set()
+        self._announced.set()
+
+    def said(self) -> str:
+        """The recorder's stderr so far (its last 15 lines: a traceback's end), on one line."""
+        return " | ".join([line.strip() for line in self.lines if line.strip()][-15:]) or "(nothing on stderr)"
+
+    def finish(self, timeout: float = 90.0, reap: Callable[[subprocess.Popen], object] | None = None):
+        """Wait for the end (through `reap` when the caller wants the child's rusage);
+        returns what `reap` returned. A recorder that failed stops the bench with its stderr."""
+        reaped = reap(self.process) if reap else self.process.wait(timeout=timeout)
+        self._close()
+        if self.process.returncode != 0:
+            raise SystemExit(f"the recorder failed (exit {self.process.returncode}): {self.said()}")
+        return reaped
+
+    def stop(self, timeout: float = 60.0) -> None:
+        """End the session as the moderator would (SIGTERM), killing it if it hangs."""
+        if self.process.poll() is None:
+            self.process.terminate()
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._close()
+
+    def _close(self) -> None:
+        self._reader.join(timeout=10)   # it ends at the exited recorder's end of stderr
+        if not self.process.stdout.closed:
+            self.output = self.process.stdout.read().strip()   # one line: the session id
+            self.process.stdout.close()
+        self.process.stderr.close()
+
+
 def record(folder: Path, display: VirtualDisplay, seconds: float, live_url: str | None,
-           observers: Observers | None) -> dict:
+           observers: Observers | None, participant: str, extra: list[str]) -> dict:
     """One `uxlab record` run; returns the recorder's fps and what the observers got."""
-    command = [str(UXLAB), "record", str(folder), "--participant", "bench", "--display", display.name,
+    command = [str(UXLAB), "record", str(folder), "--participant", participant, "--display", display.name,
                "--consent", "--prompt", "none", "--duration", str(seconds)]
     if live_url:
         command += ["--live", live_url, "--token", TOKEN]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    session_id = None
-    for line in process.stderr:
-        match = re.match(r"recording session (\S+)", line)
-        if match:
-            session_id = match.group(1)
-            break
-    if session_id is None:
-        raise RuntimeError(f"the recorder did not start: {process.communicate()}")
-    if observers:
-        observers.join(session_id)
-    joined = time.time()
-    process.communicate(timeout=seconds + 60)
-    session = Store(folder).sessions.get(session_id)
+    recorder = RecorderProcess(command + extra)
+    try:
+        if observers:
+            observers.join(recorder.session_id)
+        joined = time.time()
+    except BaseException:
+        recorder.stop()
+        raise
+    recorder.finish(timeout=seconds + 60)
+    session = Store(folder).sessions.get(recorder.session_id)
     frames = session["stats"]["frames_written"]
     result = {"recorder_fps": frames / session["duration"], "dropped": session["stats"]["frames_dropped"]}
     if observers:
@@ -185,10 +254,15 @@ def main() -> None:
     parser.add_argument("--observers", default="1,10,50")
     parser.add_argument("--fps", type=int, default=10, help="the study's capture fps (its default is 10)")
     parser.add_argument("--size", default="1280x800", help="the Xvfb screen, WIDTHxHEIGHT")
+    parser.add_argument("--quick", action="store_true", help="2 s runs with 1 and 3 observers: a smoke run")
+    parser.add_argument("--record-option", action="append", default=[], metavar="OPTION",
+                        help="one more option for every `uxlab record` run, e.g. --record-option=--camera=lavfi:testsrc2")
     args = parser.parse_args()
+    if args.quick:
+        args.seconds, args.observers = 2.0, "1,3"
     counts = [int(n) for n in args.observers.split(",")]
     width, height = (int(n) for n in args.size.split("x"))
-    with tempfile.TemporaryDirectory() as tmp, VirtualDisplay(width, height, first=180) as display:
+    with tempfile.TemporaryDirectory() as tmp, VirtualDisplay(width, height, first=first_display()) as display:
         folder = Path(tmp) / "study"
         folder.mkdir()
         (folder / "study.toml").write_text(STUDY.format(fps=args.fps))
@@ -210,12 +284,17 @@ def main() -> None:
                         break
                 time.sleep(0.05)
             cookie = login(url, "watcher", "watcher-password")
-            rows = [("none (baseline, no --live)", record(folder, display, args.seconds, None, None))]
+            # a participant id per run: a second session under one id needs a person's yes
+            rows = [("none (baseline, no --live)",
+                     record(folder, display, args.seconds, None, None, "baseline", args.record_option))]
             for count in counts:
                 observers = Observers(url, cookie, count)
                 observers.connect()
-                rows.append((f"{count}", record(folder, display, args.seconds, url, observers)))
-                observers.close()
+                try:
+                    rows.append((f"{count}", record(folder, display, args.seconds, url, observers,
+                                                    f"observed-by-{count}", args.record_option)))
+                finally:
+                    observers.close()
         finally:
             server.terminate()
             server.wait()

@@ -12,6 +12,7 @@ records another on a private Xvfb whose screen changes all the time; then
    delivered frame rate against the rate the recorder sent at.
 
 Run: .venv/bin/python bench/serve.py [--clients 200] [--seconds 30] [--observers 200]
+`--quick` is the smoke run of the test suite: 5 clients and 3 observers for 2 s each, 2 sessions.
 """
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ import socketio
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.live import ANIMATOR, free_port  # noqa: E402  (the same moving window and port probe)
+from bench.live import ANIMATOR, RecorderProcess, first_display, free_port  # noqa: E402  (shared with live.py)
 from recorder.virtual_display import VirtualDisplay, stop_process  # noqa: E402
 from sessions.events import LIVE_NAMESPACE  # noqa: E402
 from sessions.store import Store  # noqa: E402
@@ -135,7 +136,8 @@ async def http_load(url: str, paths: list[str], clients: int, seconds: float, co
             "p50": quantile(latencies, 0.5), "p95": quantile(latencies, 0.95), "statuses": statuses}
 
 
-async def observe(url: str, cookie: str, session_id: str, count: int, seconds: float) -> dict:
+async def observe(url: str, cookie: str, session_id: str, count: int, seconds: float,
+                  settle: float = 2.0) -> dict:
     """`count` observers join the live session; each keeps (arrival, latency, seq) per frame."""
     arrivals: list[list[tuple[float, float, int]]] = [[] for _ in range(count)]
     observers: list[socketio.AsyncClient] = []
@@ -156,7 +158,7 @@ async def observe(url: str, cookie: str, session_id: str, count: int, seconds: f
 
     for start in range(0, count, 20):
         await asyncio.gather(*(connect(i) for i in range(start, min(count, start + 20))))
-    await asyncio.sleep(2.0)          # settle: every observer has had its first frames
+    await asyncio.sleep(settle)       # every observer has had its first frames
     begin = time.time()
     await asyncio.sleep(seconds)
     end = time.time()
@@ -176,34 +178,39 @@ async def observe(url: str, cookie: str, session_id: str, count: int, seconds: f
 
 
 def start_server(folder: Path, dev: bool) -> tuple[subprocess.Popen, str]:
+    """`uxlab serve` on a free port; a server that exits or never listens stops the bench
+    with the end of what it wrote (kept in a log file beside the study)."""
     port = free_port()
     command = [str(UXLAB), "serve", str(folder), "--port", str(port)] + (["--dev"] if dev else [])
     env = {**os.environ, "UXLAB_LIVE_TOKEN": TOKEN, "UXLAB_SECRET_KEY": SECRET}
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = folder.parent / f"serve{'-dev' if dev else ''}.log"
+    with log.open("w") as sink:
+        server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=sink)
     deadline = time.monotonic() + 300   # a busy machine takes long to import the app
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and server.poll() is None:
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 return server, f"http://127.0.0.1:{port}"
         time.sleep(0.1)
-    raise RuntimeError("the server did not start")
+    stop_process(server, timeout=15)
+    said = " | ".join(line.strip() for line in log.read_text().splitlines()[-20:] if line.strip())
+    raise SystemExit(f"the server did not start (exit {server.returncode}): {said or '(nothing on stderr)'}")
 
 
-def start_recorder(folder: Path, display: VirtualDisplay, url: str) -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen(
+def start_recorder(folder: Path, display: VirtualDisplay, url: str) -> RecorderProcess:
+    return RecorderProcess(
         [str(UXLAB), "record", str(folder), "--participant", "live", "--display", display.name, "--consent",
-         "--prompt", "none", "--live", url, "--token", TOKEN, "--again"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    for line in process.stderr:
-        match = re.match(r"recording session (\S+)", line)
-        if match:
-            return process, match.group(1)
-    raise RuntimeError(f"the recorder did not start: {process.communicate()}")
+         "--prompt", "none", "--live", url, "--token", TOKEN, "--again"])
 
 
 def run_one(folder: Path, display: VirtualDisplay, dev: bool, args, replay_id: str) -> dict:
     server, url = start_server(folder, dev)
-    recorder, live_id = start_recorder(folder, display, url)
+    try:
+        recorder = start_recorder(folder, display, url)
+    except BaseException:
+        stop_process(server, timeout=15)
+        raise
+    live_id, settle = recorder.session_id, 0.5 if args.quick else 2.0
     try:
         async def scenario() -> dict:
             cookies = []
@@ -212,21 +219,17 @@ def run_one(folder: Path, display: VirtualDisplay, dev: bool, args, replay_id: s
                     await log_in(http, url)
                     cookies.append({c.key: c.value for c in http.cookie_jar})
             paths = ["/summary", f"/sessions/{replay_id}/timeline.json", "/heatmaps/first"]
-            await http_load(url, paths, 10, 3.0, cookies)     # warm-up: caches, threads, imports
+            await http_load(url, paths, 10, 1.5 * settle, cookies)   # warm-up: caches, threads, imports
             rss_before = tree_rss_mb(server.pid)
             load = await http_load(url, paths, args.clients, args.seconds, cookies)
-            await asyncio.sleep(5.0)
+            await asyncio.sleep(2.5 * settle)
             load.update(rss_before=rss_before, rss_after=tree_rss_mb(server.pid))
             cookie = "uxlab_session=" + cookies[0]["uxlab_session"]
-            live = await observe(url, cookie, live_id, args.observers, args.observe_seconds)
+            live = await observe(url, cookie, live_id, args.observers, args.observe_seconds, settle)
             return {"http": load, "live": live}
         return asyncio.run(scenario())
     finally:
-        recorder.terminate()
-        try:
-            recorder.communicate(timeout=60)
-        except subprocess.TimeoutExpired:
-            recorder.kill()
+        recorder.stop()
         stop_process(server, timeout=15)
 
 
@@ -238,8 +241,11 @@ def main() -> None:
     parser.add_argument("--observe-seconds", type=float, default=15.0)
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--only", choices=["gunicorn", "dev"], help="run one server only")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: a few clients, a few seconds")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, VirtualDisplay(1280, 800, first=230) as display:
+    if args.quick:
+        args.clients, args.seconds, args.observers, args.observe_seconds, args.sessions = 5, 2.0, 3, 2.0, 2
+    with tempfile.TemporaryDirectory() as tmp, VirtualDisplay(1280, 800, first=first_display()) as display:
         folder = Path(tmp) / "study"
         folder.mkdir()
         (folder / "study.toml").write_text(STUDY)

@@ -1,0 +1,1 @@
+"""Tests of the benchmarks in bench/: each runs to the end and prints its table."""

@@ -1,0 +1,109 @@
+"""The smoke run of the benchmarks: every bench/*.py with `--quick`, each in its own
+subprocess and all at once (most of a bench's time is spent waiting on recorders, servers
+and sleeps, so running them side by side keeps the suite short), judged only on whether it
+ran to the end and printed its table. Numbers are not judged: the suite shares the machine
+with other work, and a timing claim belongs in a full run of `make bench`."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCH = ROOT / "bench"
+# each bench's table begins with this header line, followed by rows with numbers
+TABLES = {
+    "analyze.py": r"^run\s+seconds\s+CPU s\s+note",
+    "audio.py": r"^sound on this machine",
+    "capture.py": r"^scene\s+fps\s+tool\s+CPU s/min",
+    "findings.py": r"^run\s+wall s\s+cpu s\s+note",
+    "live.py": r"^observers\s+recorder fps",
+    "serve.py": r"^\| server \| requests/s",
+    "transcription.py": r"^\| engine \| WER",
+    "web.py": r"^measurement\s+runs\s+p50 ms",
+}
+
+
+def benches() -> list[str]:
+    """The file names of every benchmark in bench/."""
+    return sorted(path.name for path in BENCH.glob("*.py"))
+
+
+@dataclass
+class Outcome:
+    """How one bench run ended: its exit status, what it printed, how long it took."""
+
+    label: str          # the bench's file name, then any words about the run
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+    timed_out: bool = False
+
+    @property
+    def bench(self) -> str:
+        return self.label.split(" ")[0]
+
+    def table(self) -> bool:
+        """Whether stdout holds the bench's table: its header and a row with a number after it."""
+        header = re.compile(TABLES.get(self.bench, r"$^"))
+        lines = self.stdout.splitlines()
+        for index, line in enumerate(lines):
+            if header.search(line):
+                return any(re.search(r"\d", row) for row in lines[index + 1:])
+        return False
+
+    def problem(self) -> str | None:
+        """One sentence saying what went wrong, or None when the bench worked."""
+        said = " | ".join(self.stderr.strip().splitlines()[-5:]) or "(nothing on stderr)"
+        if self.timed_out:
+            return f"bench/{self.bench} did not finish in {self.seconds:.0f} s: {said}"
+        if self.returncode != 0:
+            return f"bench/{self.bench} exited with {self.returncode}: {said}"
+        if not self.table():
+            return f"bench/{self.bench} exited 0 but printed no table"
+        return None
+
+
+def run_quick(jobs: dict[str, list[str]], folder: Path, timeout: float = 240.0) -> dict[str, Outcome]:
+    """Run each job (a label whose first word names the bench file, and its arguments) at
+    once; output goes to files in `folder`, so no bench waits on a pipe nobody reads. A
+    bench still running at the deadline is killed with its whole process group (its Xvfb,
+    servers and recorders), which it leads; so is anything a finished bench left behind."""
+    folder.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    running = {}
+    for label, args in jobs.items():
+        slug = re.sub(r"\W+", "-", label)
+        out, err = folder / f"{slug}.out", folder / f"{slug}.err"
+        with out.open("w") as stdout, err.open("w") as stderr:
+            process = subprocess.Popen([sys.executable, str(BENCH / label.split(" ")[0]), *args],
+                                       cwd=ROOT, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL,
+                                       start_new_session=True)
+        running[label] = (process, out, err)
+    ended: dict[str, float] = {}
+    while len(ended) < len(running) and time.monotonic() - started < timeout:
+        for label, (process, _, _) in running.items():
+            if label not in ended and process.poll() is not None:
+                ended[label] = time.monotonic() - started
+        time.sleep(0.1)
+    outcomes = {}
+    for label, (process, out, err) in running.items():
+        try:   # a bench past the deadline, or what a bench left running: the group it leads
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass   # the bench and everything it started have ended
+        process.wait()
+        outcomes[label] = Outcome(label, process.returncode, out.read_text(), err.read_text(),
+                                  ended.get(label, time.monotonic() - started), label not in ended)
+    return outcomes
+
+
+def report(outcomes: dict[str, Outcome]) -> str:
+    """The failed benches, one line each; empty when every bench worked."""
+    return "\n".join(problem for o in outcomes.values() if (problem := o.problem()))
