@@ -32,25 +32,28 @@ def transcribe_sessions(store, sessions: list[dict], engine, *, show_progress: b
 @click.command()
 @folder_argument
 @click.option("--session", "session_id", help="Only this session (transcribed again if it already was).")
-@click.option("--engine", type=click.Choice(["pocketsphinx", "whisper"]), default="pocketsphinx",
-              show_default=True, help="pocketsphinx needs nothing more; whisper needs --model.")
-@click.option("--model", type=click.Path(path_type=Path),
-              help="A local model folder (a faster-whisper model for --engine whisper).")
+@click.option("--engine", type=click.Choice(["auto", "whisper", "pocketsphinx"]), default="auto",
+              show_default=True,
+              help="auto: whisper, or pocketsphinx (saying so) when whisper or a verified model is missing.")
+@click.option("--model", help="tiny.en (the default), base, or a CTranslate2 Whisper model folder; "
+                               "see `uxlab models`.")
 @click.option("--again", is_flag=True, help="Also transcribe sessions that already have a transcript.")
-def transcribe(folder: Path, session_id: str | None, engine: str, model: Path | None, again: bool) -> None:
+def transcribe(folder: Path, session_id: str | None, engine: str, model: str | None, again: bool) -> None:
     """Transcribe what participants and moderators said, on this machine.
 
     Every finished session with sound and no transcript yet (or one --session) gets
     segments and words on the session clock, searchable with `uxlab search`.
     Nothing is sent anywhere; a privacy pause is never transcribed.
 
-    Example: uxlab transcribe my-study --engine whisper --model whisper-small
+    Example: uxlab transcribe my-study --model base
     """
+    from cli.errors import warn
     from speech.engines import open_engine
     from speech.transcribe import sessions_to_transcribe
     store = open_store(folder, writer=True)
     try:
-        speech_engine = open_engine(engine, model)  # a missing model is said before any work
+        # a missing or refused model is said before any work
+        speech_engine = open_engine(engine, model, notice=warn)
         sessions = sessions_to_transcribe(store, session_id, again=again)
         if not sessions:
             click.echo("no sessions to transcribe (each finished session with sound already has a "
@@ -63,6 +66,31 @@ def transcribe(folder: Path, session_id: str | None, engine: str, model: Path | 
     for r in results:
         click.echo(f"{r.session_id}  {names[r.session_id]}: {r.segments} segments, {r.words} words "
                    f"from {r.seconds:.0f} s of sound")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+def models(as_json: bool) -> None:
+    """List the Whisper models uxlab can use, where they are, and whether their bytes verified.
+
+    tiny.en and base are checked against the SHA-256 Systran publishes for them before
+    first use; a folder of your own (in $UXLAB_MODELS, or passed with --model) is used as
+    it is.
+
+    Example: uxlab models
+    """
+    from speech.models import DOWNLOAD_HINT, available
+    infos = available()
+    if as_json:
+        click.echo(json.dumps([{"name": i.name, "folder": str(i.folder) if i.folder else None,
+                                "verified": i.verified, "note": i.note} for i in infos], indent=2))
+        return
+    state = {True: "verified", False: "REFUSED", None: "unchecked"}
+    for i in infos:
+        where = str(i.folder) if i.folder else "-"
+        shown = "missing" if i.folder is None and i.verified is None else state[i.verified]
+        click.echo(f"{i.name:<10} {shown:<10} {where}\n{'':<10} {i.note}")
+    click.echo(f"\nto add a model of your own, {DOWNLOAD_HINT}")
 
 
 def _clock(t: float) -> str:
@@ -120,7 +148,7 @@ def transcribe_after_recording(folder: Path, session_id: str) -> None:
         return
     from speech.engines import open_engine
     try:
-        for r in transcribe_sessions(store, [session], open_engine()):
+        for r in transcribe_sessions(store, [session], open_engine(notice=warn)):
             click.echo(f"transcribed: {r.segments} segments, {r.words} words", err=True)
     except UxlabError as exc:
         warn(f"the session was recorded but not transcribed: {exc.message} "
@@ -147,4 +175,4 @@ def export_transcript(store, fmt: str, session_id: str | None, output: Path | No
     emit_rows(transcripts.study_rows(session_id), output, fmt, TRANSCRIPT_COLUMNS)
 
 
-COMMANDS = [transcribe, search]
+COMMANDS = [transcribe, search, models]

@@ -42,11 +42,11 @@ def test_transcribe_then_search_and_export(voice_study):
     assert result.exit_code == 0, result.output
     assert f"{sid}  P01:" in result.output and "segments" in result.output
     segments = Transcripts(Store(folder)).segments(sid)
-    assert segments and segments[0]["engine"] == "pocketsphinx"
+    assert segments and segments[0]["engine"] == "whisper"
     again = run("transcribe", folder)
     assert again.exit_code == 0 and "no sessions to transcribe" in again.output
 
-    # search: every word pocketsphinx heard is found, with the link that opens the replay there
+    # search: every word whisper heard is found, with the link that opens the replay there
     word = Transcripts(Store(folder)).words(sid)[0]
     found = run("search", folder, word["text"], "--json")
     assert found.exit_code == 0, found.output
@@ -70,7 +70,7 @@ def test_transcribe_then_search_and_export(voice_study):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["transcribe", "--engine", "whisper"], "needs --model DIR"),
+    (["transcribe", "--engine", "whisper", "--model", "nowhere"], "no Whisper model in nowhere"),
     (["transcribe", "--engine", "whisper", "--model", "{folder}"], "huggingface-cli download"),
     (["transcribe", "--session", "nope"], "no session 'nope'"),
     (["search", ""], "search for at least one word"),
