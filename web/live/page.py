@@ -14,14 +14,14 @@ bp = Blueprint("live", __name__)
 @bp.route("/live")
 @requires(*WATCH_ROLES)
 def index() -> str:
-    running = current.store().sessions(status=SessionStatus.RECORDING, limit=200)
+    running = current.store().sessions.all(status=SessionStatus.RECORDING, limit=200)
     return render_template("live/live.html", session=None, running=running, tasks=[])
 
 
 @bp.route("/live/<session_id>")
 @requires(*WATCH_ROLES)
 def page(session_id: str) -> str:
-    row = current.store().session(session_id)
+    row = current.store().sessions.get(session_id)
     tasks = [{"id": t.id, "prompt": t.prompt} for t in current.study().tasks]
     user = current.user() or {}   # `requires` let only a logged-in watcher this far
     return render_template("live/live.html", session=row, running=[], tasks=tasks, role=user.get("role"))
