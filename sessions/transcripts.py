@@ -17,6 +17,7 @@ import sqlite_utils
 
 from sessions.errors import BadRequest, Conflict
 from sessions.events import SPEAKERS, MarkerKind, SessionStatus
+from sessions.spoken_numbers import NUMBER_WORDS, number_words, parse_cardinal
 from sessions.store import Store, now_iso
 
 TRANSCRIPT_COLUMNS = ("session", "participant", "task", "t", "end", "speaker", "text", "confidence")
@@ -229,21 +230,51 @@ _TASK_AT = ("(SELECT a.task FROM attempts a WHERE a.session_id = g.session_id AN
 
 def fts_query(query: str) -> str:
     """A user's words as an FTS5 query that matches rows holding all of them (each a prefix
-    when it ends in `*`)."""
+    when it ends in `*`). Case, punctuation and word forms are the index's business (its
+    porter tokenizer: "exported" finds "exports"); a number matches written either way, so
+    "3" finds "three" and "twenty one" finds "21"."""
     if not isinstance(query, str):
         raise BadRequest("search for some words")
-    terms = []
+    tokens: list[tuple[str, bool]] = []
     for raw in query.split():
-        prefix = raw.endswith("*")
-        for token in _TOKEN.findall(raw):
-            terms.append(f'"{token}"')
-        if prefix and terms and _TOKEN.findall(raw):
-            terms[-1] += "*"
-    if not terms:
+        found = _TOKEN.findall(raw)
+        tokens += [(token.lower(), raw.endswith("*") and i == len(found) - 1) for i, token in enumerate(found)]
+    if not tokens:
         raise BadRequest("search for at least one word (letters or digits)")
+    terms, i = [], 0
+    while i < len(tokens):
+        token, prefix = tokens[i]
+        said = _said_number(tokens, i)
+        if said is not None:
+            length, digits = said
+            words = " ".join(t for t, _ in tokens[i:i + length])
+            terms.append(f'("{words}" OR "{digits}")')
+            i += length
+            continue
+        written = _DIGITS.fullmatch(token)
+        if written and not prefix:
+            terms.append(f'("{token}" OR "{number_words(written.group(1), None, written.group(2))}")')
+        else:
+            terms.append(f'"{token}"' + ("*" if prefix else ""))
+        i += 1
     if len(terms) > 20:
         raise BadRequest("search for at most 20 words at once")
-    return " ".join(terms)
+    return " AND ".join(terms)
+
+
+_DIGITS = re.compile(r"(\d{1,12})(st|nd|rd|th|s)?")
+
+
+def _said_number(tokens: list[tuple[str, bool]], start: int) -> tuple[int, str] | None:
+    """The longest run of number words from `start` that says one number: (words, digits)."""
+    run = 0
+    while start + run < len(tokens) and tokens[start + run][0] in NUMBER_WORDS and not tokens[start + run][1]:
+        run += 1
+    for length in range(run, 0, -1):
+        value = parse_cardinal([t for t, _ in tokens[start:start + length]])
+        if value is not None:
+            return length, str(value)
+    return None
 
 
 __all__ = ["Segment", "TRANSCRIPT_COLUMNS", "Transcripts", "Word", "fts_query"]

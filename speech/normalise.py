@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import re
 
-ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen").split()
-TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
-ORDINALS = {"one": "first", "two": "second", "three": "third", "five": "fifth", "eight": "eighth",
-            "nine": "ninth", "twelve": "twelfth"}
+from sessions.spoken_numbers import cardinal, number_words
+
 # said as words in speech, written short by engines and people
 ABBREVIATIONS = {"mr": "mister", "mrs": "missus", "ms": "miss", "dr": "doctor", "st": "saint",
                  "prof": "professor", "jr": "junior", "sr": "senior", "vs": "versus", "etc": "et cetera",
@@ -28,53 +25,6 @@ CONTRACTIONS = ((re.compile(r"\bwon't\b"), "will not"), (re.compile(r"\bcan't\b"
                 (re.compile(r"'ll\b"), " will"))
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(st|nd|rd|th|s)?(?!\w)")
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)*|[%&]")
-
-
-def cardinal(n: int) -> str:
-    """An integer in English words: 21 -> "twenty one", 1999 -> "one thousand nine hundred
-    ninety nine" (see `number_words` for how years are said)."""
-    if n < 0:
-        return "minus " + cardinal(-n)
-    if n < 20:
-        return ONES[n]
-    if n < 100:
-        return TENS[n // 10] + ("" if n % 10 == 0 else " " + ONES[n % 10])
-    for size, name in ((10 ** 9, "billion"), (10 ** 6, "million"), (1000, "thousand"), (100, "hundred")):
-        if n >= size:
-            head, rest = divmod(n, size)
-            return f"{cardinal(head)} {name}" + ("" if rest == 0 else " " + cardinal(rest))
-    raise AssertionError(n)  # every n >= 100 has a size above
-
-
-def ordinal(words: str) -> str:
-    """ "twenty three" -> "twenty third"."""
-    *head, last = words.split()
-    if last in ORDINALS:
-        last = ORDINALS[last]
-    elif last.endswith("y"):
-        last = last[:-1] + "ieth"
-    else:
-        last += "th"
-    return " ".join([*head, last])
-
-
-def number_words(digits: str, fraction: str | None = None, suffix: str | None = None) -> str:
-    """A written number as it is said: years in pairs (1999 -> "nineteen ninety nine",
-    2019 -> "twenty nineteen"), other numbers as cardinals, decimals digit by digit after
-    "point", ordinals ("23rd") and plurals ("1990s") kept."""
-    n = int(digits.replace(",", ""))
-    if fraction is None and "," not in digits and len(digits) == 4 and (1100 <= n <= 1999 or 2010 <= n <= 2099):
-        high, low = divmod(n, 100)
-        words = cardinal(high) + " " + ("hundred" if low == 0 else ("oh " if low < 10 else "") + cardinal(low))
-    else:
-        words = cardinal(n)
-    if fraction:
-        words += " point " + " ".join(ONES[int(d)] for d in fraction)
-    if suffix in ("st", "nd", "rd", "th"):
-        words = ordinal(words)
-    elif suffix == "s":
-        words = words[:-1] + "ies" if words.endswith("y") else words + "s"
-    return words
 
 
 def normalise(text: str) -> str:

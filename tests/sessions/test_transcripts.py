@@ -110,7 +110,7 @@ def test_search_never_runs_what_a_user_typed_as_fts_syntax(store, done, query):
 
 
 def test_fts_query_quotes_every_word():
-    assert fts_query('find "the" button*') == '"find" "the" "button"*'
+    assert fts_query('find "the" button*') == '"find" AND "the" AND "button"*'
     with pytest.raises(BadRequest):
         fts_query("  !!! ")
 
