@@ -67,6 +67,12 @@ class PromptWindow:
     def frame(self, row: dict, image: np.ndarray) -> None:
         pass
 
+    def audio(self, t: float, samples: np.ndarray, rate: int) -> None:
+        pass
+
+    def camera(self, t: float, bgr: np.ndarray) -> None:
+        pass
+
     def state(self, state: dict) -> None:
         self._inbox.put(("state", state))
 

@@ -4,6 +4,12 @@ a time limit on the session, a full disk) always closes the attempt and the vide
 
     input listeners ─► raw queue ─► InputProcessor ─► sinks (journal, live...)
     screen grabs ────► bounded frame queue ─► FrameWriter ─► video, keyframes, sinks
+    microphones ─────► AudioCapture ─► the video's sound tracks, sinks
+    camera ──────────► CameraCapture ─► camera.mp4, sinks
+
+Every source follows one protocol (recorder/sources/base.py): started in order, stopped at
+the session's end time, and a source lost on the way leaves one warning and one marker.
+Every sink is reached through one Fanout, so an output that fails never stops a capture.
 """
 from __future__ import annotations
 
@@ -32,6 +38,7 @@ from recorder.sinks.video import VideoWriter
 from recorder.sources.audio import NONE as NO_AUDIO
 from recorder.sources.audio import RATE as AUDIO_RATE
 from recorder.sources.audio import AudioCapture, Microphone, resolve_source
+from recorder.sources.base import Lost, OnLost, Source
 from recorder.sources.camera import CameraCapture, open_camera
 from recorder.sources.input import InputError, InputSource
 from recorder.sources.screen import ScreenSource, screen_size
@@ -180,7 +187,7 @@ class Recording:
     def _record(self, width: int, height: int, prompt) -> None:
         self._mics = self._open_microphones()  # before the clock: sound from t=0 on
         raw: queue.SimpleQueue = queue.SimpleQueue()
-        inputs = InputSource(raw, self.display, on_error=lambda exc: self._lost("input", exc))
+        inputs = InputSource(raw, self.display, on_lost=self._on_lost("input"))
         try:
             inputs.start()  # before the clock: events from before t=0 are dropped, none missed after
         except InputError as exc:
@@ -206,7 +213,7 @@ class Recording:
         self.started.set()
         t_end = None
         try:
-            self._wait(clock, parts.runner, parts.screen)
+            self._wait(clock, parts.runner)
             t_end = parts.runner.end()
         except WRITE_ERRORS as exc:  # the store refused the attempt's end: stop all the same
             self.fail(exc)
@@ -251,71 +258,75 @@ class Recording:
                             capture.fps, audio_tracks=tuple(self.microphones), audio_rate=AUDIO_RATE)
         screen = ScreenSource(clock, capture.fps, jobs, pointer=lambda: inputs.pointer,
                               paused=runner.paused_at, needs_flush=video.needs_flush,
-                              display=self.display, until=self.options.duration)
+                              display=self.display, until=self.options.duration,
+                              on_lost=self._screen_lost)
         writer = FrameWriter(jobs, video, session_dir, clock, sinks, scale=capture.scale,
                              keyframe_scale=device["keyframe_scale"], paused=runner.paused_at,
                              on_error=self.fail)
-        audio = self._audio_captures(sid, clock, video, runner)
+        audio = self._audio_captures(clock, video, runner, sinks)
         camera = None
         if self._camera is not None:
-            listeners = [s for s in self.options.sinks if hasattr(s, "camera")]
             camera = CameraCapture(
                 *self._camera, session_dir / CAMERA_FILE, clock, paused=runner.paused_at,
-                on_lost=lambda t: self._media_lost(sid, MarkerKind.CAMERA_LOST, "camera", self.options.camera, t),
-                on_error=self.fail,
-                on_frame=(lambda t, bgr: [s.camera(t, bgr) for s in listeners]) if listeners else None)
-        window = WindowSource(raw, self.display, on_error=lambda exc: self._lost("window titles", exc))
+                on_lost=self._on_lost(f'camera "{self.options.camera}"', MarkerKind.CAMERA_LOST),
+                on_error=self.fail, on_frame=sinks.camera)
+        window = WindowSource(raw, self.display, on_lost=self._on_lost("window titles"))
         return _Parts(inputs, window, processor, screen, writer, journal, sinks, runner, audio, camera)
 
-    def _audio_captures(self, sid: str, clock: SessionClock, video: VideoWriter,
-                        runner: TaskRunner) -> list[AudioCapture]:
-        """One capture per microphone, writing its track; the participant's also goes live."""
-        listeners = [s for s in self.options.sinks if hasattr(s, "audio")]
+    def _audio_captures(self, clock: SessionClock, video: VideoWriter, runner: TaskRunner,
+                        sinks: Fanout) -> list[AudioCapture]:
+        """One capture per microphone, writing its track; the participant's also goes to the sinks."""
         captures = []
         for track, (mic, speaker) in enumerate(zip(self._mics, self.microphones)):
             def write(first, samples, track=track):
                 video.write_audio(track, first, samples)
 
             def live(t, samples):
-                for listener in listeners:
-                    listener.audio(t, samples, AUDIO_RATE)
+                sinks.audio(t, samples, AUDIO_RATE)
 
             captures.append(AudioCapture(
                 mic, clock, outputs=[write], paused=runner.paused_at,
-                live=live if speaker == Speaker.PARTICIPANT and listeners else None,
-                on_lost=lambda t, mic=mic: self._media_lost(sid, MarkerKind.AUDIO_LOST, "audio source",
-                                                            mic.source, t),
+                live=live if speaker == Speaker.PARTICIPANT else None,
+                on_lost=self._on_lost(f'audio source "{mic.source}"', MarkerKind.AUDIO_LOST),
                 on_error=self.fail))
         return captures
 
-    def _media_lost(self, sid: str, kind: MarkerKind, what: str, name: str, t: float) -> None:
-        """A microphone or camera vanished: the session goes on without it, says so once and
-        leaves a marker."""
-        self.options.say(f'warning: {what} "{name}" stopped at {t:.1f} s; recording goes on without it')
-        try:
-            self.store.markers.add(sid, t, kind.value, author="recorder", text=f'{what} "{name}" stopped')
-        except Exception as exc:  # the recording matters more than the marker
-            self.options.say(f"warning: could not store the {kind.value} marker: {exc}")
+    def _on_lost(self, what: str, kind: MarkerKind = MarkerKind.MARKER) -> OnLost:
+        """The `on_lost` of one source, `what` in the moderator's words; microphones and the
+        camera have marker kinds of their own, other sources leave a plain marker."""
+        return lambda lost: self._source_lost(what, kind, lost)
 
-    def _lost(self, what: str, exc: BaseException) -> None:
-        """A source stopped (window titles, input): say so now, and leave a marker on the
-        timeline where it ends, so nobody reads its absence as the participant's."""
-        message = f"{what} no longer recorded: {exc}"
-        self.options.say(f"warning: {message}")
-        if self.session_id is None or self.runner is None:
-            return
-        try:
-            self.store.markers.add(self.session_id, max(0.0, self.runner.clock.now()),
-                                  MarkerKind.MARKER.value, text=message, author="recorder")
-        except WRITE_ERRORS as store_exc:
-            self.fail(store_exc)
+    def _source_lost(self, what: str, kind: MarkerKind, lost: Lost) -> None:
+        """A source stopped delivering (a microphone, the camera, input, window titles): the
+        session goes on without it, says so once, and leaves a marker where it was last
+        heard from, so nobody reads its absence as the participant's."""
+        t = self._mark_lost(what, kind, lost)
+        when = f" at {t:.1f} s" if t is not None else ""
+        self.options.say(f"warning: {what} stopped{when} ({lost.reason}); recording goes on without it")
 
-    def _wait(self, clock: SessionClock, runner: TaskRunner, screen: ScreenSource) -> None:
+    def _screen_lost(self, lost: Lost) -> None:
+        """The screen is what a session is: without it the recording stops, keeping what it wrote."""
+        self._mark_lost("the screen", MarkerKind.MARKER, lost)
+        self.fail(RecordError(lost.reason))
+
+    def _mark_lost(self, what: str, kind: MarkerKind, lost: Lost) -> float | None:
+        """The lost-marker on the timeline, at the session time of `lost` (None before the
+        session exists: then there is no timeline to mark)."""
+        runner = self.runner
+        if self.session_id is None or runner is None:
+            return None
+        t = max(0.0, runner.clock.at(lost.at))
+        try:
+            self.store.markers.add(self.session_id, t, kind.value, author="recorder",
+                                   text=f"{what} stopped: {lost.reason}")
+        except (*WRITE_ERRORS, UxlabError) as exc:  # the recording matters more than the marker
+            self.options.say(f"warning: could not store the {kind.value} marker: {_reason(exc)}")
+        return t
+
+    def _wait(self, clock: SessionClock, runner: TaskRunner) -> None:
         duration = self.options.duration
         while not runner.ended.wait(0.05):
             runner.check_time_limit()
-            if screen.error is not None:
-                self.fail(screen.error)
             if self._end.is_set():
                 return
             if duration is not None and clock.now() >= duration:
@@ -359,24 +370,30 @@ class _Parts:
     camera: CameraCapture | None = None
 
     def start(self, window_titles: bool) -> None:
-        for part in (self.journal, self.processor, self.writer, self.screen, *self.audio):
-            part.start()
-        if self.camera is not None:
-            self.camera.start()
+        """The input source already runs (it starts before the clock); the journal first,
+        so whatever the others hand on has somewhere to go."""
+        self.journal.start()
+        self.processor.start()
+        self.writer.start()
+        for source in self.media():
+            source.start()
         if window_titles:
             self.window.start()
         self.sinks.state(self.runner.state())
 
+    def media(self) -> list[Source]:
+        """The sources with media of their own, started here; sound and camera stop before
+        the screen, whose end lets the frame writer close the video."""
+        return [*self.audio, *([self.camera] if self.camera is not None else []), self.screen]
+
     def stop(self, t_end: float) -> None:
-        """Input first (nothing after the end is kept), then frames, then the journal,
-        which writes out everything the others handed it."""
-        self.inputs.stop()
-        self.window.stop()
+        """Input first (nothing after the end is kept), then sound, camera and screen, each up
+        to `t_end`, then the frames, then the journal, which writes out everything the others
+        handed it."""
+        self.inputs.stop(t_end)
+        self.window.stop(t_end)
         self.processor.stop()
-        for audio in self.audio:  # sound up to the end, before the file is closed
-            audio.stop(t_end)
-        if self.camera is not None:
-            self.camera.stop()
-        self.screen.stop(t_end)
+        for source in self.media():
+            source.stop(t_end)
         self.writer.join()
         self.sinks.close()

@@ -48,6 +48,12 @@ class StoreJournal:
     def state(self, state: dict) -> None:
         """Attempts and markers are written by the task runner itself."""
 
+    def audio(self, t: float, samples: np.ndarray, rate: int) -> None:
+        """Sound is written to the video file's tracks, not to the store."""
+
+    def camera(self, t: float, bgr: np.ndarray) -> None:
+        """Camera pictures are written to their own video file, not to the store."""
+
     def close(self) -> None:
         """Stop the writer thread and write out everything handed in so far. A writer still
         busy after `close_wait` (a database locked by another program) is not abandoned: the

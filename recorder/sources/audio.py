@@ -12,16 +12,20 @@ can block. A thread per microphone maps the chunks to session time (recorder/sam
 holds them a moment so a privacy pause pressed just now is already known, silences paused
 stretches, fills gaps with silence and hands contiguous samples to the outputs (the video
 file's sound track, the live publisher). A microphone that stops delivering is reported
-once (`on_lost`) and the track goes on as silence, so sound and picture stay the same length.
+once (`on_lost`, the Source protocol of recorder/sources/base.py) and the track goes on as
+silence, so sound and picture stay the same length; a live output that fails is dropped,
+and the track goes on being written.
 """
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -29,6 +33,9 @@ from sessions.errors import NotFound, Unavailable
 
 from recorder.clock import SessionClock
 from recorder.sample_clock import SampleClock
+from recorder.sources.base import Lost, OnLost, ignore_loss
+
+log = logging.getLogger(__name__)
 
 RATE = 16000              # samples per second: the speech band, what transcription wants
 BLOCK = 800               # samples per callback (50 ms): small enough for live listening
@@ -48,8 +55,14 @@ def _pulse():
     """A PulseAudio (or pipewire-pulse) connection, or None where there is none."""
     try:
         import pulsectl
+    except (ImportError, OSError):  # no pulsectl, no libpulse: not a PulseAudio system
+        return None
+    try:
         return pulsectl.Pulse("uxlab", connect=True)
-    except Exception:  # no libpulse, no server: not a PulseAudio system
+    except (pulsectl.PulseError, OSError):  # no server
+        return None
+    except Exception:
+        log.exception("audio: connecting to the sound server failed")
         return None
 
 
@@ -77,7 +90,10 @@ def resolve_source(name: str) -> str:
             import sounddevice
             try:
                 name = sounddevice.query_devices(kind="input")["name"]
+            except (sounddevice.PortAudioError, ValueError):  # no default input device
+                name = ""
             except Exception:
+                log.exception("audio: finding the default input device failed")
                 name = ""
     if name not in names:
         listed = ", ".join(f'"{n}"' for n in names) or "none (no sound server or input device)"
@@ -103,7 +119,7 @@ class Microphone:
         self.chunks: queue.SimpleQueue = queue.SimpleQueue()
         self._first = threading.Event()
         self._stream = None
-        self._pulse = None   # a PulseAudio connection for `present`, False where there is none
+        self._pulse: Any = None   # a PulseAudio connection for `present`, False where there is none
 
     def start(self, timeout: float = FIRST_DATA_TIMEOUT) -> None:
         """Open and start the stream, and wait for its first chunk: sound starts with the
@@ -142,17 +158,19 @@ class Microphone:
         """Whether the source still exists. PulseAudio moves the streams of a removed source
         to another one, so sound may keep coming from the wrong microphone: the name is
         checked, not only the flow of chunks. Called from the capture thread only."""
+        if self._pulse is None:
+            self._pulse = _pulse() or False
         if self._pulse is False:
             return True
+        import pulsectl  # there is a connection, so there is pulsectl
         try:
-            if self._pulse is None:
-                self._pulse = _pulse() or False
-                if self._pulse is False:
-                    return True
             return any(s.name == self.source for s in self._pulse.source_list())
-        except Exception:  # the sound server itself went away
-            self._pulse = None
-            return False
+        except (pulsectl.PulseError, pulsectl.PulseDisconnected, OSError):
+            pass   # the sound server itself went away
+        except Exception:
+            log.exception("audio: asking the sound server for its sources failed")
+        self._pulse = None
+        return False
 
     def stop(self) -> None:
         """Stop the stream without risking a hang on a vanished device."""
@@ -166,25 +184,28 @@ class Microphone:
 
 
 class AudioCapture:
-    """Turns one microphone's chunks into a contiguous track on the session clock.
+    """Turns one microphone's chunks into a contiguous track on the session clock (a Source).
 
     `outputs` are called on this capture's thread with (first sample index, int16 samples);
-    sample i of the track is session time i / rate. `live` gets (session time, samples)
-    after privacy muting, and may drop; `on_lost(t)` is called once if the source vanishes.
+    sample i of the track is session time i / rate; one that fails with OSError or
+    ValueError (a full disk, a broken encoder) goes to `on_error`. `live` gets (session
+    time, samples) after privacy muting, may drop, and may fail without harm: it is then
+    dropped. `on_lost` is called once if the source vanishes.
     """
 
     def __init__(self, microphone: Microphone, clock: SessionClock, *,
                  outputs: list[Callable[[int, np.ndarray], None]],
                  paused: Callable[[float], bool],
                  live: Callable[[float, np.ndarray], None] | None = None,
-                 on_lost: Callable[[float], None] = lambda t: None,
+                 on_lost: OnLost = ignore_loss,
                  on_error: Callable[[BaseException], None] = lambda exc: None) -> None:
         self.microphone, self.clock, self.outputs = microphone, clock, outputs
         self.paused, self.live, self.on_lost, self.on_error = paused, live, on_lost, on_error
         self.rate = microphone.rate
         self.samples = SampleClock(self.rate)
         self.stats = AudioStats()
-        self.lost_at: float | None = None
+        self.lost: Lost | None = None
+        self.lost_at: float | None = None      # ... as session time: the track is silent after it
         self.written = 0                       # next track index to write
         self._held: list[tuple[int, np.ndarray]] = []   # mapped chunks waiting for HOLD
         self._last_arrival = self._checked = time.monotonic()
@@ -248,7 +269,8 @@ class AudioCapture:
     def _lose(self, at: float) -> None:
         self.lost_at = max(0.0, self.clock.at(at))
         self._held = [(i, s) for i, s in self._held if (i + len(s)) / self.rate <= self.lost_at]
-        self.on_lost(self.lost_at)
+        self.lost = Lost(at, "it delivers no sound")
+        self.on_lost(self.lost)
 
     def _release(self, until: float, final: bool = False) -> None:
         """Write held chunks that end before session time `until`, and silence up to it
@@ -292,7 +314,12 @@ class AudioCapture:
             self.on_error(exc)
             return
         if self.live is not None and not padded:
-            self.live(first / self.rate, samples)
+            try:
+                self.live(first / self.rate, samples)
+            except Exception:  # the live output's fault: the track on disk goes on regardless
+                log.exception("audio: the live output failed and gets no more sound; "
+                              "the microphone goes on being recorded")
+                self.live = None
 
     def _mute(self, samples: np.ndarray) -> np.ndarray:
         """Silence every 10 ms step that touches a privacy pause: the pause's sound is

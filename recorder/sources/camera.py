@@ -8,11 +8,13 @@ file sources are read at the camera's pace, not as fast as they decode.
 Frames are scaled to at most MAX_WIDTH pixels wide and written with the screen's
 VideoWriter to their own fragmented H.264 file (sessions.events.CAMERA_FILE), stamped on
 the session clock, so a kill -9 keeps all but the last fragment; none is written during a
-privacy pause. A camera that stops delivering is reported once (`on_lost`) and the session
-goes on without it.
+privacy pause. A camera that stops delivering is reported once (`on_lost`, the Source
+protocol of recorder/sources/base.py) and the session goes on without it; a live output
+that fails (`on_frame`) is dropped, and the camera goes on being recorded.
 """
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -26,6 +28,9 @@ from sessions.errors import NotFound, Unavailable
 
 from recorder.clock import SessionClock
 from recorder.sinks.video import VideoWriter
+from recorder.sources.base import Lost, OnLost, ignore_loss
+
+log = logging.getLogger(__name__)
 
 MAX_WIDTH = 480
 FPS = 15
@@ -33,7 +38,10 @@ LOST_AFTER = 2.0   # seconds without a frame from a device before the camera cou
 
 
 class _Reader:
-    """Frames as BGR arrays; `read()` returns None when the source has none to give."""
+    """Frames as BGR arrays; `read()` returns None when the source has none to give (a
+    device unplugged mid-read included): anything it raises is a fault of the reader."""
+
+    paced = True   # read at the camera's pace (generated and file sources), or as it delivers
 
     def read(self) -> np.ndarray | None:
         raise NotImplementedError
@@ -52,7 +60,10 @@ class _DeviceReader(_Reader):
         self.paced = False   # a device delivers at its own rate
 
     def read(self) -> np.ndarray | None:
-        ok, frame = self.capture.read()
+        try:
+            ok, frame = self.capture.read()
+        except cv2.error:  # V4L2 on a device unplugged mid-read
+            return None
         return frame if ok else None
 
     def close(self) -> None:
@@ -65,6 +76,8 @@ class _AvReader(_Reader):
     def __init__(self, spec: str) -> None:
         import av
         self.spec, self.paced = spec, True
+        self.failures = (av.FFmpegError, OSError)
+        self.format: str | None = None
         if spec.startswith("lavfi:"):
             self.source, self.format = spec[len("lavfi:"):], "lavfi"
         else:
@@ -82,12 +95,15 @@ class _AvReader(_Reader):
         self.frames = self.container.decode(video=0)
 
     def read(self) -> np.ndarray | None:
-        for _ in range(2):
-            try:
-                return next(self.frames).to_ndarray(format="bgr24")
-            except StopIteration:
-                self.container.close()
-                self._open()
+        try:
+            for _ in range(2):
+                try:
+                    return next(self.frames).to_ndarray(format="bgr24")
+                except StopIteration:
+                    self.container.close()
+                    self._open()
+        except self.failures:  # a file gone or damaged, a graph that broke
+            return None
         return None
 
     def close(self) -> None:
@@ -108,10 +124,14 @@ def camera_size(width: int, height: int) -> tuple[int, int]:
 
 
 class CameraCapture:
-    """Reads the camera on its own thread and writes `path` on the session clock."""
+    """Reads the camera on its own thread and writes `path` on the session clock (a Source).
+
+    `on_error` hears of a write that failed (a full disk: the recording must stop);
+    `on_frame` gets each written picture for the live output and may fail without harm.
+    """
 
     def __init__(self, reader: _Reader, first: np.ndarray, path: Path, clock: SessionClock, *,
-                 paused: Callable[[float], bool], on_lost: Callable[[float], None] = lambda t: None,
+                 paused: Callable[[float], bool], on_lost: OnLost = ignore_loss,
                  on_error: Callable[[BaseException], None] = lambda exc: None,
                  on_frame: Callable[[float, np.ndarray], None] | None = None) -> None:
         self.reader, self.clock, self.paused = reader, clock, paused
@@ -119,7 +139,9 @@ class CameraCapture:
         self.width, self.height = camera_size(first.shape[1], first.shape[0])
         self.video = VideoWriter(path, self.width, self.height, FPS)
         self.frames = 0
-        self.lost_at: float | None = None
+        self.lost: Lost | None = None
+        self._read_failed = False
+        self._end_t: float | None = None
         self._pending: tuple[float, np.ndarray] | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="camera", daemon=True)
@@ -127,7 +149,9 @@ class CameraCapture:
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, t_end: float) -> None:
+        """Stop at session time `t_end` (no picture after it) and close the file."""
+        self._end_t = t_end
         self._stop.set()
         self._thread.join(timeout=10)
         try:
@@ -145,15 +169,12 @@ class CameraCapture:
                 if wait > 0 and self._stop.wait(wait):
                     break
                 next_tick = max(next_tick + interval, time.monotonic() - interval)
-            try:
-                frame = self.reader.read()
-            except Exception:  # a device unplugged mid-read
-                frame = None
+            frame = self._read()
             now = time.monotonic()
             if frame is None:
                 if now - last_frame > LOST_AFTER or self.reader.paced:
-                    self.lost_at = self.clock.at(last_frame)
-                    self.on_lost(self.lost_at)
+                    self.lost = Lost(last_frame, "it gives no picture")
+                    self.on_lost(self.lost)
                     return
                 self._stop.wait(0.05)
                 continue
@@ -162,11 +183,22 @@ class CameraCapture:
             pending, self._pending = self._pending, (self.clock.at(now), frame)
             if pending is not None:
                 self._write(*pending)
-        if self._pending is not None and self.lost_at is None:
+        if self._pending is not None and self.lost is None:
             self._write(*self._pending)
 
+    def _read(self) -> np.ndarray | None:
+        """The next picture, or None; a reader that raises (a fault, not an unplugged
+        camera) is logged once and counts as giving no picture."""
+        try:
+            return self.reader.read()
+        except Exception:
+            if not self._read_failed:
+                log.exception("camera: reading a picture failed")
+            self._read_failed = True
+            return None
+
     def _write(self, t: float, bgr: np.ndarray) -> None:
-        if t < 0 or self.paused(t):
+        if t < 0 or self.paused(t) or (self._end_t is not None and t > self._end_t):
             return
         if bgr.shape[1] != self.width or bgr.shape[0] != self.height:
             bgr = cv2.resize(bgr, (self.width, self.height), interpolation=cv2.INTER_AREA)
@@ -179,4 +211,9 @@ class CameraCapture:
             self._stop.set()
             return
         if self.on_frame is not None:
-            self.on_frame(t, bgr)
+            try:
+                self.on_frame(t, bgr)
+            except Exception:  # the live output's fault: the file on disk goes on regardless
+                log.exception("camera: the live output failed and gets no more pictures; "
+                              "the camera goes on being recorded")
+                self.on_frame = None

@@ -1,6 +1,7 @@
 """Mouse and keyboard input of one X display, from pynput listeners in a child process
 (recorder.sources.input_listener), so the display is an option of the recording and never
-a change to this process's environment."""
+a change to this process's environment. It follows the Source protocol of
+recorder/sources/base.py."""
 from __future__ import annotations
 
 import json
@@ -10,11 +11,12 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
+import time
 
 from sessions.events import EventKind
 
 from recorder.keys import KeyStroke
+from recorder.sources.base import Lost, OnLost, ignore_loss
 
 START_TIMEOUT = 20.0  # seconds for the listener process to import pynput and connect
 
@@ -29,12 +31,14 @@ class InputSource:
 
     `pointer` always holds the latest pointer position (every move, not the sampled ones), so
     the screen source can draw the cursor where it really is. A listener that dies while
-    recording is handed to `on_error` once (input stops being recorded; the moderator must know).
+    recording is reported to `on_lost` once (input stops being recorded; the moderator must
+    know). It starts before the session clock, so that no input after t=0 is missed; it has
+    no clock of its own, and the input processor keeps nothing stamped after the end.
     """
 
-    def __init__(self, raw: queue.SimpleQueue, display: str,
-                 on_error: Callable[[BaseException], None] = lambda exc: None) -> None:
-        self.raw, self.display, self.on_error = raw, display, on_error
+    def __init__(self, raw: queue.SimpleQueue, display: str, on_lost: OnLost = ignore_loss) -> None:
+        self.raw, self.display, self.on_lost = raw, display, on_lost
+        self.lost: Lost | None = None
         self._stopping = False
         self._listening = False  # the listener said "ready"
         self.pointer: tuple[int, int] | None = None
@@ -53,7 +57,7 @@ class InputSource:
         self._reader.start()
         if not self._ready.wait(START_TIMEOUT) or not self._listening:
             problem = self._problem()
-            self.stop()
+            self.stop(0.0)
             raise InputError(f"cannot listen to the input of display {self.display}: {problem}")
 
     def _problem(self) -> str:
@@ -65,8 +69,9 @@ class InputSource:
         lines = self._stderr.read().strip().splitlines()
         return lines[-1] if lines else f"the listener exited with {self._process.returncode}"
 
-    def stop(self) -> None:
-        """Stop listening and pass on every input the listener had already seen."""
+    def stop(self, t_end: float = 0.0) -> None:
+        """Stop listening and pass on every input the listener had already seen (`t_end`
+        is the processor's to apply: these stamps are not yet session time)."""
         process = self._process
         if process is None:
             return
@@ -95,7 +100,8 @@ class InputSource:
                 return
             raise
         if self._listening and not self._stopping:
-            self.on_error(InputError(f"the input listener of display {self.display} stopped"))
+            self.lost = Lost(time.monotonic(), f"the input listener of display {self.display} stopped")
+            self.on_lost(self.lost)
         self._ready.set()  # the listener ended (or never started): start() looks at why
 
     def _pass_on(self, lines) -> None:

@@ -4,7 +4,8 @@ frames worth keeping, because an unchanged screen should cost (almost) nothing.
 A grab is kept when the screen changed, when the cursor moved (it is drawn into the
 video), when a keyframe image is due, or when a pending video fragment must be written out
 (crash safety: the last frame is repeated). Kept frames go to a bounded queue; when the encoder falls behind the frame
-is dropped and counted, so capture never stalls.
+is dropped and counted, so capture never stalls. A screen that can no longer be grabbed is
+reported once (`on_lost`, the Source protocol of recorder/sources/base.py).
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import numpy as np
 from recorder.clock import SessionClock
 from recorder.frame_change import Grab, Region, changed_fraction, examine_change, thumbnail, thumbnail_change
 from recorder.sinks.video import FRAGMENT_SECONDS, KEYFRAME_INTERVAL
+from recorder.sources.base import Lost, OnLost, ignore_loss
 
 KEYFRAME_CHANGE = 0.03     # fraction of sampled pixels changed since the last keyframe image
 KEYFRAME_MIN_GAP = 0.25    # seconds; an animation does not produce a keyframe per frame
@@ -46,16 +48,18 @@ class ScreenStats:
 
 
 class ScreenSource:
-    """Runs the capture thread; `jobs` is the bounded queue the frame writer drains."""
+    """Runs the capture thread (a Source); `jobs` is the bounded queue the frame writer drains."""
 
     def __init__(self, clock: SessionClock, fps: float, jobs: queue.Queue, *,
                  pointer: Callable[[], tuple[int, int] | None],
                  paused: Callable[[float], bool],
                  needs_flush: Callable[[float], bool] = lambda t: False,
-                 display: str | None = None, until: float | None = None) -> None:
+                 display: str | None = None, until: float | None = None,
+                 on_lost: OnLost = ignore_loss) -> None:
         self.clock, self.fps, self.jobs, self.display = clock, fps, jobs, display
         self.until = until  # a session time the recording ends at (a fixed duration): no grab after it
         self.pointer, self.paused, self.needs_flush = pointer, paused, needs_flush
+        self.on_lost = on_lost
         self.stats = ScreenStats()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="screen", daemon=True)
@@ -67,7 +71,7 @@ class ScreenSource:
         self._iframe_t = float("-inf")
         self._flush_asked = float("-inf")
         self._drifted = False
-        self.error: BaseException | None = None
+        self.lost: Lost | None = None
 
     def start(self) -> None:
         self._thread.start()
@@ -86,8 +90,9 @@ class ScreenSource:
         try:
             with mss.MSS(display=self.display) as sct:
                 self._loop(sct, sct.monitors[0])
-        except Exception as exc:  # reported by the session, which ends the recording
-            self.error = exc
+        except Exception as exc:  # mss's own errors, Xlib's: reported, the session decides
+            self.lost = Lost(time.monotonic(), f"the screen cannot be grabbed: {exc}")
+            self.on_lost(self.lost)
 
     def _loop(self, sct, monitor: dict) -> None:
         interval = 1.0 / self.fps

@@ -1,6 +1,7 @@
 """The active window: its title and class whenever it changes, so a timeline says which
 application the participant was in. Uses EWMH `_NET_ACTIVE_WINDOW` where a window manager
-sets it, else the X input focus (bare X servers such as Xvfb)."""
+sets it, else the X input focus (bare X servers such as Xvfb). It follows the Source
+protocol of recorder/sources/base.py."""
 from __future__ import annotations
 
 import gc
@@ -8,9 +9,10 @@ import queue
 import threading
 import warnings
 import time
-from collections.abc import Callable
 
 from sessions.events import EventKind
+
+from recorder.sources.base import Lost, OnLost, ignore_loss
 
 POLL_INTERVAL = 0.25
 
@@ -37,29 +39,31 @@ class WindowSource:
     """Polls the active window on its own X connection to `display`.
 
     A failure (the display cannot be opened, the connection drops) ends the polling and is
-    handed to `on_error` once, from the polling thread: the recording goes on without window
+    reported to `on_lost` once, from the polling thread: the recording goes on without window
     titles, and the moderator is told so instead of finding an empty column afterwards."""
 
     def __init__(self, raw: queue.SimpleQueue, display: str | None = None,
-                 on_error: Callable[[BaseException], None] = lambda exc: None) -> None:
-        self.raw, self.display, self.on_error = raw, display, on_error
+                 on_lost: OnLost = ignore_loss) -> None:
+        self.raw, self.display, self.on_lost = raw, display, on_lost
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="window", daemon=True)
-        self.error: BaseException | None = None
+        self.lost: Lost | None = None
 
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, t_end: float = 0.0) -> None:
+        """Stop polling (its stamps are not yet session time: the processor applies `t_end`)."""
         self._stop.set()
-        self._thread.join(timeout=2)
+        if self._thread.ident is not None:   # window titles may be off: never started
+            self._thread.join(timeout=2)
 
     def _run(self) -> None:
         try:
             self._poll()
         except Exception as exc:  # Xlib raises its own types, none of them worth a traceback
-            self.error = exc
-            self.on_error(exc)
+            self.lost = Lost(time.monotonic(), str(exc))
+            self.on_lost(self.lost)
 
     def _poll(self) -> None:
         conn = open_display(self.display)  # its own connection: Xlib is not thread-safe

@@ -1,6 +1,7 @@
 """Fixtures for the recorder (its Xvfb and target application come from tests/conftest.py):
 a driver that runs `uxlab record` and sends real X input with xdotool, noting when each
-input was sent."""
+input was sent; and waits on what the recorder stored, so a test never assumes how fast a
+busy machine is."""
 from __future__ import annotations
 
 import subprocess
@@ -12,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from recorder.virtual_display import VirtualDisplay
+from sessions.events import MarkerKind
+from sessions.store import Store
 
 UXLAB = Path(sys.executable).parent / "uxlab"
 
@@ -91,6 +94,25 @@ class Driver:
         for pipe in (self.process.stdout, self.process.stderr):
             if pipe is not None:
                 pipe.close()
+
+
+def wait_marker(store: Store, session_id: str, kind: MarkerKind, timeout: float = 10) -> dict:
+    """The recorder's first stored `kind` marker, once it is there (it acts on a hotkey
+    when it stores it), however busy the machine."""
+    deadline = time.monotonic() + timeout
+    while not (markers := store.markers.all(session_id, kind.value)):
+        assert time.monotonic() < deadline, f"no {kind.value} marker after {timeout} s"
+        time.sleep(0.02)
+    return markers[0]
+
+
+def wait_recorded(store: Store, session_id: str, t: float, timeout: float = 20) -> None:
+    """Wait until the recorder says (by its journal's heartbeat) that it has recorded up to
+    session time `t`: its own clock, not this process's guess of it."""
+    deadline = time.monotonic() + timeout
+    while (store.sessions.get(session_id)["duration"] or 0.0) < t:
+        assert time.monotonic() < deadline, f"the recording did not reach {t} s in {timeout} s"
+        time.sleep(0.02)
 
 
 @pytest.fixture

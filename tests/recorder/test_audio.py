@@ -2,6 +2,7 @@
 espeak-ng speaks into a virtual PulseAudio microphone, and the MP4 read back with PyAV."""
 from __future__ import annotations
 
+import logging
 import subprocess
 import time
 from pathlib import Path
@@ -10,12 +11,15 @@ import av
 import numpy as np
 import pytest
 
+from recorder.clock import SessionClock
+from recorder.sources.audio import RATE, AudioCapture, Microphone
 from sessions.events import VIDEO_FILE, MarkerKind
 from sessions.store import Store
 from sessions.transcripts import Transcripts
 from speech.engines import open_engine
 from speech.transcribe import transcribe_session
 from tests.pulse import decode_audio, loud_spans, loudness, speech
+from tests.recorder.conftest import wait_marker, wait_recorded
 
 QUIET = 0.004   # RMS of a silent stretch after AAC (digital silence decodes to ~0)
 SOUND_FILES = {".wav", ".ogg", ".opus", ".m4a", ".aac", ".mp3", ".flac", ".pcm", ".raw", ".webm"}
@@ -39,15 +43,6 @@ def wait_session(study_dir: Path, timeout: float = 10) -> tuple[Store, str]:
     while not store.sessions.all() and time.monotonic() < deadline:
         time.sleep(0.05)
     return store, store.sessions.all()[0]["id"]
-
-
-def wait_marker(store: Store, session_id: str, kind: MarkerKind, timeout: float = 10) -> None:
-    """Wait until the recorder has stored a `kind` marker (it acts on a hotkey when it
-    stores it), however busy the machine."""
-    deadline = time.monotonic() + timeout
-    while not store.markers.all(session_id, kind.value):
-        assert time.monotonic() < deadline, f"no {kind.value} marker after {timeout} s"
-        time.sleep(0.02)
 
 
 @pytest.fixture
@@ -197,9 +192,10 @@ def test_kill_9_keeps_the_sound_up_to_two_seconds_before_the_kill(pulse, driver,
                     "sine", "440", "vol", "0.5"], check=True)
     driver.start("--consent", "--audio", "vmic")
     store, sid = wait_session(study_dir)
+    playing = session_now(store, sid)
     player = subprocess.Popen(["paplay", "--latency-msec=20", "--device=vmic_sink", str(tone)])
     try:
-        time.sleep(5)
+        wait_recorded(store, sid, playing + 5.0)   # five seconds of tone, by the recorder's clock
         killed_at = session_now(store, sid)
         driver.kill()
     finally:
@@ -211,3 +207,30 @@ def test_kill_9_keeps_the_sound_up_to_two_seconds_before_the_kill(pulse, driver,
     assert spans, "no sound survived"
     assert spans[-1][1] >= killed_at - 2.0, (spans, killed_at)
     assert len(samples) / rate >= killed_at - 2.0
+
+
+def test_a_live_output_that_fails_is_dropped_and_the_voice_track_goes_on(pulse, caplog):
+    microphone = Microphone("vmic")
+    microphone.start()
+    clock = SessionClock()
+    written: list[int] = []
+    offered: list[float] = []
+
+    def fails_second_time(t: float, samples: np.ndarray) -> None:
+        offered.append(t)
+        if len(offered) == 2:
+            raise RuntimeError("the live output broke")
+
+    capture = AudioCapture(microphone, clock, outputs=[lambda first, samples: written.append(len(samples))],
+                           paused=lambda t: False, live=fails_second_time)
+    with caplog.at_level(logging.WARNING):
+        capture.start()
+        deadline = time.monotonic() + 20
+        while capture.written < 2 * RATE:   # two seconds of track
+            assert time.monotonic() < deadline, f"the track stopped at {capture.written / RATE} s"
+            time.sleep(0.02)
+        capture.stop(clock.now())
+    assert len(offered) == 2 and capture.lost is None
+    assert sum(written) == capture.written >= 2 * RATE
+    said = [r for r in caplog.records if "live output failed" in r.getMessage()]
+    assert len(said) == 1 and said[0].levelno >= logging.WARNING, caplog.records

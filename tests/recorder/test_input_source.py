@@ -9,6 +9,7 @@ import time
 import pytest
 
 from recorder.keys import KeyStroke
+from recorder.sources.base import Lost
 from recorder.sources.input import InputError, InputSource
 
 
@@ -33,7 +34,7 @@ def test_clicks_and_keys_of_the_given_display_arrive_stamped(display):
                        env=display.env(), check=True)
         items = _take(raw, lambda got: any(i[0] == "key" and not i[2] for i in got))
     finally:
-        source.stop()
+        source.stop(0.0)
     clicks = [i for i in items if i[0] == "click"]
     assert [(c[2], c[3], c[4], c[5]) for c in clicks] == [(40, 50, "left", True), (40, 50, "left", False)]
     keys = [i for i in items if i[0] == "key"]
@@ -48,13 +49,15 @@ def test_a_display_that_cannot_be_listened_to_is_refused():
 
 
 def test_a_listener_that_dies_while_recording_is_reported(display):
-    errors: list[BaseException] = []
-    source = InputSource(queue.SimpleQueue(), display.name, on_error=errors.append)
+    lost: list[Lost] = []
+    source = InputSource(queue.SimpleQueue(), display.name, on_lost=lost.append)
     source.start()
+    killed = time.monotonic()
     source._process.kill()  # the child this source started
     deadline = time.monotonic() + 10
-    while not errors:
+    while not lost:
         assert time.monotonic() < deadline
         time.sleep(0.02)
-    source.stop()
-    assert len(errors) == 1 and "stopped" in str(errors[0])
+    source.stop(0.0)
+    assert len(lost) == 1 and source.lost is lost[0] and "stopped" in lost[0].reason
+    assert killed <= lost[0].at <= time.monotonic()

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 
+from recorder.sources.base import Lost
 from recorder.sources.window import WindowSource
 
 
@@ -17,19 +18,20 @@ def _wait_for(condition, timeout: float = 15.0) -> None:
 
 
 def test_an_unreachable_display_is_reported_not_kept_silently():
-    errors: list[BaseException] = []
-    source = WindowSource(queue.SimpleQueue(), ":4242", on_error=errors.append)
+    lost: list[Lost] = []
+    source = WindowSource(queue.SimpleQueue(), ":4242", on_lost=lost.append)
+    before = time.monotonic()
     source.start()
-    _wait_for(lambda: errors)
-    source.stop()
-    assert len(errors) == 1 and source.error is errors[0]
-    assert "4242" in str(errors[0])
+    _wait_for(lambda: lost)
+    source.stop(0.0)
+    assert len(lost) == 1 and source.lost is lost[0]
+    assert "4242" in lost[0].reason and before <= lost[0].at <= time.monotonic()
 
 
 def test_it_reads_the_focused_window_of_the_display_it_was_given(display):
     raw: queue.SimpleQueue = queue.SimpleQueue()
-    errors: list[BaseException] = []
-    source = WindowSource(raw, display.name, on_error=errors.append)
+    lost: list[Lost] = []
+    source = WindowSource(raw, display.name, on_lost=lost.append)
     app = subprocess.Popen([sys.executable, "-c",
                             "import tkinter as tk; r = tk.Tk(className='probe'); r.title('Probe window');"
                             "r.after(100, r.focus_force); r.mainloop()"], env=display.env())
@@ -42,7 +44,7 @@ def test_it_reads_the_focused_window_of_the_display_it_was_given(display):
             return any(item[2] == "Probe window" for item in seen)
         _wait_for(titled)
     finally:
-        source.stop()
+        source.stop(0.0)
         app.kill()
         app.wait()
-    assert errors == []
+    assert lost == [] and source.lost is None
