@@ -23,11 +23,14 @@ def open_store(folder: Path, *, writer: bool = False):
     of recorders that died (`sessions.recovery`); listing, analysing and exporting change nothing.
     """
     from sessions.recovery import open_writer
+    from sessions.storage_faults import COMMAND_BUSY_SECONDS
     from sessions.store import Store
     from sessions.study import STUDY_FILE
     if not (folder / STUDY_FILE).is_file():
         fail(f"{folder} is not a study folder (no {STUDY_FILE}; run `uxlab init {folder}`)")
-    return open_writer(folder) if writer else Store(folder, read_only=True)
+    if writer:
+        return open_writer(folder, busy_seconds=COMMAND_BUSY_SECONDS)
+    return Store(folder, read_only=True, busy_seconds=COMMAND_BUSY_SECONDS)
 
 
 def emit_rows(rows, output: Path | None, fmt: str, columns) -> None:

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from typing import NoReturn
 
 import click
 
 from sessions.errors import UxlabError
+from sessions.storage_faults import COMMAND_BUSY_SECONDS, storage_fault
 
 
 class UserError(click.ClickException):
@@ -18,9 +20,9 @@ class UserError(click.ClickException):
 
 
 class UxlabGroup(click.Group):
-    """Turns the errors a user can cause (`sessions.errors.UxlabError`) into UserError,
-    wherever they are raised: the one place the CLI maps them. Anything else is a bug and
-    keeps its traceback."""
+    """Turns the errors a user can cause (`sessions.errors.UxlabError`, and the storage faults
+    of `sessions.storage_faults`) into UserError, wherever they are raised: the one place the
+    CLI maps them. Anything else, another OSError included, is a bug and keeps its traceback."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -32,10 +34,11 @@ class UxlabGroup(click.Group):
             # stdout goes to /dev/null so the interpreter's last flush cannot fail again
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(0)
-        except OSError as exc:
-            if exc.errno is None:
+        except (OSError, sqlite3.OperationalError) as exc:
+            fault = storage_fault(exc, COMMAND_BUSY_SECONDS)
+            if fault is None:
                 raise
-            raise UserError(f"{exc.strerror}: {exc.filename}" if exc.filename else str(exc)) from None
+            raise UserError(fault.message) from None
 
 
 def fail(message: str) -> NoReturn:

@@ -16,7 +16,8 @@ import socket
 import time
 from pathlib import Path
 
-from sessions.events import Outcome, SessionStatus
+from sessions.events import AuditAction, Outcome, SessionStatus
+from sessions.storage_faults import BUSY_SECONDS
 from sessions.store import Store
 
 # a recorder on another host is presumed dead when its heartbeat is this old
@@ -47,9 +48,9 @@ def _same_process(session: dict) -> bool:
     return time.time() - (session.get("heartbeat") or 0) < STALE_AFTER
 
 
-def open_writer(folder: str | Path) -> Store:
+def open_writer(folder: str | Path, *, busy_seconds: float = BUSY_SECONDS) -> Store:
     """Open a study to write to it: first close the sessions whose recorder died."""
-    store = Store(folder)
+    store = Store(folder, busy_seconds=busy_seconds)
     recover_orphans(store)
     return store
 
@@ -79,4 +80,4 @@ def recover_session(store: Store, session_id: str) -> None:
             "WHERE session_id = ? AND outcome IS NULL", [duration, Outcome.INTERRUPTED.value, session_id])
         store.db.execute("UPDATE sessions SET status = ?, duration = ? WHERE id = ?",
                          [SessionStatus.RECOVERED.value, duration, session_id])
-    store.audit.record("uxlab", "recover_session", session_id, {"duration": duration})
+    store.audit.record("uxlab", AuditAction.RECOVER_SESSION, session_id, {"duration": duration})

@@ -32,7 +32,10 @@ from sessions.errors import (
     UnknownSession,
     UnknownUser,
 )
+from sessions.invitations import Invitations
 from sessions.media.files import MediaFiles
+from sessions.storage_faults import BUSY_SECONDS
+from sessions.participants import Participants
 from sessions.tables.annotations import Markers, Notes
 from sessions.tables.answers import Answers
 from sessions.tables.audit import Audit
@@ -51,7 +54,8 @@ DB_FILE = "uxlab.db"
 class Store:
     """A study folder's storage. Cheap to create; connections open per thread on first use."""
 
-    def __init__(self, folder: str | Path, *, read_only: bool = False) -> None:
+    def __init__(self, folder: str | Path, *, read_only: bool = False,
+                 busy_seconds: float = BUSY_SECONDS) -> None:
         """Open a study. It never closes other processes' sessions on its own
         (`sessions.recovery.open_writer` does, for the recorder, the server and the commands
         that change data).
@@ -60,13 +64,19 @@ class Store:
         connections cannot write, so they neither change the database nor checkpoint another
         process's write-ahead log into it. A folder with no database yet, or with an older
         schema, is still created or migrated first (a one-time change every opener makes), so
-        a study written by an older uxlab can be analysed."""
+        a study written by an older uxlab can be analysed.
+
+        `busy_seconds` is how long a write waits for another writer's lock: long for the
+        recorder and the server, whose writes must not fail; a command waits less and says so
+        (sessions/storage_faults.py)."""
         self.folder = Path(folder).resolve()
         if not self.folder.is_dir():
             raise BadRequest(f"{self.folder} is not a folder")
         self.path = self.folder / DB_FILE
         self.read_only = read_only
+        self.busy_seconds = busy_seconds
         self.media = MediaFiles(self.folder / "media")
+        self.invitations = Invitations(self)
         self._local = threading.local()
         # a deque, not a queue: gevent patches queues, and a lease may end on a native thread
         self._idle: deque[sqlite_utils.Database] = deque()
@@ -81,6 +91,7 @@ class Store:
         self.notes = Notes(self)
         self.answers = Answers(self)
         self.users = Users(self)
+        self.participants = Participants(self, self.audit)
 
     def _open_checked(self) -> None:
         """Open and migrate the database, or say in one sentence why this study cannot be used."""
@@ -104,7 +115,7 @@ class Store:
             schema.migrate(self.db, lock)
         elif not self.path.is_file() or schema.schema_version(self.db.conn) < schema.SCHEMA_VERSION:
             self.close()
-            with closing(_connect(self.path, writable=True)) as conn:
+            with closing(_connect(self.path, writable=True, busy_seconds=self.busy_seconds)) as conn:
                 schema.migrate(sqlite_utils.Database(conn), lock)
         else:
             schema.migrate(self.db, lock)  # at the current version: only refuses a newer schema
@@ -121,7 +132,8 @@ class Store:
         try:
             db = self._idle.popleft()
         except IndexError:
-            db = sqlite_utils.Database(_connect(self.path, writable=not self.read_only))
+            db = sqlite_utils.Database(_connect(self.path, writable=not self.read_only,
+                                                busy_seconds=self.busy_seconds))
         self._local.lease = _Lease(db, self._idle)
         return db
 
@@ -191,17 +203,18 @@ class _Lease:
             pass
 
 
-def _connect(path: Path, *, writable: bool) -> sqlite3.Connection:
+def _connect(path: Path, *, writable: bool, busy_seconds: float = BUSY_SECONDS) -> sqlite3.Connection:
     """A connection in WAL mode; a read-only one is opened `mode=ro`, which can read
     another process's uncheckpointed log and can never write or checkpoint."""
     if not writable:
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=30, check_same_thread=False)
-        conn.execute("PRAGMA busy_timeout=30000")
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=busy_seconds,
+                               check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
         return conn
     # a lease hands a connection from a thread that ended to another: one user at a time
-    conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
+    conn = sqlite3.connect(path, timeout=busy_seconds, check_same_thread=False)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=30000")
+    conn.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
     return conn
