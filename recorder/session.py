@@ -26,6 +26,7 @@ from pathlib import Path
 from sessions.errors import UxlabError
 from sessions.events import CAMERA_FILE, VIDEO_FILE, MarkerKind, Outcome, SessionStatus, Speaker
 from sessions.recovery import open_writer
+from sessions.storage_faults import storage_fault
 from sessions.study import Study, load_study
 
 from recorder.clock import SessionClock
@@ -57,10 +58,13 @@ WRITE_ERRORS = (OSError, sqlite3.Error)
 
 
 def _reason(exc: BaseException) -> str:
-    """A write failure in the moderator's words: a full disk says so."""
+    """A write failure in the moderator's words: a full disk or a read-only database says so."""
     full = getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT) or (
         isinstance(exc, sqlite3.Error) and "full" in str(exc))
-    return "the disk is full" if full else str(exc)
+    if full:
+        return "the disk is full"
+    fault = storage_fault(exc)
+    return fault.message if fault is not None else str(exc)
 
 
 def _stderr(message: str) -> None:
