@@ -157,6 +157,7 @@ class MarkerKind(StrEnum):
     AUDIO_LOST = "audio_lost"    # a microphone disappeared mid-session
     CAMERA_LOST = "camera_lost"  # a camera disappeared mid-session
     GAP = "gap"                  # a stretch a browser recording lost (its page closed or reloaded)
+    GAP = "gap"                  # a stretch a browser recording lost (its page closed or reloaded)
 
 
 MARKER_KINDS = tuple(k.value for k in MarkerKind)

@@ -125,8 +125,23 @@ def _v4_analyzer(db: sqlite_utils.Database) -> None:
     db.table("frames").add_column("region", str)
 
 
+def _v5_remote(db: sqlite_utils.Database) -> None:
+    """Remote participants: a session says what recorded it (`source`: the native recorder
+    or the participant's browser), and invitations hold the hash of each join link's token
+    (never the token), who it is for, until when, and the session it opened."""
+    db.table("sessions").add_column("source", str, not_null_default="native")
+    db.table("invitations").create({
+        "id": int, "token_hash": str, "participant": str, "group_name": str, "mode": str,
+        "created": float, "created_by": str, "expires": float, "revoked": float,
+        "session_id": str,
+    }, pk="id", not_null={"token_hash", "participant", "mode"})   # no foreign key: deleting
+    # a session keeps the invitation (and its audit trail), which then opens nothing
+    db.table("invitations").create_index(["token_hash"], unique=True)
+    db.table("invitations").create_index(["participant"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _v1_core, _v2_tags_and_audit, _v3_voice_findings_and_accounts, _v4_analyzer]
+    _v1_core, _v2_tags_and_audit, _v3_voice_findings_and_accounts, _v4_analyzer, _v5_remote]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

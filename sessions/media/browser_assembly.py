@@ -1,0 +1,261 @@
+"""A browser session's media, built from its uploaded chunks in the native layout.
+
+The browser records VP8/VP9 + Opus WebM (or H.264 + Opus MP4); Chromium plays neither
+Opus-in-MP4 reliably as a replay source nor a WebM cut by a crash, and the replay, clips,
+reels, black-outs and transcription all read `screen.mp4` (H.264 with AAC voice tracks,
+fragmented) and `camera.mp4`. So each run is decoded and re-encoded onto the session
+clock: a frame recorded at time f of a run that started at session time s is written at
+s + f; the participant's voice is track 0 at 16 kHz, sample i at session time i / rate,
+with silence where the page was away (a gap marker says how long). The new file replaces
+the old one in one rename, so a replay never sees half a file, and the chunks stay the
+truth: building again gives the same media.
+
+Stored frames (the `frames` table and keyframe stills) are written as the native
+recorder does, so screen detection and thumbnails work on a remote session too.
+"""
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import av
+import cv2
+import numpy as np
+
+from sessions.events import (CAMERA_FILE, VIDEO_FILE, MarkerKind, Speaker, keyframe_name)
+from sessions.media.browser_chunks import BrowserChunks, Run
+
+if TYPE_CHECKING:
+    from sessions.store import Store
+
+AUDIO_RATE = 16000
+AUDIO_BITRATE = 48_000
+MOVFLAGS = "frag_keyframe+empty_moov+default_base_moof"
+TIME_BASE = Fraction(1, 1000)
+MAX_WIDTH = 1920            # a larger screen is scaled down, as `capture.scale` would
+CAMERA_WIDTH = 320
+GAP_SECONDS = 0.25          # a pause between runs shorter than this is no gap worth marking
+KEYFRAME_CHANGE = 0.01      # fraction of pixels changed that makes a keyframe still
+KEYFRAME_WIDTH = 960
+MARKER_AUTHOR = "browser"
+
+
+@dataclass
+class Built:
+    """What a build found: the device record's media part and its counts."""
+
+    device: dict[str, Any] = field(default_factory=dict)
+    frames: int = 0
+    seconds_of_sound: float = 0.0
+    gaps: list[tuple[float, float]] = field(default_factory=list)
+
+
+def build_media(store: Store, session_id: str, *, fps: float = 10.0) -> Built:
+    """(Re)build the session's screen and camera videos from its chunks, its stored frames
+    and its gap markers; returns the device record's media fields."""
+    chunks = BrowserChunks(store.media, session_id)
+    folder = store.media.session_dir(session_id, create=True)
+    built = Built()
+    screen_runs = [r for r in chunks.runs("screen") if r.chunks()]
+    camera_runs = [r for r in chunks.runs("camera") if r.chunks()]
+    with store.media.edit_lock(session_id):
+        if screen_runs:
+            frames = _write_video(folder / VIDEO_FILE, screen_runs, fps, MAX_WIDTH, sound=True,
+                                  built=built, keyframes=folder)
+            _store_frames(store, session_id, frames)
+        if camera_runs:
+            camera = Built()
+            _write_video(folder / CAMERA_FILE, camera_runs, fps, CAMERA_WIDTH, sound=False,
+                         built=camera, keyframes=None)
+            if camera.frames:
+                built.device["camera"] = {"file": CAMERA_FILE, "width": camera.device["video_width"],
+                                          "height": camera.device["video_height"], "spec": "browser"}
+    built.gaps = _gaps(screen_runs)
+    _mark_gaps(store, session_id, built.gaps)
+    if screen_runs:
+        built.device["surface"] = screen_runs[-1].surface
+        built.device["surfaces"] = sorted({r.surface for r in screen_runs if r.surface})
+        built.device["recorded_as"] = screen_runs[-1].mime
+    return built
+
+
+def _gaps(runs: list[Run]) -> list[tuple[float, float]]:
+    gaps = []
+    for before, after in zip(runs, runs[1:]):
+        end = before.end()
+        if after.start - end >= GAP_SECONDS:
+            gaps.append((round(end, 3), round(after.start, 3)))
+    return gaps
+
+
+def _mark_gaps(store: Store, session_id: str, gaps: list[tuple[float, float]]) -> None:
+    """One gap marker per stretch lost, made again on each build (so never twice)."""
+    with store.db.conn:
+        store.db.execute("DELETE FROM markers WHERE session_id = ? AND kind = ? AND author = ?",
+                         [session_id, MarkerKind.GAP.value, MARKER_AUTHOR])
+    for start, end in gaps:
+        store.markers.add(session_id, start, MarkerKind.GAP.value, author=MARKER_AUTHOR,
+                         text=f"{end - start:.1f} s not recorded: the participant's page "
+                              "was closed or reloaded")
+
+
+def _decoded(run: Run) -> Iterator[tuple[str, float, Any]]:
+    """("video" | "audio", session time, frame) of a run, in the order they were stored;
+    a run cut short (the page closed mid-chunk) ends at its last decodable frame."""
+    data = io.BytesIO(b"".join(p.read_bytes() for p in run.chunks()))
+    kind = "mp4" if "mp4" in run.mime else "matroska"
+    try:
+        container = av.open(data, "r", format=kind)
+    except av.error.FFmpegError:
+        return
+    with container:
+        streams = [s for s in container.streams if s.type in ("video", "audio")]
+        try:
+            for packet in container.demux(*streams):
+                for decoded in packet.decode():
+                    frame: Any = decoded
+                    if frame.time is None:
+                        continue
+                    yield packet.stream.type, run.start + float(frame.time), frame
+        except av.error.FFmpegError:
+            return
+
+
+def _write_video(path: Path, runs: list[Run], fps: float, max_width: int, *, sound: bool,
+                 built: Built, keyframes: Path | None) -> list[dict]:
+    """Encode the runs into one fragmented MP4 at `path` (replaced whole at the end);
+    returns the stored-frame rows of the screen."""
+    temporary = path.with_name(f".{path.name}.building")
+    options = {"movflags": MOVFLAGS, "max_interleave_delta": str(500_000)}
+    container = av.open(str(temporary), "w", format="mp4", options=options)
+    video = None
+    voice = None
+    if sound:
+        voice = container.add_stream("aac", rate=AUDIO_RATE, layout="mono")
+        voice.bit_rate = AUDIO_BITRATE
+        voice.time_base = Fraction(1, AUDIO_RATE)
+        voice.metadata["handler_name"] = Speaker.PARTICIPANT.value
+    resampler = None
+    written_samples, last_pts = 0, -1
+    size: tuple[int, int] | None = None
+    rows: list[dict] = []
+    previous: np.ndarray | None = None
+    try:
+        for run in runs:
+            resampler = av.AudioResampler(format="s16", layout="mono", rate=AUDIO_RATE)
+            for kind, t, frame in _decoded(run):
+                if kind == "video":
+                    if size is None:
+                        size = _even_size(frame.width, frame.height, max_width)
+                        video = _video_stream(container, size, fps)
+                        if voice is not None:
+                            container.start_encoding()
+                    pts = int(t * 1000)
+                    if pts <= last_pts or video is None:
+                        continue
+                    picture = frame.reformat(width=size[0], height=size[1], format="yuv420p")
+                    picture.pts, picture.time_base = pts, TIME_BASE
+                    picture.pict_type = av.video.frame.PictureType.NONE
+                    for packet in video.encode(picture):
+                        container.mux(packet)
+                    last_pts = pts
+                    built.frames += 1
+                    if keyframes is not None:
+                        previous = _frame_row(picture, t, previous, keyframes, rows)
+                elif voice is not None and video is not None:
+                    written_samples = _write_sound(container, voice, resampler, frame, t,
+                                                   written_samples)
+        if video is not None:
+            for packet in video.encode(None):
+                container.mux(packet)
+        if voice is not None and video is not None:
+            for packet in voice.encode(None):
+                if packet.pts is None or packet.pts >= 0:
+                    container.mux(packet)
+    finally:
+        container.close()
+    if video is None or size is None:
+        temporary.unlink(missing_ok=True)
+        return rows
+    os.replace(temporary, path)
+    built.seconds_of_sound = written_samples / AUDIO_RATE
+    built.device.update({"video": path.name, "width": size[0], "height": size[1], "video_width": size[0],
+                         "video_height": size[1], "scale": 1.0, "fps": fps})
+    if voice is not None:
+        built.device["audio"] = [{"speaker": Speaker.PARTICIPANT.value, "source": "browser",
+                                  "rate": AUDIO_RATE, "track": 0}]
+    return rows
+
+
+def _video_stream(container: Any, size: tuple[int, int], fps: float) -> Any:
+    stream = container.add_stream("libx264", rate=max(1, round(fps)))
+    stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
+    stream.time_base = TIME_BASE
+    stream.codec_context.time_base = TIME_BASE
+    stream.codec_context.gop_size = max(1, round(fps * 2))   # a seek point every ~2 s
+    stream.options = {"preset": "ultrafast", "crf": "32", "maxrate": "2500k", "bufsize": "5000k",
+                      "x264-params": "threads=1"}
+    return stream
+
+
+def _write_sound(container: Any, voice: Any, resampler: Any, frame: Any, t: float, written: int) -> int:
+    """Resample one decoded frame to 16 kHz mono and append it at its session time: silence
+    fills a hole before it, an overlap with what is written is cut off."""
+    for part in resampler.resample(frame):
+        samples = part.to_ndarray().reshape(-1).astype(np.int16)
+        first = int(round(t * AUDIO_RATE))
+        t += len(samples) / AUDIO_RATE
+        if first > written + AUDIO_RATE // 50:        # more than 20 ms missing: silence
+            samples = np.concatenate([np.zeros(first - written, np.int16), samples])
+        elif first < written:
+            samples = samples[written - first:]
+        if not len(samples):
+            continue
+        out = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
+        out.sample_rate, out.pts, out.time_base = AUDIO_RATE, written, Fraction(1, AUDIO_RATE)
+        for packet in voice.encode(out):
+            if packet.pts is not None and packet.pts < 0:   # the encoder's priming packet
+                continue
+            container.mux(packet)
+        written += len(samples)
+    return written
+
+
+def _frame_row(picture: Any, t: float, previous: np.ndarray | None, folder: Path,
+               rows: list[dict]) -> np.ndarray:
+    """A stored-frame row for a frame that changed, with a keyframe still when the change
+    was substantial (the first frame always is)."""
+    grey = picture.to_ndarray()[: picture.height]            # the Y plane of yuv420p
+    small = cv2.resize(grey, (160, 90), interpolation=cv2.INTER_AREA).astype(np.int16)
+    changed = 1.0 if previous is None else float(np.mean(np.abs(small - previous) > 12))
+    if previous is not None and changed == 0.0:
+        return previous
+    row: dict[str, Any] = {"t": round(t, 3), "changed": round(changed, 4)}
+    if changed >= KEYFRAME_CHANGE:
+        bgr = picture.to_ndarray(format="bgr24")
+        width = min(KEYFRAME_WIDTH, bgr.shape[1])
+        still = cv2.resize(bgr, (width, max(2, bgr.shape[0] * width // bgr.shape[1])),
+                           interpolation=cv2.INTER_AREA)
+        name = keyframe_name(t)
+        (folder / name).parent.mkdir(exist_ok=True)
+        cv2.imwrite(str(folder / name), still, [cv2.IMWRITE_JPEG_QUALITY, 80])
+        row["keyframe"] = name
+    rows.append(row)
+    return small
+
+
+def _store_frames(store: Store, session_id: str, rows: list[dict]) -> None:
+    """The session's stored frames, replaced by this build's."""
+    with store.db.conn:
+        store.db.execute("DELETE FROM frames WHERE session_id = ?", [session_id])
+    store.frames.append(session_id, rows)
+
+
+def _even_size(width: int, height: int, max_width: int) -> tuple[int, int]:
+    scale = min(1.0, max_width / width)
+    return max(2, int(width * scale) // 2 * 2), max(2, int(height * scale) // 2 * 2)

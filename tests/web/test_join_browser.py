@@ -1,0 +1,175 @@
+"""A remote participant end to end, in a real Chromium with a fake camera, a fake
+microphone speaking a recorded sentence and a fake entire screen: invited, consenting,
+sharing the screen, doing two unmoderated tasks and ending. The study then holds one
+browser session, on the session clock, that the replay plays with sound and the task
+table counts."""
+from __future__ import annotations
+
+import subprocess
+import time
+
+import av
+import numpy as np
+import pytest
+
+from tests.conftest import CHROMIUM_ARGS, write_study
+from tests.web.browser import log_in
+
+REMOTE_STUDY = """
+title = "Remote study"
+
+[capture]
+fps = 10
+
+[[task]]
+id = "find"
+prompt = "Find the opening hours."
+time_limit = 120
+
+[[task]]
+id = "book"
+prompt = "Book a table for two."
+time_limit = 120
+
+[questionnaires]
+post_task = ["seq"]
+post_session = ["nps"]
+"""
+SENTENCE = "Hello, I am looking for the opening hours of the restaurant."
+
+
+@pytest.fixture
+def study_dir(tmp_path):
+    return write_study(tmp_path / "study", REMOTE_STUDY)
+
+
+@pytest.fixture(scope="module")
+def speech_wav(tmp_path_factory):
+    path = tmp_path_factory.mktemp("speech") / "speech.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(path), SENTENCE], check=True)
+    return path
+
+
+def participant_browser(chromium, speech_wav):
+    """A second Chromium from the same Playwright: fake devices, the speech as microphone."""
+    return chromium.browser_type.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS + [
+        "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+        '--auto-select-desktop-capture-source=Entire screen',
+        f"--use-file-for-fake-audio-capture={speech_wav}"])
+
+
+def wait_for(page, attribute: str, wanted, timeout: float = 20.0) -> str:
+    """Poll one of the join page's data attributes until `wanted(value)` (or equals it).
+    Read with get_attribute, which needs no eval: the page runs under its real
+    Content-Security-Policy."""
+    check = wanted if callable(wanted) else (lambda value: value == wanted)
+    deadline = time.monotonic() + timeout
+    while True:
+        value = page.get_attribute("#join", f"data-{attribute}")
+        if check(value):
+            return value
+        problem = page.text_content("#problem")
+        assert time.monotonic() < deadline, f"data-{attribute} is {value!r}; the page says {problem!r}"
+        time.sleep(0.05)
+
+
+def stage(page, wanted: str, timeout: float = 20.0) -> None:
+    wait_for(page, "stage", wanted, timeout)
+
+
+def click_at(page, selector: str) -> float:
+    """Click and return the test's own clock at the click (the page stamps it on arrival)."""
+    page.wait_for_selector(selector, state="visible")
+    before = time.time()
+    page.click(selector)
+    return (before + time.time()) / 2
+
+
+def answer_scale(page, name: str, value: int) -> None:
+    page.click(f"#questions input[name='{name}'][value='{value}'] + span")
+    page.click("#questions button[type=submit]")
+
+
+def test_remote_participant_does_two_tasks_and_the_study_counts_them(chromium, speech_wav, live_server,
+                                                                     web_store, app):
+    token, _ = web_store.invitations.create("P07", actor="rita", group="B")
+    browser = participant_browser(chromium, speech_wav)
+    try:
+        context = browser.new_context(bypass_csp=False)
+        page = context.new_page()
+        page.goto(f"{live_server}/join/{token}")
+        assert page.is_disabled("#agree")
+        page.check("#consent")
+        page.click("#agree")
+        # the device check hears the fake microphone before anything is recorded
+        deadline = time.monotonic() + 10
+        while float(page.get_attribute("#level", "data-peak") or 0) <= 0.05:
+            assert time.monotonic() < deadline, "the level meter never moved"
+            time.sleep(0.05)
+        assert web_store.sessions.all() == []
+        page.click("#share")
+        stage(page, "ready")
+        assert page.get_attribute("#join", "data-surface") == "monitor"
+        clicks = {"find_start": click_at(page, "#start")}
+        stage(page, "task")
+        wait_for(page, "run", "0")
+        page.wait_for_timeout(2500)   # the participant works on the task
+        clicks["find_end"] = click_at(page, "#done")
+        stage(page, "post_task")
+        answer_scale(page, "seq.1", 6)
+        stage(page, "ready")
+        clicks["book_start"] = click_at(page, "#start")
+        stage(page, "task")
+        page.wait_for_timeout(2000)
+        clicks["book_end"] = click_at(page, "#give-up")
+        stage(page, "post_task")
+        answer_scale(page, "seq.1", 2)
+        stage(page, "post_session")
+        answer_scale(page, "nps.1", 7)
+        wait_for(page, "ended", "1", timeout=60.0)
+        context.close()
+    finally:
+        browser.close()
+
+    (session,) = web_store.sessions.all()
+    assert session["source"] == "browser" and session["participant"] == "P07" and session["group_name"] == "B"
+    assert session["status"] == "complete" and session["consent"] == 1
+    attempts = web_store.attempts.all(session["id"])
+    assert [(a["task"], a["outcome"]) for a in attempts] == [("find", "success"), ("book", "gave_up")]
+    for attempt, (start, end) in zip(attempts, (("find_start", "find_end"), ("book_start", "book_end"))):
+        assert abs(session["started_at"] + attempt["started"] - clicks[start]) < 0.5
+        assert abs(session["started_at"] + attempt["ended"] - clicks[end]) < 0.5
+    seq = {a["attempt_id"]: a["value"] for a in web_store.answers.all(session["id"], "seq")}
+    assert seq == {attempts[0]["id"]: 6.0, attempts[1]["id"]: 2.0}
+
+    # the media are in the native layout: H.264 video and the participant's voice (AAC)
+    video = web_store.media.video(session)
+    with av.open(str(video)) as container:
+        assert container.streams.video[0].codec_context.name == "h264"
+        assert container.streams.audio[0].codec_context.name == "aac"
+        frames = [f.time for f in container.decode(video=0)]
+    with av.open(str(video)) as container:
+        sound = np.concatenate([f.to_ndarray().reshape(-1) for f in container.decode(audio=0)])
+    duration = session["duration"]
+    assert frames[-1] > duration - 2.0, (frames[-1], duration)
+    assert np.sqrt(np.mean(np.square(sound.astype(float)))) > 0.01   # the fake microphone spoke
+    assert web_store.frames.all(session["id"], keyframes_only=True)
+
+    # the task table counts the remote session like a lab one
+    from analyzer.summary import analyze_study
+    tasks = {t["id"]: t for t in analyze_study(web_store, app.extensions["uxlab"]["study"])["tasks"]}
+    assert tasks["find"]["attempts"] == 1 and tasks["find"]["successes"] == 1
+    assert tasks["book"]["attempts"] == 1 and tasks["book"]["abandonment_rate"] == 1.0
+
+    # the replay plays it, video with sound
+    reviewer = chromium.new_page()
+    try:
+        log_in(reviewer, live_server)
+        reviewer.goto(f"{live_server}/sessions/{session['id']}")
+        reviewer.wait_for_selector("#video")
+        reviewer.evaluate("document.getElementById('video').play()")
+        reviewer.wait_for_function("document.getElementById('video').currentTime > 1.5", timeout=20000)
+        decoded = reviewer.evaluate("document.getElementById('video').webkitAudioDecodedByteCount")
+        assert decoded > 0
+    finally:
+        reviewer.close()

@@ -1,0 +1,432 @@
+// The participant's join page: consent, a device check, screen sharing, and the recording
+// sent to the server a chunk at a time. Self-contained (an ES module that imports nothing):
+// the page runs on a participant's own browser with no login, and needs none of the lab's
+// pages' helpers.
+//
+// Every chunk is numbered within its run (one MediaRecorder from start to stop) and kept
+// in IndexedDB until the server acknowledges it; chunks not acknowledged (offline, a server
+// restart, a reload) are sent again, in order, as soon as the server answers. Times are on
+// the session clock: the page measures the offset to the server's clock (the exchange with
+// the shortest round trip, taking half the round trip as the one-way delay).
+
+const root = document.getElementById("join");
+const base = root.dataset.base;
+const $ = (id) => document.getElementById(id);
+const CHUNK_MS = 1000;
+const FORMATS = ["video/webm;codecs=vp8,opus", "video/webm;codecs=vp9,opus", "video/webm",
+                 "video/mp4;codecs=avc1.42E01E,opus", "video/mp4"];
+
+const page = {session: null, startedAt: 0, offset: 0, state: null, mic: null, display: null,
+              recorder: null, run: null, ending: false, timer: null, db: null, sending: false};
+
+// -- talking to the server ---------------------------------------------------------------
+async function call(path, {method = "GET", body, raw} = {}) {
+  const options = {method, credentials: "same-origin", headers: {Accept: "application/json"}};
+  if (raw !== undefined) {
+    options.body = raw;
+    options.headers["Content-Type"] = "application/octet-stream";
+  } else if (body !== undefined) {
+    options.body = JSON.stringify(body);
+    options.headers["Content-Type"] = "application/json";
+  }
+  const response = await fetch(base + path, options);
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const error = new Error(data.error || `the server answered ${response.status}`);
+    error.status = response.status;
+    throw error;
+  }
+  return data;
+}
+
+const clientNow = () => (performance.timeOrigin + performance.now()) / 1000;
+const sessionNow = () => clientNow() + page.offset - page.startedAt;
+
+async function syncClock(samples = 5) {
+  let best = null;
+  for (let i = 0; i < samples; i++) {
+    const sent = clientNow();
+    const {server} = await call("/clock");
+    const received = clientNow();
+    const trip = received - sent;
+    if (!best || trip < best.trip) best = {trip, offset: server - (sent + received) / 2};
+  }
+  page.offset = best.offset;
+  return best.trip;
+}
+
+function say(text) { $("status").textContent = text || ""; }
+function problem(text) {
+  $("problem").textContent = text || "";
+  $("problem").hidden = !text;
+}
+function show(step) {
+  for (const id of ["consent-step", "device-step", "task-step", "question-step", "share-again-step", "end-step"]) {
+    $(id).hidden = id !== step;
+  }
+}
+
+// -- chunks kept until acknowledged ---------------------------------------------------------
+function openStore() {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open("uxlab-join", 1);
+    request.onupgradeneeded = () => request.result.createObjectStore("chunks", {keyPath: "key"});
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+function kept(mode, work) {
+  return new Promise((resolve, reject) => {
+    const tx = page.db.transaction("chunks", mode);
+    const result = work(tx.objectStore("chunks"));
+    tx.oncomplete = () => resolve(result && "result" in result ? result.result : undefined);
+    tx.onerror = () => reject(tx.error);
+  });
+}
+
+const keyOf = (c) => `${c.session}/${c.track}/${String(c.run).padStart(3, "0")}/${String(c.seq).padStart(6, "0")}`;
+
+async function keep(chunk) {
+  await kept("readwrite", (store) => store.put({...chunk, key: keyOf(chunk)}));
+  send();
+}
+
+async function pending() {
+  const all = await kept("readonly", (store) => store.getAll());
+  return (all || []).filter((c) => c.session === page.session).sort((a, b) => (a.key < b.key ? -1 : 1));
+}
+
+async function send() {
+  if (page.sending) return;
+  page.sending = true;
+  let wait = 500;
+  try {
+    for (;;) {
+      const queue = await pending();
+      if (!queue.length) break;
+      const chunk = queue[0];
+      try {
+        await call(`/chunk/${chunk.track}/${chunk.run}/${chunk.seq}?t=${chunk.t.toFixed(3)}`, {method: "POST", raw: chunk.blob});
+        await kept("readwrite", (store) => store.delete(chunk.key));
+        wait = 500;
+        if (queue.length > 3) say(`Sending your recording (${queue.length - 1} s still to send)…`);
+        else if (!page.ending) say("Recording.");
+      } catch (error) {
+        console.warn("chunk not sent:", error.message);
+        if (error.status && error.status < 500 && error.status !== 429) {
+          problem(error.message);   // refused for good (a closed link): keep nothing waiting
+          await kept("readwrite", (store) => store.delete(chunk.key));
+          continue;
+        }
+        say(`The connection to the study is away: your recording is kept on this computer ` +
+            `(${queue.length} s) and sent when it is back.`);
+        if (error.status === 503) problem(error.message);
+        await new Promise((r) => setTimeout(r, wait));
+        wait = Math.min(wait * 2, 4000);
+      }
+    }
+  } finally {
+    page.sending = false;
+  }
+}
+
+// -- devices -------------------------------------------------------------------------------
+function limits() {
+  const notes = [];
+  if (!navigator.mediaDevices?.getDisplayMedia) {
+    notes.push("This browser cannot share a screen (phones and tablets cannot): please join from a computer with Chrome, Edge or Firefox.");
+  }
+  if (typeof MediaRecorder === "undefined") notes.push("This browser cannot record: please use a recent Chrome, Edge or Firefox.");
+  notes.push("Sound playing on your computer is not recorded, only your microphone.");
+  if (!window.isSecureContext) notes.push("This page is not served over HTTPS, so the browser may refuse to share the screen.");
+  $("limits").innerHTML = "";
+  for (const text of notes) {
+    const li = document.createElement("li");
+    li.textContent = text;
+    $("limits").append(li);
+  }
+  return !!navigator.mediaDevices?.getDisplayMedia && typeof MediaRecorder !== "undefined";
+}
+
+async function deviceCheck() {
+  show("device-step");
+  const usable = limits();
+  $("share").disabled = !usable;
+  try {
+    page.mic = await navigator.mediaDevices.getUserMedia({audio: {echoCancellation: true, noiseSuppression: true}});
+  } catch (error) {
+    problem("The browser did not let this page use your microphone, so nothing is recorded. " +
+            "Allow the microphone for this page (the icon in the address bar) and reload it.");
+    $("share").disabled = true;
+    return;
+  }
+  const context = new AudioContext();
+  const analyser = context.createAnalyser();
+  analyser.fftSize = 1024;
+  context.createMediaStreamSource(page.mic).connect(analyser);
+  const samples = new Float32Array(analyser.fftSize);
+  const meter = () => {
+    analyser.getFloatTimeDomainData(samples);
+    let peak = 0;
+    for (const s of samples) peak = Math.max(peak, Math.abs(s));
+    $("level").value = peak;
+    $("level").dataset.peak = Math.max(Number($("level").dataset.peak || 0), peak).toFixed(3);
+    if (!page.ending) requestAnimationFrame(meter);
+  };
+  meter();
+}
+
+async function askToShare() {
+  try {
+    return await navigator.mediaDevices.getDisplayMedia({video: {frameRate: Number(root.dataset.fps) || 10,
+                                                                  displaySurface: "monitor"}, audio: false});
+  } catch (error) {
+    problem("Screen sharing was not allowed, so nothing is recorded. Press the button again and choose your entire screen.");
+    return null;
+  }
+}
+
+// -- the recording -------------------------------------------------------------------------
+function format() {
+  return FORMATS.find((f) => MediaRecorder.isTypeSupported(f)) || "";
+}
+
+async function startRecording(display) {
+  page.display = display;
+  const video = display.getVideoTracks()[0];
+  const surface = video.getSettings().displaySurface || null;
+  root.dataset.surface = surface || "";
+  if (surface && surface !== "monitor") {
+    say(surface === "browser" ? "You are sharing one tab: it is recorded, but please share your entire screen next time."
+                              : "You are sharing one window: it is recorded, but please share your entire screen next time.");
+  }
+  const stream = new MediaStream([video, ...page.mic.getAudioTracks()]);
+  const mime = format();
+  const recorder = new MediaRecorder(stream, {mimeType: mime, videoBitsPerSecond: 1_200_000, audioBitsPerSecond: 48_000});
+  const start = sessionNow();
+  recorder.start(CHUNK_MS);
+  const {run} = await call("/run", {method: "POST", body: {track: "screen", start, mime: recorder.mimeType || mime, surface}});
+  page.recorder = recorder;
+  page.run = run;
+  let seq = 0;
+  recorder.ondataavailable = (event) => {
+    if (!event.data.size) return;
+    keep({session: page.session, track: "screen", run, seq: seq++, t: sessionNow(), blob: event.data});
+  };
+  recorder.onstop = () => { root.dataset.stopped = String(run); };
+  video.addEventListener("ended", () => stoppedSharing(recorder));
+  root.dataset.recording = "1";
+  root.dataset.run = String(run);
+}
+
+function stopRecorder(recorder) {
+  return new Promise((resolve) => {
+    if (!recorder || recorder.state === "inactive") return resolve();
+    recorder.addEventListener("stop", () => setTimeout(resolve, 0), {once: true});
+    recorder.stop();
+  });
+}
+
+async function stoppedSharing(recorder) {
+  if (page.ending || recorder !== page.recorder) return;
+  await stopRecorder(recorder);
+  root.dataset.recording = "0";
+  call("/marker", {method: "POST", body: {what: "share_stopped", t: sessionNow()}}).catch(() => {});
+  show("share-again-step");
+}
+
+async function shareAgain() {
+  const display = await askToShare();
+  if (!display) return;
+  problem("");
+  await startRecording(display);
+  call("/marker", {method: "POST", body: {what: "share_again", t: sessionNow()}}).catch(() => {});
+  render(page.state);
+}
+
+async function begin() {
+  problem("");
+  const display = await askToShare();
+  if (!display) return;
+  const video = display.getVideoTracks()[0];
+  const answer = await call("/begin", {method: "POST", body: {
+    surface: video.getSettings().displaySurface || null, microphone: !!page.mic,
+    browser: navigator.userAgent}});
+  page.session = answer.session;
+  page.startedAt = answer.started_at;
+  root.dataset.session = answer.session;
+  const trip = await syncClock();
+  root.dataset.roundTrip = trip.toFixed(4);
+  await startRecording(display);
+  send();
+  await refresh();
+  setInterval(() => { if (root.dataset.mode === "moderated" && !page.ending) refresh(); }, 1000);
+}
+
+// -- tasks and questions -------------------------------------------------------------------
+async function refresh() {
+  try {
+    render(await call("/state"));
+  } catch (error) {
+    say("The study's server does not answer just now; your recording is kept and sent when it does.");
+  }
+}
+
+function render(state) {
+  if (!state) return;
+  page.state = state;
+  root.dataset.stage = state.stage;
+  clearInterval(page.timer);
+  $("timer").textContent = "";
+  if (page.recorder && page.recorder.state === "inactive" && !page.ending) return show("share-again-step");
+  if (state.stage === "ready" || state.stage === "task") {
+    show("task-step");
+    const moderated = root.dataset.mode === "moderated";
+    $("task-count").textContent = `Task ${state.tasks_done + 1} of ${state.tasks_total}`;
+    $("prompt").textContent = state.prompt || "";
+    $("moderated-note").hidden = !moderated;
+    $("start").hidden = moderated || state.stage !== "ready";
+    $("done").hidden = $("give-up").hidden = moderated || state.stage !== "task";
+    if (state.stage === "task" && state.time_limit) countDown(state);
+  } else if (state.stage === "post_task" || state.stage === "post_session") {
+    questions(state);
+  } else if (state.stage === "done") {
+    finish();
+  } else {
+    show("task-step");
+    $("prompt").textContent = "Please wait for the moderator.";
+  }
+}
+
+function countDown(state) {
+  const tick = () => {
+    const left = state.started + state.time_limit - sessionNow();
+    $("timer").textContent = left > 0 ? `${Math.ceil(left)} s left` : "Time is up.";
+    if (left <= 0) {
+      clearInterval(page.timer);
+      act("timed_out");
+    }
+  };
+  tick();
+  page.timer = setInterval(tick, 250);
+}
+
+async function act(action) {
+  const t = sessionNow();
+  for (const id of ["start", "done", "give-up"]) $(id).disabled = true;
+  try {
+    render(await call("/task", {method: "POST", body: {action, task: page.state.task, t}}));
+  } catch (error) {
+    problem(error.message);
+    await refresh();
+  } finally {
+    for (const id of ["start", "done", "give-up"]) $(id).disabled = false;
+  }
+}
+
+function questions(state) {
+  show("question-step");
+  $("question-about").textContent = state.stage === "post_task" ? `You just finished: ${state.prompt}` : "A few last questions";
+  const form = $("questions");
+  form.innerHTML = "";
+  form.dataset.key = state.key;
+  for (const instrument of state.instruments) {
+    if (instrument.title) {
+      const h = document.createElement("h2");
+      h.textContent = instrument.title;
+      form.append(h);
+    }
+    for (const item of instrument.items) {
+      const name = `${instrument.id}.${item.id}`;
+      const set = document.createElement("fieldset");
+      set.className = "item";
+      set.dataset.name = name;
+      const legend = document.createElement("legend");
+      legend.textContent = item.prompt;
+      set.append(legend);
+      if (item.kind === "text") {
+        const area = document.createElement("textarea");
+        area.name = name;
+        area.rows = 3;
+        area.maxLength = 2000;
+        set.append(area);
+      } else {
+        const scale = document.createElement("div");
+        scale.className = "scale";
+        const end = (text) => { const s = document.createElement("span"); s.className = "end"; s.textContent = text; return s; };
+        scale.append(end(item.labels[0]));
+        for (let v = item.low; v <= item.high; v++) {
+          const label = document.createElement("label");
+          label.className = "point";
+          const input = document.createElement("input");
+          Object.assign(input, {type: "radio", name, value: String(v)});
+          const span = document.createElement("span");
+          span.textContent = String(v);
+          label.append(input, span);
+          scale.append(label);
+        }
+        scale.append(end(item.labels[1]));
+        set.append(scale);
+      }
+      form.append(set);
+    }
+  }
+  const submit = document.createElement("button");
+  submit.className = "primary big";
+  submit.type = "submit";
+  submit.textContent = "Submit";
+  form.append(submit);
+}
+
+async function answer(event) {
+  event.preventDefault();
+  const form = $("questions");
+  const values = {};
+  for (const [name, value] of new FormData(form)) values[name] = value;
+  try {
+    render(await call("/answers", {method: "POST", body: {key: form.dataset.key, values}}));
+    problem("");
+  } catch (error) {
+    problem(error.message);
+  }
+}
+
+async function finish() {
+  if (page.ending) return;
+  page.ending = true;
+  show("end-step");
+  const t = sessionNow();
+  await stopRecorder(page.recorder);
+  for (const track of page.display?.getTracks() || []) track.stop();
+  for (const track of page.mic?.getTracks() || []) track.stop();
+  $("end-text").textContent = "Sending the last of your recording…";
+  while ((await pending()).length) {
+    await send();
+    if ((await pending()).length) await new Promise((r) => setTimeout(r, 1000));
+  }
+  for (;;) {
+    try {
+      await call("/end", {method: "POST", body: {t}});
+      break;
+    } catch (error) {
+      if (error.status && error.status < 500) { problem(error.message); return; }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  $("end-text").textContent = "Your session is complete and everything was received. You can close this page now.";
+  root.dataset.ended = "1";
+}
+
+// -- wiring ----------------------------------------------------------------------------------
+$("consent").addEventListener("change", () => { $("agree").disabled = !$("consent").checked; });
+$("agree").addEventListener("click", deviceCheck);
+$("share").addEventListener("click", () => begin().catch((error) => problem(error.message)));
+$("share-again").addEventListener("click", () => shareAgain().catch((error) => problem(error.message)));
+$("start").addEventListener("click", () => act("start"));
+$("done").addEventListener("click", () => act("success"));
+$("give-up").addEventListener("click", () => act("gave_up"));
+$("questions").addEventListener("submit", answer);
+window.addEventListener("online", () => send());
+openStore().then((db) => { page.db = db; root.dataset.ready = "1"; })
+  .catch(() => problem("This browser cannot keep the recording while offline (private mode?); it is sent as it is made."));

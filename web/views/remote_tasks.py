@@ -1,0 +1,100 @@
+"""The task timeline of an unmoderated remote session, driven from the join page.
+
+The participant presses Start, "I'm done" or "I give up" (or the time limit passes); each
+lands in the same attempts table, with the same outcomes, as a lab session's task runner
+writes, so every measure counts a remote attempt as it counts a lab one. Times are the
+page's, on the session clock (the page syncs its clock with the server's), checked against
+the server's own clock so a wrong one cannot move an attempt into the future.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sessions.errors import BadRequest, Conflict
+from sessions.events import Outcome
+from sessions.store import Store
+from sessions.study import Study
+from web.instruments import instrument
+from web.participant_state import participant_state
+
+TASK_ACTIONS = ("start", Outcome.SUCCESS.value, Outcome.GAVE_UP.value, Outcome.TIMED_OUT.value)
+CLOCK_SLACK = 2.0   # seconds a page's stamp may run ahead of the server's clock
+
+
+def session_now(session: dict) -> float:
+    """The server's reading of the session clock."""
+    return time.time() - float(session["started_at"])
+
+
+def state(store: Store, study: Study, session: dict) -> dict[str, Any]:
+    """What the join page shows now: a task to start, the running task, questions, or the end."""
+    attempts = store.attempts.all(session["id"])
+    tasks_total = len(study.tasks)
+    done = {a["task"] for a in attempts if a["ended"] is not None}
+    base = {"tasks_total": tasks_total, "tasks_done": len(done), "t": round(session_now(session), 3)}
+    shown = participant_state(store, study, session)
+    if shown["stage"] == "task":
+        running = [a for a in attempts if a["ended"] is None][-1]
+        task = study.task(running["task"])
+        return {**base, "stage": "task", "key": shown["key"], "task": running["task"],
+                "prompt": shown["prompt"], "started": running["started"],
+                "time_limit": task.time_limit if task else None}
+    if shown["stage"] in ("post_task", "post_session"):
+        return {**base, "stage": shown["stage"], "key": shown["key"],
+                "prompt": shown.get("prompt"),
+                "instruments": [_instrument(study, name) for name in shown["instruments"]]}
+    upcoming = next((t for t in study.tasks if t.id not in done), None)
+    if upcoming is not None:
+        return {**base, "stage": "ready", "key": f"ready:{upcoming.id}", "task": upcoming.id,
+                "prompt": upcoming.prompt, "time_limit": upcoming.time_limit}
+    return {**base, "stage": "done", "key": "done"}
+
+
+def act(store: Store, study: Study, session: dict, action: Any, task: Any, t: Any) -> None:
+    """Start the next task, or end the running one with an outcome, at page time `t`."""
+    if action not in TASK_ACTIONS:
+        raise BadRequest(f"unknown task action {str(action)[:40]!r}")
+    now = session_now(session)
+    if t is None:
+        t = now
+    if isinstance(t, bool) or not isinstance(t, (int, float)) or t != t or not 0 <= t <= now + CLOCK_SLACK:
+        raise BadRequest("a task action needs a time on the session clock")
+    t = min(float(t), now)
+    attempts = store.attempts.all(session["id"])
+    running = [a for a in attempts if a["ended"] is None]
+    if action == "start":
+        if running:
+            raise Conflict("a task is already running: finish it first")
+        shown = state(store, study, session)
+        if shown["stage"] != "ready" or shown["task"] != task:
+            raise Conflict("that task cannot start now")
+        last_end = max((a["ended"] for a in attempts if a["ended"] is not None), default=0.0)
+        store.attempts.start(session["id"], str(task), round(max(t, last_end), 3))
+        return
+    if not running or running[-1]["task"] != task:
+        raise Conflict("that task is not running")
+    attempt = running[-1]
+    limit = study.task(attempt["task"]).time_limit if study.task(attempt["task"]) else None
+    ended, outcome = max(t, float(attempt["started"])), str(action)
+    if limit is not None and (outcome == Outcome.TIMED_OUT or ended - attempt["started"] > limit):
+        # past the limit the attempt ended at the limit, whatever the page said
+        ended, outcome = float(attempt["started"]) + limit, Outcome.TIMED_OUT.value
+    elif outcome == Outcome.TIMED_OUT:
+        raise BadRequest("this task has no time limit")
+    store.attempts.end(attempt["id"], round(ended, 3), outcome)
+
+
+def abandon_running(store: Store, session: dict, t: float) -> None:
+    """The session ended while a task ran: that attempt is abandoned, as in the lab."""
+    for attempt in store.attempts.all(session["id"]):
+        if attempt["ended"] is None:
+            store.attempts.end(attempt["id"], round(max(t, float(attempt["started"])), 3),
+                               Outcome.ABANDONED.value)
+
+
+def _instrument(study: Study, name: str) -> dict[str, Any]:
+    form = instrument(study, name)
+    return {"id": form.id, "title": form.title,
+            "items": [{"id": i.id, "prompt": i.prompt, "kind": i.kind, "low": i.low, "high": i.high,
+                       "labels": list(i.labels), "required": i.required} for i in form.items]}
