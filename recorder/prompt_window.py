@@ -9,6 +9,8 @@ from __future__ import annotations
 import gc
 import queue
 import threading
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -34,6 +36,10 @@ class PromptWindow:
         self._rect: tuple[int, int, int, int] | None = None
         self._thread = threading.Thread(target=self._run, name="prompt-window", daemon=True)
         self.error: BaseException | None = None
+        # Tk's objects, made and freed on the Tk thread (None before and after it runs)
+        self.root: Any = None
+        self.heading: Any = None
+        self.label: Any = None
         # nothing is recorded until the first state arrives (after consent): never say so before
         self.shown: tuple[str, str] = WAITING
 
@@ -45,7 +51,7 @@ class PromptWindow:
             raise RuntimeError(f"cannot open the prompt window: {self.error}")
 
     def ask_consent(self, keystrokes: str, cancel: threading.Event, *,
-                    microphones: list[str] = (), camera: str | None = None) -> bool:
+                    microphones: Sequence[str] = (), camera: str | None = None) -> bool:
         """Show the consent question and wait for the participant's answer (False when
         `cancel` is set first, e.g. by Ctrl+C); it names every microphone that will record."""
         answer: queue.Queue = queue.Queue()

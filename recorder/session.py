@@ -133,6 +133,8 @@ class Recording:
                 prompt.close()
         if self._failure:
             raise RecordError(self._failure)
+        if self.session_id is None:   # never: _record either made the session or raised
+            raise RecordError("the recording did not start")
         return self.session_id
 
     def _prompt_window(self, width: int):
@@ -191,7 +193,7 @@ class Recording:
     def _record(self, width: int, height: int, prompt) -> None:
         self._mics = self._open_microphones()  # before the clock: sound from t=0 on
         raw: queue.SimpleQueue = queue.SimpleQueue()
-        inputs = InputSource(raw, self.display, on_lost=self._on_lost("input"))
+        inputs = InputSource(raw, str(self.display), on_lost=self._on_lost("input"))  # run() checked it
         try:
             inputs.start()  # before the clock: events from before t=0 are dropped, none missed after
         except InputError as exc:

@@ -133,10 +133,10 @@ class Microphone:
                 pulse.close()
                 os.environ["PULSE_SOURCE"], device = self.source, "pulse"
             try:
-                self._stream = sounddevice.InputStream(
+                self._stream = stream = sounddevice.InputStream(
                     device=device, samplerate=self.rate, channels=1, dtype="int16",
                     blocksize=BLOCK, callback=self._callback)
-                self._stream.start()
+                stream.start()
             except Exception as exc:
                 raise Unavailable(f'cannot open audio source "{self.source}": {exc}') from None
             finally:

@@ -61,13 +61,20 @@ class InputSource:
             raise InputError(f"cannot listen to the input of display {self.display}: {problem}")
 
     def _problem(self) -> str:
+        process = self._started()
         try:
-            self._process.wait(timeout=5)
+            process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             return "the listener did not start in time"
         self._stderr.seek(0)
         lines = self._stderr.read().strip().splitlines()
-        return lines[-1] if lines else f"the listener exited with {self._process.returncode}"
+        return lines[-1] if lines else f"the listener exited with {process.returncode}"
+
+    def _started(self) -> subprocess.Popen:
+        """The listener process, which exists from `start()` on."""
+        if self._process is None:
+            raise InputError("the input source was not started")
+        return self._process
 
     def stop(self, t_end: float = 0.0) -> None:
         """Stop listening and pass on every input the listener had already seen (`t_end`
@@ -78,7 +85,8 @@ class InputSource:
         self._stopping = True
         if process.poll() is None:
             try:
-                process.stdin.close()  # the listener's signal to stop
+                if process.stdin is not None:
+                    process.stdin.close()  # the listener's signal to stop
             except OSError:
                 pass
             try:
@@ -93,10 +101,13 @@ class InputSource:
                 stream.close()
 
     def _read(self) -> None:
+        stdout = self._started().stdout
+        if stdout is None:   # never: the listener's stdout is a pipe
+            return
         try:
-            self._pass_on(self._process.stdout)
+            self._pass_on(stdout)
         except ValueError:
-            if self._process.stdout.closed:  # stop() closed the pipe while a read was pending
+            if stdout.closed:  # stop() closed the pipe while a read was pending
                 return
             raise
         if self._listening and not self._stopping:
