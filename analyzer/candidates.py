@@ -29,7 +29,9 @@ HESITATION = 10.0                 # seconds without input inside a task
 UNDO_KEYS = ("escape", "ctrl+z", "super+z", "ctrl+shift+z")
 UNDO_BURST, UNDO_WINDOW = 3, 5.0  # this many undo/escape presses within this many seconds
 CONFUSION_PHRASES = ("where is", "confus", "i don't know", "i do not know", "expected",
-                     "i thought", "can't find", "cannot find", "what does")
+                     "i thought", "can't find", "cannot find", "what does",
+                     # as Whisper writes what lost participants say ("I'm lost.", "Where do I ...?")
+                     "where do i", "i'm lost", "i am lost", "don't understand", "do not understand")
 TITLES = {
     "moderator_error": "Errors logged by the moderator",
     "error_screen": "Error screen shown",

@@ -161,7 +161,8 @@ def score(words: list[dict], segments: list[dict], played: list[Utterance]) -> d
     errors = [abs(t - u.onset) for t, u in zip(onsets, played) if t is not None]
     return {"wer": wer, "onset_mean": sum(errors) / len(errors) if errors else None,
             "onset_max": max(errors) if errors else None, "missed": onsets.count(None),
-            "heard": {played[i].text: " ".join(heard[i]) for i in heard}}
+            "heard": [(played[i].corpus, played[i].text, " ".join(heard[i]),
+                       None if onsets[i] is None else onsets[i] - played[i].onset) for i in heard]}
 
 
 def measure(sentences: list[str] | None = None, *, quick: bool = False) -> list[dict]:
@@ -246,8 +247,9 @@ def main() -> None:
     if args.heard:
         for r in done:
             print(f"\n{r['name']} heard:")
-            for said, heard in r["heard"].items():
-                print(f"  {said!r} -> {heard!r}")
+            for corpus, said, heard, off in r["heard"]:
+                late = "no segment" if off is None else f"onset {off:+.2f} s"
+                print(f"  [{corpus}, {late}] {said!r} -> {heard!r}")
 
 
 if __name__ == "__main__":
