@@ -11,9 +11,6 @@ import click
 
 from cli.errors import fail, warn
 
-DEFAULT_SERVER = "http://127.0.0.1:5000"   # `uxlab serve`'s own default address
-
-
 @click.command()
 @click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--participant", required=True, help="The participant's id (no names: it is stored).")
@@ -81,11 +78,18 @@ def record(folder: Path, participant: str, group: str | None, display: str | Non
 
 def _announce_questionnaire(recording, live_url: str | None) -> None:
     """Once the session exists, print the participant's questionnaire link for the moderator
-    to open on the participant's tablet: on the --live server, or $UXLAB_URL."""
+    to open on the participant's tablet: on the --live server, $UXLAB_URL, or the server that
+    serves this study now; with none of these, say so rather than guess an address."""
+    from sessions.server_address import known_server
     recording.started.wait()
-    base = (live_url or os.environ.get("UXLAB_URL") or DEFAULT_SERVER).rstrip("/")
+    base = live_url or os.environ.get("UXLAB_URL") or known_server(recording.store.folder)
     token = recording.store.sessions.get(recording.session_id)["token"]
-    click.echo(f"questionnaire link for the participant: {base}/q/{token}", err=True)
+    if base is None:
+        click.echo(f"questionnaire link for the participant: no server is serving this study now; "
+                   f"start `uxlab serve` and open /q/{token} on it (the session's replay page "
+                   "shows the link)", err=True)
+        return
+    click.echo(f"questionnaire link for the participant: {base.rstrip('/')}/q/{token}", err=True)
 
 
 def _check_live(url: str, token: str) -> None:

@@ -45,14 +45,20 @@ def serve(folder: Path, host: str, port: int, workers: int, connections: int, de
         click.echo("a one-time password, shown only once: it is replaced at the first login; "
                    "add more users with `uxlab user add`")
     click.echo(f"serving {folder} on http://{host}:{port}/", err=True)
-    if dev:
-        from web import create_app
-        app = create_app(settings)
-        app.extensions["uxlab"]["socketio"].run(app, host=host, port=port,
-                                                 allow_unsafe_werkzeug=True, log_output=False)
-        return
-    from web import serving
-    serving.run(settings, host, port, workers, connections)
+    from sessions import server_address
+    # recorders and invitations print links to this server while it runs
+    server_address.announce(folder, server_address.public_url(host, port))
+    try:
+        if dev:
+            from web import create_app
+            app = create_app(settings)
+            app.extensions["uxlab"]["socketio"].run(app, host=host, port=port,
+                                                     allow_unsafe_werkzeug=True, log_output=False)
+            return
+        from web import serving
+        serving.run(settings, host, port, workers, connections)
+    finally:
+        server_address.withdraw(folder)
 
 
 @click.group()

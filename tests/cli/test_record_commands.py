@@ -43,3 +43,24 @@ def test_the_recorder_prints_the_participants_questionnaire_link(study_dir, disp
     assert result.returncode == 0, result.stderr
     token = Store(study_dir).sessions.get(result.stdout.strip())["token"]
     assert f"questionnaire link for the participant: http://lab.example:8080/q/{token}\n" in result.stderr
+
+
+def test_the_link_names_the_server_serving_this_study_or_says_none_is_known(study_dir, display):
+    import os
+
+    from sessions import server_address
+    env = {k: v for k, v in os.environ.items() if k != "UXLAB_URL"}
+    run = ["--participant", "P4", "--display", display.name, "--consent", "--prompt", "none", "--duration", "1"]
+    alone = subprocess.run([UXLAB, "record", str(study_dir), *run], capture_output=True, text=True,
+                           timeout=90, env=env)
+    assert alone.returncode == 0, alone.stderr
+    assert "no server is serving this study now" in alone.stderr and "127.0.0.1:5000" not in alone.stderr
+    # a server announces itself while it runs (here: this test's process stands in for it)
+    server_address.announce(study_dir, "http://lab-pc:8123")
+    served = subprocess.run([UXLAB, "record", str(study_dir), *run, "--again"], capture_output=True,
+                            text=True, timeout=90, env=env)
+    assert served.returncode == 0, served.stderr
+    token = Store(study_dir).sessions.get(served.stdout.strip())["token"]
+    assert f"questionnaire link for the participant: http://lab-pc:8123/q/{token}\n" in served.stderr
+    server_address.withdraw(study_dir)
+    assert server_address.known_server(study_dir) is None

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from cli import main
 from recorder.virtual_display import stop_process
+from sessions.server_address import known_server
 from sessions.store import Store
 from tests.web.conftest import csrf_from, free_port
 from web.auth.accounts import authenticate
@@ -55,10 +56,14 @@ def _wait_for(url: str, process: subprocess.Popen) -> None:
     raise AssertionError(f"{url} never answered")
 
 
-def _stop(process: subprocess.Popen) -> None:
+def _stop(process: subprocess.Popen) -> str:
+    """Stop the server; what it printed from here on."""
     stop_process(process, timeout=10)
-    if process.stdout is not None:
-        process.stdout.close()
+    if process.stdout is None or process.stdout.closed:
+        return ""
+    rest = process.stdout.read()
+    process.stdout.close()
+    return rest
 
 
 def _log_in(base: str, name: str, password: str) -> requests.Session:
@@ -79,6 +84,7 @@ def test_first_serve_creates_a_researcher_with_a_one_time_password(study_dir):
         match = re.match(r"created user 'researcher' \(researcher\) with password: (\S+)", line)
         assert match, line
         _wait_for(f"{base}/login", process)
+        assert known_server(study_dir) == base   # recorders and invitations link here
         http = requests.Session()
         token = csrf_from(http.get(f"{base}/login").text)
         first = http.post(f"{base}/login", data={"csrf_token": token, "name": "researcher",
@@ -88,9 +94,13 @@ def test_first_serve_creates_a_researcher_with_a_one_time_password(study_dir):
                                                     "new": "my-own-password", "repeat": "my-own-password"})
         _log_in(base, "researcher", "my-own-password")
         assert requests.get(f"{base}/", allow_redirects=False).status_code == 302
+        output = _stop(process)
     finally:
         _stop(process)
     assert [u["name"] for u in Store(study_dir).users.all()] == ["researcher"]
+    assert known_server(study_dir) is None   # a stopped server withdraws its address
+    # gevent patches the worker's standard library before anything holds ssl's names: no warning
+    assert "MonkeyPatchWarning" not in output and "Traceback" not in output, output
 
 
 def test_serve_refuses_a_folder_without_a_study(tmp_path):
