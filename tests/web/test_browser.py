@@ -8,7 +8,7 @@ import pytest
 
 from tests.web.browser import log_in, wait_for_time
 from tests.web.conftest import LIVE_TOKEN
-from tests.web.recordings import CLICKS, colour_at
+from tests.web.recordings import CLICKS, SCREEN, colour_at
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -35,10 +35,10 @@ def video_colour(page) -> tuple[int, int, int]:
 
 
 def ripple_drawn_at(page, x: int, y: int) -> bool:
-    """Whether the click ripple canvas has paint where screen pixel (x, y) is shown."""
+    """Whether the click ripple canvas has paint where screen pixel (x, y) is shown (the
+    recorded session's screen is SCREEN)."""
     return page.evaluate(f"""() => {{
-        const c = document.getElementById('ripples'), v = document.getElementById('video');
-        const {{width, height}} = window.uxlabReplay.data.session;
+        const c = document.getElementById('ripples'), [width, height] = [{SCREEN[0]}, {SCREEN[1]}];
         const s = Math.min(c.width / width, c.height / height);
         const ox = (c.width - width * s) / 2, oy = (c.height - height * s) / 2;
         const d = c.getContext('2d').getImageData(ox + {x} * s - 3, oy + {y} * s - 3, 7, 7).data;

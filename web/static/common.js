@@ -1,55 +1,63 @@
-// Shared by every page: the contract's constants, fetch with the CSRF token, time formatting,
-// and one media element kept in step with another.
-"use strict";
+// The module every page script imports: the contract's constants, escaping, list items, time
+// formatting, fetch with the CSRF token, and one media element kept in step with another.
+// Page scripts are ES modules that import what they use from here, so nothing depends on
+// the order of <script> tags and no page script leaves a name on `window`.
+
 const CSRF = document.querySelector('meta[name="csrf-token"]')?.content || "";
-// sessions/events.py's js_constants, embedded by base.html: kinds, namespaces, replay columns
-const uxlab = JSON.parse(document.getElementById("uxlab-constants")?.textContent || "{}");
+// sessions/events.py's js_constants, embedded by base.html: kinds, namespaces, event names,
+// replay columns
+export const uxlab = JSON.parse(document.getElementById("uxlab-constants")?.textContent || "{}");
+
+// text made safe to put inside HTML
+export const esc = (text) => String(text ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+// a list item of trusted `html` (escape what is not), newest first by default, keeping the
+// list at `limit` items
+export function item(list, html, cls, newestFirst = true, limit = 200) {
+  const li = document.createElement("li");
+  if (cls) li.className = cls;
+  li.innerHTML = html;
+  if (newestFirst) list.prepend(li); else list.append(li);
+  while (list.children.length > limit) list.removeChild(newestFirst ? list.lastChild : list.firstChild);
+  return li;
+}
 
 // a replay table's positional rows as objects named by the served REPLAY_COLUMNS
-function replayRows(data, table) {
+export function replayRows(data, table) {
   const columns = uxlab.replayColumns[table];
   return data[table].map((row) => Object.fromEntries(columns.map((c, i) => [c, row[i]])));
 }
 
-async function postJSON(url, body) {
-  const response = await fetch(url, {
-    method: "POST", credentials: "same-origin",
-    headers: {"Content-Type": "application/json", "X-CSRFToken": CSRF, "Accept": "application/json"},
-    body: JSON.stringify(body),
-  });
+// one reading of a JSON answer: its data, or an Error carrying the server's one sentence
+async function answer(response) {
   const data = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(data.error || `request failed (${response.status})`);
   return data;
 }
 
-// a button with data-copy="#input" copies that field's text (selected for a manual copy too)
-document.addEventListener("click", async (e) => {
-  const button = e.target.closest("button[data-copy]");
-  if (!button) return;
-  const field = document.querySelector(button.dataset.copy);
-  field.select();
-  try { await navigator.clipboard.writeText(field.value); } catch (err) { document.execCommand("copy"); }
-  button.textContent = "Copied";
-  setTimeout(() => { button.textContent = "Copy"; }, 1500);
-});
+export async function getJSON(url) {
+  return answer(await fetch(url, {credentials: "same-origin", headers: {Accept: "application/json"}}));
+}
 
-function formatTime(seconds) {
+export async function postJSON(url, body) {
+  return answer(await fetch(url, {
+    method: "POST", credentials: "same-origin",
+    headers: {"Content-Type": "application/json", "X-CSRFToken": CSRF, "Accept": "application/json"},
+    body: JSON.stringify(body),
+  }));
+}
+
+export function formatTime(seconds) {
   seconds = Math.max(0, seconds || 0);
   const m = Math.floor(seconds / 60), s = seconds - m * 60;
   return `${m}:${s.toFixed(1).padStart(4, "0")}`;
 }
 
-// a read-only field to copy from (a participant's link) selects itself when clicked; a
-// listener here rather than an onclick attribute, which the Content-Security-Policy refuses
-document.addEventListener("click", (event) => {
-  if (event.target instanceof HTMLInputElement && event.target.classList.contains("copy")) event.target.select();
-});
-
 // Keep `other` (the camera, or a second speaker's voice) in step with `main` on the same
 // session clock: play, pause and speed are copied. After a seek or a change of speed, or
 // while paused, a drift over NUDGE is closed by seeking; while playing, by playing a little
 // faster or slower, which is inaudible, unless it is over JUMP (a stall).
-function follow(main, other) {
+export function follow(main, other) {
   const NUDGE = 0.05, JUMP = 0.3;  // seconds
   function sync(hard) {
     if (!other.duration) return;
@@ -67,3 +75,20 @@ function follow(main, other) {
   other.addEventListener("loadedmetadata", () => sync(true));
   setInterval(() => sync(false), 100);
 }
+
+// a button with data-copy="#input" copies that field's text (selected for a manual copy too)
+document.addEventListener("click", async (e) => {
+  const button = e.target.closest("button[data-copy]");
+  if (!button) return;
+  const field = document.querySelector(button.dataset.copy);
+  field.select();
+  try { await navigator.clipboard.writeText(field.value); } catch (err) { document.execCommand("copy"); }
+  button.textContent = "Copied";
+  setTimeout(() => { button.textContent = "Copy"; }, 1500);
+});
+
+// a read-only field to copy from (a participant's link) selects itself when clicked; a
+// listener here rather than an onclick attribute, which the Content-Security-Policy refuses
+document.addEventListener("click", (event) => {
+  if (event.target instanceof HTMLInputElement && event.target.classList.contains("copy")) event.target.select();
+});

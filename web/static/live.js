@@ -1,17 +1,10 @@
 // The live page: join the session's room, show the screen with the pointer and click
 // ripples, the task and its elapsed time, the event ticker, shared notes and error flags.
-"use strict";
-(() => {
-const esc = (text) => String(text ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+import {esc, formatTime, item, uxlab} from "./common.js";
+import {liveAudio, liveCamera} from "./live_audio.js";
+
+const E = uxlab.LIVE_EVENTS;
 const when = (t) => `<span class="when">${formatTime(t)}</span>`;
-function item(list, html, cls, newestFirst = true, limit = 200) {
-  const li = document.createElement("li");
-  if (cls) li.className = cls;
-  li.innerHTML = html;
-  newestFirst ? list.prepend(li) : list.append(li);
-  while (list.children.length > limit) list.removeChild(newestFirst ? list.lastChild : list.firstChild);
-  return li;
-}
 
 // error flags: observers raise them; a researcher confirms or dismisses (live page and console)
 function flagList(list, socket, researcher, onError) {
@@ -25,13 +18,13 @@ function flagList(list, socket, researcher, onError) {
       for (const status of [S.CONFIRMED, S.DISMISSED]) {
         const b = document.createElement("button");
         b.textContent = status === S.CONFIRMED ? "Confirm" : "Dismiss";
-        b.addEventListener("click", () => socket.emit("resolve_flag", {id: f.id, status}, (reply) => { if (!reply.ok) onError(reply.error); }));
+        b.addEventListener("click", () => socket.emit(E.RESOLVE_FLAG, {id: f.id, status}, (reply) => { if (!reply.ok) onError(reply.error); }));
         li.append(b);
       }
     }
   }
-  socket.on("flag", show);
-  socket.on("flag_resolved", (r) => {
+  socket.on(E.FLAG, show);
+  socket.on(E.FLAG_RESOLVED, (r) => {
     const li = list.querySelector(`li[data-id="${r.id}"]`);
     if (!li) return;
     li.className = r.status;
@@ -57,7 +50,7 @@ function watchPage(box) {
   const setNow = (t) => { if (typeof t === "number") clockOffset = t - performance.now() / 1000; };
 
   // the screen: frames are JPEG bytes; the pointer and clicks come as events, in screen pixels
-  socket.on("frame", (frame) => {
+  socket.on(E.FRAME, (frame) => {
     if (frame.session !== session || box.classList.contains("over")) return;
     const url = URL.createObjectURL(new Blob([frame.jpeg], {type: "image/jpeg"}));
     img.onload = () => { if (lastUrl && lastUrl !== url) URL.revokeObjectURL(lastUrl); lastUrl = url; };
@@ -86,7 +79,7 @@ function watchPage(box) {
     [K.SCROLL]: (e) => `scroll ${e.dx || 0}, ${e.dy || 0} at ${e.x}, ${e.y}`,
     [K.WINDOW]: (e) => `window: ${e.text || e.window || "?"}`,
   };
-  socket.on("events", (batch) => showEvents(batch.events));
+  socket.on(E.EVENTS, (batch) => showEvents(batch.events));
   function showEvents(events, fresh = true) {
     for (const e of events) {
       if (uxlab.pointerKinds.includes(e.kind) && e.x != null) {
@@ -133,22 +126,22 @@ function watchPage(box) {
     $("elapsed").textContent = state && state.task && state.started != null && !state.ended
       ? `${formatTime(sessionNow() - state.started)} on task` : "";
   }, 250);
-  socket.on("state", (s) => { if (s.session === session) { if (!s.ended) online(true); setNow(s.t); showState(s); } });
-  socket.on("marker", (m) => item($("ticker"), `${when(m.t)}<strong>${esc(m.kind)}</strong> ${esc(m.text || "")}`, "marker"));
+  socket.on(E.STATE, (s) => { if (s.session === session) { if (!s.ended) online(true); setNow(s.t); showState(s); } });
+  socket.on(E.MARKER, (m) => item($("ticker"), `${when(m.t)}<strong>${esc(m.kind)}</strong> ${esc(m.text || "")}`, "marker"));
   function online(yes) {
     $("recorder").textContent = yes ? "recorder online" : "recorder offline";
     $("recorder").classList.toggle("off", !yes);
   }
-  socket.on("recorder", (r) => { if (!box.classList.contains("over")) online(r.online); });
+  socket.on(E.RECORDER, (r) => { if (!box.classList.contains("over")) online(r.online); });
 
   // shared notes and error flags
   function showNote(n) {
     const tags = (n.tags || []).map((t) => `<span class="tag">#${esc(t)}</span>`).join("");
     item($("notes"), `${when(n.t)}<strong>${esc(n.author)}</strong> ${esc(n.text)} ${tags}`);
   }
-  socket.on("note", showNote);
-  if (window.uxlabLiveAudio && $("listen")) window.uxlabLiveAudio(socket, session, $("listen"));
-  if (window.uxlabLiveCamera && $("pip")) window.uxlabLiveCamera(socket, session, $("pip").querySelector("img"));
+  socket.on(E.NOTE, showNote);
+  if ($("listen")) liveAudio(socket, session, $("listen"));
+  if ($("pip")) liveCamera(socket, session, $("pip").querySelector("img"));
   const flags = flagList($("flags"), socket, researcher, notice);
   function notice(text) { $("notice").textContent = text; $("notice").hidden = !text; }
   function sent(text, reply) {  // clear the field only if nothing new was typed meanwhile
@@ -160,16 +153,16 @@ function watchPage(box) {
     e.preventDefault();
     const text = $("notetext").value;
     if (!text.trim()) return;
-    socket.emit("note", {text}, (reply) => sent(text, reply));
+    socket.emit(E.NOTE, {text}, (reply) => sent(text, reply));
   });
   $("flag").addEventListener("click", () => {
     const text = $("notetext").value;
-    socket.emit("flag", {text}, (reply) => sent(text, reply));
+    socket.emit(E.FLAG, {text}, (reply) => sent(text, reply));
   });
 
   socket.on("connect", () => {
     $("conn").textContent = "Connected";
-    socket.emit("join", {session}, (reply) => {
+    socket.emit(E.JOIN, {session}, (reply) => {
       if (!reply.ok) { $("conn").textContent = `Not joined: ${reply.error}`; return; }
       setNow(reply.now);
       $("ticker").innerHTML = "";   // what happened before this observer joined
@@ -191,7 +184,7 @@ function flagPanel(box) {
   const list = box.querySelector("ol");
   const flags = flagList(list, socket, box.dataset.role === uxlab.role.RESEARCHER, (text) => { box.querySelector(".error").textContent = text; });
   socket.on("connect", () => {
-    socket.emit("join", {session: box.dataset.session}, (reply) => {
+    socket.emit(E.JOIN, {session: box.dataset.session}, (reply) => {
       if (reply.ok) flags.reset(reply.flags.filter((f) => f.status === uxlab.markerStatus.PENDING));
     });
   });
@@ -201,4 +194,3 @@ const page = document.getElementById("live");
 if (page) watchPage(page);
 const panel = document.getElementById("live-flags");
 if (panel) flagPanel(panel);
-})();

@@ -5,12 +5,12 @@
 // what is heard never drifts behind what is seen. Browsers start sound only after a click:
 // the Listen button. The counters on the button (data-chunks, data-peak) tell how much was
 // played and how loud, for the tests.
-"use strict";
-(() => {
+import {uxlab} from "./common.js";
+
 const LEAD = 0.12;       // seconds scheduled ahead of the clock
 const MAX_AHEAD = 0.6;   // seconds queued before the player catches up by dropping
 
-function liveAudio(socket, session, button) {
+export function liveAudio(socket, session, button) {
   let ctx = null, analyser = null, playhead = 0, chunks = 0, peak = 0, on = false;
   const levels = new Float32Array(1024);
 
@@ -34,7 +34,7 @@ function liveAudio(socket, session, button) {
   });
   label();
 
-  socket.on("audio", (chunk) => {
+  socket.on(uxlab.LIVE_EVENTS.AUDIO, (chunk) => {
     if (!on || !ctx || chunk.session !== session || !chunk.pcm) return;
     const pcm = new Int16Array(chunk.pcm.slice ? chunk.pcm.slice(0) : chunk.pcm);
     if (!pcm.length) return;
@@ -64,9 +64,9 @@ function liveAudio(socket, session, button) {
 }
 
 // the camera: the latest small JPEG in the picture-in-picture box (web/static/pip.js)
-function liveCamera(socket, session, img) {
+export function liveCamera(socket, session, img) {
   let lastUrl = null;
-  socket.on("camera", (picture) => {
+  socket.on(uxlab.LIVE_EVENTS.CAMERA, (picture) => {
     if (picture.session !== session || !picture.jpeg) return;
     const url = URL.createObjectURL(new Blob([picture.jpeg], {type: "image/jpeg"}));
     img.onload = () => { if (lastUrl) URL.revokeObjectURL(lastUrl); lastUrl = url; };
@@ -74,7 +74,3 @@ function liveCamera(socket, session, img) {
     img.dataset.seq = picture.seq;
   });
 }
-
-window.uxlabLiveAudio = liveAudio;
-window.uxlabLiveCamera = liveCamera;
-})();

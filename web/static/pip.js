@@ -3,8 +3,8 @@
 // time. On the replay page it holds the camera video (its own file, on the session clock)
 // following the screen video (common.js's follow). On the live page it holds the latest
 // camera picture.
-"use strict";
-(() => {
+import {follow} from "./common.js";
+
 const KEY = "uxlab.pip";
 
 function movable(box) {
@@ -46,11 +46,9 @@ function movable(box) {
   if (saved.hidden) setHidden(true);
 }
 
-document.addEventListener("DOMContentLoaded", () => {
-  const box = document.getElementById("pip");
-  if (!box) return;
+const box = document.getElementById("pip");
+if (box) {
   movable(box);
   const main = document.getElementById("video"), cam = box.querySelector("video");
   if (main && cam) follow(main, cam);
-});
-})();
+}

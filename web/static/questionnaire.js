@@ -1,9 +1,7 @@
 // The participant's page follows the session: poll its state and reload when it changes,
 // unless the participant has started answering.
-"use strict";
-(() => {
-  const box = document.getElementById("participant");
-  if (!box) return;
+const box = document.getElementById("participant");
+if (box) {
   let touched = false;
   box.addEventListener("input", () => { touched = true; });
   setInterval(async () => {
@@ -17,4 +15,4 @@
   }, 2000);
   const error = document.querySelector(".item.invalid");
   if (error) error.scrollIntoView({block: "center"});
-})();
+}

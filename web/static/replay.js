@@ -1,6 +1,11 @@
 // The replay page: the video, click ripples over it, and a timeline that follows it.
-"use strict";
-(async () => {
+import {formatTime, postJSON, replayRows, uxlab} from "./common.js";
+
+// What the page's other scripts (the transcript panel, the screen picker) work with, once
+// the replay is ready: its data, the video, seek, the timeline's mark, addNote.
+export const replay = start();
+
+async function start() {
   const root = document.getElementById("replay");
   const video = document.getElementById("video");
   const canvas = document.getElementById("ripples");
@@ -13,8 +18,6 @@
   const data = await (await fetch(root.dataset.timeline, {credentials: "same-origin"})).json();
   const duration = Math.max(data.session.duration || 0, 0.1);
   const width = data.session.width, height = data.session.height;
-  // what other scripts of the page (the transcript panel) use; they start on "uxlab:replay"
-  window.uxlabReplay = {data, video, root, seek, duration, addNote: (n) => { addNote(n); renderList(); }, mark};
 
   if (data.video) {
     video.src = root.dataset.media + data.video;
@@ -274,5 +277,5 @@
   });
   update();
   root.classList.add("ready");
-  document.dispatchEvent(new CustomEvent("uxlab:replay", {detail: window.uxlabReplay}));
-})();
+  return {data, video, root, seek, duration, addNote: (n) => { addNote(n); renderList(); }, mark};
+}

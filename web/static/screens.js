@@ -1,18 +1,20 @@
 // Screens from the replay: pause, drag a rectangle over the video, keep it as a task's
 // success or error screen or first-click target. Rectangles are sent in screen pixels.
-"use strict";
-(() => {
-  const card = document.getElementById("screenpicker");
-  if (!card) return;
+import {formatTime, postJSON} from "./common.js";
+import {replay as ready} from "./replay.js";
+
+const card = document.getElementById("screenpicker");
+if (card) ready.then(picker);
+
+function picker(replay) {
   const $ = (id) => document.getElementById(id);
   const stage = document.querySelector("#replay .stage");
   const form = $("screenform");
   let layer = null, box = null, area = null, start = null, pickedAt = 0;
 
-  function replay() { return window.uxlabReplay; }
   // the video is letterboxed in the stage: the drawn area, and screen pixels per CSS pixel
   function geometry() {
-    const {data, video} = replay();
+    const {data, video} = replay;
     const sw = data.session.width || video.videoWidth, sh = data.session.height || video.videoHeight;
     const r = stage.getBoundingClientRect();
     const scale = Math.min(r.width / sw, r.height / sh);
@@ -35,7 +37,7 @@
     form.hidden = true;
   }
   function begin() {
-    const {video} = replay();
+    const {video} = replay;
     video.pause();
     pickedAt = video.currentTime;
     stop();
@@ -71,7 +73,7 @@
       form.hidden = false;
     });
   }
-  $("pickarea").addEventListener("click", () => { if (replay()) begin(); });
+  $("pickarea").addEventListener("click", begin);
   $("pickcancel").addEventListener("click", stop);
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -90,4 +92,4 @@
       $("screenerror").hidden = false;
     }
   });
-})();
+}
