@@ -157,7 +157,6 @@ class MarkerKind(StrEnum):
     AUDIO_LOST = "audio_lost"    # a microphone disappeared mid-session
     CAMERA_LOST = "camera_lost"  # a camera disappeared mid-session
     GAP = "gap"                  # a stretch a browser recording lost (its page closed or reloaded)
-    GAP = "gap"                  # a stretch a browser recording lost (its page closed or reloaded)
 
 
 MARKER_KINDS = tuple(k.value for k in MarkerKind)
@@ -484,3 +483,55 @@ class Decision(StrEnum):
 
 DECISIONS = tuple(d.value for d in Decision)
 REEL_FILE = "reel.mp4"           # a highlight reel's default file name
+
+
+class AuditAction(StrEnum):
+    """What an audit entry says was done (audit.action): every change a person, a link or
+    uxlab itself made to recorded data, the study's findings or its script, so the log can
+    be read, filtered and shown without guessing at spellings."""
+
+    DELETE_SESSION = "delete_session"
+    MARK_INCLUDED = "mark_included"       # mark_<Inclusion>: see `inclusion_action`
+    MARK_PILOT = "mark_pilot"
+    MARK_EXCLUDED = "mark_excluded"
+    RENAME_SESSION = "rename_session"
+    RECOVER_SESSION = "recover_session"   # a recorder died: uxlab closed its session
+    REDACT = "redact"                     # a black-out of a stretch
+    TRANSCRIBE = "transcribe"             # a session's transcript was made (again)
+    EXPORT_CLIP = "export_clip"
+    BUILD_REEL = "build_reel"
+    SCREEN_SUCCESS = "screen_success"     # screen_<kind>: a task's screen kept from a session
+    SCREEN_ERROR = "screen_error"
+    SCREEN_FIRST_CLICK = "screen_first_click"
+    CREATE_PROBLEM = "create_problem"
+    EDIT_PROBLEM = "edit_problem"
+    DELETE_PROBLEM = "delete_problem"
+    MERGE_PROBLEMS = "merge_problems"
+    ADD_EVIDENCE = "add_evidence"
+    REMOVE_EVIDENCE = "remove_evidence"
+    RATE_PROBLEM = "rate_problem"
+    CANDIDATE_CONFIRMED = "candidate_confirmed"   # candidate_<Decision>: see `decision_action`
+    CANDIDATE_DISMISSED = "candidate_dismissed"
+    CANDIDATE_REOPENED = "candidate_reopened"
+    INVITE = "invite"                     # a join link made for a remote participant
+    REVOKE_INVITATION = "revoke_invitation"
+    JOIN = "join"                         # a join link opened its session
+    PARTICIPANT_ATTRIBUTES = "participant_attributes"   # who a participant is (age band, ...)
+
+
+AUDIT_ACTIONS = tuple(a.value for a in AuditAction)
+
+
+def inclusion_action(inclusion: str) -> AuditAction:
+    """The entry that says a session was marked included, pilot or excluded."""
+    return AuditAction(f"mark_{Inclusion(inclusion).value}")
+
+
+def decision_action(decision: str) -> AuditAction:
+    """The entry that says a candidate problem was confirmed or dismissed."""
+    return AuditAction(f"candidate_{Decision(decision).value}")
+
+
+def screen_action(kind: str) -> AuditAction:
+    """The entry that says a task's success, error or first-click screen was kept."""
+    return AuditAction(f"screen_{kind}")

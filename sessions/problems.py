@@ -14,7 +14,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from sessions.errors import BadRequest, NotFound
-from sessions.events import DECISIONS, EVIDENCE_KINDS, SEVERITIES, Decision
+from sessions.events import (
+    DECISIONS,
+    EVIDENCE_KINDS,
+    SEVERITIES,
+    AuditAction,
+    Decision,
+    decision_action,
+)
 from sessions.store import Store, now_iso
 
 MAX_TITLE, MAX_TEXT, MAX_TAGS, MAX_TAG = 200, 4000, 12, 40
@@ -36,7 +43,7 @@ class Problems:
                "task": _task(task), "tags": json.dumps(_tags(tags)), "author": author,
                "created": now_iso(), "updated": now_iso()}
         problem_id: Any = self.db.table("problems").insert(row).last_pk
-        self.store.audit.record(author, "create_problem", None, {"problem": problem_id, "title": row["title"]})
+        self.store.audit.record(author, AuditAction.CREATE_PROBLEM, None, {"problem": problem_id, "title": row["title"]})
         return int(problem_id or 0)
 
     def get(self, problem_id: int) -> dict:
@@ -65,7 +72,7 @@ class Problems:
             changes["tags"] = json.dumps(_tags(fields["tags"]))
         changes["updated"] = now_iso()
         self.db.table("problems").update(int(problem_id), changes)
-        self.store.audit.record(actor, "edit_problem", None, {"problem": int(problem_id), "fields": sorted(fields)})
+        self.store.audit.record(actor, AuditAction.EDIT_PROBLEM, None, {"problem": int(problem_id), "fields": sorted(fields)})
         return self.get(problem_id)
 
     def delete(self, problem_id: int, *, actor: str) -> None:
@@ -78,7 +85,7 @@ class Problems:
             self.db.execute("DELETE FROM candidate_decisions WHERE problem_id = ? AND decision = ?",
                             [problem["id"], Decision.CONFIRMED.value])
             self.db.execute("DELETE FROM problems WHERE id = ?", [problem["id"]])
-        self.store.audit.record(actor, "delete_problem", None, {"problem": problem["id"], "title": problem["title"]})
+        self.store.audit.record(actor, AuditAction.DELETE_PROBLEM, None, {"problem": problem["id"], "title": problem["title"]})
 
     def merge(self, into: int, others: Iterable[int], *, actor: str) -> dict:
         """Fold `others` into `into`: their evidence moves, their tags join, a rater's rating
@@ -105,7 +112,7 @@ class Problems:
                 self.db.execute("DELETE FROM problems WHERE id = ?", [problem["id"]])
             self.db.execute("UPDATE problems SET tags = ?, updated = ? WHERE id = ?",
                             [json.dumps(_tags(tags)), now_iso(), target["id"]])
-        self.store.audit.record(actor, "merge_problems", None,
+        self.store.audit.record(actor, AuditAction.MERGE_PROBLEMS, None,
                          {"into": target["id"], "merged": [p["id"] for p in merged]})
         return self.get(target["id"])
 
@@ -131,7 +138,7 @@ class Problems:
             "created": now_iso()}).last_pk
         self.db.execute("UPDATE problems SET updated = ? WHERE id = ?", [now_iso(), problem["id"]])
         self.db.conn.commit()
-        self.store.audit.record(author, "add_evidence", session["id"], {"problem": problem["id"], "t": start})
+        self.store.audit.record(author, AuditAction.ADD_EVIDENCE, session["id"], {"problem": problem["id"], "t": start})
         return int(evidence_id or 0)
 
     def remove_evidence(self, evidence_id: int, *, actor: str) -> None:
@@ -140,7 +147,7 @@ class Problems:
             raise NotFound(f"no evidence {evidence_id} in this study")
         self.db.execute("DELETE FROM evidence WHERE id = ?", [rows[0]["id"]])
         self.db.conn.commit()
-        self.store.audit.record(actor, "remove_evidence", rows[0]["session_id"], {"problem": rows[0]["problem_id"]})
+        self.store.audit.record(actor, AuditAction.REMOVE_EVIDENCE, rows[0]["session_id"], {"problem": rows[0]["problem_id"]})
 
     def evidence(self, problem_id: int | None = None) -> list[dict]:
         """Evidence of one problem (or of all), in the order it was added (a reel's default order)."""
@@ -170,7 +177,7 @@ class Problems:
             "comment = excluded.comment, created = excluded.created",
             [problem["id"], rater, severity, _text(comment, "comment"), now_iso()])
         self.db.conn.commit()
-        self.store.audit.record(rater, "rate_problem", None, {"problem": problem["id"], "severity": severity})
+        self.store.audit.record(rater, AuditAction.RATE_PROBLEM, None, {"problem": problem["id"], "severity": severity})
 
     def ratings(self, problem_id: int | None = None) -> list[dict]:
         if problem_id is None:
@@ -193,12 +200,12 @@ class Problems:
             "problem_id = excluded.problem_id, actor = excluded.actor, at = excluded.at",
             [key, decision, problem_id, actor, now_iso()])
         self.db.conn.commit()
-        self.store.audit.record(actor, f"candidate_{decision}", None, {"key": key, "problem": problem_id})
+        self.store.audit.record(actor, decision_action(decision), None, {"key": key, "problem": problem_id})
 
     def undecide(self, key: str, *, actor: str) -> None:
         self.db.execute("DELETE FROM candidate_decisions WHERE key = ?", [key])
         self.db.conn.commit()
-        self.store.audit.record(actor, "candidate_reopened", None, {"key": key})
+        self.store.audit.record(actor, AuditAction.CANDIDATE_REOPENED, None, {"key": key})
 
     def decisions(self) -> dict[str, dict]:
         return {r["key"]: r for r in self.db.query("SELECT * FROM candidate_decisions")}

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from sessions.errors import BadRequest, Conflict
-from sessions.events import SPEAKERS, MarkerKind, SessionStatus
+from sessions.events import SPEAKERS, AuditAction, MarkerKind, SessionStatus
 from sessions.spoken_numbers import NUMBER_WORDS, number_words, parse_cardinal
 from sessions.store import Store, now_iso
 
 TRANSCRIPT_COLUMNS = ("session", "participant", "task", "t", "end", "speaker", "text", "confidence")
-TRANSCRIBE_ACTION = "transcribe"   # the audit entry that says a session was transcribed
+TRANSCRIBE_ACTION = AuditAction.TRANSCRIBE   # the audit entry that says a session was transcribed
 QUOTE_TAG = "quote"                # a note holding a participant's words
 MARK_START, MARK_END = "\x02", "\x03"  # around matching words in search snippets
 SEARCH_LIMIT = 200

@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from operator import itemgetter
 
-from sessions.events import REPLAY_COLUMNS, VIDEO_FILE, EventKind, MarkerStatus, is_on_product
+from sessions.events import (
+    REPLAY_COLUMNS,
+    VIDEO_FILE,
+    AuditAction,
+    EventKind,
+    MarkerStatus,
+    is_on_product,
+)
 from sessions.media.files import MediaPathError
 from sessions.store import Store
 from sessions.study import Study
@@ -47,7 +54,7 @@ def _redactions(store: Store, session_id: str) -> list[list]:
     import json
     spans = []
     for entry in store.audit.all(session_id):
-        if entry["action"] == "redact":
+        if entry["action"] == AuditAction.REDACT:
             detail = json.loads(entry["detail"] or "{}")
             spans.append([detail.get("start"), detail.get("end"), detail.get("reason") or ""])
     return [s for s in spans if isinstance(s[0], (int, float)) and isinstance(s[1], (int, float))]

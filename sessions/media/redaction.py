@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from sessions.errors import Conflict
-from sessions.events import EventKind, SessionStatus
+from sessions.events import AuditAction, EventKind, SessionStatus
 from sessions.store import Store
 from sessions.transcripts import Transcripts
 from sessions.media.video_edit import black_out
@@ -51,7 +51,7 @@ def redact(store: Store, session_id: str, start: float, end: float, *, actor: st
         titles = _blank_window_titles(store, session_id, start, end)
         words = Transcripts(store).delete_between(session_id, start, end)  # what was said goes too
     done = Redaction(frames, keyframes, keys, titles, words, camera)
-    store.audit.record(actor, "redact", session_id, {"start": start, "end": end, "reason": reason, **asdict(done)})
+    store.audit.record(actor, AuditAction.REDACT, session_id, {"start": start, "end": end, "reason": reason, **asdict(done)})
     return done
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from sessions.events import AuditAction
 from sessions.tables.base import Part, now_iso
 from sessions.tables.where import Where
 
@@ -11,9 +12,9 @@ from sessions.tables.where import Where
 class Audit(Part):
     """The `audit` table."""
 
-    def record(self, actor: str, action: str, session_id: str | None, detail: dict) -> None:
-        """Log one change by `actor`; `action` is a `sessions.events.AuditAction`."""
-        self.db.table("audit").insert({"at": now_iso(), "actor": actor, "action": str(action),
+    def record(self, actor: str, action: AuditAction, session_id: str | None, detail: dict) -> None:
+        """Log one change by `actor`; an action the contract does not name is a bug (ValueError)."""
+        self.db.table("audit").insert({"at": now_iso(), "actor": actor, "action": AuditAction(action).value,
                                        "session_id": session_id, "detail": json.dumps(detail)})
 
     def all(self, session_id: str | None = None) -> list[dict]:

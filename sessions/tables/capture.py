@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from sessions.errors import MalformedEvent, StoreError
 from sessions.events import (
@@ -85,14 +86,17 @@ class Events(Part):
                 return
             last_t, last_id = page[-1]["t"], page[-1]["id"]
 
-    def last(self, session_id: str, count: int) -> list[dict]:
-        """The session's latest `count` events in time order, read from the end of the
-        (session_id, t) index: a live join shows the recent past without reading an
+    def latest(self, session_id: str, count: int, kinds: Iterable[str], columns: Iterable[str],
+               *, presses_only: bool = False) -> list[tuple]:
+        """The last `count` rows `rows` would give, in time order, read backwards from the end
+        of the (session_id, t) index: a live join shows the recent past without reading an
         hour of events to keep a few hundred."""
-        rows = list(self.db.query(f"SELECT {_EVENT_COLUMNS} FROM events WHERE session_id = ? "
-                                  "ORDER BY t DESC, id DESC LIMIT ?", [session_id, max(int(count), 0)]))
-        rows.reverse()
-        return rows
+        # `+kind` keeps the planner off the (session_id, kind, t) index, whose order would
+        # need every matching row sorted before the first could be returned
+        sql, params = self._rows_sql(session_id, kinds, columns, presses_only, kind_column="+kind")
+        found = self.db.execute(f"{sql} ORDER BY t DESC, id DESC LIMIT ?", [*params, max(int(count), 0)]).fetchall()
+        found.reverse()
+        return found
 
     def count(self, session_id: str, kind: str | None = None) -> int:
         """How many events a session holds, of one kind or of all."""
@@ -134,15 +138,19 @@ class Events(Part):
         faster than dicts for a replay that draws an hour of clicks and keys at once.
         `presses_only` keeps `sessions.events.is_press` rows (drops releases); it keeps presses
         on uxlab's prompt window, which a replay shows marked (`is_product_press` drops them)."""
+        sql, params = self._rows_sql(session_id, kinds, columns, presses_only)
+        return self.db.execute(f"{sql} ORDER BY t, id", params).fetchall()
+
+    def _rows_sql(self, session_id: str, kinds: Iterable[str], columns: Iterable[str],
+                  presses_only: bool, *, kind_column: str = "kind") -> tuple[str, list[Any]]:
         columns = tuple(columns)
         unknown = set(columns) - set(EVENT_FIELDS)
         if unknown:
             raise StoreError(f"no event columns {sorted(unknown)}")
-        where = Where().equal("session_id", session_id).one_of("kind", kinds)
+        where = Where().equal("session_id", session_id).one_of(kind_column, kinds)
         if presses_only:
             where.add(PRESS_SQL)
-        return self.db.execute(f"SELECT {', '.join(columns)} FROM events{where.sql} ORDER BY t, id",
-                               where.params).fetchall()
+        return f"SELECT {', '.join(columns)} FROM events{where.sql}", where.params
 
 
 class Frames(Part):

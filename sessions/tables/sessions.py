@@ -12,7 +12,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sessions.errors import BadRequest, NotFound, StoreError, UnknownSession
-from sessions.events import INCLUSIONS, Inclusion, Outcome, SessionStatus
+from sessions.events import (
+    INCLUSIONS,
+    AuditAction,
+    Inclusion,
+    KeystrokeMode,
+    Outcome,
+    SessionStatus,
+    inclusion_action,
+)
 from sessions.media.files import MediaFiles
 from sessions.tables.audit import Audit
 from sessions.tables.base import Connected, Part
@@ -33,7 +41,7 @@ class Sessions(Part):
         self._audit, self._media = audit, media
 
     def create(self, participant: str, *, group: str | None = None, consent: bool = False,
-               keystrokes: str = "redacted", device: dict | None = None,
+               keystrokes: str = KeystrokeMode.REDACTED.value, device: dict | None = None,
                started_at: float | None = None) -> str:
         """Start a session row; its id names the media folder, so it is filesystem-safe."""
         if not participant or not participant.strip():
@@ -131,7 +139,7 @@ class Sessions(Part):
                 self.db.execute(f"DELETE FROM {table} WHERE session_id = ?", [session_id])
             self.db.execute("DELETE FROM sessions WHERE id = ?", [session_id])
         self._media.remove_session(session_id)
-        self._audit.record(actor, "delete_session", session_id,
+        self._audit.record(actor, AuditAction.DELETE_SESSION, session_id,
                            {"participant": before["participant"], "group": before["group_name"]})
 
     def set_inclusion(self, session_id: str, inclusion: str, actor: str, reason: str | None = None) -> None:
@@ -146,7 +154,7 @@ class Sessions(Part):
             raise BadRequest("a reason is at most 500 characters")
         before = self._existing(session_id)
         self.db.table("sessions").update(session_id, {"inclusion": inclusion, "inclusion_reason": reason})
-        self._audit.record(actor, f"mark_{inclusion}", session_id,
+        self._audit.record(actor, inclusion_action(inclusion), session_id,
                            {"from": before.get("inclusion") or Inclusion.INCLUDED.value, "to": inclusion,
                             "reason": reason})
 
@@ -168,7 +176,7 @@ class Sessions(Part):
         if not changes:
             raise BadRequest("nothing to change: give a participant id or a group")
         self.db.table("sessions").update(session_id, changes)
-        self._audit.record(actor, "rename_session", session_id,
+        self._audit.record(actor, AuditAction.RENAME_SESSION, session_id,
                            {key: {"from": before.get(key), "to": value} for key, value in changes.items()})
 
     def _existing(self, session_id: str) -> dict:

@@ -456,7 +456,7 @@ def _history(row: dict) -> list[dict]:
     (presses only, as the ticker shows them; keystrokes as private as the session keeps them)."""
     kinds = (EventKind.CLICK, EventKind.KEY, EventKind.SCROLL, EventKind.WINDOW)
     columns = ("t", "kind", "x", "y", "button", "pressed", "dx", "dy", "key", "text", "window", "target")
-    rows = current.store().events.rows(row["id"], kinds, columns, presses_only=True)[-HISTORY_EVENTS:]
+    rows = current.store().events.latest(row["id"], HISTORY_EVENTS, kinds, columns, presses_only=True)
     events = (_event(dict(zip(columns, r)), row["keystrokes"]) for r in rows)
     return [e for e in events if e is not None]
 

@@ -21,7 +21,7 @@ from analyzer.report.charts import discovery_chart
 from analyzer.findings import problem_list
 from analyzer.report.thumbnails import screen_thumbnail
 from sessions.errors import UxlabError
-from sessions.events import RATER_ROLES, ROLES, SEVERITIES, Role
+from sessions.events import RATER_ROLES, ROLES, SEVERITIES, AuditAction, Role
 from sessions.problems import Problems, confirm_candidate
 from sessions.media.reels import build_reel, clips_for_problem
 from web import current
@@ -290,7 +290,7 @@ def start_reel(problem_id: int):
             job.update(state="failed", error="The reel could not be built; the details are in the server log.")
 
     current_app_logger = current_app.logger
-    store.audit.record(_name(), "build_reel", None, {"problem": problem_id, "clips": len(clips)})
+    store.audit.record(_name(), AuditAction.BUILD_REEL, None, {"problem": problem_id, "clips": len(clips)})
     threading.Thread(target=run, name=f"reel-{job_id[:8]}", daemon=True).start()
     return jsonify(_job_view(job)), 202
 

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request,
 
 from sessions.media.clips import clip_video
 from sessions.media.redaction import redact as redact_session
-from sessions.events import CAPTIONS_FILE, ROLES, Role
+from sessions.events import CAPTIONS_FILE, ROLES, AuditAction, Role
 from sessions.media.voices import other_voices, voice_file
 from web import current
 from web.auth.access import requires
@@ -174,7 +174,7 @@ def clip(session_id: str):
         if (captions := clip_captions(session_id, start, end)) is not None:
             archive.writestr(CAPTIONS_FILE, captions)
     buffer.seek(0)
-    current.store().audit.record(current.user()["name"], "export_clip", session_id, {"start": start, "end": end})
+    current.store().audit.record(current.user()["name"], AuditAction.EXPORT_CLIP, session_id, {"start": start, "end": end})
     name = f"{session_id}-{start:.0f}-{end:.0f}.zip"
     return send_file(buffer, mimetype="application/zip", as_attachment=True, download_name=name)
 

@@ -13,7 +13,7 @@ import cv2
 from flask import Blueprint, current_app, jsonify, request
 
 from sessions.errors import BadRequest, NotFound
-from sessions.events import Role
+from sessions.events import Role, screen_action
 from sessions.studyfile_edit import SCREEN_KINDS, save_screen, set_task_screen
 from sessions.media.video_edit import VideoEditError, frame_at
 from web import current
@@ -61,7 +61,7 @@ def save(session_id: str):
     extensions = current_app.extensions["uxlab"]
     extensions["study"] = set_task_screen(store.folder, task, kind, value)
     extensions.pop("summary", None)   # the task table is analysed again on its next visit
-    store.audit.record(current.user()["name"], f"screen_{kind}", session_id,
+    store.audit.record(current.user()["name"], screen_action(kind), session_id,
                 {"task": task, "area": list(rect), "screen": value if kind != "first_click" else None})
     return jsonify({"task": task, "kind": kind, "area": list(rect),
                     "screen": None if kind == "first_click" else value}), 201
