@@ -140,8 +140,17 @@ def _v5_remote(db: sqlite_utils.Database) -> None:
     db.table("invitations").create_index(["participant"])
 
 
+def _v6_participants(db: sqlite_utils.Database) -> None:
+    """Participants as people: one row per participant and attribute (age band, experience,
+    role, any the study defines), keyed by the participant id sessions carry."""
+    db.table("participant_attributes").create({
+        "participant": str, "key": str, "value": str, "updated": str,
+    }, pk=("participant", "key"), not_null={"value"})
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _v1_core, _v2_tags_and_audit, _v3_voice_findings_and_accounts, _v4_analyzer, _v5_remote]
+    _v1_core, _v2_tags_and_audit, _v3_voice_findings_and_accounts, _v4_analyzer, _v5_remote,
+    _v6_participants]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
