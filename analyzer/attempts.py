@@ -11,6 +11,7 @@ from analyzer import detectors
 from analyzer.phash import group_hashes
 from analyzer.screens import MATCH_THRESHOLD, ScreenMatcher
 from analyzer.data.session_data import SessionData, Trouble
+from sessions.events import MarkerKind, MarkerStatus
 from sessions.study import Task
 
 
@@ -36,7 +37,7 @@ def time_on_task(attempt: dict) -> float:
 def moderator_error_times(data: SessionData, attempt: dict) -> list[float]:
     """Times of the attempt's confirmed error markers (observers' pending flags are not yet errors)."""
     return [m["t"] for m in data.markers
-            if m["kind"] == "error" and m["status"] == "confirmed"
+            if m["kind"] == MarkerKind.ERROR and m["status"] == MarkerStatus.CONFIRMED
             and (m["attempt_id"] == attempt["id"]
                  or (m["attempt_id"] is None and attempt["started"] <= m["t"] <= attempt["ended"]))]
 

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.live import first_display  # noqa: E402
 from recorder.virtual_display import VirtualDisplay  # noqa: E402
-from sessions.events import LIVE_NAMESPACE, EventKind  # noqa: E402
+from sessions.events import LIVE_NAMESPACE, EventKind, LiveEvent  # noqa: E402
 from sessions.store import Store  # noqa: E402
 from tests.pulse import VirtualPulse  # noqa: E402
 
@@ -118,7 +118,7 @@ class Listeners:
         self.clients = [socketio.AsyncClient(reconnection=False) for _ in range(count)]
         self.started_at = 0.0
         for client in self.clients:
-            client.on("audio", self._audio, namespace=LIVE_NAMESPACE)
+            client.on(LiveEvent.AUDIO, self._audio, namespace=LIVE_NAMESPACE)
         self._run(self._all(c.connect(url, namespaces=[LIVE_NAMESPACE], headers={"Cookie": cookie},
                                       transports=["websocket"], wait_timeout=10)
                             for c in self.clients))
@@ -136,7 +136,7 @@ class Listeners:
 
     def join(self, session_id: str, started_at: float) -> None:
         self.started_at = started_at
-        replies = self._run(self._all(c.call("join", {"session": session_id}, namespace=LIVE_NAMESPACE)
+        replies = self._run(self._all(c.call(LiveEvent.JOIN, {"session": session_id}, namespace=LIVE_NAMESPACE)
                                       for c in self.clients))
         assert all(r["ok"] for r in replies), replies
 

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analyzer.candidates import find_candidates, load_counted  # noqa: E402
 from analyzer.phash import phash  # noqa: E402
-from sessions.events import VIDEO_FILE, EventKind, keyframe_name  # noqa: E402
+from sessions.events import VIDEO_FILE, EventKind, SessionStatus, keyframe_name  # noqa: E402
 from sessions.media.reels import Clip, build_reel, reel_info  # noqa: E402
 from sessions.store import Store  # noqa: E402
 from sessions.study import load_study  # noqa: E402
@@ -111,7 +111,7 @@ def build_sessions(folder: Path, sessions: int = SESSIONS, hour: float = HOUR, n
             else:
                 events.append({"t": ti, "kind": EventKind.MOVE, "x": x, "y": y})
         total += store.events.append(sid, events)
-        store.sessions.update(sid, status="complete", duration=hour)
+        store.sessions.update(sid, status=SessionStatus.COMPLETE, duration=hour)
     store.close()
     return total
 
@@ -185,7 +185,7 @@ def bench_reel(video_seconds: float = 240.0, count: int = 10,
         for n in range(3):
             sid = store.sessions.create(f"P{n + 1}", device={"video": VIDEO_FILE})
             write_video(store.media.session_dir(sid, create=True) / VIDEO_FILE, video_seconds, n)
-            store.sessions.update(sid, status="complete", duration=video_seconds)
+            store.sessions.update(sid, status=SessionStatus.COMPLETE, duration=video_seconds)
             sessions.append(sid)
         built = time.perf_counter() - started
         # by default 10 clips of 18 s (3 minutes), starting between keyframes

@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from recorder.virtual_display import VirtualDisplay  # noqa: E402
-from sessions.events import LIVE_NAMESPACE, Role  # noqa: E402
+from sessions.events import LIVE_NAMESPACE, LiveEvent, Role  # noqa: E402
 from sessions.store import Store  # noqa: E402
 
 UXLAB = Path(sys.executable).parent / "uxlab"
@@ -109,7 +109,7 @@ class Observers:
             now = time.time()
             self.arrivals[index].append((now, now - data["captured"], data["sent"] - data["captured"], len(data["jpeg"]), data["offered"] - data["captured"]))
 
-        client.on("frame", frame, namespace=LIVE_NAMESPACE)
+        client.on(LiveEvent.FRAME, frame, namespace=LIVE_NAMESPACE)
         await client.connect(self.url, namespaces=[LIVE_NAMESPACE], headers={"Cookie": self.cookie},
                              transports=["websocket"], wait_timeout=10)
         self.clients.append(client)
@@ -122,7 +122,7 @@ class Observers:
 
     def join(self, session_id: str) -> None:
         async def join_all():
-            replies = await asyncio.gather(*(c.call("join", {"session": session_id}, namespace=LIVE_NAMESPACE)
+            replies = await asyncio.gather(*(c.call(LiveEvent.JOIN, {"session": session_id}, namespace=LIVE_NAMESPACE)
                                              for c in self.clients))
             assert all(r["ok"] for r in replies), replies
         self.run(join_all())

@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.live import ANIMATOR, RecorderProcess, first_display, free_port  # noqa: E402  (shared with live.py)
 from recorder.virtual_display import VirtualDisplay, stop_process  # noqa: E402
-from sessions.events import LIVE_NAMESPACE  # noqa: E402
+from sessions.events import LIVE_NAMESPACE, LiveEvent  # noqa: E402
 from sessions.store import Store  # noqa: E402
 from tests.web.recordings import record_session  # noqa: E402
 
@@ -149,10 +149,10 @@ async def observe(url: str, cookie: str, session_id: str, count: int, seconds: f
             now = time.time()
             arrivals[index].append((now, now - data["captured"], data.get("seq", 0)))
 
-        client.on("frame", frame, namespace=LIVE_NAMESPACE)
+        client.on(LiveEvent.FRAME, frame, namespace=LIVE_NAMESPACE)
         await client.connect(url, namespaces=[LIVE_NAMESPACE], headers={"Cookie": cookie}, transports=["websocket"],
                              wait_timeout=20)
-        reply = await client.call("join", {"session": session_id}, namespace=LIVE_NAMESPACE, timeout=20)
+        reply = await client.call(LiveEvent.JOIN, {"session": session_id}, namespace=LIVE_NAMESPACE, timeout=20)
         assert reply["ok"], reply
         observers.append(client)
 

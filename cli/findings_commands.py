@@ -13,6 +13,7 @@ import click
 from cli.errors import UserError, fail
 from cli.common import folder_argument, open_store
 from sessions.errors import UxlabError
+from sessions.events import Decision
 
 actor_option = click.option("--as", "actor", default=None, metavar="NAME",
                             help="Who does this (default: your login name); kept in the audit log.")
@@ -263,7 +264,7 @@ def candidate_dismiss(folder: Path, key: str, actor) -> None:
     Example: uxlab candidate-dismiss my-study "submit-ticket|dead_clicks|none"
     """
     store, p = _problems(folder)
-    p.decide(key, "dismissed", actor=_actor(actor))
+    p.decide(key, Decision.DISMISSED, actor=_actor(actor))
 
 
 @click.command()

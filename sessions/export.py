@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
 from sessions.csv_cells import CsvWriter
+from sessions.events import MarkerStatus
 from sessions.store import Store
 
 EXPORT_COLUMNS = ("session", "t", "kind", "x", "y", "button", "pressed", "dx", "dy", "key",
@@ -34,7 +35,7 @@ def timeline(store: Store, session_id: str) -> Iterator[dict]:
             extra.append({"session": session_id, "t": a["ended"], "kind": "task_end",
                           "task": a["task"], "outcome": a["outcome"]})
     for m in store.markers.all(session_id):
-        if m["status"] == "confirmed":  # observers' pending flags are not yet facts
+        if m["status"] == MarkerStatus.CONFIRMED:  # observers' pending flags are not yet facts
             extra.append({"session": session_id, "t": m["t"], "kind": m["kind"], "text": m["text"],
                           "task": task_of.get(m["attempt_id"])})
     extra.sort(key=lambda r: r["t"])

@@ -13,6 +13,7 @@ from pathlib import Path
 import sqlite_utils
 
 from sessions.errors import Unavailable
+from sessions.events import Inclusion, MarkerStatus, SessionStatus
 
 
 def _v1_core(db: sqlite_utils.Database) -> None:
@@ -21,7 +22,7 @@ def _v1_core(db: sqlite_utils.Database) -> None:
         "started_at": float, "started_wall": str, "duration": float, "consent": int,
         "keystrokes": str, "device": str, "pid": int, "host": str, "heartbeat": float,
         "token": str, "stats": str,
-    }, pk="id", not_null={"participant", "status"}, defaults={"status": "recording", "consent": 0})
+    }, pk="id", not_null={"participant", "status"}, defaults={"status": SessionStatus.RECORDING.value, "consent": 0})
     db.table("attempts").create({
         "id": int, "session_id": str, "task": str, "seq": int, "started": float, "ended": float,
         "outcome": str, "paused": float,
@@ -34,7 +35,7 @@ def _v1_core(db: sqlite_utils.Database) -> None:
     db.table("markers").create({
         "id": int, "session_id": str, "t": float, "kind": str, "text": str, "author": str,
         "attempt_id": int, "status": str,
-    }, pk="id", foreign_keys=[("session_id", "sessions", "id")], defaults={"status": "confirmed"})
+    }, pk="id", foreign_keys=[("session_id", "sessions", "id")], defaults={"status": MarkerStatus.CONFIRMED.value})
     db.table("notes").create({
         "id": int, "session_id": str, "t": float, "text": str, "author": str, "created": str,
     }, pk="id", foreign_keys=[("session_id", "sessions", "id")])
@@ -75,7 +76,7 @@ def _v2_tags_and_audit(db: sqlite_utils.Database) -> None:
 def _v3_voice_findings_and_accounts(db: sqlite_utils.Database) -> None:
     """Think-aloud transcripts (searchable), problems with evidence and severity ratings,
     decisions on candidate problems, pilot/excluded sessions, and logins that can be ended."""
-    db.table("sessions").add_column("inclusion", str, not_null_default="included")
+    db.table("sessions").add_column("inclusion", str, not_null_default=Inclusion.INCLUDED.value)
     db.table("sessions").add_column("inclusion_reason", str)
     db.table("sessions").create_index(["inclusion"])
     db.table("users").add_column("generation", int, not_null_default=0)

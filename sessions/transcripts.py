@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from sessions.errors import BadRequest, Conflict
-from sessions.events import SPEAKERS, AuditAction, MarkerKind, SessionStatus
+from sessions.events import SPEAKERS, AuditAction, MarkerKind, MarkerStatus, SessionStatus
 from sessions.spoken_numbers import NUMBER_WORDS, number_words, parse_cardinal
 from sessions.store import Store, now_iso
 
@@ -163,7 +163,7 @@ class Transcripts:
         session = self.store.sessions.get(session_id)
         spans, opened = [], None
         for m in self.store.markers.all(session_id):
-            if m["status"] != "confirmed":
+            if m["status"] != MarkerStatus.CONFIRMED:
                 continue
             if m["kind"] == MarkerKind.PAUSE and opened is None:
                 opened = m["t"]

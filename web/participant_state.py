@@ -3,6 +3,7 @@ the running task's prompt, the post-task questions of the task that just ended, 
 post-session questionnaires at the end, or a short wait."""
 from __future__ import annotations
 
+from sessions.events import SessionStatus
 from sessions.store import Store
 from sessions.study import Study
 
@@ -27,7 +28,7 @@ def participant_state(store: Store, study: Study, session: dict) -> dict:
                     "prompt": task.prompt, "instruments": missing}
         break  # only the latest attempt's questions are asked; older ones have passed
     done_tasks = {a["task"] for a in attempts if a["ended"] is not None}
-    finished = session["status"] != "recording" or all(t.id in done_tasks for t in study.tasks)
+    finished = session["status"] != SessionStatus.RECORDING or all(t.id in done_tasks for t in study.tasks)
     if not finished:
         return {"stage": "waiting", "key": f"waiting:{len(attempts)}"}
     answered = {a["questionnaire"] for a in store.answers.all(session["id"]) if a["attempt_id"] is None}

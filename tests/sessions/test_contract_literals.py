@@ -1,6 +1,9 @@
-"""The contract is spelled once: event kinds, actions, roles, Socket.IO namespaces and rooms,
-and media file names appear in product code only in `sessions/events.py`. Everything else
-names them through it (and the browser through the constants the app serves).
+"""The contract is spelled once: event kinds, actions, roles, Socket.IO namespaces, rooms and
+event names, keystroke modes, marker kinds and statuses, session statuses, inclusion,
+candidate decisions, audit actions and media file names appear in product code (Python, the
+JavaScript in web/static and the templates) only in `sessions/events.py`. Everything else
+names them through it (the browser through the constants the app serves, templates through
+the names web.constants gives Jinja).
 
 The patterns look for the contexts in which a name is a kind, an action, a namespace or a
 media file, not for the bare words: "key", "window" and "text" are column names too.
@@ -10,14 +13,23 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from sessions import events
+
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCT = ("sessions", "recorder", "analyzer", "web", "cli", "examples", "bench")
 CONTRACT = ROOT / "sessions" / "events.py"
-SUFFIXES = (".py", ".js", ".html")
+SUFFIXES = (".py", ".js", ".html")   # the templates are under web/templates
 
 KINDS = r"(?:click|scroll|move|key|screen|window)"
 ACTIONS = r"(?:next_task|success|failure|gave_up|error|marker|pause|end)"
 ROLES = r"(?:researcher|observer|reviewer)"
+SOCKET = "(?:" + "|".join(e.value for e in (*events.LiveEvent, *events.ConsoleEvent)) + ")"
+MODES = r"(?:none|full|redacted)"
+MARKERS = r"(?:error|marker|pause|resume|audio_lost|camera_lost|gap)"
+STATUSES = r"(?:pending|confirmed|dismissed|recording|complete|recovered|aborted)"
+INCLUSIONS = r"(?:included|pilot|excluded)"
+DECISIONS = r"(?:confirmed|dismissed)"
+AUDIT = "(?:" + "|".join(a.value for a in getattr(events, "AuditAction", ())) + ")"
 Q = r"[\"']"
 PATTERNS = {
     "event kind": [
@@ -52,6 +64,40 @@ PATTERNS = {
         rf"role{Q}?\]?\s*(?:==|!=)\s*{Q}{ROLES}{Q}",
         rf"Choice\(\[{Q}{ROLES}{Q}",
     ],
+    "socket event": [
+        rf"(?:\.on|\.emit|\.call|emitWithAck|(?<![\w.])emit|_to_room)\(\s*{Q}{SOCKET}{Q}",   # socket.on("frame", ...)
+        rf"\{{\s*{Q}{SOCKET}{Q}\s*:\s*self\._on_",                   # a handler table: {"snapshot": self._on_snapshot}
+        rf"append\(\(\s*{Q}{SOCKET}{Q},",                             # a queued message: append(("state", data))
+        r"^\s*(?:LIVE|CONSOLE)_\w*EVENTS\s*=",
+    ],
+    "keystroke mode": [
+        rf"(?:keystrokes|mode)\w*\s*(?:==|!=|===|!==)\s*{Q}{MODES}{Q}",  # keystrokes == "full"
+        rf"{Q}keystrokes{Q}\s*[:,]\s*{Q}{MODES}{Q}",                   # {"keystrokes": "none"}, get("keystrokes", "redacted")
+        rf"keystrokes\s*(?::\s*str\s*)?=\s*{Q}{MODES}{Q}",             # keystrokes: str = "redacted", keystrokes="full"
+        r"^\s*KEYSTROKE_MODES\s*=",
+    ],
+    "marker kind": [
+        rf"\b(?:m|marker)(?:\[{Q}kind{Q}\]|\.kind)\s*(?:==|!=|===|!==)\s*{Q}{MARKERS}{Q}",  # m["kind"] == "error"
+        rf"{Q}kind{Q}\s*:\s*{Q}{MARKERS}{Q}",                          # {"kind": "pause"}
+        rf"markers(?:\.all)?\([^)]*,\s*{Q}{MARKERS}{Q}",               # store.markers(sid, "pause")
+        rf"(?:add_marker|markers\.add|\.marker)\([^,)]*,[^,)]*,\s*{Q}{MARKERS}{Q}",  # add_marker(sid, t, "error")
+        rf"kind\s*(?:IN\s*\([^)]*|=\s*)'{MARKERS}'",                   # SQL: kind = 'pause'
+    ],
+    "status": [
+        rf"status{Q}?\]?\s*(?:==|!=|===|!==)\s*{Q}{STATUSES}{Q}",        # m["status"] != "confirmed", session.status == 'recording'
+        rf"{Q}status{Q}\s*:\s*{Q}{STATUSES}{Q}",                        # {"status": "confirmed"}
+        rf"(?<![\w.])status\s*=\s*{Q}{STATUSES}{Q}",                    # status="complete"
+        rf"status\s*(?:IN\s*\([^)]*|=\s*)'{STATUSES}'",                # SQL: status = 'recording'
+    ],
+    "inclusion": [
+        rf"inclusion\w*\s*(?:==|!=|or)\s*{Q}{INCLUSIONS}{Q}",            # inclusion != 'included', inclusion or 'included'
+        rf"{Q}inclusion{Q}[^\n]*?{Q}{INCLUSIONS}{Q}",                     # ("inclusion", str, not_null_default="included")
+        rf"inclusion\s*=\s*{Q}{INCLUSIONS}{Q}",
+        rf"[\(\[]\s*{Q}{INCLUSIONS}{Q}\s*,\s*{Q}{INCLUSIONS}{Q}",          # ['included', 'pilot', 'excluded']
+    ],
+    "candidate decision": [rf"decide\([^,)]*,\s*{Q}{DECISIONS}{Q}", rf"decision\s*(?:==|!=)\s*{Q}{DECISIONS}{Q}"],
+    "audit action": [rf"audit(?:\.record)?\([^,)]*,\s*{Q}\w+{Q}"]     # audit.record(actor, "redact", ...)
+                    + ([rf"action\s*(?:==|!=|=)\s*{Q}{AUDIT}{Q}"] if AUDIT != "(?:)" else []),
     "contract constant redefined": [
         r"^\s*(?:EVENT_KINDS|MARKER_KINDS|MARKER_STATUSES|OUTCOMES|NAMESPACE|LIVE_NAMESPACE|"
         r"CONSOLE_NAMESPACE|VIDEO_FILE|CAMERA_FILE|KEYFRAME_DIR|STATE_KEYS|LIVE_STATE_KEYS)\s*=",
@@ -113,6 +159,28 @@ def test_the_scan_sees_the_literals_it_forbids():
         'ALL_ROLES = ("researcher", "observer", "reviewer")', '@requires("researcher", "reviewer")',
         'if role == "researcher":', 'if row is None or client["role"] != "researcher":',
         'type=click.Choice(["researcher", "observer", "reviewer"])',
+        # socket event names
+        '  socket.on("frame", (frame) => {', 'link.emit("marker", data)', '      socket.emit("join", {session}, reply);',
+        'emit("snapshot", {"session": sid}, to=recorder_room(sid))', 'return client.call("join", {"session": sid})',
+        '{"command": self._on_command}', 'self._console_out.append(("done", reply))', 'self._to_room("flag", flag, sid)',
+        'LIVE_SERVER_EVENTS = ("frame", "history")',
+        # keystroke modes
+        'if keystrokes == "none":', 'typed = text if keystrokes != "full" else ""', 'if mode == "redacted":',
+        'keys = table.get("keystrokes", "redacted")', 'store.sessions.create("P1", keystrokes="full")',
+        '    keystrokes: str = "redacted"', 'KEYSTROKE_MODES = ("redacted", "full", "none")',
+        '  if (session.keystrokes === "full") {',
+        # marker kinds and statuses, session status
+        'if m["kind"] == "error" and m["status"] == "confirmed"', 'store.markers(sid, "pause")',
+        'store.markers.add(sid, t, "error", text=text)', 'events.append({"kind": "gap", "t": t})',
+        "SELECT t FROM markers WHERE kind = 'audio_lost'", 'if session["status"] != "recording":',
+        "{% if session.status == 'recording' %}", 'defaults={"status": "confirmed"}',
+        'store.sessions.update(sid, status="complete")', "UPDATE sessions SET x = 1 WHERE status = 'recording'",
+        '  if (f.status === "pending") return;',
+        # inclusion, decisions, audit actions
+        "{% if r.inclusion != 'included' %}", "{{ session.inclusion or 'included' }}",
+        "{% for value in ['included', 'pilot', 'excluded'] %}", 'add_column("inclusion", str, not_null_default="included")',
+        'p.decide(key, "dismissed", actor=actor)', 'self.audit(actor, "delete_session", session_id)',
+        'store.audit.record(actor, "redact", sid, {})',
     ]
     missed = [line for line in before if not stray_literals(line)]
     assert missed == []
@@ -124,5 +192,11 @@ def test_the_scan_leaves_columns_routes_and_other_words_alone():
         'raw = request.args.get("screen")', 'ok, jpeg = cv2.imencode(".jpg", pixels)',
         '"next_task": upcoming.id if upcoming else None,', 'self.xdotool("click", "1")',
         'store.events.rows(data.id, [EventKind.KEY], ["t", "key"], presses_only=True)',
+        # Socket.IO's own connection events, DOM events, other words for kinds and states
+        'client.on("connect", self._rejoin, namespace=NAMESPACE)', '  socket.on("disconnect", () => {});',
+        'b.addEventListener("click", go)', 'elif kind == "error":', 'return {"ok": False, "error": problem}',
+        'return jsonify({"dismissed": candidate["key"]})', '"--consent", "--prompt", "none", "--live", url',
+        'status = response.status', 'emit(LiveEvent.FRAME, frame, to=room)', 'if keystrokes == KeystrokeMode.FULL:',
+        "{% if session.status == SessionStatus.RECORDING %}", 'self.xdotool("key", "Return")',
     ]
     assert [line for line in fine if stray_literals(line)] == []

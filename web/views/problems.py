@@ -21,7 +21,7 @@ from analyzer.report.charts import discovery_chart
 from analyzer.findings import problem_list
 from analyzer.report.thumbnails import screen_thumbnail
 from sessions.errors import UxlabError
-from sessions.events import RATER_ROLES, ROLES, SEVERITIES, AuditAction, Role
+from sessions.events import RATER_ROLES, ROLES, SEVERITIES, AuditAction, Decision, Role
 from sessions.problems import Problems, confirm_candidate
 from sessions.media.reels import build_reel, clips_for_problem
 from web import current
@@ -250,7 +250,7 @@ def confirm():
 @requires(RESEARCHER)
 def dismiss():
     candidate = _candidate(_body().get("key"))
-    _problems().decide(candidate["key"], "dismissed", actor=_name())
+    _problems().decide(candidate["key"], Decision.DISMISSED, actor=_name())
     return jsonify({"dismissed": candidate["key"]})
 
 
