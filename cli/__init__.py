@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import click
 
-from cli import (analyze_commands, findings_commands, record_commands, session_commands, study_commands,
-                 standards_commands, voice_commands, web_commands)
+from cli import (analyze_commands, findings_commands, record_commands, remote_commands, session_commands,
+                 study_commands, standards_commands, voice_commands, web_commands)
 from cli.errors import UxlabGroup
 
 
@@ -19,6 +19,6 @@ def main() -> None:
 
 
 for _module in (study_commands, session_commands, record_commands, analyze_commands, web_commands,
-                findings_commands, voice_commands, standards_commands):
+                findings_commands, voice_commands, standards_commands, remote_commands):
     for _command in _module.COMMANDS:
         main.add_command(_command)

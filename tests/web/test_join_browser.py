@@ -173,3 +173,159 @@ def test_remote_participant_does_two_tasks_and_the_study_counts_them(chromium, s
         assert decoded > 0
     finally:
         reviewer.close()
+
+
+# -- faults -----------------------------------------------------------------------------------
+
+def join_and_start(page, base: str, token: str) -> None:
+    page.goto(f"{base}/join/{token}")
+    page.check("#consent")
+    page.click("#agree")
+    page.wait_for_selector("#share:not([disabled])")
+    page.click("#share")
+    stage(page, "ready")
+    page.click("#start")
+    stage(page, "task")
+
+
+def finish(page) -> None:
+    """End the running first task with success and go through the rest quickly."""
+    page.click("#done")
+    stage(page, "post_task")
+    answer_scale(page, "seq.1", 5)
+    stage(page, "ready")
+    page.click("#start")
+    stage(page, "task")
+    page.click("#give-up")
+    stage(page, "post_task")
+    answer_scale(page, "seq.1", 3)
+    stage(page, "post_session")
+    answer_scale(page, "nps.1", 8)
+    wait_for(page, "ended", "1", timeout=60.0)
+
+
+def stored_chunks(store, count: int, run: int = 0, timeout: float = 20.0) -> None:
+    """Wait until the server has acknowledged `count` chunks of a run."""
+    from sessions.media.browser_chunks import BrowserChunks
+    (session,) = store.sessions.all()
+    chunks = BrowserChunks(store.media, session["id"])
+    deadline = time.monotonic() + timeout
+    while len(chunks.acknowledged("screen", run)) < count:
+        assert time.monotonic() < deadline, "chunks never arrived"
+        time.sleep(0.1)
+
+
+def runs_of(store):
+    from sessions.media.browser_chunks import BrowserChunks
+    (session,) = store.sessions.all()
+    return session, BrowserChunks(store.media, session["id"]).runs("screen")
+
+
+def test_a_reloaded_page_resumes_the_same_session_losing_at_most_two_seconds(chromium, speech_wav, live_server,
+                                                                              web_store):
+    token, _ = web_store.invitations.create("P07", actor="rita")
+    browser = participant_browser(chromium, speech_wav)
+    try:
+        page = browser.new_context(bypass_csp=False).new_page()
+        join_and_start(page, live_server, token)
+        stored_chunks(web_store, 3)
+        page.reload()
+        page.wait_for_selector("#welcome-back")
+        page.wait_for_selector("#share:not([disabled])")
+        page.click("#share")
+        wait_for(page, "run", "1")
+        stage(page, "task")                # the task that ran goes on
+        stored_chunks(web_store, 2, run=1)
+        finish(page)
+    finally:
+        browser.close()
+    session, (before, after) = runs_of(web_store)
+    assert after.start - before.end() <= 2.0, (before.end(), after.start)
+    (gap,) = web_store.markers.all(session["id"], "gap")
+    assert gap["t"] == pytest.approx(before.end(), abs=0.01)
+    attempts = web_store.attempts.all(session["id"])
+    assert [(a["task"], a["outcome"]) for a in attempts] == [("find", "success"), ("book", "gave_up")]
+
+
+@pytest.mark.slow
+def test_thirty_seconds_offline_lose_nothing(chromium, speech_wav, live_server, web_store):
+    token, _ = web_store.invitations.create("P07", actor="rita")
+    browser = participant_browser(chromium, speech_wav)
+    try:
+        context = browser.new_context(bypass_csp=False)
+        page = context.new_page()
+        join_and_start(page, live_server, token)
+        stored_chunks(web_store, 2)
+        context.set_offline(True)
+        away = time.monotonic()
+        wait_for(page, "stage", "task")
+        deadline = time.monotonic() + 15
+        while "kept on this computer" not in (page.text_content("#status") or ""):
+            assert time.monotonic() < deadline, page.text_content("#status")
+            time.sleep(0.2)
+        time.sleep(max(0.0, 30.0 - (time.monotonic() - away)))   # the network stays away 30 s
+        context.set_offline(False)
+        finish(page)
+    finally:
+        browser.close()
+    session, (run,) = runs_of(web_store)
+    seqs = sorted(int(p.stem) for p in run.chunks())
+    assert seqs == list(range(len(seqs))) and len(run.chunks()) == len(list(run.folder.glob("*.chunk")))
+    with av.open(str(web_store.media.video(web_store.sessions.get(session["id"])))) as container:
+        times = np.array([f.time for f in container.decode(video=0)])
+    assert np.max(np.diff(times)) < 1.0            # frames all through the time offline
+    assert times[-1] - times[0] > 30.0
+    assert web_store.markers.all(session["id"], "gap") == []
+
+
+def test_a_refused_microphone_ends_in_a_sentence_and_nothing_is_stored(chromium, live_server, web_store):
+    token, _ = web_store.invitations.create("P07", actor="rita")
+    browser = chromium.browser_type.launch(executable_path="/usr/bin/chromium",
+                                           args=CHROMIUM_ARGS + ["--use-fake-device-for-media-stream"])
+    try:
+        page = browser.new_context(bypass_csp=False).new_page()   # no permission granted
+        page.goto(f"{live_server}/join/{token}")
+        page.check("#consent")
+        page.click("#agree")
+        page.wait_for_selector("#problem:not([hidden])")
+        assert "did not let this page use your microphone" in page.text_content("#problem")
+        assert page.is_disabled("#share")
+    finally:
+        browser.close()
+    assert web_store.sessions.all() == []
+
+
+STOP_SHARING = """
+const share = navigator.mediaDevices.getDisplayMedia.bind(navigator.mediaDevices);
+navigator.mediaDevices.getDisplayMedia = async (options) => {
+  const stream = await share(options);
+  window.sharedForTest = stream;
+  return stream;
+};
+"""
+
+
+def test_stop_sharing_leaves_a_marker_and_the_page_asks_again(chromium, speech_wav, live_server, web_store):
+    token, _ = web_store.invitations.create("P07", actor="rita")
+    browser = participant_browser(chromium, speech_wav)
+    try:
+        context = browser.new_context(bypass_csp=True)   # the test reaches the shared track
+        context.add_init_script(STOP_SHARING)
+        page = context.new_page()
+        join_and_start(page, live_server, token)
+        stored_chunks(web_store, 2)
+        # what the browser's own "Stop sharing" bar does: the track ends
+        page.evaluate("(() => { const t = window.sharedForTest.getVideoTracks()[0]; t.stop();"
+                      " t.dispatchEvent(new Event('ended')); })()")
+        page.wait_for_selector("#share-again-step:not([hidden])")
+        page.click("#share-again")
+        wait_for(page, "run", "1")
+        page.wait_for_selector("#task-step:not([hidden])")
+        stored_chunks(web_store, 1, run=1)
+        finish(page)
+    finally:
+        browser.close()
+    session, runs = runs_of(web_store)
+    assert len(runs) == 2
+    texts = [m["text"] for m in web_store.markers.all(session["id"], "marker")]
+    assert texts == ["the participant stopped sharing their screen", "the participant shared their screen again"]

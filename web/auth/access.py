@@ -22,6 +22,8 @@ from web import current
 # the login page, static assets and the participant's own tokenised questionnaire
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "questionnaire.page", "questionnaire.state",
                               "questionnaire.submit"})
+# the remote participant's join page and capture endpoint: each view checks its join token
+PUBLIC_BLUEPRINTS = frozenset({"join"})
 # what a user who must replace a one-time password may still reach
 CHANGE_ENDPOINTS = frozenset({"auth.password", "auth.logout"})
 # a finished session's video and full event data: observers only when the study allows it
@@ -68,7 +70,7 @@ def logged_in(cookie: MutableMapping[str, Any]) -> dict | None:
 
 
 def _gate():
-    if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
+    if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS or request.blueprint in PUBLIC_BLUEPRINTS:
         return None
     row = logged_in(session)
     if row is None:

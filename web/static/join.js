@@ -152,9 +152,10 @@ function limits() {
 async function deviceCheck() {
   show("device-step");
   const usable = limits();
-  $("share").disabled = !usable;
+  $("share").disabled = true;   // until the microphone is there
   try {
     page.mic = await navigator.mediaDevices.getUserMedia({audio: {echoCancellation: true, noiseSuppression: true}});
+    $("share").disabled = !usable;
   } catch (error) {
     problem("The browser did not let this page use your microphone, so nothing is recorded. " +
             "Allow the microphone for this page (the icon in the address bar) and reload it.");
@@ -419,6 +420,12 @@ async function finish() {
 }
 
 // -- wiring ----------------------------------------------------------------------------------
+// a reload or a reopened link: consent was given for this session, so the page goes straight to
+// sharing the screen again (the browser asks for a click before it shares)
+if (root.dataset.resuming === "1") {
+  $("share").textContent = "Continue: share your screen again";
+  deviceCheck();
+}
 $("consent").addEventListener("change", () => { $("agree").disabled = !$("consent").checked; });
 $("agree").addEventListener("click", deviceCheck);
 $("share").addEventListener("click", () => begin().catch((error) => problem(error.message)));

@@ -1,0 +1,49 @@
+"""`uxlab invite` on a real study folder: a link printed once, listed, revoked."""
+from __future__ import annotations
+
+import re
+
+from click.testing import CliRunner
+
+from cli import main
+from sessions.store import Store
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_invite_prints_a_link_that_opens_the_invitation(study_dir):
+    result = run("invite", str(study_dir), "--participant", "P07", "--group", "B", "--mode", "moderated",
+                 "--expires", "2h", "--server", "https://lab.example.org/")
+    assert result.exit_code == 0, result.output
+    (link,) = re.findall(r"https://lab\.example\.org/join/([A-Za-z0-9_-]+)", result.output)
+    store = Store(study_dir)
+    inv = store.invitations.open(link)
+    assert (inv.participant, inv.group, inv.mode) == ("P07", "B", "moderated")
+    assert inv.expires - inv.created == 7200
+    assert "P07" in run("invite", str(study_dir), "--list").output
+
+
+def test_without_a_server_address_the_path_is_printed_and_the_gap_said(study_dir):
+    result = run("invite", str(study_dir), "--participant", "P08")
+    assert result.exit_code == 0
+    assert re.search(r"^/join/[A-Za-z0-9_-]{20,}$", result.output, re.M)
+    assert "no server address known" in result.output
+
+
+def test_revoke_closes_the_link(study_dir):
+    run("invite", str(study_dir), "--participant", "P07")
+    result = run("invite", str(study_dir), "--revoke", "1")
+    assert result.exit_code == 0 and "revoked invitation 1 (P07)" in result.output
+    assert "revoked" in run("invite", str(study_dir), "--list").output
+    assert [a["action"] for a in Store(study_dir).audit.all()] == ["invite", "revoke_invitation"]
+
+
+def test_bad_input_is_one_sentence_and_changes_nothing(study_dir):
+    for args in (["--participant", "P07", "--expires", "soon"], ["--participant", "P07", "--mode", "remote"],
+                 [], ["--participant", "P07", "--list"], ["--revoke", "9"]):
+        result = run("invite", str(study_dir), *args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "Traceback" not in result.output
+    assert Store(study_dir).invitations.all() == []
