@@ -18,7 +18,11 @@ import numpy as np
 from scipy import stats as _st
 
 from analyzer import stats
+from analyzer.findings import problem_list
+from analyzer.summary import analyze_study
 from sessions.events import Outcome
+from sessions.store import Store
+from sessions.study import Study
 
 SIGNIFICANT = 0.05
 _Z = float(_st.norm.ppf(0.975))
@@ -157,3 +161,8 @@ def compare_rounds(a: dict, b: dict, problems_a: list[dict], problems_b: list[di
             "sus": mean_difference(*sus),
             "sum": sum_difference(a["sum"]["study"], b["sum"]["study"]) if not differ else None,
             "problems": match_problems(problems_a, problems_b)}
+
+
+def round_data(store: Store, study: Study) -> tuple[dict, list[dict]]:
+    """A round's analysis and its problems: what compare_rounds takes for each round."""
+    return analyze_study(store, study), problem_list(store)["problems"]

@@ -11,6 +11,7 @@ from statistics import median
 from analyzer import questionnaires, stats
 from analyzer.attempts import Thresholds, attempt_measures
 from analyzer.screens import ScreenMatcher
+from analyzer.sum import study_sum
 from analyzer.data.session_data import SessionData, load_session
 from analyzer.data.study_data import Progress, StudyData, load_study_data
 from sessions.errors import BadRequest
@@ -92,6 +93,7 @@ def summarize(store: Store, study: Study, sessions: list[dict], groups: Sequence
                            "csat": questionnaires.csat_summary(store, ids),
                            "ces": questionnaires.ces_summary(store, ids)},
         "comparison": compare_groups(study, sessions, groups) if groups else None,
+        "sum": study_sum(study, {task.id: _attempts_of(sessions, task.id) for task in study.tasks}),
     }
 
 
@@ -152,6 +154,7 @@ def task_summary(task_id: str, prompt: str, attempts: list[dict], interrupted: i
         "time_all": _interval(all_times, stats.time_interval),
         "median_time": median(success_times) if success_times else None,
         "errors_per_attempt": sum(a["errors"] for a in attempts) / n if n else None,
+        "errors_interval": _interval([a["errors"] for a in attempts], stats.mean_interval),
         "abandonment_rate": sum(a["outcome"] in ABANDONED_OUTCOMES for a in attempts) / n if n else None,
         "seq": {**questionnaires.rating_interval(seq, 1, 7).as_dict(), "n": len(seq)} if seq else None,
         "first_click_success": ({**stats.completion_interval(sum(first), len(first)).as_dict(), "n": len(first)}

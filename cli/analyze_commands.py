@@ -140,16 +140,42 @@ def heatmap(folder: Path, task_id: str, screen: int | None, group: str | None, l
               help="HTML file to write.")
 @click.option("--replay-url", default="", metavar="URL",
               help="The lab server's address, so quotes link to their replay (e.g. http://lab:5000).")
-def report(folder: Path, output: Path, replay_url: str) -> None:
-    """Write a self-contained HTML report (ISO/IEC 25062 style) with charts and heatmaps.
+@click.option("--format", "fmt", type=click.Choice(["html", "cif"]), default="html", show_default=True,
+              help="cif: the ISO/IEC 25062 Common Industry Format report (HTML, or Word with -o FILE.docx).")
+@click.option("--compare-with", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="An earlier round's study folder: adds the section \"compared with round ...\".")
+def report(folder: Path, output: Path, replay_url: str, fmt: str, compare_with: Path | None) -> None:
+    """Write a self-contained HTML report with charts and heatmaps, or the ISO/IEC 25062
+    Common Industry Format report (--format cif; .docx when -o ends in .docx).
 
-    Example: uxlab report my-study -o report.html
+    Example: uxlab report my-study --format cif -o report.docx --compare-with round-1
     """
-    from analyzer.report.render import render_report
     store, study = _load(folder)
+    comparison = None
+    if compare_with is not None:
+        from analyzer.compare import compare_rounds, round_data
+        from sessions.study import load_study
+        earlier = open_store(compare_with)
+        try:
+            (a, problems_a), (b, problems_b) = round_data(earlier, load_study(compare_with)), round_data(store, study)
+        finally:
+            earlier.close()
+        comparison = compare_rounds(a, b, problems_a, problems_b, (compare_with.name, folder.resolve().name))
+    if output.suffix.lower() == ".docx" and fmt != "cif":
+        fail("a .docx report is the Common Industry Format one: add --format cif")
     with _progress("analysing sessions") as progress:
-        html = render_report(store, study, progress=progress, replay_base=replay_url)
-    output.write_text(html, encoding="utf-8")
+        if fmt == "cif":
+            from analyzer.report.cif import cif_report, render_cif_html
+            blocks = cif_report(store, study, comparison, progress=progress)
+            if output.suffix.lower() == ".docx":
+                from analyzer.report.cif_docx import write_cif_docx
+                write_cif_docx(blocks, output)
+            else:
+                output.write_text(render_cif_html(blocks, study.title), encoding="utf-8")
+        else:
+            from analyzer.report.render import render_report
+            html = render_report(store, study, progress=progress, replay_base=replay_url, comparison=comparison)
+            output.write_text(html, encoding="utf-8")
     click.echo(f"wrote {output}", err=True)
 
 

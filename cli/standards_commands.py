@@ -9,17 +9,17 @@ from pathlib import Path
 
 import click
 
-from cli.common import open_store
+from cli.common import folder_argument, open_store
+from cli.errors import fail
 
 
 def load_round(folder: Path) -> tuple[dict, list[dict]]:
     """A study's analysis and its problems, read-only: what a round comparison needs."""
-    from analyzer.findings import problem_list
-    from analyzer.summary import analyze_study
+    from analyzer.compare import round_data
     from sessions.study import load_study
     store = open_store(folder)
     try:
-        return analyze_study(store, load_study(folder)), problem_list(store)["problems"]
+        return round_data(store, load_study(folder))
     finally:
         store.close()
 
@@ -35,7 +35,7 @@ def _signed(d: dict | None, scale: float = 1, unit: str = "", digits: int = 0) -
 def comparison_text(c: dict) -> str:
     """The comparison as the lines `uxlab compare` prints."""
     a, b = c["rounds"]
-    lines = [f"round {b} against round {a} (B minus A)"]
+    lines = [f"{b} against {a} (differences are {b} minus {a})"]
     for t in c["tasks"]:
         time = t["time"]
         timing = (f"time {time['a']:.1f}s -> {time['b']:.1f}s (ratio {time['ratio']:.2f}, CI {time['ratio_low']:.2f}-"
@@ -80,4 +80,48 @@ def compare(round_a: Path, round_b: Path, as_json: bool, chart: Path | None) -> 
             click.echo(f"wrote {chart}", err=True)
 
 
-COMMANDS = [compare]
+@click.command()
+@folder_argument
+@click.argument("participant_id", required=False)
+@click.option("--set", "pairs", multiple=True, metavar="KEY=VALUE",
+              help="Set an attribute (an empty value removes it); repeatable.")
+@click.option("--import", "csv_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Import a screener's CSV: a participant column and one column per attribute.")
+def participant(folder: Path, participant_id: str | None, pairs: tuple[str, ...], csv_file: Path | None) -> None:
+    """Show or set participants' attributes (those study.toml's [participants] table names;
+    age_band, experience and role by default), or import them from a screener's CSV.
+
+    Example: uxlab participant my-study P07 --set age_band=35-44 --set role=nurse
+    """
+    from sessions.study import load_study
+    allowed = load_study(folder).standards.attributes
+    if csv_file is not None and (participant_id or pairs):
+        fail("--import reads every participant from the CSV: give no participant id or --set with it")
+    if pairs and not participant_id:
+        fail("say whose attributes to set: uxlab participant DIR P07 --set key=value")
+    values = {}
+    for pair in pairs:
+        key, equals, value = pair.partition("=")
+        if not equals or not key.strip():
+            fail(f"--set takes key=value, got {pair!r}")
+        values[key.strip()] = value
+    store = open_store(folder, writer=bool(pairs or csv_file))
+    try:
+        if csv_file is not None:
+            count = store.participants.import_csv(csv_file.read_text(encoding="utf-8", errors="replace"),
+                                                  allowed=allowed, actor="cli")
+            click.echo(f"imported attributes of {count} participant{'s' if count != 1 else ''}", err=True)
+            return
+        if values:
+            assert participant_id is not None
+            store.participants.set(participant_id, values, allowed=allowed, actor="cli")
+        everyone = store.participants.all()
+        shown = {participant_id: everyone.get(participant_id, {})} if participant_id else everyone
+        for person, attributes in sorted(shown.items()):
+            text = "  ".join(f"{k}={attributes[k]}" for k in allowed if k in attributes)
+            click.echo(f"{person}  {text or '(no attributes)'}")
+    finally:
+        store.close()
+
+
+COMMANDS = [compare, participant]

@@ -149,9 +149,24 @@ def _v6_participants(db: sqlite_utils.Database) -> None:
     }, pk=("participant", "key"), not_null={"value"})
 
 
+def _v7_corrections(db: sqlite_utils.Database) -> None:
+    """A researcher's corrections of a transcript, beside the machine's text: a corrected
+    segment keeps what the engine said (`machine_text`) and who corrected it; each correction
+    keeps its span, the machine's and the researcher's timed words (JSON), and when it was
+    reverted, so a new transcription puts it back and a revert restores the machine's words."""
+    db.table("segments").add_column("machine_text", str)
+    db.table("segments").add_column("corrected_by", str)
+    db.table("corrections").create({
+        "id": int, "session_id": str, "segment_id": int, "speaker": str, "t": float, "end": float,
+        "machine_text": str, "machine_words": str, "text": str, "words": str, "author": str,
+        "created": str, "reverted": str, "reverted_by": str,
+    }, pk="id", foreign_keys=[("session_id", "sessions", "id")], not_null={"text", "words"})
+    db.table("corrections").create_index(["session_id", "t"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core, _v2_tags_and_audit, _v3_voice_findings_and_accounts, _v4_analyzer, _v5_remote,
-    _v6_participants]
+    _v6_participants, _v7_corrections]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

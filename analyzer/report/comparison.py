@@ -71,8 +71,8 @@ def comparison_section(comparison: dict) -> str:
 
     persisting = "; ".join(f'#{p["a"]["id"]} {escape(p["a"]["title"])} (now #{p["b"]["id"]})'
                            for p in problems["persisting"]) or '<span class="muted">none</span>'
-    return (f'<section id="comparison"><h2>Compared with round {escape(a)}</h2>'
-            f'<p class="lead">Round {escape(b)} minus round {escape(a)}: completion by the N−1 two-proportion test '
+    return (f'<section id="comparison"><h2>Compared with {escape(a)}</h2>'
+            f'<p class="lead">{escape(b)} minus {escape(a)}: completion by the N−1 two-proportion test '
             f'(adjusted-Wald interval of the difference), times of successful attempts by Welch\'s t on log times '
             f'(the ratio of geometric means), SEQ and SUS by Welch\'s t; "improved" needs p &lt; 0.05.</p>'
             + image(comparison_chart(comparison), "completion in both rounds", css="chart")

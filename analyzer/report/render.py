@@ -17,6 +17,7 @@ from analyzer.report import charts
 from analyzer.findings import problem_list
 from analyzer.report.findings import heatmaps_section, issues_section, notes_section
 from analyzer.report.problems import problems_section
+from analyzer.report.comparison import comparison_section
 from analyzer.report.format import duration, number, percent, plural, table
 from analyzer.report.quotes import quotes_section
 from analyzer.report.results import (ELEVEN, HUNDRED, SEQ, appendix_section, errors_cell, group_time, nps_counts,
@@ -32,9 +33,11 @@ from sessions.study import Study
 SUMMARY_ISSUES = 5          # issues listed in the executive summary
 
 
-def render_report(store: Store, study: Study, progress: Progress | None = None, *, replay_base: str = "") -> str:
+def render_report(store: Store, study: Study, progress: Progress | None = None, *, replay_base: str = "",
+                  comparison: dict | None = None) -> str:
     """The whole report as one HTML string; nothing in it refers to another file (its quotes
-    link to the replay on the lab server at `replay_base`, when given)."""
+    link to the replay on the lab server at `replay_base`, when given). `comparison`
+    (analyzer.compare) adds the section "compared with round A" after the results."""
     data = load_study_data(store, study, progress=progress)   # every session read once
     result = analyze_study(store, study, data=data)
     rows = {s.id: s.session for s in data.sessions}
@@ -47,6 +50,7 @@ def render_report(store: Store, study: Study, progress: Progress | None = None, 
         _executive(result, issues, ltr),
         _method(study, result, rows),
         results_section(result, ltr),
+        comparison_section(comparison) if comparison else "",
         issues_section(store, issues, names),
         quotes_section(store, result, replay_base),
         notes_section(store, result),

@@ -35,6 +35,8 @@ def session_query(args) -> dict:
             "inclusion": inclusion if inclusion in INCLUSIONS else None,
             "group": (args.get("group") or "").strip()[:64] or None,
             "participant": (args.get("participant") or "").strip()[:64] or None,
+            "attribute": (args.get("attribute") or "").strip()[:260] or None,   # key=value: participants' attribute
+            "by": (args.get("by") or "").strip()[:40] or None,                  # compare groups of this attribute
             "sort": sort if sort in SORTS else "started",
             "dir": "asc" if args.get("dir") == "asc" else "desc", "page": page}
 
@@ -77,7 +79,8 @@ def filtered_summary(result: dict, q: dict) -> dict:
                 if (not q.get("group") or s["group"] == q["group"])
                 and (not q.get("status") or s["status"] == q["status"])
                 and (not wanted or wanted in (s["participant"] or "").casefold())]
-    filtered = q.get("group") or q.get("status") or wanted
+    sessions = by_attributes(sessions, q, study.standards.attributes)
+    filtered = q.get("group") or q.get("status") or wanted or q.get("attribute")
 
     def measures(chosen: list[dict]) -> dict:
         ids = {s["id"] for s in chosen}
@@ -101,6 +104,21 @@ def filtered_summary(result: dict, q: dict) -> dict:
         out["groups"] = {"names": names, "reference": reference, "measures": by_group,
                          "tests": {g: {row["id"]: row for row in t["tasks"]} for g, t in tests.items()}}
     return out
+
+
+def by_attributes(sessions: list[dict], q: dict, names: tuple[str, ...]) -> list[dict]:
+    """Keep the sessions whose participant has the `attribute` (key=value) asked for; with
+    `by`, the participants' value of that attribute becomes each session's group, so the
+    groups' measures and tests compare, say, novices with experts."""
+    if not q.get("attribute") and q.get("by") not in names:
+        return sessions
+    attributes = current.store().participants.all()
+    key, _, value = (q.get("attribute") or "").partition("=")
+    if key:
+        sessions = [s for s in sessions if attributes.get(s["participant"], {}).get(key.strip()) == value.strip()]
+    if q.get("by") in names:
+        sessions = [{**s, "group": attributes.get(s["participant"], {}).get(q["by"])} for s in sessions]
+    return sessions
 
 
 def current_summary() -> dict:

@@ -53,6 +53,26 @@ def rename(session_id: str):
     return _done(session_id, "Saved.")
 
 
+@bp.route("/sessions/<session_id>/attributes", methods=["POST"])
+@requires(RESEARCHER)
+def attributes(session_id: str):
+    """The session's participant's attributes (those study.toml names), from the session page."""
+    store = current.store()
+    participant = store.sessions.get(session_id)["participant"]
+    names = current.study().standards.attributes
+    form = _form()
+    values = {name: str(form.get(name) or "") for name in names if name in form}
+    store.participants.set(participant, values, allowed=names, actor=current.user()["name"])
+    return _done(session_id, f"Saved {participant}'s attributes.")
+
+
+@bp.app_template_global()
+def participant_attributes(participant: str) -> list[tuple[str, str]]:
+    """(attribute, value) for the session page's form, in study.toml's order."""
+    values = current.store().participants.of(participant)
+    return [(name, values.get(name, "")) for name in current.study().standards.attributes]
+
+
 @bp.route("/sessions/<session_id>/delete", methods=["POST"])
 @requires(RESEARCHER)
 def delete(session_id: str):
