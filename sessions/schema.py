@@ -164,9 +164,22 @@ def _v7_corrections(db: sqlite_utils.Database) -> None:
     db.table("corrections").create_index(["session_id", "t"])
 
 
+def _v8_jobs(db: sqlite_utils.Database) -> None:
+    """Background jobs (highlight reels) kept where every worker of the study sees them:
+    their owner, state, progress, result (JSON), the folder of their files and the process
+    that runs them, so a poll reaching another worker is answered and a bound on how many
+    run at once holds across workers."""
+    db.table("jobs").create({
+        "id": str, "kind": str, "owner": str, "subject": int, "state": str, "done": int,
+        "total": int, "error": str, "result": str, "folder": str, "started": float,
+        "updated": float, "pid": int, "host": str,
+    }, pk="id", not_null={"kind", "owner", "state"})
+    db.table("jobs").create_index(["kind", "state"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core, _v2_tags_and_audit, _v3_voice_findings_and_accounts, _v4_analyzer, _v5_remote,
-    _v6_participants, _v7_corrections]
+    _v6_participants, _v7_corrections, _v8_jobs]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -12,6 +12,7 @@ nothing below `create_app` looks at the environment.
 | IDLE_MINUTES | UXLAB_IDLE_MINUTES | 120: a login unused this long ends |
 | MAX_REQUESTS | UXLAB_MAX_REQUESTS | 4 page requests at once; more wait their turn |
 | QUEUE_SECONDS | UXLAB_QUEUE_SECONDS | 5: a request waiting longer gets 503 |
+| MAX_REELS | UXLAB_MAX_REELS | 2 highlight reels cut at once, across the study's workers; more get 409 |
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "IDLE_MINUTES": ("UXLAB_IDLE_MINUTES", float),
     "MAX_REQUESTS": ("UXLAB_MAX_REQUESTS", int),
     "QUEUE_SECONDS": ("UXLAB_QUEUE_SECONDS", float),
+    "MAX_REELS": ("UXLAB_MAX_REELS", int),
 }
 
 
@@ -63,6 +65,8 @@ def defaults() -> dict[str, Any]:
         # the others, and a short fair queue serves a crowd sooner (bench/serve.py)
         "MAX_REQUESTS": 4,
         "QUEUE_SECONDS": 5.0,
+        # cutting a reel keeps ffmpeg busy on a core: a few at once, the rest asked to wait
+        "MAX_REELS": 2,
         "ASYNC_MODE": None,   # gevent when the server patched for it (`uxlab serve`), else threads
     }
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
-import time
-import uuid
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, send_file
@@ -21,8 +19,9 @@ from analyzer.report.charts import discovery_chart
 from analyzer.findings import problem_list
 from analyzer.report.thumbnails import screen_thumbnail
 from sessions.errors import UxlabError
-from sessions.events import RATER_ROLES, ROLES, SEVERITIES, AuditAction, Decision, Role
+from sessions.events import REEL_FILE, RATER_ROLES, ROLES, SEVERITIES, AuditAction, Decision, Role
 from sessions.problems import Problems, confirm_candidate
+from sessions.tables.jobs import JobsBusy
 from sessions.media.reels import build_reel, clips_for_problem
 from web import current
 from web.auth.access import requires, wants_json
@@ -30,7 +29,7 @@ from web.auth.access import requires, wants_json
 bp = Blueprint("problems", __name__)
 RESEARCHER = Role.RESEARCHER.value
 REEL_ROLES = RATER_ROLES
-MAX_JOBS = 20
+MAX_JOBS = 20   # ended reels kept for download, per study
 
 
 @bp.errorhandler(UxlabError)
@@ -255,39 +254,41 @@ def dismiss():
 
 
 # -- reels ------------------------------------------------------------------------------------
-def _jobs() -> dict:
-    return current_app.extensions["uxlab"].setdefault("reels", {})
+# a reel job's state is in the store (store.jobs), so any worker of the study answers a poll
+REEL_JOB = "reel"
 
 
 @bp.route("/problems/<int:problem_id>/reel", methods=["POST"])
 @requires(*REEL_ROLES)
 def start_reel(problem_id: int):
-    """Start cutting the problem's reel in a background thread; poll its progress."""
+    """Start cutting the problem's reel in a background thread; poll its progress. At most
+    MAX_REELS reels are cut at once across the study's workers; past that the answer is 409
+    with a sentence saying to try again."""
     store = current.store()
     clips = clips_for_problem(store, problem_id)
-    jobs = _jobs()
-    for old in sorted(jobs.values(), key=lambda j: j["started"])[:max(0, len(jobs) - MAX_JOBS + 1)]:
-        if old["state"] != "running":
-            shutil.rmtree(old["folder"], ignore_errors=True)
-            jobs.pop(old["id"], None)
-    job_id = uuid.uuid4().hex
+    for old in store.jobs.ended_beyond(REEL_JOB, MAX_JOBS - 1):
+        shutil.rmtree(old["folder"], ignore_errors=True)
+        store.jobs.delete(old["id"])
     folder = Path(tempfile.mkdtemp(prefix="uxlab-reel-job-"))
-    job = {"id": job_id, "problem_id": problem_id, "state": "running", "done": 0, "total": 2 * len(clips) + 1,
-           "error": None, "folder": str(folder), "owner": _name(), "started": time.monotonic()}
-    jobs[job_id] = job
+    try:
+        job = store.jobs.start(REEL_JOB, _name(), subject=problem_id, total=2 * len(clips) + 1,
+                               folder=str(folder), limit=current_app.config["MAX_REELS"])
+    except JobsBusy:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    job_id = job["id"]
 
     def progress(done: int, total: int) -> None:
-        job.update(done=done, total=total)
+        store.jobs.progress(job_id, done, total)
 
     def run() -> None:
         try:
-            job["result"] = build_reel(store, clips, folder / "reel.mp4", progress=progress)
-            job["state"] = "done"
+            store.jobs.finish(job_id, build_reel(store, clips, folder / REEL_FILE, progress=progress))
         except UxlabError as exc:
-            job.update(state="failed", error=exc.message)
+            store.jobs.fail(job_id, exc.message)
         except Exception:                       # noqa: BLE001 - shown as a failed job, logged
             current_app_logger.exception("reel failed")
-            job.update(state="failed", error="The reel could not be built; the details are in the server log.")
+            store.jobs.fail(job_id, "The reel could not be built; the details are in the server log.")
 
     current_app_logger = current_app.logger
     store.audit.record(_name(), AuditAction.BUILD_REEL, None, {"problem": problem_id, "clips": len(clips)})
@@ -296,7 +297,8 @@ def start_reel(problem_id: int):
 
 
 def _job_view(job: dict) -> dict:
-    view = {k: job[k] for k in ("id", "problem_id", "state", "done", "total", "error")}
+    view = {k: job[k] for k in ("id", "state", "done", "total", "error")}
+    view["problem_id"] = job["subject"]
     if job["state"] == "done":
         view["download"] = f"/problems/reels/{job['id']}/reel.mp4"
         view["duration"] = job["result"]["duration"]
@@ -307,8 +309,8 @@ def _job_view(job: dict) -> dict:
 
 
 def _job(job_id: str) -> dict:
-    job = _jobs().get(job_id)
-    if job is None or job["owner"] != _name():
+    job = current.store().jobs.get(job_id)
+    if job is None or job["kind"] != REEL_JOB or job["owner"] != _name():
         abort(404)
     return job
 
@@ -326,8 +328,8 @@ def reel_file(job_id: str):
     if job["state"] != "done":
         abort(404)
     # Range requests too (conditional): the page's preview seeks in the same file
-    return send_file(Path(job["folder"]) / "reel.mp4", mimetype="video/mp4", as_attachment=True,
-                     download_name=f"problem-{job['problem_id']}-reel.mp4", conditional=True)
+    return send_file(Path(job["folder"]) / REEL_FILE, mimetype="video/mp4", as_attachment=True,
+                     download_name=f"problem-{job['subject']}-reel.mp4", conditional=True)
 
 
 @bp.route("/problems/reels/<job_id>/reel.vtt")
@@ -337,4 +339,4 @@ def reel_captions(job_id: str):
     if job["state"] != "done" or not job["result"]["captions"]:
         abort(404)
     return send_file(job["result"]["captions"], mimetype="text/vtt", as_attachment=True,
-                     download_name=f"problem-{job['problem_id']}-reel.vtt")
+                     download_name=f"problem-{job['subject']}-reel.vtt")
