@@ -16,7 +16,8 @@ Xvfb, `uxlab record` and `uxlab serve`, observers as socketio.AsyncClients.
   clock, same host) to its arrival at each observer; 1 observer as the reference, then 10.
 
 Run: .venv/bin/python bench/audio.py [--seconds 10]; `--quick` is the test suite's smoke run
-(2 s runs, 3 click-beeps, 1 and 3 observers, two sentences to transcribe).
+(2 s runs, 3 click-beeps, 1 and 3 observers; no transcription rows: the same smoke run runs
+bench/transcription.py --quick, and transcribing twice would double the suite's longest bench).
 """
 from __future__ import annotations
 
@@ -180,13 +181,13 @@ def live_rows(display: VirtualDisplay, seconds: float, tmp: Path,
     return rows
 
 
-def transcription_rows(quick: bool = False) -> list[tuple[str, str]]:
+def transcription_rows() -> list[tuple[str, str]]:
     """bench/transcription.py's rows (real-time factor on one core, word error rate), in
     this table's form, so one run of this command prints every sound measure."""
     from transcription import measure  # bench/transcription.py, beside this file
 
     rows = []
-    for r in measure(quick=quick):
+    for r in measure():
         if "skipped" in r:
             rows.append((f"transcription, {r['name']}", f"not run: {r['skipped']}"))
             continue
@@ -213,7 +214,10 @@ def main() -> None:
             rows += cpu_rows(args.seconds, tmp_path)
             rows += sync_rows(display, pulse, tmp_path, clicks=3 if args.quick else 10)
             rows += live_rows(display, args.seconds, tmp_path, counts=(1, 3) if args.quick else (1, 10))
-        rows += transcription_rows(args.quick)  # last: it pins this process to one core
+        if args.quick:
+            rows.append(("transcription", "not run with --quick (bench/transcription.py --quick is its smoke run)"))
+        else:
+            rows += transcription_rows()  # last: it pins this process to one core
     finally:
         pulse.stop()
     width = max(len(label) for label, _ in rows)

@@ -11,7 +11,7 @@
    to the first stored frame showing its colour. Target: within one frame interval.
 
 Run: .venv/bin/python bench/capture.py [seconds per run, default 15]; `--quick` is the test
-suite's smoke run: 2 s runs at 15 fps only, 50 keys and 20 clicks, 4 synced clicks.
+suite's smoke run: 1.5 s runs at 15 fps only, 50 keys and 20 clicks, 4 synced clicks.
 """
 from __future__ import annotations
 
@@ -265,10 +265,10 @@ def frame_delays(result: dict, colours: list[tuple], clicks: int) -> list[float]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("seconds", type=float, nargs="?", default=15.0, help="seconds per run")
-    parser.add_argument("--quick", action="store_true", help="a smoke run: 2 s runs, 15 fps, a few inputs")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: 1.5 s runs, 15 fps, a few inputs")
     args = parser.parse_args()
     if args.quick:
-        print_cost_table(cost_table(2.0, rates=(15,)), 2.0)
+        print_cost_table(cost_table(1.5, rates=(15,)), 1.5)
         input_loss(3.0, keys="abcdefghij" * 5, clicks=20)
         sync(15, clicks=4)
         return
