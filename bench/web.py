@@ -43,7 +43,7 @@ def fill_sessions(store: Store, count: int = SESSIONS) -> None:
         sid = store.sessions.create(f"P{i:05d}", group=rng.choice("AB"), started_at=1.7e9 + i * 600)
         store.sessions.update(sid, status=rng.choice([SessionStatus.COMPLETE, SessionStatus.COMPLETE,
                                                      SessionStatus.ABORTED]),
-                             duration=rng.uniform(300, 3600))
+                              duration=rng.uniform(300, 3600))
         for task in ("first", "second"):
             a = store.attempts.start(sid, task, 10.0)
             store.attempts.end(a, 60.0, rng.choice([Outcome.SUCCESS, Outcome.FAILURE, Outcome.GAVE_UP]))

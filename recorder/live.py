@@ -469,8 +469,8 @@ def runner_commands(runner: TaskRunner) -> Callable[[dict], None]:
         action, text = command.get("action"), command.get("text")
         if action == Action.ERROR and command.get("status") == MarkerStatus.PENDING:
             runner.store.markers.add(runner.session_id, runner.clock.now(), MarkerKind.ERROR, text=text,
-                                    author=command.get("by"), attempt_id=runner.state()["attempt_id"],
-                                    status=MarkerStatus.PENDING)
+                                     author=command.get("by"), attempt_id=runner.state()["attempt_id"],
+                                     status=MarkerStatus.PENDING)
             return
         runner.perform(str(action), text=text if isinstance(text, str) else None)
     return perform

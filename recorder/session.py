@@ -348,7 +348,7 @@ class Recording:
         if interrupted is not None:
             try:
                 self.store.attempts.end(interrupted.id, t_end, Outcome.INTERRUPTED.value,
-                                       round(interrupted.paused, 6))
+                                        round(interrupted.paused, 6))
             except WRITE_ERRORS:
                 pass  # the store failed already; recovery closes the attempt when it can
         try:

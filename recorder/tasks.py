@@ -85,12 +85,12 @@ class TaskRunner:
     def error(self, text: str | None = None, t: float | None = None) -> int:
         with self._lock:
             return self.store.markers.add(self.session_id, self._time(t), MarkerKind.ERROR, text=text,
-                                         author="moderator", attempt_id=self._attempt_id())
+                                          author="moderator", attempt_id=self._attempt_id())
 
     def marker(self, text: str | None = None, t: float | None = None) -> int:
         with self._lock:
             return self.store.markers.add(self.session_id, self._time(t), MarkerKind.MARKER, text=text,
-                                         author="moderator", attempt_id=self._attempt_id())
+                                          author="moderator", attempt_id=self._attempt_id())
 
     def pause(self, t: float | None = None) -> bool:
         """Toggle the privacy pause; returns True when now paused."""
@@ -100,7 +100,7 @@ class TaskRunner:
                 self._pause_started = t
                 self._open_span(self._pause_starts, self._pause_spans, (t, float("inf")))
                 self.store.markers.add(self.session_id, t, MarkerKind.PAUSE, author="moderator",
-                                      attempt_id=self._attempt_id())
+                                       attempt_id=self._attempt_id())
             else:
                 self._resume(t)
             self._publish()
@@ -214,7 +214,7 @@ class TaskRunner:
         self._pause_spans[-1] = (self._pause_started, t)
         self._pause_started = None
         self.store.markers.add(self.session_id, t, MarkerKind.RESUME, author="moderator",
-                              attempt_id=self._attempt_id())
+                               attempt_id=self._attempt_id())
 
     @staticmethod
     def _open_span(starts: list[float], spans: list[tuple], span: tuple) -> None:

@@ -132,7 +132,7 @@ class Invitations:
                 self.store.db.execute("UPDATE invitations SET revoked = ? WHERE id = ?", [now, inv.id])
         for inv in closed:
             self.store.audit.record(actor, AuditAction.REVOKE_INVITATION, inv.session_id,
-                             {"invitation": inv.id, "participant": inv.participant})
+                                    {"invitation": inv.id, "participant": inv.participant})
         return [self._row(i.id) for i in closed]
 
     def open(self, token: str, *, now: float | None = None) -> Invitation:
@@ -174,7 +174,7 @@ class Invitations:
             self.beat(session["id"], now)
             return self.store.sessions.get(inv.session_id), True
         sid = self.store.sessions.create(inv.participant, group=inv.group, consent=True,
-                                        keystrokes=keystrokes, device=device, started_at=now)
+                                         keystrokes=keystrokes, device=device, started_at=now)
         with self.store.db.conn:
             # no pid: the server's own may be restarted under a live session; recovery then
             # judges a browser session by its heartbeat (sessions.recovery.STALE_AFTER)

@@ -113,7 +113,7 @@ class Problems:
             self.db.execute("UPDATE problems SET tags = ?, updated = ? WHERE id = ?",
                             [json.dumps(_tags(tags)), now_iso(), target["id"]])
         self.store.audit.record(actor, AuditAction.MERGE_PROBLEMS, None,
-                         {"into": target["id"], "merged": [p["id"] for p in merged]})
+                                {"into": target["id"], "merged": [p["id"] for p in merged]})
         return self.get(target["id"])
 
     # -- evidence ---------------------------------------------------------------------------

@@ -100,7 +100,7 @@ def _mark_gaps(store: Store, session_id: str, gaps: list[tuple[float, float]]) -
                          [session_id, MarkerKind.GAP.value, MARKER_AUTHOR])
     for start, end in gaps:
         store.markers.add(session_id, start, MarkerKind.GAP.value, author=MARKER_AUTHOR,
-                         text=f"{end - start:.1f} s not recorded: the participant's page was "
+                          text=f"{end - start:.1f} s not recorded: the participant's page was "
                               "closed or reloaded, or the screen not shared")
 
 

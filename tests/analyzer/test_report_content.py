@@ -95,9 +95,9 @@ def build_study(store) -> dict[str, str]:
                 p.live_click(15.0, 640, 500, screen="form")
                 p.live_click(18.0, 700, 300, screen="error")
                 store.markers.add(p.sid, 19.0, "error", text=f"Looked under Software {NASTY}", author="mod",
-                                 attempt_id=ticket)
+                                  attempt_id=ticket)
                 store.markers.add(p.sid, 20.0, "error", text="maybe lost?", author="obs", attempt_id=ticket,
-                                 status="pending")
+                                  status="pending")
                 store.notes.add(p.sid, 21.0, f"“I would never find this” {NASTY}", "obs", tags=["quote"])
             else:
                 p.live_click(20.0, 640, 500, screen="success")

@@ -23,7 +23,7 @@ def test_a_new_folder_gets_a_wal_database_at_the_current_schema(study_dir, store
 
 def test_session_round_trip(store):
     sid = store.sessions.create("P01", group="B", consent=True, device={"width": 1920, "height": 1080},
-                               started_at=1_700_000_000.0)
+                                started_at=1_700_000_000.0)
     store.sessions.update(sid, status="complete", duration=93.5)
     reopened = Store(store.folder)
     row = reopened.sessions.get(sid)

@@ -34,7 +34,7 @@ def test_typing_in_a_prefilled_time_field_replaces_the_offered_time(page, live_s
 
 def test_a_pending_flag_is_not_shown_as_an_error(page, live_server, session_id, web_store):  # noqa: F811
     web_store.markers.add(session_id, 6.5, "error", text="typed in the wrong field", author="otto",
-                         status="pending")
+                          status="pending")
     log_in(page, live_server)
     page.goto(f"{live_server}/sessions/{session_id}")
     page.wait_for_selector("#replay.ready")

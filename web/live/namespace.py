@@ -267,8 +267,8 @@ class LiveNamespace(Namespace):
             return {"ok": False, "error": "join a running session first"}
         t, attempt = session_time(row), _open_attempt(row["id"])
         marker_id = current.store().markers.add(row["id"], t, MarkerKind.ERROR, text=text.strip() or None,
-                                               author=client["user"], attempt_id=attempt,
-                                               status=MarkerStatus.PENDING)
+                                                author=client["user"], attempt_id=attempt,
+                                                status=MarkerStatus.PENDING)
         flag = {"id": marker_id, "session": row["id"], "t": t, "text": text.strip() or None,
                 "author": client["user"], "attempt_id": attempt, "status": MarkerStatus.PENDING.value}
         self._to_room(LiveEvent.FLAG, flag, row["id"])

@@ -53,7 +53,7 @@ def index():
     pages = max(1, math.ceil(total / size))
     q["page"] = min(q["page"], pages)
     rows = store.sessions.all(**filters, order=SORTS[q["sort"]], descending=q["dir"] == "desc",
-                          limit=size, offset=(q["page"] - 1) * size)
+                              limit=size, offset=(q["page"] - 1) * size)
     return render_template("dashboard/dashboard.html", study=current.study(), rows=rows, total=total,
                            pages=pages, q=q, statuses=SESSION_STATUSES, inclusions=INCLUSIONS)
 

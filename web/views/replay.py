@@ -134,7 +134,7 @@ def add_note(session_id: str):
         abort(400, f"A note needs 1 to {MAX_NOTE} characters of text.")
     t = _seconds(body.get("t"), "The note's time", session["duration"] or 0.0)
     note_id = current.store().notes.add(session_id, t, text, current.user()["name"],
-                                       tags=_tags(body.get("tags")), source="replay")
+                                        tags=_tags(body.get("tags")), source="replay")
     note = next(n for n in current.store().notes.all(session_id) if n["id"] == note_id)
     return jsonify({"id": note_id, "t": note["t"], "text": note["text"],
                     "author": note["author"], "tags": note["tags"]}), 201

@@ -62,7 +62,7 @@ def save(session_id: str):
     extensions["study"] = set_task_screen(store.folder, task, kind, value)
     extensions.pop("summary", None)   # the task table is analysed again on its next visit
     store.audit.record(current.user()["name"], screen_action(kind), session_id,
-                {"task": task, "area": list(rect), "screen": value if kind != "first_click" else None})
+                       {"task": task, "area": list(rect), "screen": value if kind != "first_click" else None})
     return jsonify({"task": task, "kind": kind, "area": list(rect),
                     "screen": None if kind == "first_click" else value}), 201
 

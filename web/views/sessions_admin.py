@@ -49,7 +49,7 @@ def inclusion(session_id: str):
 def rename(session_id: str):
     form = _form()
     current.store().sessions.rename(session_id, current.user()["name"],
-                                   participant=form.get("participant"), group=form.get("group"))
+                                    participant=form.get("participant"), group=form.get("group"))
     return _done(session_id, "Saved.")
 
 
