@@ -143,7 +143,7 @@ def check_event(event: Any) -> None:
         raise UnknownKind(f"unknown event kind {kind!r} (one of {', '.join(EVENT_KINDS)})")
     t = event.get("t")
     if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t) or t < 0:
-        raise UnknownKind(f"an event needs a finite, non-negative time in seconds, got {t!r}")
+        raise UnknownKind(f"an event needs a time in seconds (finite, not negative), got {t!r}")
 
 
 # -- moderator and observer annotations (the markers table) ------------------------------
@@ -498,6 +498,8 @@ class AuditAction(StrEnum):
     RECOVER_SESSION = "recover_session"   # a recorder died: uxlab closed its session
     REDACT = "redact"                     # a black-out of a stretch
     TRANSCRIBE = "transcribe"             # a session's transcript was made (again)
+    CORRECT_TRANSCRIPT = "correct_transcript"   # a researcher's words for a segment
+    REVERT_CORRECTION = "revert_correction"     # ... taken back: the machine's words again
     EXPORT_CLIP = "export_clip"
     BUILD_REEL = "build_reel"
     SCREEN_SUCCESS = "screen_success"     # screen_<kind>: a task's screen kept from a session

@@ -1,7 +1,11 @@
 """The study's accounts and their logins: names, roles, password hashes and the login
-generation that lets a password change end every session a user has open. Hashing and
+generation that lets a password change end every session a user has open. A generation
+belongs to one account's lifetime: a removed account's logins stay ended when the name is
+given to a new account. Hashing and
 checking passwords belong to web/auth/; this part only stores what they decide."""
 from __future__ import annotations
+
+import secrets
 
 from sessions.errors import NameTaken, StoreError, UnknownUser
 from sessions.events import ROLES
@@ -19,8 +23,11 @@ class Users(Part):
             raise StoreError("a user name must be 1 to 64 printable characters")
         if self.get(name):
             raise NameTaken(f"user {name!r} already exists")
+        # a login carries the generation it began in; an account's generations start at random,
+        # so a login made for an earlier account of the same name never matches this one
         self.db.table("users").insert({"name": name, "role": role, "password_hash": password_hash,
-                                       "created": now_iso(), "must_change": int(must_change)})
+                                       "created": now_iso(), "must_change": int(must_change),
+                                       "generation": secrets.randbits(48)})
 
     def set_password_hash(self, name: str, password_hash: str, *, must_change: bool = False) -> None:
         """A new password ends every login the user has open (their generation moves on)."""
