@@ -143,7 +143,7 @@ def check_event(event: Any) -> None:
         raise UnknownKind(f"unknown event kind {kind!r} (one of {', '.join(EVENT_KINDS)})")
     t = event.get("t")
     if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t) or t < 0:
-        raise UnknownKind(f"an event needs a time in seconds (finite, not negative), got {t!r}")
+        raise UnknownKind(f"an event needs a finite, non-negative time in seconds, got {t!r}")
 
 
 # -- moderator and observer annotations (the markers table) ------------------------------
