@@ -98,7 +98,7 @@ def cif_blocks(study: Study, result: dict, findings: dict, sessions: list[dict],
         Block("title", "Common Industry Format usability test report", anchor="title"),
         Block("p", f"Product: {product}" + (f", version {report['version']}" if report.get("version") else "")),
         Block("p", "Conforms to ISO/IEC 25062, Common Industry Format (CIF) for usability test reports."),
-        Block("p", f"Tested: {tested}. Report written {datetime.now(UTC).strftime('%Y-%m-%d')} with uxlab "
+        Block("p", f"Tested: {report.get('date') or tested}. Report written {datetime.now(UTC).strftime('%Y-%m-%d')} with uxlab "
                    f"{_uxlab_version()}."),
         Block("p", f"Organisation: {report['organisation']}" if report.get("organisation") else
               NOT_STATED.format(field="organisation")),
@@ -180,7 +180,8 @@ def _method(study: Study, result: dict, sessions: list[dict], attributes: dict[s
     task_rows = [[t.id, t.prompt, f"{t.time_limit:g} s" if t.time_limit else "none",
                   "moderator, checked against the success screen" if t.success_screen else
                   "window title" if t.success_title else "moderator's judgement"] for t in study.tasks]
-    blocks += [Block("h2", "3.2 Context of product use in the test"), Block("h3", "3.2.1 Tasks"),
+    blocks += [Block("h2", "3.2 Context of product use in the test"), _stated(report, "context_of_use"),
+               Block("h3", "3.2.1 Tasks"),
                Block("table", head=["task", "task scenario given to participants", "time limit", "success criterion"],
                      rows=task_rows),
                Block("h3", "3.2.2 Test facility"), _stated(report, "facility"),
