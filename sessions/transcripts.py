@@ -2,8 +2,9 @@
 full-text search over transcripts and notes, and the rows the exports write.
 
 A transcript is derived data (an engine made it from the sound), so a session's transcript
-is replaced as a whole when it is made again; a researcher's black-out deletes every word
-inside the blacked-out stretch, because what was said there must leave the study too.
+is replaced as a whole when it is made again, except where a researcher corrected it
+(sessions/corrections.py); a researcher's black-out deletes every word inside the
+blacked-out stretch, because what was said there must leave the study too.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from sessions.corrections import Corrections
 from sessions.errors import BadRequest, Conflict
 from sessions.events import SPEAKERS, AuditAction, MarkerKind, MarkerStatus, SessionStatus
 from sessions.spoken_numbers import NUMBER_WORDS, number_words, parse_cardinal
@@ -111,9 +113,11 @@ class Transcripts:
                     "INSERT INTO words (segment_id, session_id, t, end, text, confidence) VALUES (?, ?, ?, ?, ?, ?)",
                     [(cursor.lastrowid, session_id, round(w.t, 3), round(w.end, 3), w.text.strip(),
                       _check_confidence(w.confidence)) for w in s.words])
+            # a researcher's correction outlives the machine text it corrected
+            kept = Corrections(self.store).reapply(session_id)
             db.execute("INSERT INTO audit (at, actor, action, session_id, detail) VALUES (?, ?, ?, ?, ?)",
                        [now_iso(), actor, TRANSCRIBE_ACTION, session_id,
-                        json.dumps({"engine": engine, "segments": len(segments)})])
+                        json.dumps({"engine": engine, "segments": len(segments), "corrections_kept": kept})])
         return len(segments)
 
     def delete_between(self, session_id: str, start: float, end: float) -> int:
@@ -131,6 +135,7 @@ class Transcripts:
                                  [session_id, end, start]).rowcount
             for segment_id in sorted(set(touched)):
                 self._rebuild(segment_id)
+            Corrections(self.store).forget_between(session_id, start, end)
         return deleted
 
     def _rebuild(self, segment_id: int) -> None:
@@ -146,7 +151,7 @@ class Transcripts:
     # -- reading ---------------------------------------------------------------------
     def segments(self, session_id: str) -> list[dict]:
         return list(self.db.query(
-            "SELECT id, t, end, speaker, text, confidence, engine FROM segments "
+            "SELECT id, t, end, speaker, text, confidence, engine, machine_text, corrected_by FROM segments "
             "WHERE session_id = ? ORDER BY t, id", [session_id]))
 
     def words(self, session_id: str) -> list[dict]:

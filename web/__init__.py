@@ -94,3 +94,5 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     from web.views import join
     app.register_blueprint(join.bp)
+    from web.views import corrections
+    app.register_blueprint(corrections.bp)

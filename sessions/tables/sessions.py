@@ -29,7 +29,7 @@ from sessions.tables.where import Where
 _ORDERS = {"started_at", "participant", "duration", "status", "group_name", "completed"}
 _UPDATABLE = {"status", "duration", "consent", "device", "heartbeat", "stats", "group_name", "pid"}
 # every table with a session_id column, children before parents
-_SESSION_TABLES = ("words", "segments", "evidence", "events", "frames", "markers", "notes",
+_SESSION_TABLES = ("corrections", "words", "segments", "evidence", "events", "frames", "markers", "notes",
                    "answers", "attempts")
 
 
