@@ -33,6 +33,7 @@ import numpy as np
 from sessions.errors import BadRequest, NotFound, Unavailable
 from sessions.events import VIDEO_FILE
 from sessions.media.ffmpeg import mix_filter, run_ffmpeg
+from sessions.media.title_cards import draw_card
 from sessions.store import Store
 
 CARD_SECONDS = 2.0
@@ -93,18 +94,10 @@ def _probe(path: Path) -> _Source:
 
 def _card_image(clip: Clip, width: int, height: int, index: int, total: int) -> np.ndarray:
     """A dark card with the clip's participant, task and label, scaled to the video."""
-    image = np.full((height, width, 3), (40, 30, 25), np.uint8)
-    scale = max(0.4, width / 1280)
-    lines = [(f"{index} of {total}  ·  {clip.participant}", 0.9), (f"Task: {clip.task or '-'}", 0.8)]
+    lines = [(f"{index} of {total}  ·  {clip.participant}", 0.9), (f"Task: {clip.task or '–'}", 0.8)]
     for part in textwrap.wrap(clip.label or "", 48)[:4]:
         lines.append((part, 1.0))
-    y = int(height * 0.3)
-    for text, size in lines:
-        text = text.encode("ascii", "replace").decode()     # Hershey fonts draw ASCII only
-        cv2.putText(image, text, (int(width * 0.08), y), cv2.FONT_HERSHEY_SIMPLEX, size * scale,
-                    (240, 240, 240), max(1, round(2 * scale)), cv2.LINE_AA)
-        y += int(55 * scale)
-    return image
+    return draw_card(lines, width, height)
 
 
 def _card(clip: Clip, size: tuple[int, int], index: int, total: int, folder: Path, audio: bool) -> Path:
