@@ -19,6 +19,7 @@ import numpy as np
 
 from analyzer import stats
 from analyzer.phash import group_hashes
+from analyzer.data.screen_names import ScreenNames
 from analyzer.data.session_data import SessionData
 from analyzer.data.study_data import StudyData, load_study_data
 from sessions.events import EventKind, MarkerKind, MarkerStatus
@@ -192,7 +193,25 @@ def find_candidates(store: Store, loaded: Sequence[tuple[SessionData, list[dict]
         for a in data.attempts:
             tried[a["task"]].add(participant[data.id])
     order = {sid: i for i, sid in enumerate(datas)}     # oldest session first
-    return _grouped(moments, participant, tried, Problems(store).decisions(), order)
+    groups = _grouped(moments, participant, tried, Problems(store).decisions(), order)
+    _name_screens(groups, ScreenNames(store, datas.values()))
+    return groups
+
+
+def _name_screens(groups: list[dict], names: ScreenNames) -> None:
+    """Say on which screen each candidate happens, so candidates of one kind and task on
+    different screens can be told apart: the screen's window title when it was recorded, else
+    its place among that task's screen states ("screen 2")."""
+    numbers: dict[str, dict[str, int]] = defaultdict(dict)
+    for group in groups:
+        screen = group["screen"]
+        name = names.of_keyframe(screen["session_id"], screen["keyframe"]) if screen else None
+        if not name and group["state"] != "none":
+            states = numbers[group["task"]]
+            name = f"screen {states.setdefault(group['state'], len(states) + 1)}"
+        group["screen_name"] = name
+        if name:
+            group["title"] += f" on ‘{name}’"
 
 
 def _back_and_forth(datas: list[SessionData]) -> list[Moment]:

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from analyzer import stats
 from analyzer.stats import SUS_GRADES
@@ -218,7 +219,7 @@ def comparison_chart(comparison: dict | None) -> bytes | None:
     return _png(figure)
 
 
-def discovery_chart(curve: dict, participants: int) -> bytes:
+def discovery_figure(curve: dict, participants: int) -> Figure:
     """The discovery curve 1 − (1 − p_adj)^n, with the study's sample and the goal marked:
     how much of what these tasks can reveal the study has probably seen."""
     figure, axes = _figure(6.0, 3.2)
@@ -233,8 +234,14 @@ def discovery_chart(curve: dict, participants: int) -> bytes:
                       (participants, 100 * curve["now"]), textcoords="offset points", xytext=(8, -14),
                       fontsize=8, color=INK)
     axes.set_xlim(1, n[-1])
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))   # people come in whole numbers
     axes.set_ylim(0, 102)
     axes.set_xlabel("participants")
     axes.set_ylabel("problems discovered (%)")
     axes.set_title(f"Discovery of problems with p = {curve['p']:.2f} (adjusted)", fontsize=10, color=INK)
-    return _png(figure)
+    return figure
+
+
+def discovery_chart(curve: dict, participants: int) -> bytes:
+    """The discovery curve as a PNG."""
+    return _png(discovery_figure(curve, participants))

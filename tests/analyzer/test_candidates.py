@@ -110,3 +110,29 @@ def test_the_demo_findings_confirm_rate_and_cut_once(studied, screens_study):
     again = seed_findings(screens_study)
     assert [p["id"] for p in again["problems"]] == [p["id"] for p in result["problems"]]
     assert reel.stat().st_mtime_ns == made
+
+
+def test_candidates_of_one_kind_name_their_screens(screens_store, screens_study):
+    """Back and forth to two different screens of one task: two candidates, each saying on
+    which screen it happens (its window title, or its place among the task's screens)."""
+    from sessions import events
+    store = screens_store
+    screens = [(0.0, "home"), (5.0, "form"), (10.0, "home"), (15.0, "form"), (20.0, "error")]
+    titled = _session(store, "P1", screens, _moves(0, 30) + [
+        events.window(0.0, "Help center - Chromium", "Chromium"), events.window(4.9, "New ticket - Chromium", "Chromium"),
+        events.window(9.9, "Help center - Chromium", "Chromium"), events.window(14.9, "New ticket - Chromium", "Chromium")],
+        30.0)
+    back = _by_kind(study_candidates(store, load_study(screens_study)), "back_and_forth")
+    assert {c["screen"]["session_id"] for c in back} == {titled}
+    titles = sorted(c["title"] for c in back)
+    assert len(back) == 2 and len(set(titles)) == 2, titles
+    assert titles == ["Back and forth between screens in “ticket” on ‘Help center’",
+                      "Back and forth between screens in “ticket” on ‘New ticket’"]
+
+
+def test_without_window_titles_screens_are_numbered(screens_store, screens_study):
+    store = screens_store
+    _session(store, "P1", [(0.0, "home"), (5.0, "form"), (10.0, "home"), (15.0, "form")], _moves(0, 20), 20.0)
+    back = _by_kind(study_candidates(store, load_study(screens_study)), "back_and_forth")
+    assert len(back) == 2 and len({c["title"] for c in back}) == 2
+    assert all(c["screen_name"].startswith("screen ") for c in back)
