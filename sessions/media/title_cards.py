@@ -7,15 +7,19 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from PIL.ImageFont import FreeTypeFont
 
 BACKGROUND = (25, 30, 40)     # RGB
 INK = (240, 240, 240)
 
 
 @lru_cache(maxsize=8)
-def _font(pixels: int):
+def _font(pixels: int) -> FreeTypeFont:
     import matplotlib
     from PIL import ImageFont
     path = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
