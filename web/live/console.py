@@ -33,6 +33,7 @@ from web.auth.access import logged_in
 from web.live.console_protocol import MAX_TEXT
 from web.live.namespace import live_token_matches
 from web.live.payloads import MAX_ID, checked, shape_object
+from web.views.remote_moderation import run_for_browser
 
 STATE_SECONDS = 24 * 3600   # how long a recorder's last state is kept for consoles that open late
 
@@ -117,6 +118,7 @@ class ConsoleNamespace(Namespace):
                               else MarkerStatus.CONFIRMED.value),
                    "by": client["user"], "role": client["role"], "sent": time.time()}
         emit(ConsoleEvent.COMMAND, command, to=room(session_id))
+        run_for_browser(command)   # a browser session has no recorder in the room: the server runs it
         return {"ok": True, "id": command["id"]}
 
     @checked(shape_object)

@@ -268,7 +268,9 @@ async function begin() {
 // -- tasks and questions -------------------------------------------------------------------
 async function refresh() {
   try {
-    render(await call("/state"));
+    const state = await call("/state");
+    if (page.state && state.key === page.state.key) return;   // nothing changed: keep what is typed
+    render(state);
   } catch (error) {
     say("The study's server does not answer just now; your recording is kept and sent when it does.");
   }
