@@ -162,6 +162,16 @@ def test_remote_participant_does_two_tasks_and_the_study_counts_them(chromium, s
     assert tasks["find"]["attempts"] == 1 and tasks["find"]["successes"] == 1
     assert tasks["book"]["attempts"] == 1 and tasks["book"]["abandonment_rate"] == 1.0
 
+    # the transcript holds what the fake microphone said (the default engine: faster-whisper tiny.en)
+    from click.testing import CliRunner
+
+    from cli import main
+    from sessions.transcripts import Transcripts
+    run = CliRunner().invoke(main, ["transcribe", str(web_store.folder)])
+    assert run.exit_code == 0, run.output
+    heard = " ".join(s["text"] for s in Transcripts(web_store).segments(session["id"])).lower()
+    assert "opening hours" in heard and "restaurant" in heard, heard
+
     # the replay plays it, video with sound
     reviewer = chromium.new_page()
     try:
