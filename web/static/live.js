@@ -6,6 +6,25 @@ import {liveAudio, liveCamera} from "./live_audio.js";
 const E = uxlab.LIVE_EVENTS;
 const when = (t) => `<span class="when">${formatTime(t)}</span>`;
 
+// A note's text with its #tags shown as tags where they were written (once, not again after
+// the text); the server's list of tags decides what is a tag, the pattern (web/live's TAG)
+// only finds where each one is. Tags not found in the text follow it.
+const TAG = /(?<![\p{L}\p{N}_#])#([A-Za-z][\p{L}\p{N}_-]{0,31})/gu;
+function noteHtml(text, tags) {
+  const wanted = new Set(tags.map((t) => t.toLowerCase())), shown = new Set();
+  const tag = (name) => `<span class="tag">#${esc(name)}</span>`;
+  let html = "", at = 0;
+  text = String(text ?? "");
+  for (const m of text.matchAll(TAG)) {
+    if (!wanted.has(m[1].toLowerCase())) continue;
+    html += esc(text.slice(at, m.index)) + tag(m[1]);
+    shown.add(m[1].toLowerCase());
+    at = m.index + m[0].length;
+  }
+  const rest = [...wanted].filter((t) => !shown.has(t)).map(tag).join("");
+  return html + esc(text.slice(at)) + (rest ? ` ${rest}` : "");
+}
+
 // error flags: observers raise them; a researcher confirms or dismisses (live page and console)
 function flagList(list, socket, researcher, onError) {
   function show(f) {
@@ -75,10 +94,25 @@ function watchPage(box) {
   }
   const describe = {
     [K.CLICK]: (e) => `${e.button} click at ${e.x}, ${e.y}${e.target === uxlab.promptTarget ? " (prompt window)" : ""}`,
-    [K.KEY]: (e) => `key ${e.text ? `"${e.text}"` : e.key}`,
+    [K.KEY]: (e) => `key ${e.key || "?"}`,   // Enter, Tab, a shortcut, or a redacted key class
     [K.SCROLL]: (e) => `scroll ${e.dx || 0}, ${e.dy || 0} at ${e.x}, ${e.y}`,
     [K.WINDOW]: (e) => `window: ${e.text || e.window || "?"}`,
   };
+  // Keys typed as text (keystrokes kept in full) make one ticker line, `typed "..."`, while
+  // they follow each other within TYPING_GAP; a key whose text is a control character (Enter,
+  // Tab) gets a line of its own, by name, since its text would print as a blank.
+  const TYPING_GAP = 3, TYPING_MAX = 120;   // seconds; characters on one line
+  let typing = null;   // the newest ticker line while it is typed text: {li, t0, t, text}
+  const typedText = (e) => typeof e.text === "string" && e.text !== "" && !/\p{Cc}/u.test(e.text);
+  function addTyped(e) {
+    const ticker = $("ticker");
+    const goesOn = typing && typing.li === ticker.firstElementChild && e.t - typing.t <= TYPING_GAP
+      && typing.text.length < TYPING_MAX;
+    if (goesOn) typing.text += e.text;
+    else typing = {li: item(ticker, ""), t0: e.t, text: e.text};
+    typing.t = e.t;
+    typing.li.innerHTML = `${when(typing.t0)}${esc(`typed "${typing.text}"`)}`;
+  }
   socket.on(E.EVENTS, (batch) => showEvents(batch.events));
   function showEvents(events, fresh = true) {
     for (const e of events) {
@@ -87,7 +121,8 @@ function watchPage(box) {
         cursor.hidden = false;
       }
       if (fresh && e.kind === K.CLICK && e.pressed) ripple(e);
-      if (describe[e.kind] && (e.kind !== K.CLICK || e.pressed)) item($("ticker"), `${when(e.t)}${esc(describe[e.kind](e))}`);
+      if (e.kind === K.KEY && typedText(e)) addTyped(e);
+      else if (describe[e.kind] && (e.kind !== K.CLICK || e.pressed)) item($("ticker"), `${when(e.t)}${esc(describe[e.kind](e))}`);
     }
   }
 
@@ -136,8 +171,7 @@ function watchPage(box) {
 
   // shared notes and error flags
   function showNote(n) {
-    const tags = (n.tags || []).map((t) => `<span class="tag">#${esc(t)}</span>`).join("");
-    item($("notes"), `${when(n.t)}<strong>${esc(n.author)}</strong> ${esc(n.text)} ${tags}`);
+    item($("notes"), `${when(n.t)}<strong>${esc(n.author)}</strong> ${noteHtml(n.text, n.tags || [])}`);
   }
   socket.on(E.NOTE, showNote);
   if ($("listen")) liveAudio(socket, session, $("listen"));

@@ -24,7 +24,7 @@ export function liveAudio(socket, session, button) {
     return ctx.resume();
   }
   function label() {
-    button.textContent = on ? "🔊 Sound on" : "🔈 Listen";
+    button.textContent = on ? "Sound on" : "Listen";   // the speaker is drawn by live.css
     button.setAttribute("aria-pressed", on ? "true" : "false");
   }
   button.addEventListener("click", async () => {
