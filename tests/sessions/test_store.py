@@ -87,7 +87,7 @@ def test_iter_events_does_not_load_everything(store):
 
 def test_malformed_event_changes_nothing(store):
     sid = store.sessions.create("P06")
-    with pytest.raises(StoreError, match="needs a finite, non-negative time in seconds"):
+    with pytest.raises(StoreError, match="time in seconds"):
         store.events.append(sid, [events.click(1.0, 1, 1), {"t": "soon", "kind": EventKind.CLICK}])
     assert store.events.count(sid) == 0
 
