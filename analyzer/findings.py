@@ -73,8 +73,32 @@ def problem_list(store: Store) -> dict:
     return {"problems": problems, "participants": people, "matrix": matrix,
             "discovery": discovery, "curve": discovery_curve(discovery, len(people)),
             "discovery_caution": discovery_caution(len(people)),
+            "shared_evidence": shared_evidence(problems),
             "agreement": severity_agreement([r for rows in ratings.values() for r in rows],
                                             [p["id"] for p in problems])}
+
+
+SAME_MOMENT = 1.0   # seconds: two pieces of evidence this close in one session show one moment
+
+
+def shared_evidence(problems: list[dict]) -> list[dict]:
+    """Pairs of problems whose evidence shows the same moments: probably one problem entered
+    twice, which the discovery statistics would count as two. Each pair names how many of the
+    first problem's moments the second shares, so a researcher can merge them."""
+    pairs = []
+    for i, first in enumerate(problems):
+        for second in problems[i + 1:]:
+            shared = sum(1 for a in first["evidence"] if any(_same_moment(a, b) for b in second["evidence"]))
+            if shared:
+                pairs.append({"problems": sorted((first["id"], second["id"])), "moments": shared})
+    return pairs
+
+
+def _same_moment(a: dict, b: dict) -> bool:
+    if a["session_id"] != b["session_id"]:
+        return False
+    a_end, b_end = a.get("end") or a["t"], b.get("end") or b["t"]
+    return a["t"] <= b_end + SAME_MOMENT and b["t"] <= a_end + SAME_MOMENT
 
 
 def discovery_caution(participants: int) -> str | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from cli.errors import UserError, fail
+from cli.errors import UserError, fail, warn
 from cli.common import folder_argument, open_store
 from sessions.errors import UxlabError
 from sessions.events import Decision
@@ -73,6 +73,11 @@ def problems(folder: Path, as_json: bool) -> None:
         share = "-" if reach is None else (f"{len(p['participants'])}/{p['of']} "
                                            f"({_percent(reach['low'])}-{_percent(reach['high'])})")
         click.echo(f"{p['id']:>4} {severity:<16} {share:<22} {p['title']}")
+    for pair in result["shared_evidence"]:
+        a, b = pair["problems"]
+        warn(f"problems {a} and {b} share {pair['moments']} moment{'s' if pair['moments'] != 1 else ''} of "
+             f"evidence and count as two in discovery: if they are one problem, merge them with "
+             f"`uxlab problem-merge {folder} {a} {b}`")
     d = result["discovery"]
     if d and d["p_observed"] is not None:
         curve = result["curve"]

@@ -77,3 +77,27 @@ def test_the_report_leads_with_problems_then_discovery(store, study_dir):
     assert "Label &lt;unclear&gt;" in html and "raters disagree" in html
     assert f'href="/sessions/{a}#t=2.0"' in html and "2 of 2 participants" in html
     assert "discovery curve" in html
+
+
+def test_problems_made_from_the_same_moments_are_offered_for_merging(store, study_dir):
+    from click.testing import CliRunner
+
+    from cli import main
+    a = _session(store, "P1", ["first", "second"])
+    b = _session(store, "P2", ["first"])
+    problems = Problems(store)
+    first = problems.create("Cannot find export", author="ana", task="first")
+    again = problems.create("Export is hidden", author="bo", task="first")
+    other = problems.create("Odd label", author="ana", task="first")
+    problems.add_evidence(first, a, 2.0, end=5.0, author="ana")
+    problems.add_evidence(first, b, 3.0, author="ana")
+    problems.add_evidence(again, a, 4.5, author="bo")            # inside the first one's stretch
+    problems.add_evidence(again, b, 3.6, author="bo")            # 0.6 s from the first one's moment
+    problems.add_evidence(other, a, 8.0, author="ana")           # another moment altogether
+    assert problem_list(store)["shared_evidence"] == [{"problems": sorted((first, again)), "moments": 2}]
+    listed = CliRunner().invoke(main, ["problems", str(study_dir)])
+    assert listed.exit_code == 0, listed.output
+    assert f"problems {min(first, again)} and {max(first, again)} share 2 moments" in listed.stderr
+    assert f"uxlab problem-merge {study_dir} {min(first, again)} {max(first, again)}" in listed.stderr
+    problems.merge(first, [again], actor="ana")
+    assert problem_list(store)["shared_evidence"] == []

@@ -107,3 +107,15 @@ def test_a_reel_is_built_in_the_background_and_downloaded(as_role, problem):
     assert video.status_code == 200 and video.mimetype == "video/mp4" and len(body) > 1000
     other, _ = as_role("researcher")
     assert other.get(f"/problems/reels/{state['id']}.json").status_code == 404   # someone else's job
+
+
+def test_the_problems_page_offers_to_merge_problems_that_share_moments(as_role, problem, web_store, session_id):
+    problems = Problems(web_store)
+    twin = problems.create("Cannot see submit", author="rita", task="second")
+    problems.add_evidence(twin, session_id, 6.0, author="rita")
+    client, _ = as_role("researcher")
+    page = client.get("/problems").get_data(as_text=True)
+    assert 'id="shared-evidence"' in page and f"#{problem} and #{twin} share 1 moment" in page
+    assert f'href="/problems/{problem}#mergeform"' in page
+    observer, _ = as_role("observer")
+    assert "Merge them" not in observer.get("/problems").get_data(as_text=True)
