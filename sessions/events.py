@@ -428,7 +428,7 @@ REPLAY_COLUMNS: dict[str, tuple[str, ...]] = {
     "scrolls": ("t", "x", "y", "dx", "dy"),
     "windows": ("t", "title"),
     "idle": ("start", "end"),
-    "segments": ("t", "end", "speaker", "text", "confidence"),
+    "segments": ("t", "end", "speaker", "text", "confidence", "machine_text"),   # machine_text: set when corrected
     "words": ("t", "end", "text", "segment"),   # segment: the index of its row in "segments"
 }
 

@@ -67,7 +67,7 @@ def _transcript(store: Store, session_id: str) -> dict:
     transcripts = Transcripts(store)
     rows = transcripts.segments(session_id)
     index = {r["id"]: i for i, r in enumerate(rows)}
-    segments = [[r["t"], r["end"], r["speaker"], r["text"], r["confidence"]] for r in rows]
+    segments = [[r["t"], r["end"], r["speaker"], r["text"], r["confidence"], r["machine_text"]] for r in rows]
     words = [[w["t"], w["end"], w["text"], index[w["segment_id"]]]
              for w in transcripts.words(session_id) if w["segment_id"] in index]
     return {"segments": segments, "words": words,

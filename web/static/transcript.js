@@ -1,6 +1,6 @@
 // The replay's transcript: a panel that follows playback (a click on a word seeks there),
 // the speech segments on the timeline, captions on the video, and quotes made from a
-// selection of words (a note tagged #quote).
+// selection of words (a note tagged #quote), and a researcher's corrections of a segment.
 import {formatTime, postJSON} from "./common.js";
 import {replay as ready} from "./replay.js";
 
@@ -12,7 +12,7 @@ function start(replay) {
   if (!panel || !data.segments || !data.segments.length) return;
   const col = (name, field) => data.columns[name].indexOf(field);
   const S = {t: col("segments", "t"), end: col("segments", "end"), speaker: col("segments", "speaker"),
-             text: col("segments", "text")};
+             text: col("segments", "text"), machine: col("segments", "machine_text")};
   const W = {t: col("words", "t"), end: col("words", "end"), text: col("words", "text"),
              segment: col("words", "segment")};
   const list = document.getElementById("transcriptlist");
@@ -34,7 +34,7 @@ function start(replay) {
     list.append(li);
     return text;
   });
-  for (const w of data.words) {
+  function place(w) {
     const span = document.createElement("span");
     span.className = "w";
     span.textContent = w[W.text];
@@ -47,6 +47,7 @@ function start(replay) {
     into.append(span);
     spans.push([w, span]);
   }
+  for (const w of data.words) place(w);
 
   // --- follow playback: mark the word being said, keep it in view ---
   let current = null;
@@ -87,7 +88,7 @@ function start(replay) {
   }
 
   // --- captions: a <track> on the video, shown when the box is ticked ---
-  const track = document.createElement("track");
+  let track = document.createElement("track");
   track.kind = "captions"; track.srclang = "en"; track.label = "Transcript"; track.default = false;
   track.src = panel.dataset.captions;
   video.append(track);
@@ -118,6 +119,75 @@ function start(replay) {
       quoteError.textContent = err.message; quoteError.hidden = false;
     }
   });
+  // --- corrections (researchers): a segment's words from the keyboard, kept beside the machine's ---
+  if (panel.dataset.correct) {
+    data.segments.forEach((s, index) => correcting(s, index));
+  }
+  function rewrite(index, rows) {
+    for (let i = spans.length - 1; i >= 0; i--) if (spans[i][0][W.segment] === index) spans.splice(i, 1);
+    items[index].textContent = "";
+    for (const [t, end, text] of rows) {
+      const w = [];
+      w[W.t] = t; w[W.end] = end; w[W.text] = text; w[W.segment] = index;
+      place(w);
+    }
+    spans.sort((a, b) => a[0][W.t] - b[0][W.t]);
+    current = null;
+    // the captions come from the store: a fresh <track> shows the corrected words
+    const fresh = track.cloneNode();
+    fresh.src = `${panel.dataset.captions}?v=${Date.now()}`;
+    track.replaceWith(fresh);
+    track = fresh;
+    show();
+  }
+  function correcting(s, index) {
+    const li = items[index].parentElement;
+    const edit = document.createElement("button");
+    edit.type = "button"; edit.className = "link small edit"; edit.textContent = "Edit";
+    edit.setAttribute("aria-label", `Correct the words at ${formatTime(s[S.t])}`);
+    const revert = document.createElement("button");
+    revert.type = "button"; revert.className = "link small revert"; revert.textContent = "Put back the machine's words";
+    const error = document.createElement("p");
+    error.className = "error"; error.hidden = true;
+    li.append(edit, revert, error);
+    const mark = () => {
+      const corrected = s[S.machine] !== null && s[S.machine] !== undefined;
+      li.classList.toggle("corrected", corrected);
+      revert.hidden = !corrected;
+      items[index].title = corrected ? `corrected; the machine heard: ${s[S.machine]}` : "";
+    };
+    mark();
+    const done = (body) => {
+      s[S.t] = body.t; s[S.end] = body.end; s[S.text] = body.text; s[S.machine] = body.machine_text;
+      li.dataset.t = body.t.toFixed(3);
+      rewrite(index, body.words);
+      mark();
+      error.hidden = true;
+    };
+    const failed = (err) => { error.textContent = err.message; error.hidden = false; };
+    edit.addEventListener("click", () => {
+      const input = document.createElement("input");
+      input.className = "correction"; input.value = s[S.text]; input.maxLength = 2000;
+      input.setAttribute("aria-label", "The segment's words: Enter saves, Escape cancels");
+      items[index].hidden = true; edit.hidden = true;
+      items[index].after(input);
+      input.focus();
+      const close = () => { input.remove(); items[index].hidden = false; edit.hidden = false; edit.focus(); };
+      input.addEventListener("keydown", async (event) => {
+        if (event.key === "Escape") { event.preventDefault(); close(); return; }
+        if (event.key !== "Enter") return;
+        event.preventDefault();
+        try {
+          done(await postJSON(panel.dataset.correct, {t: s[S.t], speaker: s[S.speaker], text: input.value}));
+          close();
+          li.classList.add("saved");
+        } catch (err) { failed(err); }
+      });
+    });
+    revert.addEventListener("click", async () => {
+      try { done(await postJSON(panel.dataset.revert, {t: s[S.t], speaker: s[S.speaker]})); } catch (err) { failed(err); }
+    });
+  }
   panel.classList.add("ready");
 }
 
