@@ -19,6 +19,7 @@ from pathlib import Path
 import socketio
 
 from recorder.virtual_display import stop_process
+from sessions.events import LIVE_SERVER_EVENTS, LiveEvent
 
 UXLAB = Path(sys.executable).parent / "uxlab"
 LIVE_TOKEN = "live-token-for-tests"
@@ -113,7 +114,7 @@ def login(url: str, name: str) -> str:
 class Observer:
     """A python-socketio client on /live that records every message it receives."""
 
-    KINDS = ("frame", "audio", "camera", "events", "state", "marker", "note", "flag", "flag_resolved", "recorder")
+    KINDS = tuple(e.value for e in LIVE_SERVER_EVENTS if e != LiveEvent.SNAPSHOT)   # all sent to observers
 
     def __init__(self, url: str, cookie: str | None, *, reconnect: bool = False) -> None:
         self.url, self.cookie = url, cookie
