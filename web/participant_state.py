@@ -19,16 +19,19 @@ def participant_state(store: Store, study: Study, session: dict) -> dict:
         a = running[-1]
         task = study.task(a["task"])
         return {"stage": "task", "key": f"task:{a['id']}", "prompt": task.prompt if task else a["task"]}
-    for a in reversed(attempts):
+    done_tasks = {a["task"] for a in attempts if a["ended"] is not None}
+    finished = session["status"] != SessionStatus.RECORDING or all(t.id in done_tasks for t in study.tasks)
+    # while tasks go on, the latest task's questions are asked and older ones wait; at the end
+    # every question not yet answered is asked: the latest task's first, then the older tasks'
+    # in order, each naming its task
+    for a in (attempts[-1:] + attempts[:-1] if finished else attempts[-1:]):
         task = study.task(a["task"])
         wanted = study.post_task_for(task) if task else ()
         missing = [q for q in wanted if (a["id"], q) not in answered_post_task]
-        if missing:
+        if missing and task is not None:
+            late = a is not attempts[-1]
             return {"stage": "post_task", "key": f"post_task:{a['id']}", "attempt_id": a["id"],
-                    "prompt": task.prompt, "instruments": missing}
-        break  # only the latest attempt's questions are asked; older ones have passed
-    done_tasks = {a["task"] for a in attempts if a["ended"] is not None}
-    finished = session["status"] != SessionStatus.RECORDING or all(t.id in done_tasks for t in study.tasks)
+                    "task": task.id, "prompt": task.prompt, "instruments": missing, "late": late}
     if not finished:
         return {"stage": "waiting", "key": f"waiting:{len(attempts)}"}
     answered = {a["questionnaire"] for a in store.answers.all(session["id"]) if a["attempt_id"] is None}

@@ -31,6 +31,25 @@ def test_stages_follow_the_session(app, web_store):
     assert state["stage"] == "post_session" and state["instruments"] == ["sus", "umux_lite", "nps"]
 
 
+def test_at_the_end_every_unanswered_post_task_question_is_asked_naming_its_task(app, web_store):
+    sid = web_store.sessions.create("P9")
+    first = web_store.attempts.start(sid, "first", 1.0)
+    web_store.attempts.end(first, 3.0, "success")
+    second = web_store.attempts.start(sid, "second", 4.0)     # nobody answered the first SEQ
+    web_store.attempts.end(second, 6.0, "gave_up")
+    web_store.sessions.update(sid, status="complete")
+    state = _state(app, web_store, sid)
+    assert (state["stage"], state["attempt_id"], state["late"]) == ("post_task", second, False)
+    web_store.answers.add(sid, "seq", {"1": 2}, attempt_id=second)
+    state = _state(app, web_store, sid)
+    assert (state["stage"], state["attempt_id"], state["task"], state["late"]) == ("post_task", first, "first", True)
+    token = web_store.sessions.get(sid)["token"]
+    page = app.test_client().get(f"/q/{token}").get_data(as_text=True)
+    assert "About an earlier task, “first”: Do the first thing." in page
+    web_store.answers.add(sid, "seq", {"1": 6}, attempt_id=first)
+    assert _state(app, web_store, sid)["stage"] == "post_session"
+
+
 def test_post_task_seq_is_stored_with_its_attempt(app, web_store):
     sid = web_store.sessions.create("P9")
     attempt = web_store.attempts.start(sid, "first", 1.0)
