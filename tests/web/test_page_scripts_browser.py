@@ -44,13 +44,15 @@ def pages(web_store, session_id) -> list[tuple[str, str | None]]:
     problems.add_evidence(problem, session_id, 5.0, end=7.0, author="rita", text="scrolls past it")
     running = record_session(web_store, "P02", status="recording")
     token = web_store.sessions.get(session_id)["token"]
+    invitation, _ = web_store.invitations.create("P03", actor="rita")
     return [
         ("/", "#summary h2"), (f"/sessions/{session_id}", "#transcript.ready"),
         (f"/sessions/{session_id}/console", None), ("/heatmaps", None), ("/heatmaps/first", None),
         ("/problems", None), (f"/problems/{problem}", None), ("/problems/candidates", None),
         ("/search?q=where", None), ("/audit", None), ("/live", None),
         (f"/live/{running}", "#conn:text('Connected')"), (f"/sessions/{running}/console", "#conn:text('Connected')"),
-        ("/account/password", None), (f"/q/{token}", None), ("/no-such-page", None),
+        ("/account/password", None), (f"/q/{token}", None), (f"/join/{invitation}", None),
+        ("/no-such-page", None),
     ]
 
 
