@@ -110,14 +110,15 @@ def discovery_caution(participants: int) -> str | None:
     return None
 
 
-def _task_at(attempts: list[dict], t: float) -> str | None:
+def task_at(attempts: list[dict], t: float) -> str | None:
+    """The task of the attempt running at session time `t`, if any."""
     return next((a["task"] for a in attempts
                  if a["started"] <= t <= (a["ended"] if a["ended"] is not None else float("inf"))), None)
 
 
 def _evidence(row: dict, participant: dict, attempts: dict, stills: _Keyframes, screens: ScreenNames) -> dict:
     sid = row["session_id"]
-    return {**row, "participant": participant.get(sid), "task": _task_at(attempts[sid], row["t"]),
+    return {**row, "participant": participant.get(sid), "task": task_at(attempts[sid], row["t"]),
             "replay": replay_link(sid, row["t"]), "keyframe": stills.at(sid, row["t"]),
             "screen": screens.at(sid, row["t"])}
 

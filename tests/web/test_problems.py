@@ -119,3 +119,16 @@ def test_the_problems_page_offers_to_merge_problems_that_share_moments(as_role, 
     assert f'href="/problems/{problem}#mergeform"' in page
     observer, _ = as_role("observer")
     assert "Merge them" not in observer.get("/problems").get_data(as_text=True)
+
+
+def test_a_problem_made_from_a_replay_moment_is_stored_with_its_task(as_role, web_store, session_id):
+    client, token = as_role("researcher")
+    made = _post(client, token, "/problems", {"title": "Second step unclear", "session_id": session_id, "t": 5.0})
+    assert made.status_code == 201 and made.json["task"] == "second"       # the attempt running at 5 s
+    assert Problems(web_store).get(made.json["id"])["task"] == "second"
+    page = client.get(f"/problems/{made.json['id']}").get_data(as_text=True)
+    assert '<option selected>second</option>' in page or '<option value="second" selected>' in page, page
+    chosen = _post(client, token, "/problems", {"title": "Named", "task": "first", "session_id": session_id, "t": 5.0})
+    assert chosen.json["task"] == "first"                                   # a task chosen is kept
+    between = _post(client, token, "/problems", {"title": "Between", "session_id": session_id, "t": 0.5})
+    assert between.json["task"] is None                                     # no task ran then

@@ -15,8 +15,8 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, send_file
 
 from analyzer.candidates import study_candidates
+from analyzer.findings import problem_list, task_at
 from analyzer.report.charts import discovery_chart
-from analyzer.findings import problem_list
 from analyzer.report.thumbnails import screen_thumbnail
 from sessions.errors import UxlabError
 from sessions.events import REEL_FILE, RATER_ROLES, ROLES, SEVERITIES, AuditAction, Decision, Role
@@ -144,6 +144,9 @@ def create():
     moment = body.get("session_id")
     if moment is not None:
         current.store().sessions.get(moment)
+        if task is None and isinstance(body.get("t"), (int, float)):
+            # a problem made from a moment belongs to the task running then, as its page shows
+            task = task_at(current.store().attempts.all(moment), float(body["t"]))
     problem_id = problems.create(body.get("title"), author=_name(), task=task,
                                  description=body.get("description") or "", tags=body.get("tags") or [])
     if moment is not None:
