@@ -48,7 +48,7 @@ def render_report(store: Store, study: Study, progress: Progress | None = None, 
         _header(study, result, rows),
         problems_section(store, problem_list(store)),
         _executive(result, issues, ltr),
-        _method(study, result, rows),
+        _method(study, result, rows, store.participants.all()),
         results_section(result, ltr),
         comparison_section(comparison) if comparison else "",
         issues_section(store, issues, names),
@@ -198,11 +198,16 @@ def _significance(p: float) -> str:
 
 
 # -- method (ISO/IEC 25062 §5.2) ----------------------------------------------------------
-def _method(study: Study, result: dict, rows: dict) -> str:
-    people = [[escape(s["participant"]), escape(s["group"] or "–"), escape(s["status"]),
+def _method(study: Study, result: dict, rows: dict, attributes: dict[str, dict[str, str]]) -> str:
+    # the participants' attributes (uxlab participant) that anyone here has, in study.toml's order
+    named = [a for a in study.standards.attributes if any(a in attributes.get(s["participant"], {})
+                                                          for s in result["sessions"])]
+    people = [[escape(s["participant"]), escape(s["group"] or "–"),
+               *(escape(attributes.get(s["participant"], {}).get(a, "–")) for a in named), escape(s["status"]),
                escape((rows[s["id"]].get("started_wall") or "")[:16].replace("T", " ")),
                duration(s["duration"]), str(len(s["attempts"]))] for s in result["sessions"]]
-    participants = table(["participant", "group", "session status", "started (UTC)", "duration", "attempts"],
+    participants = table(["participant", "group", *(a.replace("_", " ") for a in named), "session status",
+                          "started (UTC)", "duration", "attempts"],
                          people) if people else '<p class="muted">No sessions recorded yet.</p>'
     tasks = [[f"<strong>{escape(t.id)}</strong>", escape(t.prompt),
               f"{t.time_limit:.0f} s" if t.time_limit else "none",
