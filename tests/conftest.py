@@ -103,6 +103,19 @@ def page(chromium):
 
 
 @pytest.fixture
+def small_disk(tmp_path):
+    """A 2 MB tmpfs: a real disk that really fills up (needs root to mount)."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount_point)],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {result.stderr.strip()}")
+    yield mount_point
+    subprocess.run(["umount", "-l", str(mount_point)], check=True)
+
+
+@pytest.fixture
 def display():
     """A fresh 1280x800 Xvfb per test: recordings must not see each other's windows."""
     with VirtualDisplay(1280, 800, first=140) as virtual:

@@ -240,20 +240,41 @@ def build_reel(store: Store, clips: Sequence[Clip], output: Path, *, progress: P
             at += clip.end - clip.start
         listing = folder / "parts.txt"
         listing.write_text("".join(f"file '{p}'\nduration {d:.3f}\n" for p, d in parts))
-        vtt = output.with_suffix(".vtt")
+        captions = folder / "captions.vtt"
         if cues:        # the transcript, also as a file beside the reel for any player
-            vtt.write_text("WEBVTT\n\n" + "".join(
+            captions.write_text("WEBVTT\n\n" + "".join(
                 f"{_vtt_time(a)} --> {_vtt_time(b)}\n{text}\n\n" for a, b, text in cues))
         args = ["-f", "concat", "-safe", "0", "-i", str(listing)]
         if cues:
-            args += ["-i", str(vtt), "-map", "0", "-map", "1", "-c:s", "mov_text"]
-        args += ["-c:v", "copy", "-c:a", "copy", "-movflags", "+faststart", str(output)]
-        run_ffmpeg(args, "build the reel")
+            args += ["-i", str(captions), "-map", "0", "-map", "1", "-c:s", "mov_text"]
+        vtt = output.with_suffix(".vtt")
+        _write_whole([output] + ([vtt] if cues else []), lambda partial: _finish(
+            args, partial[0], captions, partial[1] if cues else None))
     if progress:
         progress(steps, steps)
     return {"output": str(output), "captions": str(vtt) if cues else None, "clips": len(clips),
             "copied": copied, "encoded": len(clips) - copied, "duration": round(at, 3),
             "audio": audio, "seconds": round(time.perf_counter() - began, 2)}
+
+
+def _finish(args: list[str], reel: Path, captions: Path, vtt: Path | None) -> None:
+    run_ffmpeg(args + ["-c:v", "copy", "-c:a", "copy", "-movflags", "+faststart", "-f", "mp4", str(reel)],
+               "build the reel")
+    if vtt is not None:
+        shutil.copyfile(captions, vtt)
+
+
+def _write_whole(targets: list[Path], write: Callable[[list[Path]], None]) -> None:
+    """Write `targets` through partial files beside them, renamed into place only when all were
+    written: a full disk or a failed ffmpeg run leaves neither a half reel nor an empty .vtt."""
+    partial = [t.with_name(f".{t.name}.part") for t in targets]
+    try:
+        write(partial)
+        for done, target in zip(partial, targets):
+            os.replace(done, target)
+    finally:
+        for leftover in partial:
+            leftover.unlink(missing_ok=True)
 
 
 def _checked(store: Store, clips: Sequence[Clip]) -> list[Clip]:

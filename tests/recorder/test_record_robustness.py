@@ -8,7 +8,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 
 from sessions.events import VIDEO_FILE, EventKind
 from sessions.recovery import open_writer
@@ -82,19 +81,6 @@ def test_a_privacy_pause_records_no_frames_and_no_events(driver, target_app, stu
     assert clicks == [(100, 100), (300, 300)]
     [attempt] = store.attempts.all(session_id)
     assert abs(attempt["paused"] - (resume["t"] - pause["t"])) < 1e-6
-
-
-@pytest.fixture
-def small_disk(tmp_path):
-    """A 2 MB tmpfs: a real disk that really fills up (needs root to mount)."""
-    mount_point = tmp_path / "disk"
-    mount_point.mkdir()
-    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount_point)],
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {result.stderr.strip()}")
-    yield mount_point
-    subprocess.run(["umount", "-l", str(mount_point)], check=True)
 
 
 def test_a_full_disk_stops_the_recording_with_a_clear_message_and_keeps_what_was_written(
