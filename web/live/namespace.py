@@ -18,10 +18,10 @@ Who connects, and how:
 Every inbound event is a declared one (`inbound`) whose payload is checked before anything is
 done with it: an undeclared event (`connect` and `disconnect` sent as messages included), or a
 missing, mistyped or oversized payload, is answered `{"ok": false, "error": ...}` and ignored,
-and no handler lets an exception escape (the client gets an error reply, the other clients are not disturbed).
-Notes are limited per user (NOTES_PER_MINUTE). Notes and flags are stamped with the session
-time the recorder last published plus the time since it arrived, so a recorder whose
-clock differs from the server's still puts them where replay shows them.
+and no handler lets an exception escape (the client gets an error reply, the other clients
+are not disturbed). Notes are limited per user (NOTES_PER_MINUTE). Notes and flags are
+stamped with the session time the recorder last published plus the time since it arrived,
+so a recorder whose clock differs from the server's still puts them where replay shows them.
 
 Scale-out: with UXLAB_REDIS_URL set, every `uxlab serve` process (or gunicorn worker) shares
 the rooms through Redis, so the recorder may be connected to one process and an observer to
