@@ -147,13 +147,20 @@ function start(replay) {
     edit.setAttribute("aria-label", `Correct the words at ${formatTime(s[S.t])}`);
     const revert = document.createElement("button");
     revert.type = "button"; revert.className = "link small revert"; revert.textContent = "Put back the machine's words";
+    const note = document.createElement("span");
+    note.className = "muted small"; note.textContent = "corrected";
     const error = document.createElement("p");
     error.className = "error"; error.hidden = true;
-    li.append(edit, revert, error);
+    // display, not `hidden`: a .link button's own display rule would win over the attribute
+    const showing = (element, on) => { element.style.display = on ? "" : "none"; };
+    const tools = document.createElement("span");
+    tools.className = "small";
+    tools.append(" ", edit, " ", note, " ", revert);
+    li.append(tools, error);
     const mark = () => {
       const corrected = s[S.machine] !== null && s[S.machine] !== undefined;
       li.classList.toggle("corrected", corrected);
-      revert.hidden = !corrected;
+      showing(revert, corrected); showing(note, corrected);
       items[index].title = corrected ? `corrected; the machine heard: ${s[S.machine]}` : "";
     };
     mark();
@@ -169,10 +176,10 @@ function start(replay) {
       const input = document.createElement("input");
       input.className = "correction"; input.value = s[S.text]; input.maxLength = 2000;
       input.setAttribute("aria-label", "The segment's words: Enter saves, Escape cancels");
-      items[index].hidden = true; edit.hidden = true;
+      showing(items[index], false); showing(edit, false);
       items[index].after(input);
       input.focus();
-      const close = () => { input.remove(); items[index].hidden = false; edit.hidden = false; edit.focus(); };
+      const close = () => { input.remove(); showing(items[index], true); showing(edit, true); edit.focus(); };
       input.addEventListener("keydown", async (event) => {
         if (event.key === "Escape") { event.preventDefault(); close(); return; }
         if (event.key !== "Enter") return;
