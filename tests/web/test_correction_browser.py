@@ -55,6 +55,9 @@ def test_a_word_corrected_in_the_panel_is_searched_exported_and_kept(page, live_
     assert first.locator(".words").inner_text() == corrected
     assert NEW_WORD in first.locator(".w").all_inner_texts()
     assert "search" in (first.locator(".words").get_attribute("title") or "")   # the machine's words, kept
+    assert first.locator("button.revert").is_visible()
+    untouched = page.locator("#transcriptlist li.seg").nth(1)
+    assert untouched.locator("button.edit").is_visible() and not untouched.locator("button.revert").is_visible()
 
     # stored beside the machine's text; search and the export read the correction
     stored = Transcripts(web_store).segments(sid)[0]
