@@ -89,16 +89,10 @@ def test_every_page_runs_clean_and_leaks_no_global(chromium, live_server, pages)
     assert not problems, "\n".join(problems)
 
 
-# The problem pages' style= attributes are refused by the policy until they move to the
-# stylesheet (issue 22, item 14, another change): that one refusal is let through there.
-STYLE_ATTRIBUTES_PENDING = re.compile(r"/problems(/\d+)?$")
-
-
 def is_error(message, url: str) -> bool:
     """A console error, other than the error page's own status (its 404 is the page's point)."""
     own_status = message.text.startswith("Failed to load resource") and message.location.get("url") == url
-    pending = message.text.startswith("Applying inline style") and STYLE_ATTRIBUTES_PENDING.search(url)
-    return message.type == "error" and not own_status and not pending
+    return message.type == "error" and not own_status
 
 
 def lexical(page, names: list[str]) -> list[str]:
