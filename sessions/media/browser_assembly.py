@@ -41,6 +41,7 @@ MAX_WIDTH = 1920            # a larger screen is scaled down, as `capture.scale`
 CAMERA_WIDTH = 320
 GAP_SECONDS = 0.25          # a pause between runs shorter than this is no gap worth marking
 KEYFRAME_CHANGE = 0.01      # fraction of pixels changed that makes a keyframe still
+KEYFRAME_EVERY = 1.0        # seconds at least between stills: a screen in motion needs no more
 KEYFRAME_WIDTH = 960
 MARKER_AUTHOR = "browser"
 
@@ -236,7 +237,8 @@ def _frame_row(picture: Any, t: float, previous: np.ndarray | None, folder: Path
     if previous is not None and changed == 0.0:
         return previous
     row: dict[str, Any] = {"t": round(t, 3), "changed": round(changed, 4)}
-    if changed >= KEYFRAME_CHANGE:
+    last_still = next((r["t"] for r in reversed(rows) if r.get("keyframe")), None)
+    if changed >= KEYFRAME_CHANGE and (last_still is None or t - last_still >= KEYFRAME_EVERY):
         bgr = picture.to_ndarray(format="bgr24")
         width = min(KEYFRAME_WIDTH, bgr.shape[1])
         still = cv2.resize(bgr, (width, max(2, bgr.shape[0] * width // bgr.shape[1])),

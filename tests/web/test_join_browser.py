@@ -51,6 +51,15 @@ def speech_wav(tmp_path_factory):
     return path
 
 
+def built(store, session_id: str, timeout: float = 60.0) -> dict:
+    """The session once its media are built (off the request that ended it)."""
+    deadline = time.monotonic() + timeout
+    while not (session := store.sessions.get(session_id))["device"].get("built"):
+        assert time.monotonic() < deadline, "the media were never built"
+        time.sleep(0.05)
+    return session
+
+
 def participant_browser(chromium, speech_wav):
     """A second Chromium from the same Playwright: fake devices, the speech as microphone."""
     return chromium.browser_type.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS + [
@@ -133,6 +142,7 @@ def test_remote_participant_does_two_tasks_and_the_study_counts_them(chromium, s
         browser.close()
 
     (session,) = web_store.sessions.all()
+    session = built(web_store, session["id"])
     assert session["source"] == "browser" and session["participant"] == "P07" and session["group_name"] == "B"
     assert session["status"] == "complete" and session["consent"] == 1
     attempts = web_store.attempts.all(session["id"])
@@ -229,6 +239,7 @@ def stored_chunks(store, count: int, run: int = 0, timeout: float = 20.0) -> Non
 def runs_of(store):
     from sessions.media.browser_chunks import BrowserChunks
     (session,) = store.sessions.all()
+    session = built(store, session["id"])
     return session, BrowserChunks(store.media, session["id"]).runs("screen")
 
 

@@ -10,10 +10,17 @@ import requests
 import socketio
 
 from sessions.events import CONSOLE_NAMESPACE as NAMESPACE
-from tests.web.conftest import run_async
-from tests.web.test_console import cookie_for
+from tests.web.conftest import PASSWORDS, csrf_from, run_async
 
 pytestmark = pytest.mark.timeout(60)
+
+
+def cookie_for(base: str) -> dict:
+    """The researcher's login cookie, for a Socket.IO client's headers."""
+    http = requests.Session()
+    token = csrf_from(http.get(f"{base}/login").text)
+    http.post(f"{base}/login", data={"csrf_token": token, "name": "rita", "password": PASSWORDS["rita"][1]})
+    return {"Cookie": "; ".join(f"{k}={v}" for k, v in http.cookies.items())}
 
 
 def test_the_console_drives_a_remote_session(live_server, web_store):
@@ -22,7 +29,7 @@ def test_the_console_drives_a_remote_session(live_server, web_store):
     sid = requests.post(f"{join}/begin", json={"surface": "monitor"}).json()["session"]
     state = lambda: requests.get(f"{join}/state").json()  # noqa: E731
     assert state()["stage"] == "ready" and state()["mode"] == "moderated"
-    cookie = cookie_for(live_server, "researcher")
+    cookie = cookie_for(live_server)
 
     async def scenario():
         done, states = [], []

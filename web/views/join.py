@@ -20,6 +20,7 @@ from the form check the rest of the app makes.
 """
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -31,7 +32,6 @@ from sessions.invitations import Invitation, Mode
 from sessions.media.browser_assembly import build_media
 from sessions.media.browser_chunks import TRACKS, BrowserChunks
 from web import current
-from web.blocking import off_loop
 from web.instruments import instrument, validate
 from web.views import remote_tasks
 
@@ -186,14 +186,34 @@ def end(token: str):
     t_end = max(t_end, float(session["duration"] or 0.0))
     remote_tasks.abandon_running(store, session, t_end)
     store.invitations.end(session["id"], t_end)
-    fps = study.capture.fps
-    built = off_loop(lambda: build_media(store, session["id"], fps=fps))
-    device = {**(session.get("device") or {}), **built.device}
-    store.invitations.set_device(session["id"], device)
-    current_app.logger.info("remote session %s built: %d frames, %.1f s of sound, %d gaps",
-                            session["id"], built.frames, built.seconds_of_sound, len(built.gaps))
-    return jsonify({"ended": True, "frames": built.frames, "gaps": len(built.gaps),
-                    "status": SessionStatus.COMPLETE.value})
+    _build_later(session["id"], study.capture.fps)
+    return jsonify({"ended": True, "status": SessionStatus.COMPLETE.value})
+
+
+def _build_later(session_id: str, fps: float) -> None:
+    """Build the session's media from its chunks off the request (re-encoding takes about a
+    fifth of the recording's length): the participant need not wait for it, and the device
+    record says `built` (a wall-clock time) once the replay can play it."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    store = current.store()
+
+    def work() -> None:
+        with app.app_context():
+            try:
+                built = build_media(store, session_id, fps=fps)
+                device = {**(store.sessions.get(session_id).get("device") or {}), **built.device,
+                          "built": round(time.time(), 3)}
+                store.invitations.set_device(session_id, device)
+                app.logger.info("remote session %s built: %d frames, %.1f s of sound, %d gaps",
+                                session_id, built.frames, built.seconds_of_sound, len(built.gaps))
+            except Exception:   # the chunks stay: building again (a later end) makes the media
+                app.logger.exception("building the media of remote session %s failed", session_id)
+
+    if app.config["ASYNC_MODE"] == "gevent":
+        import gevent
+        gevent.get_hub().threadpool.spawn(work)
+    else:
+        threading.Thread(target=work, name=f"build-{session_id}", daemon=True).start()
 
 
 def _surface(value: Any) -> str | None:

@@ -1,0 +1,223 @@
+"""Remote participants against one `uxlab serve` (gunicorn with gevent).
+
+1. A real participant: system Chromium (fake 1280x720 screen at 10 fps, fake microphone)
+   joins through an invitation, records for `--record` seconds and ends; its chunks are a
+   real MediaRecorder recording, and ending it measures the media build (re-encoding the
+   WebM chunks into the native H.264 + AAC MP4).
+2. `--participants` simulated participants replay that recording's chunks at real-time
+   pace (one per ~second, as MediaRecorder hands them over) for `--seconds`, each through
+   its own invitation, all at once: how long from a chunk's recording until it is stored
+   (its upload started when the page had it; stored = on disk, as the server stamps it),
+   how many were lost, the server's CPU per participant and the storage an hour takes.
+
+Beside them, the native recorder's figures where they compare (FIELD-NOTES.md, measured on
+the same machines): 1080p15 H.264 ultrafast, ~3.6 MB per minute, ~15 % of a core.
+
+Run: .venv/bin/python bench/remote.py [--participants 10] [--seconds 60] [--record 20]
+`--quick` is the smoke run: 2 participants for 3 s, a 4 s recording.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.serve import quantile, start_server  # noqa: E402  (the same server start as serve.py)
+from recorder.virtual_display import stop_process  # noqa: E402
+from sessions.media.browser_chunks import BrowserChunks  # noqa: E402
+from sessions.store import Store  # noqa: E402
+
+STUDY = textwrap.dedent("""
+    title = "Remote bench"
+    [capture]
+    fps = 10
+    [[task]]
+    id = "first"
+    prompt = "Do the first thing."
+    [questionnaires]
+    post_task = []
+    post_session = []
+""")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                 "--auto-select-desktop-capture-source=Entire screen"]
+NATIVE_MB_PER_MINUTE = 3.6     # FIELD-NOTES.md: native 1080p15, libx264 ultrafast
+NATIVE_CORE_SHARE = 0.15
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its descendants (gunicorn and workers)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += times.get(current, 0.0)
+        todo += [child for child, parent in parents.items() if parent == current]
+    return total
+
+
+def record_real(url: str, store: Store, seconds: float) -> tuple[str, float]:
+    """One real Chromium participant records `seconds` and ends; returns its session id and
+    how long the server took to build its media."""
+    from playwright.sync_api import sync_playwright
+    token, _ = store.invitations.create("R00", actor="bench")
+    speech = Path(tempfile.mkdtemp()) / "speech.wav"
+    subprocess.run(["espeak-ng", "-w", str(speech), "one two three four five six seven eight nine ten"],
+                   check=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                    args=CHROMIUM_ARGS + [f"--use-file-for-fake-audio-capture={speech}"])
+        page = browser.new_page(bypass_csp=True)
+        page.goto(f"{url}/join/{token}")
+        page.check("#consent")
+        page.click("#agree")
+        page.wait_for_selector("#share:not([disabled])")
+        page.click("#share")
+        page.wait_for_function("document.getElementById('join').dataset.run === '0'", timeout=30000)
+        page.wait_for_timeout(seconds * 1000)
+        # the page's own end: the last chunk, every chunk acknowledged, then /end builds the media
+        page.evaluate("document.getElementById('start').click()")
+        page.wait_for_function("document.getElementById('join').dataset.stage === 'task'", timeout=30000)
+        started = time.monotonic()
+        page.evaluate("document.getElementById('done').click()")
+        page.wait_for_function("document.getElementById('join').dataset.ended === '1'", timeout=300000)
+        built = time.monotonic() - started
+        browser.close()
+    (session,) = [s for s in store.sessions.all() if s["participant"] == "R00"]
+    return session["id"], built
+
+
+async def participant(http: aiohttp.ClientSession, url: str, token: str, chunks: list[bytes],
+                      seconds: float, start_at: float) -> dict:
+    """Replay `chunks` at one a second through one invitation; returns what was sent and acked."""
+    join = f"{url}/join/{token}"
+    async with http.post(f"{join}/begin", json={"surface": "monitor", "microphone": True}) as r:
+        began = await r.json()
+    offset = time.time() - began["started_at"]
+    async with http.post(f"{join}/run", json={"track": "screen", "start": round(offset, 3),
+                                              "mime": "video/webm;codecs=vp8,opus", "surface": "monitor"}) as r:
+        run = (await r.json())["run"]
+    sent: dict[int, float] = {}
+    acked: dict[int, float] = {}
+    await asyncio.sleep(max(0.0, start_at - time.monotonic()))
+    first = time.monotonic()
+    seq = 0
+    while time.monotonic() - first < seconds:
+        body = chunks[0] if seq == 0 else chunks[1 + (seq - 1) % (len(chunks) - 1)]
+        due = first + seq + 1.0             # a chunk is handed over as its second ends
+        await asyncio.sleep(max(0.0, due - time.monotonic()))
+        sent[seq] = time.time()
+        t = sent[seq] - began["started_at"]
+        try:
+            async with http.post(f"{join}/chunk/screen/{run}/{seq}?t={t:.3f}", data=body,
+                                 headers={"Accept": "application/json"}) as r:
+                if r.status == 200 and (await r.json()).get("ack") == seq:
+                    acked[seq] = time.time()
+        except aiohttp.ClientError:
+            pass
+        seq += 1
+    return {"session": began["session"], "run": run, "sent": sent, "acked": acked}
+
+
+async def crowd(url: str, tokens: list[str], chunks: list[bytes], seconds: float) -> list[dict]:
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(timeout=timeout) as http:
+        start_at = time.monotonic() + 1.0
+        # spread over the second, as real pages' recorders are not in step
+        return await asyncio.gather(*(participant(http, url, token, chunks, seconds,
+                                                  start_at + i / max(1, len(tokens)))
+                                      for i, token in enumerate(tokens)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--participants", type=int, default=10)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--record", type=float, default=20.0, help="seconds of the real Chromium recording")
+    parser.add_argument("--quick", action="store_true", help="the smoke run: 2 participants, 3 s")
+    args = parser.parse_args()
+    if args.quick:
+        args.participants, args.seconds, args.record = 2, 3.0, 4.0
+    folder = Path(tempfile.mkdtemp(prefix="uxlab-remote-bench-")) / "study"
+    folder.mkdir()
+    (folder / "study.toml").write_text(STUDY)
+    store = Store(folder)
+    server, url = start_server(folder, dev=False)
+    try:
+        real_id, build_seconds = record_real(url, store, args.record)
+        real = BrowserChunks(store.media, real_id).runs("screen")[0]
+        chunks = [p.read_bytes() for p in real.chunks()]
+        recorded_seconds = real.end() - real.start
+        real_bytes = sum(len(c) for c in chunks)
+        tokens = [store.invitations.create(f"P{i:02d}", actor="bench")[0] for i in range(args.participants)]
+        cpu_before, wall_before = tree_cpu_seconds(server.pid), time.monotonic()
+        results = asyncio.run(crowd(url, tokens, chunks, args.seconds))
+        cpu = tree_cpu_seconds(server.pid) - cpu_before
+        wall = time.monotonic() - wall_before
+    finally:
+        stop_process(server, timeout=15)
+    delays, lost, sent_total, stored_bytes = [], 0, 0, 0
+    for result in results:
+        run = BrowserChunks(store.media, result["session"]).run("screen", result["run"])
+        stored = {row["seq"]: row for row in run.times()}
+        sent_total += len(result["sent"])
+        lost += sum(1 for seq in result["sent"] if seq not in stored)
+        delays += [stored[seq]["stored"] - at for seq, at in result["sent"].items() if seq in stored]
+        stored_bytes += sum(row["bytes"] for row in stored.values())
+    video = store.media.video(store.sessions.get(real_id))
+    mp4_per_hour = video.stat().st_size / recorded_seconds * 3600 / 1e6
+    chunks_per_hour = stored_bytes / max(1, len(results)) / args.seconds * 3600 / 1e6
+    rows = [
+        ("participants at once", f"{len(results)}", ""),
+        ("chunks sent / stored / lost", f"{sent_total} / {sent_total - lost} / {lost}", "target: 0 lost"),
+        ("chunk stored after recorded, median", f"{quantile(delays, 0.5):.0f} ms", "target: <= 1000 ms"),
+        ("chunk stored after recorded, p95", f"{quantile(delays, 0.95):.0f} ms", ""),
+        ("server CPU per participant", f"{100 * cpu / wall / max(1, len(results)):.1f} % of a core",
+         f"native recorder: ~{100 * NATIVE_CORE_SHARE:.0f} % of a core on the participant's machine"),
+        ("storage per hour, chunks (WebM VP8 + Opus)", f"{chunks_per_hour:.0f} MB",
+         f"real recording: {real_bytes / recorded_seconds * 3600 / 1e6:.0f} MB/h"),
+        ("storage per hour, built screen.mp4 (1280x720)", f"{mp4_per_hour:.0f} MB",
+         f"native 1080p15: ~{NATIVE_MB_PER_MINUTE * 60:.0f} MB/h"),
+        ("media build after the end", f"{build_seconds:.1f} s for {recorded_seconds:.1f} s recorded",
+         f"{build_seconds / recorded_seconds:.2f} s per s"),
+        ("live latency participant -> observer", "not measured", "remote live view not built yet"),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(f"remote participants: {len(results)} x {args.seconds:.0f} s against uxlab serve "
+          f"(gunicorn + gevent, 1 worker), chunks of a real {recorded_seconds:.1f} s Chromium recording")
+    for name, value, note in rows:
+        print(f"  {name:<{width}}  {value:<22} {note}")
+    print(json.dumps({"lost": lost, "median_ms": round(quantile(delays, 0.5)), "p95_ms": round(quantile(delays, 0.95)),
+                      "cpu_per_participant": round(cpu / wall / max(1, len(results)), 4),
+                      "build_seconds_per_second": round(build_seconds / recorded_seconds, 3),
+                      "mean_ms": round(1000 * statistics.mean(delays), 1) if delays else None}))
+    store.close()
+
+
+if __name__ == "__main__":
+    main()
