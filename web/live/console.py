@@ -13,7 +13,7 @@ import secrets
 import time
 from typing import Any
 
-from flask import current_app, request, session
+from flask import current_app, session
 from flask_socketio import Namespace, emit, join_room
 
 from sessions.events import (
@@ -32,7 +32,7 @@ from web import current
 from web.auth.access import logged_in
 from web.live.console_protocol import MAX_TEXT
 from web.live.namespace import live_token_matches
-from web.live.payloads import MAX_ID, checked, shape_object
+from web.live.payloads import MAX_ID, checked, sender, shape_object
 from web.views.remote_moderation import run_for_browser
 
 STATE_SECONDS = 24 * 3600   # how long a recorder's last state is kept for consoles that open late
@@ -68,22 +68,22 @@ class ConsoleNamespace(Namespace):
             if found is None or found["status"] != SessionStatus.RECORDING:
                 raise ConnectionRefusedError("unknown or finished session")
             join_room(room(found["id"]))
-            self.clients[request.sid] = {"recorder": found["id"], "rooms": {found["id"]}}
+            self.clients[sender()] = {"recorder": found["id"], "rooms": {found["id"]}}
             return True
         user = logged_in(session)
         if user is None:
             raise ConnectionRefusedError("login required")
         if user["role"] not in CONSOLE_ROLES:
             raise ConnectionRefusedError("your role cannot use the console")
-        self.clients[request.sid] = {"user": user["name"], "role": user["role"], "rooms": set()}
+        self.clients[sender()] = {"user": user["name"], "role": user["role"], "rooms": set()}
         return True
 
     def on_disconnect(self, reason=None):
-        self.clients.pop(request.sid, None)
+        self.clients.pop(sender(), None)
 
     @checked(_join)
     def on_join(self, data):
-        client = self.clients.get(request.sid)
+        client = self.clients.get(sender())
         if client is None or "user" not in client:
             return {"ok": False, "error": "not allowed"}
         session_id = data["session"]
@@ -98,7 +98,7 @@ class ConsoleNamespace(Namespace):
 
     @checked(shape_object)
     def on_command(self, data):
-        client = self.clients.get(request.sid)
+        client = self.clients.get(sender())
         if client is None or "user" not in client:
             return {"ok": False, "error": "not allowed"}
         session_id, action = data.get("session"), data.get("action")
@@ -123,7 +123,7 @@ class ConsoleNamespace(Namespace):
 
     @checked(shape_object)
     def on_state(self, data):
-        client = self.clients.get(request.sid)
+        client = self.clients.get(sender())
         if client is None or "recorder" not in client:
             return {"ok": False, "error": "not allowed"}
         state = {k: data.get(k) for k in ("task", "attempt", "paused", "status", "t")
@@ -135,7 +135,7 @@ class ConsoleNamespace(Namespace):
 
     @checked(shape_object)
     def on_done(self, data):
-        client = self.clients.get(request.sid)
+        client = self.clients.get(sender())
         if client is None or "recorder" not in client:
             return {"ok": False, "error": "not allowed"}
         done = {k: data.get(k) for k in ("id", "ok", "error")}

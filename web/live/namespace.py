@@ -39,7 +39,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, session
 from flask_socketio import Namespace, SocketIO, emit, join_room, leave_room
 from socketio.exceptions import ConnectionRefusedError as Refused
 
@@ -68,6 +68,7 @@ from web.live.payloads import (
     checked,
     numbers,
     refuse_undeclared,
+    sender,
     shape_audio,
     shape_camera,
     shape_events,
@@ -182,7 +183,7 @@ class LiveNamespace(Namespace):
             raise Refused("login required")
         if user["role"] not in WATCH_ROLES:
             raise Refused("only observers and researchers can watch live")
-        self.clients[request.sid] = {"user": user["name"], "role": user["role"], "session": None,
+        self.clients[sender()] = {"user": user["name"], "role": user["role"], "session": None,
                                      "generation": int(user["generation"] or 0)}
         return True
 
@@ -197,18 +198,18 @@ class LiveNamespace(Namespace):
         if row is None:
             raise Refused("no such running session in this study")
         join_room(recorder_room(row["id"]))
-        _shared().join(f"recorders:{row['id']}", request.sid)
-        self.clients[request.sid] = {"recorder": row["id"], "keystrokes": row["keystrokes"]}
+        _shared().join(f"recorders:{row['id']}", sender())
+        self.clients[sender()] = {"recorder": row["id"], "keystrokes": row["keystrokes"]}
         self._to_room(LiveEvent.RECORDER, {"session": row["id"], "online": True}, row["id"])
         return True
 
     def on_disconnect(self, *args):
-        client = self.clients.pop(request.sid, None)
+        client = self.clients.pop(sender(), None)
         if not client or "recorder" not in client:
             return
         session_id = client["recorder"]
         try:
-            remaining = _shared().leave(f"recorders:{session_id}", request.sid)
+            remaining = _shared().leave(f"recorders:{session_id}", sender())
         except Exception:
             log.exception("live: could not count the recorders of %s", session_id)
             remaining = 0
@@ -236,7 +237,7 @@ class LiveNamespace(Namespace):
         latest = self.latest.get(session_id, {})
         if "frame" in latest:
             with self._fanout(session_id):
-                emit(LiveEvent.FRAME, latest["frame"], to=request.sid)
+                emit(LiveEvent.FRAME, latest["frame"], to=sender())
         emit(LiveEvent.SNAPSHOT, {"session": session_id}, to=recorder_room(session_id))
         return {"ok": True, "session": _public(row), "now": session_time(row), "state": latest.get("state"),
                 "attempts": _attempts(session_id), "notes": _notes(session_id), "flags": _flags(session_id),
@@ -345,7 +346,7 @@ class LiveNamespace(Namespace):
         session_id = self._recorder()
         if session_id is None:
             return {"ok": False, "error": "only a recorder sends events"}
-        keystrokes = self.clients[request.sid]["keystrokes"]
+        keystrokes = self.clients[sender()]["keystrokes"]
         rows = [r for r in (_event(e, keystrokes) for e in data) if r is not None]
         if rows:
             self._to_room(LiveEvent.EVENTS, {"session": session_id, "events": rows}, session_id)
@@ -400,7 +401,7 @@ class LiveNamespace(Namespace):
     def _observer(self) -> dict | None:
         """The observer sending this, while their login lasts: a logout, a new password or
         a removal ends what an open connection may do."""
-        client = self.clients.get(request.sid)
+        client = self.clients.get(sender())
         if not client or "user" not in client:
             return None
         row = current.store().users.get(client["user"])
@@ -415,7 +416,7 @@ class LiveNamespace(Namespace):
         return client, self._running(client["session"])
 
     def _recorder(self) -> str | None:
-        client = self.clients.get(request.sid)
+        client = self.clients.get(sender())
         return client["recorder"] if client and "recorder" in client else None
 
     @staticmethod
