@@ -240,7 +240,7 @@ def build_reel(store: Store, clips: Sequence[Clip], output: Path, *, progress: P
             at += clip.end - clip.start
         listing = folder / "parts.txt"
         listing.write_text("".join(f"file '{p}'\nduration {d:.3f}\n" for p, d in parts))
-        captions = folder / "captions.vtt"
+        captions = folder / "reel-captions.vtt"   # the reel's cues, in its work folder
         if cues:        # the transcript, also as a file beside the reel for any player
             captions.write_text("WEBVTT\n\n" + "".join(
                 f"{_vtt_time(a)} --> {_vtt_time(b)}\n{text}\n\n" for a, b, text in cues))
