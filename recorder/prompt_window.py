@@ -20,6 +20,7 @@ WIDTH, HEIGHT, MARGIN = 420, 120, 10
 CONSENT_SIZE = (560, 240)
 CONSENT_TITLE = "uxlab consent"
 WAITING = ("Not recording yet", "Nothing is recorded before you agree.")
+FIRST_STATE_WAIT = 2.0   # seconds the recorder waits for its first state to be on screen
 PROMPT_TITLE = "uxlab prompt"
 CONSENT_TEXT = ("This session will be recorded: your screen, your clicks and scrolls{sep}"
                 "which kinds of keys you press{typed}{heard}. You can ask to pause or stop at any "
@@ -42,6 +43,8 @@ class PromptWindow:
         self.label: Any = None
         # nothing is recorded until the first state arrives (after consent): never say so before
         self.shown: tuple[str, str] = WAITING
+        # set once the first state is on screen: the first recorded frame must show it
+        self._first_shown = threading.Event()
 
     # -- called from other threads --------------------------------------------------
     def start(self) -> None:
@@ -80,7 +83,11 @@ class PromptWindow:
         pass
 
     def state(self, state: dict) -> None:
+        """Show the recorder's state. The first one is waited for (briefly), because the
+        recording's first frame is grabbed next and must not show "Not recording yet"."""
         self._inbox.put(("state", state))
+        if not self._first_shown.is_set() and self._thread.is_alive():
+            self._first_shown.wait(FIRST_STATE_WAIT)
 
     def close(self) -> None:
         self._inbox.put(("close",))
@@ -148,6 +155,9 @@ class PromptWindow:
         self.shown = (heading, text)
         self.heading.configure(text=heading)
         self.label.configure(text=text)
+        if not self._first_shown.is_set():
+            self.root.update()   # drawn and synced with the X server before the first grab
+            self._first_shown.set()
 
     def _consent_dialog(self, keystrokes: str, microphones: list[str], camera: str | None,
                         answer: queue.Queue) -> None:

@@ -381,11 +381,12 @@ class _Parts:
         self.journal.start()
         self.processor.start()
         self.writer.start()
+        # the prompt window says "Recording" before the screen's first frame is grabbed
+        self.sinks.state(self.runner.state())
         for source in self.media():
             source.start()
         if window_titles:
             self.window.start()
-        self.sinks.state(self.runner.state())
 
     def media(self) -> list[Source]:
         """The sources with media of their own, started here; sound and camera stop before

@@ -42,3 +42,32 @@ def test_nothing_says_recording_until_the_recording_starts(display, monkeypatch)
         wait_for(lambda: window.shown[0] == "Recording")
     finally:
         window.close()
+
+
+def test_the_first_recorded_frame_shows_the_recording_state(study_dir, display):
+    """With --consent the recording starts at once; its first frame (also the heatmaps'
+    background) must show the window as it is while recording, never "Not recording yet"."""
+    import sys
+    from pathlib import Path
+
+    import numpy as np
+
+    from recorder.prompt_window import HEIGHT, MARGIN, WIDTH
+    from sessions.events import VIDEO_FILE
+    from sessions.store import Store
+    from tests.recorder.video_frames import decode, shown_at
+    uxlab = str(Path(sys.executable).parent / "uxlab")
+    result = subprocess.run([uxlab, "record", str(study_dir), "--participant", "P1", "--display", display.name,
+                             "--consent", "--prompt", "window", "--duration", "3"],
+                            capture_output=True, text=True, timeout=90)
+    assert result.returncode == 0, result.stderr
+    store = Store(study_dir)
+    frames = decode(store.media.path(result.stdout.strip(), VIDEO_FILE))
+    x = 1280 - WIDTH - MARGIN
+
+    def prompt(image: np.ndarray) -> np.ndarray:
+        return image[MARGIN:MARGIN + HEIGHT, x:x + WIDTH].astype(int)
+
+    first, later = prompt(frames[0][1]), prompt(shown_at(frames, 2.5))
+    assert first.mean() > 150                              # the window is there (pale yellow)
+    assert np.abs(first - later).mean() < 4, np.abs(first - later).mean()   # "Not recording yet": ~10
