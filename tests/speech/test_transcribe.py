@@ -1,6 +1,6 @@
 """Transcription of real voice tracks: espeak-ng speaks known sentences at known session
-times into a session's MP4; pocketsphinx's segments must start where each sentence does,
-and a sentence said during a privacy pause must be in no transcript."""
+times into a session's MP4; the default engine's (Whisper tiny.en) segments must start where
+each sentence does, and a sentence said during a privacy pause must be in no transcript."""
 from __future__ import annotations
 
 from pathlib import Path
