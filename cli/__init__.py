@@ -5,6 +5,7 @@ import click
 
 from cli import (analyze_commands, findings_commands, record_commands, remote_commands, session_commands,
                  study_commands, standards_commands, voice_commands, web_commands)
+from cli import capture_commands
 from cli.errors import UxlabGroup
 
 
@@ -19,6 +20,6 @@ def main() -> None:
 
 
 for _module in (study_commands, session_commands, record_commands, analyze_commands, web_commands,
-                findings_commands, voice_commands, standards_commands, remote_commands):
+                findings_commands, voice_commands, standards_commands, remote_commands, capture_commands):
     for _command in _module.COMMANDS:
         main.add_command(_command)

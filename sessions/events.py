@@ -8,6 +8,7 @@ else: a name cannot drift between the side that writes it and the side that read
 """
 from __future__ import annotations
 
+import json
 import math
 from enum import StrEnum
 from typing import Any, NotRequired, TypedDict
@@ -42,9 +43,36 @@ class EventKind(StrEnum):
     KEY = "key"
     SCREEN = "screen"
     WINDOW = "window"
+    # sent by capture.js from a web product's page (issue 21): see `CAPTURE_KINDS`
+    PAGE_CLICK = "page_click"
+    PAGE_SCROLL = "page_scroll"
+    VIEWPORT = "viewport"
+    URL = "url"
+    FIELD = "field"
 
 
 EVENT_KINDS = tuple(k.value for k in EventKind)
+# What a page's capture snippet sends, in the columns every event has, so the store needs
+# no new columns and the export names each element:
+#   page_click   x, y: page coordinates (the document, not the viewport); button;
+#                target: the element as JSON (`CAPTURE_TARGET_KEYS`); text: its label
+#                (`element_label`); window: the page's URL
+#   page_scroll  x, y: the page's scroll offset after the scroll; dx, dy: the step; window: URL
+#   viewport     x, y: the viewport's width and height (CSS pixels); window: URL
+#   url          window: the new URL; text: the page's title; key: how it changed
+#                (`URL_CHANGES`)
+#   field        key: focus or change; target: the field as JSON; text: its value only when
+#                the study keeps keystrokes in full (never a password's); window: URL
+# These kinds are not `click` or `scroll`: in the lab the native recorder records the same
+# press as a screen click, and it must not count twice.
+CAPTURE_KINDS = (EventKind.PAGE_CLICK.value, EventKind.PAGE_SCROLL.value, EventKind.VIEWPORT.value,
+                 EventKind.URL.value, EventKind.FIELD.value)
+# the element's description in `target`: page and view are [x, y, width, height] boxes
+CAPTURE_TARGET_KEYS = ("tag", "role", "name", "text", "selector", "type", "page", "view",
+                       "interactive")
+URL_CHANGES = ("load", "push", "replace", "pop", "hash", "title")
+FIELD_ACTIONS = ("focus", "change")
+ELEMENT_TEXT_CHARS = 80    # visible text and accessible names are cut to this many characters
 # the kinds that say where the pointer was
 POINTER_KINDS = (EventKind.MOVE.value, EventKind.SCROLL.value, EventKind.CLICK.value)
 # the columns of an event row; readers can rely on every key being present
@@ -130,6 +158,60 @@ def is_on_product(target: str | None) -> bool:
     return target != PROMPT_TARGET
 
 
+def element_label(target: dict) -> str:
+    """How replay, search and the export name an element: its role (or tag) and name, as
+    in "button 'Submit ticket'"."""
+    what = target.get("role") or target.get("tag") or "element"
+    name = (target.get("name") or target.get("text") or "").strip()
+    return f"{what} '{name}'" if name else str(what)
+
+
+def page_click(t: float, x: int, y: int, url: str, target: dict, button: str = "left", *,
+               task: str | None = None) -> Event:
+    """A press on a web product's element at a page point (see `CAPTURE_KINDS`)."""
+    return {"t": float(t), "kind": EventKind.PAGE_CLICK.value, "x": x, "y": y, "button": button,
+            "pressed": 1, "window": url, "text": element_label(target),
+            "target": json.dumps(target, separators=(",", ":")), "task": task}
+
+
+def page_url(t: float, url: str, title: str | None, how: str = "load", *,
+             task: str | None = None) -> Event:
+    """A web product's page changed its URL (or its title) in one of the `URL_CHANGES` ways."""
+    return {"t": float(t), "kind": EventKind.URL.value, "window": url, "text": title, "key": how,
+            "task": task}
+
+
+def page_scroll(t: float, url: str, x: int, y: int, dx: int, dy: int, *, task: str | None = None) -> Event:
+    """A web product's page scrolled to (x, y) by (dx, dy) CSS pixels."""
+    return {"t": float(t), "kind": EventKind.PAGE_SCROLL.value, "window": url, "x": x, "y": y,
+            "dx": dx, "dy": dy, "task": task}
+
+
+def viewport(t: float, url: str, width: int, height: int, *, task: str | None = None) -> Event:
+    """A web product's viewport size (at pairing and after a resize)."""
+    return {"t": float(t), "kind": EventKind.VIEWPORT.value, "window": url, "x": width, "y": height,
+            "task": task}
+
+
+def field(t: float, url: str, target: dict, action: str = "focus", value: str | None = None, *,
+          task: str | None = None) -> Event:
+    """A form field focused or changed; `value` only as the study's keystroke rule allows."""
+    return {"t": float(t), "kind": EventKind.FIELD.value, "window": url, "key": action, "text": value,
+            "target": json.dumps(target, separators=(",", ":")), "task": task}
+
+
+def element_of(event: dict) -> dict | None:
+    """The element a capture event describes, or None (a native event, a bad row)."""
+    raw = event.get("target")
+    if event.get("kind") not in CAPTURE_KINDS or not isinstance(raw, str) or not raw.startswith("{"):
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
 class UnknownKind(BadRequest):
     """Raised by `check_event` for a kind the contract does not define (or no valid time)."""
 
@@ -144,6 +226,36 @@ def check_event(event: Any) -> None:
     t = event.get("t")
     if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t) or t < 0:
         raise UnknownKind(f"an event needs a finite, non-negative time in seconds, got {t!r}")
+    if kind in CAPTURE_KINDS:
+        _check_capture(event)
+
+
+def _check_capture(event: dict) -> None:
+    """A capture event's own rules: a URL, whole-number coordinates, a described element."""
+    kind = event["kind"]
+    url = event.get("window")
+    if not isinstance(url, str) or not 0 < len(url) <= 2048:
+        raise UnknownKind(f"a {kind} event needs its page's URL (at most 2048 characters)")
+    for name in ("x", "y", "dx", "dy"):
+        value = event.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or abs(value) > 10**7):
+            raise UnknownKind(f"a {kind} event's {name} must be a whole number of pixels, got {value!r}")
+    text = event.get("text")
+    if text is not None and (not isinstance(text, str) or len(text) > 2048):
+        raise UnknownKind(f"a {kind} event's text must be a string of at most 2048 characters")
+    if kind in (EventKind.PAGE_CLICK, EventKind.FIELD):
+        target = element_of(event)
+        if target is None or set(target) - set(CAPTURE_TARGET_KEYS):
+            raise UnknownKind(f"a {kind} event needs its element described by {', '.join(CAPTURE_TARGET_KEYS)}")
+        for name in ("page", "view"):
+            box = target.get(name)
+            if box is not None and not (isinstance(box, list) and len(box) == 4
+                                        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in box)):
+                raise UnknownKind(f"a {kind} event's {name} box must be [x, y, width, height]")
+    if kind == EventKind.URL and event.get("key") not in URL_CHANGES:
+        raise UnknownKind(f"a url event says how the URL changed (one of {', '.join(URL_CHANGES)})")
+    if kind == EventKind.FIELD and event.get("key") not in FIELD_ACTIONS:
+        raise UnknownKind(f"a field event is one of {', '.join(FIELD_ACTIONS)}")
 
 
 # -- moderator and observer annotations (the markers table) ------------------------------

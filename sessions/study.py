@@ -18,6 +18,7 @@ from sessions.events import KEYSTROKE_MODES, Action, KeystrokeMode
 from sessions import studyfile_bounds as bounds
 from sessions.studyfile_lines import KeyLocator
 from sessions.studyfile_standards import Standards, read_standards
+from sessions import studyfile_capture as web_capture
 
 STUDY_FILE = "study.toml"
 STANDARD_POST_TASK = ("seq", "ces")
@@ -63,6 +64,7 @@ class Capture:
     window_titles: bool = True
     transcribe: bool = False   # transcribe each session on this machine when it ends
     audio: str = "none"          # "none", "default" or a microphone's source name
+    web: web_capture.WebCapture = field(default_factory=web_capture.WebCapture)   # origins, screens
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class Task:
     first_click: tuple[int, int, int, int] | None = None
     post_task: tuple[str, ...] | None = None
     success_title: re.Pattern | None = None   # success when a window title matches
+    web: web_capture.WebTask = field(default_factory=web_capture.WebTask)   # success_url, ...
 
 
 @dataclass(frozen=True)
@@ -270,7 +273,8 @@ class _Checker:
     def capture(self) -> Capture:
         table = self.table("capture")
         where = ("capture",)
-        self.only(table, {"fps", "scale", "keystrokes", "window_titles", "transcribe", "audio"}, where)
+        self.only(table, {"fps", "scale", "keystrokes", "window_titles", "transcribe", "audio"}
+                  | web_capture.CAPTURE_FIELDS, where)
         fps = self.guarded(lambda: self.number(table, "fps", where, 1, 30))
         scale = self.guarded(lambda: self.number(table, "scale", where, 0.1, 1.0))
         keys = table.get("keystrokes", KeystrokeMode.REDACTED.value)
@@ -286,7 +290,8 @@ class _Checker:
             self.note(where + ("transcribe",), f"expected true or false, got {transcribe!r}")
             transcribe = False
         audio = self.guarded(lambda: self.string(table, "audio", where)) or "none"
-        return Capture(fps or 10.0, scale or 1.0, keys, titles, transcribe, audio.strip())
+        web = web_capture.read_web_capture(self, table, where)
+        return Capture(fps or 10.0, scale or 1.0, keys, titles, transcribe, audio.strip(), web)
 
     def tasks(self, questionnaires: Questionnaires) -> tuple[Task, ...]:
         raw = self.data.get("task")
@@ -308,7 +313,7 @@ class _Checker:
 
     def task(self, table: dict, where: tuple, questionnaires: Questionnaires) -> Task:
         allowed = {"id", "prompt", "time_limit", "success_screen", "error_screens", "success_title",
-                   "first_click", "post_task"}
+                   "first_click", "post_task"} | web_capture.TASK_FIELDS
         self.only(table, allowed, where)
         task_id = self.guarded(lambda: self.string(table, "id", where, required=True))
         if task_id is not None and not _ID.match(task_id):
@@ -326,14 +331,15 @@ class _Checker:
         error_paths = tuple(p for p in (self.guarded(partial(self.image, e, where + ("error_screens",)))
                                         for e in errors) if p is not None)
         title = self.guarded(lambda: self.pattern(table, "success_title", where))
-        first_click = self.guarded(lambda: self.rectangle(table, where))
+        web = self.guarded(lambda: web_capture.read_web_task(self, table, where), web_capture.WebTask())
+        first_click = None if web.first_click else self.guarded(lambda: self.rectangle(table, where))
         post_task = None
         if "post_task" in table:
             post_task = self.guarded(lambda: self.instruments(
                 table["post_task"], where + ("post_task",), STANDARD_POST_TASK, questionnaires))
         if task_id is None or prompt is None:
             raise _Invalid
-        return Task(task_id, prompt, limit, success, error_paths, first_click, post_task, title)
+        return Task(task_id, prompt, limit, success, error_paths, first_click, post_task, title, web)
 
     def rectangle(self, table: dict, where: tuple) -> tuple[int, int, int, int] | None:
         if "first_click" not in table:

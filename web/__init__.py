@@ -96,3 +96,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(join.bp)
     from web.views import corrections
     app.register_blueprint(corrections.bp)
+    from web.views import capture
+    app.register_blueprint(capture.bp)

@@ -14,7 +14,10 @@ from sessions.events import EVENT_FIELDS, EVENT_KINDS, PRESS_SQL, PROMPT_TARGET,
 
 def test_every_constructor_makes_an_event_of_its_kind_with_contract_fields_only():
     made = [events.click(1.0, 1, 2), events.scroll(1.0, 1, 2, 0, -1), events.move(1.0, 1, 2),
-            events.key(1.0, "letter", "a"), events.window(1.0, "Title", "app"), events.screen(1.0, "home")]
+            events.key(1.0, "letter", "a"), events.window(1.0, "Title", "app"), events.screen(1.0, "home"),
+            events.page_click(1.0, 1, 2, "http://a.test/", {"tag": "a", "page": [0, 0, 9, 9]}),
+            events.page_scroll(1.0, "http://a.test/", 0, 400, 0, 400), events.viewport(1.0, "http://a.test/", 800, 600),
+            events.page_url(1.0, "http://a.test/x", "X", "push"), events.field(1.0, "http://a.test/", {"tag": "input"})]
     assert sorted(e["kind"] for e in made) == sorted(EVENT_KINDS)
     for event in made:
         events.check_event(event)

@@ -23,7 +23,7 @@ from web import current
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "questionnaire.page", "questionnaire.state",
                               "questionnaire.submit"})
 # the remote participant's join page and capture endpoint: each view checks its join token
-PUBLIC_BLUEPRINTS = frozenset({"join"})
+PUBLIC_BLUEPRINTS = frozenset({"join", "capture"})
 # what a user who must replace a one-time password may still reach
 CHANGE_ENDPOINTS = frozenset({"auth.password", "auth.logout"})
 # a finished session's video and full event data: observers only when the study allows it

@@ -1,0 +1,115 @@
+"""The study script's fields for element-level capture of a web product (issue 21):
+`[capture] origins` and `screens`, and a task's `success_url`, `expected_path` and a
+`first_click` that names an element instead of a rectangle.
+
+They live apart from `sessions.study` because they describe a web product's pages, not the
+lab's recording; the checker is passed in so every mistake is still reported at once, with
+its line.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+# "button 'Export'" names an element by role (or tag) and accessible name; anything else
+# is read as a CSS selector
+_NAMED = re.compile(r"^\s*([A-Za-z][\w-]*)\s+'(.*)'\s*$")
+CAPTURE_FIELDS = {"origins", "screens"}
+TASK_FIELDS = {"success_url", "expected_path"}
+
+
+class Checker(Protocol):
+    """What `sessions.study`'s checker lends these readers."""
+
+    def note(self, where: tuple, message: str) -> None: ...
+    def fail(self, where: tuple, message: str) -> Any: ...
+    def pattern(self, table: dict, key: str, where: tuple) -> re.Pattern | None: ...
+
+
+@dataclass(frozen=True)
+class ElementTarget:
+    """A first-click target by element: a role (or tag) and accessible name, or a selector."""
+
+    role: str | None = None
+    name: str | None = None
+    selector: str | None = None
+
+    def matches(self, element: dict) -> bool:
+        """Whether a captured element (`sessions.events.CAPTURE_TARGET_KEYS`) is this target."""
+        if self.selector is not None:
+            return element.get("selector") == self.selector
+        kinds = {str(element.get("role") or "").lower(), str(element.get("tag") or "").lower()}
+        label = str(element.get("name") or element.get("text") or "").strip().casefold()
+        return (self.role or "").lower() in kinds and label == (self.name or "").strip().casefold()
+
+    def __str__(self) -> str:
+        return self.selector if self.selector is not None else f"{self.role} '{self.name}'"
+
+
+@dataclass(frozen=True)
+class WebCapture:
+    """`[capture] origins` (pages allowed to send events) and `screens` (path patterns that
+    make one screen of many URLs, such as "/orders/*")."""
+
+    origins: tuple[str, ...] = ()
+    screens: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WebTask:
+    """A task's success and first click on a web product's pages."""
+
+    success_url: re.Pattern | None = None
+    first_click: ElementTarget | None = None
+    expected_path: tuple[str, ...] = ()
+
+
+def element_target(text: str) -> ElementTarget:
+    """Read `first_click = "button 'Export'"` or `first_click = "#export"`."""
+    named = _NAMED.match(text)
+    if named:
+        return ElementTarget(role=named.group(1).lower(), name=named.group(2))
+    return ElementTarget(selector=text.strip())
+
+
+def read_web_capture(check: Checker, table: dict, where: tuple) -> WebCapture:
+    """The web fields of `[capture]`; each mistake is noted and the field left out."""
+    origins = []
+    for index, value in enumerate(_strings(check, table, "origins", where)):
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/") \
+                or parts.query or parts.fragment:
+            check.note(where + ("origins", index),
+                       f"expected an origin such as \"http://localhost:8000\", got {value!r}")
+            continue
+        origins.append(f"{parts.scheme}://{parts.netloc}".lower())
+    screens = []
+    for index, value in enumerate(_strings(check, table, "screens", where)):
+        if not value.startswith("/"):
+            check.note(where + ("screens", index), f"a screen pattern is a path starting with '/', got {value!r}")
+            continue
+        screens.append(value)
+    return WebCapture(tuple(origins), tuple(screens))
+
+
+def read_web_task(check: Checker, table: dict, where: tuple) -> WebTask:
+    """A task's web fields; `first_click` is read here only when it is a string."""
+    success = check.pattern(table, "success_url", where) if "success_url" in table else None
+    first = table.get("first_click")
+    target = None
+    if isinstance(first, str):
+        if not first.strip():
+            check.fail(where + ("first_click",), "expected \"role 'name'\", a CSS selector or a rectangle")
+        target = element_target(first)
+    path = tuple(_strings(check, table, "expected_path", where))
+    return WebTask(success, target, path)
+
+
+def _strings(check: Checker, table: dict, key: str, where: tuple) -> list[str]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        check.note(where + (key,), f"expected a list of non-empty strings, got {value!r}")
+        return []
+    return [v.strip() for v in value]

@@ -1,0 +1,68 @@
+"""study.toml's fields for element capture: [capture] origins and screens, a task's
+success_url, expected_path and a first_click naming an element; each mistake is one
+sentence with its line, and a rectangle first_click still reads as before."""
+from __future__ import annotations
+
+import pytest
+
+from sessions.study import StudyError, parse_study
+from sessions.studyfile_capture import element_target
+
+GOOD = """
+title = "Web"
+[capture]
+origins = ["http://127.0.0.1:5001", "HTTPS://Shop.example"]
+screens = ["/orders/*"]
+[[task]]
+id = "export"
+prompt = "Export the orders."
+success_url = "/orders/export/done"
+first_click = "button 'Export'"
+expected_path = ["/", "/orders/*"]
+[[task]]
+id = "old"
+prompt = "A task with a rectangle."
+first_click = [1, 2, 3, 4]
+[[task]]
+id = "css"
+prompt = "A task with a selector."
+first_click = "#export > span"
+"""
+
+
+def test_the_web_fields_read_back(tmp_path):
+    study = parse_study(GOOD, tmp_path / "study.toml")
+    assert study.capture.web.origins == ("http://127.0.0.1:5001", "https://shop.example")
+    assert study.capture.web.screens == ("/orders/*",)
+    export, old, css = study.tasks
+    assert export.web.success_url.search("http://x/orders/export/done?x=1")
+    assert str(export.web.first_click) == "button 'Export'" and export.first_click is None
+    assert export.web.expected_path == ("/", "/orders/*")
+    assert old.first_click == (1, 2, 3, 4) and old.web.first_click is None
+    assert css.web.first_click.selector == "#export > span"
+
+
+def test_an_element_target_matches_by_role_or_tag_and_name_or_selector():
+    named = element_target("button 'Export'")
+    assert named.matches({"tag": "button", "role": "button", "name": "export"})
+    assert named.matches({"tag": "button", "role": None, "name": None, "text": " Export "})
+    assert not named.matches({"tag": "a", "role": "link", "name": "Export"})
+    assert element_target("#go").matches({"selector": "#go"})
+    assert not element_target("#go").matches({"selector": "#stop"})
+
+
+@pytest.mark.parametrize("line, message", [
+    ('[capture]\norigins = ["localhost:8000"]', "expected an origin"),
+    ('[capture]\norigins = ["http://a.example/path"]', "expected an origin"),
+    ('[capture]\norigins = "http://a.example"', "expected a list of non-empty strings"),
+    ('[capture]\nscreens = ["orders/*"]', "starting with '/'"),
+    ('[[task]]\nid = "t"\nprompt = "p"\nsuccess_url = "(("', "not a valid regular expression"),
+    ('[[task]]\nid = "t"\nprompt = "p"\nfirst_click = "  "', "a CSS selector or a rectangle"),
+    ('[[task]]\nid = "t"\nprompt = "p"\nexpected_path = [1]', "expected a list of non-empty strings"),
+])
+def test_each_mistake_is_one_sentence_with_its_line(tmp_path, line, message):
+    text = 'title = "Web"\n' + line + ('\n[[task]]\nid = "a"\nprompt = "p"\n' if "[[task]]" not in line else "\n")
+    with pytest.raises(StudyError) as refused:
+        parse_study(text, tmp_path / "study.toml")
+    assert message in refused.value.message and ", line " in refused.value.message
+    assert len(refused.value.message.splitlines()) == 1
