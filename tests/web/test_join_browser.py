@@ -361,3 +361,47 @@ def test_stop_sharing_leaves_a_marker_and_the_page_asks_again(chromium, speech_w
     assert len(runs) == 2
     texts = [m["text"] for m in web_store.markers.all(session["id"], "marker")]
     assert texts == ["the participant stopped sharing their screen", "the participant shared their screen again"]
+
+
+def test_an_observer_sees_and_hears_a_remote_session_live(chromium, speech_wav, live_server, web_store):
+    import asyncio
+
+    import requests
+    import socketio
+
+    from tests.web.conftest import PASSWORDS, csrf_from, run_async
+    token, _ = web_store.invitations.create("P07", actor="rita")
+    browser = participant_browser(chromium, speech_wav)
+    try:
+        page = browser.new_context(bypass_csp=False).new_page()
+        join_and_start(page, live_server, token)
+        (session,) = web_store.sessions.all()
+        http = requests.Session()
+        csrf = csrf_from(http.get(f"{live_server}/login").text)
+        http.post(f"{live_server}/login", data={"csrf_token": csrf, "name": "otto", "password": PASSWORDS["otto"][1]})
+        cookie = {"Cookie": "; ".join(f"{k}={v}" for k, v in http.cookies.items())}
+
+        async def watch():
+            frames, sound = [], []
+            observer = socketio.AsyncClient(reconnection=False)
+            observer.on("frame", lambda f: frames.append((time.time(), f)), namespace="/live")
+            observer.on("audio", lambda a: sound.append(a), namespace="/live")
+            await observer.connect(live_server, namespaces=["/live"], headers=cookie, wait_timeout=5)
+            joined = await observer.call("join", {"session": session["id"]}, namespace="/live", timeout=5)
+            assert joined["ok"], joined
+            deadline = time.monotonic() + 20
+            while (len(frames) < 8 or len(sound) < 8) and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+            await observer.disconnect()
+            return frames, sound
+
+        frames, sound = run_async(watch())
+        finish(page)
+    finally:
+        browser.close()
+    assert len(frames) >= 8 and len(sound) >= 8, (len(frames), len(sound))
+    arrived, frame = frames[-1]
+    assert frame["jpeg"][:2] == b"\xff\xd8" and frame["w"] <= 960
+    assert arrived - frame["captured"] < 0.5   # participant to observer, on one machine
+    pcm = np.frombuffer(b"".join(a["pcm"] for a in sound), np.int16)
+    assert sound[0]["rate"] == 16000 and np.abs(pcm).max() > 1000   # the participant is heard

@@ -78,3 +78,23 @@ def test_the_console_drives_a_remote_session(live_server, web_store):
     assert state()["stage"] == "post_session"
     tasks = requests.post(f"{join}/task", json={"action": "start", "task": "first"})
     assert tasks.status_code == 409
+
+
+def test_a_join_token_publishes_live_only_for_its_own_running_session(live_server, web_store):
+    token, _ = web_store.invitations.create("P07", actor="rita")
+
+    async def attempt(auth):
+        client = socketio.AsyncClient(reconnection=False)
+        try:
+            await client.connect(live_server, namespaces=["/live"], auth=auth, wait_timeout=5)
+        except socketio.exceptions.ConnectionError:
+            return False
+        await client.disconnect()
+        return True
+
+    assert run_async(attempt({"join": token})) is False            # no session begun yet
+    assert run_async(attempt({"join": "x" * 32})) is False          # no invitation at all
+    requests.post(f"{live_server}/join/{token}/begin", json={})
+    assert run_async(attempt({"join": token})) is True
+    web_store.invitations.revoke(actor="rita", participant="P07")
+    assert run_async(attempt({"join": token})) is False            # revoked: nothing more goes out

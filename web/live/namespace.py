@@ -63,6 +63,8 @@ from sessions.events import (
 from sessions.store import UnknownSession
 from web import current
 from web.live import page, websocket_sends
+from web.live.login_sweep import LoginSweep
+from web.views.remote_tasks import live_session_of
 from web.live.payloads import (
     MAX_ID,
     checked,
@@ -95,7 +97,10 @@ def init_app(app: Flask, socketio: SocketIO) -> None:
     websocket_sends.install()
     _whole_messages(socketio.server)
     refuse_undeclared(socketio.server)
-    socketio.on_namespace(LiveNamespace(LIVE_NAMESPACE))
+    namespace = LiveNamespace(LIVE_NAMESPACE)
+    socketio.on_namespace(namespace)
+    # ending a login ends its sockets (web.live.login_sweep)
+    app.extensions["uxlab"]["login_sweep"] = LoginSweep(app, socketio, LIVE_NAMESPACE, lambda: namespace.clients)
 
 
 def live_token() -> str | None:
@@ -169,6 +174,8 @@ class LiveNamespace(Namespace):
         try:
             if isinstance(auth, dict) and "live_token" in auth:
                 return self._connect_recorder(auth)
+            if isinstance(auth, dict) and "join" in auth:   # a remote participant's join page
+                return self._connect_recorder(auth, joined=live_session_of(current.store(), auth["join"]))
             return self._connect_observer()
         except Refused:
             raise
@@ -185,16 +192,20 @@ class LiveNamespace(Namespace):
             raise Refused("only observers and researchers can watch live")
         self.clients[sender()] = {"user": user["name"], "role": user["role"], "session": None,
                                      "generation": int(user["generation"] or 0)}
+        current_app.extensions["uxlab"]["login_sweep"].watch()
         return True
 
-    def _connect_recorder(self, auth: dict):
-        if not live_token():
+    def _connect_recorder(self, auth: dict, joined: str | None = None):
+        if "join" in auth:   # the join token was checked instead of the lab's live token
+            if joined is None:
+                raise Refused("this join link opens no running session")
+        elif not live_token():
             raise Refused("this server has no live token (set UXLAB_LIVE_TOKEN)")
-        if not live_token_matches(auth.get("live_token")):
+        elif not live_token_matches(auth.get("live_token")):
             raise Refused("wrong live token")
-        if auth.get("check") is True:  # `uxlab record` checking its token before it records
+        if auth.get("check") is True and "join" not in auth:  # `uxlab record` checking its token
             return True
-        row = self._running(auth.get("session"))
+        row = self._running(joined if "join" in auth else auth.get("session"))
         if row is None:
             raise Refused("no such running session in this study")
         join_room(recorder_room(row["id"]))

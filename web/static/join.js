@@ -261,8 +261,76 @@ async function begin() {
   root.dataset.roundTrip = trip.toFixed(4);
   await startRecording(display);
   send();
+  startLive();
   await refresh();
   setInterval(() => { if (root.dataset.mode === "moderated" && !page.ending) refresh(); }, 1000);
+}
+
+// -- live: observers see and hear the session through the same contract as a native one --------
+// Frames and sound go out as volatile messages: when the link is slow or away they are
+// dropped, never queued, and never hold up the recording, which travels on its own.
+const LIVE_FPS = 4, LIVE_WIDTH = 960, LIVE_RATE = 16000;
+
+function startLive() {
+  if (typeof window.io !== "function" || page.live) return;
+  const token = base.split("/").pop();
+  const socket = window.io("/live", {transports: ["websocket"], auth: {join: token}});
+  const live = page.live = {socket, seq: 0, audioSeq: 0, timers: []};
+  const video = document.createElement("video");
+  video.muted = true;
+  video.playsInline = true;
+  const canvas = document.createElement("canvas");
+  const send = () => {
+    const track = page.display?.getVideoTracks()[0];
+    if (!socket.connected || !track || track.readyState !== "live" || live.busy) return;
+    if (video.srcObject !== page.display) {
+      video.srcObject = page.display;
+      video.play().catch(() => {});
+    }
+    if (!video.videoWidth) return;
+    const scale = Math.min(1, LIVE_WIDTH / video.videoWidth);
+    canvas.width = Math.round(video.videoWidth * scale / 2) * 2;
+    canvas.height = Math.round(video.videoHeight * scale / 2) * 2;
+    const captured = Date.now() / 1000, t = sessionNow();
+    canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
+    live.busy = true;
+    canvas.toBlob(async (blob) => {
+      live.busy = false;
+      if (!blob) return;
+      const jpeg = await blob.arrayBuffer();
+      const now = Date.now() / 1000;
+      socket.volatile.emit("frame", {t: Math.max(0, t), seq: live.seq++, w: canvas.width, h: canvas.height,
+                                     jpeg, captured, offered: now, sent: now});
+    }, "image/jpeg", 0.6);
+  };
+  live.timers.push(setInterval(send, 1000 / LIVE_FPS));
+  if (page.mic) {
+    // the participant's voice as 16 kHz 16-bit mono, a quarter second a message
+    const context = new AudioContext({sampleRate: LIVE_RATE});
+    const source = context.createMediaStreamSource(page.mic);
+    const node = context.createScriptProcessor(4096, 1, 1);
+    node.onaudioprocess = (event) => {
+      if (!socket.connected) return;
+      const input = event.inputBuffer.getChannelData(0);
+      const pcm = new Int16Array(input.length);
+      for (let i = 0; i < input.length; i++) pcm[i] = Math.max(-32768, Math.min(32767, input[i] * 32768));
+      const t = sessionNow() - input.length / LIVE_RATE;
+      socket.volatile.emit("audio", {t: Math.max(0, t), seq: live.audioSeq++, rate: LIVE_RATE, pcm: pcm.buffer,
+                                     sent: Date.now() / 1000});
+    };
+    source.connect(node);
+    node.connect(context.destination);   // a processor runs only when connected; it outputs silence
+    live.context = context;
+  }
+}
+
+function stopLive() {
+  const live = page.live;
+  if (!live) return;
+  for (const timer of live.timers) clearInterval(timer);
+  live.context?.close();
+  live.socket.disconnect();
+  page.live = null;
 }
 
 // -- tasks and questions -------------------------------------------------------------------
@@ -401,6 +469,7 @@ async function finish() {
   show("end-step");
   const t = sessionNow();
   await stopRecorder(page.recorder);
+  stopLive();
   for (const track of page.display?.getTracks() || []) track.stop();
   for (const track of page.mic?.getTracks() || []) track.stop();
   $("end-text").textContent = "Sending the last of your recording…";

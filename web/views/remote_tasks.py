@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sessions.errors import BadRequest, Conflict
+from sessions.errors import BadRequest, Conflict, UxlabError
 from sessions.events import Outcome
 from sessions.store import Store
 from sessions.study import Study
@@ -98,3 +98,16 @@ def _instrument(study: Study, name: str) -> dict[str, Any]:
     return {"id": form.id, "title": form.title,
             "items": [{"id": i.id, "prompt": i.prompt, "kind": i.kind, "low": i.low, "high": i.high,
                        "labels": list(i.labels), "required": i.required} for i in form.items]}
+
+
+def live_session_of(store: Store, token: Any) -> str | None:
+    """The running session a join token may publish live for (the same stream a native
+    recorder sends, under the same rules), or None: the join token stands in for the lab's
+    live token, and only ever for its own session."""
+    if not isinstance(token, str):
+        return None
+    try:
+        inv = store.invitations.open(token)
+    except UxlabError:
+        return None
+    return inv.session_id
