@@ -24,10 +24,15 @@ def pip_time(page) -> float:
 
 def test_the_camera_follows_the_video_and_can_be_moved_and_hidden(page, live_server, web_store):
     sid = camera_session(web_store)
+    page.add_init_script("""window.__violations = [];
+        document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective));""")
     log_in(page, live_server)
     page.goto(f"{live_server}/sessions/{sid}")
     pip = page.locator("#pip")
     pip.wait_for(state="visible")
+    box = pip.bounding_box()   # the camera's own shape, with no inline style the policy refuses
+    assert abs(box["width"] / box["height"] - CAMERA[0] / CAMERA[1]) < 0.03, box
+    assert page.evaluate("window.__violations") == [] and page.locator("style").count() == 0
     page.wait_for_function("document.querySelector('#pip video').readyState >= 1")
 
     page.evaluate("document.getElementById('video').currentTime = 5.2")

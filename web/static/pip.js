@@ -8,6 +8,9 @@ import {follow} from "./common.js";
 const KEY = "uxlab.pip";
 
 function movable(box) {
+  // the camera's own shape (set here: the page's policy refuses inline styles)
+  const {width, height} = box.dataset;
+  if (Number(width) > 0 && Number(height) > 0) box.style.aspectRatio = `${width} / ${height}`;
   const hide = box.querySelector(".pip-hide");
   const show = document.getElementById("pip-show");
   const stage = box.parentElement;
