@@ -86,4 +86,33 @@ def invite(folder: Path, participant: str | None, group: str | None, mode: str, 
     click.echo("The link is shown only this once: the study keeps a hash of it.", err=True)
 
 
-COMMANDS = [invite]
+@click.command("rebuild")
+@folder_argument
+@click.argument("session_id")
+def rebuild(folder: Path, session_id: str) -> None:
+    """Build a remote (browser) session's media again from the chunks its page uploaded:
+    after the server stopped while building, or when the participant's page never came back
+    to end the session. The chunks on disk are the recording; this makes its video.
+
+    Example: uxlab rebuild my-study 20260101T100000-a1b2c3
+    """
+    from sessions.invitations import Source
+    from sessions.media.browser_assembly import build_media
+    store = open_store(folder, writer=True)
+    session = store.sessions.get(session_id)
+    if session.get("source") != Source.BROWSER:
+        fail(f"session {session_id} was recorded by the native recorder: its video is already the recording")
+    built = build_media(store, session_id, fps=_fps(folder))
+    if not built.frames:
+        fail(f"session {session_id} has no uploaded recording to build from")
+    store.invitations.set_device(session_id, {**(session.get("device") or {}), **built.device})
+    click.echo(f"built {session_id}: {built.frames} frames, {built.seconds_of_sound:.1f} s of sound, "
+               f"{len(built.gaps)} gap(s) marked")
+
+
+def _fps(folder: Path) -> float:
+    from sessions.study import load_study
+    return load_study(folder).capture.fps
+
+
+COMMANDS = [invite, rebuild]

@@ -47,3 +47,41 @@ def test_bad_input_is_one_sentence_and_changes_nothing(study_dir):
         assert result.exit_code == 2, (args, result.output)
         assert "Traceback" not in result.output
     assert Store(study_dir).invitations.all() == []
+
+
+def vp8_webm(frames: int) -> bytes:
+    """A VP8 WebM of changing grey frames at 10 fps, as a browser records a screen."""
+    import io
+    from fractions import Fraction
+
+    import av
+    import numpy as np
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="webm") as out:
+        video = out.add_stream("libvpx", rate=10)
+        video.width, video.height, video.pix_fmt = 160, 120, "yuv420p"
+        for i in range(frames):
+            frame = av.VideoFrame.from_ndarray(np.full((120, 160, 3), i * 11 % 256, np.uint8), format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, 10)
+            for packet in video.encode(frame):
+                out.mux(packet)
+        for packet in video.encode(None):
+            out.mux(packet)
+    return buffer.getvalue()
+
+
+def test_rebuild_makes_a_browser_sessions_video_from_its_chunks(study_dir):
+    from sessions.media.browser_chunks import BrowserChunks
+    store = Store(study_dir)
+    token, _ = store.invitations.create("P07", actor="rita")
+    session, _ = store.invitations.begin(store.invitations.open(token), keystrokes="none", device={})
+    chunks = BrowserChunks(store.media, session["id"])
+    recording = chunks.new_run("screen", start=0.5, mime="video/webm;codecs=vp8")
+    chunks.put("screen", recording.number, 0, vp8_webm(20), 2.5)
+    result = run("rebuild", str(study_dir), session["id"])
+    assert result.exit_code == 0, result.output
+    assert "built" in result.output and "20 frames" in result.output
+    assert store.media.video(store.sessions.get(session["id"])).is_file()
+    native = store.sessions.create("P08")
+    refused = run("rebuild", str(study_dir), native)
+    assert refused.exit_code == 2 and "native recorder" in refused.output
