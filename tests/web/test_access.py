@@ -185,10 +185,14 @@ def test_observer_downloads_follow_the_study_setting(study_dir, session_id):
         client = app.test_client()
         login(client, "observer")
         expected = 200 if allowed else 403
-        for url in (f"/media/{session_id}/screen.mp4", f"/sessions/{session_id}/timeline.json"):
-            response = client.get(url)
-            response.close()  # a sent file stays open until its response is closed
-            assert response.status_code == expected, (allowed, url)
+        response = client.get(f"/media/{session_id}/screen.mp4")
+        response.close()  # a sent file stays open until its response is closed
+        assert response.status_code == expected, allowed
+        # what an observer may see of a replay either way: timeline, events, notes, transcript
+        assert client.get(f"/sessions/{session_id}/timeline.json").status_code == 200
+        page = client.get(f"/sessions/{session_id}").get_data(as_text=True)
+        assert ("does not let observers play recordings" in page) is not allowed
+        assert ('data-media-allowed="true"' in page) is allowed
         assert client.get("/download/events.csv").status_code == 403   # the study's exports: never
         app.extensions["uxlab"]["store"].close()
 

@@ -26,10 +26,10 @@ PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "questionnaire.page", "que
 PUBLIC_BLUEPRINTS = frozenset({"join", "capture"})
 # what a user who must replace a one-time password may still reach
 CHANGE_ENDPOINTS = frozenset({"auth.password", "auth.logout"})
-# a finished session's video and full event data: observers only when the study allows it
-# (keyframe stills, which heatmaps show, stay open to them)
-DOWNLOAD_ENDPOINTS = frozenset({"media.file", "replay.timeline", "replay.voice", "dashboard.download_csv",
-                                "dashboard.report"})
+# a finished session's video, sound and the study's exports: observers only when the study
+# allows it (keyframe stills, which heatmaps show, and the replay's timeline, events, notes and
+# transcript stay open to them)
+DOWNLOAD_ENDPOINTS = frozenset({"media.file", "replay.voice", "dashboard.download_csv", "dashboard.report"})
 # writing in replay: reviewers only when the study allows reviewer notes
 NOTE_ENDPOINTS = frozenset({"replay.add_note", "replay.set_tags"})
 LOGIN_KEYS = ("user", "generation", "seen")
@@ -94,6 +94,15 @@ def _study_rules(endpoint: str, role: str) -> None:
         abort(403, "This study does not let observers download recordings.")
     if role == Role.REVIEWER and endpoint in NOTE_ENDPOINTS and not rules.reviewer_notes:
         abort(403, "Reviewers have read-only access in this study.")
+
+
+def may_play_recordings() -> bool:
+    """Whether the user may play and download recorded video and sound (the study decides
+    for observers)."""
+    user = current.user()
+    if user is None:
+        return False
+    return user["role"] != Role.OBSERVER or current.study().access.observer_downloads
 
 
 def can(*roles: str) -> bool:

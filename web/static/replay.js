@@ -19,7 +19,8 @@ async function start() {
   const duration = Math.max(data.session.duration || 0, 0.1);
   const width = data.session.width, height = data.session.height;
 
-  if (data.video) {
+  // an observer the study does not let play recordings sees why, and everything else
+  if (data.video && root.dataset.mediaAllowed !== "false") {
     video.src = root.dataset.media + data.video;
   } else {
     document.getElementById("novideo").hidden = false;

@@ -14,7 +14,7 @@ from sessions.media.redaction import redact as redact_session
 from sessions.events import CAPTIONS_FILE, ROLES, AuditAction, Role
 from sessions.media.voices import other_voices, voice_file
 from web import current
-from web.auth.access import requires
+from web.auth.access import may_play_recordings, requires
 from web.blocking import off_loop
 from web.view_cache import study_views
 from web.views.captions import clip_captions
@@ -32,7 +32,8 @@ def page(session_id: str):
     answers = current.store().answers.all(session_id)
     return render_template("replay/replay.html", session=session, questionnaire_link=link,
                            answers=readable_answers(session_id, answers), sus=sus_of(answers),
-                           tasks=[t.id for t in current.study().tasks], voices=other_voices(session))
+                           tasks=[t.id for t in current.study().tasks], voices=other_voices(session),
+                           media_allowed=may_play_recordings())
 
 
 @bp.route("/sessions/<session_id>/voice/<speaker>.m4a")
