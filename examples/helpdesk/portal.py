@@ -3,7 +3,9 @@
 Design A hides the ticket form under Services > Hardware requests and offers a
 "Resources" link that leads nowhere, so real errors happen; design B puts a plain
 "Get help" button on the home page. Run it from the project root with
-`.venv/bin/python -m examples.helpdesk.portal --variant A --port 8800`.
+`.venv/bin/python -m examples.helpdesk.portal --variant A --port 8800`; add
+`--capture http://127.0.0.1:5000` to put uxlab's capture snippet on every page (the tag
+`uxlab snippet` prints), so the lab knows which element each click was on.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from examples.helpdesk.layout import (BACK_HOME, FORM, GET_HELP, HEIGHT, NAV, SE
 
 PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>{{ title }} · Acme Help Desk</title>
+{% if capture %}<script src="{{ capture }}/static/capture.js" defer></script>{% endif %}
 <style>
   html, body { margin: 0; width: {{ width }}px; height: {{ height }}px; overflow: hidden;
     font: 20px/1.3 "DejaVu Sans", sans-serif; background: #f4f6fa; color: #1d2433; }
@@ -86,8 +89,9 @@ STATUS_PAGE = """<h1>Ticket status</h1>
 A technician has been assigned.</div>{% endif %}"""
 
 
-def create_portal(variant: str = "A") -> Flask:
-    """The portal app; `variant` picks the design under test."""
+def create_portal(variant: str = "A", capture: str | None = None) -> Flask:
+    """The portal app; `variant` picks the design under test, `capture` the uxlab server
+    whose capture snippet its pages carry (none by default)."""
     app = Flask(__name__)
     numbers = itertools.count(1042)
 
@@ -95,7 +99,8 @@ def create_portal(variant: str = "A") -> Flask:
         inner = render_template_string(body, box=css_box, help=GET_HELP, form=FORM, back=BACK_HOME,
                                        status=STATUS_FORM, **extra)
         html = render_template_string(PAGE, title=title, body=inner, variant=variant, box=css_box,
-                                      nav=_ns(NAV), menu=_ns(SERVICES_MENU), width=WIDTH, height=HEIGHT)
+                                      nav=_ns(NAV), menu=_ns(SERVICES_MENU), width=WIDTH, height=HEIGHT,
+                                      capture=capture.rstrip("/") if capture else None)
         return html, status
 
     @app.get("/")
@@ -139,8 +144,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--variant", choices=["A", "B"], default="A")
     parser.add_argument("--port", type=int, default=8800)
+    parser.add_argument("--capture", default=None, help="the uxlab server whose capture snippet the pages carry")
     args = parser.parse_args()
-    create_portal(args.variant).run(host="127.0.0.1", port=args.port)
+    create_portal(args.variant, args.capture).run(host="127.0.0.1", port=args.port)
 
 
 if __name__ == "__main__":
