@@ -10,6 +10,7 @@ nothing below `create_app` looks at the environment.
 | REDIS_URL | UXLAB_REDIS_URL | none: one process keeps its own state |
 | SESSION_COOKIE_SECURE | UXLAB_SECURE_COOKIES=1 | off (over plain http a Secure cookie never returns) |
 | IDLE_MINUTES | UXLAB_IDLE_MINUTES | 120: a login unused this long ends |
+| LOGIN_CHECK_SECONDS | | 1: how often live observers' logins are re-read (an ended one is disconnected) |
 | MAX_REQUESTS | UXLAB_MAX_REQUESTS | 4 page requests at once; more wait their turn |
 | QUEUE_SECONDS | UXLAB_QUEUE_SECONDS | 5: a request waiting longer gets 503 |
 | MAX_REELS | UXLAB_MAX_REELS | 2 highlight reels cut at once, across the study's workers; more get 409 |
@@ -61,6 +62,8 @@ def defaults() -> dict[str, Any]:
         "LOGIN_MAX_ADDRESS_FAILURES": 20,   # per address, whatever the names tried
         "LOGIN_WINDOW_SECONDS": 300,
         "NOTES_PER_MINUTE": 30,
+        # how often a process re-reads its live observers' logins (web/live/login_sweep.py)
+        "LOGIN_CHECK_SECONDS": 1.0,
         # one process has one interpreter lock: past a few requests at once each only slows
         # the others, and a short fair queue serves a crowd sooner (bench/serve.py)
         "MAX_REQUESTS": 4,

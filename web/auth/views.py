@@ -10,6 +10,7 @@ from web import current
 from web.auth.access import begin_login
 from web.auth.accounts import authenticate, change_password
 from web.auth.login_limits import LoginLimiter
+from web.live.login_sweep import logins_ended
 
 bp = Blueprint("auth", __name__)
 
@@ -54,6 +55,7 @@ def login():
 def logout():
     """Ends this user's logins everywhere, so a copied cookie is worth nothing afterwards."""
     current.store().users.end_logins(current.user()["name"])
+    logins_ended()   # this user's live sockets end now, in every server process
     session.clear()
     return redirect(url_for("auth.login"))
 
@@ -70,6 +72,7 @@ def password():
         except UxlabError as exc:
             error = exc.message
         else:
+            logins_ended()
             begin_login(session, current.store().users.get(user["name"]))
             session.permanent = True
             return redirect(url_for("dashboard.index"))

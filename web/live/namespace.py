@@ -63,6 +63,7 @@ from sessions.events import (
 from sessions.store import UnknownSession
 from web import current
 from web.live import page, websocket_sends
+from web.live.login_sweep import LoginSweep
 from web.views.remote_tasks import live_session_of
 from web.live.payloads import (
     MAX_ID,
@@ -96,7 +97,10 @@ def init_app(app: Flask, socketio: SocketIO) -> None:
     websocket_sends.install()
     _whole_messages(socketio.server)
     refuse_undeclared(socketio.server)
-    socketio.on_namespace(LiveNamespace(LIVE_NAMESPACE))
+    namespace = LiveNamespace(LIVE_NAMESPACE)
+    socketio.on_namespace(namespace)
+    # ending a login ends its sockets (web.live.login_sweep)
+    app.extensions["uxlab"]["login_sweep"] = LoginSweep(app, socketio, LIVE_NAMESPACE, lambda: namespace.clients)
 
 
 def live_token() -> str | None:
@@ -188,6 +192,7 @@ class LiveNamespace(Namespace):
             raise Refused("only observers and researchers can watch live")
         self.clients[sender()] = {"user": user["name"], "role": user["role"], "session": None,
                                      "generation": int(user["generation"] or 0)}
+        current_app.extensions["uxlab"]["login_sweep"].watch()
         return True
 
     def _connect_recorder(self, auth: dict, joined: str | None = None):
