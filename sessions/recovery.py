@@ -66,14 +66,35 @@ def recover_orphans(store: Store) -> list[str]:
     return recovered
 
 
-def recover_session(store: Store, session_id: str) -> None:
+def settled_attempts(store: Store, session: dict) -> list[dict]:
+    """A session's attempts as recovery will leave them: when its recorder is gone, a running
+    attempt is interrupted at the last moment recorded. This is what a command that only reads
+    shows (it may not recover the session itself), so a crashed session's task is never
+    missing from an analysis made before the next writer runs."""
+    attempts = store.attempts.all(session["id"])
+    if session.get("status") != SessionStatus.RECORDING or recorder_alive(session):
+        return attempts
+    open_ = [a for a in attempts if a["outcome"] is None]
+    if not open_:
+        return attempts
+    duration = _recovered_duration(store, session["id"])
+    return [{**a, "ended": max(a["started"], duration), "outcome": Outcome.INTERRUPTED.value}
+            if a["outcome"] is None else a for a in attempts]
+
+
+def _recovered_duration(store: Store, session_id: str) -> float:
+    """The last moment a session recorded anything: where recovery ends it."""
     last = store.db.execute(
         "SELECT max(t) FROM (SELECT max(t) AS t FROM events WHERE session_id = :s "
         "UNION ALL SELECT max(t) FROM markers WHERE session_id = :s "
         "UNION ALL SELECT max(coalesce(ended, started)) FROM attempts WHERE session_id = :s)",
         {"s": session_id}).fetchone()[0] or 0.0
     beat = store.db.execute("SELECT duration FROM sessions WHERE id = ?", [session_id]).fetchone()[0] or 0.0
-    duration = max(float(last), float(beat))
+    return max(float(last), float(beat))
+
+
+def recover_session(store: Store, session_id: str) -> None:
+    duration = _recovered_duration(store, session_id)
     with store.db.conn:
         store.db.execute(
             "UPDATE attempts SET ended = max(started, ?), outcome = ? "

@@ -15,6 +15,7 @@ import numpy as np
 from analyzer.phash import image_hash
 from analyzer.data.screen_names import TITLE_LAG, short_title
 from sessions.events import EventKind, is_on_product, is_product_press
+from sessions.recovery import settled_attempts
 from sessions.store import Store
 
 # when a session recorded no screen size and no keyframe can tell it
@@ -147,7 +148,8 @@ def load_session(store: Store, session: dict) -> SessionData:
     for frame in keyframes:
         if not frame.get("phash"):
             frame["phash"] = image_hash(store.media.read_image(sid, frame["keyframe"]))
-    attempts = [a for a in store.attempts.all(sid) if a["ended"] is not None and a["outcome"]]
+    # a crashed recorder's running attempt counts as interrupted, as recovery will store it
+    attempts = [a for a in settled_attempts(store, session) if a["ended"] is not None and a["outcome"]]
     seq = {int(a["attempt_id"]): a["value"] for a in store.answers.all(sid, "seq")
            if a["attempt_id"] is not None and a["value"] is not None}
     end = max([last_t, float(frame_t[-1]) if frame_t.size else 0.0, float(session.get("duration") or 0.0)])

@@ -88,3 +88,27 @@ def test_a_read_only_store_cannot_write(study_dir):
     Store(study_dir).close()
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
         Store(study_dir, read_only=True).sessions.create("P03")
+
+
+def test_a_command_that_only_reads_shows_a_crashed_sessions_attempt_as_interrupted(study_dir):
+    """The recorder died mid-task (a full disk stopped it, or kill -9) and nothing has written to
+    the study since: `uxlab analyze` changes nothing, yet counts the attempt as interrupted."""
+    import json
+
+    from sessions.events import click
+    store = Store(study_dir)
+    sid = store.sessions.create("P1")
+    attempt = store.attempts.start(sid, "first", 1.0)
+    store.events.append(sid, [click(6.5, 10, 10)])
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    store.sessions.update(sid, pid=gone.pid)       # the recorder's process is gone
+    store.close()
+    uxlab = str(Path(sys.executable).parent / "uxlab")
+    result = subprocess.run([uxlab, "analyze", str(study_dir), "--json"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    (first,) = [t for t in json.loads(result.stdout)["tasks"] if t["id"] == "first"]
+    assert first["interrupted"] == 1 and first["attempts"] == 0
+    after = Store(study_dir, read_only=True)
+    assert after.sessions.get(sid)["status"] == SessionStatus.RECORDING   # nothing was written
+    assert after.attempts.all(sid)[0]["outcome"] is None and after.attempts.all(sid)[0]["id"] == attempt
