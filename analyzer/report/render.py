@@ -20,6 +20,7 @@ from analyzer.report.problems import problems_section
 from analyzer.report.comparison import comparison_section
 from analyzer.report.format import duration, number, percent, plural, table
 from analyzer.report.quotes import quotes_section
+from analyzer.report.paths import paths_section
 from analyzer.report.results import (ELEVEN, HUNDRED, SEQ, appendix_section, errors_cell, group_time, nps_counts,
                                      recommend, results_section)
 from analyzer.report.style import STYLE
@@ -55,6 +56,7 @@ def render_report(store: Store, study: Study, progress: Progress | None = None, 
         quotes_section(store, result, replay_base),
         notes_section(store, result),
         heatmaps_section(data, result),
+        paths_section(store, study),
         appendix_section(result),
     ])
     return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'

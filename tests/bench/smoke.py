@@ -21,6 +21,7 @@ TABLES = {
     "analyze.py": r"^run\s+seconds\s+CPU s\s+note",
     "audio.py": r"^sound on this machine",
     "capture.py": r"^scene\s+fps\s+tool\s+CPU s/min",
+    "capture_snippet.py": r"^\| page \| clicks \| task ms",
     "findings.py": r"^run\s+wall s\s+cpu s\s+note",
     "live.py": r"^observers\s+recorder fps",
     "serve.py": r"^\| server \| requests/s",

@@ -7,6 +7,7 @@ import math
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
+from analyzer.paths import task_paths
 from analyzer.summary import comparison_groups, measure_session, summarize
 from sessions.events import INCLUSIONS, ROLES, SESSION_STATUSES, Outcome, Role
 from sessions.store import Store
@@ -65,7 +66,9 @@ def summary():
     the sessions list so a large study never slows the list down; the list's filters apply."""
     q = session_query(request.args)
     result = filtered_summary(current_summary(), q)
-    return render_template("dashboard/summary.html", result=result, q=q)
+    store, study = current.store(), current.study()
+    paths = study_views("paths").get(store, "paths", lambda: task_paths(store, study))   # issue 21: web pages
+    return render_template("dashboard/summary.html", result=result, q=q, paths=paths)
 
 
 def filtered_summary(result: dict, q: dict) -> dict:
