@@ -19,7 +19,12 @@ from sessions.events import ROLES
 @click.option("--connections", default=1000, show_default=True, type=click.IntRange(8, 20000),
               help="Open connections per process (each live viewer holds one).")
 @click.option("--dev", is_flag=True, help="Werkzeug's development server instead (for debugging).")
-def serve(folder: Path, host: str, port: int, workers: int, connections: int, dev: bool) -> None:
+@click.option("--https", "https", is_flag=True,
+              help="Browsers reach this server over HTTPS: login cookies are Secure (UXLAB_SECURE_COOKIES=1).")
+@click.option("--behind-proxy", is_flag=True,
+              help="A reverse proxy stands in front: believe its X-Forwarded-Proto/-For/-Host (UXLAB_PROXY=1).")
+def serve(folder: Path, host: str, port: int, workers: int, connections: int, dev: bool,
+          https: bool = False, behind_proxy: bool = False) -> None:
     """Serve a study's dashboard, replays, questionnaires, live view and moderator console.
 
     Runs gunicorn with gevent (WebSocket included). The first serve of a study with no
@@ -38,7 +43,9 @@ def serve(folder: Path, host: str, port: int, workers: int, connections: int, de
     created = ensure_first_user(store)
     store.close()
     # assembled once here, so every worker shares one secret key even when none was set
-    settings = assemble({"STUDY_DIR": str(folder)}, os.environ)
+    flags = {"SESSION_COOKIE_SECURE": True} if https else {}
+    flags.update({"BEHIND_PROXY": True} if behind_proxy else {})
+    settings = assemble({"STUDY_DIR": str(folder), **flags}, os.environ)
     if created:
         name, password = created
         click.echo(f"created user {name!r} (researcher) with password: {password}")

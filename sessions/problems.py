@@ -23,6 +23,7 @@ from sessions.events import (
     decision_action,
 )
 from sessions.store import Store, now_iso
+from sessions.text_checks import checked_text
 
 MAX_TITLE, MAX_TEXT, MAX_TAGS, MAX_TAG = 200, 4000, 12, 40
 EDITABLE = ("title", "description", "task", "tags")
@@ -251,7 +252,7 @@ def _session(store: Store, session_id: str) -> dict:
 def _title(title: Any) -> str:
     if not isinstance(title, str) or not title.strip():
         raise BadRequest("a problem needs a title")
-    title = " ".join(title.split())
+    title = " ".join(checked_text(title, "a problem's title").split())
     if len(title) > MAX_TITLE:
         raise BadRequest(f"a problem's title has at most {MAX_TITLE} characters")
     return title
@@ -264,7 +265,7 @@ def _text(text: Any, name: str) -> str:
         raise BadRequest(f"the {name} must be text")
     if len(text) > MAX_TEXT:
         raise BadRequest(f"the {name} has at most {MAX_TEXT} characters")
-    return text.strip()
+    return checked_text(text, f"the {name}").strip()
 
 
 def _task(task: Any) -> str | None:
@@ -279,7 +280,7 @@ def _tags(tags: Any) -> list[str]:
     items = tags.split(",") if isinstance(tags, str) else list(tags or [])
     if not all(isinstance(t, str) for t in items):
         raise BadRequest("tags must be words")
-    clean = sorted({t.strip().lower() for t in items if t.strip()})
+    clean = sorted({checked_text(t, "a tag").strip().lower() for t in items if t.strip()})
     if len(clean) > MAX_TAGS or any(len(t) > MAX_TAG for t in clean):
         raise BadRequest(f"at most {MAX_TAGS} tags of up to {MAX_TAG} characters")
     return clean

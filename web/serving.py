@@ -52,6 +52,9 @@ def options(host: str, port: int, workers: int, connections: int, redis_url: str
         "errorlog": "-",
         "loglevel": "warning",
         "proc_name": "uxlab-serve",
+        # gunicorn believes X-Forwarded-Proto from 127.0.0.1 by default; the app alone decides,
+        # and only when told it is behind a proxy (web/auth/cookies.py)
+        "forwarded_allow_ips": "",
     }
 
 

@@ -8,7 +8,8 @@ nothing below `create_app` looks at the environment.
 | SECRET_KEY | UXLAB_SECRET_KEY | random per process (logins end at a restart) |
 | LIVE_TOKEN | UXLAB_LIVE_TOKEN | none: recorders cannot publish live |
 | REDIS_URL | UXLAB_REDIS_URL | none: one process keeps its own state |
-| SESSION_COOKIE_SECURE | UXLAB_SECURE_COOKIES=1 | off (over plain http a Secure cookie never returns) |
+| SESSION_COOKIE_SECURE | UXLAB_SECURE_COOKIES=1 (`serve --https`) | off, but on for a request that came over HTTPS (over plain http a Secure cookie never returns) |
+| BEHIND_PROXY | UXLAB_PROXY=1 (`serve --behind-proxy`) | off: X-Forwarded-Proto/-For/-Host from one proxy are believed only when on |
 | IDLE_MINUTES | UXLAB_IDLE_MINUTES | 120: a login unused this long ends |
 | LOGIN_CHECK_SECONDS | | 1: how often live observers' logins are re-read (an ended one is disconnected) |
 | MAX_REQUESTS | UXLAB_MAX_REQUESTS | 4 page requests at once; more wait their turn |
@@ -31,6 +32,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "LIVE_TOKEN": ("UXLAB_LIVE_TOKEN", str),
     "REDIS_URL": ("UXLAB_REDIS_URL", str),
     "SESSION_COOKIE_SECURE": ("UXLAB_SECURE_COOKIES", lambda text: text == "1"),
+    "BEHIND_PROXY": ("UXLAB_PROXY", lambda text: text == "1"),
     "IDLE_MINUTES": ("UXLAB_IDLE_MINUTES", float),
     "MAX_REQUESTS": ("UXLAB_MAX_REQUESTS", int),
     "QUEUE_SECONDS": ("UXLAB_QUEUE_SECONDS", float),
@@ -49,6 +51,7 @@ def defaults() -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": False,
+        "BEHIND_PROXY": False,
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         # a login's last use is rewritten every SEEN_EVERY seconds (web/auth/access.py), which
         # renews the cookie; signing it afresh on every response would only cost time

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from sessions.errors import StoreError
 from sessions.events import MARKER_KINDS, MARKER_STATUSES, MarkerStatus
 from sessions.tables.base import Part, now_iso
+from sessions.text_checks import checked_text
 from sessions.tables.where import Where
 
 
@@ -22,6 +23,8 @@ class Markers(Part):
             raise StoreError(f"unknown marker kind {kind!r}")
         if status not in MARKER_STATUSES:
             raise StoreError(f"unknown marker status {status!r}")
+        if text is not None:
+            text = checked_text(text, "a flag's or marker's text")
         return self._insert("markers", {"session_id": session_id, "t": float(t), "kind": kind,
                                         "text": text, "author": author,
                                         "attempt_id": attempt_id, "status": status})
@@ -46,14 +49,15 @@ class Notes(Part):
         """An observer's note at session time `t`; returns its id."""
         if not text or not text.strip():
             raise StoreError("a note needs some text")
+        text = checked_text(text, "a note")
         return self._insert("notes", {
             "session_id": session_id, "t": float(t), "text": text.strip(), "author": author,
-            "created": now_iso(), "tags": json.dumps(sorted(set(tags))), "source": source,
+            "created": now_iso(), "tags": json.dumps(_checked_tags(tags)), "source": source,
         })
 
     def set_tags(self, note_id: int, tags: Iterable[str]) -> None:
         """Replace a note's tags (kept sorted and unique)."""
-        self.db.table("notes").update(note_id, {"tags": json.dumps(sorted(set(tags)))})
+        self.db.table("notes").update(note_id, {"tags": json.dumps(_checked_tags(tags))})
 
     def all(self, session_id: str | None = None) -> list[dict]:
         """Notes of one session or of the study, tags decoded."""
@@ -62,3 +66,8 @@ class Notes(Part):
         for row in rows:
             row["tags"] = json.loads(row.get("tags") or "[]")
         return rows
+
+
+def _checked_tags(tags: Iterable[str]) -> list[str]:
+    """Tags sorted and unique, each free of control characters."""
+    return sorted({checked_text(tag, "a tag") for tag in tags})

@@ -1,6 +1,6 @@
 """Defence-in-depth headers on every response: the pages load scripts, styles and media
 from this server only, cannot be framed by another site, and are never sniffed into
-another type."""
+another type; the login cookie is Secure over HTTPS (web.auth.cookies)."""
 from __future__ import annotations
 
 from flask import Flask, Response
@@ -18,6 +18,8 @@ HEADERS = {
 
 
 def init_app(app: Flask) -> None:
+    from web.auth import cookies
+    cookies.init_app(app)
     app.after_request(_add)
 
 

@@ -19,6 +19,7 @@ from socketio import packet
 
 from sessions.errors import UxlabError
 from sessions.events import MARKER_KINDS, MarkerStatus
+from sessions.text_checks import checked_text
 
 MAX_FRAME_BYTES = 1_000_000
 MAX_AUDIO_BYTES = 64_000  # a chunk of sound: 2 s of 16 kHz 16-bit mono at most
@@ -65,11 +66,23 @@ def shape_join(data: Any) -> str | None:
 
 
 def shape_note(data: Any) -> str | None:
-    return text_problem(data, "text", MAX_NOTE)
+    return text_problem(data, "text", MAX_NOTE) or _control_problem(data["text"], "a note")
 
 
 def shape_flag(data: Any) -> str | None:
-    return text_problem(data, "text", MAX_FLAG, required=False)
+    return text_problem(data, "text", MAX_FLAG, required=False) or _control_problem(data.get("text"), "a flag")
+
+
+def _control_problem(text: str | None, what: str) -> str | None:
+    """The store refuses control characters too (sessions.text_checks); refusing them here
+    as well keeps a refused note from counting against the user's notes a minute."""
+    if text is None:
+        return None
+    try:
+        checked_text(text, what)
+    except UxlabError as exc:
+        return exc.message
+    return None
 
 
 def shape_resolve(data: Any) -> str | None:
