@@ -183,3 +183,22 @@ def screen_heatmap(clicks: list[WebClick], width: int, height: int, sigma: float
     x = np.array([c.x for c in clicks], dtype=np.int64)
     y = np.array([c.y for c in clicks], dtype=np.int64)
     return click_density(x, y, width, height, sigma)
+
+
+def find_clicks(store: Store, query: str, limit: int = 200) -> list[dict]:
+    """Named clicks whose element label holds every word of `query` (any case), newest
+    session first, for search beside what was said: "Export" finds "button 'Export'"."""
+    words = [w.casefold() for w in query.split() if w.strip()]
+    if not words:
+        return []
+    hits = []
+    for session in store.sessions.all():
+        rows = store.events.rows(session["id"], [EventKind.PAGE_CLICK.value], ("t", "text", "task", "window"))
+        for t, label, task, url in rows:
+            if label and all(w in label.casefold() for w in words):
+                hits.append({"kind": EventKind.PAGE_CLICK.value, "session": session["id"],
+                             "participant": session["participant"], "task": task, "t": float(t),
+                             "label": label, "url": url})
+                if len(hits) >= limit:
+                    return hits
+    return hits

@@ -542,6 +542,8 @@ REPLAY_COLUMNS: dict[str, tuple[str, ...]] = {
     "idle": ("start", "end"),
     "segments": ("t", "end", "speaker", "text", "confidence", "machine_text"),   # machine_text: set when corrected
     "words": ("t", "end", "text", "segment"),   # segment: the index of its row in "segments"
+    "page_clicks": ("t", "label", "url"),       # a web page's named click (capture.js): "button 'Send'"
+    "urls": ("t", "url", "title", "how"),       # a web page's URL changes: each one a screen change
 }
 
 

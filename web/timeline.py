@@ -45,6 +45,7 @@ def replay_data(store: Store, study: Study, session_id: str) -> dict:
         "redacted": _redactions(store, session_id),
     }
     data.update(_events(store, session_id))
+    data.update(_page_events(store, session_id))
     data.update(_transcript(store, session_id))
     return data
 
@@ -104,6 +105,18 @@ def _events(store: Store, session_id: str) -> dict:
         table = _TABLES[row[1]]
         cells = (round(row[0], 3), *row[1:], int(not is_on_product(row[-1])))
         tables[table].append(list(_PICK[table](cells)))
+    return tables
+
+
+def _page_events(store: Store, session_id: str) -> dict:
+    """A web product's named clicks and URL changes (capture.js), as REPLAY_COLUMNS lists them."""
+    kinds = (EventKind.PAGE_CLICK, EventKind.URL)
+    tables: dict[str, list[list]] = {"page_clicks": [], "urls": []}
+    for t, kind, text, url, how in store.events.rows(session_id, kinds, ("t", "kind", "text", "window", "key")):
+        if kind == EventKind.PAGE_CLICK:
+            tables["page_clicks"].append([round(t, 3), text, url])
+        else:
+            tables["urls"].append([round(t, 3), url, text, how])
     return tables
 
 

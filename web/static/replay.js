@@ -118,6 +118,15 @@ async function start() {
     items.push([m.t, kind, `${m.text || ""}${label}`]);
   }
   for (const {t, title} of replayRows(data, "windows")) items.push([t, K.WINDOW, title]);
+  // a web product's pages (capture.js) name what was clicked, and each URL change is a screen change
+  for (const {t, label, url} of replayRows(data, "page_clicks")) {
+    mark("clicks", t, "tl-click page", `clicked ${label} on ${url}`);
+    items.push([t, K.PAGE_CLICK, `clicked ${label}`]);
+  }
+  for (const {t, url, title} of replayRows(data, "urls")) {
+    mark("marks", t, "tl-screen", `screen: ${url}`);
+    items.push([t, K.URL, `screen: ${url}${title ? ` · ${title}` : ""}`]);
+  }
   function noteText(n) { return `${n.author}: ${n.text}${n.tags.length ? ` [${n.tags.join(", ")}]` : ""}`; }
   function addNote(n) {
     mark("notes", n.t, "tl-note", `${n.author}: ${n.text}`);

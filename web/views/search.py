@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request, url_for
 
+from analyzer.url_screens import find_clicks
 from sessions.errors import UxlabError
 from sessions.transcripts import MARK_END, MARK_START, Transcripts
 from web import current
@@ -30,6 +31,10 @@ def _hits(query: str) -> list[dict]:
     hits = Transcripts(current.store()).search(query)
     for hit in hits:
         hit["parts"] = _parts(hit.pop("snippet"))
+    for click in find_clicks(current.store(), query):   # what was clicked, by its element's name
+        click["parts"] = [(f"clicked {click.pop('label')}", True)]
+        hits.append(click)
+    for hit in hits:
         hit["replay"] = url_for("replay.page", session_id=hit["session"]) + f"#t={hit['t']:.1f}"
     return hits
 
