@@ -28,7 +28,9 @@ import sys
 import tempfile
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import socketio
@@ -98,10 +100,20 @@ async def log_in(http: aiohttp.ClientSession, url: str) -> None:
         assert answer.status == 302, answer.status
 
 
-async def http_load(url: str, paths: list[str], clients: int, seconds: float, cookies: list) -> dict:
-    """`clients` clients, each on its own connection, asking for `paths` in turn."""
+async def http_load(url: str, paths: list[str], clients: int, seconds: float, cookies: list,
+                    until: Callable[[], bool] | None = None) -> dict:
+    """`clients` clients, each on its own connection, asking for `paths` in turn for
+    `seconds` (or, given `until`, until it says so)."""
     latencies, errors, timeouts, statuses = [], 0, 0, {}
-    deadline = time.monotonic() + seconds
+    started_at = time.monotonic()
+    deadline = started_at + seconds if until is None else float("inf")
+    if until is not None:
+        async def watch() -> None:
+            nonlocal deadline
+            while not until():
+                await asyncio.sleep(0.1)
+            deadline = 0.0
+        watcher = asyncio.ensure_future(watch())
 
     async def client(index: int) -> None:
         nonlocal errors, timeouts
@@ -131,14 +143,18 @@ async def http_load(url: str, paths: list[str], clients: int, seconds: float, co
                 latencies.append(time.monotonic() - started)
 
     await asyncio.gather(*(client(i) for i in range(clients)))
+    if until is not None:
+        await watcher
+    seconds = time.monotonic() - started_at
     return {"requests": len(latencies) + errors + timeouts, "ok": len(latencies), "errors": errors,
-            "timeouts": timeouts, "rps": (len(latencies) + errors + timeouts) / seconds,
+            "timeouts": timeouts, "rps": (len(latencies) + errors + timeouts) / seconds, "seconds": seconds,
             "p50": quantile(latencies, 0.5), "p95": quantile(latencies, 0.95), "statuses": statuses}
 
 
 async def observe(url: str, cookie: str, session_id: str, count: int, seconds: float,
-                  settle: float = 2.0) -> dict:
-    """`count` observers join the live session; each keeps (arrival, latency, seq) per frame."""
+                  settle: float = 2.0, measuring: Any = None) -> dict:
+    """`count` observers join the live session; each keeps (arrival, latency, seq) per frame.
+    `measuring` (an Event), when given, is set while the frames are being counted."""
     arrivals: list[list[tuple[float, float, int]]] = [[] for _ in range(count)]
     observers: list[socketio.AsyncClient] = []
 
@@ -159,9 +175,13 @@ async def observe(url: str, cookie: str, session_id: str, count: int, seconds: f
     for start in range(0, count, 20):
         await asyncio.gather(*(connect(i) for i in range(start, min(count, start + 20))))
     await asyncio.sleep(settle)       # every observer has had its first frames
+    if measuring is not None:
+        measuring.set()
     begin = time.time()
     await asyncio.sleep(seconds)
     end = time.time()
+    if measuring is not None:
+        measuring.clear()
     await asyncio.gather(*(c.disconnect() for c in observers))
     latencies, rates, first_seq, last_seq = [], [], None, None
     for frames in arrivals:
@@ -233,6 +253,69 @@ def run_one(folder: Path, display: VirtualDisplay, dev: bool, args, replay_id: s
         stop_process(server, timeout=15)
 
 
+def _observers_apart(url: str, cookie: str, session_id: str, count: int, seconds: float, settle: float,
+                     measuring: Any, answer: Any) -> None:
+    """observe() in a process of its own, so the HTTP crowd's client loop does not delay the
+    observers' clocks (the latency measured is the server's, not this bench's)."""
+    try:
+        answer.put(asyncio.run(observe(url, cookie, session_id, count, seconds, settle, measuring)))
+    except BaseException as exc:
+        answer.put({"failed": repr(exc)})
+        raise
+
+
+def run_mixed(folder: Path, display: VirtualDisplay, args, replay_id: str) -> dict:
+    """The HTTP crowd and the observers at once on `uxlab serve`, during a recording: the
+    crowd runs while the observers' frames are counted, and the server's memory is read at
+    the start, right after the load and `args.memory_wait` seconds later."""
+    import multiprocessing
+    server, url = start_server(folder, False)
+    try:
+        recorder = start_recorder(folder, display, url)
+    except BaseException:
+        stop_process(server, timeout=15)
+        raise
+    settle = 0.5 if args.quick else 2.0
+    paths = ["/summary", f"/sessions/{replay_id}/timeline.json", "/heatmaps/first"]
+    context = multiprocessing.get_context("spawn")
+    try:
+        async def logins() -> list[dict]:
+            cookies = []
+            for _ in range(8):
+                async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+                    await log_in(http, url)
+                    cookies.append({c.key: c.value for c in http.cookie_jar})
+            await http_load(url, paths, 10, 1.5 * settle, cookies)   # warm-up: caches, threads, imports
+            return cookies
+        cookies = asyncio.run(logins())
+        rss_start = tree_rss_mb(server.pid)
+        measuring, answer = context.Event(), context.Queue()
+        cookie = "uxlab_session=" + cookies[0]["uxlab_session"]
+        watchers = context.Process(target=_observers_apart, args=(
+            url, cookie, recorder.session_id, args.observers, args.observe_seconds, settle, measuring, answer))
+        watchers.start()
+        counted = [False]
+
+        def over() -> bool:   # the crowd starts with the observers and stops once their count ends
+            counted[0] = counted[0] or measuring.is_set()
+            return (counted[0] and not measuring.is_set()) or not watchers.is_alive()
+        load = asyncio.run(http_load(url, paths, args.clients, 0.0, cookies, until=over))
+        live = answer.get(timeout=120)
+        watchers.join(timeout=30)
+        if "failed" in live:
+            raise SystemExit(f"the observers failed: {live['failed']}")
+        rss_end = tree_rss_mb(server.pid)
+        settled = time.monotonic() + args.memory_wait
+        while time.monotonic() < settled:
+            time.sleep(0.5)
+        rss_later = tree_rss_mb(server.pid)
+        load.update(rss_start=rss_start, rss_end=rss_end, rss_later=rss_later)
+        return {"http": load, "live": live}
+    finally:
+        recorder.stop()
+        stop_process(server, timeout=15)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=200)
@@ -240,11 +323,16 @@ def main() -> None:
     parser.add_argument("--observers", type=int, default=200)
     parser.add_argument("--observe-seconds", type=float, default=15.0)
     parser.add_argument("--sessions", type=int, default=20)
-    parser.add_argument("--only", choices=["gunicorn", "dev"], help="run one server only")
+    parser.add_argument("--only", choices=["gunicorn", "dev", "mixed"], help="run one of the three only")
+    parser.add_argument("--mixed-observers", type=int, default=100,
+                        help="observers watching while the HTTP crowd runs (the mixed run)")
+    parser.add_argument("--memory-wait", type=float, default=60.0,
+                        help="seconds after the mixed load before the server's memory is read again")
     parser.add_argument("--quick", action="store_true", help="a smoke run: a few clients, a few seconds")
     args = parser.parse_args()
     if args.quick:
         args.clients, args.seconds, args.observers, args.observe_seconds, args.sessions = 5, 2.0, 3, 2.0, 2
+        args.mixed_observers, args.memory_wait = 3, 3.0
     with tempfile.TemporaryDirectory() as tmp, VirtualDisplay(1280, 800, first=first_display()) as display:
         folder = Path(tmp) / "study"
         folder.mkdir()
@@ -257,16 +345,41 @@ def main() -> None:
         animator = subprocess.Popen([sys.executable, "-c", ANIMATOR], env=display.env(),
                                     stdout=subprocess.PIPE, text=True)
         assert animator.stdout.readline().strip() == "ready"
-        results = {}
+        results, mixed = {}, None
         try:
             for name, dev in (("uxlab serve (gunicorn, gevent)", False), ("development server (--dev)", True)):
-                if args.only and (args.only == "dev") != dev:
+                if args.only and args.only != ("dev" if dev else "gunicorn"):
                     continue
                 results[name] = run_one(folder, display, dev, args, ids[0])
+            if args.only in (None, "mixed"):
+                mixed_args = argparse.Namespace(**{**vars(args), "observers": args.mixed_observers})
+                mixed = run_mixed(folder, display, mixed_args, ids[0])
         finally:
             animator.kill()
             animator.wait()
-    print_table(results, args)
+    if results:
+        print_table(results, args)
+    if mixed is not None:
+        print_mixed(mixed, args)
+
+
+def print_mixed(result: dict, args) -> None:
+    h, live = result["http"], result["live"]
+    print(f"\nmixed: {args.clients} HTTP clients and {args.mixed_observers} observers at once on uxlab serve "
+          f"(gunicorn, gevent), during a recording, {h['seconds']:.0f} s")
+    print("| measure | value | target |")
+    print("| --- | ---: | --- |")
+    print(f"| observers' latency p50 / p95 ms | {live['p50']:.0f} / {live['p95']:.0f} | p95 ≤ 500 ms |")
+    print(f"| delivered fps min / median (source {live['source_fps']:.1f}) | {live['fps_min']:.1f} / "
+          f"{live['fps_median']:.1f} | ≥ 90 % of the source |")
+    print(f"| observers within 10 % of the source | {live['within_10pct']} of {live['observers']} | all |")
+    print(f"| HTTP requests/s, p50 / p95 ms | {h['rps']:.0f}, {h['p50']:.0f} / {h['p95']:.0f} | p95 ≤ 1500 ms |")
+    print(f"| HTTP errors, timeouts | {h['errors']}, {h['timeouts']} | 0 |")
+    print(f"| server RSS at start → end of load → {args.memory_wait:.0f} s later MB | {h['rss_start']:.0f} → "
+          f"{h['rss_end']:.0f} → {h['rss_later']:.0f} ({h['rss_later'] - h['rss_start']:+.0f}) | within 20 MB "
+          "of the start |")
+    print(json.dumps({"mixed": result}, default=lambda v: round(v, 2) if isinstance(v, float) else str(v)),
+          file=sys.stderr)
 
 
 def print_table(results: dict, args) -> None:
