@@ -24,6 +24,7 @@ TABLES = {
     "capture_snippet.py": r"^\| page \| clicks \| task ms",
     "findings.py": r"^run\s+wall s\s+cpu s\s+note",
     "live.py": r"^observers\s+recorder fps",
+    "remote.py": r"^remote participants:",
     "serve.py": r"^\| server \| requests/s",
     "transcription.py": r"^\| engine \| WER",
     "web.py": r"^measurement\s+runs\s+p50 ms",
@@ -52,7 +53,7 @@ class Outcome:
 
     def table(self) -> bool:
         """Whether stdout holds the bench's table: its header and a row with a number after it."""
-        header = re.compile(TABLES.get(self.bench, r"$^"))
+        header = re.compile(TABLES.get(self.bench, r"(?!)"))   # an unnamed bench has no table
         lines = self.stdout.splitlines()
         for index, line in enumerate(lines):
             if header.search(line):

@@ -42,3 +42,5 @@ def test_a_bench_that_exits_0_without_its_table_fails():
     table = Outcome("web.py", 0, "measurement  runs  p50 ms  p95 ms  target p95\nsessions list  6  8.7  33.2\n",
                     "", 1.0)
     assert table.problem() is None
+    unnamed = Outcome("new.py", 0, "\nsomething  1.0\n", "", 1.0)   # a bench the harness does not know
+    assert unnamed.problem() == "bench/new.py exited 0 but printed no table"
