@@ -5,7 +5,7 @@ import re
 
 import socketio
 
-from web.auth.access import PUBLIC_ENDPOINTS
+from web.auth.access import PUBLIC_BLUEPRINTS, PUBLIC_ENDPOINTS
 from tests.web.conftest import PASSWORDS, csrf_from, login, run_async
 
 DUMMY = {"session_id": "20260101T000000-abcdef", "relative": "screen.mp4", "task_id": "first",
@@ -15,7 +15,7 @@ DUMMY = {"session_id": "20260101T000000-abcdef", "relative": "screen.mp4", "task
 
 def _routes(app):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in PUBLIC_ENDPOINTS:
+        if rule.endpoint in PUBLIC_ENDPOINTS or rule.endpoint.split(".")[0] in PUBLIC_BLUEPRINTS:
             continue
         url = rule.rule
         for arg in rule.arguments:
@@ -44,6 +44,7 @@ def test_every_route_refuses_an_anonymous_client(app, session_id):
 def test_public_pages_are_only_login_static_and_the_questionnaire(app):
     assert PUBLIC_ENDPOINTS == {"auth.login", "static", "questionnaire.page", "questionnaire.state",
                                 "questionnaire.submit"}
+    assert "join" in PUBLIC_BLUEPRINTS   # the join page: each view checks its join token
 
 
 def _restricted(app, role):

@@ -10,6 +10,8 @@
 // the shortest round trip, taking half the round trip as the one-way delay).
 
 const root = document.getElementById("join");
+// sessions/events.py's js_constants, embedded by base.html: the live namespace and event names
+const uxlab = JSON.parse(document.getElementById("uxlab-constants")?.textContent || "{}");
 const base = root.dataset.base;
 const $ = (id) => document.getElementById(id);
 const CHUNK_MS = 1000;
@@ -193,7 +195,10 @@ function format() {
   return FORMATS.find((f) => MediaRecorder.isTypeSupported(f)) || "";
 }
 
-async function startRecording(display) {
+// Starts a recorder at once; the returned `ready()` claims its run once the session and the
+// clock are known (a resumed session records before it has asked the server anything, so a
+// reload loses as little as it can). Chunks made before that wait, stamped on this clock.
+function startRecording(display) {
   page.display = display;
   const video = display.getVideoTracks()[0];
   const surface = video.getSettings().displaySurface || null;
@@ -205,20 +210,28 @@ async function startRecording(display) {
   const stream = new MediaStream([video, ...page.mic.getAudioTracks()]);
   const mime = format();
   const recorder = new MediaRecorder(stream, {mimeType: mime, videoBitsPerSecond: 1_200_000, audioBitsPerSecond: 48_000});
-  const start = sessionNow();
+  const clientStart = clientNow();
   recorder.start(CHUNK_MS);
-  const {run} = await call("/run", {method: "POST", body: {track: "screen", start, mime: recorder.mimeType || mime, surface}});
   page.recorder = recorder;
-  page.run = run;
-  let seq = 0;
+  let run = null, seq = 0;
+  const early = [];
+  const hand = (c) => keep({session: page.session, track: "screen", run, seq: c.seq,
+                            t: c.at + page.offset - page.startedAt, blob: c.blob});
   recorder.ondataavailable = (event) => {
     if (!event.data.size) return;
-    keep({session: page.session, track: "screen", run, seq: seq++, t: sessionNow(), blob: event.data});
+    const c = {seq: seq++, at: clientNow(), blob: event.data};
+    if (run === null) early.push(c); else hand(c);
   };
-  recorder.onstop = () => { root.dataset.stopped = String(run); };
   video.addEventListener("ended", () => stoppedSharing(recorder));
   root.dataset.recording = "1";
-  root.dataset.run = String(run);
+  return async () => {
+    const start = Math.max(0, clientStart + page.offset - page.startedAt);
+    ({run} = await call("/run", {method: "POST", body: {track: "screen", start, mime: recorder.mimeType || mime, surface}}));
+    page.run = run;
+    recorder.onstop = () => { root.dataset.stopped = String(run); };
+    for (const c of early.splice(0)) hand(c);
+    root.dataset.run = String(run);
+  };
 }
 
 function stopRecorder(recorder) {
@@ -241,7 +254,7 @@ async function shareAgain() {
   const display = await askToShare();
   if (!display) return;
   problem("");
-  await startRecording(display);
+  await startRecording(display)();
   call("/marker", {method: "POST", body: {what: "share_again", t: sessionNow()}}).catch(() => {});
   render(page.state);
 }
@@ -251,6 +264,9 @@ async function begin() {
   const display = await askToShare();
   if (!display) return;
   const video = display.getVideoTracks()[0];
+  // a session already begun (a reload) records first; a new one begins first, so that its
+  // recording starts after the session's time 0
+  const early = root.dataset.resuming === "1" ? startRecording(display) : null;
   const answer = await call("/begin", {method: "POST", body: {
     surface: video.getSettings().displaySurface || null, microphone: !!page.mic,
     browser: navigator.userAgent}});
@@ -259,7 +275,7 @@ async function begin() {
   root.dataset.session = answer.session;
   const trip = await syncClock();
   root.dataset.roundTrip = trip.toFixed(4);
-  await startRecording(display);
+  await (early || startRecording(display))();
   send();
   startLive();
   await refresh();
@@ -274,7 +290,7 @@ const LIVE_FPS = 4, LIVE_WIDTH = 960, LIVE_RATE = 16000;
 function startLive() {
   if (typeof window.io !== "function" || page.live) return;
   const token = base.split("/").pop();
-  const socket = window.io("/live", {transports: ["websocket"], auth: {join: token}});
+  const socket = window.io(uxlab.liveNamespace, {transports: ["websocket"], auth: {join: token}});
   const live = page.live = {socket, seq: 0, audioSeq: 0, timers: []};
   const video = document.createElement("video");
   video.muted = true;
@@ -299,7 +315,7 @@ function startLive() {
       if (!blob) return;
       const jpeg = await blob.arrayBuffer();
       const now = Date.now() / 1000;
-      socket.volatile.emit("frame", {t: Math.max(0, t), seq: live.seq++, w: canvas.width, h: canvas.height,
+      socket.volatile.emit(uxlab.LIVE_EVENTS.FRAME, {t: Math.max(0, t), seq: live.seq++, w: canvas.width, h: canvas.height,
                                      jpeg, captured, offered: now, sent: now});
     }, "image/jpeg", 0.6);
   };
@@ -315,7 +331,7 @@ function startLive() {
       const pcm = new Int16Array(input.length);
       for (let i = 0; i < input.length; i++) pcm[i] = Math.max(-32768, Math.min(32767, input[i] * 32768));
       const t = sessionNow() - input.length / LIVE_RATE;
-      socket.volatile.emit("audio", {t: Math.max(0, t), seq: live.audioSeq++, rate: LIVE_RATE, pcm: pcm.buffer,
+      socket.volatile.emit(uxlab.LIVE_EVENTS.AUDIO, {t: Math.max(0, t), seq: live.audioSeq++, rate: LIVE_RATE, pcm: pcm.buffer,
                                      sent: Date.now() / 1000});
     };
     source.connect(node);
