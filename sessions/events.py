@@ -269,6 +269,7 @@ class MarkerKind(StrEnum):
     AUDIO_LOST = "audio_lost"    # a microphone disappeared mid-session
     CAMERA_LOST = "camera_lost"  # a camera disappeared mid-session
     GAP = "gap"                  # a stretch a browser recording lost (its page closed or reloaded)
+    CAPTIONS_LOST = "captions_lost"  # live captions skipped a stretch of sound (the server was busy)
 
 
 MARKER_KINDS = tuple(k.value for k in MarkerKind)
@@ -416,6 +417,7 @@ class LiveEvent(StrEnum):
     # server -> observers
     FLAG_RESOLVED = "flag_resolved"  # {id, status, by}
     RECORDER = "recorder"           # {session, online: bool}
+    CAPTION = "caption"             # LiveCaption: the participant's words a few seconds after they were said
     # server -> recorder
     SNAPSHOT = "snapshot"           # {session}: an observer joined; send the state and screen now
 
@@ -438,7 +440,7 @@ LIVE_RECORDER_EVENTS = (LiveEvent.FRAME, LiveEvent.AUDIO, LiveEvent.EVENTS, Live
 LIVE_OBSERVER_EVENTS = (LiveEvent.JOIN, LiveEvent.NOTE, LiveEvent.FLAG, LiveEvent.RESOLVE_FLAG)
 LIVE_SERVER_EVENTS = (LiveEvent.FRAME, LiveEvent.AUDIO, LiveEvent.EVENTS, LiveEvent.STATE,
                       LiveEvent.MARKER, LiveEvent.NOTE, LiveEvent.FLAG, LiveEvent.FLAG_RESOLVED,
-                      LiveEvent.RECORDER, LiveEvent.CAMERA, LiveEvent.SNAPSHOT)
+                      LiveEvent.RECORDER, LiveEvent.CAMERA, LiveEvent.SNAPSHOT, LiveEvent.CAPTION)
 CONSOLE_CLIENT_EVENTS = (ConsoleEvent.JOIN, ConsoleEvent.COMMAND, ConsoleEvent.STATE, ConsoleEvent.DONE)
 CONSOLE_SERVER_EVENTS = (ConsoleEvent.COMMAND, ConsoleEvent.STATE, ConsoleEvent.DONE)
 
@@ -526,6 +528,17 @@ class LiveMarker(TypedDict):
     t: float
     kind: str
     text: str | None
+
+
+class LiveCaption(TypedDict):
+    """`caption`, server → observers: one utterance of the participant, transcribed on the
+    server from the relayed sound (web.live.captions) and stored as the first transcript."""
+
+    session: str
+    t: float          # session time the utterance began
+    end: float        # ... and ended
+    speaker: str      # a Speaker: the participant, whose voice the recorder relays
+    text: str
 
 
 

@@ -65,6 +65,7 @@ class Capture:
     transcribe: bool = False   # transcribe each session on this machine when it ends
     audio: str = "none"          # "none", "default" or a microphone's source name
     web: web_capture.WebCapture = field(default_factory=web_capture.WebCapture)   # origins, screens
+    live_captions: bool = True   # the server captions the participant's voice for live observers
 
 
 @dataclass(frozen=True)
@@ -273,7 +274,7 @@ class _Checker:
     def capture(self) -> Capture:
         table = self.table("capture")
         where = ("capture",)
-        self.only(table, {"fps", "scale", "keystrokes", "window_titles", "transcribe", "audio"}
+        self.only(table, {"fps", "scale", "keystrokes", "window_titles", "transcribe", "audio", "live_captions"}
                   | web_capture.CAPTURE_FIELDS, where)
         fps = self.guarded(lambda: self.number(table, "fps", where, 1, 30))
         scale = self.guarded(lambda: self.number(table, "scale", where, 0.1, 1.0))
@@ -291,7 +292,9 @@ class _Checker:
             transcribe = False
         audio = self.guarded(lambda: self.string(table, "audio", where)) or "none"
         web = web_capture.read_web_capture(self, table, where)
-        return Capture(fps or 10.0, scale or 1.0, keys, titles, transcribe, audio.strip(), web)
+        captions = self.guarded(lambda: self.flag(table, "live_captions", where, True))
+        return Capture(fps or 10.0, scale or 1.0, keys, titles, transcribe, audio.strip(), web,
+                       live_captions=captions is not False)
 
     def tasks(self, questionnaires: Questionnaires) -> tuple[Task, ...]:
         raw = self.data.get("task")

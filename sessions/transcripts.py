@@ -104,21 +104,39 @@ class Transcripts:
             db.execute("DELETE FROM words WHERE session_id = ?", [session_id])
             db.execute("DELETE FROM segments WHERE session_id = ?", [session_id])
             for s in sorted(segments, key=lambda s: s.t):
-                cursor = db.execute(
-                    "INSERT INTO segments (session_id, t, end, speaker, text, confidence, engine) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [session_id, round(s.t, 3), round(s.end, 3), s.speaker, s.text,
-                     _check_confidence(s.confidence), engine])
-                db.conn.executemany(
-                    "INSERT INTO words (segment_id, session_id, t, end, text, confidence) VALUES (?, ?, ?, ?, ?, ?)",
-                    [(cursor.lastrowid, session_id, round(w.t, 3), round(w.end, 3), w.text.strip(),
-                      _check_confidence(w.confidence)) for w in s.words])
+                self._insert(session_id, s, engine)
             # a researcher's correction outlives the machine text it corrected
             kept = Corrections(self.store).reapply(session_id)
             db.execute("INSERT INTO audit (at, actor, action, session_id, detail) VALUES (?, ?, ?, ?, ?)",
                        [now_iso(), actor, TRANSCRIBE_ACTION, session_id,
                         json.dumps({"engine": engine, "segments": len(segments), "corrections_kept": kept})])
         return len(segments)
+
+    def add_live(self, session_id: str, segments: Sequence[Segment], engine: str) -> int:
+        """Add live captions (web.live.captions) to a session that has no full transcript:
+        searchable at once as its first transcript, until `replace` (`uxlab transcribe`)
+        puts the full one in their place. Returns the segments added (none once the session
+        has been transcribed, so a caption arriving late never mixes into a full transcript)."""
+        self.store.sessions.get(session_id)
+        for segment in segments:
+            _check(segment)
+        with self.db.conn:
+            if self.is_transcribed(session_id):
+                return 0
+            for s in segments:
+                self._insert(session_id, s, engine)
+        return len(segments)
+
+    def _insert(self, session_id: str, s: Segment, engine: str) -> None:
+        cursor = self.db.execute(
+            "INSERT INTO segments (session_id, t, end, speaker, text, confidence, engine) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [session_id, round(s.t, 3), round(s.end, 3), s.speaker, s.text,
+             _check_confidence(s.confidence), engine])
+        self.db.conn.executemany(
+            "INSERT INTO words (segment_id, session_id, t, end, text, confidence) VALUES (?, ?, ?, ?, ?, ?)",
+            [(cursor.lastrowid, session_id, round(w.t, 3), round(w.end, 3), w.text.strip(),
+              _check_confidence(w.confidence)) for w in s.words])
 
     def delete_between(self, session_id: str, start: float, end: float) -> int:
         """Delete every word said between `start` and `end` (a black-out of that stretch);

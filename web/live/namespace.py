@@ -63,6 +63,7 @@ from sessions.events import (
 from sessions.store import UnknownSession
 from web import current
 from web.live import page, websocket_sends
+from web.live.captions import Captioner
 from web.live.login_sweep import LoginSweep
 from web.views.remote_tasks import live_session_of
 from web.live.payloads import (
@@ -101,6 +102,8 @@ def init_app(app: Flask, socketio: SocketIO) -> None:
     socketio.on_namespace(namespace)
     # ending a login ends its sockets (web.live.login_sweep)
     app.extensions["uxlab"]["login_sweep"] = LoginSweep(app, socketio, LIVE_NAMESPACE, lambda: namespace.clients)
+    # the participant's voice captioned for observers, off the loop (web.live.captions)
+    app.extensions["uxlab"]["captions"] = Captioner(app, socketio, namespace._fanout)
 
 
 def live_token() -> str | None:
@@ -328,6 +331,7 @@ class LiveNamespace(Namespace):
                  **numbers(data, ("t", "seq", "sent"))}
         with self._fanout(session_id):
             emit(LiveEvent.AUDIO, chunk, to=live_room(session_id), skip_sid=self._backlogged(session_id) or None)
+        current_app.extensions["uxlab"]["captions"].feed(session_id, chunk)   # queued, never waited on
         return True
 
     @checked(shape_camera)

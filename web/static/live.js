@@ -163,6 +163,14 @@ function watchPage(box) {
   }, 250);
   socket.on(E.STATE, (s) => { if (s.session === session) { if (!s.ended) online(true); setNow(s.t); showState(s); } });
   socket.on(E.MARKER, (m) => item($("ticker"), `${when(m.t)}<strong>${esc(m.kind)}</strong> ${esc(m.text || "")}`, "marker"));
+  // live captions (web/live/captions.py): the participant's latest words under the screen
+  socket.on(E.CAPTION, (c) => {
+    if (c.session !== session || box.classList.contains("over")) return;
+    const line = $("captions");
+    line.textContent = c.text;
+    line.dataset.t = c.t;
+    line.hidden = false;
+  });
   function online(yes) {
     $("recorder").textContent = yes ? "recorder online" : "recorder offline";
     $("recorder").classList.toggle("off", !yes);
