@@ -152,3 +152,24 @@ def test_dashboard_replay_and_report_in_a_browser(demo, served, chromium):
         _check_screenshot(page.screenshot(), "report")
     finally:
         context.close()
+
+
+def test_the_demo_studys_iso_25062_report_holds_the_analysis_numbers(demo, tmp_path):
+    """The Common Industry Format report of the recorded demo, in HTML and Word: every section
+    of the standard, and its performance table's cells equal `uxlab analyze --json`'s."""
+    import docx
+
+    from tests.analyzer.test_cif import SECTIONS, _ci, _table
+    analysis = json.loads(uxlab("analyze", str(demo), "--json").stdout)
+    html_path, word_path = tmp_path / "cif.html", tmp_path / "cif.docx"
+    for out in (html_path, word_path):
+        uxlab("report", str(demo), "--format", "cif", "-o", str(out))
+    html, word = html_path.read_text(encoding="utf-8"), docx.Document(str(word_path))
+    word_headings = [p.text for p in word.paragraphs if p.style.name.startswith("Heading")]
+    from html import unescape
+    assert [s for s in SECTIONS if s not in unescape(html) or s not in word_headings] == []
+    performance = _table(html, "performance")
+    for task in analysis["tasks"]:
+        row = performance[task["id"]]
+        assert row[1] == str(task["attempts"])
+        assert row[2] == _ci(task["completion"], 100, 0, " %", task["attempts"])
