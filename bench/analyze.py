@@ -30,14 +30,14 @@ from scipy.stats import gaussian_kde
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analyzer.heatmap import click_density, overlay  # noqa: E402
-from analyzer.phash import phash  # noqa: E402
-from analyzer.report.render import render_report  # noqa: E402
-from analyzer.summary import analyze_study  # noqa: E402
-from sessions import events as ev  # noqa: E402
-from sessions.events import KEYFRAME_DIR, VIDEO_FILE, Outcome, SessionStatus, keyframe_name  # noqa: E402
-from sessions.store import Store  # noqa: E402
-from sessions.study import load_study  # noqa: E402
+from analyzer.heatmap import click_density, overlay
+from analyzer.phash import phash
+from analyzer.report.render import render_report
+from analyzer.summary import analyze_study
+from sessions import events as ev
+from sessions.events import KEYFRAME_DIR, VIDEO_FILE, Outcome, SessionStatus, keyframe_name
+from sessions.store import Store
+from sessions.study import load_study
 
 W, H, KF = 1920, 1080, 0.25
 HOUR, FPS, EVENTS = 3600.0, 30, 200_000

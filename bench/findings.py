@@ -29,12 +29,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analyzer.candidates import find_candidates, load_counted  # noqa: E402
-from analyzer.phash import phash  # noqa: E402
-from sessions.events import VIDEO_FILE, EventKind, SessionStatus, keyframe_name  # noqa: E402
-from sessions.media.reels import Clip, build_reel, reel_info  # noqa: E402
-from sessions.store import Store  # noqa: E402
-from sessions.study import load_study  # noqa: E402
+from analyzer.candidates import find_candidates, load_counted
+from analyzer.phash import phash
+from sessions.events import VIDEO_FILE, EventKind, SessionStatus, keyframe_name
+from sessions.media.reels import Clip, build_reel, reel_info
+from sessions.store import Store
+from sessions.study import load_study
 
 W, H, KF = 1920, 1080, 0.25
 HOUR, FPS, EVENTS, SESSIONS = 3600.0, 10, 100_000, 30

@@ -32,16 +32,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.live import RecorderProcess, first_display  # noqa: E402
-from recorder.virtual_display import VirtualDisplay  # noqa: E402
-from sessions.errors import UxlabError  # noqa: E402
-from sessions.store import Store  # noqa: E402
-from sessions.transcripts import Transcripts  # noqa: E402
-from speech.engines import open_engine  # noqa: E402
-from speech.normalise import word_error_rate  # noqa: E402
-from speech.transcribe import transcribe_session  # noqa: E402
-from tests.conftest import write_study  # noqa: E402
-from tests.pulse import RATE, VirtualPulse  # noqa: E402
+from bench.live import RecorderProcess, first_display
+from recorder.virtual_display import VirtualDisplay
+from sessions.errors import UxlabError
+from sessions.store import Store
+from sessions.transcripts import Transcripts
+from speech.engines import open_engine
+from speech.normalise import word_error_rate
+from speech.transcribe import transcribe_session
+from tests.conftest import write_study
+from tests.pulse import RATE, VirtualPulse
 
 LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")
 UXLAB = Path(sys.executable).parent / "uxlab"

@@ -19,11 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sessions import events as ev  # noqa: E402
-from sessions.events import VIDEO_FILE, EventKind, MarkerKind, Outcome, Role, SessionStatus, keyframe_name  # noqa: E402
-from sessions.store import Store  # noqa: E402
-from web import create_app  # noqa: E402
-from web.auth.accounts import add_user  # noqa: E402
+from sessions import events as ev
+from sessions.events import VIDEO_FILE, EventKind, MarkerKind, Outcome, Role, SessionStatus, keyframe_name
+from sessions.store import Store
+from web import create_app
+from web.auth.accounts import add_user
 
 STUDY = """title = "Bench study"
 [[task]]

@@ -154,7 +154,7 @@ class _Link:
         if client is not None:
             try:
                 client.disconnect()
-            except Exception:  # a half-dead connection may fail to say goodbye; nothing to keep
+            except Exception:  # noqa: BLE001  a half-dead connection may fail to say goodbye
                 pass
 
 

@@ -99,7 +99,7 @@ class PromptWindow:
             import tkinter as tk
             self.tk = tk
             self.root = tk.Tk(screenName=self.display, className="uxlab-prompt")
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001  Tk's errors on a missing display: reported
             self.error = exc
             self._ready.set()
             return

@@ -121,7 +121,7 @@ class Recording:
             raise RecordError("no X display to record: pass --display :N or --virtual")
         try:
             width, height = screen_size(self.display)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001  Xlib's own error types, said in one sentence
             raise RecordError(f"cannot open display {self.display}: {exc}") from None
         self.microphones = self._microphones()
         self._camera = self._open_camera()

@@ -137,7 +137,7 @@ class Microphone:
                     device=device, samplerate=self.rate, channels=1, dtype="int16",
                     blocksize=BLOCK, callback=self._callback)
                 stream.start()
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001  PortAudio's and the sound server's errors
                 raise Unavailable(f'cannot open audio source "{self.source}": {exc}') from None
             finally:
                 if pulse is not None:

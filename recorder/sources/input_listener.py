@@ -42,7 +42,7 @@ def _keystroke(key) -> list:
 def _safe_keystroke(key) -> list:
     try:
         return _keystroke(key)
-    except Exception:  # an exception here would kill the listener; keep the press as unknown
+    except Exception:  # noqa: BLE001  an exception here would kill the listener (pynput)
         return ["unknown", None, None]
 
 

@@ -90,7 +90,7 @@ class ScreenSource:
         try:
             with mss.MSS(display=self.display) as sct:
                 self._loop(sct, sct.monitors[0])
-        except Exception as exc:  # mss's own errors, Xlib's: reported, the session decides
+        except Exception as exc:  # noqa: BLE001  mss's and Xlib's errors: reported, the session decides
             self.lost = Lost(time.monotonic(), f"the screen cannot be grabbed: {exc}")
             self.on_lost(self.lost)
 

@@ -29,7 +29,7 @@ def open_display(name: str | None):
         warnings.simplefilter("ignore", ResourceWarning)
         try:
             return xdisplay.Display(name)
-        except Exception as exc:  # Xlib's own error types
+        except Exception as exc:  # noqa: BLE001  Xlib's own error types
             message = f"cannot open display {name}: {exc}"
         gc.collect()
     raise DisplayUnreachable(message)
@@ -61,7 +61,7 @@ class WindowSource:
     def _run(self) -> None:
         try:
             self._poll()
-        except Exception as exc:  # Xlib raises its own types, none of them worth a traceback
+        except Exception as exc:  # noqa: BLE001  Xlib raises its own types: reported as lost
             self.lost = Lost(time.monotonic(), str(exc))
             self.on_lost(self.lost)
 

@@ -85,7 +85,7 @@ def test_two_black_outs_at_once_both_end_up_in_the_video(store):
     def run(start: float, end: float) -> None:
         try:
             redact(store, session_id, start, end, actor="rita", reason="both")
-        except BaseException as exc:  # reported below, with the other thread's outcome
+        except BaseException as exc:  # noqa: BLE001  reported below, with the other thread's outcome
             errors.append(exc)
     threads = [threading.Thread(target=run, args=span) for span in ((1.5, 2.5), (4.5, 5.5))]
     for thread in threads:

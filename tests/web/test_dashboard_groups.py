@@ -68,7 +68,7 @@ def test_groups_side_by_side_with_the_comparison_test(as_role, grouped):
 
 
 @pytest.mark.timeout(120)
-def test_filtering_in_the_browser_changes_the_task_table(page, live_server, grouped):  # noqa: F811
+def test_filtering_in_the_browser_changes_the_task_table(page, live_server, grouped):
     log_in(page, live_server, "vera")
     page.wait_for_selector("#summary table.tasks")
     assert page.locator("#groups").count() == 1

@@ -8,7 +8,7 @@ from tests.web.browser import log_in
 
 
 @pytest.mark.timeout(120)
-def test_clicking_a_hot_spot_lists_who_clicked_there_and_when(page, live_server, web_store):  # noqa: F811
+def test_clicking_a_hot_spot_lists_who_clicked_there_and_when(page, live_server, web_store):
     sid = record_session(web_store, "P07")
     log_in(page, live_server, "vera")
     page.goto(f"{live_server}/heatmaps/first")

@@ -9,7 +9,7 @@ from tests.web.browser import log_in, wait_for_time
 pytestmark = pytest.mark.timeout(120)
 
 
-def test_typing_in_a_prefilled_time_field_replaces_the_offered_time(page, live_server, session_id):  # noqa: F811
+def test_typing_in_a_prefilled_time_field_replaces_the_offered_time(page, live_server, session_id):
     log_in(page, live_server)
     page.goto(f"{live_server}/sessions/{session_id}#t=3.2")
     page.wait_for_selector("#replay.ready")
@@ -32,7 +32,7 @@ def test_typing_in_a_prefilled_time_field_replaces_the_offered_time(page, live_s
     assert clip_start.input_value() == "1"
 
 
-def test_a_pending_flag_is_not_shown_as_an_error(page, live_server, session_id, web_store):  # noqa: F811
+def test_a_pending_flag_is_not_shown_as_an_error(page, live_server, session_id, web_store):
     web_store.markers.add(session_id, 6.5, "error", text="typed in the wrong field", author="otto",
                           status="pending")
     log_in(page, live_server)

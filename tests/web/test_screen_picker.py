@@ -61,7 +61,7 @@ def test_refusals(as_role, session_id, study_dir):
 
 
 @pytest.mark.timeout(120)
-def test_drag_a_rectangle_on_a_paused_replay_and_see_the_task_table_change(page, live_server, session_id, study_dir):  # noqa: F811
+def test_drag_a_rectangle_on_a_paused_replay_and_see_the_task_table_change(page, live_server, session_id, study_dir):
     log_in(page, live_server)
     page.wait_for_selector("#summary table.tasks")
     assert "0.00" in page.inner_text("#summary table.tasks tr:has-text('second')")

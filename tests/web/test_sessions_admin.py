@@ -51,7 +51,7 @@ def test_bad_requests_change_nothing(as_role, session_id, web_store):
 
 
 @pytest.mark.timeout(120)
-def test_researcher_excludes_renames_and_deletes_in_the_browser(page, live_server, web_store):  # noqa: F811
+def test_researcher_excludes_renames_and_deletes_in_the_browser(page, live_server, web_store):
     sid = record_session(web_store, "P01")
     other = record_session(web_store, "P02")
     log_in(page, live_server)

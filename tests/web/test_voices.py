@@ -55,7 +55,7 @@ def test_the_voice_is_served_in_ranges_and_kept_from_observers(as_role, moderate
     assert response.status_code == 403   # the study's default: observers download nothing
 
 
-def test_the_moderator_is_heard_in_step_with_the_video(page, live_server, moderated):  # noqa: F811
+def test_the_moderator_is_heard_in_step_with_the_video(page, live_server, moderated):
     log_in(page, live_server)
     page.goto(f"{live_server}/sessions/{moderated}")
     page.wait_for_function("document.querySelector('audio[data-voice=moderator]').readyState >= 1"
@@ -74,7 +74,7 @@ def test_the_moderator_is_heard_in_step_with_the_video(page, live_server, modera
     assert page.evaluate("document.querySelector('audio[data-voice=moderator]').muted")
 
 
-def test_a_session_without_a_moderator_has_no_second_voice(page, live_server, web_store):  # noqa: F811
+def test_a_session_without_a_moderator_has_no_second_voice(page, live_server, web_store):
     sid, _ = record_voice_session(web_store, PARTICIPANT, 4.0)
     log_in(page, live_server)
     page.goto(f"{live_server}/sessions/{sid}")

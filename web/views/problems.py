@@ -289,7 +289,7 @@ def start_reel(problem_id: int):
             store.jobs.finish(job_id, build_reel(store, clips, folder / REEL_FILE, progress=progress))
         except UxlabError as exc:
             store.jobs.fail(job_id, exc.message)
-        except Exception:                       # noqa: BLE001 - shown as a failed job, logged
+        except Exception:
             current_app_logger.exception("reel failed")
             store.jobs.fail(job_id, "The reel could not be built; the details are in the server log.")
 
