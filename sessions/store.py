@@ -50,6 +50,10 @@ __all__ = ["DB_FILE", "MalformedEvent", "NameTaken", "Store", "StoreError", "Unk
            "UnknownUser", "now_iso"]
 
 DB_FILE = "uxlab.db"
+# connections kept for reuse when their thread ends; past it they are closed. A crowd of
+# greenlets (a hundred observers joining at once) would otherwise leave a connection, and
+# its page cache, each for the rest of the server's life
+MAX_IDLE = 8
 
 
 class Store:
@@ -200,7 +204,10 @@ class _Lease:
         try:
             if self.db.conn.in_transaction:
                 self.db.conn.rollback()
-            self.idle.append(self.db)
+            if len(self.idle) < MAX_IDLE:
+                self.idle.append(self.db)
+            else:
+                self.db.conn.close()
         except sqlite3.ProgrammingError:   # closed meanwhile: nothing to hand back
             pass
 

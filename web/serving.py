@@ -11,6 +11,9 @@ pages, so no long-polling request can reach the wrong worker.
 """
 from __future__ import annotations
 
+import os
+import time
+from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -31,7 +34,32 @@ class LabServer(BaseApplication):
 
     def load(self):
         from web import create_app
-        return create_app(self.config_mapping)
+        app = create_app(self.config_mapping)
+        folder = os.environ.get(TRACE_VARIABLE)
+        if folder:
+            trace_memory(app, Path(folder))
+        return app
+
+
+TRACE_VARIABLE = "UXLAB_TRACE_MEMORY"   # a folder: a worker writes tracemalloc snapshots there
+TRACE_EVERY = 10.0                      # seconds between snapshots
+
+
+def trace_memory(app: Any, folder: Path) -> None:
+    """A diagnostic for bench/serve.py: trace this worker's allocations and write a snapshot
+    every TRACE_EVERY seconds (`<pid>-<n>.tracemalloc`), so what holds memory after a load
+    can be found by comparing snapshots. Tracing slows the server; never on in a study."""
+    import tracemalloc
+    tracemalloc.start(12)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def write() -> None:
+        count = 0
+        while True:
+            time.sleep(TRACE_EVERY)
+            tracemalloc.take_snapshot().dump(str(folder / f"{os.getpid()}-{count:04d}.tracemalloc"))
+            count += 1
+    app.extensions["uxlab"]["socketio"].start_background_task(write)
 
 
 def options(host: str, port: int, workers: int, connections: int, redis_url: str | None) -> dict[str, Any]:

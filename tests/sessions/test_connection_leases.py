@@ -53,3 +53,31 @@ def test_a_transaction_left_open_by_an_ended_thread_is_rolled_back(store, study_
         assert other.execute("SELECT count(*) FROM audit WHERE action = 'half-done'").fetchone()[0] == 0
     finally:
         other.close()
+
+
+def test_a_crowd_of_threads_leaves_at_most_max_idle_connections_open(store):
+    from sessions.store import MAX_IDLE
+    crowd = 3 * MAX_IDLE
+    opened, all_in = [], threading.Barrier(crowd, timeout=30)
+
+    def hold():
+        opened.append(store.db.conn)
+        all_in.wait()
+    threads = [threading.Thread(target=hold) for _ in range(crowd)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    deadline = time.monotonic() + 10
+    while len(store._idle) < MAX_IDLE or sum(_closed(c) for c in opened) < crowd - MAX_IDLE:
+        assert time.monotonic() < deadline, f"{len(store._idle)} idle, {sum(map(_closed, opened))} closed"
+        time.sleep(0.01)
+    assert len(store._idle) == MAX_IDLE and len(set(map(id, opened))) == crowd
+
+
+def _closed(conn: sqlite3.Connection) -> bool:
+    try:
+        conn.execute("SELECT 1")
+    except sqlite3.ProgrammingError:
+        return True
+    return False
