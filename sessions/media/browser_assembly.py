@@ -76,7 +76,7 @@ def build_media(store: Store, session_id: str, *, fps: float = 10.0) -> Built:
             if camera.frames:
                 built.device["camera"] = {"file": CAMERA_FILE, "width": camera.device["video_width"],
                                           "height": camera.device["video_height"], "spec": "browser"}
-    built.gaps = _gaps(screen_runs)
+    built.gaps = [g for g in _gaps(screen_runs) if not _paused(store, session_id, g)]
     _mark_gaps(store, session_id, built.gaps)
     if screen_runs:
         built.device["surface"] = screen_runs[-1].surface
@@ -92,6 +92,21 @@ def _gaps(runs: list[Run]) -> list[tuple[float, float]]:
         if after.start - end >= GAP_SECONDS:
             gaps.append((round(end, 3), round(after.start, 3)))
     return gaps
+
+
+def _paused(store: Store, session_id: str, gap: tuple[float, float]) -> bool:
+    """Whether a stretch without recording was the participant's privacy pause (its pause
+    and resume markers already say so): no gap marker for it."""
+    since = None
+    for marker in store.markers.all(session_id):
+        if marker["kind"] == MarkerKind.PAUSE and since is None:
+            since = float(marker["t"])
+        elif marker["kind"] == MarkerKind.RESUME and since is not None:
+            # the recorder stops just after the pause and starts just before the resume
+            if abs(since - gap[0]) <= 1.5 and abs(float(marker["t"]) - gap[1]) <= 1.5:
+                return True
+            since = None
+    return False
 
 
 def _mark_gaps(store: Store, session_id: str, gaps: list[tuple[float, float]]) -> None:
@@ -127,70 +142,92 @@ def _decoded(run: Run) -> Iterator[tuple[str, float, Any]]:
             return
 
 
+class _Encoder:
+    """One output file being written: the video stream opens at the first frame (its size
+    is the first frame's), the voice track beside it; frames and sound in session time."""
+
+    def __init__(self, path: Path, fps: float, max_width: int, sound: bool, keyframes: Path | None) -> None:
+        self.path, self.fps, self.max_width, self.keyframes = path, fps, max_width, keyframes
+        self.temporary = path.with_name(f".{path.name}.building")
+        options = {"movflags": MOVFLAGS, "max_interleave_delta": str(500_000)}
+        self.container = av.open(str(self.temporary), "w", format="mp4", options=options)
+        self.video: Any = None
+        self.voice: Any = None
+        if sound:
+            self.voice = self.container.add_stream("aac", rate=AUDIO_RATE, layout="mono")
+            self.voice.bit_rate = AUDIO_BITRATE
+            self.voice.time_base = Fraction(1, AUDIO_RATE)
+            self.voice.metadata["handler_name"] = Speaker.PARTICIPANT.value
+        self.size: tuple[int, int] | None = None
+        self.samples, self.last_pts, self.frames = 0, -1, 0
+        self.rows: list[dict] = []
+        self.previous: np.ndarray | None = None
+
+    def picture(self, frame: Any, t: float) -> None:
+        if self.size is None:
+            self.size = _even_size(frame.width, frame.height, self.max_width)
+            self.video = _video_stream(self.container, self.size, self.fps)
+            if self.voice is not None:
+                self.container.start_encoding()
+        pts = int(t * 1000)
+        if pts <= self.last_pts:
+            return
+        picture = frame.reformat(width=self.size[0], height=self.size[1], format="yuv420p")
+        picture.pts, picture.time_base = pts, TIME_BASE
+        picture.pict_type = av.video.frame.PictureType.NONE
+        for packet in self.video.encode(picture):
+            self.container.mux(packet)
+        self.last_pts = pts
+        self.frames += 1
+        if self.keyframes is not None:
+            self.previous = _frame_row(picture, t, self.previous, self.keyframes, self.rows)
+
+    def sound(self, resampler: Any, frame: Any, t: float) -> None:
+        if self.voice is not None and self.video is not None:
+            self.samples = _write_sound(self.container, self.voice, resampler, frame, t, self.samples)
+
+    def close(self) -> bool:
+        """Finish the file; True when it has a picture and replaced the old one."""
+        try:
+            for stream in (s for s in (self.video, self.voice) if s is not None and self.video is not None):
+                for packet in stream.encode(None):
+                    if packet.pts is None or packet.pts >= 0:
+                        self.container.mux(packet)
+        finally:
+            self.container.close()
+        if self.video is None:
+            self.temporary.unlink(missing_ok=True)
+            return False
+        os.replace(self.temporary, self.path)
+        return True
+
+
 def _write_video(path: Path, runs: list[Run], fps: float, max_width: int, *, sound: bool,
                  built: Built, keyframes: Path | None) -> list[dict]:
     """Encode the runs into one fragmented MP4 at `path` (replaced whole at the end);
     returns the stored-frame rows of the screen."""
-    temporary = path.with_name(f".{path.name}.building")
-    options = {"movflags": MOVFLAGS, "max_interleave_delta": str(500_000)}
-    container = av.open(str(temporary), "w", format="mp4", options=options)
-    video = None
-    voice = None
-    if sound:
-        voice = container.add_stream("aac", rate=AUDIO_RATE, layout="mono")
-        voice.bit_rate = AUDIO_BITRATE
-        voice.time_base = Fraction(1, AUDIO_RATE)
-        voice.metadata["handler_name"] = Speaker.PARTICIPANT.value
-    resampler = None
-    written_samples, last_pts = 0, -1
-    size: tuple[int, int] | None = None
-    rows: list[dict] = []
-    previous: np.ndarray | None = None
+    encoder = _Encoder(path, fps, max_width, sound, keyframes)
     try:
         for run in runs:
             resampler = av.AudioResampler(format="s16", layout="mono", rate=AUDIO_RATE)
             for kind, t, frame in _decoded(run):
                 if kind == "video":
-                    if size is None:
-                        size = _even_size(frame.width, frame.height, max_width)
-                        video = _video_stream(container, size, fps)
-                        if voice is not None:
-                            container.start_encoding()
-                    pts = int(t * 1000)
-                    if pts <= last_pts or video is None:
-                        continue
-                    picture = frame.reformat(width=size[0], height=size[1], format="yuv420p")
-                    picture.pts, picture.time_base = pts, TIME_BASE
-                    picture.pict_type = av.video.frame.PictureType.NONE
-                    for packet in video.encode(picture):
-                        container.mux(packet)
-                    last_pts = pts
-                    built.frames += 1
-                    if keyframes is not None:
-                        previous = _frame_row(picture, t, previous, keyframes, rows)
-                elif voice is not None and video is not None:
-                    written_samples = _write_sound(container, voice, resampler, frame, t,
-                                                   written_samples)
-        if video is not None:
-            for packet in video.encode(None):
-                container.mux(packet)
-        if voice is not None and video is not None:
-            for packet in voice.encode(None):
-                if packet.pts is None or packet.pts >= 0:
-                    container.mux(packet)
+                    encoder.picture(frame, t)
+                else:
+                    encoder.sound(resampler, frame, t)
     finally:
-        container.close()
-    if video is None or size is None:
-        temporary.unlink(missing_ok=True)
-        return rows
-    os.replace(temporary, path)
-    built.seconds_of_sound = written_samples / AUDIO_RATE
-    built.device.update({"video": path.name, "width": size[0], "height": size[1], "video_width": size[0],
-                         "video_height": size[1], "scale": 1.0, "fps": fps})
-    if voice is not None:
+        made = encoder.close()
+    built.frames += encoder.frames
+    if not made or encoder.size is None:
+        return encoder.rows
+    width, height = encoder.size
+    built.seconds_of_sound = encoder.samples / AUDIO_RATE
+    built.device.update({"video": path.name, "width": width, "height": height, "video_width": width,
+                         "video_height": height, "scale": 1.0, "fps": fps})
+    if encoder.voice is not None:
         built.device["audio"] = [{"speaker": Speaker.PARTICIPANT.value, "source": "browser",
                                   "rate": AUDIO_RATE, "track": 0}]
-    return rows
+    return encoder.rows
 
 
 def _video_stream(container: Any, size: tuple[int, int], fps: float) -> Any:

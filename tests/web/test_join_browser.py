@@ -405,3 +405,37 @@ def test_an_observer_sees_and_hears_a_remote_session_live(chromium, speech_wav, 
     assert arrived - frame["captured"] < 0.5   # participant to observer, on one machine
     pcm = np.frombuffer(b"".join(a["pcm"] for a in sound), np.int16)
     assert sound[0]["rate"] == 16000 and np.abs(pcm).max() > 1000   # the participant is heard
+
+
+def test_the_privacy_pause_records_nothing_and_time_on_task_leaves_it_out(chromium, speech_wav, live_server,
+                                                                          web_store):
+    from sessions.media.browser_chunks import BrowserChunks
+    token, _ = web_store.invitations.create("P07", actor="rita")
+    browser = participant_browser(chromium, speech_wav)
+    try:
+        page = browser.new_context(bypass_csp=False).new_page()
+        join_and_start(page, live_server, token)
+        stored_chunks(web_store, 2)
+        paused_at = click_at(page, "#pause")
+        page.wait_for_selector("#paused-step:not([hidden])")
+        (session,) = web_store.sessions.all()
+        chunks = BrowserChunks(web_store.media, session["id"])
+        wait_for(page, "stopped", "0")                  # the recorder has handed over its last chunk
+        wait_for(page, "pending", "0")                  # ... and the server acknowledged it
+        held = len(chunks.acknowledged("screen", 0))
+        time.sleep(3.0)                                 # three seconds of privacy
+        assert len(chunks.acknowledged("screen", 0)) == held and len(chunks.runs("screen")) == 1
+        resumed_at = click_at(page, "#resume")
+        wait_for(page, "run", "1")
+        page.wait_for_selector("#task-step:not([hidden])")
+        stored_chunks(web_store, 1, run=1)
+        finish(page)
+    finally:
+        browser.close()
+    session, (before, after) = runs_of(web_store)
+    start = session["started_at"]
+    assert before.end() <= paused_at - start + 1.0 and after.start >= resumed_at - start - 1.0
+    kinds = [m["kind"] for m in web_store.markers.all(session["id"])]
+    assert kinds.count("pause") == 1 and kinds.count("resume") == 1 and "gap" not in kinds
+    first = web_store.attempts.all(session["id"])[0]
+    assert first["paused"] == pytest.approx(resumed_at - paused_at, abs=0.5)

@@ -63,7 +63,8 @@ function problem(text) {
   $("problem").hidden = !text;
 }
 function show(step) {
-  for (const id of ["consent-step", "device-step", "task-step", "question-step", "share-again-step", "end-step"]) {
+  for (const id of ["consent-step", "device-step", "task-step", "question-step", "share-again-step", "paused-step",
+                    "end-step"]) {
     $(id).hidden = id !== step;
   }
 }
@@ -106,6 +107,7 @@ async function send() {
   try {
     for (;;) {
       const queue = await pending();
+      root.dataset.pending = String(queue.length);   // chunks not yet acknowledged
       if (!queue.length) break;
       const chunk = queue[0];
       try {
@@ -349,6 +351,30 @@ function stopLive() {
   page.live = null;
 }
 
+// -- the privacy pause: capture stops, nothing is stored for the stretch, the markers say so ----
+async function pause() {
+  if (page.paused || !page.recorder) return;
+  page.paused = true;
+  root.dataset.paused = "1";
+  const t = sessionNow();
+  await stopRecorder(page.recorder);   // first: nothing more is captured
+  await call("/marker", {method: "POST", body: {what: "pause", t}}).catch(() => {});
+  stopLive();
+  show("paused-step");
+}
+
+async function resume() {
+  if (!page.paused) return;
+  const t = sessionNow();
+  const ready = startRecording(page.display);
+  await call("/marker", {method: "POST", body: {what: "resume", t}}).catch(() => {});
+  await ready();
+  startLive();
+  page.paused = false;
+  root.dataset.paused = "0";
+  render(page.state);
+}
+
 // -- tasks and questions -------------------------------------------------------------------
 async function refresh() {
   try {
@@ -366,6 +392,7 @@ function render(state) {
   root.dataset.stage = state.stage;
   clearInterval(page.timer);
   $("timer").textContent = "";
+  if (page.paused) return show("paused-step");
   if (page.recorder && page.recorder.state === "inactive" && !page.ending) return show("share-again-step");
   if (state.stage === "ready" || state.stage === "task") {
     show("task-step");
@@ -521,6 +548,8 @@ $("start").addEventListener("click", () => act("start"));
 $("done").addEventListener("click", () => act("success"));
 $("give-up").addEventListener("click", () => act("gave_up"));
 $("questions").addEventListener("submit", answer);
+$("pause").addEventListener("click", () => pause().catch((error) => problem(error.message)));
+$("resume").addEventListener("click", () => resume().catch((error) => problem(error.message)));
 window.addEventListener("online", () => send());
 openStore().then((db) => { page.db = db; root.dataset.ready = "1"; })
   .catch(() => problem("This browser cannot keep the recording while offline (private mode?); it is sent as it is made."));

@@ -38,7 +38,10 @@ from web.views import remote_tasks
 bp = Blueprint("join", __name__)
 MARKERS = {"share_stopped": "the participant stopped sharing their screen",
            "share_again": "the participant shared their screen again",
-           "camera_lost": "the participant's camera stopped"}
+           "camera_lost": "the participant's camera stopped",
+           "pause": "the participant paused the recording (privacy pause): nothing recorded",
+           "resume": "the participant resumed the recording"}
+KINDS = {"camera_lost": MarkerKind.CAMERA_LOST, "pause": MarkerKind.PAUSE, "resume": MarkerKind.RESUME}
 
 
 @bp.record_once
@@ -170,8 +173,9 @@ def marker(token: str):
     if what not in MARKERS:
         raise BadRequest(f"unknown marker {str(what)[:30]!r}")
     t = _time(data.get("t"), session)
-    kind = MarkerKind.CAMERA_LOST if what == "camera_lost" else MarkerKind.MARKER
-    current.store().markers.add(session["id"], t, kind.value, author="browser", text=MARKERS[what])
+    kind = KINDS.get(what, MarkerKind.MARKER)
+    current.store().markers.add(session["id"], t, kind.value, author="participant" if what in ("pause", "resume")
+                                else "browser", text=MARKERS[what])
     return jsonify({"ok": True})
 
 

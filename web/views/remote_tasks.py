@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from sessions.errors import BadRequest, Conflict, UxlabError
-from sessions.events import Outcome
+from sessions.events import MarkerKind, Outcome
 from sessions.store import Store
 from sessions.study import Study
 from web.instruments import instrument
@@ -82,7 +82,23 @@ def act(store: Store, study: Study, session: dict, action: Any, task: Any, t: An
         ended, outcome = float(attempt["started"]) + limit, Outcome.TIMED_OUT.value
     elif outcome == Outcome.TIMED_OUT:
         raise BadRequest("this task has no time limit")
-    store.attempts.end(attempt["id"], round(ended, 3), outcome)
+    store.attempts.end(attempt["id"], round(ended, 3), outcome,
+                       round(paused_within(store, session["id"], float(attempt["started"]), ended), 3))
+
+
+def paused_within(store: Store, session_id: str, start: float, end: float) -> float:
+    """Seconds of privacy pause between `start` and `end` (pause to the next resume, or to
+    `end` while still paused): time on task leaves them out, as in the lab."""
+    total, since = 0.0, None
+    for marker in store.markers.all(session_id):
+        if marker["kind"] == MarkerKind.PAUSE and since is None:
+            since = float(marker["t"])
+        elif marker["kind"] == MarkerKind.RESUME and since is not None:
+            total += max(0.0, min(float(marker["t"]), end) - max(since, start))
+            since = None
+    if since is not None:
+        total += max(0.0, end - max(since, start))
+    return total
 
 
 def abandon_running(store: Store, session: dict, t: float) -> None:
