@@ -99,12 +99,12 @@ def load_web(store: Store, session_id: str, patterns: tuple[str, ...] = ()) -> W
     for event in store.events.iterate(session_id, kinds=CAPTURE_KINDS):
         url = event.get("window") or ""
         if event["kind"] == EventKind.URL:
-            screen = normalise(url, patterns)
-            # a title change on the same screen, or a page load of the screen already shown
-            # (the snippet pairs again after each load), continues the visit
-            if screen != last:
-                web.visits.append(Visit(float(event["t"]), screen, url, event.get("key") or "load"))
-                last = screen
+            # a title change, or a load of the URL already shown (the snippet pairs again after
+            # each load), continues the visit; a new URL of the same screen (a query) is kept
+            # for success_url, and paths show the screen once (`screen_path`)
+            if url != last:
+                web.visits.append(Visit(float(event["t"]), normalise(url, patterns), url, event.get("key") or "load"))
+                last = url
         elif event["kind"] == EventKind.PAGE_CLICK:
             element = element_of(event) or {}
             web.clicks.append(WebClick(float(event["t"]), normalise(url, patterns), url, int(event["x"]),
