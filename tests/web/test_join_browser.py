@@ -439,3 +439,54 @@ def test_the_privacy_pause_records_nothing_and_time_on_task_leaves_it_out(chromi
     assert kinds.count("pause") == 1 and kinds.count("resume") == 1 and "gap" not in kinds
     first = web_store.attempts.all(session["id"])[0]
     assert first["paused"] == pytest.approx(resumed_at - paused_at, abs=0.5)
+
+
+def test_the_page_goes_on_when_the_server_restarts(chromium, speech_wav, app, web_store, study_dir):
+    """The server stops for 5 s and a new one opens the study (as `uxlab serve` restarted
+    would): the page keeps its chunks meanwhile, the new server does not close the session
+    (its heartbeat is recent), and nothing is lost."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from tests.web.conftest import free_port
+    from web import create_app
+    port = free_port()
+
+    def serve(application):
+        server = make_server("127.0.0.1", port, application, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        return server, thread
+
+    token, _ = web_store.invitations.create("P07", actor="rita")
+    server, thread = serve(app)
+    second = None
+    browser = participant_browser(chromium, speech_wav)
+    try:
+        page = browser.new_context(bypass_csp=False).new_page()
+        join_and_start(page, f"http://127.0.0.1:{port}", token)
+        stored_chunks(web_store, 2)
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+        down = time.monotonic()
+        wait_for(page, "pending", lambda n: n is not None and int(n) >= 3)   # kept while the server is away
+        time.sleep(max(0.0, 5.0 - (time.monotonic() - down)))
+        second = create_app({"STUDY_DIR": str(study_dir), "SECRET_KEY": "test-secret"})
+        server, thread = serve(second)
+        wait_for(page, "pending", "0", timeout=30.0)
+        assert page.get_attribute("#join", "data-stage") == "task"
+        finish(page)
+    finally:
+        browser.close()
+        server.shutdown()
+        server.server_close()
+        if second is not None:
+            second.extensions["uxlab"]["store"].close()
+    session, (run,) = runs_of(web_store)
+    assert session["status"] == "complete"
+    seqs = sorted(int(p.stem) for p in run.chunks())
+    assert seqs == list(range(len(seqs))) and len(seqs) >= 8
+    assert web_store.markers.all(session["id"], "gap") == []
+    assert [a["outcome"] for a in web_store.attempts.all(session["id"])] == ["success", "gave_up"]
