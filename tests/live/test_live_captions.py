@@ -2,7 +2,8 @@
 microphone, into which recorded human speech (LibriVox, Debian's pocketsphinx-testdata) is
 played, to a real `uxlab serve`; a Socket.IO observer receives captions of what was said
 within the target after each utterance ends; `uxlab search` finds a captioned word before
-`uxlab transcribe` has run, and the full transcript then replaces the captions. A study
+`uxlab transcribe` has run, and the full transcript then replaces the captions; the live
+page in Chromium shows the latest caption under the screen. A study
 with `live_captions = false` gets none. The cutter and the bounded queue are checked on
 their own with the same speech and a real store."""
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from playwright.sync_api import expect
 
 from cli import main
 from sessions.events import LiveEvent, MarkerKind
@@ -25,6 +27,7 @@ from sessions.transcripts import Transcripts
 from speech.normalise import normal_words, word_error_rate
 from tests.conftest import MINIMAL_STUDY, write_study
 from tests.live.clients import Observer, Recorder, Server, add_users, login, wait_for
+from tests.live.test_live_page import log_in
 from web.live.captions import (
     CHUNK_SECONDS,
     ENGINE_NAME,
@@ -89,12 +92,18 @@ class CaptionWatcher:
 
 
 def test_observers_see_captions_of_what_the_participant_says_then_search_finds_them(
-        pulse, live_study, server, display, target_app):
+        pulse, live_study, server, display, target_app, chromium):
     recorder = Recorder(live_study, display, server.url, "--audio", "vmic")
     store = Store(live_study)
     watcher = CaptionWatcher(server.url)
+    context = chromium.new_context()
     latencies, said = [], []
     try:
+        page = context.new_page()
+        log_in(page, server.url, "olga")
+        page.goto(f"{server.url}/live/{recorder.session_id}")
+        expect(page.locator("#conn")).to_have_text("Connected")
+        assert page.locator("#captions").is_hidden()   # nothing said yet
         assert watcher.observer.join(recorder.session_id)["ok"]
         assert wait_for(lambda: len(watcher.observer.of("audio")) >= 10, timeout=30)
         started = store.sessions.get(recorder.session_id)["started_at"]
@@ -122,7 +131,11 @@ def test_observers_see_captions_of_what_the_participant_says_then_search_finds_t
         assert p95 <= TARGET_P95, latencies
         times = [(c["t"], c["end"]) for c in captions]
         assert times == sorted(times) and all(a <= b for a, b in times)
+        # the live page shows the latest caption under the screen
+        expect(page.locator("#captions")).to_have_text(captions[-1]["text"])
+        assert page.locator("#captions").is_visible()
     finally:
+        context.close()
         watcher.observer.close()
         recorder.end()
 
