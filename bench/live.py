@@ -159,7 +159,8 @@ class RecorderProcess:
     def _read(self) -> None:
         for line in self.process.stderr:
             self.lines.append(line)
-            started = re.match(r"recording session (\S+)", line)
+            # search, not match: a warning another thread wrote may share the line
+            started = re.search(r"recording session (\S+)", line)
             if started and not self.session_id:
                 self.session_id = started.group(1)
                 self._announced.set()
