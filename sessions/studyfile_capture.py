@@ -56,6 +56,15 @@ class WebCapture:
     origins: tuple[str, ...] = ()
     screens: tuple[str, ...] = ()
 
+    def allows(self, origin: str) -> bool:
+        """Whether a page of `origin` may send events: listed as it is, or by its host with
+        any port ("http://127.0.0.1:*", for a product a test or demo serves on a free port)."""
+        origin = origin.lower()
+        if origin in self.origins:
+            return True
+        host, _, port = origin.rpartition(":")
+        return port.isdigit() and "://" in host and f"{host}:*" in self.origins
+
 
 @dataclass(frozen=True)
 class WebTask:
@@ -78,13 +87,16 @@ def read_web_capture(check: Checker, table: dict, where: tuple) -> WebCapture:
     """The web fields of `[capture]`; each mistake is noted and the field left out."""
     origins = []
     for index, value in enumerate(_strings(check, table, "origins", where)):
-        parts = urlsplit(value)
+        parts = urlsplit(value.removesuffix(":*"))
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/") \
                 or parts.query or parts.fragment:
             check.note(where + ("origins", index),
                        f"expected an origin such as \"http://localhost:8000\", got {value!r}")
             continue
-        origins.append(f"{parts.scheme}://{parts.netloc}".lower())
+        if value.endswith(":*") and parts.port is not None:
+            check.note(where + ("origins", index), f"an origin has one port or ':*' for any, got {value!r}")
+            continue
+        origins.append(f"{parts.scheme}://{parts.netloc}{':*' if value.endswith(':*') else ''}".lower())
     screens = []
     for index, value in enumerate(_strings(check, table, "screens", where)):
         if not value.startswith("/"):

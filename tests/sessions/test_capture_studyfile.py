@@ -42,6 +42,17 @@ def test_the_web_fields_read_back(tmp_path):
     assert css.web.first_click.selector == "#export > span"
 
 
+def test_an_origin_may_allow_any_port_of_its_host(tmp_path):
+    study = parse_study(GOOD.replace('"HTTPS://Shop.example"]', '"HTTPS://Shop.example", "http://localhost:*"]'),
+                        tmp_path / "study.toml")
+    web = study.capture.web
+    assert web.allows("http://localhost:8123") and web.allows("http://127.0.0.1:5001")
+    assert not web.allows("http://localhost") and not web.allows("http://127.0.0.1:5002")
+    assert not web.allows("http://localhost.evil.example:80") and not web.allows("https://localhost:8123")
+    with pytest.raises(StudyError, match="one port or ':\\*'"):
+        parse_study(GOOD.replace('"HTTPS://Shop.example"]', '"http://a.example:80:*"]'), tmp_path / "study.toml")
+
+
 def test_an_element_target_matches_by_role_or_tag_and_name_or_selector():
     named = element_target("button 'Export'")
     assert named.matches({"tag": "button", "role": "button", "name": "export"})

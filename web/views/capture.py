@@ -93,7 +93,7 @@ def capture_token(secret: str | bytes, session_id: str) -> str:
 def _origin() -> str | None:
     """The request's Origin when the study allows it, else None."""
     origin = (request.headers.get("Origin") or "").lower()
-    return origin if origin and origin in current.study().capture.web.origins else None
+    return origin if origin and current.study().capture.web.allows(origin) else None
 
 
 def _answer(body: dict, status: int, origin: str | None) -> Response:
