@@ -113,7 +113,7 @@ def _recording() -> dict | None:
 
 @bp.route("/capture/pairing", methods=["OPTIONS"])
 @bp.route("/capture/events", methods=["OPTIONS"])
-def preflight():
+def preflight() -> Response:
     """A CORS preflight: answered with permission for an allowed origin only."""
     origin = _origin()
     if origin is None:
@@ -126,7 +126,7 @@ def preflight():
 
 
 @bp.route("/capture/pairing")
-def pairing():
+def pairing() -> Response:
     """The running session, its token and the session clock, for a page of an allowed origin."""
     origin = _origin()
     if origin is None:
@@ -143,7 +143,7 @@ def pairing():
 
 
 @bp.route("/capture/events", methods=["POST"])
-def events():
+def events() -> Response:
     """Store a batch of a page's events for the running session (see the module's rules)."""
     origin = _origin()
     if origin is None:
