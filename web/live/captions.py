@@ -182,23 +182,32 @@ class Captioner:
         with self._lock:
             if session_id in self.workers:
                 return self.workers[session_id]
-            study = self.app.extensions["uxlab"]["study"]
-            worker = SessionWorker(self, session_id) if study.capture.live_captions and not self.unavailable else None
+            from speech.whisper_engine import whisper_installed
+            wanted = self.app.extensions["uxlab"]["study"].capture.live_captions
+            worker = SessionWorker(self, session_id) if wanted and not self.unavailable and whisper_installed() else None
             self.workers[session_id] = worker
         if worker is not None:
             self.socketio.start_background_task(worker.run)
         return worker
 
-    def ended(self, session_id: str) -> None:
+    def ended(self, session_id: str, *, failed: bool = False) -> None:
+        """A worker is done: a session that goes on after a failure is not captioned again."""
         with self._lock:
-            self.workers.pop(session_id, None)
+            if failed:
+                self.workers[session_id] = None
+            else:
+                self.workers.pop(session_id, None)
 
     def open_engine(self) -> Any:
         """The speech engine (Whisper alone: pocketsphinx's captions would mislead more than
         help), loaded once per process, off the event loop."""
         if self.engine is None:
             from speech.engines import open_engine
-            self.engine = open_engine("whisper", threads=1)
+            try:
+                self.engine = open_engine("whisper", threads=1)
+            except UxlabError:
+                self.unavailable = True
+                raise
         return self.engine
 
 
@@ -210,36 +219,40 @@ class SessionWorker:
         self.queue: queue.Queue[Chunk] = queue.Queue(maxsize=int(QUEUE_SECONDS / CHUNK_SECONDS))
         self.cutter = Cutter()
         self.lost: list[float] | None = None   # [from, to] session times of sound dropped
+        self._lost_lock = threading.Lock()
 
     def offer(self, t: float, pcm: bytes) -> None:
         try:
             self.queue.put_nowait((t, pcm))
         except queue.Full:   # the engine is behind: drop the sound, remember the stretch
             end = t + len(pcm) / 2 / RATE
-            self.lost = [self.lost[0], end] if self.lost else [t, end]
+            with self._lost_lock:
+                self.lost = [self.lost[0], end] if self.lost else [t, end]
 
     def run(self) -> None:
         from web.blocking import off_loop
         with self.owner.app.app_context():
-            last_heard = time.monotonic()
+            last_heard, failed = time.monotonic(), False
             try:
                 while time.monotonic() - last_heard < IDLE_SECONDS:
                     chunks = self._take()
                     if chunks:
                         last_heard = time.monotonic()
-                    captions = off_loop(functools.partial(self._step, chunks))
+                    idle = not chunks and self.cutter.start is None
+                    captions = [] if idle else off_loop(functools.partial(self._step, chunks))
                     for segments in captions:
                         self._publish(segments)
                     self.mark_lost()
-                    if not chunks and self.cutter.start is None and not self._recording():
+                    if idle and not self._recording():
                         break
-            except UxlabError as exc:
-                self.owner.unavailable = True
-                log.warning("live captions are off: %s", exc.message)
+            except UxlabError as exc:   # no verified model, most often: said once, in a line
+                failed = True
+                log.warning("no live captions for %s: %s", self.session_id, exc.message)
             except Exception:
+                failed = True
                 log.exception("live captions of %s stopped", self.session_id)
             finally:
-                self.owner.ended(self.session_id)
+                self.owner.ended(self.session_id, failed=failed)
 
     def _take(self) -> list[Chunk]:
         """What came in: waits up to STEP for the first chunk, then takes all queued."""
@@ -279,10 +292,12 @@ class SessionWorker:
             log.warning("live captions of %s not stored: %s", self.session_id, exc.message)
 
     def mark_lost(self) -> None:
-        if self.lost is None or not self.queue.empty():
-            return
-        start, end = self.lost
-        self.lost = None
+        """Once the worker has caught up, store the stretch it dropped as a marker."""
+        with self._lost_lock:
+            if self.lost is None or not self.queue.empty():
+                return
+            start, end = self.lost
+            self.lost = None
         store = self.owner.app.extensions["uxlab"]["store"]
         store.markers.add(self.session_id, round(start, 3), MarkerKind.CAPTIONS_LOST.value,
                           text=f"live captions skipped {end - start:.1f} s of sound: the server was busy")
