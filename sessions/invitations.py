@@ -153,7 +153,7 @@ class Invitations:
             session = self._session_or_none(inv.session_id)
             if session is None:
                 raise InvitationClosed("The session of this invitation was deleted; nothing will be recorded.")
-            if not resumable(session, now):
+            if not self._resumable(session, now):
                 raise InvitationClosed("This session has ended; thank you for taking part.")
         return inv
 
@@ -164,7 +164,7 @@ class Invitations:
         now = time.time() if now is None else now
         if inv.session_id is not None:
             session = self.store.sessions.get(inv.session_id)
-            if not resumable(session, now):
+            if not self._resumable(session, now):
                 raise InvitationClosed("This session has ended; thank you for taking part.")
             if session["status"] != SessionStatus.RECORDING:
                 self.store.db.execute("UPDATE sessions SET status = ? WHERE id = ?",
@@ -199,6 +199,14 @@ class Invitations:
 
     def set_device(self, session_id: str, device: dict[str, Any]) -> None:
         self.store.sessions.update(session_id, device=device)
+
+    def _resumable(self, session: dict, now: float) -> bool:
+        """`resumable`, and never once a black-out made the built video final (it deleted
+        the upload that a resumed recording would be added to)."""
+        from sessions.media.browser_chunks import is_final
+        if session["status"] != SessionStatus.RECORDING and is_final(self.store.media, session["id"]):
+            return False
+        return resumable(session, now)
 
     def _row(self, invitation_id: int) -> Invitation:
         rows = list(self.store.db.query("SELECT * FROM invitations WHERE id = ?", [invitation_id]))

@@ -33,6 +33,7 @@ MAX_RUNS = 999
 MAX_SEQ = 999_999
 RUN_FILE = "run.json"
 TIMES_FILE = "times.jsonl"
+FINAL_FILE = "final"               # left by a black-out, which deleted the chunks
 
 
 @dataclass(frozen=True)
@@ -176,3 +177,23 @@ def _write_atomic(path: Path, data: bytes) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)
+
+
+def forget_chunks(media: MediaFiles, session_id: str) -> bool:
+    """Delete a browser session's uploaded chunks once its built video is the recording: a
+    black-out rewrites that video, and the chunks would otherwise keep what it blacked out
+    (and a rebuild would bring it back). Returns whether there were any."""
+    import shutil
+    folder = media.session_dir(session_id) / BROWSER_DIR
+    if not folder.is_dir():
+        return False
+    for run in folder.iterdir():
+        if run.is_dir():
+            shutil.rmtree(run)
+    (folder / FINAL_FILE).write_text("blacked out: the built video is the recording\n")
+    return True
+
+
+def is_final(media: MediaFiles, session_id: str) -> bool:
+    """Whether the session's upload was deleted by a black-out: nothing more may be added."""
+    return (media.session_dir(session_id) / BROWSER_DIR / FINAL_FILE).is_file()

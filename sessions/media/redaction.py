@@ -20,6 +20,7 @@ from sessions.events import AuditAction, EventKind, SessionStatus
 from sessions.store import Store
 from sessions.transcripts import Transcripts
 from sessions.media.video_edit import black_out
+from sessions.media.browser_chunks import forget_chunks
 from sessions.media.voices import forget_voices
 
 
@@ -46,6 +47,7 @@ def redact(store: Store, session_id: str, start: float, end: float, *, actor: st
         camera = _black_camera(store, session, start, end)  # first: a broken camera file stops all
         frames = black_out(video, start, end)
         forget_voices(store, session_id)   # copies of the sound tracks, made again from the video
+        forget_chunks(store.media, session_id)   # a browser session's upload: the video is now the recording
         keyframes = _black_keyframes(store, session_id, start, end)
         keys = store.events.delete(session_id, start, end, (EventKind.KEY.value,))
         titles = _blank_window_titles(store, session_id, start, end)

@@ -196,3 +196,22 @@ def test_a_moderated_link_leaves_the_tasks_to_the_moderator(client, invite):
     begin(client, token)
     answer = client.post(f"/join/{token}/task", json={"action": "start", "task": "first"})
     assert answer.status_code == 409 and "moderator" in answer.json["error"]
+
+
+def test_a_black_out_works_as_on_a_native_session_and_deletes_the_upload(client, invite, web_store):
+    from sessions.media.redaction import redact
+    token = invite()
+    sid = begin(client, token)["session"]
+    web_store.db.execute("UPDATE sessions SET started_at = started_at - 10 WHERE id = ?", [sid])
+    web_store.db.conn.commit()
+    upload_run(client, token, webm(4.0), start=0.0, seconds=4.0)
+    client.post(f"/join/{token}/end", json={"t": 4.0})
+    session = built(web_store, sid)
+    redact(web_store, sid, 1.0, 2.0, actor="rita", reason="a bank statement")
+    with av.open(str(web_store.media.video(session))) as container:
+        pictures = {round(f.time, 1): f.to_ndarray(format="gray").mean() for f in container.decode(video=0)}
+    assert max(v for t, v in pictures.items() if 1.1 <= t <= 1.9) < 20   # black
+    assert max(pictures.values()) > 60
+    assert list((web_store.media.session_dir(sid) / "browser").glob("screen-*")) == []   # nothing kept
+    page = client.get(f"/join/{token}")
+    assert page.status_code == 410 and "ended" in page.text   # nothing can be added to it now

@@ -90,7 +90,7 @@ def clock(token: str):
 def begin(token: str):
     inv = _invitation(token)
     data = _body()
-    device = {"source": "browser", "video": VIDEO_FILE,
+    device: dict[str, Any] = {"source": "browser", "video": VIDEO_FILE,
               "browser": str(data.get("browser") or "")[:300],
               "surface": _surface(data.get("surface")), "microphone": bool(data.get("microphone")),
               "camera": None, "audio": []}
@@ -107,11 +107,12 @@ def run(token: str):
     track = data.get("track")
     if track not in TRACKS:
         raise BadRequest(f"unknown recording track {str(track)[:20]!r}")
-    started = data.get("start")
-    if isinstance(started, (int, float)) and not isinstance(started, bool):
-        started = max(0.0, min(float(started), remote_tasks.session_now(session) + 2.0))
+    given = data.get("start")
+    if isinstance(given, bool) or not isinstance(given, (int, float)):
+        raise BadRequest("a run needs its start in session seconds")
+    started = max(0.0, min(float(given), remote_tasks.session_now(session) + 2.0))
     new = BrowserChunks(current.store().media, session["id"]).new_run(
-        track, start=started, mime=data.get("mime"), surface=_surface(data.get("surface")))
+        track, start=started, mime=str(data.get("mime") or ""), surface=_surface(data.get("surface")))
     return jsonify({"run": new.number})
 
 

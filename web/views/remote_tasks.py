@@ -75,7 +75,8 @@ def act(store: Store, study: Study, session: dict, action: Any, task: Any, t: An
     if not running or running[-1]["task"] != task:
         raise Conflict("that task is not running")
     attempt = running[-1]
-    limit = study.task(attempt["task"]).time_limit if study.task(attempt["task"]) else None
+    defined = study.task(attempt["task"])
+    limit = defined.time_limit if defined is not None else None
     ended, outcome = max(t, float(attempt["started"])), str(action)
     if limit is not None and (outcome == Outcome.TIMED_OUT or ended - attempt["started"] > limit):
         # past the limit the attempt ended at the limit, whatever the page said
