@@ -6,10 +6,10 @@ from __future__ import annotations
 import queue
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sessions import events
-from sessions.events import PROMPT_TARGET, EventKind
+from sessions.events import PROMPT_TARGET, Event, EventKind
 
 from recorder.clock import SessionClock
 from recorder.keys import KeyStroke, parse_combination
@@ -30,7 +30,7 @@ class KeyboardState:
         self.held: dict[object, str] = {}
         self.pending: dict[object, float] = {}
 
-    def press(self, t: float, key: KeyStroke) -> tuple[str | None, list[dict]]:
+    def press(self, t: float, key: KeyStroke) -> tuple[str | None, list[Event]]:
         """(hotkey action or None, key events to store) for one press."""
         ident = key.code if key.code is not None else key.label
         if key.modifier:
@@ -46,7 +46,7 @@ class KeyboardState:
         fields = key_fields(key, mods, self.mode)
         return None, ([events.key(t, fields["key"], fields["text"])] if fields else [])
 
-    def release(self, t: float, key: KeyStroke) -> list[dict]:
+    def release(self, t: float, key: KeyStroke) -> list[Event]:
         ident = key.code if key.code is not None else key.label
         if not key.modifier:
             return []
@@ -100,6 +100,7 @@ class InputProcessor:
         """Stored events for one raw input item (hotkeys act here and store nothing)."""
         kind, mono, *args = item
         t = self.clock.at(mono)
+        rows: Sequence[Event | None]
         if kind == EventKind.KEY:
             pressed, key = args
             if pressed:
@@ -115,8 +116,7 @@ class InputProcessor:
         for row in rows:
             if row is None or not self._recording(row["t"]):
                 continue
-            row["task"] = self.runner.task_at(row["t"])
-            kept.append(row)
+            kept.append({**row, "task": self.runner.task_at(row["t"])})
         return kept
 
     def _recording(self, t: float) -> bool:
@@ -124,7 +124,7 @@ class InputProcessor:
         ended = self.runner.ended_at
         return t >= 0 and (ended is None or t <= ended) and not self.runner.paused_at(t)
 
-    def _pointer_or_window(self, kind: str, t: float, args: list) -> dict | None:
+    def _pointer_or_window(self, kind: str, t: float, args: list) -> Event | None:
         if kind == EventKind.MOVE:
             if t - self._last_move < MOVE_INTERVAL:
                 return None

@@ -123,7 +123,7 @@ class _Link:
         client.on("disconnect", lambda *args: self.connected.clear(), namespace=self.namespace)
         refusal: list[str] = []
         client.on("connect_error", lambda data=None: refusal.append(
-            data.get("message") if isinstance(data, dict) else str(data)), namespace=self.namespace)
+            str(data.get("message")) if isinstance(data, dict) else str(data)), namespace=self.namespace)
         try:
             client.connect(self.url, namespaces=[self.namespace], auth=self.auth,
                            transports=["websocket"], wait_timeout=5)

@@ -208,10 +208,13 @@ class TaskRunner:
             self._publish()
 
     def _resume(self, t: float) -> None:
-        length = t - self._pause_started
+        started = self._pause_started
+        if started is None:   # not paused: nothing to resume
+            return
+        length = t - started
         if self._attempt is not None:
             self._attempt.paused += length
-        self._pause_spans[-1] = (self._pause_started, t)
+        self._pause_spans[-1] = (started, t)
         self._pause_started = None
         self.store.markers.add(self.session_id, t, MarkerKind.RESUME, author="moderator",
                                attempt_id=self._attempt_id())

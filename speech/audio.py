@@ -54,7 +54,7 @@ def read_track(video: Path, index: int) -> Track:
     pieces: list[tuple[float | None, np.ndarray]] = []
     with av.open(str(video)) as container:
         for frame in container.decode(container.streams.audio[index]):
-            at = None if frame.pts is None else float(frame.pts * frame.time_base)
+            at = None if frame.pts is None or frame.time_base is None else float(frame.pts * frame.time_base)
             for out in resampler.resample(frame):
                 pieces.append((at, out.to_ndarray().reshape(-1)))
                 at = None  # the resampler's later outputs follow on

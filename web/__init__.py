@@ -56,7 +56,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from web.live import namespace as live
     from web.live.payloads import MAX_MESSAGE_BYTES
     from web.load_limit import LoadLimit
-    app.wsgi_app = LoadLimit(app.wsgi_app, app.config["MAX_REQUESTS"], app.config["QUEUE_SECONDS"])
+    app.wsgi_app = LoadLimit(  # type: ignore[method-assign]  # Flask's documented way to wrap it
+        app.wsgi_app, app.config["MAX_REQUESTS"], app.config["QUEUE_SECONDS"])
     # with a Redis URL, several server processes share rooms through Redis (see web/live/namespace.py);
     # the transport's message limit is the live frame limit plus room for the packet around it
     app.config["ASYNC_MODE"] = app.config["ASYNC_MODE"] or _async_mode()

@@ -24,3 +24,12 @@ def socketio() -> SocketIO:
 def user() -> dict | None:
     """The logged-in user of this request (name, role), or None."""
     return g.get("user")
+
+
+def login() -> dict:
+    """The logged-in user of a view behind the access gate (web/auth/access.py), which lets
+    no request without a login reach it."""
+    found = g.get("user")
+    if found is None:
+        raise RuntimeError("a view that needs a login was reached without one")
+    return found

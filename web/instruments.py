@@ -77,7 +77,7 @@ def instrument(study: Study, name: str) -> Instrument:
     if custom is None:
         raise KeyError(name)
     item = Item(custom.id, custom.prompt, "text" if custom.type == "text" else "scale",
-                1, custom.points, tuple(custom.labels), custom.required)
+                1, custom.points, custom.labels, custom.required)
     return Instrument(custom.id, "", (item,))
 
 

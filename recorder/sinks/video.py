@@ -47,7 +47,7 @@ class VideoWriter:
         if audio_tracks:
             options["max_interleave_delta"] = str(round(MAX_INTERLEAVE * 1e6))
         self.container = av.open(str(self.path), "w", format="mp4", options=options)
-        stream = self.container.add_stream("libx264", rate=max(1, round(fps)))
+        stream: av.video.stream.VideoStream = self.container.add_stream("libx264", rate=max(1, round(fps)))
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         stream.time_base = TIME_BASE
         stream.codec_context.time_base = TIME_BASE
@@ -138,6 +138,8 @@ class VideoWriter:
     def _follow_fragments(self, packet: av.Packet, repeat: bool) -> None:
         """Mirror the MP4 muxer's rule: a keyframe, or a packet FRAGMENT_SECONDS after the
         fragment's first, writes the fragment out and starts a new one."""
+        if packet.dts is None or packet.time_base is None:   # a packet without time joins the fragment
+            return
         t = float(packet.dts * packet.time_base)
         start = self._fragment_start
         if start is None or packet.is_keyframe or t - start >= FRAGMENT_SECONDS:
@@ -151,7 +153,8 @@ class VideoWriter:
         and cut back to its last whole fragment."""
         try:
             if not self.failed:
-                for stream in [self.stream, *self.audio]:
+                encoders: list[av.video.stream.VideoStream | av.audio.stream.AudioStream] = [self.stream, *self.audio]
+                for stream in encoders:
                     for packet in stream.encode(None):
                         if packet.pts is None or packet.pts >= 0:
                             self._mux(packet)

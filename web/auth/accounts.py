@@ -30,7 +30,7 @@ def add_user(store: Store, name: str, role: str, password: str | None = None) ->
     """Create a user; returns the password to show once. A generated password is a
     one-time password: the user sets their own at first login."""
     one_time = password is None
-    password = secrets.token_urlsafe(12) if one_time else _checked(password)
+    password = secrets.token_urlsafe(12) if password is None else _checked(password)
     store.users.add(name.strip(), role, generate_password_hash(password), must_change=one_time)
     return password
 
@@ -40,7 +40,7 @@ def set_password(store: Store, name: str, password: str | None = None) -> str:
     one is one-time, like a new account's."""
     _existing(store, name)
     one_time = password is None
-    password = secrets.token_urlsafe(12) if one_time else _checked(password)
+    password = secrets.token_urlsafe(12) if password is None else _checked(password)
     store.users.set_password_hash(name, generate_password_hash(password), must_change=one_time)
     return password
 

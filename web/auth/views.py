@@ -54,7 +54,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     """Ends this user's logins everywhere, so a copied cookie is worth nothing afterwards."""
-    current.store().users.end_logins(current.user()["name"])
+    current.store().users.end_logins(current.login()["name"])
     logins_ended()   # this user's live sockets end now, in every server process
     session.clear()
     return redirect(url_for("auth.login"))

@@ -17,7 +17,7 @@ LABELS = {Action.NEXT_TASK: "Start next task", Action.SUCCESS: "Success", Action
 @requires(*CONSOLE_ROLES)
 def page(session_id: str):
     session = current.store().sessions.get(session_id)
-    role = current.user()["role"]
+    role = current.login()["role"]
     buttons = [(a, LABELS[Action(a)], may_send(role, a)) for a in ACTIONS]
     return render_template("console/console.html", session=session, buttons=buttons,
                            hotkeys=current.study().hotkeys)

@@ -3,6 +3,8 @@ and taking them back. The store keeps the machine's text beside them
 (sessions/corrections.py), so these requests only name the segment and the words."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, jsonify, request
 
 from sessions.corrections import Corrections
@@ -16,14 +18,16 @@ bp = Blueprint("corrections", __name__)
 def _segment(session_id: str) -> tuple[Corrections, int, dict]:
     """The corrections part, the segment the JSON body names by its start and speaker, and the body."""
     current.store().sessions.get(session_id)  # an unknown session is a 404
-    body = request.get_json(silent=True)
+    body: Any = request.get_json(silent=True)   # its values as sent: the hub checks them
     if not isinstance(body, dict):
         abort(400, "Send the correction as JSON.")
-    speaker = body.get("speaker")
+    speaker, t = body.get("speaker"), body.get("t")
     if speaker not in SPEAKERS:
         abort(400, f"Name the segment's speaker ({', '.join(SPEAKERS)}).")
+    if isinstance(t, bool) or not isinstance(t, (int, float)):
+        abort(400, "Name the segment by its start, in seconds.")
     corrections = Corrections(current.store())
-    return corrections, corrections.segment_at(session_id, body.get("t"), speaker), body
+    return corrections, corrections.segment_at(session_id, float(t), speaker), body
 
 
 def _reply(corrections: Corrections, segment: dict):
@@ -40,7 +44,7 @@ def correct(session_id: str):
     text = body.get("text")
     if not isinstance(text, str):
         abort(400, "Send the segment's corrected words as text.")
-    segment = corrections.correct(session_id, segment_id, text, actor=current.user()["name"])
+    segment = corrections.correct(session_id, segment_id, text, actor=current.login()["name"])
     return _reply(corrections, segment)
 
 
@@ -48,5 +52,5 @@ def correct(session_id: str):
 @requires(Role.RESEARCHER)
 def revert(session_id: str):
     corrections, segment_id, _ = _segment(session_id)
-    segment = corrections.revert(session_id, segment_id, actor=current.user()["name"])
+    segment = corrections.revert(session_id, segment_id, actor=current.login()["name"])
     return _reply(corrections, segment)

@@ -2,6 +2,7 @@
 intervals, plots, and the report and CSV downloads."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 import io
 import math
 
@@ -157,6 +158,7 @@ def report():
 @requires(Role.RESEARCHER, Role.REVIEWER)
 def download_csv(what: str):
     from sessions.export import EXPORT_COLUMNS, study_timeline, write_rows
+    columns: Sequence[str]
     if what == "events":
         rows, columns = study_timeline(current.store()), EXPORT_COLUMNS
     elif what == "attempts":

@@ -7,6 +7,7 @@ may look but neither create nor rate.
 """
 from __future__ import annotations
 
+from typing import Any
 import shutil
 import tempfile
 import threading
@@ -43,7 +44,9 @@ def _problems() -> Problems:
     return Problems(current.store())
 
 
-def _body() -> dict:
+def _body() -> Any:
+    """The request's JSON object; its values are as sent, and the hub (sessions/problems.py)
+    refuses a wrong type or range in one sentence."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         abort(400, "Send the request as JSON.")
@@ -51,7 +54,7 @@ def _body() -> dict:
 
 
 def _name() -> str:
-    return current.user()["name"]
+    return current.login()["name"]
 
 
 def _listing() -> dict:
@@ -158,7 +161,7 @@ def create():
     return jsonify(problems.get(problem_id)), 201
 
 
-def _add_moment(problems: Problems, problem_id: int, body: dict) -> int:
+def _add_moment(problems: Problems, problem_id: int, body: Any) -> int:
     return problems.add_evidence(problem_id, body.get("session_id"), body.get("t"), end=body.get("end"),
                                  kind=body.get("kind") or "stretch", ref_id=body.get("ref_id"),
                                  text=body.get("text") or "", author=_name())

@@ -58,7 +58,7 @@ def readable_answers(session_id: str, answers: list[dict]) -> list[dict]:
             form = instrument(study, a["questionnaire"])
             item = next((i for i in form.items if i.id == a["item"]), None)
         except KeyError:
-            form = item = None
+            item = None
         rows.append({"questionnaire": QUESTIONNAIRE_NAMES.get(a["questionnaire"], a["questionnaire"]),
                      "task": task_of.get(a["attempt_id"]) if a["attempt_id"] is not None else None,
                      "question": item.prompt if item else f"item {a['item']}",
@@ -134,7 +134,7 @@ def add_note(session_id: str):
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_NOTE:
         abort(400, f"A note needs 1 to {MAX_NOTE} characters of text.")
     t = _seconds(body.get("t"), "The note's time", session["duration"] or 0.0)
-    note_id = current.store().notes.add(session_id, t, text, current.user()["name"],
+    note_id = current.store().notes.add(session_id, t, text, current.login()["name"],
                                         tags=_tags(body.get("tags")), source="replay")
     note = next(n for n in current.store().notes.all(session_id) if n["id"] == note_id)
     return jsonify({"id": note_id, "t": note["t"], "text": note["text"],
@@ -175,7 +175,7 @@ def clip(session_id: str):
         if (captions := clip_captions(session_id, start, end)) is not None:
             archive.writestr(CAPTIONS_FILE, captions)
     buffer.seek(0)
-    current.store().audit.record(current.user()["name"], AuditAction.EXPORT_CLIP, session_id, {"start": start, "end": end})
+    current.store().audit.record(current.login()["name"], AuditAction.EXPORT_CLIP, session_id, {"start": start, "end": end})
     name = f"{session_id}-{start:.0f}-{end:.0f}.zip"
     return send_file(buffer, mimetype="application/zip", as_attachment=True, download_name=name)
 
@@ -204,7 +204,7 @@ def redact(session_id: str):
     reason = (request.form.get("reason") or "").strip()
     if not reason or len(reason) > 500:
         abort(400, "Say why this range is redacted (up to 500 characters).")
-    actor = current.user()["name"]
+    actor = current.login()["name"]
     done = off_loop(lambda: redact_session(store, session_id, start, end, actor=actor, reason=reason))
     if request.accept_mimetypes.best == "application/json":
         return jsonify(asdict(done))

@@ -53,6 +53,7 @@ def save(session_id: str):
     if w < 4 or h < 4:
         raise BadRequest("drag a larger area (at least 4 × 4 screen pixels)")
     rect = (x, y, w, h)
+    value: str | tuple[int, int, int, int]
     if kind == "first_click":
         value = rect
     else:
@@ -61,7 +62,7 @@ def save(session_id: str):
     extensions = current_app.extensions["uxlab"]
     extensions["study"] = set_task_screen(store.folder, task, kind, value)
     extensions.pop("summary", None)   # the task table is analysed again on its next visit
-    store.audit.record(current.user()["name"], screen_action(kind), session_id,
+    store.audit.record(current.login()["name"], screen_action(kind), session_id,
                        {"task": task, "area": list(rect), "screen": value if kind != "first_click" else None})
     return jsonify({"task": task, "kind": kind, "area": list(rect),
                     "screen": None if kind == "first_click" else value}), 201

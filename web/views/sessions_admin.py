@@ -40,7 +40,7 @@ def inclusion(session_id: str):
     value = form.get("inclusion")
     if value not in INCLUSIONS:
         raise BadRequest(f"choose one of {', '.join(INCLUSIONS)}")
-    current.store().sessions.set_inclusion(session_id, value, current.user()["name"], form.get("reason"))
+    current.store().sessions.set_inclusion(session_id, value, current.login()["name"], form.get("reason"))
     return _done(session_id, f"Marked {value}.")
 
 
@@ -48,7 +48,7 @@ def inclusion(session_id: str):
 @requires(RESEARCHER)
 def rename(session_id: str):
     form = _form()
-    current.store().sessions.rename(session_id, current.user()["name"],
+    current.store().sessions.rename(session_id, current.login()["name"],
                                     participant=form.get("participant"), group=form.get("group"))
     return _done(session_id, "Saved.")
 
@@ -62,7 +62,7 @@ def attributes(session_id: str):
     names = current.study().standards.attributes
     form = _form()
     values = {name: str(form.get(name) or "") for name in names if name in form}
-    store.participants.set(participant, values, allowed=names, actor=current.user()["name"])
+    store.participants.set(participant, values, allowed=names, actor=current.login()["name"])
     return _done(session_id, f"Saved {participant}'s attributes.")
 
 
@@ -80,7 +80,7 @@ def delete(session_id: str):
     row = store.sessions.get(session_id)
     if (_form().get("confirm") or "").strip() != row["participant"]:
         raise BadRequest("to delete, type the participant id of the session")
-    store.sessions.delete(session_id, current.user()["name"])
+    store.sessions.delete(session_id, current.login()["name"])
     if wants_json():
         return jsonify({"deleted": session_id})
     return redirect(url_for("dashboard.index"))
