@@ -202,3 +202,31 @@ def find_clicks(store: Store, query: str, limit: int = 200) -> list[dict]:
                 if len(hits) >= limit:
                     return hits
     return hits
+
+
+def screen_heatmap_png(clicks: list[WebClick], sigma: float = 20.0) -> bytes:
+    """One screen's clicks as a PNG at page coordinates: the clicked elements' boxes, where
+    the page had them, outlined and named, under the click density. A click on a scrolled
+    page is drawn where it was on the page, not where the window showed it."""
+    import cv2
+    from analyzer.heatmap import overlay
+    boxes = [c.element.get("page") for c in clicks if isinstance(c.element.get("page"), list)]
+    width = int(max([1280] + [c.x + 40 for c in clicks] + [b[0] + b[2] + 4 for b in boxes]))
+    height = int(max([400] + [c.y + 40 for c in clicks] + [b[1] + b[3] + 4 for b in boxes]))
+    width, height = min(width, 4000), min(height, 12000)
+    page = np.full((height, width, 3), 250, dtype=np.uint8)
+    drawn: set[tuple] = set()
+    for click in clicks:
+        box = click.element.get("page")
+        if not isinstance(box, list) or tuple(box) in drawn:
+            continue
+        drawn.add(tuple(box))
+        x, y, w, h = (int(v) for v in box)
+        cv2.rectangle(page, (x, y), (x + w, y + h), (150, 150, 150), 1)
+        cv2.putText(page, click.label[:40], (x + 2, max(y - 4, 10)), cv2.FONT_HERSHEY_SIMPLEX, 0.4,
+                    (90, 90, 90), 1, cv2.LINE_AA)
+    density = screen_heatmap(clicks, width, height, sigma)
+    ok, png = cv2.imencode(".png", overlay(page, density))
+    if not ok:
+        raise ValueError("the screen heatmap could not be encoded")
+    return png.tobytes()

@@ -7,7 +7,8 @@ from collections import Counter
 from html import escape
 
 from analyzer.paths import path_text, task_paths
-from analyzer.report.format import plural, table
+from analyzer.report.format import image, plural, table
+from analyzer.url_screens import clicks_by_screen, screen_heatmap_png
 from sessions.store import Store
 from sessions.study import Study
 
@@ -37,6 +38,22 @@ def paths_section(store: Store, study: Study, paths: list[dict] | None = None) -
                             for (screen, label), n in missed.most_common(5))
             parts.append(f"<p>Misclicks (clicks on elements that are not controls): "
                          f"{task['misclicks_per_attempt']:.2f} per attempt.</p><ul class='misclicks'>{items}</ul>")
+    parts.append(_page_heatmaps(store, study))
     return (f'<section id="paths"><h2>Click paths</h2><p class="lead">The pages participants went through '
             f"in each task, from the product's own URLs (screens named by study.toml's patterns).</p>"
             f"{''.join(parts)}</section>")
+
+
+PAGE_HEATMAPS = 6   # the most clicked pages shown
+
+
+def _page_heatmaps(store: Store, study: Study) -> str:
+    """A heatmap per page, at page coordinates, holding only that page's clicks."""
+    by_screen = sorted(clicks_by_screen(store, study).items(), key=lambda item: -len(item[1]))[:PAGE_HEATMAPS]
+    if not by_screen:
+        return ""
+    figures = "".join(
+        f"<figure class='page-heat'>{image(screen_heatmap_png(clicks), f'clicks on {screen}', css='heat')}"
+        f"<figcaption><code>{escape(screen)}</code>: {plural(len(clicks), 'click')}</figcaption></figure>"
+        for screen, clicks in by_screen)
+    return f"<h3>Clicks by page</h3><div class='grid'>{figures}</div>"

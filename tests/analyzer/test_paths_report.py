@@ -24,5 +24,7 @@ def test_the_report_shows_paths_only_with_capture_events(tmp_path):
         assert "/ → /orders → /orders/*" in section and "1 of 2 attempts followed the expected path" in section
         assert "1 attempt went to <code>/help</code> instead of <code>/orders</code> (step 2)" in section
         assert "0.50 per attempt" in section
+        assert section.count("<figure class='page-heat'>") == 4          # /, /orders, /help, /orders/*
+        assert "<code>/orders/*</code>: 2 clicks" in section
     finally:
         store.close()

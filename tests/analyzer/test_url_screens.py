@@ -3,9 +3,11 @@ new screen state, each screen's clicks are only its own, at page coordinates, an
 success by URL and first click by element are computed from named clicks."""
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
-from analyzer.url_screens import clicks_by_screen, load_web, normalise, screen_heatmap, study_web_measures
+from analyzer.url_screens import (clicks_by_screen, load_web, normalise, screen_heatmap, screen_heatmap_png,
+                                  study_web_measures)
 from sessions import events
 from sessions.store import Store
 from sessions.study import load_study
@@ -84,6 +86,11 @@ def test_screens_clicks_and_task_measures(tmp_path):
         row, col = np.unravel_index(int(density.argmax()), density.shape)
         assert (col, row) == (30, 1250)
         assert screen_heatmap(by_screen["/"], 400, 1600, sigma=3)[1250, 30] == 0
+        picture = cv2.imdecode(np.frombuffer(screen_heatmap_png(by_screen["/orders"], sigma=3), np.uint8),
+                               cv2.IMREAD_COLOR)
+        assert picture.shape[0] >= 1290                        # the whole scrolled page, not the window
+        assert tuple(picture[1250, 30]) != (250, 250, 250)      # coloured where the click was
+        assert tuple(picture[15, 40]) == (250, 250, 250)        # and not where "/" had its click
     finally:
         store.close()
 
