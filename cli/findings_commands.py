@@ -13,7 +13,7 @@ import click
 from cli.errors import UserError, fail, warn
 from cli.common import folder_argument, open_store
 from sessions.errors import UxlabError
-from sessions.events import Decision
+from sessions.events import REEL_FILE, Decision
 
 actor_option = click.option("--as", "actor", default=None, metavar="NAME",
                             help="Who does this (default: your login name); kept in the audit log.")
@@ -277,7 +277,7 @@ def candidate_dismiss(folder: Path, key: str, actor) -> None:
 @click.option("--problem", "problem_id", type=int, default=None, help="The problem whose evidence to show.")
 @click.option("--tag", default=None, help="Notes with this tag, quoted on the title cards.")
 @click.option("--search", default=None, help="Notes and transcript words containing this text.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("reel.mp4"),
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path(REEL_FILE),
               show_default=True)
 @click.option("--reencode", is_flag=True, help="Re-encode every clip (slower; the benchmark's reference).")
 @_user_errors

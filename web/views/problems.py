@@ -306,7 +306,7 @@ def _job_view(job: dict) -> dict:
     view = {k: job[k] for k in ("id", "state", "done", "total", "error")}
     view["problem_id"] = job["subject"]
     if job["state"] == "done":
-        view["download"] = f"/problems/reels/{job['id']}/reel.mp4"
+        view["download"] = f"/problems/reels/{job['id']}/{REEL_FILE}"
         view["duration"] = job["result"]["duration"]
         # the reel's own caption track is mov_text, which browsers do not show: the page's
         # preview takes the same captions as WebVTT, also offered as a file for any player
@@ -327,7 +327,7 @@ def reel_state(job_id: str):
     return jsonify(_job_view(_job(job_id)))
 
 
-@bp.route("/problems/reels/<job_id>/reel.mp4")
+@bp.route(f"/problems/reels/<job_id>/{REEL_FILE}")
 @requires(*REEL_ROLES)
 def reel_file(job_id: str):
     job = _job(job_id)
@@ -335,7 +335,7 @@ def reel_file(job_id: str):
         abort(404)
     # Range requests too (conditional): the page's preview seeks in the same file
     return send_file(Path(job["folder"]) / REEL_FILE, mimetype="video/mp4", as_attachment=True,
-                     download_name=f"problem-{job['subject']}-reel.mp4", conditional=True)
+                     download_name=f"problem-{job['subject']}-{REEL_FILE}", conditional=True)
 
 
 @bp.route("/problems/reels/<job_id>/reel.vtt")
