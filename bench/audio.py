@@ -171,6 +171,9 @@ def live_rows(display: VirtualDisplay, seconds: float, tmp: Path,
             finally:
                 recorder.end()
                 listeners.close()
+            if not values:
+                said = " | ".join(line.strip() for line in recorder.stderr if line.strip())
+                raise SystemExit(f"no sound reached {count} observer(s) in {seconds:g} s; the recorder said: {said}")
             p95 = values[int(0.95 * (len(values) - 1))] * 1000
             label = "reference: 1 observer" if count == 1 else f"live audio latency, {count} observers"
             target = " (target p95 <= 400 ms)" if count > 1 else ""
