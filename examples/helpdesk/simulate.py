@@ -13,6 +13,7 @@ import argparse
 import logging
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -27,7 +28,7 @@ from examples.helpdesk.participants import PARTICIPANTS, Participant
 from examples.helpdesk.portal import create_portal
 from recorder.virtual_display import VirtualDisplay
 from recorder.virtual_microphone import VirtualPulse, speech
-from sessions.events import Role, SessionStatus
+from sessions.events import EventKind, Role, SessionStatus
 from sessions.recovery import open_writer
 from sessions.store import Store
 from sessions.study import load_study
@@ -123,13 +124,43 @@ def wait_for_session(store: Store, participant: str, known: set[str], recorder: 
     raise RuntimeError("uxlab record did not start a session within 60 s")
 
 
+def start_lab(folder: Path) -> tuple[subprocess.Popen, str]:
+    """The study's server for the portal's capture snippet (issue 21), as the README's
+    hand-made deployment runs it: `uxlab serve` would also make a first account, which a
+    demo does not need. Returns the process and its address."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    lab = subprocess.Popen([sys.executable, "-m", "gunicorn", "-k", "gevent", "-w", "1", "-b", f"127.0.0.1:{port}",
+                            "web:create_app()"], cwd=HERE.parents[1], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           env={**os.environ, "UXLAB_STUDY": str(folder), "UXLAB_SECRET_KEY": os.urandom(16).hex()})
+    deadline = time.monotonic() + 60
+    while True:
+        with socket.socket() as attempt:
+            if attempt.connect_ex(("127.0.0.1", port)) == 0:
+                return lab, f"http://127.0.0.1:{port}"
+        if lab.poll() is not None or time.monotonic() > deadline:
+            lab.kill()
+            raise RuntimeError("the study's server for the capture snippet did not start")
+        time.sleep(0.2)
+
+
+def wait_for_pairing(store: Store, session_id: str, seconds: float = 20.0) -> None:
+    """Until the portal's page has paired with the session (it said its URL): its clicks
+    are then named. Without it the session still records pixel clicks."""
+    deadline = time.monotonic() + seconds
+    while not store.events.count(session_id, EventKind.URL.value) and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
 def record_participant(folder: Path, person: Participant, voice: VirtualPulse | None = None) -> str:
     """Record one participant's whole session (with their voice when `voice` is given);
-    returns its id."""
+    returns its id. The portal carries the capture snippet, so its clicks are named too."""
     study = load_study(folder)
     store = open_writer(folder)
     known = {s["id"] for s in store.sessions.all()}
-    server = make_server("127.0.0.1", 0, create_portal(person.variant), threaded=True)
+    lab, lab_url = start_lab(folder)
+    server = make_server("127.0.0.1", 0, create_portal(person.variant, capture=lab_url), threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     with VirtualDisplay(WIDTH, HEIGHT) as display, tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         browser = start_browser(display, f"http://127.0.0.1:{server.server_port}/", Path(profile))
@@ -141,6 +172,7 @@ def record_participant(folder: Path, person: Participant, voice: VirtualPulse | 
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             session_id = wait_for_session(store, person.id, known, recorder)
+            wait_for_pairing(store, session_id)
             time.sleep(1.0)  # the recorder's input listeners settle (field note 2)
             driver = Driver(display, study.hotkeys, voice, Path(profile))
             driver.run(person.steps)
@@ -153,6 +185,8 @@ def record_participant(folder: Path, person: Participant, voice: VirtualPulse | 
             browser.terminate()
             browser.wait(timeout=30)
             server.shutdown()
+            lab.terminate()
+            lab.wait(timeout=30)
     answer_questionnaires(store, session_id, person)
     write_observer_notes(store, session_id, person)
     return session_id
