@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from playwright.sync_api import expect
 
 from cli import main
+from sessions.corrections import Corrections
 from sessions.events import LiveEvent, MarkerKind
 from sessions.store import Store
 from sessions.transcripts import Transcripts
@@ -151,10 +152,15 @@ def test_observers_see_captions_of_what_the_participant_says_then_search_finds_t
     assert found.exit_code == 0, found.output
     assert [h for h in json.loads(found.output) if h["kind"] == "transcript" and h["session"] == recorder.session_id]
 
-    # `uxlab transcribe` (which picks up a session that has only captions) replaces them
+    # a researcher corrects a caption; `uxlab transcribe` (which picks up a session that has
+    # only captions) replaces the captions but keeps the correction
+    corrected = segments[0]
+    Corrections(store).correct(recorder.session_id, corrected["id"], "Quokka " + corrected["text"], actor="rita")
     run = CliRunner().invoke(main, ["transcribe", str(live_study)])
     assert run.exit_code == 0, run.output
-    assert {s["engine"] for s in transcripts.segments(recorder.session_id)} == {"whisper"}
+    after = transcripts.segments(recorder.session_id)
+    assert {s["engine"] for s in after if not s["corrected_by"]} == {"whisper"}
+    assert [s["text"] for s in after if s["corrected_by"] == "rita"] == ["Quokka " + corrected["text"]]
     store.close()
 
 

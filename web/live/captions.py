@@ -234,6 +234,7 @@ class SessionWorker:
         with self.owner.app.app_context():
             last_heard, failed = time.monotonic(), False
             try:
+                off_loop(self.owner.open_engine)   # loaded now, so the first caption does not wait for it
                 while time.monotonic() - last_heard < IDLE_SECONDS:
                     chunks = self._take()
                     if chunks:
