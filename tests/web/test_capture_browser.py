@@ -196,3 +196,24 @@ def test_a_scrolled_single_page_app_under_a_strict_policy(chromium, lab, spa):
     changes = [(u["window"].removeprefix(spa), u["key"], u["text"]) for u in rows(store, session, "url")]
     assert ("/orders/42", "push", "Orders") in changes or ("/orders/42", "push", "Order 42") in changes
     assert all(f["text"] is None for f in rows(store, session, "field"))
+
+
+def test_a_remote_participants_tab_keeps_its_join_link_across_pages(chromium, lab, spa):
+    url, store = lab
+    lab_session = store.sessions.create("P01")
+    token, _ = store.invitations.create("P03", actor="rita")
+    remote, _ = store.invitations.begin(store.invitations.open(token), keystrokes="redacted", device={})
+    context = chromium.new_context(bypass_csp=False)
+    page = context.new_page()
+    try:
+        with page.expect_response(lambda r: "/capture/pairing" in r.url):
+            page.goto(f"{spa}/?uxlab_join={token}")
+        page.click("#go")
+        with page.expect_response(lambda r: "/capture/pairing" in r.url):
+            page.click("#home")                                   # a new page, with no token in its URL
+        page.click("#go")
+        clicks = wait_for(lambda: (c := rows(store, remote["id"], "page_click")) and len(c) >= 3 and c)
+    finally:
+        context.close()
+    assert [c["text"] for c in clicks] == ["button 'Open order 42'", "link 'Home'", "button 'Open order 42'"]
+    assert store.events.count(lab_session) == 0

@@ -182,3 +182,22 @@ def test_a_password_never_leaves_even_in_full_mode(tmp_path):
 @pytest.fixture
 def client_for(app):
     return app.test_client
+
+
+def test_a_remote_participants_tab_pairs_through_their_join_link(client_for, store):
+    lab_session = store.sessions.create("P01")                 # the lab's recorder, recording too
+    token, _ = store.invitations.create("P03", actor="rita")
+    client = client_for()
+    unknown = client.get("/capture/pairing?join=" + "x" * 22, headers={"Origin": ORIGIN})
+    assert unknown.status_code == 404 and unknown.get_json()["session"] is None and unknown.get_json()["error"]
+    pending = client.get(f"/capture/pairing?join={token}", headers={"Origin": ORIGIN})
+    assert pending.get_json() == {"session": None}            # no consent given yet: nothing runs
+    remote, _ = store.invitations.begin(store.invitations.open(token), keystrokes="redacted", device={})
+    paired = client.get(f"/capture/pairing?join={token}", headers={"Origin": ORIGIN}).get_json()
+    assert paired["session"] == remote["id"] != lab_session
+    assert pair(client).get_json()["session"] == lab_session   # the lab's page still pairs with the lab
+    answer = send(client, {"session": remote["id"], "token": paired["token"], "events": [click()]})
+    assert answer.status_code == 200 and store.events.count(remote["id"]) == 1
+    assert store.events.count(lab_session) == 0
+    store.invitations.end(remote["id"], 30.0)
+    assert send(client, {"session": remote["id"], "token": paired["token"], "events": [click()]}).status_code == 409

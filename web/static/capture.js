@@ -18,6 +18,13 @@
   var script = document.currentScript;
   if (!script || !script.src || !window.fetch) return;
   var LAB = new URL(script.src).origin;
+  // a remote participant's tab is opened with ?uxlab_join=<their join link's token>: kept
+  // for the tab's later pages, it pairs them with that participant's session
+  var JOIN = new URLSearchParams(location.search).get("uxlab_join");
+  try {
+    if (JOIN) sessionStorage.setItem("uxlab_join", JOIN); else JOIN = sessionStorage.getItem("uxlab_join");
+  } catch (e) { /* storage refused: this page only */ }
+  var PAIRING = LAB + "/capture/pairing" + (JOIN ? "?join=" + encodeURIComponent(JOIN) : "");
   var QUEUE_MAX = 1000, BATCH = 200, FLUSH_MS = 1000, POLL_MS = 3000, CHECK_MS = 15000;
   var TEXT_CHARS = 80;
   var INTERACTIVE = "a[href],button,input,select,textarea,label,summary,option,[role=button],[role=link]," +
@@ -226,7 +233,7 @@
   function ask() {
     if (pair) return;
     var asked = performance.now();
-    fetch(LAB + "/capture/pairing", { mode: "cors", credentials: "omit" })
+    fetch(PAIRING, { mode: "cors", credentials: "omit" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (answer) {
         if (answer && answer.session) paired(answer, asked);
@@ -237,7 +244,7 @@
   function check() {
     // a new session (the next participant) needs a new pairing: ask again now and then
     if (!pair) return;
-    fetch(LAB + "/capture/pairing", { mode: "cors", credentials: "omit" })
+    fetch(PAIRING, { mode: "cors", credentials: "omit" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (answer) {
         if (!pair) return;

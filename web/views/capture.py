@@ -10,7 +10,8 @@ origin can read from the pairing answer; every event passes the contract's one g
 and the session's rate stays under its bound (429 beyond). The token stands in for a
 CSRF token, so this blueprint is exempt from the form check.
 
-    GET     /capture/pairing    {session, token, now, kinds, values} or {session: null}
+    GET     /capture/pairing    {session, token, now, kinds, values} or {session: null};
+                                ?join=<join token>: the remote participant's session
     POST    /capture/events     {session, token, events: [...]}: {stored, refused}
     OPTIONS both                answered for allowed origins only
 """
@@ -25,7 +26,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from sessions.errors import MalformedEvent
+from sessions.errors import MalformedEvent, UxlabError
 from sessions.events import (
     CAPTURE_KINDS,
     CAPTURE_TARGET_KEYS,
@@ -37,6 +38,7 @@ from sessions.events import (
     check_event,
     element_label,
 )
+from sessions.invitations import Source
 from web import current
 
 bp = Blueprint("capture", __name__)
@@ -105,10 +107,29 @@ def _answer(body: dict, status: int, origin: str | None) -> Response:
     return response
 
 
-def _recording() -> dict | None:
-    """The session the lab's recorder is recording now (the newest, if more than one)."""
-    rows = current.store().sessions.all(status=SessionStatus.RECORDING.value)
+def _recording(join: str | None = None) -> dict | None:
+    """The session a page pairs with: a remote participant's, named by their join link's
+    token (the product's tab was opened with ?uxlab_join=...), else the one the lab's
+    recorder is recording now (the newest, if more than one); None when it is not recording."""
+    store = current.store()
+    if join:
+        invitation = store.invitations.open(join)   # a bad, revoked or expired link: one sentence
+        session = store.sessions.get(invitation.session_id) if invitation.session_id else None
+        return session if session and session["status"] == SessionStatus.RECORDING else None
+    rows = [s for s in store.sessions.all(status=SessionStatus.RECORDING.value)
+            if (s.get("source") or Source.NATIVE) == Source.NATIVE]
     return rows[0] if rows else None
+
+
+def _running(session_id: Any) -> dict | None:
+    """The session a batch names, when it is being recorded."""
+    if not isinstance(session_id, str):
+        return None
+    try:
+        session = current.store().sessions.get(session_id)
+    except UxlabError:
+        return None
+    return session if session["status"] == SessionStatus.RECORDING else None
 
 
 @bp.route("/capture/pairing", methods=["OPTIONS"])
@@ -131,7 +152,10 @@ def pairing() -> Response:
     origin = _origin()
     if origin is None:
         return _answer({"error": "this origin may not send capture events to this study"}, 403, None)
-    session = _recording()
+    try:
+        session = _recording(request.args.get("join"))
+    except UxlabError as exc:
+        return _answer({"session": None, "error": exc.message}, exc.status, origin)
     if session is None:
         return _answer({"session": None}, 200, origin)
     return _answer({"session": session["id"], "now": round(time.time() - session["started_at"], 3),
@@ -156,8 +180,8 @@ def events() -> Response:
         body = None
     if not isinstance(body, dict) or not isinstance(body.get("events"), list):
         return _answer({"error": "the request needs a JSON object with a list of events"}, 400, origin)
-    session = _recording()
-    if session is None or body.get("session") != session["id"]:
+    session = _running(body.get("session"))
+    if session is None:
         return _answer({"error": "no session is being recorded for this page"}, 409, origin)
     expected = capture_token(current_app.config["SECRET_KEY"], session["id"])
     if not isinstance(body.get("token"), str) or not hmac.compare_digest(body["token"], expected):
