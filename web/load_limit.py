@@ -5,14 +5,23 @@ half a minute while every request in flight slows the others down and memory gro
 
 Socket.IO connections are not counted: Flask-SocketIO's middleware sits in front of this
 one and answers them itself (each is a long-lived connection, not a page request).
+
+Live delivery comes first. Pages and live frames share one event loop; a frame to a hundred
+observers is two hundred sends that wait behind whatever page work is ready first. So a
+request holding a slot starts its work only once the live connections have sent what they
+had queued (the app's `live_behind` check, registered by web.live.namespace), for at most
+LIVE_FIRST_SECONDS: observers get their frames first, pages wait a few milliseconds more.
 """
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable
 
 BUSY_BODY = b"The lab server is busy; try again in a moment.\n"
+LIVE_FIRST_SECONDS = 0.02   # the most a page request waits for live sends to go out first
+LIVE_FIRST_STEP = 0.002
 
 
 class FairSlots:
@@ -58,6 +67,16 @@ class LoadLimit:
     def __init__(self, app: Callable, limit: int, wait: float) -> None:
         self.app, self.wait = app, wait
         self.slots = FairSlots(limit)
+        self.flask = getattr(app, "__self__", None)   # the Flask app whose wsgi_app this wraps
+
+    def _live_first(self) -> None:
+        extensions = getattr(self.flask, "extensions", {}).get("uxlab", {})
+        behind: Callable[[], bool] | None = extensions.get("live_behind")
+        if behind is None:
+            return
+        deadline = time.monotonic() + LIVE_FIRST_SECONDS
+        while behind() and time.monotonic() < deadline:
+            time.sleep(LIVE_FIRST_STEP)   # a gevent sleep under `uxlab serve`: the sends go on
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if not self.slots.acquire(self.wait):
@@ -66,6 +85,7 @@ class LoadLimit:
                 ("Content-Length", str(len(BUSY_BODY)))])
             return [BUSY_BODY]
         try:
+            self._live_first()
             # Flask builds a response in the view; streaming a file's bytes afterwards is
             # I/O, left outside the bound so a long video download holds no slot
             return self.app(environ, start_response)

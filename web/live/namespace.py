@@ -102,6 +102,8 @@ def init_app(app: Flask, socketio: SocketIO) -> None:
     socketio.on_namespace(namespace)
     # ending a login ends its sockets (web.live.login_sweep)
     app.extensions["uxlab"]["login_sweep"] = LoginSweep(app, socketio, LIVE_NAMESPACE, lambda: namespace.clients)
+    # page requests let queued live sends go first (web/load_limit.py)
+    app.extensions["uxlab"]["live_behind"] = lambda: _sends_queued(socketio.server)
     # the participant's voice captioned for observers, off the loop (web.live.captions)
     app.extensions["uxlab"]["captions"] = Captioner(app, socketio, namespace._fanout)
 
@@ -131,6 +133,11 @@ def session_time(session_row: dict) -> float:
     if isinstance(clock, dict):
         return round(max(0.0, clock["t"] + time.time() - clock["at"]), 3)
     return round(max(0.0, time.time() - float(session_row["started_at"])), 3)
+
+
+def _sends_queued(server: Any) -> bool:
+    """Whether any Socket.IO connection of this process has packets waiting to be sent."""
+    return any(s.queue.qsize() for s in list(server.eio.sockets.values()))
 
 
 def _shared():
