@@ -267,7 +267,8 @@ def _observers_apart(url: str, cookie: str, session_id: str, count: int, seconds
 def run_mixed(folder: Path, display: VirtualDisplay, args, replay_id: str) -> dict:
     """The HTTP crowd and the observers at once on `uxlab serve`, during a recording: the
     crowd runs while the observers' frames are counted, and the server's memory is read at
-    the start, right after the load and `args.memory_wait` seconds later."""
+    the start (after a warm-up of both paths), right after the load and `args.memory_wait`
+    seconds later."""
     import multiprocessing
     server, url = start_server(folder, False)
     try:
@@ -288,6 +289,9 @@ def run_mixed(folder: Path, display: VirtualDisplay, args, replay_id: str) -> di
             await http_load(url, paths, 10, 1.5 * settle, cookies)   # warm-up: caches, threads, imports
             return cookies
         cookies = asyncio.run(logins())
+        # the live path warmed up too (its code and buffers), so the start is a warm server's
+        asyncio.run(observe(url, "uxlab_session=" + cookies[0]["uxlab_session"], recorder.session_id, 3,
+                            settle, settle))
         rss_start = tree_rss_mb(server.pid)
         measuring, answer = context.Event(), context.Queue()
         cookie = "uxlab_session=" + cookies[0]["uxlab_session"]
