@@ -210,7 +210,7 @@ def screen_heatmap_png(clicks: list[WebClick], sigma: float = 20.0) -> bytes:
     page is drawn where it was on the page, not where the window showed it."""
     import cv2
     from analyzer.heatmap import overlay
-    boxes = [c.element.get("page") for c in clicks if isinstance(c.element.get("page"), list)]
+    boxes = [box for c in clicks if isinstance(box := c.element.get("page"), list)]
     width = int(max([1280] + [c.x + 40 for c in clicks] + [b[0] + b[2] + 4 for b in boxes]))
     height = int(max([400] + [c.y + 40 for c in clicks] + [b[1] + b[3] + 4 for b in boxes]))
     width, height = min(width, 4000), min(height, 12000)

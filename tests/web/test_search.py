@@ -72,7 +72,8 @@ def test_replay_data_carries_segments_and_words(as_role, spoken):
     client, _ = as_role("reviewer")
     data = client.get(f"/sessions/{spoken}/timeline.json").get_json()
     cols = data["columns"]
-    assert cols["segments"] == ["t", "end", "speaker", "text", "confidence"]
+    # machine_text: what the engine heard, beside a researcher's correction (None when uncorrected)
+    assert cols["segments"] == ["t", "end", "speaker", "text", "confidence", "machine_text"]
     assert [s[cols["segments"].index("speaker")] for s in data["segments"]] == ["participant", "moderator"]
     words = data["words"]
     assert len(words) == len(SAID.split()) + 2
