@@ -180,7 +180,7 @@ def test_remote_participant_does_two_tasks_and_the_study_counts_them(chromium, s
     run = CliRunner().invoke(main, ["transcribe", str(web_store.folder)])
     assert run.exit_code == 0, run.output
     heard = " ".join(s["text"] for s in Transcripts(web_store).segments(session["id"])).lower()
-    assert "opening hours" in heard and "restaurant" in heard, heard
+    assert "looking for the opening hours" in heard, heard   # tiny.en hears the sentence's start reliably
 
     # the replay plays it, video with sound
     reviewer = chromium.new_page()
@@ -490,3 +490,32 @@ def test_the_page_goes_on_when_the_server_restarts(chromium, speech_wav, app, we
     assert seqs == list(range(len(seqs))) and len(seqs) >= 8
     assert web_store.markers.all(session["id"], "gap") == []
     assert [a["outcome"] for a in web_store.attempts.all(session["id"])] == ["success", "gave_up"]
+
+
+def test_an_upload_slower_than_the_recording_lowers_the_bitrate_and_says_so(chromium, speech_wav, live_server,
+                                                                           web_store):
+    token, _ = web_store.invitations.create("P07", actor="rita")
+    browser = participant_browser(chromium, speech_wav)
+    try:
+        context = browser.new_context(bypass_csp=False)
+        page = context.new_page()
+        join_and_start(page, live_server, token)
+        stored_chunks(web_store, 2)
+        assert page.get_attribute("#join", "data-bitrate") == "1200000"
+        network = context.new_cdp_session(page)
+        network.send("Network.enable")
+        # about 60 kbit/s up: a fifth of what the recording makes
+        network.send("Network.emulateNetworkConditions", {"offline": False, "latency": 20,
+                                                          "downloadThroughput": 1_000_000, "uploadThroughput": 8_000})
+        wait_for(page, "lowered", "1", timeout=60.0)
+        page.wait_for_selector("#quality:not([hidden])")
+        assert page.get_attribute("#join", "data-bitrate") == "600000"
+        network.send("Network.emulateNetworkConditions", {"offline": False, "latency": 0,
+                                                          "downloadThroughput": -1, "uploadThroughput": -1})
+        finish(page)
+    finally:
+        browser.close()
+    session, runs = runs_of(web_store)
+    assert len(runs) >= 2
+    assert all(len(r.chunks()) == len(list(r.folder.glob("*.chunk"))) for r in runs)   # nothing lost
+    assert web_store.markers.all(session["id"], "gap") == []   # the new run began before the old one ended

@@ -15,10 +15,13 @@ const uxlab = JSON.parse(document.getElementById("uxlab-constants")?.textContent
 const base = root.dataset.base;
 const $ = (id) => document.getElementById(id);
 const CHUNK_MS = 1000;
+// an upload slower than the recording: past this many seconds waiting while chunks still go
+// through, the recorder starts again at a lower bitrate (down to the floor), and says so
+const SLOW_BACKLOG = 6, BITRATES = [1_200_000, 600_000, 300_000];
 const FORMATS = ["video/webm;codecs=vp8,opus", "video/webm;codecs=vp9,opus", "video/webm",
                  "video/mp4;codecs=avc1.42E01E,opus", "video/mp4"];
 
-const page = {session: null, startedAt: 0, offset: 0, state: null, mic: null, display: null,
+const page = {bitrate: 0, lowered: 0, failed: 0, session: null, startedAt: 0, offset: 0, state: null, mic: null, display: null,
               recorder: null, run: null, ending: false, timer: null, db: null, sending: false};
 
 // -- talking to the server ---------------------------------------------------------------
@@ -115,9 +118,11 @@ async function send() {
         await kept("readwrite", (store) => store.delete(chunk.key));
         wait = 500;
         if (queue.length > 3) say(`Sending your recording (${queue.length - 1} s still to send)…`);
+        if (queue.length > SLOW_BACKLOG && Date.now() - page.failed > 20_000) slower();   // not a backlog left by an outage
         else if (!page.ending) say("Recording.");
       } catch (error) {
         console.warn("chunk not sent:", error.message);
+        page.failed = Date.now();
         if (error.status && error.status < 500 && error.status !== 429) {
           problem(error.message);   // refused for good (a closed link): keep nothing waiting
           await kept("readwrite", (store) => store.delete(chunk.key));
@@ -211,7 +216,9 @@ function startRecording(display) {
   }
   const stream = new MediaStream([video, ...page.mic.getAudioTracks()]);
   const mime = format();
-  const recorder = new MediaRecorder(stream, {mimeType: mime, videoBitsPerSecond: 1_200_000, audioBitsPerSecond: 48_000});
+  const recorder = new MediaRecorder(stream, {mimeType: mime, videoBitsPerSecond: BITRATES[page.bitrate],
+                                              audioBitsPerSecond: 48_000});
+  root.dataset.bitrate = String(BITRATES[page.bitrate]);
   const clientStart = clientNow();
   recorder.start(CHUNK_MS);
   page.recorder = recorder;
@@ -349,6 +356,21 @@ function stopLive() {
   live.context?.close();
   live.socket.disconnect();
   page.live = null;
+}
+
+// The upload cannot keep up (chunks are acknowledged, but more wait each second): record the
+// rest at a lower bitrate, in a new run that starts where the old one stopped.
+async function slower() {
+  if (page.bitrate >= BITRATES.length - 1 || page.paused || page.ending || !page.recorder
+      || Date.now() - page.lowered < 10_000) return;
+  page.lowered = Date.now();
+  page.bitrate += 1;
+  const old = page.recorder;
+  const ready = startRecording(page.display);
+  await stopRecorder(old);
+  await ready();
+  $("quality").hidden = false;
+  root.dataset.lowered = String(page.bitrate);
 }
 
 // -- the privacy pause: capture stops, nothing is stored for the stretch, the markers say so ----
