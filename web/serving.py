@@ -38,6 +38,7 @@ class LabServer(BaseApplication):
         folder = os.environ.get(TRACE_VARIABLE)
         if folder:
             trace_memory(app, Path(folder))
+        app.extensions["uxlab"]["socketio"].start_background_task(hand_back_memory)
         return app
 
 
@@ -60,6 +61,25 @@ def trace_memory(app: Any, folder: Path) -> None:
             tracemalloc.take_snapshot().dump(str(folder / f"{os.getpid()}-{count:04d}.tracemalloc"))
             count += 1
     app.extensions["uxlab"]["socketio"].start_background_task(write)
+
+
+TRIM_EVERY = 30.0   # seconds between handing freed memory back to the system
+
+
+def hand_back_memory() -> None:
+    """Give freed heap memory back to the system now and then. After a crowd, most of what a
+    worker allocated is freed but kept by the C allocator (the Python heap grew 4 MB of the
+    60 MB: bench/serve.py's mixed run), so a server that served a peak kept its size for good."""
+    import ctypes
+    import ctypes.util
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):   # not glibc: nothing to hand back this way
+        return
+    while True:
+        time.sleep(TRIM_EVERY)
+        trim(0)
 
 
 def options(host: str, port: int, workers: int, connections: int, redis_url: str | None) -> dict[str, Any]:
