@@ -31,7 +31,7 @@ $(VENDOR): package.json
 test: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
-	$(VENV)/bin/pytest -q -p no:cacheprovider
+	$(VENV)/bin/pytest -q -p no:cacheprovider --durations=25
 
 demo: setup
 	@bash tools/demo.sh $(DEMO_DIR)
