@@ -76,6 +76,9 @@ def invite(folder: Path, participant: str | None, group: str | None, mode: str, 
     token, inv = invitations.create(participant or "", actor=_actor(), group=group, mode=mode, expires=expires)
     path = f"/join/{token}"
     click.echo(f"invitation {inv.id} for {inv.participant} ({inv.mode}), usable until {_when(inv.expires)}:")
+    if not server:
+        from sessions.server_address import known_server
+        server = known_server(folder)   # the server that serves this study now, if one does
     if server:
         click.echo(server.rstrip("/") + path)
     else:

@@ -32,6 +32,17 @@ def test_without_a_server_address_the_path_is_printed_and_the_gap_said(study_dir
     assert "no server address known" in result.output
 
 
+def test_the_link_names_the_server_serving_the_study(study_dir):
+    from sessions import server_address
+    server_address.announce(study_dir, "http://lab-pc:8000")    # as `uxlab serve` does while it runs
+    try:
+        result = run("invite", str(study_dir), "--participant", "P09")
+    finally:
+        server_address.withdraw(study_dir)
+    assert result.exit_code == 0
+    assert re.search(r"^http://lab-pc:8000/join/[A-Za-z0-9_-]{20,}$", result.output, re.M)
+
+
 def test_revoke_closes_the_link(study_dir):
     run("invite", str(study_dir), "--participant", "P07")
     result = run("invite", str(study_dir), "--revoke", "1")
