@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from analyzer import detectors
+from analyzer.data.session_data import SessionData, Trouble
 from analyzer.phash import group_hashes
 from analyzer.screens import MATCH_THRESHOLD, ScreenMatcher
-from analyzer.data.session_data import SessionData, Trouble
 from sessions.events import MarkerKind, MarkerStatus
 from sessions.study import Task
 

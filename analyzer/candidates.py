@@ -18,10 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from analyzer import stats
-from analyzer.phash import group_hashes
 from analyzer.data.screen_names import ScreenNames
 from analyzer.data.session_data import SessionData
 from analyzer.data.study_data import StudyData, load_study_data
+from analyzer.phash import group_hashes
 from sessions.events import EventKind, MarkerKind, MarkerStatus
 from sessions.problems import Problems, segments_saying
 from sessions.store import Store

@@ -12,8 +12,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from analyzer.phash import group_hashes
 from analyzer.data.study_data import StudyData, load_study_data
+from analyzer.phash import group_hashes
 from sessions.errors import BadRequest, NotFound
 from sessions.store import Store
 from sessions.study import Study

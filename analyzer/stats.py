@@ -14,7 +14,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import stats as _st
 
-from analyzer.agreement import krippendorff_alpha as krippendorff_alpha  # one alpha for report, web and tests
+from analyzer.agreement import (
+    krippendorff_alpha as krippendorff_alpha,  # one alpha for report, web and tests
+)
 
 # Sauro & Lewis's curved grading scale for SUS: (lowest score of the grade, grade)
 SUS_GRADES = (

@@ -10,10 +10,10 @@ from statistics import median
 
 from analyzer import questionnaires, stats
 from analyzer.attempts import Thresholds, attempt_measures
-from analyzer.screens import ScreenMatcher
-from analyzer.sum import study_sum
 from analyzer.data.session_data import SessionData, load_session
 from analyzer.data.study_data import Progress, StudyData, load_study_data
+from analyzer.screens import ScreenMatcher
+from analyzer.sum import study_sum
 from sessions.errors import BadRequest
 from sessions.events import ABANDONED_OUTCOMES, Outcome
 from sessions.store import Store

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from analyzer.heatmap import TaskClicks, task_clicks
 from analyzer.data.screen_names import ScreenNames
 from analyzer.data.study_data import StudyData
+from analyzer.heatmap import TaskClicks, task_clicks
 from sessions.events import MarkerKind, MarkerStatus
 from sessions.store import Store
 from sessions.study import Study

@@ -209,6 +209,7 @@ def screen_heatmap_png(clicks: list[WebClick], sigma: float = 20.0) -> bytes:
     the page had them, outlined and named, under the click density. A click on a scrolled
     page is drawn where it was on the page, not where the window showed it."""
     import cv2
+
     from analyzer.heatmap import overlay
     boxes = [box for c in clicks if isinstance(box := c.element.get("page"), list)]
     width = int(max([1280] + [c.x + 40 for c in clicks] + [b[0] + b[2] + 4 for b in boxes]))

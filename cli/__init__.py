@@ -3,9 +3,18 @@ from __future__ import annotations
 
 import click
 
-from cli import (analyze_commands, findings_commands, record_commands, remote_commands, session_commands,
-                 study_commands, standards_commands, voice_commands, web_commands)
-from cli import capture_commands
+from cli import (
+    analyze_commands,
+    capture_commands,
+    findings_commands,
+    record_commands,
+    remote_commands,
+    session_commands,
+    standards_commands,
+    study_commands,
+    voice_commands,
+    web_commands,
+)
 from cli.errors import UxlabGroup
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from cli.errors import UserError, fail, warn
 from cli.common import folder_argument, open_store
+from cli.errors import UserError, fail, warn
 from sessions.errors import UxlabError
 from sessions.events import REEL_FILE, Decision
 
@@ -288,7 +288,12 @@ def reel(folder: Path, problem_id: int | None, tag: str | None, search: str | No
 
     Example: uxlab reel my-study --problem 3 -o reel.mp4
     """
-    from sessions.media.reels import build_reel, clips_for_problem, clips_for_search, clips_for_tag
+    from sessions.media.reels import (
+        build_reel,
+        clips_for_problem,
+        clips_for_search,
+        clips_for_tag,
+    )
     if sum(x is not None for x in (problem_id, tag, search)) != 1:
         fail("say what to show: --problem ID, --tag TAG or --search TEXT")
     store = open_store(folder)
@@ -308,7 +313,12 @@ def reel(folder: Path, problem_id: int | None, tag: str | None, search: str | No
 def export_problems(folder: Path, fmt: str, output: Path | None) -> None:
     """`uxlab export --problems`: JSON (problems with ratings and evidence, the matrix and the
     discovery statistics) or CSV (one row per problem, a blank line, then the matrix)."""
-    from analyzer.findings import PROBLEM_COLUMNS, matrix_rows, problem_list, problem_rows
+    from analyzer.findings import (
+        PROBLEM_COLUMNS,
+        matrix_rows,
+        problem_list,
+        problem_rows,
+    )
     from sessions.csv_cells import CsvDictWriter
     result = problem_list(open_store(folder))
     out = open(output, "w", newline="", encoding="utf-8") if output else sys.stdout

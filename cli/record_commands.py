@@ -11,6 +11,7 @@ import click
 
 from cli.errors import fail, warn
 
+
 @click.command()
 @click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--participant", required=True, help="The participant's id (no names: it is stored).")
@@ -126,7 +127,7 @@ def _confirm_new_participant(folder: Path, participant: str) -> None:
 def _record(folder: Path, participant: str, group: str | None, consent: bool, prompt: str,
             duration: float | None, display: str | None, live: tuple[str, str] | None = None,
             media: dict | None = None) -> None:
-    from recorder.session import RecordError, RecordOptions, Recording
+    from recorder.session import RecordError, Recording, RecordOptions
     from sessions.errors import UxlabError
     recording = Recording(folder, RecordOptions(participant.strip(), group, consent, prompt, duration,
                                                 display=display, **(media or {})))

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from cli.errors import fail
 from cli.common import folder_argument, open_store
+from cli.errors import fail
 from sessions.events import Inclusion
 
 

@@ -10,6 +10,7 @@ import click
 from cli.common import emit_rows, folder_argument, open_store
 from cli.errors import fail
 
+
 @click.command()
 @folder_argument
 def init(folder: Path) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from cli.errors import fail
 from cli.common import emit_rows, folder_argument, open_store
+from cli.errors import fail
 from sessions.errors import UxlabError
 
 

@@ -8,13 +8,12 @@ import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 
-from sessions import events
-from sessions.events import PROMPT_TARGET, Event, EventKind
-
 from recorder.clock import SessionClock
 from recorder.keys import KeyStroke, parse_combination
 from recorder.privacy import key_fields
 from recorder.tasks import ActionError, TaskRunner
+from sessions import events
+from sessions.events import PROMPT_TARGET, Event, EventKind
 
 MOVE_INTERVAL = 1 / 30  # pointer moves are sampled at most 30 times a second
 Rect = tuple[int, int, int, int]

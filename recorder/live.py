@@ -32,6 +32,7 @@ import cv2
 import numpy as np
 import socketio
 
+from recorder.tasks import ActionError, TaskRunner
 from sessions.errors import UxlabError
 from sessions.events import (
     CONSOLE_NAMESPACE,
@@ -44,8 +45,6 @@ from sessions.events import (
     SessionStatus,
 )
 from sessions.store import Store
-
-from recorder.tasks import ActionError, TaskRunner
 
 log = logging.getLogger(__name__)
 

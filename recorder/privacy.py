@@ -3,9 +3,8 @@ characters a participant types are kept (`full`), reduced to key classes (`redac
 default) or not recorded at all (`none`)."""
 from __future__ import annotations
 
-from sessions.events import KEYSTROKE_MODES, KeystrokeMode
-
 from recorder.keys import KeyStroke, combination
+from sessions.events import KEYSTROKE_MODES, KeystrokeMode
 
 _NAMED_CLASSES = {
     "space": "space", "enter": "enter", "backspace": "backspace", "delete": "delete",

@@ -23,12 +23,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sessions.errors import UxlabError
-from sessions.events import CAMERA_FILE, VIDEO_FILE, MarkerKind, Outcome, SessionStatus, Speaker
-from sessions.recovery import open_writer
-from sessions.storage_faults import storage_fault
-from sessions.study import Study, load_study
-
 from recorder.clock import SessionClock
 from recorder.input_events import InputProcessor
 from recorder.sinks.base import Fanout, Sink
@@ -45,6 +39,18 @@ from recorder.sources.input import InputError, InputSource
 from recorder.sources.screen import ScreenSource, screen_size
 from recorder.sources.window import WindowSource
 from recorder.tasks import TaskRunner
+from sessions.errors import UxlabError
+from sessions.events import (
+    CAMERA_FILE,
+    VIDEO_FILE,
+    MarkerKind,
+    Outcome,
+    SessionStatus,
+    Speaker,
+)
+from sessions.recovery import open_writer
+from sessions.storage_faults import storage_fault
+from sessions.study import Study, load_study
 
 FRAME_QUEUE_SECONDS = 0.5  # frames the encoder may fall behind before grabs are dropped
 

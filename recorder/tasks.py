@@ -11,12 +11,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from recorder.clock import SessionClock
 from sessions.errors import Conflict
 from sessions.events import ACTIONS, Action, MarkerKind, Outcome
 from sessions.store import Store
 from sessions.study import Study, Task
 
-from recorder.clock import SessionClock
 
 class ActionError(Conflict):
     """An action that does not apply right now (e.g. `success` with no task running)."""

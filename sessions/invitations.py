@@ -20,7 +20,6 @@ from typing import Any
 from sessions.errors import BadRequest, NotFound, UxlabError
 from sessions.events import AuditAction, SessionStatus
 
-
 GRACE_SECONDS = 15 * 60.0
 DEFAULT_EXPIRES = "7d"
 MAX_PARTICIPANT = 64

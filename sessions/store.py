@@ -34,8 +34,8 @@ from sessions.errors import (
 )
 from sessions.invitations import Invitations
 from sessions.media.files import MediaFiles
-from sessions.storage_faults import BUSY_SECONDS
 from sessions.participants import Participants
+from sessions.storage_faults import BUSY_SECONDS
 from sessions.tables.annotations import Markers, Notes
 from sessions.tables.answers import Answers
 from sessions.tables.audit import Audit

@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any, NoReturn
 
+from sessions import studyfile_bounds as bounds
+from sessions import studyfile_capture as web_capture
 from sessions.errors import BadRequest
 from sessions.events import KEYSTROKE_MODES, Action, KeystrokeMode
-from sessions import studyfile_bounds as bounds
 from sessions.studyfile_lines import KeyLocator
 from sessions.studyfile_standards import Standards, read_standards
-from sessions import studyfile_capture as web_capture
 
 STUDY_FILE = "study.toml"
 STANDARD_POST_TASK = ("seq", "ces")

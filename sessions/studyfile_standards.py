@@ -9,8 +9,8 @@ still reported at once, with its line.
 from __future__ import annotations
 
 import re
-from functools import partial
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 # Sauro & Kindlund (2005) set satisfaction's specification at 4 on a 5-point scale, 75 % of

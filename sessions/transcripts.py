@@ -18,7 +18,13 @@ import sqlite_utils
 
 from sessions.corrections import Corrections
 from sessions.errors import BadRequest, Conflict
-from sessions.events import SPEAKERS, AuditAction, MarkerKind, MarkerStatus, SessionStatus
+from sessions.events import (
+    SPEAKERS,
+    AuditAction,
+    MarkerKind,
+    MarkerStatus,
+    SessionStatus,
+)
 from sessions.spoken_numbers import NUMBER_WORDS, number_words, parse_cardinal
 from sessions.store import Store, now_iso
 

@@ -88,8 +88,19 @@ def _refuse_default_namespace(auth=None) -> bool:
 
 def _register_blueprints(app: Flask) -> None:
     from web.auth import views as auth
-    from web.views import (captions, console, dashboard, heatmaps, media, problems, questionnaire, replay,
-                           screen_picker, search, sessions_admin)
+    from web.views import (
+        captions,
+        console,
+        dashboard,
+        heatmaps,
+        media,
+        problems,
+        questionnaire,
+        replay,
+        screen_picker,
+        search,
+        sessions_admin,
+    )
     for module in (auth, dashboard, replay, heatmaps, questionnaire, console, media, problems, search, captions,
                    sessions_admin, screen_picker):
         app.register_blueprint(module.bp)

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from analyzer.phash import image_hash
 from analyzer.data.screen_names import TITLE_LAG, short_title
+from analyzer.phash import image_hash
 from sessions.events import EventKind, is_on_product, is_product_press
 from sessions.recovery import settled_attempts
 from sessions.store import Store

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from html import escape
 
-from analyzer.heatmap import designs, heatmap_png, task_clicks
-from analyzer.report.format import clock, image, plural
 from analyzer.data.screen_names import ScreenNames
 from analyzer.data.study_data import StudyData
+from analyzer.heatmap import designs, heatmap_png, task_clicks
+from analyzer.report.format import clock, image, plural
 from analyzer.report.thumbnails import screen_thumbnail
 from analyzer.top_issues import pending_flags, tagged_notes, untagged_notes
 from sessions.store import Store

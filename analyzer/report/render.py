@@ -10,21 +10,30 @@ they happened, click heatmaps, and every attempt in an appendix. Every estimate 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 from html import escape
 
-from analyzer.report import charts
-from analyzer.findings import problem_list
-from analyzer.report.findings import heatmaps_section, issues_section, notes_section
-from analyzer.report.problems import problems_section
-from analyzer.report.comparison import comparison_section
-from analyzer.report.format import duration, number, percent, plural, table
-from analyzer.report.quotes import quotes_section
-from analyzer.report.paths import paths_section
-from analyzer.report.results import (ELEVEN, HUNDRED, SEQ, appendix_section, errors_cell, group_time, nps_counts,
-                                     recommend, results_section)
-from analyzer.report.style import STYLE
 from analyzer.data.study_data import load_study_data
+from analyzer.findings import problem_list
+from analyzer.report import charts
+from analyzer.report.comparison import comparison_section
+from analyzer.report.findings import heatmaps_section, issues_section, notes_section
+from analyzer.report.format import duration, number, percent, plural, table
+from analyzer.report.paths import paths_section
+from analyzer.report.problems import problems_section
+from analyzer.report.quotes import quotes_section
+from analyzer.report.results import (
+    ELEVEN,
+    HUNDRED,
+    SEQ,
+    appendix_section,
+    errors_cell,
+    group_time,
+    nps_counts,
+    recommend,
+    results_section,
+)
+from analyzer.report.style import STYLE
 from analyzer.summary import Progress, analyze_study
 from analyzer.top_issues import find_issues
 from sessions.events import SessionStatus

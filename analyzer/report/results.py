@@ -7,8 +7,8 @@ from __future__ import annotations
 from html import escape
 
 from analyzer import stats
-from analyzer.report import charts
 from analyzer.questionnaires import latest_answers
+from analyzer.report import charts
 from analyzer.report.format import image, number, percent, plural, table
 from analyzer.report.standards import sum_section
 from sessions.events import ABANDONED_OUTCOMES, Outcome

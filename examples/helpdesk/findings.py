@@ -12,8 +12,8 @@ from pathlib import Path
 
 from analyzer.candidates import study_candidates
 from analyzer.findings import problem_list
-from sessions.problems import Problems, confirm_candidate
 from sessions.media.reels import build_reel, clips_for_problem
+from sessions.problems import Problems, confirm_candidate
 from sessions.store import Store
 from sessions.study import load_study
 

@@ -10,9 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from examples.helpdesk.layout import (
+    BACK_HOME,
+    FORM,
+    GET_HELP,
+    NAV,
+    SERVICES_MENU,
+    STATUS_FORM,
+    centre,
+)
 from sessions.events import Action
-
-from examples.helpdesk.layout import BACK_HOME, FORM, GET_HELP, NAV, SERVICES_MENU, STATUS_FORM, centre
 
 Step = tuple
 

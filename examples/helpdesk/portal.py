@@ -14,8 +14,17 @@ import itertools
 
 from flask import Flask, abort, redirect, render_template_string, request, url_for
 
-from examples.helpdesk.layout import (BACK_HOME, FORM, GET_HELP, HEIGHT, NAV, SERVICES_MENU, STATUS_FORM,
-                                      WIDTH, css_box)
+from examples.helpdesk.layout import (
+    BACK_HOME,
+    FORM,
+    GET_HELP,
+    HEIGHT,
+    NAV,
+    SERVICES_MENU,
+    STATUS_FORM,
+    WIDTH,
+    css_box,
+)
 
 PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>{{ title }} · Acme Help Desk</title>

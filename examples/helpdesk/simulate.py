@@ -220,7 +220,10 @@ def main(argv: list[str] | None = None) -> None:
     done = {s["participant"] for s in Store(args.folder).sessions.all() if s["status"] in (SessionStatus.COMPLETE, SessionStatus.RECOVERED)}
     todo = [p for p in PARTICIPANTS if not (args.only and p.id not in args.only) and p.id not in done]
     if not todo:
+        print(f"the simulated participants' sessions in {args.folder} are recorded already: reusing them",
+              flush=True)
         return
+    print(f"recording {len(todo)} simulated participants in {args.folder} (about a minute each)", flush=True)
     voice = None
     if all(shutil.which(tool) for tool in ("pulseaudio", "paplay", "espeak-ng", "sox")):
         voice = VirtualPulse(("vmic",)).start()

@@ -9,9 +9,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sessions.store import Store
-
 from recorder.clock import SessionClock
+from sessions.store import Store
 
 FLUSH_INTERVAL = 0.2
 

@@ -29,11 +29,10 @@ from typing import Any
 
 import numpy as np
 
-from sessions.errors import NotFound, Unavailable
-
 from recorder.clock import SessionClock
 from recorder.sample_clock import SampleClock
 from recorder.sources.base import Lost, OnLost, ignore_loss
+from sessions.errors import NotFound, Unavailable
 
 log = logging.getLogger(__name__)
 

@@ -24,11 +24,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from sessions.errors import NotFound, Unavailable
-
 from recorder.clock import SessionClock
 from recorder.sinks.video import VideoWriter
 from recorder.sources.base import Lost, OnLost, ignore_loss
+from sessions.errors import NotFound, Unavailable
 
 log = logging.getLogger(__name__)
 

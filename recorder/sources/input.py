@@ -13,10 +13,9 @@ import tempfile
 import threading
 import time
 
-from sessions.events import EventKind
-
 from recorder.keys import KeyStroke
 from recorder.sources.base import Lost, OnLost, ignore_loss
+from sessions.events import EventKind
 
 START_TIMEOUT = 20.0  # seconds for the listener process to import pynput and connect
 

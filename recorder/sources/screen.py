@@ -18,7 +18,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from recorder.clock import SessionClock
-from recorder.frame_change import Grab, Region, changed_fraction, examine_change, thumbnail, thumbnail_change
+from recorder.frame_change import (
+    Grab,
+    Region,
+    changed_fraction,
+    examine_change,
+    thumbnail,
+    thumbnail_change,
+)
 from recorder.sinks.video import FRAGMENT_SECONDS, KEYFRAME_INTERVAL
 from recorder.sources.base import Lost, OnLost, ignore_loss
 

@@ -7,12 +7,11 @@ from __future__ import annotations
 import gc
 import queue
 import threading
-import warnings
 import time
-
-from sessions.events import EventKind
+import warnings
 
 from recorder.sources.base import Lost, OnLost, ignore_loss
+from sessions.events import EventKind
 
 POLL_INTERVAL = 0.25
 

@@ -27,7 +27,7 @@ import av
 import cv2
 import numpy as np
 
-from sessions.events import (CAMERA_FILE, VIDEO_FILE, MarkerKind, Speaker, keyframe_name)
+from sessions.events import CAMERA_FILE, VIDEO_FILE, MarkerKind, Speaker, keyframe_name
 from sessions.media.browser_chunks import BrowserChunks, Run
 
 if TYPE_CHECKING:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from sessions.media.ffmpeg import mix_filter, run_ffmpeg
 from sessions.media.picture_in_picture import picture_in_picture
-from sessions.store import Store
 from sessions.media.video_edit import cut_clip
 from sessions.media.voices import microphones
+from sessions.store import Store
 
 MIXED_TITLE = "everyone"
 

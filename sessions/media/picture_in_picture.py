@@ -16,7 +16,13 @@ import av
 import cv2
 import numpy as np
 
-from sessions.media.video_edit import VideoEditError, _open_source, _shape, _sound_specs, _Writer
+from sessions.media.video_edit import (
+    VideoEditError,
+    _open_source,
+    _shape,
+    _sound_specs,
+    _Writer,
+)
 
 SCALE = 0.25      # the camera's width, as a share of the screen's (the replay's default box)
 MARGIN = 12       # pixels between the camera's picture and the screen's edges

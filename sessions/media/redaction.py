@@ -17,11 +17,11 @@ import numpy as np
 
 from sessions.errors import Conflict
 from sessions.events import AuditAction, EventKind, SessionStatus
+from sessions.media.browser_chunks import forget_chunks
+from sessions.media.video_edit import black_out
+from sessions.media.voices import forget_voices
 from sessions.store import Store
 from sessions.transcripts import Transcripts
-from sessions.media.video_edit import black_out
-from sessions.media.browser_chunks import forget_chunks
-from sessions.media.voices import forget_voices
 
 
 @dataclass

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from sessions.errors import Conflict, NotFound, Unavailable
 from sessions.events import VOICE_PREFIX, SessionStatus, Speaker, voice_name
-from sessions.store import Store
 from sessions.media.video_edit import extract_sound
+from sessions.store import Store
 
 
 def microphones(session: dict) -> list[dict]:

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from sessions.errors import StoreError
 from sessions.events import MARKER_KINDS, MARKER_STATUSES, MarkerStatus
 from sessions.tables.base import Part, now_iso
-from sessions.text_checks import checked_text
 from sessions.tables.where import Where
+from sessions.text_checks import checked_text
 
 
 class Markers(Part):

@@ -8,8 +8,8 @@ import cv2
 import numpy as np
 import pytest
 
-from sessions import events
 from analyzer.phash import phash
+from sessions import events
 from sessions.store import Store
 from tests.conftest import write_study
 

@@ -8,7 +8,15 @@ import pytest
 from analyzer.heatmap import click_density, clicks_near, render_heatmap, screen_states
 from sessions.errors import NotFound
 from sessions.study import load_study
-from tests.analyzer.conftest import DEVICE, KEYFRAME_SCALE, WIDTH, HEIGHT, add_keyframe, click, draw_screen
+from tests.analyzer.conftest import (
+    DEVICE,
+    HEIGHT,
+    KEYFRAME_SCALE,
+    WIDTH,
+    add_keyframe,
+    click,
+    draw_screen,
+)
 
 
 def test_density_equals_a_direct_sum_of_gaussians():

@@ -14,9 +14,9 @@ import cv2
 import numpy as np
 import pytest
 
+from analyzer.data.study_data import load_study_data
 from analyzer.heatmap import hot_spot, render_heatmap, screen_states, task_clicks
 from analyzer.report.render import render_report
-from analyzer.data.study_data import load_study_data
 from analyzer.summary import analyze_study
 from analyzer.top_issues import find_issues
 from sessions.errors import BadRequest
@@ -24,8 +24,16 @@ from sessions.events import Outcome, window
 from sessions.recovery import open_writer
 from sessions.store import Store
 from sessions.study import load_study
-from tests.analyzer.conftest import (DEVICE, HEIGHT, KEYFRAME_SCALE, SCREEN_CROPS, WIDTH, add_keyframe, click,
-                                     draw_screen)
+from tests.analyzer.conftest import (
+    DEVICE,
+    HEIGHT,
+    KEYFRAME_SCALE,
+    SCREEN_CROPS,
+    WIDTH,
+    add_keyframe,
+    click,
+    draw_screen,
+)
 from tests.analyzer.test_report_content import build_study
 
 UXLAB = Path(sys.executable).parent / "uxlab"

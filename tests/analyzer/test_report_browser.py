@@ -14,7 +14,6 @@ from sessions.study import load_study
 from tests.analyzer.test_report_content import build_study
 
 
-
 @pytest.fixture
 def report_file(screens_study, screens_store, tmp_path) -> Path:
     build_study(screens_store)

@@ -11,17 +11,25 @@ import cv2
 import numpy as np
 import pytest
 
-from sessions import events
 from analyzer import stats
-from analyzer.heatmap import screen_states
 from analyzer.data.study_data import load_study_data
+from analyzer.heatmap import screen_states
 from analyzer.phash import hamming, phash, to_ints
 from analyzer.report.render import render_report
-from analyzer.summary import analyze_study
 from analyzer.report.thumbnails import THUMB_WIDTH
+from analyzer.summary import analyze_study
 from analyzer.top_issues import find_issues, pending_flags, tagged_notes, untagged_notes
+from sessions import events
 from sessions.study import load_study
-from tests.analyzer.conftest import DEVICE, HEIGHT, KEYFRAME_SCALE, WIDTH, add_keyframe, click, draw_screen
+from tests.analyzer.conftest import (
+    DEVICE,
+    HEIGHT,
+    KEYFRAME_SCALE,
+    WIDTH,
+    add_keyframe,
+    click,
+    draw_screen,
+)
 
 HOME_TILE = (190, 290)          # a tile on the home screen that does nothing: dead clicks
 SUBMIT = (900, 650)             # a form button that does not answer: rage clicks

@@ -6,8 +6,14 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from analyzer.url_screens import (clicks_by_screen, load_web, normalise, screen_heatmap, screen_heatmap_png,
-                                  study_web_measures)
+from analyzer.url_screens import (
+    clicks_by_screen,
+    load_web,
+    normalise,
+    screen_heatmap,
+    screen_heatmap_png,
+    study_web_measures,
+)
 from sessions import events
 from sessions.store import Store
 from sessions.study import load_study

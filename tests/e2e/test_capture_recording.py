@@ -18,9 +18,23 @@ import pytest
 from werkzeug.serving import make_server
 
 from analyzer.url_screens import clicks_by_screen, study_web_measures
-from examples.helpdesk.layout import FORM, HEIGHT, NAV, SERVICES_MENU, STATUS_FORM, WIDTH, centre
+from examples.helpdesk.layout import (
+    FORM,
+    HEIGHT,
+    NAV,
+    SERVICES_MENU,
+    STATUS_FORM,
+    WIDTH,
+    centre,
+)
 from examples.helpdesk.portal import create_portal
-from examples.helpdesk.simulate import HERE, UXLAB, Driver, start_browser, wait_for_session
+from examples.helpdesk.simulate import (
+    HERE,
+    UXLAB,
+    Driver,
+    start_browser,
+    wait_for_session,
+)
 from recorder.virtual_display import VirtualDisplay
 from sessions.events import Action, EventKind
 from sessions.export import timeline

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from sessions.store import Store
-
 from tests.live.clients import Server, add_users
 
 

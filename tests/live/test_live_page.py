@@ -8,10 +8,11 @@ import threading
 import numpy as np
 from playwright.sync_api import expect
 
-from sessions import events
 from recorder.live import LivePublisher
+from sessions import events
 from sessions.store import Store
 from tests.live.clients import LIVE_TOKEN, USERS, wait_for
+
 
 def log_in(page, url: str, name: str) -> None:
     page.goto(f"{url}/login")

@@ -18,7 +18,7 @@ import pytest
 
 from recorder.live import LivePublisher
 from sessions.store import Store
-from tests.live.clients import LIVE_TOKEN, UXLAB, USERS, Observer, Server, wait_for
+from tests.live.clients import LIVE_TOKEN, USERS, UXLAB, Observer, Server, wait_for
 from tests.live.test_redis import redis_url  # noqa: F401  (a fixture)
 
 LOGIN_DEADLINE = 2.0   # the re-check interval (1 s) with room for a busy machine

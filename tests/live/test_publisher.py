@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sessions import events
 from recorder.live import MAX_EVENTS_QUEUED, LivePublisher
+from sessions import events
 from tests.live.clients import free_port, wait_for
 
 

@@ -7,7 +7,7 @@ import subprocess
 import threading
 import time
 
-from recorder.session import RecordOptions, Recording
+from recorder.session import Recording, RecordOptions
 from recorder.virtual_display import VirtualDisplay
 from sessions.events import EventKind
 from sessions.store import Store

@@ -11,7 +11,7 @@ from collections import Counter
 import av
 import numpy as np
 
-from recorder.session import RecordOptions, Recording
+from recorder.session import Recording, RecordOptions
 from sessions.events import CAMERA_FILE, VIDEO_FILE, MarkerKind, SessionStatus
 from sessions.store import Store
 from tests.pulse import decode_audio

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import av
 
-from sessions.export import timeline
 from sessions.events import KEY_CLASSES
+from sessions.export import timeline
 from sessions.store import Store
 from tests.recorder.target_app import COLOURS
 from tests.recorder.video_frames import close, colour_at, decode, hex_rgb, shown_at

@@ -8,7 +8,6 @@ import sys
 import time
 from pathlib import Path
 
-
 from sessions.events import VIDEO_FILE, EventKind
 from sessions.recovery import open_writer
 from sessions.store import Store

@@ -9,7 +9,13 @@ import pytest
 
 from sessions import events
 from sessions.errors import BadRequest
-from sessions.events import EVENT_FIELDS, EVENT_KINDS, PRESS_SQL, PROMPT_TARGET, REPLAY_COLUMNS
+from sessions.events import (
+    EVENT_FIELDS,
+    EVENT_KINDS,
+    PRESS_SQL,
+    PROMPT_TARGET,
+    REPLAY_COLUMNS,
+)
 
 
 def test_every_constructor_makes_an_event_of_its_kind_with_contract_fields_only():

@@ -6,7 +6,12 @@ import sqlite3
 import pytest
 
 from sessions.errors import BadRequest
-from sessions.invitations import GRACE_SECONDS, InvitationClosed, UnknownInvitation, parse_duration
+from sessions.invitations import (
+    GRACE_SECONDS,
+    InvitationClosed,
+    UnknownInvitation,
+    parse_duration,
+)
 
 
 def begin(store, token, now=None):

@@ -7,8 +7,8 @@ from pathlib import Path
 import av
 import numpy as np
 
-from sessions.media.clips import clip_video
 from sessions.events import CAMERA_FILE, VIDEO_FILE
+from sessions.media.clips import clip_video
 from sessions.media.picture_in_picture import MARGIN, SCALE
 from tests.pulse import decode_audio, loud_spans
 from tests.speech.voice_sessions import record_voice_session

@@ -8,9 +8,9 @@ import cv2
 import numpy as np
 import pytest
 
+from analyzer.data.study_data import load_study_data
 from analyzer.heatmap import task_clicks
 from analyzer.phash import phash
-from analyzer.data.study_data import load_study_data
 from sessions.errors import Conflict
 from sessions.events import CAMERA_FILE
 from sessions.media.redaction import redact

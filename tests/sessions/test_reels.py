@@ -7,9 +7,16 @@ import pytest
 
 from sessions.errors import BadRequest, NotFound
 from sessions.events import VIDEO_FILE
+from sessions.media.reels import (
+    CARD_SECONDS,
+    Clip,
+    build_reel,
+    clips_for_problem,
+    clips_for_search,
+    clips_for_tag,
+    reel_info,
+)
 from sessions.problems import Problems
-from sessions.media.reels import (CARD_SECONDS, Clip, build_reel, clips_for_problem, clips_for_search, clips_for_tag,
-                            reel_info)
 from tests.sessions.media_files import write_session_video
 
 

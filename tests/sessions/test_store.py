@@ -6,10 +6,10 @@ import sqlite3
 import pytest
 
 from sessions import events
-from sessions.media.files import MediaPathError
-from sessions.schema import SCHEMA_VERSION
 from sessions.errors import NotFound, UxlabError
 from sessions.events import EventKind
+from sessions.media.files import MediaPathError
+from sessions.schema import SCHEMA_VERSION
 from sessions.store import MalformedEvent, Store, StoreError, UnknownSession
 
 

@@ -14,7 +14,8 @@ from sessions.store import Store
 from sessions.text_checks import checked_text, control_character
 from tests.live.clients import Observer, login
 from tests.live.conftest import shared_server  # noqa: F401  (a fixture)
-from tests.web.conftest import app, login as web_login  # noqa: F401  (a fixture)
+from tests.web.conftest import app  # noqa: F401  (a fixture)
+from tests.web.conftest import login as web_login
 from tests.web.recordings import record_session
 
 REFUSED = ["\x00", "\x1b[31m", "\x08", "\r", "\x7f", "\x85", "\x9b", "\x0b", "\x0c", "\x1f", "\ud800"]

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from sessions.media.captions import srt, webvtt
 from sessions.errors import BadRequest, Conflict
-from sessions.transcripts import MARK_END, MARK_START, Segment, Transcripts, Word, fts_query
+from sessions.media.captions import srt, webvtt
+from sessions.transcripts import (
+    MARK_END,
+    MARK_START,
+    Segment,
+    Transcripts,
+    Word,
+    fts_query,
+)
 
 
 def segment(t: float, text: str, speaker: str = "participant", step: float = 0.4) -> Segment:

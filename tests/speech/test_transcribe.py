@@ -13,7 +13,11 @@ from sessions.transcripts import Transcripts
 from speech.audio import RATE, read_tracks
 from speech.engines import open_engine
 from speech.transcribe import sessions_to_transcribe, transcribe_session
-from tests.speech.voice_sessions import record_voice_session, voice_track, write_voice_video
+from tests.speech.voice_sessions import (
+    record_voice_session,
+    voice_track,
+    write_voice_video,
+)
 
 pytestmark = pytest.mark.timeout(240)
 

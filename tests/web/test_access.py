@@ -5,8 +5,8 @@ import re
 
 import socketio
 
-from web.auth.access import PUBLIC_BLUEPRINTS, PUBLIC_ENDPOINTS
 from tests.web.conftest import PASSWORDS, csrf_from, login, run_async
+from web.auth.access import PUBLIC_BLUEPRINTS, PUBLIC_ENDPOINTS
 
 DUMMY = {"session_id": "20260101T000000-abcdef", "relative": "screen.mp4", "task_id": "first",
          "note_id": 1, "what": "events", "token": "x" * 22, "filename": "app.css",

@@ -8,9 +8,9 @@ import pytest
 import requests
 import socketio
 
-from tests.web.conftest import LIVE_TOKEN, PASSWORDS, ROLE_USER, csrf_from, run_async
 from sessions.events import ACTIONS
 from sessions.events import CONSOLE_NAMESPACE as NAMESPACE
+from tests.web.conftest import LIVE_TOKEN, PASSWORDS, ROLE_USER, csrf_from, run_async
 
 pytestmark = pytest.mark.timeout(60)
 

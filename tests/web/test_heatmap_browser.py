@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.recordings import SCREEN, record_session
 from tests.web.browser import log_in
+from tests.web.recordings import SCREEN, record_session
 
 
 @pytest.mark.timeout(120)

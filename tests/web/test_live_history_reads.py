@@ -7,7 +7,6 @@ does not depend on the machine's speed."""
 from __future__ import annotations
 
 from sessions.events import EventKind
-
 from tests.web.conftest import login
 
 SHORT, LONG = 400, 4000   # presses in the short and the long session

@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 
 from tests.web.conftest import PASSWORDS, csrf_from, login
-
 from web.auth.accounts import add_user, remove_user, set_password
 
 

@@ -2,8 +2,8 @@
 camera file, follows the screen video through seek and play, can be dragged and hidden."""
 from __future__ import annotations
 
-from tests.web.recordings import FRAMES, record_session, write_video
 from tests.web.browser import log_in
+from tests.web.recordings import FRAMES, record_session, write_video
 
 CAMERA = (160, 120)
 

@@ -9,8 +9,8 @@ import re
 import pytest
 
 from sessions.events import VIDEO_FILE
-from sessions.problems import Problems
 from sessions.media.reels import CARD_SECONDS, reel_info
+from sessions.problems import Problems
 from sessions.transcripts import Segment, Transcripts, Word
 from tests.sessions.media_files import write_session_video
 from tests.web.browser import log_in, wait_for_time

@@ -8,9 +8,8 @@ import time
 import pytest
 
 from sessions.problems import Problems
-from web import create_app
-
 from tests.web.conftest import LIVE_TOKEN, login
+from web import create_app
 
 REEL = "reel"
 

@@ -7,8 +7,8 @@ import json
 import cv2
 import pytest
 
-from tests.web.recordings import SCREEN, colour_at
 from tests.web.browser import log_in, wait_for_time
+from tests.web.recordings import SCREEN, colour_at
 
 
 def _second_task_errors(client) -> str:

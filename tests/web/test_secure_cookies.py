@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from tests.live.clients import UXLAB, USERS, Server, add_users, wait_for
+from tests.live.clients import USERS, UXLAB, Server, add_users, wait_for
 from web.settings import assemble
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.recordings import record_session
 from tests.web.browser import log_in
+from tests.web.recordings import record_session
 
 
 def test_only_researchers_manage_sessions(as_role, session_id, web_store):

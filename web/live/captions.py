@@ -31,7 +31,14 @@ from flask import Flask
 from flask_socketio import SocketIO
 
 from sessions.errors import UxlabError
-from sessions.events import LIVE_NAMESPACE, LiveEvent, MarkerKind, SessionStatus, Speaker, live_room
+from sessions.events import (
+    LIVE_NAMESPACE,
+    LiveEvent,
+    MarkerKind,
+    SessionStatus,
+    Speaker,
+    live_room,
+)
 from sessions.transcripts import Segment, Transcripts
 from speech.audio import RATE, Track
 

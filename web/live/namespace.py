@@ -65,7 +65,6 @@ from web import current
 from web.live import page, websocket_sends
 from web.live.captions import Captioner
 from web.live.login_sweep import LoginSweep
-from web.views.remote_tasks import live_session_of
 from web.live.payloads import (
     MAX_ID,
     checked,
@@ -83,6 +82,7 @@ from web.live.payloads import (
     shape_object,
     shape_resolve,
 )
+from web.views.remote_tasks import live_session_of
 
 HISTORY_EVENTS = 200   # the latest events a late observer is sent on joining
 MAX_BACKLOG = 8   # engine.io packets queued for one observer (a frame is two) before frames skip it

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
+from sessions.events import CAPTIONS_FILE, ROLES
 from sessions.media.captions import webvtt
-from sessions.events import CAPTIONS_FILE
 from sessions.transcripts import Transcripts
 from web import current
-from sessions.events import ROLES
 from web.auth.access import requires
 
 bp = Blueprint("captions", __name__)

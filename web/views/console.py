@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
+from sessions.events import ACTIONS, CONSOLE_ROLES, Action, may_send
 from web import current
 from web.auth.access import requires
-from sessions.events import ACTIONS, CONSOLE_ROLES, Action, may_send
 
 bp = Blueprint("console", __name__)
 LABELS = {Action.NEXT_TASK: "Start next task", Action.SUCCESS: "Success", Action.FAILURE: "Failure",

@@ -2,9 +2,9 @@
 intervals, plots, and the report and CSV downloads."""
 from __future__ import annotations
 
-from collections.abc import Sequence
 import io
 import math
+from collections.abc import Sequence
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 

@@ -7,23 +7,40 @@ may look but neither create nor rate.
 """
 from __future__ import annotations
 
-from typing import Any
 import shutil
 import tempfile
 import threading
 from pathlib import Path
+from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, send_file
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    send_file,
+)
 
 from analyzer.candidates import study_candidates
 from analyzer.findings import problem_list, task_at
 from analyzer.report.charts import discovery_chart
 from analyzer.report.thumbnails import screen_thumbnail
 from sessions.errors import UxlabError
-from sessions.events import REEL_FILE, RATER_ROLES, ROLES, SEVERITIES, AuditAction, Decision, Role
+from sessions.events import (
+    RATER_ROLES,
+    REEL_FILE,
+    ROLES,
+    SEVERITIES,
+    AuditAction,
+    Decision,
+    Role,
+)
+from sessions.media.reels import build_reel, clips_for_problem
 from sessions.problems import Problems, confirm_candidate
 from sessions.tables.jobs import JobsBusy
-from sessions.media.reels import build_reel, clips_for_problem
 from web import current
 from web.auth.access import requires, wants_json
 

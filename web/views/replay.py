@@ -7,18 +7,27 @@ import math
 import zipfile
 from dataclasses import asdict
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    jsonify,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 
+from sessions.events import CAPTIONS_FILE, ROLES, AuditAction, Role
 from sessions.media.clips import clip_video
 from sessions.media.redaction import redact as redact_session
-from sessions.events import CAPTIONS_FILE, ROLES, AuditAction, Role
 from sessions.media.voices import other_voices, voice_file
 from web import current
 from web.auth.access import may_play_recordings, requires
 from web.blocking import off_loop
+from web.timeline import replay_data
 from web.view_cache import study_views
 from web.views.captions import clip_captions
-from web.timeline import replay_data
 
 bp = Blueprint("replay", __name__)
 MAX_TAGS, MAX_TAG, MAX_NOTE = 12, 40, 2000

@@ -14,8 +14,8 @@ from flask import Blueprint, current_app, jsonify, request
 
 from sessions.errors import BadRequest, NotFound
 from sessions.events import Role, screen_action
-from sessions.studyfile_edit import SCREEN_KINDS, save_screen, set_task_screen
 from sessions.media.video_edit import VideoEditError, frame_at
+from sessions.studyfile_edit import SCREEN_KINDS, save_screen, set_task_screen
 from web import current
 from web.auth.access import requires
 

@@ -6,9 +6,9 @@ from flask import Blueprint, jsonify, render_template, request, url_for
 
 from analyzer.url_screens import find_clicks
 from sessions.errors import UxlabError
+from sessions.events import ROLES
 from sessions.transcripts import MARK_END, MARK_START, Transcripts
 from web import current
-from sessions.events import ROLES
 from web.auth.access import requires
 
 bp = Blueprint("search", __name__)
