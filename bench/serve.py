@@ -12,12 +12,14 @@ records another on a private Xvfb whose screen changes all the time; then
    delivered frame rate against the rate the recorder sent at.
 
 Run: .venv/bin/python bench/serve.py [--clients 200] [--seconds 30] [--observers 200]
-`--quick` is the smoke run of the test suite: 5 clients and 3 observers for 2 s each, 2 sessions.
+`--quick` is the smoke run of the test suite: 3 clients and 2 observers for 1 s each, 2 sessions,
+and the mixed run on the gunicorn run's server rather than a fresh one.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -28,7 +30,7 @@ import sys
 import tempfile
 import textwrap
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -223,34 +225,42 @@ def start_recorder(folder: Path, display: VirtualDisplay, url: str) -> RecorderP
          "--prompt", "none", "--live", url, "--token", TOKEN, "--again"])
 
 
-def run_one(folder: Path, display: VirtualDisplay, dev: bool, args, replay_id: str) -> dict:
+@contextlib.contextmanager
+def serving(folder: Path, display: VirtualDisplay, dev: bool) -> Iterator[tuple[subprocess.Popen, str, RecorderProcess]]:
+    """A server and a live recording into it, both stopped on the way out."""
     server, url = start_server(folder, dev)
     try:
         recorder = start_recorder(folder, display, url)
     except BaseException:
         stop_process(server, timeout=15)
         raise
-    live_id, settle = recorder.session_id, 0.5 if args.quick else 2.0
     try:
-        async def scenario() -> dict:
-            cookies = []
-            for _ in range(8):
-                async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
-                    await log_in(http, url)
-                    cookies.append({c.key: c.value for c in http.cookie_jar})
-            paths = ["/summary", f"/sessions/{replay_id}/timeline.json", "/heatmaps/first"]
-            await http_load(url, paths, 10, 1.5 * settle, cookies)   # warm-up: caches, threads, imports
-            rss_before = tree_rss_mb(server.pid)
-            load = await http_load(url, paths, args.clients, args.seconds, cookies)
-            await asyncio.sleep(2.5 * settle)
-            load.update(rss_before=rss_before, rss_after=tree_rss_mb(server.pid))
-            cookie = "uxlab_session=" + cookies[0]["uxlab_session"]
-            live = await observe(url, cookie, live_id, args.observers, args.observe_seconds, settle)
-            return {"http": load, "live": live}
-        return asyncio.run(scenario())
+        yield server, url, recorder
     finally:
         recorder.stop()
         stop_process(server, timeout=15)
+
+
+def run_one(served: tuple[subprocess.Popen, str, RecorderProcess], args, replay_id: str) -> dict:
+    server, url, recorder = served
+    live_id, settle = recorder.session_id, 0.25 if args.quick else 2.0
+
+    async def scenario() -> dict:
+        cookies = []
+        for _ in range(8):
+            async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+                await log_in(http, url)
+                cookies.append({c.key: c.value for c in http.cookie_jar})
+        paths = ["/summary", f"/sessions/{replay_id}/timeline.json", "/heatmaps/first"]
+        await http_load(url, paths, 10, 1.5 * settle, cookies)   # warm-up: caches, threads, imports
+        rss_before = tree_rss_mb(server.pid)
+        load = await http_load(url, paths, args.clients, args.seconds, cookies)
+        await asyncio.sleep(2.5 * settle)
+        load.update(rss_before=rss_before, rss_after=tree_rss_mb(server.pid))
+        cookie = "uxlab_session=" + cookies[0]["uxlab_session"]
+        live = await observe(url, cookie, live_id, args.observers, args.observe_seconds, settle)
+        return {"http": load, "live": live}
+    return asyncio.run(scenario())
 
 
 def _observers_apart(url: str, cookie: str, session_id: str, count: int, seconds: float, settle: float,
@@ -264,60 +274,53 @@ def _observers_apart(url: str, cookie: str, session_id: str, count: int, seconds
         raise
 
 
-def run_mixed(folder: Path, display: VirtualDisplay, args, replay_id: str) -> dict:
+def run_mixed(served: tuple[subprocess.Popen, str, RecorderProcess], args, replay_id: str) -> dict:
     """The HTTP crowd and the observers at once on `uxlab serve`, during a recording: the
     crowd runs while the observers' frames are counted, and the server's memory is read at
     the start (after a warm-up of both paths), right after the load and `args.memory_wait`
     seconds later."""
     import multiprocessing
-    server, url = start_server(folder, False)
-    try:
-        recorder = start_recorder(folder, display, url)
-    except BaseException:
-        stop_process(server, timeout=15)
-        raise
-    settle = 0.5 if args.quick else 2.0
+    server, url, recorder = served
+    settle = 0.25 if args.quick else 2.0
     paths = ["/summary", f"/sessions/{replay_id}/timeline.json", "/heatmaps/first"]
     context = multiprocessing.get_context("spawn")
-    try:
-        async def logins() -> list[dict]:
-            cookies = []
-            for _ in range(8):
-                async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
-                    await log_in(http, url)
-                    cookies.append({c.key: c.value for c in http.cookie_jar})
-            await http_load(url, paths, 10, 1.5 * settle, cookies)   # warm-up: caches, threads, imports
-            return cookies
-        cookies = asyncio.run(logins())
-        # the live path warmed up too (its code and buffers), so the start is a warm server's
-        asyncio.run(observe(url, "uxlab_session=" + cookies[0]["uxlab_session"], recorder.session_id, 3,
-                            settle, settle))
-        rss_start = tree_rss_mb(server.pid)
-        measuring, answer = context.Event(), context.Queue()
-        cookie = "uxlab_session=" + cookies[0]["uxlab_session"]
-        watchers = context.Process(target=_observers_apart, args=(
-            url, cookie, recorder.session_id, args.observers, args.observe_seconds, settle, measuring, answer))
-        watchers.start()
-        counted = [False]
 
-        def over() -> bool:   # the crowd starts with the observers and stops once their count ends
-            counted[0] = counted[0] or measuring.is_set()
-            return (counted[0] and not measuring.is_set()) or not watchers.is_alive()
-        load = asyncio.run(http_load(url, paths, args.clients, 0.0, cookies, until=over))
-        live = answer.get(timeout=120)
-        watchers.join(timeout=30)
-        if "failed" in live:
-            raise SystemExit(f"the observers failed: {live['failed']}")
-        rss_end = tree_rss_mb(server.pid)
-        settled = time.monotonic() + args.memory_wait
-        while time.monotonic() < settled:
-            time.sleep(0.5)
-        rss_later = tree_rss_mb(server.pid)
-        load.update(rss_start=rss_start, rss_end=rss_end, rss_later=rss_later)
-        return {"http": load, "live": live}
-    finally:
-        recorder.stop()
-        stop_process(server, timeout=15)
+    async def logins() -> list[dict]:
+        cookies = []
+        for _ in range(8):
+            async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+                await log_in(http, url)
+                cookies.append({c.key: c.value for c in http.cookie_jar})
+        await http_load(url, paths, 10, 1.5 * settle, cookies)   # warm-up: caches, threads, imports
+        return cookies
+
+    cookies = asyncio.run(logins())
+    # the live path warmed up too (its code and buffers), so the start is a warm server's
+    asyncio.run(observe(url, "uxlab_session=" + cookies[0]["uxlab_session"], recorder.session_id, 3,
+                        settle, settle))
+    rss_start = tree_rss_mb(server.pid)
+    measuring, answer = context.Event(), context.Queue()
+    cookie = "uxlab_session=" + cookies[0]["uxlab_session"]
+    watchers = context.Process(target=_observers_apart, args=(
+        url, cookie, recorder.session_id, args.observers, args.observe_seconds, settle, measuring, answer))
+    watchers.start()
+    counted = [False]
+
+    def over() -> bool:   # the crowd starts with the observers and stops once their count ends
+        counted[0] = counted[0] or measuring.is_set()
+        return (counted[0] and not measuring.is_set()) or not watchers.is_alive()
+    load = asyncio.run(http_load(url, paths, args.clients, 0.0, cookies, until=over))
+    live = answer.get(timeout=120)
+    watchers.join(timeout=30)
+    if "failed" in live:
+        raise SystemExit(f"the observers failed: {live['failed']}")
+    rss_end = tree_rss_mb(server.pid)
+    settled = time.monotonic() + args.memory_wait
+    while time.monotonic() < settled:
+        time.sleep(0.5)
+    rss_later = tree_rss_mb(server.pid)
+    load.update(rss_start=rss_start, rss_end=rss_end, rss_later=rss_later)
+    return {"http": load, "live": live}
 
 
 def main() -> None:
@@ -335,8 +338,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a smoke run: a few clients, a few seconds")
     args = parser.parse_args()
     if args.quick:
-        args.clients, args.seconds, args.observers, args.observe_seconds, args.sessions = 5, 2.0, 3, 2.0, 2
-        args.mixed_observers, args.memory_wait = 3, 3.0
+        args.clients, args.seconds, args.observers, args.observe_seconds, args.sessions = 3, 1.0, 2, 1.0, 2
+        args.mixed_observers, args.memory_wait = 2, 0.5
     with tempfile.TemporaryDirectory() as tmp, VirtualDisplay(1280, 800, first=first_display()) as display:
         folder = Path(tmp) / "study"
         folder.mkdir()
@@ -350,14 +353,18 @@ def main() -> None:
                                     stdout=subprocess.PIPE, text=True)
         assert animator.stdout.readline().strip() == "ready"
         results, mixed = {}, None
+        mixed_args = argparse.Namespace(**{**vars(args), "observers": args.mixed_observers})
         try:
             for name, dev in (("uxlab serve (gunicorn, gevent)", False), ("development server (--dev)", True)):
                 if args.only and args.only != ("dev" if dev else "gunicorn"):
                     continue
-                results[name] = run_one(folder, display, dev, args, ids[0])
-            if args.only in (None, "mixed"):
-                mixed_args = argparse.Namespace(**{**vars(args), "observers": args.mixed_observers})
-                mixed = run_mixed(folder, display, mixed_args, ids[0])
+                with serving(folder, display, dev) as served:
+                    results[name] = run_one(served, args, ids[0])
+                    if args.quick and not dev and args.only is None:   # the smoke run reuses this server
+                        mixed = run_mixed(served, mixed_args, ids[0])
+            if args.only in (None, "mixed") and mixed is None:   # a full run's mixed load meets a fresh server
+                with serving(folder, display, False) as served:
+                    mixed = run_mixed(served, mixed_args, ids[0])
         finally:
             animator.kill()
             animator.wait()
