@@ -14,7 +14,7 @@ Beside them, the native recorder's figures where they compare (FIELD-NOTES.md, m
 the same machines): 1080p15 H.264 ultrafast, ~3.6 MB per minute, ~15 % of a core.
 
 Run: .venv/bin/python bench/remote.py [--participants 10] [--seconds 60] [--record 20]
-`--quick` is the smoke run: 2 participants for 3 s, a 4 s recording.
+`--quick` is the smoke run: 2 participants for 2 s, a 2 s recording.
 """
 from __future__ import annotations
 
@@ -162,10 +162,10 @@ def main() -> None:
     parser.add_argument("--participants", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--record", type=float, default=20.0, help="seconds of the real Chromium recording")
-    parser.add_argument("--quick", action="store_true", help="the smoke run: 2 participants, 3 s")
+    parser.add_argument("--quick", action="store_true", help="the smoke run: 2 participants, 2 s")
     args = parser.parse_args()
     if args.quick:
-        args.participants, args.seconds, args.record = 2, 3.0, 4.0
+        args.participants, args.seconds, args.record = 2, 2.0, 2.0
     folder = Path(tempfile.mkdtemp(prefix="uxlab-remote-bench-")) / "study"
     folder.mkdir()
     (folder / "study.toml").write_text(STUDY)

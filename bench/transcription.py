@@ -15,7 +15,7 @@ Targets for whisper tiny.en (issue 20): WER <= 10 % on human speech and <= 12 % 
 real-time factor <= 0.3, onsets within 0.3 s.
 
 Run: .venv/bin/python bench/transcription.py [--quick]
-`--quick` is the smoke run: one LibriVox clip, two sentences in one voice.
+`--quick` is the smoke run: one LibriVox clip, one sentence in one voice.
 `measure()` returns the rows, for other benchmarks' tables (bench/audio.py).
 """
 from __future__ import annotations
@@ -170,7 +170,7 @@ def measure(sentences: list[str] | None = None, *, quick: bool = False) -> list[
     human speech), `wer_by` per kind of speech, onset mean and max, target; or `skipped`."""
     if sentences is not None:
         quick = True
-    sentences = sentences or (SENTENCES[:2] if quick else SENTENCES)
+    sentences = sentences or (SENTENCES[:1] if quick else SENTENCES)
     voices = VOICES[:1] if quick else VOICES
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -231,7 +231,7 @@ def table(rows: list[dict], corpora: list[str]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a smoke run: one clip, two sentences, one voice")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: one clip, one sentence, one voice")
     parser.add_argument("--heard", action="store_true", help="also print what each engine heard")
     args = parser.parse_args()
     started = time.perf_counter()
@@ -241,7 +241,7 @@ def main() -> None:
     seconds = done[0]["seconds"] if done else 0.0
     print(f"transcription of one recorded session ({seconds:.0f} s of sound through uxlab record, "
           f"AAC in the MP4): human = {1 if args.quick else 5} LibriVox clips, then espeak-ng voices "
-          f"saying {2 if args.quick else len(SENTENCES)} sentences; one core; "
+          f"saying {1 if args.quick else len(SENTENCES)} sentences; one core; "
           f"{time.perf_counter() - started:.0f} s in all")
     print(table(rows, corpora))
     if args.heard:
