@@ -12,8 +12,8 @@
    full size, so it is timed on a subsample and a subgrid and extrapolated linearly.
    Target: <= 0.5 s and >= 20x faster.
 
-Run: .venv/bin/python bench/analyze.py; `--quick` is the test suite's smoke run: a 10-minute
-session of 20,000 events and a heatmap of 100,000 clicks, through the same code.
+Run: .venv/bin/python bench/analyze.py; `--quick` is the test suite's smoke run: a 5-minute
+session of 10,000 events and a heatmap of 100,000 clicks, through the same code.
 """
 from __future__ import annotations
 
@@ -207,10 +207,10 @@ def bench_heatmap(n: int = 1_000_000, sample: int = 10_000) -> list[tuple[str, C
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a smoke run: a 10-minute session, 100k clicks")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: a 5-minute session, 100k clicks")
     args = parser.parse_args()
     if args.quick:
-        rows = bench_analysis(600.0, 20_000) + bench_heatmap(100_000, 1_000)
+        rows = bench_analysis(300.0, 10_000) + bench_heatmap(100_000, 1_000)
     else:
         rows = bench_analysis() + bench_heatmap()
     width = max(len(r[0]) for r in rows)

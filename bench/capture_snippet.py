@@ -9,7 +9,7 @@ with the snippet, the clock stops only once every click is stored, so the sends 
 
 Run: .venv/bin/python bench/capture_snippet.py     Target: ≤ 10 KB gzipped; the snippet's
 added main-thread time per click well under a frame (16 ms).
-`--quick` is the test suite's smoke run: 100 clicks a run, one run each.
+`--quick` is the test suite's smoke run: 30 clicks a run, one run each.
 """
 from __future__ import annotations
 
@@ -103,11 +103,11 @@ def run(browser, url: str, clicks: int, store=None) -> tuple[float, float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="the smoke run: 100 clicks, one run each")
+    parser.add_argument("--quick", action="store_true", help="the smoke run: 30 clicks, one run each")
     parser.add_argument("--clicks", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    clicks, runs = (100, 1) if args.quick else (args.clicks, args.runs)
+    clicks, runs = (30, 1) if args.quick else (args.clicks, args.runs)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)   # a line per request would drown the table
     size = len(SNIPPET.read_bytes())
     packed = len(gzip.compress(SNIPPET.read_bytes(), compresslevel=9))

@@ -10,7 +10,7 @@
 
 Each row gives wall-clock seconds and CPU seconds (this process and its ffmpeg children).
 Run: .venv/bin/python bench/findings.py; `--quick` is the test suite's smoke run: 3 sessions
-of 10 minutes, and a reel of 2 clips from three 20 s videos, through the same code.
+of 5 minutes, and a reel of 2 clips from three 12 s videos, through the same code.
 """
 from __future__ import annotations
 
@@ -214,7 +214,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a smoke run: 3 short sessions, a 2-clip reel")
     args = parser.parse_args()
     if args.quick:
-        rows = bench_reel(20.0, 2, 3.0) + bench_candidates(3, 600.0, 10_000)
+        rows = bench_reel(12.0, 2, 2.0) + bench_candidates(3, 300.0, 5_000)
     else:
         rows = bench_reel() + bench_candidates()
     width = max(len(r[0]) for r in rows)

@@ -6,7 +6,7 @@ the time (an animated window); the observers are socketio.AsyncClients in this p
 (many sync clients in one process mis-decode binary frames). Latency is measured from the
 moment the frame was grabbed (session start + frame time, wall clock, same host) to its
 arrival at an observer. Run: .venv/bin/python bench/live.py [--seconds 8]; `--quick` runs
-2 s with 2 observers beside the baseline (the same path, for the test suite's smoke run).
+1 s with 2 observers beside the baseline (the same path, for the test suite's smoke run).
 
 `RecorderProcess` is also the other benches' way to run `uxlab record`.
 """
@@ -255,12 +255,12 @@ def main() -> None:
     parser.add_argument("--observers", default="1,10,50")
     parser.add_argument("--fps", type=int, default=10, help="the study's capture fps (its default is 10)")
     parser.add_argument("--size", default="1280x800", help="the Xvfb screen, WIDTHxHEIGHT")
-    parser.add_argument("--quick", action="store_true", help="2 s runs, 2 observers: a smoke run")
+    parser.add_argument("--quick", action="store_true", help="1 s runs, 2 observers: a smoke run")
     parser.add_argument("--record-option", action="append", default=[], metavar="OPTION",
                         help="one more option for every `uxlab record` run, e.g. --record-option=--camera=lavfi:testsrc2")
     args = parser.parse_args()
     if args.quick:
-        args.seconds, args.observers = 2.0, "2"
+        args.seconds, args.observers = 1.0, "2"
     counts = [int(n) for n in args.observers.split(",")]
     width, height = (int(n) for n in args.size.split("x"))
     with tempfile.TemporaryDirectory() as tmp, VirtualDisplay(width, height, first=first_display()) as display:
