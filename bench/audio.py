@@ -16,7 +16,8 @@ Xvfb, `uxlab record` and `uxlab serve`, observers as socketio.AsyncClients.
   clock, same host) to its arrival at each observer; 1 observer as the reference, then 10.
 
 Run: .venv/bin/python bench/audio.py [--seconds 10]; `--quick` is the test suite's smoke run
-(1 s runs, 2 click-beeps, 3 observers and no 1-observer reference; no transcription rows: the same smoke run runs
+(1 s runs, the capture's CPU with AAC only, 2 click-beeps, 3 observers and no 1-observer
+reference; no transcription rows: the same smoke run runs
 bench/transcription.py --quick, and transcribing twice would double the suite's longest bench).
 """
 from __future__ import annotations
@@ -68,10 +69,12 @@ print(used, capture.stats.samples_written / 16000)
 """
 
 
-def cpu_rows(seconds: float, tmp: Path) -> list[tuple[str, str]]:
+def cpu_rows(seconds: float, tmp: Path, plain: bool = True) -> list[tuple[str, str]]:
+    """The capture's CPU without and with the AAC encoder, then parecord's; `plain=False`
+    (the smoke run) leaves out the run without the encoder, whose path the other one takes too."""
     rows = []
-    for label, encode in (("uxlab capture (sounddevice + session clock)", False),
-                          ("uxlab capture + AAC into the MP4", True)):
+    runs = (("uxlab capture (sounddevice + session clock)", False), ("uxlab capture + AAC into the MP4", True))
+    for label, encode in runs if plain else runs[1:]:
         code = CHILD.format(root=str(ROOT), encode=encode, path=str(tmp / "cpu.mp4"), seconds=seconds)
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
         if out.returncode != 0:
@@ -214,7 +217,7 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as tmp, VirtualDisplay(1280, 800, first=first_display()) as display:
             tmp_path = Path(tmp)
-            rows += cpu_rows(args.seconds, tmp_path)
+            rows += cpu_rows(args.seconds, tmp_path, plain=not args.quick)
             rows += sync_rows(display, pulse, tmp_path, clicks=2 if args.quick else 10)
             # the smoke run skips the 1-observer reference: the 3-observer run takes the same path
             rows += live_rows(display, args.seconds, tmp_path, counts=(3,) if args.quick else (1, 10))
