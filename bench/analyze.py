@@ -35,7 +35,13 @@ from analyzer.phash import phash
 from analyzer.report.render import render_report
 from analyzer.summary import analyze_study
 from sessions import events as ev
-from sessions.events import KEYFRAME_DIR, VIDEO_FILE, Outcome, SessionStatus, keyframe_name
+from sessions.events import (
+    KEYFRAME_DIR,
+    VIDEO_FILE,
+    Outcome,
+    SessionStatus,
+    keyframe_name,
+)
 from sessions.store import Store
 from sessions.study import load_study
 

@@ -20,7 +20,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sessions import events as ev
-from sessions.events import VIDEO_FILE, EventKind, MarkerKind, Outcome, Role, SessionStatus, keyframe_name
+from sessions.events import (
+    VIDEO_FILE,
+    EventKind,
+    MarkerKind,
+    Outcome,
+    Role,
+    SessionStatus,
+    keyframe_name,
+)
 from sessions.store import Store
 from web import create_app
 from web.auth.accounts import add_user

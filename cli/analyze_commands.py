@@ -168,8 +168,8 @@ def report(folder: Path, output: Path, replay_url: str, fmt: str, compare_with: 
             from analyzer.report.cif import cif_report, render_cif_html
             blocks = cif_report(store, study, comparison, progress=progress)
             if output.suffix.lower() == ".docx":
-                from analyzer.report.cif_docx import write_cif_docx
-                write_cif_docx(blocks, output)
+                from analyzer.report.cif_docx import render_cif_docx
+                output.write_bytes(render_cif_docx(blocks))
             else:
                 output.write_text(render_cif_html(blocks, study.title), encoding="utf-8")
         else:

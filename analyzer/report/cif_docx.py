@@ -3,7 +3,6 @@ handed in. It writes the same blocks as the HTML (analyzer.report.cif), so the t
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 from docx import Document
 from docx.enum.text import WD_BREAK
@@ -14,8 +13,9 @@ from analyzer.report.cif import Block
 HEADING_LEVELS = {"h1": 1, "h2": 2, "h3": 3}
 
 
-def write_cif_docx(blocks: list[Block], path: Path) -> None:
-    """Write the blocks to `path` as .docx: a title page, headings, tables in a grid."""
+def render_cif_docx(blocks: list[Block]) -> bytes:
+    """The blocks as a .docx file's bytes: a title page, headings, tables in a grid (the
+    analyzer renders; the command writes the file)."""
     document = Document()
     document.styles["Normal"].font.size = Pt(10.5)
     for b in blocks:
@@ -43,4 +43,6 @@ def write_cif_docx(blocks: list[Block], path: Path) -> None:
                     cell.text = text
         elif b.kind == "image" and b.data:
             document.add_picture(io.BytesIO(b.data), width=Cm(15))
-    document.save(str(path))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

@@ -72,7 +72,7 @@ def test_a_read_only_study_folder_is_one_sentence(read_only_study):
 
 def test_a_script_nested_too_deeply_is_one_sentence(tmp_path):
     folder = write_study(tmp_path / "deep", MINIMAL_STUDY + "\nbad = " + "[" * 600 + "1" + "]" * 600 + "\n")
-    _says(_run("validate", str(folder)), "nested too deeply")
+    _says(_run("validate", str(folder)), "nested more than")
 
 
 def test_a_nul_in_an_image_path_is_one_sentence(tmp_path):
