@@ -12,13 +12,12 @@ import subprocess
 import time
 from pathlib import Path
 
-import click
 import pytest
 from click.testing import CliRunner
 
-from cli.errors import UxlabGroup
 from sessions.storage_faults import COMMAND_BUSY_SECONDS
 from sessions.store import Store
+from tests.cli.test_errors import _group
 from tests.web.recordings import record_session
 
 UXLAB = str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "uxlab")
@@ -98,22 +97,10 @@ def test_writer_commands_on_a_locked_database(recorded):
     assert fingerprint(folder) == before, waits
 
 
-def _raising(exc: Exception) -> click.Group:
-    @click.group(cls=UxlabGroup)
-    def main() -> None:
-        pass
-
-    @main.command()
-    def boom() -> None:
-        raise exc
-
-    return main
-
-
 def test_a_full_disk_is_a_sentence_and_another_os_error_a_bug():
-    full = CliRunner().invoke(_raising(OSError(errno.ENOSPC, "No space left on device", "/x/y")), ["boom"])
+    full = CliRunner().invoke(_group(OSError(errno.ENOSPC, "No space left on device", "/x/y")), ["boom"])
     assert full.exit_code == 2 and full.stderr == "error: the disk is full: /x/y\n"
-    bug = CliRunner().invoke(_raising(OSError(errno.EBADF, "Bad file descriptor")), ["boom"])
+    bug = CliRunner().invoke(_group(OSError(errno.EBADF, "Bad file descriptor")), ["boom"])
     assert bug.exit_code == 1 and isinstance(bug.exception, OSError)
-    other = CliRunner().invoke(_raising(sqlite3.OperationalError("no such column: x")), ["boom"])
+    other = CliRunner().invoke(_group(sqlite3.OperationalError("no such column: x")), ["boom"])
     assert other.exit_code == 1 and isinstance(other.exception, sqlite3.OperationalError)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import requests
 
-from tests.web.conftest import csrf_from, free_port
+from tests.web.conftest import free_port
+from tests.web.test_commands import _log_in as log_in
 from tests.web.test_commands import _stop, _wait_for
 
 UXLAB = str(Path(sys.executable).parent / "uxlab")
@@ -19,14 +20,6 @@ def uxlab(*args: str, stdin: str = "") -> str:
     result = subprocess.run([UXLAB, *args], input=stdin, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     return result.stdout
-
-
-def log_in(base: str, name: str, password: str) -> requests.Session:
-    http = requests.Session()
-    token = csrf_from(http.get(f"{base}/login").text)
-    page = http.post(f"{base}/login", data={"csrf_token": token, "name": name, "password": password})
-    assert page.status_code == 200 and 'id="sessions"' in page.text, page.text[:300]
-    return http
 
 
 def test_a_removed_accounts_cookie_stays_dead_when_the_name_returns(study_dir):

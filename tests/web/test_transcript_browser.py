@@ -45,14 +45,6 @@ def voice_session(web_store):
     return sid
 
 
-@pytest.fixture
-def page(chromium):
-    context = chromium.new_context(viewport={"width": 1440, "height": 960})
-    page = context.new_page()
-    yield page
-    context.close()
-
-
 def test_replay_with_voice_transcript_quotes_and_search(page, live_server, voice_session, web_store):
     sid = voice_session
     words = Transcripts(web_store).words(sid)
