@@ -75,6 +75,7 @@ def test_writer_commands_on_a_read_only_database(recorded):
     assert [s["id"] for s in Store(folder, read_only=True).sessions.all()] == [session_id]
 
 
+@pytest.mark.slow
 def test_writer_commands_on_a_locked_database(recorded):
     folder, session_id = recorded
     before = fingerprint(folder)

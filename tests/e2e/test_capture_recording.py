@@ -41,7 +41,7 @@ from sessions.export import timeline
 from sessions.study import load_study
 from tests.web.conftest import free_port
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]
 
 
 def study_text() -> str:

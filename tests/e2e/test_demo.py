@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 UXLAB = str(Path(sys.executable).with_name("uxlab"))
 PASSWORD = "demo-pass-1234"
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

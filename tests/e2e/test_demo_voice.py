@@ -17,7 +17,7 @@ from sessions.store import Store
 ROOT = Path(__file__).resolve().parents[2]
 UXLAB = str(Path(sys.executable).with_name("uxlab"))
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]
 
 
 def uxlab(*args: str) -> subprocess.CompletedProcess:

@@ -41,7 +41,7 @@ from web.live.captions import (
     SessionWorker,
 )
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]
 LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")
 TARGET_P95 = 4.0     # seconds from the end of an utterance to its caption reaching an observer
 MAX_WER = 0.25       # captions are cut from a stream, so a little less accurate than the full transcript

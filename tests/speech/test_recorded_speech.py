@@ -23,7 +23,7 @@ from sessions.transcripts import Transcripts
 from speech.normalise import word_error_rate
 from tests.recorder.conftest import Driver
 
-pytestmark = pytest.mark.timeout(240)
+pytestmark = [pytest.mark.timeout(240), pytest.mark.slow]
 LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")
 GAP = 1.5              # seconds of silence between two utterances
 ONSET_TOLERANCE = 0.5

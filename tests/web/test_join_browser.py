@@ -271,6 +271,7 @@ def test_a_reloaded_page_resumes_the_same_session_losing_at_most_two_seconds(chr
 
 
 @pytest.mark.slow
+@pytest.mark.slow
 def test_thirty_seconds_offline_lose_nothing(chromium, speech_wav, live_server, web_store):
     token, _ = web_store.invitations.create("P07", actor="rita")
     browser = participant_browser(chromium, speech_wav)
@@ -442,6 +443,7 @@ def test_the_privacy_pause_records_nothing_and_time_on_task_leaves_it_out(chromi
     assert first["paused"] == pytest.approx(resumed_at - paused_at, abs=0.5)
 
 
+@pytest.mark.slow
 def test_the_page_goes_on_when_the_server_restarts(chromium, speech_wav, app, web_store, study_dir):
     """The server stops for 5 s and a new one opens the study (as `uxlab serve` restarted
     would): the page keeps its chunks meanwhile, the new server does not close the session
@@ -493,6 +495,7 @@ def test_the_page_goes_on_when_the_server_restarts(chromium, speech_wav, app, we
     assert [a["outcome"] for a in web_store.attempts.all(session["id"])] == ["success", "gave_up"]
 
 
+@pytest.mark.slow
 def test_an_upload_slower_than_the_recording_lowers_the_bitrate_and_says_so(chromium, speech_wav, live_server,
                                                                            web_store):
     token, _ = web_store.invitations.create("P07", actor="rita")
