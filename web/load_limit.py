@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 
 BUSY_BODY = b"The lab server is busy; try again in a moment.\n"
-LIVE_FIRST_SECONDS = 0.02   # the most a page request waits for live sends to go out first
+LIVE_FIRST_SECONDS = 0.005   # the most a page request waits for live sends to go out first
 LIVE_FIRST_STEP = 0.002
 
 
