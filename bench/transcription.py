@@ -41,7 +41,7 @@ from speech.engines import open_engine
 from speech.normalise import word_error_rate
 from speech.transcribe import transcribe_session
 from tests.conftest import write_study
-from tests.pulse import RATE, VirtualPulse
+from tests.pulse import RATE, VirtualPulse, speech_onset
 
 LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")
 UXLAB = Path(sys.executable).parent / "uxlab"
@@ -59,7 +59,6 @@ VOICES = ("en-us", "en-gb", "en-us+f3")
 ENGINES = (("pocketsphinx", "pocketsphinx", None), ("whisper tiny.en", "whisper", "tiny.en"),
            ("whisper base", "whisper", "base"))
 GAP = 1.5          # seconds of silence after each utterance
-LOUD = 0.02        # RMS over 10 ms above which a clip holds speech
 TARGETS = {"whisper tiny.en": {"human": 0.10, "espeak": 0.12, "rtf": 0.3, "onset": 0.3}}
 
 
@@ -95,19 +94,6 @@ def espeak(folder: Path, voices: tuple[str, ...], sentences: list[str]) -> list[
             subprocess.run(["sox", str(raw), "-r", str(RATE), "-c", "1", str(wav)], check=True)
             made.append(Utterance(voice, text, wav))
     return made
-
-
-def speech_onset(wav: Path) -> float:
-    """Seconds from the start of the file to its first speech (10 ms RMS above LOUD)."""
-    import wave
-
-    import numpy as np
-    with wave.open(str(wav)) as f:
-        rate = f.getframerate()
-        samples = np.frombuffer(f.readframes(f.getnframes()), np.int16).astype(np.float64) / 32768
-    step = rate // 100
-    rms = np.sqrt((samples[: len(samples) // step * step].reshape(-1, step) ** 2).mean(axis=1))
-    return float(np.argmax(rms > LOUD)) / 100
 
 
 def record(folder: Path, utterances: list[Utterance]) -> tuple[Store, str, list[Utterance]]:

@@ -2,6 +2,7 @@
 a recorded sound track back."""
 from __future__ import annotations
 
+import wave
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,15 @@ def loudness(samples: np.ndarray, rate: int, step: float = 0.01) -> np.ndarray:
     n = int(rate * step)
     usable = samples[: len(samples) // n * n].reshape(-1, n)
     return np.sqrt((usable ** 2).mean(axis=1))
+
+
+def speech_onset(wav: Path, threshold: float = 0.02) -> float:
+    """Seconds from the start of a 16-bit WAV file to its first speech (10 ms RMS above
+    `threshold`)."""
+    with wave.open(str(wav)) as f:
+        rate = f.getframerate()
+        samples = np.frombuffer(f.readframes(f.getnframes()), np.int16).astype(np.float64) / 32768
+    return float(np.argmax(loudness(samples, rate) > threshold)) / 100
 
 
 def loud_spans(samples: np.ndarray, rate: int, threshold: float = 0.02,

@@ -10,10 +10,8 @@ from __future__ import annotations
 import json
 import re
 import time
-import wave
 from pathlib import Path
 
-import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -21,6 +19,7 @@ from cli import main
 from sessions.store import Store
 from sessions.transcripts import Transcripts
 from speech.normalise import word_error_rate
+from tests.pulse import speech_onset
 from tests.recorder.conftest import Driver
 
 pytestmark = [pytest.mark.timeout(240), pytest.mark.slow]
@@ -28,7 +27,6 @@ LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")
 GAP = 1.5              # seconds of silence between two utterances
 ONSET_TOLERANCE = 0.5
 MAX_WER = 0.15
-LOUD = 0.02            # RMS over 10 ms above which the recording holds speech
 
 
 def utterances() -> list[tuple[Path, str]]:
@@ -42,16 +40,6 @@ def utterances() -> list[tuple[Path, str]]:
             found.append((LIBRIVOX / f"{m.group(2)}.wav", m.group(1)))
     assert len(found) == 5, found
     return found
-
-
-def speech_onset(wav: Path) -> float:
-    """Seconds from the start of the file to its first speech."""
-    with wave.open(str(wav)) as f:
-        rate = f.getframerate()
-        samples = np.frombuffer(f.readframes(f.getnframes()), np.int16).astype(np.float64) / 32768
-    step = rate // 100
-    rms = np.sqrt((samples[: len(samples) // step * step].reshape(-1, step) ** 2).mean(axis=1))
-    return float(np.argmax(rms > LOUD)) / 100
 
 
 def wait_for(condition, timeout: float, what: str):
