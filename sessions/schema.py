@@ -177,9 +177,17 @@ def _v8_jobs(db: sqlite_utils.Database) -> None:
     db.table("jobs").create_index(["kind", "state"])
 
 
+def _v9_capture_rates(db: sqlite_utils.Database) -> None:
+    """The capture endpoint's rate bound per session (a token bucket: level, when) and its
+    counts of refused events, where every server process of the study sees them."""
+    db.table("capture_rates").create({
+        "session_id": str, "level": float, "at": float, "malformed": int, "flood": int,
+    }, pk="session_id", defaults={"malformed": 0, "flood": 0})
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core, _v2_tags_and_audit, _v3_voice_findings_and_accounts, _v4_analyzer, _v5_remote,
-    _v6_participants, _v7_corrections, _v8_jobs]
+    _v6_participants, _v7_corrections, _v8_jobs, _v9_capture_rates]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -41,6 +41,7 @@ from sessions.tables.answers import Answers
 from sessions.tables.audit import Audit
 from sessions.tables.base import now_iso
 from sessions.tables.capture import Attempts, Events, Frames
+from sessions.tables.capture_rates import CaptureRates
 from sessions.tables.jobs import Jobs
 from sessions.tables.sessions import Sessions
 from sessions.tables.users import Users
@@ -97,6 +98,7 @@ class Store:
         self.answers = Answers(self)
         self.users = Users(self)
         self.jobs = Jobs(self)
+        self.capture_rates = CaptureRates(self)
         self.participants = Participants(self, self.audit)
 
     def _open_checked(self) -> None:

@@ -30,7 +30,7 @@ _ORDERS = {"started_at", "participant", "duration", "status", "group_name", "com
 _UPDATABLE = {"status", "duration", "consent", "device", "heartbeat", "stats", "group_name", "pid"}
 # every table with a session_id column, children before parents
 _SESSION_TABLES = ("corrections", "words", "segments", "evidence", "events", "frames", "markers", "notes",
-                   "answers", "attempts")
+                   "answers", "attempts", "capture_rates")
 
 
 class Sessions(Part):

@@ -7,8 +7,10 @@ the study's `[capture] origins` (CORS answers, preflights included, go to those 
 only); the body carries that session's capture token, which only a page of an allowed
 origin can read from the pairing answer; every event passes the contract's one gate
 (`sessions.events.check_event`: a malformed event is refused and counted, never stored);
-and the session's rate stays under its bound (429 beyond). The token stands in for a
-CSRF token, so this blueprint is exempt from the form check.
+and the session's rate stays under its bound (429 beyond). The bound and the counts of
+refused events live in the study's database (`store.capture_rates`), so they hold per
+session whatever the number of server processes. The token stands in for a CSRF token, so
+this blueprint is exempt from the form check.
 
     GET     /capture/pairing    {session, token, now, kinds, values} or {session: null};
                                 ?join=<join token>: the remote participant's session
@@ -20,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 import time
 from typing import Any
 
@@ -39,6 +40,7 @@ from sessions.events import (
     element_label,
 )
 from sessions.invitations import Source
+from sessions.tables.capture_rates import FLOOD, MALFORMED
 from web import current
 
 bp = Blueprint("capture", __name__)
@@ -52,37 +54,12 @@ _FIELDS = ("t", "kind", "x", "y", "dx", "dy", "button", "key", "text")
 @bp.record_once
 def _exempt_from_csrf(state: Any) -> None:
     state.app.extensions["csrf"].exempt(bp)
-    state.app.extensions["uxlab"]["capture"] = _Counters()
 
 
-class _Counters:
-    """Per session: a token bucket bounding the rate, and the count of refused events."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.buckets: dict[str, tuple[float, float]] = {}
-        self.refused: dict[str, int] = {}
-
-    def take(self, session_id: str, count: int, now: float) -> bool:
-        """Whether `count` more events fit in the session's rate."""
-        with self.lock:
-            level, then = self.buckets.get(session_id, (RATE_BURST, now))
-            level = min(RATE_BURST, level + (now - then) * RATE_EVENTS)
-            if count > level:
-                self.buckets[session_id] = (level, now)
-                return False
-            self.buckets[session_id] = (level - count, now)
-            return True
-
-    def refuse(self, session_id: str, count: int) -> int:
-        with self.lock:
-            self.refused[session_id] = self.refused.get(session_id, 0) + count
-            return self.refused[session_id]
-
-
-def counters() -> _Counters:
-    """The app's capture counters (refused events per session, for tests and the docs)."""
-    return current_app.extensions["uxlab"]["capture"]
+def refused_events(session_id: str) -> dict[str, int]:
+    """A session's refused events, over every server process of the study: malformed ones
+    and those past the rate bound ({"malformed": n, "flood": n})."""
+    return current.store().capture_rates.refused(session_id)
 
 
 def capture_token(secret: str | bytes, session_id: str) -> str:
@@ -190,7 +167,9 @@ def events() -> Response:
     if len(raw) > MAX_BATCH:
         return _answer({"error": f"a batch holds at most {MAX_BATCH} events"}, 413, origin)
     now = time.time() - session["started_at"]
-    if not counters().take(session["id"], len(raw), time.monotonic()):
+    store = current.store()
+    if not store.capture_rates.take(session["id"], len(raw), rate=RATE_EVENTS, burst=RATE_BURST):
+        store.capture_rates.refuse(session["id"], len(raw), FLOOD)
         return _answer({"error": "too many capture events for this session; some were dropped"}, 429, origin)
     mode = current.study().capture.keystrokes
     rows, refused, first_error = [], 0, None
@@ -204,7 +183,7 @@ def events() -> Response:
     if rows:
         current.store().events.append(session["id"], rows)
     if refused:
-        counters().refuse(session["id"], refused)
+        store.capture_rates.refuse(session["id"], refused, MALFORMED)
     answer: dict[str, Any] = {"stored": len(rows), "refused": refused}
     if first_error:
         answer["error"] = first_error
