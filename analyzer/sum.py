@@ -28,18 +28,26 @@ from sessions.studyfile_standards import SumSpec
 MIN_CASES = 2        # a standard deviation needs two values
 
 
-def standardized(mean: float, sd: float, spec: float, higher_is_better: bool) -> float:
-    """Φ(z) with z the distance of `mean` from `spec` in SDs, signed so that meeting the
-    specification is positive: the share of a normal population on the good side."""
+def z_score(mean: float, sd: float, spec: float, higher_is_better: bool) -> float:
+    """The distance of `mean` from `spec` in SDs, signed so that meeting the specification is
+    positive (Sauro's z-equivalent: time (spec - mean) / SD, satisfaction (mean - spec) / SD);
+    infinite when there is no spread and the mean is off the limit, since every case then
+    lies on one side of it."""
     for value, name in ((mean, "mean"), (sd, "sd"), (spec, "spec")):
         if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or not math.isfinite(value):
             raise ValueError(f"{name} must be a finite number, got {value!r}")
     if sd < 0:
         raise ValueError(f"a standard deviation cannot be negative, got {sd!r}")
     gap = (mean - spec) if higher_is_better else (spec - mean)
-    if sd == 0:                       # no spread: every case is on one side of the limit
-        return 1.0 if gap > 0 else 0.0 if gap < 0 else 0.5
-    return float(_st.norm.cdf(gap / sd))
+    if sd == 0:
+        return 0.0 if gap == 0 else math.copysign(math.inf, gap)
+    return float(gap / sd)
+
+
+def standardized(mean: float, sd: float, spec: float, higher_is_better: bool) -> float:
+    """Φ(z): the share of a normal population on the good side of the specification, the
+    percentage SUM averages."""
+    return float(_st.norm.cdf(z_score(mean, sd, spec, higher_is_better)))
 
 
 def _continuous(values: Sequence[float], spec: float, higher_is_better: bool, confidence: float) -> dict | None:
@@ -49,9 +57,9 @@ def _continuous(values: Sequence[float], spec: float, higher_is_better: bool, co
     mean, sd = float(array.mean()), float(array.std(ddof=1))
     interval = stats.mean_interval(array, confidence)
     ends = [standardized(v, sd, spec, higher_is_better) for v in (interval.low, interval.high) if v is not None]
+    z = z_score(mean, sd, spec, higher_is_better)
     return {"estimate": standardized(mean, sd, spec, higher_is_better), "low": min(ends), "high": max(ends),
-            "mean": mean, "sd": sd, "n": int(array.size), "spec": spec,
-            "z": None if sd == 0 else ((mean - spec) if higher_is_better else (spec - mean)) / sd}
+            "mean": mean, "sd": sd, "n": int(array.size), "spec": spec, "z": z if math.isfinite(z) else None}
 
 
 def time_component(seconds: Sequence[float], spec: float, confidence: float = 0.95) -> dict | None:

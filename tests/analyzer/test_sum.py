@@ -1,8 +1,14 @@
-"""SUM (analyzer.sum) against published worked examples of its standardisation, and a task's
-and a study's SUM against a hand computation, through `uxlab analyze --json`."""
+"""SUM (analyzer.sum) against Sauro's published worked examples of each standardisation step,
+and a task's and a study's SUM against a hand computation, through `uxlab analyze --json`.
+
+The worked tables of Sauro & Kindlund (CHI 2005) and of their HCII 2005 follow-up were not
+reachable (the stored copies stop after the introduction), so each step is anchored on the
+nearest example Sauro published with numbers: the z of a mean against a limit, its reading off
+the normal curve, defects per opportunity, and the plain average."""
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 from pathlib import Path
 from statistics import NormalDist, mean, stdev
@@ -19,33 +25,64 @@ UXLAB = str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "uxlab")
 PHI = NormalDist().cdf
 
 
-def test_task_time_against_its_upper_specification_limit():
-    # Sauro, "How Do You Calculate a Z-Score / Sigma Level?" (measuringu.com/zcalc): ten
-    # task times against an upper specification limit of 120 s: mean 75.8, SD 12.14, the
-    # quality area 99.98 % (the defect area about .01 %).
-    times = [60, 75, 99, 88, 65, 72, 75, 72, 87, 65]
-    component = usum.time_component(times, 120)
-    assert round(component["mean"], 1) == 75.8 and round(component["sd"], 2) == 12.14
-    assert component["estimate"] == pytest.approx(0.9998, abs=1e-4)
-    assert component["low"] < component["estimate"] < component["high"] <= 1
-
-
 def test_z_scores_become_percentages_on_the_normal_curve():
-    # Sauro, same article: scores of 630 and 700 against means 469 and 591, SDs 119 and 148:
-    # z = 1.35 and 0.736, that is 91 % and 77 %.
+    """Sauro, "How Do You Calculate a Z-Score / Sigma Level?", https://measuringu.com/zcalc/
+    ("Calculating a Z-Score Example"): GRE scores of 630 and 700 against means 469 and 591,
+    SDs 119 and 148: z = 1.35σ and .736σ, read off the normal curve as 91 % and 77 %. The
+    higher-is-better orientation is satisfaction's, (mean − spec) / SD."""
+    assert round(usum.z_score(630, 119, 469, higher_is_better=True), 2) == 1.35
+    assert round(usum.z_score(700, 148, 591, higher_is_better=True), 3) == 0.736
     assert round(usum.standardized(630, 119, 469, higher_is_better=True), 2) == 0.91
     assert round(usum.standardized(700, 148, 591, higher_is_better=True), 2) == 0.77
 
 
-def test_errors_against_opportunities_as_a_defect_proportion():
-    # Sauro, "Calculating a Sigma Level from Task Success": 10 defects in 143 opportunities,
-    # a proportion of 10/143 defective, so 93.0 % free of defects.
-    component = usum.errors_component(10, 1, 143)
-    assert round(component["estimate"], 3) == 0.930
-    assert component["low"] < component["estimate"] < component["high"]
+def test_z_against_a_lower_and_an_upper_specification_limit():
+    """Sauro, UsableStats "Ask Stats" question 15, https://www.usablestats.com/askstats/question/15/:
+    a mean of −0.00306 and SD 0.003642 between specification limits of −0.008 and 0.008:
+    z lower = 1.357, z upper = 3.036. The upper limit is time's orientation, (spec − mean) / SD
+    with lower being better. The page prints the upper formula's mean without its minus sign;
+    its arithmetic (3.036) is that of −0.00306. Inputs given to four significant digits leave
+    the third decimal ±0.001."""
+    assert usum.z_score(-0.00306, 0.003642, -0.008, higher_is_better=True) == pytest.approx(1.357, abs=1e-3)
+    assert usum.z_score(-0.00306, 0.003642, 0.008, higher_is_better=False) == pytest.approx(3.036, abs=1e-3)
+    z_upper = usum.z_score(-0.00306, 0.003642, 0.008, higher_is_better=False)
+    assert usum.standardized(-0.00306, 0.003642, 0.008, higher_is_better=False) == pytest.approx(PHI(z_upper))
+
+
+def test_completion_and_errors_as_defects_per_opportunity():
+    """Sauro, "Calculating a Sigma Level from Task Success" (2004),
+    http://www.measuringusability.com/sigma_level.htm: 143 tasks attempted, 123 successful,
+    20 defects in 143 opportunities: 20/143 = .1399 unsuccessful, a completion rate of about
+    86 %. SUM takes completion as that proportion, and errors by the same discrete-binary
+    defect calculation with error opportunities as the opportunities (here one a task)."""
+    completion = usum.completion_component(123, 143)
+    assert round(completion["estimate"], 2) == 0.86
+    assert round(1 - completion["estimate"], 4) == 0.1399
+    assert completion["low"] < completion["estimate"] < completion["high"]
+    errors = usum.errors_component(20, 1, 143)
+    assert round(1 - errors["estimate"], 4) == 0.1399
+    assert errors["low"] < errors["estimate"] < errors["high"]
+    # two opportunities a task double the chances: the same 20 errors are half the defect rate
+    assert 1 - usum.errors_component(20, 2, 143)["estimate"] == pytest.approx(20 / 286)
+
+
+def test_sum_is_the_plain_average_in_its_three_and_four_measure_forms():
+    """Sauro, "10 Things to Know about the Single Usability Metric (SUM)" (2012),
+    https://measuringu.com/sum/, points 3 and 4: SUM averages the standardised measures with
+    equal weight; errors are optional, completion, time and satisfaction being the minimum
+    (the three-measure SUM). A missing measure is no SUM at all, not a shorter average."""
+    three = {"completion": {"estimate": 0.86, "low": 0.79, "high": 0.91},
+             "time": {"estimate": 0.9, "low": 0.8, "high": 0.95},
+             "satisfaction": {"estimate": 0.77, "low": 0.6, "high": 0.88}}
+    four = {**three, "errors": {"estimate": 0.8601, "low": 0.8, "high": 0.9}}
+    assert usum.combine(three) == pytest.approx({"estimate": (0.86 + 0.9 + 0.77) / 3,
+                                                 "low": (0.79 + 0.8 + 0.6) / 3, "high": (0.91 + 0.95 + 0.88) / 3})
+    assert usum.combine(four)["estimate"] == pytest.approx((0.86 + 0.9 + 0.77 + 0.8601) / 4)
+    assert usum.combine({**three, "time": None}) is None
 
 
 def test_no_spread_puts_every_case_on_one_side():
+    assert usum.z_score(5.0, 0.0, 5.5, True) == -math.inf and usum.z_score(5.5, 0.0, 5.5, True) == 0.0
     assert usum.standardized(5.0, 0.0, 5.5, True) == 0.0
     assert usum.standardized(40.0, 0.0, 30.0, False) == 0.0
     assert usum.standardized(20.0, 0.0, 30.0, False) == 1.0
