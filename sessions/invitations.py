@@ -92,8 +92,8 @@ class Invitations:
         if not participant or len(participant) > MAX_PARTICIPANT or not participant.isprintable():
             raise BadRequest(f"a participant id must be 1 to {MAX_PARTICIPANT} printable characters")
         group = (group or "").strip() or None
-        if group is not None and len(group) > 64:
-            raise BadRequest("a group name is at most 64 characters")
+        if group is not None and (len(group) > 64 or not group.isprintable()):
+            raise BadRequest("a group name is at most 64 printable characters")
         if mode not in MODES:
             raise BadRequest(f"unknown mode {mode!r} (one of {', '.join(MODES)})")
         seconds = parse_duration(expires)

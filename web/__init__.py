@@ -110,3 +110,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(corrections.bp)
     from web.views import capture
     app.register_blueprint(capture.bp)
+    from web.views import invitations
+    app.register_blueprint(invitations.bp)
