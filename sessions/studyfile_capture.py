@@ -1,6 +1,7 @@
 """The study script's fields for element-level capture of a web product (issue 21):
-`[capture] origins` and `screens`, and a task's `success_url`, `expected_path` and a
-`first_click` that names an element instead of a rectangle.
+`[capture] origins`, `screens` and `product_url` (with `product_name`), and a task's
+`success_url`, `expected_path` and a `first_click` that names an element instead of a
+rectangle.
 
 They live apart from `sessions.study` because they describe a web product's pages, not the
 lab's recording; the checker is passed in so every mistake is still reported at once, with
@@ -11,12 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 # "button 'Export'" names an element by role (or tag) and accessible name; anything else
 # is read as a CSS selector
 _NAMED = re.compile(r"^\s*([A-Za-z][\w-]*)\s+'(.*)'\s*$")
-CAPTURE_FIELDS = {"origins", "screens"}
+CAPTURE_FIELDS = {"origins", "screens", "product_url", "product_name"}
+JOIN_PARAMETER = "uxlab_join"   # capture.js reads it to pair a remote participant's tab
+MAX_PRODUCT_NAME = 60
 TASK_FIELDS = {"success_url", "expected_path"}
 
 
@@ -50,11 +53,23 @@ class ElementTarget:
 
 @dataclass(frozen=True)
 class WebCapture:
-    """`[capture] origins` (pages allowed to send events) and `screens` (path patterns that
-    make one screen of many URLs, such as "/orders/*")."""
+    """`[capture] origins` (pages allowed to send events), `screens` (path patterns that
+    make one screen of many URLs, such as "/orders/*") and `product_url` (the product under
+    test, which a remote participant's join page offers to open, paired with their session)."""
 
     origins: tuple[str, ...] = ()
     screens: tuple[str, ...] = ()
+    product_url: str | None = None
+    product_name: str | None = None
+
+    def product_link(self, join_token: str) -> str | None:
+        """The product's address for one remote participant: `?uxlab_join=<token>` added, so
+        capture.js in that tab pairs with their session (None when the study names no product)."""
+        if self.product_url is None:
+            return None
+        parts = urlsplit(self.product_url)
+        query = [p for p in parts.query.split("&") if p and p.split("=", 1)[0] != JOIN_PARAMETER]
+        return urlunsplit(parts._replace(query="&".join(query + [f"{JOIN_PARAMETER}={quote(join_token)}"])))
 
     def allows(self, origin: str) -> bool:
         """Whether a page of `origin` may send events: listed as it is, or by its host with
@@ -103,7 +118,38 @@ def read_web_capture(check: Checker, table: dict, where: tuple) -> WebCapture:
             check.note(where + ("screens", index), f"a screen pattern is a path starting with '/', got {value!r}")
             continue
         screens.append(value)
-    return WebCapture(tuple(origins), tuple(screens))
+    web = WebCapture(tuple(origins), tuple(screens))
+    product_url = _product_url(check, table, where, web)
+    name = table.get("product_name")
+    if name is not None and (not isinstance(name, str) or not name.strip() or len(name.strip()) > MAX_PRODUCT_NAME
+                             or not name.isprintable()):
+        check.note(where + ("product_name",), f"expected a name of 1 to {MAX_PRODUCT_NAME} characters, got {name!r}")
+        name = None
+    if product_url is None:
+        return web
+    return WebCapture(web.origins, web.screens, product_url,
+                      name.strip() if isinstance(name, str) else urlsplit(product_url).netloc)
+
+
+def _product_url(check: Checker, table: dict, where: tuple, web: WebCapture) -> str | None:
+    """`product_url`: a web address whose origin is one of `origins` (else its pages could not
+    send a single event, and the participant's clicks would be lost unnoticed)."""
+    value = table.get("product_url")
+    if value is None:
+        return None
+    try:
+        parts = urlsplit(value.strip()) if isinstance(value, str) else None
+    except ValueError:   # such as an unclosed "[" of an IPv6 host
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc or not value.isprintable():
+        check.note(where + ("product_url",), f"expected a web address such as \"https://staging.example/\", got {value!r}")
+        return None
+    origin = f"{parts.scheme}://{parts.netloc}".lower()
+    if not web.allows(origin):
+        check.note(where + ("product_url",), f"the product's origin {origin} is not in [capture] origins, "
+                   "so its pages could not send what was clicked")
+        return None
+    return value.strip()
 
 
 def read_web_task(check: Checker, table: dict, where: tuple) -> WebTask:

@@ -77,3 +77,21 @@ def test_each_mistake_is_one_sentence_with_its_line(tmp_path, line, message):
         parse_study(text, tmp_path / "study.toml")
     assert message in refused.value.message and ", line " in refused.value.message
     assert len(refused.value.message.splitlines()) == 1
+
+
+def test_product_url_is_an_allowed_origins_page_and_its_link_carries_the_join_token(tmp_path):
+    text = GOOD.replace('screens = ["/orders/*"]', 'screens = ["/orders/*"]\nproduct_url = "https://shop.example/start?lang=en#top"')
+    web = parse_study(text, tmp_path / "study.toml").capture.web
+    assert (web.product_url, web.product_name) == ("https://shop.example/start?lang=en#top", "shop.example")
+    assert web.product_link("tok-1") == "https://shop.example/start?lang=en&uxlab_join=tok-1#top"
+    named = parse_study(text.replace("#top\"", "#top\"\nproduct_name = \"the shop\""), tmp_path / "study.toml")
+    assert named.capture.web.product_name == "the shop"
+    assert parse_study(GOOD, tmp_path / "study.toml").capture.web.product_link("tok-1") is None
+    for line, message in (('product_url = "http://elsewhere.example/"', "not in [capture] origins"),
+                          ('product_url = "shop.example"', "expected a web address"),
+                          ('product_url = 3', "expected a web address"),
+                          ('product_name = ""', "expected a name of 1 to 60 characters")):
+        with pytest.raises(StudyError) as refused:
+            parse_study(GOOD.replace('screens = ["/orders/*"]', 'screens = ["/orders/*"]\n' + line),
+                        tmp_path / "study.toml")
+        assert message in refused.value.message and ", line 6" in refused.value.message

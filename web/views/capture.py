@@ -24,6 +24,7 @@ import hmac
 import json
 import time
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
@@ -40,6 +41,7 @@ from sessions.events import (
     element_label,
 )
 from sessions.invitations import Source
+from sessions.studyfile_capture import JOIN_PARAMETER
 from sessions.tables.capture_rates import FLOOD, MALFORMED
 from web import current
 
@@ -197,7 +199,7 @@ def _row(event: Any, now: float, mode: str, attempts: list[dict]) -> dict:
         raise UnknownKind("a page may send only capture events "
                           f"({', '.join(CAPTURE_KINDS)})")
     row: dict[str, Any] = {k: event.get(k) for k in _FIELDS}
-    row["window"] = event.get("url")
+    row["window"] = without_join_token(event.get("url"))
     t = row["t"]
     if isinstance(t, (int, float)) and not isinstance(t, bool) and t > now + 5:
         raise UnknownKind(f"an event's time {t!r} s is ahead of the session clock")
@@ -222,6 +224,20 @@ def _row(event: Any, now: float, mode: str, attempts: list[dict]) -> dict:
         raise UnknownKind("an event's target has fields the contract does not define")
     row["task"] = _task_at(row["t"], attempts)
     return row
+
+
+def without_join_token(url: Any) -> Any:
+    """A page's URL without the join token a remote participant's tab was opened with: the
+    study keeps only a hash of each token, so no URL stored or exported may carry one."""
+    if not isinstance(url, str) or JOIN_PARAMETER not in url:
+        return url
+    try:
+        parts = urlsplit(url)
+    except ValueError:   # not a URL one can take apart: keep none of its query
+        return url.split("?", 1)[0]
+    # the other parameters stay exactly as the page wrote them
+    query = "&".join(p for p in parts.query.split("&") if p.split("=", 1)[0] != JOIN_PARAMETER)
+    return urlunsplit(parts._replace(query=query))
 
 
 def _task_at(t: float, attempts: list[dict]) -> str | None:
