@@ -8,6 +8,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 
+from recorder.accessibility.resolver import WidgetResolver, click_target
 from recorder.clock import SessionClock
 from recorder.keys import KeyStroke, parse_combination
 from recorder.privacy import key_fields
@@ -63,10 +64,12 @@ class InputProcessor:
     def __init__(self, raw: queue.SimpleQueue, clock: SessionClock, runner: TaskRunner,
                  emit: Callable[[list[dict]], None], *, hotkeys: dict[str, str], keystrokes: str,
                  prompt_rect: Callable[[], Rect | None] = lambda: None,
-                 say: Callable[[str], None] = lambda message: None) -> None:
+                 say: Callable[[str], None] = lambda message: None,
+                 widgets: WidgetResolver | None = None) -> None:
         self.raw, self.clock, self.runner, self.emit = raw, clock, runner, emit
         self.keyboard = KeyboardState(hotkeys, keystrokes)
         self.prompt_rect, self.say = prompt_rect, say
+        self.widgets = widgets   # names the widget under a press (AT-SPI), when there is one
         self._last_move = float("-inf")
         self._thread = threading.Thread(target=self._run, name="input-events", daemon=True)
         self.count = 0
@@ -125,13 +128,18 @@ class InputProcessor:
 
     def _pointer_or_window(self, kind: str, t: float, args: list) -> Event | None:
         if kind == EventKind.MOVE:
+            if self.widgets is not None and self._recording(t):
+                self.widgets.hover(args[0], args[1])   # every move: a rest is looked at before a press
             if t - self._last_move < MOVE_INTERVAL:
                 return None
             self._last_move = t
             return events.move(t, args[0], args[1])
         if kind == EventKind.CLICK:
             x, y, button, pressed = args
-            return events.click(t, x, y, button, pressed=pressed, target=self._target(x, y))
+            target = self._target(x, y)
+            if pressed and target is None:
+                return self._named_click(t, x, y, button)
+            return events.click(t, x, y, button, pressed=pressed, target=target)
         if kind == EventKind.SCROLL:
             x, y, dx, dy = args
             return events.scroll(t, x, y, dx, dy, target=self._target(x, y))
@@ -139,6 +147,18 @@ class InputProcessor:
             title, window_class = args
             return events.window(t, title, window_class)
         raise ValueError(f"unknown raw input kind {kind!r}")
+
+    def _named_click(self, t: float, x: int, y: int, button: str) -> Event:
+        """A press on the product, with the widget under it when AT-SPI names one within
+        its deadline (the lookup runs on the resolver's thread; this one only waits for
+        it, at most ~100 ms from now); otherwise the press keeps its pixels alone."""
+        recorded = self._recording(t)   # a press before the start or in a pause is dropped: no look
+        asked = self.widgets.lookup(x, y) if self.widgets is not None and recorded else None
+        found = asked.result() if asked is not None else None
+        if found is None:
+            return events.click(t, x, y, button, pressed=True)
+        target, label = click_target(found)
+        return {**events.click(t, x, y, button, pressed=True, target=target), "text": label}
 
     def _target(self, x: int, y: int) -> str | None:
         rect = self.prompt_rect()

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from recorder.accessibility.resolver import CONNECT_WAIT, WidgetResolver
 from recorder.clock import SessionClock
 from recorder.input_events import InputProcessor
 from recorder.sinks.base import Fanout, Sink
@@ -262,9 +263,11 @@ class Recording:
         journal = StoreJournal(self.store, sid, clock, on_error=self.fail)
         sinks = Fanout([journal], ([prompt] if prompt else []) + list(self.options.sinks))
         self.runner = runner = TaskRunner(self.study, self.store, sid, clock, on_state=sinks.state)
+        widgets = WidgetResolver(say)   # names the widget under each click where AT-SPI is there
         processor = InputProcessor(raw, clock, runner, sinks.events, hotkeys=self.study.hotkeys,
                                    keystrokes=capture.keystrokes,
-                                   prompt_rect=prompt.rect if prompt else (lambda: None), say=say)
+                                   prompt_rect=prompt.rect if prompt else (lambda: None), say=say,
+                                   widgets=widgets)
         jobs: queue.Queue = queue.Queue(maxsize=max(2, round(capture.fps * FRAME_QUEUE_SECONDS)))
         video = VideoWriter(session_dir / VIDEO_FILE, device["video_width"], device["video_height"],
                             capture.fps, audio_tracks=tuple(self.microphones), audio_rate=AUDIO_RATE)
@@ -283,7 +286,8 @@ class Recording:
                 on_lost=self._on_lost(f'camera "{self.options.camera}"', MarkerKind.CAMERA_LOST),
                 on_error=self.fail, on_frame=sinks.camera)
         window = WindowSource(raw, self.display, on_lost=self._on_lost("window titles"))
-        return _Parts(inputs, window, processor, screen, writer, journal, sinks, runner, audio, camera)
+        return _Parts(inputs, window, processor, screen, writer, journal, sinks, runner, audio, camera,
+                      widgets)
 
     def _audio_captures(self, clock: SessionClock, video: VideoWriter, runner: TaskRunner,
                         sinks: Fanout) -> list[AudioCapture]:
@@ -380,11 +384,14 @@ class _Parts:
     runner: TaskRunner
     audio: list[AudioCapture] = field(default_factory=list)
     camera: CameraCapture | None = None
+    widgets: WidgetResolver | None = None
 
     def start(self, window_titles: bool) -> None:
         """The input source already runs (it starts before the clock); the journal first,
         so whatever the others hand on has somewhere to go."""
         self.journal.start()
+        if self.widgets is not None:
+            self.widgets.start()   # returns at once; it connects to AT-SPI on its own thread
         self.processor.start()
         self.writer.start()
         # the prompt window says "Recording" before the screen's first frame is grabbed
@@ -393,6 +400,8 @@ class _Parts:
             source.start()
         if window_titles:
             self.window.start()
+        if self.widgets is not None:   # the first clicks named too, and its note said before "recording"
+            self.widgets.settled.wait(CONNECT_WAIT)
 
     def media(self) -> list[Source]:
         """The sources with media of their own, started here; sound and camera stop before
@@ -406,6 +415,8 @@ class _Parts:
         self.inputs.stop(t_end)
         self.window.stop(t_end)
         self.processor.stop()
+        if self.widgets is not None:
+            self.widgets.stop()
         for source in self.media():
             source.stop(t_end)
         self.writer.join()

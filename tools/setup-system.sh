@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages uxlab needs (X server, input driver, browser, video
-# tools, Redis, a compiler for evdev, PulseAudio, PortAudio and espeak-ng for sound). Fast when everything is already there.
+# tools, Redis, a compiler for evdev, PulseAudio, PortAudio and espeak-ng for sound, D-Bus
+# and AT-SPI for naming desktop widgets). Fast when everything is already there.
 set -euo pipefail
 
 # command-to-package pairs: a package is wanted only when its command is missing
@@ -19,6 +20,7 @@ declare -A WANT=(
   [paplay]=pulseaudio-utils
   [espeak-ng]=espeak-ng
   [sox]=sox
+  [dbus-daemon]=dbus-daemon
 )
 missing=()
 for cmd in "${!WANT[@]}"; do
@@ -33,6 +35,11 @@ ls /usr/lib/*/alsa-lib/libasound_module_pcm_pulse.so >/dev/null 2>&1 || missing+
 [ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
 # recorded human speech with reference transcripts, for the transcription tests and benchmark
 [ -f /usr/share/pocketsphinx/test/data/librivox/transcription ] || missing+=(pocketsphinx-testdata)
+# the accessibility bus and registry through which the recorder names the widget under a click
+[ -x /usr/libexec/at-spi-bus-launcher ] && [ -x /usr/libexec/at-spi2-registryd ] || missing+=(at-spi2-core)
+# a GTK3 window for the AT-SPI tests, run by the system Python
+[ -d /usr/lib/python3/dist-packages/gi ] || missing+=(python3-gi)
+ls /usr/lib/*/girepository-1.0/Gtk-3.0.typelib >/dev/null 2>&1 || missing+=(gir1.2-gtk-3.0)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)

@@ -1,0 +1,228 @@
+"""What widget is at a screen point, asked of the AT-SPI accessibility bus over D-Bus.
+
+GTK, Qt, LibreOffice, Firefox and Chromium (with accessibility on) publish their widgets on
+the accessibility bus, whose address the session bus's `org.a11y.Bus` gives. The registry
+lists the applications; each lists its top-level windows; `Component.GetAccessibleAtPoint`
+then walks down to the deepest widget under the point, whose role name ("push button"),
+accessible name and screen box are what a click is named by. jeepney speaks D-Bus in pure
+Python (no system bindings for the venv to miss); every call carries what is left of the
+lookup's deadline, so an application that hangs costs the lookup, never the recording.
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REGISTRY = "org.a11y.atspi.Registry"
+ROOT = "/org/a11y/atspi/accessible/root"
+NULL_PATH = "/org/a11y/atspi/null"   # AT-SPI's "no object" reference
+ACCESSIBLE = "org.a11y.atspi.Accessible"
+COMPONENT = "org.a11y.atspi.Component"
+ACTION = "org.a11y.atspi.Action"
+TEXT = "org.a11y.atspi.Text"
+EDITABLE_TEXT = "org.a11y.atspi.EditableText"
+SCREEN = 0   # ATSPI_COORD_TYPE_SCREEN: boxes and points in screen pixels
+# AtspiStateType bit numbers (at-spi2-core's atspi-constants.h)
+STATE_ACTIVE, STATE_EDITABLE, STATE_SHOWING, STATE_VISIBLE = 1, 7, 25, 30
+MAX_DEPTH = 40           # GetAccessibleAtPoint steps from a window to its deepest widget
+CALL_TIMEOUT = 0.05      # one application's answer; past it that application is skipped
+ANCESTORS = 3            # how far up a plain widget (a label) looks for the control it is in
+
+Ref = tuple[str, str]    # (bus name, object path): an AT-SPI object reference
+Box = tuple[int, int, int, int]
+
+
+class AtspiError(RuntimeError):
+    """The accessibility bus cannot be reached, or stopped answering."""
+
+
+@dataclass(frozen=True)
+class Widget:
+    """The widget under a point, as its application describes it. `shows_typing` is true when
+    its name is (or contains) what was typed into it, as some applications name a field."""
+
+    role: str
+    name: str
+    box: Box
+    interactive: bool
+    shows_typing: bool
+
+
+def session_bus_address() -> str:
+    """The D-Bus session bus this process belongs to: $DBUS_SESSION_BUS_ADDRESS, or the
+    per-user bus in $XDG_RUNTIME_DIR, where D-Bus itself looks next."""
+    address = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
+    if address:
+        return address
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime and (Path(runtime) / "bus").exists():
+        return f"unix:path={Path(runtime) / 'bus'}"
+    raise AtspiError("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)")
+
+
+def _said(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
+
+
+def _box(values: Any) -> Box:
+    x, y, width, height = (int(v) for v in values)
+    return x, y, width, height
+
+
+def _contains(box: Box, x: int, y: int) -> bool:
+    return box[0] <= x < box[0] + box[2] and box[1] <= y < box[1] + box[3]
+
+
+def _has(states: Any, bit: int) -> bool:
+    """Whether an AT-SPI state set (32 states per word) holds state `bit`."""
+    word = bit // 32
+    return len(states) > word and bool(states[word] >> (bit % 32) & 1)
+
+
+class AtspiClient:
+    """One connection to the accessibility bus, used by one thread."""
+
+    def __init__(self, timeout: float = 1.0) -> None:
+        self.timeout = timeout
+        self._bus: Any = None
+
+    def connect(self) -> None:
+        """Find the accessibility bus through the session bus and connect to it; an
+        AtspiError says in a few words why not."""
+        try:
+            from jeepney import DBusAddress, new_method_call
+            from jeepney.io.blocking import open_dbus_connection
+        except ImportError:   # a platform without D-Bus, where pyproject does not install it
+            raise AtspiError("jeepney, the D-Bus client, is not installed") from None
+        address = session_bus_address()
+        try:
+            with open_dbus_connection(address, auth_timeout=self.timeout) as session:
+                reply = session.send_and_get_reply(new_method_call(
+                    DBusAddress("/org/a11y/bus", bus_name="org.a11y.Bus", interface="org.a11y.Bus"),
+                    "GetAddress"), timeout=self.timeout)
+        except (OSError, ValueError, TimeoutError) as exc:
+            raise AtspiError(f"the D-Bus session bus does not answer ({_said(exc)})") from None
+        body = self._body(reply)
+        if not body or not body[0]:
+            raise AtspiError("the session bus has no accessibility bus (org.a11y.Bus)")
+        try:
+            self._bus = open_dbus_connection(body[0], auth_timeout=self.timeout)
+            # the registry may be started on this first call: it gets the connection's timeout
+            self._call(REGISTRY, ROOT, ACCESSIBLE, "GetRoleName", deadline=time.monotonic() + self.timeout,
+                       cap=self.timeout)
+        except (OSError, ValueError, TimeoutError, AtspiError) as exc:
+            self.close()
+            raise AtspiError(f"the accessibility bus does not answer ({_said(exc)})") from None
+
+    def close(self) -> None:
+        if self._bus is not None:
+            self._bus.close()
+            self._bus = None
+
+    @staticmethod
+    def _body(reply: Any) -> tuple:
+        from jeepney import HeaderFields, MessageType
+        if reply.header.message_type == MessageType.error:
+            raise AtspiError(f"AT-SPI refused: {reply.header.fields.get(HeaderFields.error_name, 'an error')}")
+        return tuple(reply.body)
+
+    def _call(self, bus_name: str, path: str, interface: str, method: str, signature: str | None = None,
+              body: tuple = (), *, deadline: float, cap: float = CALL_TIMEOUT) -> tuple:
+        """One method call, given what is left of `deadline` (a `time.monotonic()` reading)
+        and at most `cap` seconds: one application's silence does not use up a lookup."""
+        from jeepney import DBusAddress, new_method_call
+        if self._bus is None:
+            raise AtspiError("not connected to the accessibility bus")
+        left = min(deadline - time.monotonic(), cap)
+        if left <= 0:
+            raise TimeoutError("the lookup's deadline passed")
+        message = new_method_call(DBusAddress(path, bus_name=bus_name, interface=interface), method,
+                                  signature, body)
+        return self._body(self._bus.send_and_get_reply(message, timeout=left))
+
+    def _name(self, ref: Ref, deadline: float) -> str:
+        from jeepney import DBusAddress, Properties
+        if self._bus is None:
+            raise AtspiError("not connected to the accessibility bus")
+        left = min(deadline - time.monotonic(), CALL_TIMEOUT)
+        if left <= 0:
+            raise TimeoutError("the lookup's deadline passed")
+        message = Properties(DBusAddress(ref[1], bus_name=ref[0], interface=ACCESSIBLE)).get("Name")
+        value = self._body(self._bus.send_and_get_reply(message, timeout=left))[0]
+        return str(value[1]) if isinstance(value, tuple) else str(value)
+
+    def widget_at(self, x: int, y: int, deadline: float) -> Widget | None:
+        """The deepest widget an application shows at screen point (x, y), or None (no
+        accessible window there). Raises TimeoutError when `deadline` passes first."""
+        window = self._window_at(x, y, deadline)
+        if window is None:
+            return None
+        path = [window]
+        while len(path) <= MAX_DEPTH:
+            try:
+                found = self._call(*path[-1], COMPONENT, "GetAccessibleAtPoint", "iiu", (x, y, SCREEN),
+                                   deadline=deadline)[0]
+            except AtspiError:
+                break   # a widget with no Component: the one above it is the deepest there
+            child = (str(found[0]), str(found[1]))
+            if child[1] == NULL_PATH or child in path:
+                break
+            path.append(child)
+        return self._describe(self._control(path, deadline), deadline)
+
+    def _window_at(self, x: int, y: int, deadline: float) -> Ref | None:
+        """The showing top-level window under the point: the active one if it is there,
+        else the smallest (a dialog over its main window)."""
+        found: list[tuple[bool, int, Ref]] = []
+        for bus_name, path in self._call(REGISTRY, ROOT, ACCESSIBLE, "GetChildren", deadline=deadline)[0]:
+            try:
+                windows = self._call(str(bus_name), str(path), ACCESSIBLE, "GetChildren", deadline=deadline)[0]
+                for ref in windows:
+                    window = (str(ref[0]), str(ref[1]))
+                    box = _box(self._call(*window, COMPONENT, "GetExtents", "u", (SCREEN,), deadline=deadline)[0])
+                    if not _contains(box, x, y):
+                        continue
+                    states = self._call(*window, ACCESSIBLE, "GetState", deadline=deadline)[0]
+                    if _has(states, STATE_SHOWING) and _has(states, STATE_VISIBLE):
+                        found.append((_has(states, STATE_ACTIVE), box[2] * box[3], window))
+            except (TimeoutError, AtspiError):
+                if time.monotonic() >= deadline:
+                    raise TimeoutError("the lookup's deadline passed") from None
+                continue   # this application hangs or refuses: the others may still say
+        if not found:
+            return None
+        return min(found, key=lambda item: (not item[0], item[1]))[2]
+
+    def _control(self, path: list[Ref], deadline: float) -> tuple[Ref, list[str]]:
+        """The widget to name: the deepest, or, when that is plain (a label in a button), the
+        nearest control it sits in, with that widget's interfaces."""
+        deepest = path[-1]
+        interfaces = list(self._call(*deepest, ACCESSIBLE, "GetInterfaces", deadline=deadline)[0])
+        if ACTION in interfaces or len(path) < 2:
+            return deepest, interfaces
+        for ref in reversed(path[-1 - ANCESTORS:-1]):
+            if ref == path[0]:
+                break
+            above = list(self._call(*ref, ACCESSIBLE, "GetInterfaces", deadline=deadline)[0])
+            if ACTION in above:
+                return ref, above
+        return deepest, interfaces
+
+    def _describe(self, control: tuple[Ref, list[str]], deadline: float) -> Widget:
+        ref, interfaces = control
+        role = str(self._call(*ref, ACCESSIBLE, "GetRoleName", deadline=deadline)[0])
+        name = self._name(ref, deadline).strip()
+        box = _box(self._call(*ref, COMPONENT, "GetExtents", "u", (SCREEN,), deadline=deadline)[0])
+        states = self._call(*ref, ACCESSIBLE, "GetState", deadline=deadline)[0]
+        editable = _has(states, STATE_EDITABLE) or EDITABLE_TEXT in interfaces
+        shows_typing = False
+        if editable and name and TEXT in interfaces:
+            typed = str(self._call(*ref, TEXT, "GetText", "ii", (0, -1), deadline=deadline)[0]).strip()
+            shows_typing = bool(typed) and (typed in name or name in typed)
+        elif editable and name:
+            shows_typing = True   # cannot tell: a field's name is kept only when it is surely a label
+        return Widget(role, name, box, ACTION in interfaces or editable,
+                      shows_typing)
