@@ -66,6 +66,7 @@ class Capture:
     audio: str = "none"          # "none", "default" or a microphone's source name
     web: web_capture.WebCapture = field(default_factory=web_capture.WebCapture)   # origins, screens
     live_captions: bool = True   # the server captions the participant's voice for live observers
+    camera: bool = False         # a remote participant's join page records their camera too
 
 
 @dataclass(frozen=True)
@@ -274,7 +275,8 @@ class _Checker:
     def capture(self) -> Capture:
         table = self.table("capture")
         where = ("capture",)
-        self.only(table, {"fps", "scale", "keystrokes", "window_titles", "transcribe", "audio", "live_captions"}
+        self.only(table, {"fps", "scale", "keystrokes", "window_titles", "transcribe", "audio", "live_captions",
+                           "camera"}
                   | web_capture.CAPTURE_FIELDS, where)
         fps = self.guarded(lambda: self.number(table, "fps", where, 1, 30))
         scale = self.guarded(lambda: self.number(table, "scale", where, 0.1, 1.0))
@@ -293,8 +295,9 @@ class _Checker:
         audio = self.guarded(lambda: self.string(table, "audio", where)) or "none"
         web = web_capture.read_web_capture(self, table, where)
         captions = self.guarded(lambda: self.flag(table, "live_captions", where, True))
+        camera = self.guarded(lambda: self.flag(table, "camera", where, False))
         return Capture(fps or 10.0, scale or 1.0, keys, titles, transcribe, audio.strip(), web,
-                       live_captions=captions is not False)
+                       live_captions=captions is not False, camera=camera is True)
 
     def tasks(self, questionnaires: Questionnaires) -> tuple[Task, ...]:
         raw = self.data.get("task")

@@ -27,7 +27,8 @@ import av
 import cv2
 import numpy as np
 
-from sessions.events import CAMERA_FILE, VIDEO_FILE, MarkerKind, Speaker, keyframe_name
+from sessions.events import VIDEO_FILE, MarkerKind, Speaker, keyframe_name
+from sessions.media.browser_camera import build_camera
 from sessions.media.browser_chunks import BrowserChunks, Run
 
 if TYPE_CHECKING:
@@ -38,7 +39,6 @@ AUDIO_BITRATE = 48_000
 MOVFLAGS = "frag_keyframe+empty_moov+default_base_moof"
 TIME_BASE = Fraction(1, 1000)
 MAX_WIDTH = 1920            # a larger screen is scaled down, as `capture.scale` would
-CAMERA_WIDTH = 320
 GAP_SECONDS = 0.25          # a pause between runs shorter than this is no gap worth marking
 KEYFRAME_CHANGE = 0.01      # fraction of pixels changed that makes a keyframe still
 KEYFRAME_EVERY = 1.0        # seconds at least between stills: a screen in motion needs no more
@@ -69,13 +69,8 @@ def build_media(store: Store, session_id: str, *, fps: float = 10.0) -> Built:
             frames = _write_video(folder / VIDEO_FILE, screen_runs, fps, MAX_WIDTH, sound=True,
                                   built=built, keyframes=folder)
             _store_frames(store, session_id, frames)
-        if camera_runs:
-            camera = Built()
-            _write_video(folder / CAMERA_FILE, camera_runs, fps, CAMERA_WIDTH, sound=False,
-                         built=camera, keyframes=None)
-            if camera.frames:
-                built.device["camera"] = {"file": CAMERA_FILE, "width": camera.device["video_width"],
-                                          "height": camera.device["video_height"], "spec": "browser"}
+        if camera_runs and (camera := build_camera(camera_runs, folder)) is not None:
+            built.device["camera"] = camera
     built.gaps = [g for g in _gaps(screen_runs) if not _paused(store, session_id, g)]
     _mark_gaps(store, session_id, built.gaps)
     if screen_runs:

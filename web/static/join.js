@@ -9,6 +9,8 @@
 // the session clock: the page measures the offset to the server's clock (the exchange with
 // the shortest round trip, taking half the round trip as the one-way delay).
 
+import {camera as cameraOf} from "./join_camera.js";
+
 const root = document.getElementById("join");
 // sessions/events.py's js_constants, embedded by base.html: the live namespace and event names
 const uxlab = JSON.parse(document.getElementById("uxlab-constants")?.textContent || "{}");
@@ -23,6 +25,12 @@ const FORMATS = ["video/webm;codecs=vp8,opus", "video/webm;codecs=vp9,opus", "vi
 
 const page = {bitrate: 0, lowered: 0, failed: 0, session: null, startedAt: 0, offset: 0, state: null, mic: null, display: null,
               recorder: null, run: null, ending: false, timer: null, db: null, sending: false};
+
+// the participant's camera, when the study records it (join_camera.js)
+const camera = cameraOf(root, $("camera-note"), {
+  call: (path, options) => call(path, options), keep: (chunk) => keep(chunk), clientNow: () => clientNow(),
+  toSession: (at) => at + page.offset - page.startedAt, session: () => page.session,
+  marker: (what) => call("/marker", {method: "POST", body: {what, t: sessionNow()}}).catch(() => {})});
 
 // -- talking to the server ---------------------------------------------------------------
 async function call(path, {method = "GET", body, raw} = {}) {
@@ -117,6 +125,7 @@ async function send() {
         await call(`/chunk/${chunk.track}/${chunk.run}/${chunk.seq}?t=${chunk.t.toFixed(3)}`, {method: "POST", raw: chunk.blob});
         await kept("readwrite", (store) => store.delete(chunk.key));
         wait = 500;
+        if (page.refused) { page.refused = false; problem(""); }
         if (queue.length > 3) say(`Sending your recording (${queue.length - 1} s still to send)…`);
         if (queue.length > SLOW_BACKLOG && Date.now() - page.failed > 20_000) slower();   // not a backlog left by an outage
         else if (!page.ending) say("Recording.");
@@ -128,9 +137,14 @@ async function send() {
           await kept("readwrite", (store) => store.delete(chunk.key));
           continue;
         }
-        say(`The connection to the study is away: your recording is kept on this computer ` +
-            `(${queue.length} s) and sent when it is back.`);
-        if (error.status === 503) problem(error.message);
+        if (error.status === 503) {   // the server cannot store it (its disk is full): its sentence
+          problem(error.message);
+          page.refused = true;
+          say(`Your recording is kept on this computer (${queue.length} s) and sent when the study's server can store it.`);
+        } else {
+          say(`The connection to the study is away: your recording is kept on this computer ` +
+              `(${queue.length} s) and sent when it is back.`);
+        }
         await new Promise((r) => setTimeout(r, wait));
         wait = Math.min(wait * 2, 4000);
       }
@@ -164,6 +178,7 @@ async function deviceCheck() {
   $("share").disabled = true;   // until the microphone is there
   try {
     page.mic = await navigator.mediaDevices.getUserMedia({audio: {echoCancellation: true, noiseSuppression: true}});
+    await camera.check($("camera-preview"));   // refused: said, and the session goes on without it
     $("share").disabled = !usable;
   } catch (error) {
     problem("The browser did not let this page use your microphone, so nothing is recorded. " +
@@ -285,10 +300,11 @@ async function begin() {
   const trip = await syncClock();
   root.dataset.roundTrip = trip.toFixed(4);
   await (early || startRecording(display))();
+  camera.start();
   send();
   startLive();
   await refresh();
-  setInterval(() => { if (root.dataset.mode === "moderated" && !page.ending) refresh(); }, 1000);
+  setInterval(() => { if (!page.ending) refresh(root.dataset.mode !== "moderated"); }, 1000);
 }
 
 // -- live: observers see and hear the session through the same contract as a native one --------
@@ -374,23 +390,30 @@ async function slower() {
 }
 
 // -- the privacy pause: capture stops, nothing is stored for the stretch, the markers say so ----
-async function pause() {
+async function pause(asked = false) {
   if (page.paused || !page.recorder) return;
   page.paused = true;
   root.dataset.paused = "1";
   const t = sessionNow();
   await stopRecorder(page.recorder);   // first: nothing more is captured
-  await call("/marker", {method: "POST", body: {what: "pause", t}}).catch(() => {});
+  await camera.stop();
+  page.pausedAt = t;
+  await call("/marker", {method: "POST", body: {what: "pause", t, asked}}).catch(() => {});
   stopLive();
   show("paused-step");
 }
 
-async function resume() {
-  if (!page.paused) return;
+async function resume(asked = false) {
+  if (!page.paused || page.resuming) return;
+  page.resuming = true;
   const t = sessionNow();
   const ready = startRecording(page.display);
-  await call("/marker", {method: "POST", body: {what: "resume", t}}).catch(() => {});
+  camera.start();
+  await call("/marker", {method: "POST", body: {what: "resume", t, asked}}).catch(() => {});
   await ready();
+  page.resuming = false;
+  // a running task's time limit leaves the pause out (the server's next state says the same)
+  if (page.state?.stage === "task") page.state.paused_for = (page.state.paused_for || 0) + (t - page.pausedAt);
   startLive();
   page.paused = false;
   root.dataset.paused = "0";
@@ -398,10 +421,16 @@ async function resume() {
 }
 
 // -- tasks and questions -------------------------------------------------------------------
-async function refresh() {
+async function refresh(pauseOnly = false) {
   try {
     const state = await call("/state");
-    if (page.state && state.key === page.state.key) return;   // nothing changed: keep what is typed
+    // the moderator's console asked for the privacy pause, or to resume from it
+    if (state.asked === "pause" && !page.ending) pause(true);
+    else if (state.asked === "resume" && !page.ending) resume(true);
+    if (pauseOnly || (page.state && state.key === page.state.key)) {   // nothing changed: keep what is typed
+      if (page.state) page.state.paused_for = state.paused_for;
+      return;
+    }
     render(state);
   } catch (error) {
     say("The study's server does not answer just now; your recording is kept and sent when it does.");
@@ -437,7 +466,7 @@ function render(state) {
 
 function countDown(state) {
   const tick = () => {
-    const left = state.started + state.time_limit - sessionNow();
+    const left = state.started + (state.paused_for || 0) + state.time_limit - sessionNow();
     $("timer").textContent = left > 0 ? `${Math.ceil(left)} s left` : "Time is up.";
     if (left <= 0) {
       clearInterval(page.timer);
@@ -533,7 +562,7 @@ async function finish() {
   page.ending = true;
   show("end-step");
   const t = sessionNow();
-  await stopRecorder(page.recorder);
+  await Promise.all([stopRecorder(page.recorder), camera.close()]);   // the camera ends with the screen
   stopLive();
   for (const track of page.display?.getTracks() || []) track.stop();
   for (const track of page.mic?.getTracks() || []) track.stop();

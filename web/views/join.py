@@ -33,7 +33,7 @@ from sessions.media.browser_assembly import build_media
 from sessions.media.browser_chunks import TRACKS, BrowserChunks
 from web import current
 from web.instruments import instrument, validate
-from web.views import remote_tasks
+from web.views import remote_moderation, remote_tasks
 
 bp = Blueprint("join", __name__)
 MARKERS = {"share_stopped": "the participant stopped sharing their screen",
@@ -77,7 +77,7 @@ def page(token: str):
     study = current.study()
     return render_template("join/join.html", token=token, study=study, mode=inv.mode,
                            moderated=inv.mode == Mode.MODERATED, microphone=True,
-                           resuming=inv.session_id is not None)
+                           resuming=inv.session_id is not None, camera=study.capture.camera)
 
 
 @bp.route("/join/<token>/clock")
@@ -175,8 +175,12 @@ def marker(token: str):
         raise BadRequest(f"unknown marker {str(what)[:30]!r}")
     t = _time(data.get("t"), session)
     kind = KINDS.get(what, MarkerKind.MARKER)
-    current.store().markers.add(session["id"], t, kind.value, author="participant" if what in ("pause", "resume")
-                                else "browser", text=MARKERS[what])
+    # a pause the moderator's console asked for is the moderator's, as in the lab
+    author = ("moderator" if data.get("asked") is True else "participant") if what in ("pause", "resume") \
+        else "browser"
+    current.store().markers.add(session["id"], t, kind.value, author=author, text=MARKERS[what])
+    if what in ("pause", "resume"):
+        remote_moderation.tell_console(session["id"])
     return jsonify({"ok": True})
 
 

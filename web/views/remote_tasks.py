@@ -20,6 +20,7 @@ from web.participant_state import participant_state
 
 TASK_ACTIONS = ("start", Outcome.SUCCESS.value, Outcome.GAVE_UP.value, Outcome.TIMED_OUT.value)
 CLOCK_SLACK = 2.0   # seconds a page's stamp may run ahead of the server's clock
+PAUSE_REQUEST = "pause_request"   # the device record's field for the console's pause wish
 
 
 def session_now(session: dict) -> float:
@@ -32,20 +33,24 @@ def state(store: Store, study: Study, session: dict) -> dict[str, Any]:
     attempts = store.attempts.all(session["id"])
     tasks_total = len(study.tasks)
     done = {a["task"] for a in attempts if a["ended"] is not None}
-    base = {"tasks_total": tasks_total, "tasks_done": len(done), "t": round(session_now(session), 3)}
+    now = session_now(session)
+    pause = pause_state(store, session)
+    base = {"tasks_total": tasks_total, "tasks_done": len(done), "t": round(now, 3),
+            "paused": pause["paused"], "asked": pause["asked"]}
     shown = participant_state(store, study, session)
     if shown["stage"] == "task":
         running = [a for a in attempts if a["ended"] is None][-1]
         task = study.task(running["task"])
         return {**base, "stage": "task", "key": shown["key"], "task": running["task"],
                 "prompt": shown["prompt"], "started": running["started"],
-                "time_limit": task.time_limit if task else None}
+                "time_limit": task.time_limit if task else None,
+                "paused_for": round(paused_within(store, session["id"], float(running["started"]), now), 3)}
     if shown["stage"] in ("post_task", "post_session"):
         return {**base, "stage": shown["stage"], "key": shown["key"],
                 "prompt": shown.get("prompt"),
                 "instruments": [_instrument(study, name) for name in shown["instruments"]]}
     upcoming = next((t for t in study.tasks if t.id not in done), None)
-    if upcoming is not None:
+    if upcoming is not None and shown["stage"] != "done":   # a session ended early starts nothing more
         return {**base, "stage": "ready", "key": f"ready:{upcoming.id}", "task": upcoming.id,
                 "prompt": upcoming.prompt, "time_limit": upcoming.time_limit}
     return {**base, "stage": "done", "key": "done"}
@@ -78,13 +83,18 @@ def act(store: Store, study: Study, session: dict, action: Any, task: Any, t: An
     defined = study.task(attempt["task"])
     limit = defined.time_limit if defined is not None else None
     ended, outcome = max(t, float(attempt["started"])), str(action)
-    if limit is not None and (outcome == Outcome.TIMED_OUT or ended - attempt["started"] > limit):
-        # past the limit the attempt ended at the limit, whatever the page said
-        ended, outcome = float(attempt["started"]) + limit, Outcome.TIMED_OUT.value
+    paused = paused_within(store, session["id"], float(attempt["started"]), ended)
+    if outcome == Outcome.TIMED_OUT and limit is not None \
+            and ended - attempt["started"] - paused < limit - CLOCK_SLACK:
+        raise Conflict("this task's time limit has not passed yet (privacy pauses do not count)")
+    if limit is not None and (outcome == Outcome.TIMED_OUT or ended - attempt["started"] - paused > limit):
+        # past the limit the attempt ended at the limit (privacy pauses left out, as in the
+        # lab), whatever the page said
+        ended, outcome = float(attempt["started"]) + paused + limit, Outcome.TIMED_OUT.value
+        paused = paused_within(store, session["id"], float(attempt["started"]), ended)
     elif outcome == Outcome.TIMED_OUT:
         raise BadRequest("this task has no time limit")
-    store.attempts.end(attempt["id"], round(ended, 3), outcome,
-                       round(paused_within(store, session["id"], float(attempt["started"]), ended), 3))
+    store.attempts.end(attempt["id"], round(ended, 3), outcome, round(paused, 3))
 
 
 def paused_within(store: Store, session_id: str, start: float, end: float) -> float:
@@ -100,6 +110,31 @@ def paused_within(store: Store, session_id: str, start: float, end: float) -> fl
     if since is not None:
         total += max(0.0, end - max(since, start))
     return total
+
+
+def pause_state(store: Store, session: dict) -> dict[str, Any]:
+    """The privacy pause as the page and the console see it: `paused` (a pause marker with
+    no resume after it), `by` (that marker's author), and `asked`: "pause" or "resume"
+    when the moderator's console asked the page for it and the page has not done it yet.
+
+    The console's wish is kept in the session's device record (`pause_request`: the wish,
+    who, and the last marker id when it was made): the page answers it with the pause or
+    resume marker its own button would leave, which is what makes a wish answered, so a
+    reloaded page is never asked twice."""
+    markers = [m for m in store.markers.all(session["id"]) if m["kind"] in (MarkerKind.PAUSE, MarkerKind.RESUME)]
+    running = None
+    for marker in markers:
+        if marker["kind"] == MarkerKind.PAUSE and running is None:
+            running = marker
+        elif marker["kind"] == MarkerKind.RESUME:
+            running = None
+    request = (session.get("device") or {}).get(PAUSE_REQUEST)
+    asked = None
+    if isinstance(request, dict) and not any(m["id"] > int(request.get("after") or 0) for m in markers):
+        wanted = request.get("pause") is True
+        if wanted != (running is not None):
+            asked = "pause" if wanted else "resume"
+    return {"paused": running is not None, "by": running["author"] if running else None, "asked": asked}
 
 
 def abandon_running(store: Store, session: dict, t: float) -> None:

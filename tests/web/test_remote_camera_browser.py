@@ -1,0 +1,138 @@
+"""The participant's camera in a remote session, in a real Chromium with its fake camera:
+the study's [capture] camera makes the join page ask for it, preview it and record it in
+~1 s chunks beside the screen; the server builds camera.mp4 as a native session has it,
+and the replay's picture-in-picture plays it. A camera the browser refuses is said in a
+sentence and the session goes on without it."""
+from __future__ import annotations
+
+import time
+
+import av
+import pytest
+
+from sessions.events import CAMERA_FILE
+from sessions.media.browser_chunks import BrowserChunks
+from tests.conftest import CHROMIUM_ARGS, write_study
+from tests.web.browser import log_in
+
+CAMERA_STUDY = """
+title = "Remote study with a camera"
+
+[capture]
+fps = 10
+camera = true
+
+[[task]]
+id = "look"
+prompt = "Look around the page."
+time_limit = 120
+
+[questionnaires]
+post_task = []
+post_session = []
+"""
+FAKE_DEVICES = ["--use-fake-device-for-media-stream", "--auto-select-desktop-capture-source=Entire screen"]
+
+
+@pytest.fixture
+def study_dir(tmp_path):
+    return write_study(tmp_path / "study", CAMERA_STUDY)
+
+
+def wait_for(page, attribute: str, wanted: str, timeout: float = 20.0) -> None:
+    """Poll a data attribute of the join page (no eval: the page keeps its real policy)."""
+    deadline = time.monotonic() + timeout
+    while (value := page.get_attribute("#join", f"data-{attribute}")) != wanted:
+        assert time.monotonic() < deadline, f"data-{attribute} is {value!r}; the page says " \
+                                            f"{page.text_content('#problem')!r}"
+        time.sleep(0.05)
+
+
+def until(check, what: str, timeout: float = 20.0):
+    deadline = time.monotonic() + timeout
+    while not (value := check()):
+        assert time.monotonic() < deadline, what
+        time.sleep(0.1)
+    return value
+
+
+def test_the_camera_is_previewed_recorded_built_and_played_in_the_picture_in_picture(chromium, live_server,
+                                                                                      web_store):
+    token, _ = web_store.invitations.create("P07", actor="rita")
+    browser = chromium.browser_type.launch(executable_path="/usr/bin/chromium",
+                                           args=CHROMIUM_ARGS + FAKE_DEVICES + ["--use-fake-ui-for-media-stream"])
+    try:
+        page = browser.new_context(bypass_csp=False).new_page()
+        page.goto(f"{live_server}/join/{token}")
+        assert "camera" in page.text_content("#recorded")          # consent names what is recorded
+        page.check("#consent")
+        page.click("#agree")
+        wait_for(page, "camera-preview", "1")                        # the device check shows the camera
+        until(lambda: page.eval_on_selector("#camera-preview", "v => v.videoWidth") > 0, "no preview picture")
+        assert page.is_visible("#camera-preview") and web_store.sessions.all() == []
+        page.wait_for_selector("#share:not([disabled])")
+        page.click("#share")
+        wait_for(page, "stage", "ready")
+        page.click("#start")
+        wait_for(page, "stage", "task")
+        wait_for(page, "camera-run", "0")
+        (session,) = web_store.sessions.all()
+        chunks = BrowserChunks(web_store.media, session["id"])
+        until(lambda: len(chunks.acknowledged("camera", 0)) >= 3, "camera chunks never arrived")
+        page.click("#done")
+        wait_for(page, "ended", "1", timeout=60.0)
+    finally:
+        browser.close()
+
+    deadline = time.monotonic() + 60
+    while not (session := web_store.sessions.get(session["id"]))["device"].get("built"):
+        assert time.monotonic() < deadline, "the media were never built"
+        time.sleep(0.1)
+    camera = session["device"]["camera"]
+    assert camera["file"] == CAMERA_FILE and camera["spec"] == "browser" and camera["width"] <= 480
+    # the native camera file's shape: H.264, no sound, first picture at 0, at most 15 a second
+    with av.open(str(web_store.media.camera(session))) as container:
+        assert not container.streams.audio
+        stream = container.streams.video[0]
+        assert stream.codec_context.name == "h264"
+        assert (stream.codec_context.width, stream.codec_context.height) == (camera["width"], camera["height"])
+        times = [f.time for f in container.decode(stream)]
+    (run,) = chunks.runs("camera")
+    assert times[0] == 0.0 and all(b - a >= 0.06 for a, b in zip(times[1:], times[2:]))
+    # on the session clock: pictures from the run's start to its end (the fake camera, encoded
+    # on a busy machine, gives a few pictures a second)
+    assert times[1] >= run.start - 0.2 and times[-1] > run.end() - 2.5, (times, run.start, run.end())
+    assert len(times) >= times[-1] - run.start, times
+
+    # the replay's picture-in-picture plays it beside the screen
+    reviewer = chromium.new_page()
+    try:
+        log_in(reviewer, live_server)
+        reviewer.goto(f"{live_server}/sessions/{session['id']}")
+        reviewer.wait_for_selector("#pip video")
+        reviewer.wait_for_function("document.querySelector('#pip video').readyState >= 2", timeout=20000)
+        reviewer.click("#play")
+        reviewer.wait_for_function("document.querySelector('#pip video').currentTime > 1.0", timeout=20000)
+        assert reviewer.evaluate("document.querySelector('#pip video').videoWidth") == camera["width"]
+    finally:
+        reviewer.close()
+
+
+def test_a_refused_camera_is_said_and_the_session_goes_on_without_it(chromium, live_server, web_store):
+    token, _ = web_store.invitations.create("P07", actor="rita")
+    browser = chromium.browser_type.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS + FAKE_DEVICES)
+    try:
+        context = browser.new_context(bypass_csp=False)
+        context.grant_permissions(["microphone"])                  # the camera is not allowed
+        page = context.new_page()
+        page.goto(f"{live_server}/join/{token}")
+        page.check("#consent")
+        page.click("#agree")
+        wait_for(page, "camera", "refused")
+        note = page.text_content("#camera-note")
+        assert "did not let this page use your camera" in note and "goes on without it" in note
+        page.wait_for_selector("#share:not([disabled])")          # the session may begin all the same
+        assert not page.is_visible("#camera-preview")
+    finally:
+        browser.close()
+    assert web_store.sessions.all() == []
