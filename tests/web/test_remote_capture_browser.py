@@ -131,3 +131,15 @@ def test_the_product_tab_from_the_join_page_sends_named_clicks_to_the_remote_ses
     (attempt,) = web_store.attempts.all(session["id"])
     assert all(attempt["started"] < c["t"] for c in clicks)
     assert len(web_store.sessions.all()) == 1
+
+
+@pytest.mark.parametrize("url, stored", [
+    ("https://shop.example/?uxlab_join=abc", "https://shop.example/"),
+    ("https://shop.example/a?x=a+b%20c&uxlab_join=abc&y=1#top", "https://shop.example/a?x=a+b%20c&y=1#top"),
+    ("https://shop.example/a?my_uxlab_join=1", "https://shop.example/a?my_uxlab_join=1"),
+    ("https://[::1/?uxlab_join=abc", "https://[::1/"),
+    (None, None),
+])
+def test_a_stored_url_never_keeps_a_join_token(url, stored):
+    from web.views.capture import without_join_token
+    assert without_join_token(url) == stored
