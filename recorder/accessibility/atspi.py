@@ -26,10 +26,13 @@ TEXT = "org.a11y.atspi.Text"
 EDITABLE_TEXT = "org.a11y.atspi.EditableText"
 SCREEN = 0   # ATSPI_COORD_TYPE_SCREEN: boxes and points in screen pixels
 # AtspiStateType bit numbers (at-spi2-core's atspi-constants.h)
-STATE_ACTIVE, STATE_EDITABLE, STATE_SHOWING, STATE_VISIBLE = 1, 7, 25, 30
+STATE_ACTIVE, STATE_EDITABLE, STATE_SELECTABLE, STATE_SHOWING, STATE_VISIBLE = 1, 7, 22, 25, 30
 MAX_DEPTH = 40           # GetAccessibleAtPoint steps from a window to its deepest widget
 CALL_TIMEOUT = 0.05      # one application's answer; past it that application is skipped
 ANCESTORS = 3            # how far up a plain widget (a label) looks for the control it is in
+# widgets that show something rather than do something, even when they carry an action
+PLAIN_ROLES = frozenset({"static", "label", "paragraph", "image", "icon", "filler", "section", "panel",
+                         "text"})
 
 Ref = tuple[str, str]    # (bus name, object path): an AT-SPI object reference
 Box = tuple[int, int, int, int]
@@ -80,6 +83,27 @@ def _has(states: Any, bit: int) -> bool:
     """Whether an AT-SPI state set (32 states per word) holds state `bit`."""
     word = bit // 32
     return len(states) > word and bool(states[word] >> (bit % 32) & 1)
+
+
+@dataclass(frozen=True)
+class _Node:
+    """One accessible object, as far as choosing the widget to name needs it."""
+
+    ref: Ref
+    role: str
+    interfaces: frozenset[str]
+    states: tuple[int, ...]
+
+    @property
+    def editable(self) -> bool:
+        return _has(self.states, STATE_EDITABLE) or EDITABLE_TEXT in self.interfaces
+
+    @property
+    def is_control(self) -> bool:
+        """Something a participant acts on: a field, a selectable row, or a widget with an
+        action that is not plain text or a picture."""
+        return (self.editable or _has(self.states, STATE_SELECTABLE)
+                or (ACTION in self.interfaces and self.role not in PLAIN_ROLES))
 
 
 class AtspiClient:
@@ -143,16 +167,17 @@ class AtspiClient:
                                   signature, body)
         return self._body(self._bus.send_and_get_reply(message, timeout=left))
 
-    def _name(self, ref: Ref, deadline: float) -> str:
+    def _property(self, ref: Ref, name: str, deadline: float) -> Any:
+        """A property of the Accessible interface ("Name", "Parent")."""
         from jeepney import DBusAddress, Properties
         if self._bus is None:
             raise AtspiError("not connected to the accessibility bus")
         left = min(deadline - time.monotonic(), CALL_TIMEOUT)
         if left <= 0:
             raise TimeoutError("the lookup's deadline passed")
-        message = Properties(DBusAddress(ref[1], bus_name=ref[0], interface=ACCESSIBLE)).get("Name")
+        message = Properties(DBusAddress(ref[1], bus_name=ref[0], interface=ACCESSIBLE)).get(name)
         value = self._body(self._bus.send_and_get_reply(message, timeout=left))[0]
-        return str(value[1]) if isinstance(value, tuple) else str(value)
+        return value[1] if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str) else value
 
     def widget_at(self, x: int, y: int, deadline: float) -> Widget | None:
         """The deepest widget an application shows at screen point (x, y), or None (no
@@ -196,33 +221,41 @@ class AtspiClient:
             return None
         return min(found, key=lambda item: (not item[0], item[1]))[2]
 
-    def _control(self, path: list[Ref], deadline: float) -> tuple[Ref, list[str]]:
-        """The widget to name: the deepest, or, when that is plain (a label in a button), the
-        nearest control it sits in, with that widget's interfaces."""
-        deepest = path[-1]
-        interfaces = list(self._call(*deepest, ACCESSIBLE, "GetInterfaces", deadline=deadline)[0])
-        if ACTION in interfaces or len(path) < 2:
-            return deepest, interfaces
-        for ref in reversed(path[-1 - ANCESTORS:-1]):
-            if ref == path[0]:
-                break
-            above = list(self._call(*ref, ACCESSIBLE, "GetInterfaces", deadline=deadline)[0])
-            if ACTION in above:
-                return ref, above
-        return deepest, interfaces
-
-    def _describe(self, control: tuple[Ref, list[str]], deadline: float) -> Widget:
-        ref, interfaces = control
+    def _node(self, ref: Ref, deadline: float) -> _Node:
         role = str(self._call(*ref, ACCESSIBLE, "GetRoleName", deadline=deadline)[0])
-        name = self._name(ref, deadline).strip()
-        box = _box(self._call(*ref, COMPONENT, "GetExtents", "u", (SCREEN,), deadline=deadline)[0])
-        states = self._call(*ref, ACCESSIBLE, "GetState", deadline=deadline)[0]
-        editable = _has(states, STATE_EDITABLE) or EDITABLE_TEXT in interfaces
+        interfaces = frozenset(str(i) for i in self._call(*ref, ACCESSIBLE, "GetInterfaces", deadline=deadline)[0])
+        states = tuple(int(w) for w in self._call(*ref, ACCESSIBLE, "GetState", deadline=deadline)[0])
+        return _Node(ref, role, interfaces, states)
+
+    def _control(self, path: list[Ref], deadline: float) -> tuple[_Node, _Node]:
+        """The widget to name and the deepest one: the deepest itself, or, when that is
+        plain (a label in a list row; Chromium gives a button's text a "click-ancestor"
+        action), the nearest control it sits in below the window, found by its parents
+        (a hit test may jump straight to the deepest widget)."""
+        deepest = node = self._node(path[-1], deadline)
+        for _ in range(ANCESTORS):
+            if node.is_control or node.ref == path[0]:
+                break
+            parent = self._property(node.ref, "Parent", deadline)
+            ref = (str(parent[0]), str(parent[1]))
+            if ref == path[0] or ref[1] == NULL_PATH:
+                break
+            node = self._node(ref, deadline)
+        return (node if node.is_control else deepest), deepest
+
+    def _describe(self, nodes: tuple[_Node, _Node], deadline: float) -> Widget:
+        """The widget's role, name and box; a control with no name of its own is named by
+        the text it shows (the label it holds), as a web page's accessible name comes from
+        its content."""
+        node, deepest = nodes
+        name = str(self._property(node.ref, "Name", deadline)).strip()
+        if not name and deepest is not node:
+            name = str(self._property(deepest.ref, "Name", deadline)).strip()
+        box = _box(self._call(*node.ref, COMPONENT, "GetExtents", "u", (SCREEN,), deadline=deadline)[0])
         shows_typing = False
-        if editable and name and TEXT in interfaces:
-            typed = str(self._call(*ref, TEXT, "GetText", "ii", (0, -1), deadline=deadline)[0]).strip()
+        if node.editable and name and TEXT in node.interfaces:
+            typed = str(self._call(*node.ref, TEXT, "GetText", "ii", (0, -1), deadline=deadline)[0]).strip()
             shows_typing = bool(typed) and (typed in name or name in typed)
-        elif editable and name:
+        elif node.editable and name:
             shows_typing = True   # cannot tell: a field's name is kept only when it is surely a label
-        return Widget(role, name, box, ACTION in interfaces or editable,
-                      shows_typing)
+        return Widget(node.role, name, box, node.is_control, shows_typing)

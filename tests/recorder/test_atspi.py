@@ -22,7 +22,7 @@ from recorder.accessibility.resolver import DEADLINE, NOTE, WidgetResolver
 from recorder.virtual_display import stop_process
 from sessions.export import timeline
 from sessions.store import Store
-from tests.recorder.gtk_app import OPEN, PASSWORD, SAVE, SEARCH, SECRET_NAME
+from tests.recorder.gtk_app import LIST, OPEN, PASSWORD, SAVE, SEARCH, SECRET_NAME
 
 GTK_APP = Path(__file__).parent / "gtk_app.py"
 SYSTEM_PYTHON = "/usr/bin/python3"   # python3-gi lives there, not in the venv
@@ -155,7 +155,8 @@ def test_a_recording_names_each_widget_clicked_and_keeps_no_secret(driver, gtk_a
     driver.start("--consent", "--prompt", "none")
     rest_and_click(driver, *centre(SEARCH))          # focus the search field (no name yet)
     driver.type(TYPED)                              # it takes what was typed as its name
-    clicks = [centre(SEARCH), centre(SAVE), centre(OPEN), centre(PASSWORD), (10, 290), (900, 600)]
+    alpha = (LIST[0] + 100, LIST[1] + 8)             # on the label of the list's first row
+    clicks = [centre(SEARCH), centre(SAVE), centre(OPEN), centre(PASSWORD), alpha, (5, 5), (900, 600)]
     for x, y in clicks:                             # the search field again, now named by the typing
         rest_and_click(driver, x, y)
     gtk_app.wait_printed("clicked Open")           # the clicks reached the application
@@ -169,11 +170,12 @@ def test_a_recording_names_each_widget_clicked_and_keeps_no_secret(driver, gtk_a
     store.close()
     assert [(r["x"], r["y"]) for r in presses] == [clicks[0], *clicks]
     assert [r["text"] for r in presses] == ["text", "text", "push button 'Save'", "push button 'Open'",
-                                            "password text", "panel", None]
+                                            "password text", "list item 'Alpha'", "panel", None]
     save = json.loads(presses[2]["target"])
     assert save == {"role": "push button", "name": "Save", "page": list(SAVE), "view": list(SAVE),
                     "interactive": True}
-    assert json.loads(presses[5]["target"])["interactive"] is False   # the window's background
+    assert json.loads(presses[5]["target"])["interactive"] is True    # the row, not the label in it
+    assert json.loads(presses[6]["target"])["interactive"] is False   # the window's background
     assert presses[-1]["target"] is None                              # no window there: pixels only
     assert "name" not in json.loads(presses[4]["target"])             # a password field: its role only
     stored = b"".join(path.read_bytes() for path in study_dir.glob("uxlab.db*"))
