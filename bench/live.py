@@ -199,8 +199,10 @@ class RecorderProcess:
 
 
 def record(folder: Path, display: VirtualDisplay, seconds: float, live_url: str | None,
-           observers: Observers | None, participant: str, extra: list[str]) -> dict:
-    """One `uxlab record` run; returns the recorder's fps and what the observers got."""
+           observers: Observers | None, participant: str, extra: list[str],
+           meanwhile: Callable[[], object] | None = None) -> dict:
+    """One `uxlab record` run; returns the recorder's fps and what the observers got.
+    `meanwhile` runs once the recorder has started, while it records."""
     command = [str(UXLAB), "record", str(folder), "--participant", participant, "--display", display.name,
                "--consent", "--prompt", "none", "--duration", str(seconds)]
     if live_url:
@@ -210,6 +212,8 @@ def record(folder: Path, display: VirtualDisplay, seconds: float, live_url: str 
         if observers:
             observers.join(recorder.session_id)
         joined = time.time()
+        if meanwhile is not None:
+            meanwhile()
     except BaseException:
         recorder.stop()
         raise
@@ -218,7 +222,9 @@ def record(folder: Path, display: VirtualDisplay, seconds: float, live_url: str 
     frames = session["stats"]["frames_written"]
     result = {"recorder_fps": frames / session["duration"], "dropped": session["stats"]["frames_dropped"]}
     if observers:
-        result.update(delivery(observers, joined + 1.0, session["started_at"] + session["duration"]))
+        # steady from a second after the join (half the run, in a run shorter than 2 s)
+        settle = min(1.0, seconds / 2)
+        result.update(delivery(observers, joined + settle, session["started_at"] + session["duration"]))
     return result
 
 
@@ -274,20 +280,29 @@ def main() -> None:
                                     stdout=subprocess.PIPE, text=True)
         assert animator.stdout.readline().strip() == "ready"
         port = free_port()
-        server = subprocess.Popen([str(UXLAB), "serve", str(folder), "--port", str(port)],
-                                  env={**os.environ, "UXLAB_LIVE_TOKEN": TOKEN},
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{port}"
+        servers: list[subprocess.Popen] = []
+
+        def start_server() -> None:
+            servers.append(subprocess.Popen([str(UXLAB), "serve", str(folder), "--port", str(port)],
+                                            env={**os.environ, "UXLAB_LIVE_TOKEN": TOKEN},
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         try:
-            for _ in range(200):
+            # a participant id per run: a second session under one id needs a person's yes.
+            # The server starts after the baseline has started (a recorder that cannot start
+            # costs no server); the smoke run starts it during the baseline, which a full
+            # run keeps to itself
+            rows = [("none (baseline, no --live)",
+                     record(folder, display, args.seconds, None, None, "baseline", args.record_option,
+                            meanwhile=start_server if args.quick else None))]
+            if not servers:
+                start_server()
+            for _ in range(600):
                 with socket.socket() as s:
                     if s.connect_ex(("127.0.0.1", port)) == 0:
                         break
                 time.sleep(0.05)
             cookie = login(url, "watcher", "watcher-password")
-            # a participant id per run: a second session under one id needs a person's yes
-            rows = [("none (baseline, no --live)",
-                     record(folder, display, args.seconds, None, None, "baseline", args.record_option))]
             for count in counts:
                 observers = Observers(url, cookie, count)
                 observers.connect()
@@ -297,8 +312,9 @@ def main() -> None:
                 finally:
                     observers.close()
         finally:
-            server.terminate()
-            server.wait()
+            for server in servers:
+                server.terminate()
+                server.wait()
             animator.kill()
             animator.wait()
     print_table(rows, args.seconds, args.fps, args.size)

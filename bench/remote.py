@@ -9,12 +9,17 @@
    its own invitation, all at once: how long from a chunk's recording until it is stored
    (its upload started when the page had it; stored = on disk, as the server stamps it),
    how many were lost, the server's CPU per participant and the storage an hour takes.
+3. Live: logged-in observers on the live page's contract (Socket.IO /live) watch the real
+   page while it records, then one observer per simulated participant, each of which also
+   sends live frames as the join page does (the real page's own JPEG, 4 a second, on its
+   join token): latency = the observer's arrival time minus the participant's capture
+   stamp, one host's clock (the page's Date.now() and this process's time.time()).
 
 Beside them, the native recorder's figures where they compare (FIELD-NOTES.md, measured on
 the same machines): 1080p15 H.264 ultrafast, ~3.6 MB per minute, ~15 % of a core.
 
 Run: .venv/bin/python bench/remote.py [--participants 10] [--seconds 60] [--record 20]
-`--quick` is the smoke run: 2 participants for 2 s, a 2 s recording.
+`--quick` is the smoke run: 2 participants for 2 s, a 2 s recording, each watched live.
 """
 from __future__ import annotations
 
@@ -27,16 +32,21 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import aiohttp
+import socketio
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.live import login  # noqa: E402
 from bench.serve import quantile, start_server  # noqa: E402  (the same server start as serve.py)
 from recorder.virtual_display import stop_process  # noqa: E402
+from sessions.events import LIVE_NAMESPACE, LiveEvent, Role  # noqa: E402
 from sessions.media.browser_chunks import BrowserChunks  # noqa: E402
 from sessions.store import Store  # noqa: E402
 
@@ -57,6 +67,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--auto-select-desktop-capture-source=Entire screen"]
 NATIVE_MB_PER_MINUTE = 3.6     # FIELD-NOTES.md: native 1080p15, libx264 ultrafast
 NATIVE_CORE_SHARE = 0.15
+WATCHER, WATCHER_PASSWORD = "watcher", "watcher-password"
+LIVE_FPS = 4                   # the join page's live frames a second (web/static/join.js)
+LIVE_TARGET_MS = 500           # issue 19: participant -> observer p95 on loopback
 
 
 def tree_cpu_seconds(pid: int) -> float:
@@ -81,9 +94,59 @@ def tree_cpu_seconds(pid: int) -> float:
     return total
 
 
-def record_real(url: str, store: Store, seconds: float) -> tuple[str, float]:
-    """One real Chromium participant records `seconds` and ends; returns its session id and
-    how long the server took to build its media."""
+class Watchers:
+    """Logged-in observers (socketio.AsyncClient on /live, as the live page connects), on an
+    event loop of their own in a thread, so the participants' loop does not delay their
+    clock; one per session watched. A frame counts only when it was captured after its
+    observer joined: the frame a join hands over at once may be older."""
+
+    def __init__(self, url: str, cookie: str) -> None:
+        self.url, self.cookie = url, cookie
+        self.latencies: dict[str, list[float]] = {}   # session id -> seconds, arrival - capture
+        self.frame: dict = {}                          # the last frame received, as sent
+        self.clients: list[socketio.AsyncClient] = []
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    async def watch(self, session_id: str) -> None:
+        """One more observer, on this object's loop (from another loop: `watch_from`)."""
+        client = socketio.AsyncClient(reconnection=False)
+        kept = self.latencies.setdefault(session_id, [])
+        joined = [float("inf")]
+
+        async def frame(data: dict) -> None:
+            arrived = time.time()
+            if data.get("captured", 0.0) >= joined[0]:
+                kept.append(arrived - data["captured"])
+                self.frame = data
+
+        client.on(LiveEvent.FRAME, frame, namespace=LIVE_NAMESPACE)
+        await client.connect(self.url, namespaces=[LIVE_NAMESPACE], headers={"Cookie": self.cookie},
+                             transports=["websocket"], wait_timeout=20)
+        self.clients.append(client)
+        reply = await client.call(LiveEvent.JOIN, {"session": session_id}, namespace=LIVE_NAMESPACE, timeout=20)
+        if not reply.get("ok"):
+            raise SystemExit(f"an observer could not join session {session_id}: {reply.get('error')}")
+        joined[0] = time.time()
+
+    def watch_now(self, session_id: str) -> None:
+        asyncio.run_coroutine_threadsafe(self.watch(session_id), self.loop).result(60)
+
+    async def watch_from(self, session_id: str) -> None:
+        await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self.watch(session_id), self.loop))
+
+    def close(self) -> None:
+        async def disconnect() -> None:
+            await asyncio.gather(*(c.disconnect() for c in self.clients))
+        asyncio.run_coroutine_threadsafe(disconnect(), self.loop).result(30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+
+
+def record_real(url: str, store: Store, seconds: float, watchers: Watchers) -> tuple[str, float]:
+    """One real Chromium participant records `seconds`, watched live, and ends; returns its
+    session id and how long the server took to build its media."""
     from playwright.sync_api import sync_playwright
     token, _ = store.invitations.create("R00", actor="bench")
     speech = Path(tempfile.mkdtemp()) / "speech.wav"
@@ -99,6 +162,7 @@ def record_real(url: str, store: Store, seconds: float) -> tuple[str, float]:
         page.wait_for_selector("#share:not([disabled])")
         page.click("#share")
         page.wait_for_function("document.getElementById('join').dataset.run === '0'", timeout=30000)
+        watchers.watch_now(page.evaluate("document.getElementById('join').dataset.session"))
         page.wait_for_timeout(seconds * 1000)
         # the page's own end: the last chunk, every chunk acknowledged, then /end builds the media
         page.evaluate("document.getElementById('start').click()")
@@ -115,12 +179,30 @@ def record_real(url: str, store: Store, seconds: float) -> tuple[str, float]:
     return session["id"], time.monotonic() - started
 
 
+async def send_live(client: socketio.AsyncClient, frame: dict, started_at: float, until: float) -> None:
+    """Live frames as the join page sends them (volatile, never waited on), until `until`."""
+    seq = 0
+    while time.monotonic() < until:
+        now = time.time()
+        await client.emit(LiveEvent.FRAME, {"t": now - started_at, "seq": seq, "w": frame["w"], "h": frame["h"],
+                                            "jpeg": frame["jpeg"], "captured": now, "offered": now, "sent": now},
+                          namespace=LIVE_NAMESPACE)
+        seq += 1
+        await asyncio.sleep(1 / LIVE_FPS)
+
+
 async def participant(http: aiohttp.ClientSession, url: str, token: str, chunks: list[bytes],
-                      seconds: float, start_at: float) -> dict:
-    """Replay `chunks` at one a second through one invitation; returns what was sent and acked."""
+                      seconds: float, start_at: float, frame: dict,
+                      watched: Callable[[str], Awaitable[None]]) -> dict:
+    """Replay `chunks` at one a second through one invitation, sending live `frame` beside
+    them to an observer (`watched` brings one); returns what was sent and acked."""
     join = f"{url}/join/{token}"
     async with http.post(f"{join}/begin", json={"surface": "monitor", "microphone": True}) as r:
         began = await r.json()
+    live = socketio.AsyncClient(reconnection=False)
+    await live.connect(url, namespaces=[LIVE_NAMESPACE], auth={"join": token}, transports=["websocket"],
+                       wait_timeout=20)
+    await watched(began["session"])
     offset = time.time() - began["started_at"]
     async with http.post(f"{join}/run", json={"track": "screen", "start": round(offset, 3),
                                               "mime": "video/webm;codecs=vp8,opus", "surface": "monitor"}) as r:
@@ -129,6 +211,7 @@ async def participant(http: aiohttp.ClientSession, url: str, token: str, chunks:
     acked: dict[int, float] = {}
     await asyncio.sleep(max(0.0, start_at - time.monotonic()))
     first = time.monotonic()
+    sender = asyncio.ensure_future(send_live(live, frame, began["started_at"], first + seconds))
     seq = 0
     while time.monotonic() - first < seconds:
         body = chunks[0] if seq == 0 else chunks[1 + (seq - 1) % (len(chunks) - 1)]
@@ -144,16 +227,19 @@ async def participant(http: aiohttp.ClientSession, url: str, token: str, chunks:
         except aiohttp.ClientError:
             pass
         seq += 1
+    await sender
+    await live.disconnect()
     return {"session": began["session"], "run": run, "sent": sent, "acked": acked}
 
 
-async def crowd(url: str, tokens: list[str], chunks: list[bytes], seconds: float) -> list[dict]:
+async def crowd(url: str, tokens: list[str], chunks: list[bytes], seconds: float, frame: dict,
+                watchers: Watchers) -> list[dict]:
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(timeout=timeout) as http:
-        start_at = time.monotonic() + 1.0
+        start_at = time.monotonic() + 1.0 + 0.1 * len(tokens)   # time to begin and be watched
         # spread over the second, as real pages' recorders are not in step
         return await asyncio.gather(*(participant(http, url, token, chunks, seconds,
-                                                  start_at + i / max(1, len(tokens)))
+                                                  start_at + i / max(1, len(tokens)), frame, watchers.watch_from)
                                       for i, token in enumerate(tokens)))
 
 
@@ -170,19 +256,32 @@ def main() -> None:
     folder.mkdir()
     (folder / "study.toml").write_text(STUDY)
     store = Store(folder)
+    from web.auth.accounts import add_user
+    add_user(store, WATCHER, Role.OBSERVER, WATCHER_PASSWORD)
     server, url = start_server(folder, dev=False)
+    watchers: Watchers | None = None
     try:
-        real_id, build_seconds = record_real(url, store, args.record)
+        watchers = Watchers(url, login(url, WATCHER, WATCHER_PASSWORD))
+        real_id, build_seconds = record_real(url, store, args.record, watchers)
+        browser_live = [v for values in watchers.latencies.values() for v in values]
+        if not browser_live:
+            raise SystemExit(f"no live frame of the Chromium participant reached its observer in {args.record:g} s")
+        frame, watchers.latencies = watchers.frame, {}
         real = BrowserChunks(store.media, real_id).runs("screen")[0]
         chunks = [p.read_bytes() for p in real.chunks()]
         recorded_seconds = real.end() - real.start
         real_bytes = sum(len(c) for c in chunks)
         tokens = [store.invitations.create(f"P{i:02d}", actor="bench")[0] for i in range(args.participants)]
         cpu_before, wall_before = tree_cpu_seconds(server.pid), time.monotonic()
-        results = asyncio.run(crowd(url, tokens, chunks, args.seconds))
+        results = asyncio.run(crowd(url, tokens, chunks, args.seconds, frame, watchers))
         cpu = tree_cpu_seconds(server.pid) - cpu_before
         wall = time.monotonic() - wall_before
+        crowd_live = [v for values in watchers.latencies.values() for v in values]
+        if not crowd_live:
+            raise SystemExit("no live frame of the simulated participants reached their observers")
     finally:
+        if watchers is not None:
+            watchers.close()
         stop_process(server, timeout=15)
     delays, lost, sent_total, stored_bytes = [], 0, 0, 0
     for result in results:
@@ -208,8 +307,12 @@ def main() -> None:
          f"native 1080p15: ~{NATIVE_MB_PER_MINUTE * 60:.0f} MB/h"),
         ("end pressed -> media built", f"{build_seconds:.1f} s for {recorded_seconds:.1f} s recorded",
          f"{build_seconds / recorded_seconds:.2f} s per s"),
-        ("live latency participant -> observer", "not measured here",
-         "tests/web/test_join_browser.py: a frame arrives < 0.5 s after capture"),
+        ("live latency participant -> observer, Chromium page",
+         f"p50 {quantile(browser_live, 0.5):.0f} / p95 {quantile(browser_live, 0.95):.0f} ms",
+         f"{len(browser_live)} frames, 1 observer; target: p95 <= {LIVE_TARGET_MS} ms"),
+        (f"live latency participant -> observer, {len(results)} at once",
+         f"p50 {quantile(crowd_live, 0.5):.0f} / p95 {quantile(crowd_live, 0.95):.0f} ms",
+         f"{len(crowd_live)} frames at {LIVE_FPS} fps each, 1 observer each; target: p95 <= {LIVE_TARGET_MS} ms"),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"remote participants: {len(results)} x {args.seconds:.0f} s against uxlab serve "
@@ -219,6 +322,8 @@ def main() -> None:
     print(json.dumps({"lost": lost, "median_ms": round(quantile(delays, 0.5)), "p95_ms": round(quantile(delays, 0.95)),
                       "cpu_per_participant": round(cpu / wall / max(1, len(results)), 4),
                       "build_seconds_per_second": round(build_seconds / recorded_seconds, 3),
+                      "live_p95_ms": round(quantile(crowd_live, 0.95)),
+                      "live_browser_p95_ms": round(quantile(browser_live, 0.95)),
                       "mean_ms": round(1000 * statistics.mean(delays), 1) if delays else None}))
     store.close()
 

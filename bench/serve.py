@@ -13,7 +13,8 @@ records another on a private Xvfb whose screen changes all the time; then
 
 Run: .venv/bin/python bench/serve.py [--clients 200] [--seconds 30] [--observers 200]
 `--quick` is the smoke run of the test suite: 3 clients and 2 observers for 1 s each, 2 sessions,
-and the mixed run on the gunicorn run's server rather than a fresh one.
+uxlab serve alone (the development server's run takes the same path with one option more),
+and the mixed run on its server and its logins rather than a fresh one.
 """
 from __future__ import annotations
 
@@ -44,7 +45,6 @@ from bench.live import ANIMATOR, RecorderProcess, first_display, free_port  # no
 from recorder.virtual_display import VirtualDisplay, stop_process  # noqa: E402
 from sessions.events import LIVE_NAMESPACE, LiveEvent  # noqa: E402
 from sessions.store import Store  # noqa: E402
-from tests.web.recordings import record_session  # noqa: E402
 
 UXLAB = Path(sys.executable).parent / "uxlab"
 TOKEN, SECRET = "bench-serve-token", "bench-serve-secret"
@@ -241,12 +241,14 @@ def serving(folder: Path, display: VirtualDisplay, dev: bool) -> Iterator[tuple[
         stop_process(server, timeout=15)
 
 
-def run_one(served: tuple[subprocess.Popen, str, RecorderProcess], args, replay_id: str) -> dict:
+def run_one(served: tuple[subprocess.Popen, str, RecorderProcess], args, replay_id: str,
+            cookies: list[dict] | None = None) -> dict:
+    """The HTTP crowd, then the observers; the logins made go into `cookies` when given."""
     server, url, recorder = served
     live_id, settle = recorder.session_id, 0.25 if args.quick else 2.0
+    cookies = [] if cookies is None else cookies
 
     async def scenario() -> dict:
-        cookies = []
         for _ in range(2 if args.quick else 8):   # each login is a password hash on the server
             async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
                 await log_in(http, url)
@@ -274,11 +276,12 @@ def _observers_apart(url: str, cookie: str, session_id: str, count: int, seconds
         raise
 
 
-def run_mixed(served: tuple[subprocess.Popen, str, RecorderProcess], args, replay_id: str) -> dict:
+def run_mixed(served: tuple[subprocess.Popen, str, RecorderProcess], args, replay_id: str,
+              logged_in: list[dict] | None = None) -> dict:
     """The HTTP crowd and the observers at once on `uxlab serve`, during a recording: the
     crowd runs while the observers' frames are counted, and the server's memory is read at
     the start (after a warm-up of both paths), right after the load and `args.memory_wait`
-    seconds later."""
+    seconds later. `logged_in`: cookies of this server's earlier logins, used instead of new ones."""
     import multiprocessing
     server, url, recorder = served
     settle = 0.25 if args.quick else 2.0
@@ -286,8 +289,8 @@ def run_mixed(served: tuple[subprocess.Popen, str, RecorderProcess], args, repla
     context = multiprocessing.get_context("spawn")
 
     async def logins() -> list[dict]:
-        cookies = []
-        for _ in range(2 if args.quick else 8):   # each login is a password hash on the server
+        cookies = list(logged_in or [])
+        for _ in range(0 if cookies else 2 if args.quick else 8):   # each login is a password hash on the server
             async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
                 await log_in(http, url)
                 cookies.append({c.key: c.value for c in http.cookie_jar})
@@ -345,6 +348,8 @@ def main() -> None:
         folder.mkdir()
         (folder / "study.toml").write_text(STUDY)
         store = Store(folder)
+        # imported here, not at the top: the observers' spawned process imports this module
+        from tests.web.recordings import record_session
         from web.auth.accounts import add_user
         add_user(store, USER, "researcher", PASSWORD)
         ids = [record_session(store, f"P{i:02d}") for i in range(args.sessions)]
@@ -358,10 +363,13 @@ def main() -> None:
             for name, dev in (("uxlab serve (gunicorn, gevent)", False), ("development server (--dev)", True)):
                 if args.only and args.only != ("dev" if dev else "gunicorn"):
                     continue
+                if args.quick and dev and args.only is None:   # the smoke run: one server start less
+                    continue
                 with serving(folder, display, dev) as served:
-                    results[name] = run_one(served, args, ids[0])
+                    cookies: list[dict] = []
+                    results[name] = run_one(served, args, ids[0], cookies)
                     if args.quick and not dev and args.only is None:   # the smoke run reuses this server
-                        mixed = run_mixed(served, mixed_args, ids[0])
+                        mixed = run_mixed(served, mixed_args, ids[0], cookies)
             if args.only in (None, "mixed") and mixed is None:   # a full run's mixed load meets a fresh server
                 with serving(folder, display, False) as served:
                     mixed = run_mixed(served, mixed_args, ids[0])

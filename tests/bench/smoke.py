@@ -2,7 +2,11 @@
 subprocess and all at once (most of a bench's time is spent waiting on recorders, servers
 and sleeps, so running them side by side keeps the suite short), judged only on whether it
 ran to the end and printed its table. Numbers are not judged: the suite shares the machine
-with other work, and a timing claim belongs in a full run of `make bench`."""
+with other work, and a timing claim belongs in a full run of `make bench`.
+
+The run lasts as long as its longest bench, so the longest start first, and the benches that
+only compute (no recorder, server, browser or real-time pacing) run at a lower priority:
+they fill the cores while the others wait on their children, rather than slowing them."""
 from __future__ import annotations
 
 import os
@@ -29,6 +33,12 @@ TABLES = {
     "transcription.py": r"^\| engine \| WER",
     "web.py": r"^measurement\s+runs\s+p50 ms",
 }
+# each bench's wall seconds with --quick, alone on the quiet 2-core machine: the start order
+SECONDS = {"transcription.py": 21, "audio.py": 20, "serve.py": 17, "capture.py": 16, "remote.py": 15,
+           "live.py": 11, "capture_snippet.py": 8, "findings.py": 7, "analyze.py": 4, "web.py": 4}
+# the benches that only compute, run at this niceness
+BATCH = {"analyze.py", "findings.py", "web.py"}
+NICENESS = 10
 
 
 def benches() -> list[str]:
@@ -72,19 +82,27 @@ class Outcome:
         return None
 
 
+def start_order(labels: list[str]) -> list[str]:
+    """The jobs longest first (a bench not in SECONDS counts as long: it is new)."""
+    return sorted(labels, key=lambda label: -SECONDS.get(label.split(" ")[0], 60))
+
+
 def run_quick(jobs: dict[str, list[str]], folder: Path, timeout: float = 240.0) -> dict[str, Outcome]:
     """Run each job (a label whose first word names the bench file, and its arguments) at
-    once; output goes to files in `folder`, so no bench waits on a pipe nobody reads. A
-    bench still running at the deadline is killed with its whole process group (its Xvfb,
-    servers and recorders), which it leads; so is anything a finished bench left behind."""
+    once, longest first; output goes to files in `folder`, so no bench waits on a pipe
+    nobody reads. A bench still running at the deadline is killed with its whole process
+    group (its Xvfb, servers and recorders), which it leads; so is anything a finished
+    bench left behind."""
     folder.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     running = {}
-    for label, args in jobs.items():
+    for label in start_order(list(jobs)):
+        args, bench = jobs[label], label.split(" ")[0]
         slug = re.sub(r"\W+", "-", label)
         out, err = folder / f"{slug}.out", folder / f"{slug}.err"
+        nice = ["nice", "-n", str(NICENESS)] if bench in BATCH else []   # nice execs: the pid is the bench's
         with out.open("w") as stdout, err.open("w") as stderr:
-            process = subprocess.Popen([sys.executable, str(BENCH / label.split(" ")[0]), *args],
+            process = subprocess.Popen([*nice, sys.executable, str(BENCH / bench), *args],
                                        cwd=ROOT, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL,
                                        start_new_session=True)
         running[label] = (process, out, err)
@@ -95,7 +113,8 @@ def run_quick(jobs: dict[str, list[str]], folder: Path, timeout: float = 240.0) 
                 ended[label] = time.monotonic() - started
         time.sleep(0.1)
     outcomes = {}
-    for label, (process, out, err) in running.items():
+    for label in jobs:
+        process, out, err = running[label]
         try:   # a bench past the deadline, or what a bench left running: the group it leads
             os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:

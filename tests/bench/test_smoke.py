@@ -5,12 +5,20 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bench.smoke import TABLES, Outcome, benches, report, run_quick
-
-pytestmark = pytest.mark.slow   # every bench at once: about a minute
+from tests.bench.smoke import (
+    BATCH,
+    SECONDS,
+    TABLES,
+    Outcome,
+    benches,
+    report,
+    run_quick,
+    start_order,
+)
 
 # the live bench with a recorder that cannot start (its camera does not exist): the kind of
-# failure that once went unseen; it fails on its first recording, so it costs the run little
+# failure that once went unseen; it fails on its first recording, before its server starts,
+# so it costs the run little. The tests that use the run are slow: every bench at once
 BROKEN = "live.py with a recorder that cannot start"
 
 
@@ -23,13 +31,24 @@ def outcomes(tmp_path_factory) -> dict[str, Outcome]:
 
 def test_every_bench_has_its_table_named():
     assert set(benches()) == set(TABLES), "add the new bench's table header to tests/bench/smoke.py"
+    assert set(benches()) == set(SECONDS), "add the new bench's --quick seconds to tests/bench/smoke.py"
+    assert BATCH <= set(benches())
 
 
+def test_the_longest_benches_start_first_and_a_new_one_before_all():
+    order = start_order(["web.py", "live.py with a recorder that cannot start", "transcription.py", "new.py",
+                         "serve.py"])
+    assert order == ["new.py", "transcription.py", "serve.py", "live.py with a recorder that cannot start",
+                     "web.py"]
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("name", benches())
 def test_bench_runs_to_the_end_and_prints_its_table(outcomes, name):
     assert outcomes[name].problem() is None, outcomes[name].problem()
 
 
+@pytest.mark.slow
 def test_a_recorder_that_cannot_start_fails_the_smoke_run_with_its_stderr(outcomes):
     problem = outcomes[BROKEN].problem()
     assert problem is not None and problem.startswith("bench/live.py exited with 1: the recorder did not start")
