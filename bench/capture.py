@@ -11,16 +11,20 @@
    to the first stored frame showing its colour. Target: within one frame interval.
 
 Run: .venv/bin/python bench/capture.py [seconds per run, default 15]; `--quick` is the test
-suite's smoke run: 1 s runs at 15 fps only and no re-run, 20 keys and 10 clicks, 3 synced clicks.
+suite's smoke run: 1 s runs of the changing scene at 15 fps only (the static scene's run is the
+same code on a still screen) and no re-run, on one display with the input run's 20 keys and
+10 clicks; 3 synced clicks.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,6 +72,16 @@ def scene() -> None:
     root.after(33, step)
     print("ready", flush=True)
     root.mainloop()
+
+
+@contextlib.contextmanager
+def own_display(display: VirtualDisplay | None) -> Iterator[VirtualDisplay]:
+    """`display`, or a fresh 1920x1080 Xvfb stopped on the way out."""
+    if display is not None:
+        yield display
+        return
+    with VirtualDisplay(1920, 1080, first=first_display()) as fresh:
+        yield fresh
 
 
 def cpu_seconds(pid: int) -> float:
@@ -132,10 +146,12 @@ def run_ffmpeg(display: VirtualDisplay, folder: Path, fps: int, seconds: float) 
             "mb_min": out.stat().st_size / 1e6 / seconds * 60}
 
 
-def cost_table(seconds: float, rates: tuple[int, ...] = (15, 30), retry: bool = True) -> list[tuple]:
+def cost_table(seconds: float, rates: tuple[int, ...] = (15, 30), retry: bool = True,
+               scenes: tuple[str, ...] = ("static", "changing"), display: VirtualDisplay | None = None) -> list[tuple]:
+    """The cost rows, on `display` when given (else on a display of its own)."""
     rows = []
-    with VirtualDisplay(1920, 1080, first=first_display()) as display, tempfile.TemporaryDirectory() as tmp:
-        for scene_name in ("static", "changing"):
+    with own_display(display) as display, tempfile.TemporaryDirectory() as tmp:
+        for scene_name in scenes:
             app = start_app(display, [__file__, "--scene"]) if scene_name == "changing" else None
             try:
                 for fps in rates:
@@ -187,9 +203,10 @@ def print_cost_table(rows: list[tuple], seconds: float) -> list[str]:
     return verdicts
 
 
-def input_loss(seconds: float, keys: str = "abcdefghij" * 100, clicks: int = 400) -> None:
+def input_loss(seconds: float, keys: str = "abcdefghij" * 100, clicks: int = 400,
+               display: VirtualDisplay | None = None) -> None:
     sent = {}
-    with VirtualDisplay(1920, 1080, first=first_display()) as display, tempfile.TemporaryDirectory() as tmp:
+    with own_display(display) as display, tempfile.TemporaryDirectory() as tmp:
         app = start_app(display, [__file__, "--scene"])
         env = display.env()
 
@@ -268,8 +285,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a smoke run: 1 s runs, 15 fps, a few inputs")
     args = parser.parse_args()
     if args.quick:
-        print_cost_table(cost_table(1.0, rates=(15,), retry=False), 1.0)
-        input_loss(1.5, keys="abcdefghij" * 2, clicks=10)
+        with VirtualDisplay(1920, 1080, first=first_display()) as display:
+            print_cost_table(cost_table(1.0, rates=(15,), retry=False, scenes=("changing",), display=display), 1.0)
+            input_loss(1.5, keys="abcdefghij" * 2, clicks=10, display=display)
         sync(15, clicks=3)
         return
     rows = cost_table(args.seconds)
