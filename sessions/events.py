@@ -393,7 +393,8 @@ def crop_name(t: float) -> str:
 
 LIVE_NAMESPACE = "/live"
 CONSOLE_NAMESPACE = "/console"
-NAMESPACES = (LIVE_NAMESPACE, CONSOLE_NAMESPACE)
+CALL_NAMESPACE = "/call"
+NAMESPACES = (LIVE_NAMESPACE, CONSOLE_NAMESPACE, CALL_NAMESPACE)
 
 
 class LiveEvent(StrEnum):
@@ -443,6 +444,26 @@ LIVE_SERVER_EVENTS = (LiveEvent.FRAME, LiveEvent.AUDIO, LiveEvent.EVENTS, LiveEv
                       LiveEvent.RECORDER, LiveEvent.CAMERA, LiveEvent.SNAPSHOT, LiveEvent.CAPTION)
 CONSOLE_CLIENT_EVENTS = (ConsoleEvent.JOIN, ConsoleEvent.COMMAND, ConsoleEvent.STATE, ConsoleEvent.DONE)
 CONSOLE_SERVER_EVENTS = (ConsoleEvent.COMMAND, ConsoleEvent.STATE, ConsoleEvent.DONE)
+
+
+class CallEvent(StrEnum):
+    """The Socket.IO events of /call: the WebRTC signalling between a remote moderated
+    session's console page (the moderator) and its join page (the participant), relayed
+    between those two pages only (see web.live.call_signal for who may connect)."""
+
+    JOIN = "join"           # page -> server: {session} -> {ok, side, ice_servers, peer: bool}
+    SIGNAL = "signal"       # page -> server: {kind: offer|answer, n, sdp} | {kind: ice, n, candidate}
+                            # (n: the offer it belongs to); relayed so to the other side's page
+    PEER = "peer"           # server -> page: {present: bool}, the other side came or went
+    REPLACED = "replaced"   # server -> page: the same side opened the call on another page
+
+
+class CallSide(StrEnum):
+    MODERATOR = "moderator"       # the console page, a researcher's login
+    PARTICIPANT = "participant"   # the join page, its join token
+
+
+CALL_CLIENT_EVENTS = (CallEvent.JOIN, CallEvent.SIGNAL)
 
 
 class KeystrokeMode(StrEnum):
@@ -579,6 +600,7 @@ def js_constants() -> dict[str, Any]:
         # Socket.IO event names: `socket.on(uxlab.LIVE_EVENTS.FRAME, ...)`
         "LIVE_EVENTS": {e.name: e.value for e in LiveEvent},
         "CONSOLE_EVENTS": {e.name: e.value for e in ConsoleEvent},
+        "callNamespace": CALL_NAMESPACE, "CALL_EVENTS": {e.name: e.value for e in CallEvent},
         "keystrokeMode": {m.name: m.value for m in KeystrokeMode},
     }
 

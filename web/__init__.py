@@ -20,7 +20,7 @@ from typing import Any
 
 from flask import Flask
 
-from sessions.events import CONSOLE_NAMESPACE
+from sessions.events import CALL_NAMESPACE, CONSOLE_NAMESPACE
 from sessions.recovery import open_writer
 from sessions.study import load_study
 from web.settings import assemble
@@ -67,6 +67,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     socketio.on("connect", namespace="/")(_refuse_default_namespace)
     from web.live.console import ConsoleNamespace
     socketio.on_namespace(ConsoleNamespace(CONSOLE_NAMESPACE))
+    from web.live.call_signal import CallNamespace
+    socketio.on_namespace(CallNamespace(CALL_NAMESPACE))   # the moderator's call with a remote participant
     live.init_app(app, socketio)
     app.extensions["uxlab"]["socketio"] = socketio
     return app

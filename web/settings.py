@@ -15,9 +15,11 @@ nothing below `create_app` looks at the environment.
 | MAX_REQUESTS | UXLAB_MAX_REQUESTS | 4 page requests at once; more wait their turn |
 | QUEUE_SECONDS | UXLAB_QUEUE_SECONDS | 5: a request waiting longer gets 503 |
 | MAX_REELS | UXLAB_MAX_REELS | 2 highlight reels cut at once, across the study's workers; more get 409 |
+| ICE_SERVERS | UXLAB_ICE_SERVERS (JSON: `[{"urls": "turn:host:3478", "username": ..., "credential": ...}]`) | none: a remote session's call uses host candidates only (loopback, a LAN) |
 """
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
@@ -37,6 +39,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "MAX_REQUESTS": ("UXLAB_MAX_REQUESTS", int),
     "QUEUE_SECONDS": ("UXLAB_QUEUE_SECONDS", float),
     "MAX_REELS": ("UXLAB_MAX_REELS", int),
+    "ICE_SERVERS": ("UXLAB_ICE_SERVERS", lambda text: ice_servers(text)),
 }
 
 
@@ -74,7 +77,27 @@ def defaults() -> dict[str, Any]:
         # cutting a reel keeps ffmpeg busy on a core: a few at once, the rest asked to wait
         "MAX_REELS": 2,
         "ASYNC_MODE": None,   # gevent when the server patched for it (`uxlab serve`), else threads
+        "ICE_SERVERS": [],    # STUN/TURN servers for the moderator's call (web/live/call_signal.py)
     }
+
+
+def ice_servers(text: str) -> list[dict[str, Any]]:
+    """The STUN/TURN servers a remote session's call may use, as WebRTC's RTCIceServer
+    list: each with `urls` (stun:, turn: or turns: addresses) and, for TURN, `username` and
+    `credential`. A ValueError for anything else, which `assemble` turns into a sentence."""
+    servers = json.loads(text)
+    if not isinstance(servers, list) or len(servers) > 10:
+        raise ValueError("a list of at most 10 servers")
+    for server in servers:
+        urls = server.get("urls") if isinstance(server, dict) else None
+        urls = [urls] if isinstance(urls, str) else urls
+        if not isinstance(urls, list) or not urls or not all(
+                isinstance(u, str) and u.split(":", 1)[0] in ("stun", "turn", "turns") for u in urls):
+            raise ValueError("each server needs urls starting stun:, turn: or turns:")
+        if set(server) - {"urls", "username", "credential"} or not all(
+                isinstance(server.get(k, ""), str) for k in ("username", "credential")):
+            raise ValueError("a server has urls, username and credential only")
+    return servers
 
 
 def assemble(mapping: Mapping[str, Any] | None, environ: Mapping[str, str]) -> dict[str, Any]:

@@ -6,7 +6,10 @@ reels, black-outs and transcription all read `screen.mp4` (H.264 with AAC voice 
 fragmented) and `camera.mp4`. So each run is decoded and re-encoded onto the session
 clock: a frame recorded at time f of a run that started at session time s is written at
 s + f; the participant's voice is track 0 at 16 kHz, sample i at session time i / rate,
-with silence where the page was away (a gap marker says how long). The new file replaces
+with silence where the page was away (a gap marker says how long). In a moderated session
+the moderator's voice, as the join page received it over the call, is track 1, on the same
+clock with silence where it is absent, exactly as a native session with a moderator's
+microphone has it (so transcripts, replay, clips and reels hear both). The new file replaces
 the old one in one rename, so a replay never sees half a file, and the chunks stay the
 truth: building again gives the same media.
 
@@ -15,6 +18,7 @@ recorder does, so screen detection and thumbnails work on a remote session too.
 """
 from __future__ import annotations
 
+import heapq
 import io
 import os
 from collections.abc import Iterator
@@ -53,6 +57,7 @@ class Built:
     device: dict[str, Any] = field(default_factory=dict)
     frames: int = 0
     seconds_of_sound: float = 0.0
+    seconds_of_moderator: float = 0.0
     gaps: list[tuple[float, float]] = field(default_factory=list)
 
 
@@ -64,10 +69,11 @@ def build_media(store: Store, session_id: str, *, fps: float = 10.0) -> Built:
     built = Built()
     screen_runs = [r for r in chunks.runs("screen") if r.chunks()]
     camera_runs = [r for r in chunks.runs("camera") if r.chunks()]
+    moderator_runs = [r for r in chunks.runs("moderator") if r.chunks()]
     with store.media.edit_lock(session_id):
         if screen_runs:
             frames = _write_video(folder / VIDEO_FILE, screen_runs, fps, MAX_WIDTH, sound=True,
-                                  built=built, keyframes=folder)
+                                  built=built, keyframes=folder, moderator=moderator_runs)
             _store_frames(store, session_id, frames)
         if camera_runs and (camera := build_camera(camera_runs, folder)) is not None:
             built.device["camera"] = camera
@@ -141,20 +147,22 @@ class _Encoder:
     """One output file being written: the video stream opens at the first frame (its size
     is the first frame's), the voice track beside it; frames and sound in session time."""
 
-    def __init__(self, path: Path, fps: float, max_width: int, sound: bool, keyframes: Path | None) -> None:
+    def __init__(self, path: Path, fps: float, max_width: int, sound: bool, keyframes: Path | None,
+                 moderator: bool = False) -> None:
         self.path, self.fps, self.max_width, self.keyframes = path, fps, max_width, keyframes
         self.temporary = path.with_name(f".{path.name}.building")
         options = {"movflags": MOVFLAGS, "max_interleave_delta": str(500_000)}
         self.container = av.open(str(self.temporary), "w", format="mp4", options=options)
         self.video: Any = None
         self.voice: Any = None
+        self.moderator: Any = None     # the second sound track: the moderator's voice
         if sound:
-            self.voice = self.container.add_stream("aac", rate=AUDIO_RATE, layout="mono")
-            self.voice.bit_rate = AUDIO_BITRATE
-            self.voice.time_base = Fraction(1, AUDIO_RATE)
-            self.voice.metadata["handler_name"] = Speaker.PARTICIPANT.value
+            self.voice = _sound_stream(self.container, Speaker.PARTICIPANT.value)
+            if moderator:
+                self.moderator = _sound_stream(self.container, Speaker.MODERATOR.value)
         self.size: tuple[int, int] | None = None
         self.samples, self.last_pts, self.frames = 0, -1, 0
+        self.moderator_samples = 0
         self.rows: list[dict] = []
         self.previous: np.ndarray | None = None
 
@@ -181,10 +189,16 @@ class _Encoder:
         if self.voice is not None and self.video is not None:
             self.samples = _write_sound(self.container, self.voice, resampler, frame, t, self.samples)
 
+    def moderator_sound(self, resampler: Any, frame: Any, t: float) -> None:
+        if self.moderator is not None and self.video is not None:
+            self.moderator_samples = _write_sound(self.container, self.moderator, resampler, frame, t,
+                                                  self.moderator_samples)
+
     def close(self) -> bool:
         """Finish the file; True when it has a picture and replaced the old one."""
         try:
-            for stream in (s for s in (self.video, self.voice) if s is not None and self.video is not None):
+            for stream in (s for s in (self.video, self.voice, self.moderator)
+                           if s is not None and self.video is not None):
                 for packet in stream.encode(None):
                     if packet.pts is None or packet.pts >= 0:
                         self.container.mux(packet)
@@ -198,18 +212,22 @@ class _Encoder:
 
 
 def _write_video(path: Path, runs: list[Run], fps: float, max_width: int, *, sound: bool,
-                 built: Built, keyframes: Path | None) -> list[dict]:
+                 built: Built, keyframes: Path | None, moderator: list[Run] | None = None) -> list[dict]:
     """Encode the runs into one fragmented MP4 at `path` (replaced whole at the end);
-    returns the stored-frame rows of the screen."""
-    encoder = _Encoder(path, fps, max_width, sound, keyframes)
+    returns the stored-frame rows of the screen. The moderator's runs, when given, become
+    the second sound track, read alongside the screen's in session time so the two tracks
+    interleave in the file as a native recording's do."""
+    encoder = _Encoder(path, fps, max_width, sound, keyframes, moderator=bool(moderator))
     try:
-        for run in runs:
-            resampler = av.AudioResampler(format="s16", layout="mono", rate=AUDIO_RATE)
-            for kind, t, frame in _decoded(run):
-                if kind == "video":
-                    encoder.picture(frame, t)
-                else:
-                    encoder.sound(resampler, frame, t)
+        for t, is_moderator, kind, frame, resampler in heapq.merge(
+                _timed(runs, False), _timed(moderator or [], True), key=lambda item: item[0]):
+            if is_moderator:
+                if kind == "audio":
+                    encoder.moderator_sound(resampler, frame, t)
+            elif kind == "video":
+                encoder.picture(frame, t)
+            else:
+                encoder.sound(resampler, frame, t)
     finally:
         made = encoder.close()
     built.frames += encoder.frames
@@ -222,7 +240,29 @@ def _write_video(path: Path, runs: list[Run], fps: float, max_width: int, *, sou
     if encoder.voice is not None:
         built.device["audio"] = [{"speaker": Speaker.PARTICIPANT.value, "source": "browser",
                                   "rate": AUDIO_RATE, "track": 0}]
+    if encoder.moderator is not None:
+        built.device["audio"].append({"speaker": Speaker.MODERATOR.value, "source": "call",
+                                      "rate": AUDIO_RATE, "track": 1})
+        built.seconds_of_moderator = encoder.moderator_samples / AUDIO_RATE
     return encoder.rows
+
+
+def _timed(runs: list[Run], moderator: bool) -> Iterator[tuple[float, bool, str, Any, Any]]:
+    """(session time, from the moderator, "video" | "audio", frame, the run's resampler) of
+    the runs one after another: a resampler keeps its state from frame to frame of one run."""
+    for run in runs:
+        resampler = av.AudioResampler(format="s16", layout="mono", rate=AUDIO_RATE)
+        for kind, t, frame in _decoded(run):
+            yield t, moderator, kind, frame, resampler
+
+
+def _sound_stream(container: Any, speaker: str) -> Any:
+    """A 16 kHz mono AAC track titled with who speaks on it (MP4 keeps the handler name)."""
+    stream = container.add_stream("aac", rate=AUDIO_RATE, layout="mono")
+    stream.bit_rate = AUDIO_BITRATE
+    stream.time_base = Fraction(1, AUDIO_RATE)
+    stream.metadata["handler_name"] = speaker
+    return stream
 
 
 def _video_stream(container: Any, size: tuple[int, int], fps: float) -> Any:

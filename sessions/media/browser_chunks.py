@@ -11,6 +11,9 @@ never saw the acknowledgement) is stored once.
     media/<session>/browser/<track>-<run>/<seq>.chunk   the bytes, as recorded
     media/<session>/browser/<track>-<run>/times.jsonl   per chunk: its session time, when stored
 
+Tracks: `screen` (the screen with the participant's voice), `camera`, and `moderator` (the
+moderator's voice in a moderated session, audio only, as the call brought it to the page).
+
 `sessions.media.browser_assembly` turns the runs into the session's media files.
 """
 from __future__ import annotations
@@ -26,7 +29,7 @@ from sessions.errors import BadRequest, NotFound, Unavailable
 from sessions.media.files import MediaFiles
 
 BROWSER_DIR = "browser"
-TRACKS = ("screen", "camera")      # the screen with the participant's voice; the camera
+TRACKS = ("screen", "camera", "moderator")   # see the module's docstring
 MIME_TYPES = re.compile(r"^(video|audio)/(webm|mp4)(;\s*codecs=[A-Za-z0-9.,\s]{1,80})?\Z")
 MAX_CHUNK_BYTES = 8 * 1024 * 1024
 MAX_RUNS = 999

@@ -1,4 +1,5 @@
 // The moderator console: join the session's room, send commands, show what the recorder says.
+import {consoleCall} from "./call.js";
 import {formatTime, uxlab} from "./common.js";
 
 const box = document.getElementById("console");
@@ -56,3 +57,5 @@ document.getElementById("markerform").addEventListener("submit", (e) => {
   send(A.MARKER, input.value);
   input.value = "";
 });
+// a remote moderated session: the call with the participant (web/static/call.js)
+if (document.getElementById("call")) consoleCall(document.getElementById("call"), uxlab);

@@ -1,13 +1,15 @@
 // The participant's join page: consent, a device check, screen sharing, and the recording
-// sent to the server a chunk at a time. Self-contained (an ES module that imports nothing):
-// the page runs on a participant's own browser with no login, and needs none of the lab's
-// pages' helpers.
+// sent to the server a chunk at a time. It imports only the call (call.js), which it shares
+// with the moderator's console: the page runs on a participant's own browser with no login,
+// and needs none of the lab's pages' helpers.
 //
 // Every chunk is numbered within its run (one MediaRecorder from start to stop) and kept
 // in IndexedDB until the server acknowledges it; chunks not acknowledged (offline, a server
 // restart, a reload) are sent again, in order, as soon as the server answers. Times are on
 // the session clock: the page measures the offset to the server's clock (the exchange with
 // the shortest round trip, taking half the round trip as the one-way delay).
+
+import {levelOf, openCall, recordVoice} from "./call.js";
 
 import {camera as cameraOf} from "./join_camera.js";
 
@@ -303,6 +305,7 @@ async function begin() {
   camera.start();
   send();
   startLive();
+  startCall();
   await refresh();
   setInterval(() => { if (!page.ending) refresh(root.dataset.mode !== "moderated"); }, 1000);
 }
@@ -365,6 +368,40 @@ function startLive() {
   }
 }
 
+// -- the moderator's call (a moderated session): their voice is heard here, and recorded as its
+// own track ("moderator") in chunks like the screen's, so the session has both voices
+function startCall() {
+  if (root.dataset.mode !== "moderated" || page.call || !page.mic || typeof window.io !== "function") return;
+  page.call = openCall({uxlab, session: page.session, auth: {join: base.split("/").pop()}, mic: page.mic,
+                        offers: false, onState: (state) => {
+                          root.dataset.call = state;
+                          $("call-note").hidden = state !== "connected";
+                        }, onRemote: moderatorVoice});
+}
+
+async function moderatorVoice(stream) {
+  page.moderator = stream;
+  page.moderatorMeter?.stop();
+  page.moderatorMeter = levelOf(stream, (level, peak) => {
+    root.dataset.moderatorLevel = level.toFixed(3);
+    root.dataset.moderatorPeak = peak.toFixed(3);
+  });
+  await page.moderatorRecorder?.stop();
+  page.moderatorRecorder = null;
+  if (page.paused || page.ending || page.moderator !== stream) return;
+  page.moderatorRecorder = recordVoice(stream, {
+    now: sessionNow,
+    claim: async (start, mime) => (await call("/run", {method: "POST", body: {track: "moderator", start, mime}})).run,
+    keep: (run, c) => keep({session: page.session, track: "moderator", run, seq: c.seq, t: c.t, blob: c.blob}),
+  });
+}
+
+async function stopCallRecording() {
+  const recorder = page.moderatorRecorder;
+  page.moderatorRecorder = null;
+  await recorder?.stop();
+}
+
 function stopLive() {
   const live = page.live;
   if (!live) return;
@@ -397,6 +434,7 @@ async function pause(asked = false) {
   const t = sessionNow();
   await stopRecorder(page.recorder);   // first: nothing more is captured
   await camera.stop();
+  await stopCallRecording();
   page.pausedAt = t;
   await call("/marker", {method: "POST", body: {what: "pause", t, asked}}).catch(() => {});
   stopLive();
@@ -416,6 +454,7 @@ async function resume(asked = false) {
   if (page.state?.stage === "task") page.state.paused_for = (page.state.paused_for || 0) + (t - page.pausedAt);
   startLive();
   page.paused = false;
+  if (page.moderator) moderatorVoice(page.moderator);
   root.dataset.paused = "0";
   render(page.state);
 }
@@ -563,6 +602,10 @@ async function finish() {
   show("end-step");
   const t = sessionNow();
   await Promise.all([stopRecorder(page.recorder), camera.close()]);   // the camera ends with the screen
+  await stopCallRecording();
+  page.call?.close();
+  page.moderatorMeter?.stop();
+  $("call-note").hidden = true;
   stopLive();
   for (const track of page.display?.getTracks() || []) track.stop();
   for (const track of page.mic?.getTracks() || []) track.stop();
