@@ -15,7 +15,8 @@ from the form check the rest of the app makes.
     GET  /join/<token>/state              what the page shows now
     POST /join/<token>/task               {action, task, t}
     POST /join/<token>/answers            {key, values}
-    POST /join/<token>/marker             {what: share_stopped|share_again, t}
+    POST /join/<token>/marker             {what: share_stopped|share_again|camera_lost|pause|resume, t,
+                                           asked: the console's pause}
     POST /join/<token>/end                {t}: the session ends, its media are built
 """
 from __future__ import annotations
