@@ -471,8 +471,8 @@ async function refresh(pauseOnly = false) {
       return;
     }
     render(state);
-  } catch (error) {
-    say("The study's server does not answer just now; your recording is kept and sent when it does.");
+  } catch (error) {   // the pause-only poll stays quiet: send() says what became of the recording
+    if (!pauseOnly) say("The study's server does not answer just now; your recording is kept and sent when it does.");
   }
 }
 
