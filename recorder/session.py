@@ -354,6 +354,9 @@ class Recording:
                  "frames_dropped": screen.stats.dropped, "late_ticks": screen.stats.late_ticks,
                  "frames_written": journal.written_frames, "keyframes": parts.writer.keyframes,
                  "events": journal.written_events}
+        if parts.widgets is not None and parts.widgets.connected.is_set():   # presses AT-SPI named, or not
+            widgets = parts.widgets
+            stats.update(clicks_named=widgets.found, clicks_unnamed=widgets.empty, click_lookups_late=widgets.late)
         interrupted = parts.runner.interrupted
         if interrupted is not None:
             try:

@@ -26,6 +26,7 @@ DEADLINE = 0.1        # seconds from the click to its element; later, the click 
 QUEUE_SIZE = 8        # presses waiting; past that a click keeps its pixels only
 REST_SETTLE = 0.03    # seconds without a move that make a rest worth looking at
 REST_VALID = 1.0      # seconds a look at a rest names a press there
+REST_DEADLINE = 0.5   # seconds a look at a rest may take: it holds up no event, only later looks
 RETRY_AFTER = 5.0     # seconds before a bus that went away is tried again
 CONNECT_WAIT = 1.0    # seconds a recording's start waits for the bus before it says it runs
 PASSWORD_ROLE = "password text"
@@ -224,7 +225,7 @@ class WidgetResolver:
     def _look_at_rest(self, client: AtspiClient, x: int, y: int) -> None:
         started = time.monotonic()
         try:
-            widget = client.widget_at(x, y, started + self.deadline)
+            widget = client.widget_at(x, y, started + max(self.deadline, REST_DEADLINE))
         except TimeoutError:
             return   # a press there is looked up on its own
         rest = _Rest(x, y, started, element(widget) if widget is not None else None)

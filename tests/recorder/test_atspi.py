@@ -148,7 +148,7 @@ def gtk_app(accessibility):
 
 def rest_and_click(driver, x: int, y: int) -> None:
     """Move there, rest a moment as a person does before pressing, press and release."""
-    driver.xdotool("mousemove", str(x), str(y), "sleep", "0.15", "mousedown", "1", "mouseup", "1")
+    driver.xdotool("mousemove", str(x), str(y), "sleep", "0.25", "mousedown", "1", "mouseup", "1")
 
 
 def test_a_recording_names_each_widget_clicked_and_keeps_no_secret(driver, gtk_app, study_dir):
@@ -167,8 +167,10 @@ def test_a_recording_names_each_widget_clicked_and_keeps_no_secret(driver, gtk_a
 
     store = Store(study_dir)
     presses = [r for r in timeline(store, session_id) if r["kind"] == "click" and r["pressed"] == 1]
+    stats = store.sessions.get(session_id)["stats"]
     store.close()
     assert [(r["x"], r["y"]) for r in presses] == [clicks[0], *clicks]
+    assert (stats["clicks_named"], stats["clicks_unnamed"], stats["click_lookups_late"]) == (7, 1, 0)
     assert [r["text"] for r in presses] == ["text", "text", "push button 'Save'", "push button 'Open'",
                                             "password text", "list item 'Alpha'", "panel", None]
     save = json.loads(presses[2]["target"])
