@@ -37,6 +37,7 @@ class WebClick:
     label: str             # "button 'Export'"
     element: dict
     task: str | None
+    session: str = ""      # the session it came from
 
     @property
     def interactive(self) -> bool:
@@ -108,7 +109,8 @@ def load_web(store: Store, session_id: str, patterns: tuple[str, ...] = ()) -> W
         elif event["kind"] == EventKind.PAGE_CLICK:
             element = element_of(event) or {}
             web.clicks.append(WebClick(float(event["t"]), normalise(url, patterns), url, int(event["x"]),
-                                       int(event["y"]), event.get("text") or "", element, event.get("task")))
+                                       int(event["y"]), event.get("text") or "", element, event.get("task"),
+                                       session_id))
     return web
 
 
@@ -168,10 +170,14 @@ def study_web_measures(store: Store, study: Study) -> list[dict]:
     return found
 
 
-def clicks_by_screen(store: Store, study: Study, task_id: str | None = None) -> dict[str, list[WebClick]]:
-    """Every counted session's named clicks by screen (of one task, or all)."""
+def clicks_by_screen(store: Store, study: Study, task_id: str | None = None,
+                     group: str | None = None) -> dict[str, list[WebClick]]:
+    """Every counted session's named clicks by screen (of one task, or all; of one design
+    group's sessions, or all)."""
     by_screen: dict[str, list[WebClick]] = {}
     for session in store.sessions.counted():
+        if group is not None and session.get("group_name") != group:
+            continue
         for click in load_web(store, session["id"], study.capture.web.screens).clicks:
             if task_id is None or click.task == task_id:
                 by_screen.setdefault(click.screen, []).append(click)
@@ -183,6 +189,12 @@ def screen_heatmap(clicks: list[WebClick], width: int, height: int, sigma: float
     x = np.array([c.x for c in clicks], dtype=np.int64)
     y = np.array([c.y for c in clicks], dtype=np.int64)
     return click_density(x, y, width, height, sigma)
+
+
+def clicks_near_point(clicks: list[WebClick], x: float, y: float, radius: float) -> list[dict]:
+    """The clicks within `radius` page pixels of (x, y): which session, when, and where."""
+    return [{"session_id": c.session, "t": c.t, "x": c.x, "y": c.y, "label": c.label}
+            for c in clicks if (c.x - x) ** 2 + (c.y - y) ** 2 <= radius * radius]
 
 
 def find_clicks(store: Store, query: str, limit: int = 200) -> list[dict]:
@@ -204,18 +216,35 @@ def find_clicks(store: Store, query: str, limit: int = 200) -> list[dict]:
     return hits
 
 
-def screen_heatmap_png(clicks: list[WebClick], sigma: float = 20.0) -> bytes:
-    """One screen's clicks as a PNG at page coordinates: the clicked elements' boxes, where
-    the page had them, outlined and named, under the click density. A click on a scrolled
-    page is drawn where it was on the page, not where the window showed it."""
+def screen_heatmap_size(clicks: list[WebClick], picture: np.ndarray | None = None) -> tuple[int, int]:
+    """The page-coordinate canvas a screen's heatmap is drawn on (width, height): the
+    picture, every click and clicked element's box, within bounds."""
+    boxes = [box for c in clicks if isinstance(box := c.element.get("page"), list)]
+    shown = picture.shape[:2] if picture is not None else (400, 1280)
+    width = int(max([1280, shown[1]] + [c.x + 40 for c in clicks] + [b[0] + b[2] + 4 for b in boxes]))
+    height = int(max([400, shown[0]] + [c.y + 40 for c in clicks] + [b[1] + b[3] + 4 for b in boxes]))
+    return min(width, 4000), min(height, 12000)
+
+
+def screen_heatmap_png(clicks: list[WebClick], sigma: float = 20.0, picture: np.ndarray | None = None,
+                       seen: np.ndarray | None = None) -> bytes:
+    """One screen's clicks as a PNG at page coordinates, under the click density. A click on a
+    scrolled page is drawn where it was on the page, not where the window showed it.
+
+    Drawn over `picture`, the page as the screen video showed it (analyzer.page_pictures,
+    `seen` marking the pixels some frame showed), when there is one; the clicked elements'
+    boxes, where the page had them, are outlined and named wherever the picture did not show
+    them."""
     import cv2
 
     from analyzer.heatmap import overlay
-    boxes = [box for c in clicks if isinstance(box := c.element.get("page"), list)]
-    width = int(max([1280] + [c.x + 40 for c in clicks] + [b[0] + b[2] + 4 for b in boxes]))
-    height = int(max([400] + [c.y + 40 for c in clicks] + [b[1] + b[3] + 4 for b in boxes]))
-    width, height = min(width, 4000), min(height, 12000)
+    width, height = screen_heatmap_size(clicks, picture)
     page = np.full((height, width, 3), 250, dtype=np.uint8)
+    known = np.zeros((height, width), bool)
+    if picture is not None:
+        h, w = min(height, picture.shape[0]), min(width, picture.shape[1])
+        page[:h, :w] = picture[:h, :w]
+        known[:h, :w] = True if seen is None else seen[:h, :w]
     drawn: set[tuple] = set()
     for click in clicks:
         box = click.element.get("page")
@@ -223,6 +252,8 @@ def screen_heatmap_png(clicks: list[WebClick], sigma: float = 20.0) -> bytes:
             continue
         drawn.add(tuple(box))
         x, y, w, h = (int(v) for v in box)
+        if known[max(y, 0):max(y + h, 0), max(x, 0):max(x + w, 0)].all() and w > 0 and h > 0:
+            continue       # the picture shows the element itself
         cv2.rectangle(page, (x, y), (x + w, y + h), (150, 150, 150), 1)
         cv2.putText(page, click.label[:40], (x + 2, max(y - 4, 10)), cv2.FONT_HERSHEY_SIMPLEX, 0.4,
                     (90, 90, 90), 1, cv2.LINE_AA)

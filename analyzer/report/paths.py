@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from html import escape
 
+from analyzer.page_pictures import page_pictures
 from analyzer.paths import path_text, task_paths
 from analyzer.report.format import image, plural, table
 from analyzer.url_screens import clicks_by_screen, screen_heatmap_png
@@ -48,12 +49,17 @@ PAGE_HEATMAPS = 6   # the most clicked pages shown
 
 
 def _page_heatmaps(store: Store, study: Study) -> str:
-    """A heatmap per page, at page coordinates, holding only that page's clicks."""
+    """A heatmap per page, at page coordinates, holding only that page's clicks, drawn on
+    the page as the screen video showed it (or on its clicked elements' outlined boxes,
+    when no picture could be made, which the caption says)."""
     by_screen = sorted(clicks_by_screen(store, study).items(), key=lambda item: -len(item[1]))[:PAGE_HEATMAPS]
     if not by_screen:
         return ""
+    pictures = page_pictures(store, study, [screen for screen, _ in by_screen])
     figures = "".join(
-        f"<figure class='page-heat'>{image(screen_heatmap_png(clicks), f'clicks on {screen}', css='heat')}"
-        f"<figcaption><code>{escape(screen)}</code>: {plural(len(clicks), 'click')}</figcaption></figure>"
+        f"<figure class='page-heat'>"
+        f"{image(screen_heatmap_png(clicks, picture=pictures[screen].image, seen=pictures[screen].seen), f'clicks on {screen}', css='heat')}"
+        f"<figcaption><code>{escape(screen)}</code>: {plural(len(clicks), 'click')}, "
+        f"{escape(pictures[screen].caption)}</figcaption></figure>"
         for screen, clicks in by_screen)
     return f"<h3>Clicks by page</h3><div class='grid'>{figures}</div>"

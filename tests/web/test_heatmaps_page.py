@@ -104,3 +104,53 @@ def test_the_dashboard_warns_of_a_screen_that_matched_in_no_session(app, as_role
     html = client.get("/summary").text
     assert re.search(r"The error screen <code>screens/oops.png</code> of task <strong>first</strong> matched in "
                      r"no session", html)
+
+
+def test_per_page_heatmaps_hold_one_pages_clicks_drawn_on_its_picture(as_role, web_store):
+    import cv2
+    import numpy as np
+
+    from sessions import events
+    from tests.web.recordings import colour_at
+    sid = record_session(web_store)
+    site = "http://shop.test"
+
+    def press(t, page_xy, scroll, url, task):
+        x, y = page_xy
+        element = {"tag": "button", "role": "button", "name": "Go", "selector": "#go", "interactive": True,
+                   "page": [x - 40, y - 20, 80, 40], "view": [x - 40 - scroll[0], y - 20 - scroll[1], 80, 40]}
+        return events.page_click(t, x, y, site + url, element, task=task)
+
+    # the page's side of the recorder's presses at 2.5 s (640, 400) and 4.25 s (100, 700): the
+    # viewport sits 80 px below the screen's top; /a was pressed scrolled 300 px down
+    web_store.events.append(sid, [
+        events.page_url(1.1, site + "/a", "A", task="first"), events.viewport(1.12, site + "/a", 1280, 720, task="first"),
+        press(2.5, (640, 620), (0, 300), "/a", "first"),
+        events.page_url(3.0, site + "/b", "B", task="first"),
+        press(3.5, (1000, 150), (0, 0), "/b", "first"),
+        press(4.25, (100, 620), (0, 0), "/b", "second")])
+    client, _ = as_role("reviewer")
+    page = client.get("/heatmaps/first").text
+    assert "<code>/a</code> · 1 click" in page and "<code>/b</code> · 1 click" in page
+    page = client.get("/heatmaps/first?url=/a").text
+    assert "/heatmaps/first/page.png?url=/a" in page and "drawn on the page as the screen video showed it" in page
+    png = client.get("/heatmaps/first/page.png?url=/a")
+    assert png.status_code == 200 and png.mimetype == "image/png"
+    drawn = cv2.imdecode(np.frombuffer(png.data, np.uint8), cv2.IMREAD_COLOR)
+
+    def rgb(x, y):
+        return [int(v) for v in drawn[y, x][::-1]]
+
+    def close(found, want):
+        return max(abs(a - b) for a, b in zip(found, want)) <= 20
+
+    assert close(rgb(100, 100), colour_at(1.5))     # the page at rest after its load, unscrolled
+    assert close(rgb(100, 900), colour_at(2.45))    # below it, what the press 300 px down showed
+    assert close(rgb(1000, 150), colour_at(1.5))    # /b's click is not on /a's heatmap
+    assert not close(rgb(640, 620), colour_at(2.45))  # /a's is
+    height, width = drawn.shape[:2]
+    near = client.get(f"/heatmaps/first/page_clicks.json?url=/a&fx={640 / width}&fy={620 / height}").json
+    assert [(r["session_id"], r["participant"], r["into_task"]) for r in near] == [(sid, "P01", 1.5)]
+    missing = client.get("/heatmaps/first?url=/nowhere")
+    assert missing.status_code == 404 and "no clicks on page &#39;/nowhere&#39; in this task" in missing.text
+    assert client.get("/heatmaps/first/page.png").status_code == 400

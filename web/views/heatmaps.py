@@ -1,5 +1,7 @@
-"""Heatmaps per task, design group and screen state (drawn by analyzer.heatmap); clicking a
-hot spot lists the attempts that clicked there, each linking to the replay at that moment.
+"""Heatmaps per task, design group and screen state (drawn by analyzer.heatmap), and, for
+pages that sent capture events, per page (URL screen) at page coordinates, drawn on the
+page as the screen video showed it (analyzer.page_pictures); clicking a hot spot lists the
+attempts that clicked there, each linking to the replay at that moment.
 
 Like the dashboard's analysis, the sessions are read once and reused until the study's
 database changes, or for a few seconds at a time while a session is being recorded
@@ -9,8 +11,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 
-from analyzer import heatmap
+from analyzer import heatmap, url_screens
 from analyzer.data.study_data import StudyData, load_study_data
+from analyzer.page_pictures import PagePicture, page_pictures
+from analyzer.url_screens import WebClick
 from sessions.errors import BadRequest, NotFound
 from sessions.events import ROLES
 from sessions.store import Store
@@ -84,8 +88,91 @@ def task(task_id: str):
     task = _task(task_id)
     group = _group()
     states = heatmap.task_clicks(_data(group), task.id).states
+    pages = _pages(task.id, group)
+    url = _url(pages)
+    picture = _picture(url, group) if url is not None else None
     return render_template("heatmaps/heatmaps.html", study=current.study(), task=task, states=states,
-                           screen=_screen(), groups=_groups(), group=group)
+                           screen=_screen(), groups=_groups(), group=group,
+                           pages=[(screen, len(clicks)) for screen, clicks in pages.items()],
+                           url=url, picture=picture)
+
+
+# -- per URL: for pages that sent capture events (issue 21) ---------------------------
+def _pages(task_id: str, group: str | None) -> dict[str, list[WebClick]]:
+    """The task's named clicks by page (URL screen), most clicked first."""
+    store, study = current.store(), current.study()
+    found = _views().get(store, ("pages", task_id, group),
+                         lambda: url_screens.clicks_by_screen(store, study, task_id, group))
+    return dict(sorted(found.items(), key=lambda item: (-len(item[1]), item[0])))
+
+
+def _url(pages: dict[str, list[WebClick]]) -> str | None:
+    """The page asked for (`?url=` a screen, as the study's patterns name it), or None."""
+    url = request.args.get("url")
+    if url in (None, ""):
+        return None
+    if url not in pages:
+        known = ", ".join(pages) or "none"
+        raise NotFound(f"no clicks on page {url!r} in this task (pages with clicks: {known})")
+    return url
+
+
+def _picture(url: str, group: str | None) -> PagePicture:
+    """The page's picture from the screen videos, drawn once until the study changes."""
+    store, study = current.store(), current.study()
+    return _views().get(store, ("picture", url, group),
+                        lambda: page_pictures(store, study, [url], group)[url])
+
+
+@bp.route("/heatmaps/<task_id>/page.png")
+@requires(*ROLES)
+def page_image(task_id: str):
+    """The task's clicks on one page at page coordinates, drawn on the page's picture: no
+    click from another page is on it."""
+    task = _task(task_id)
+    group = _group()
+    pages = _pages(task.id, group)
+    url = _url(pages)
+    if url is None:
+        raise BadRequest("name the page: ?url=<one of the task's pages>")
+    picture = _picture(url, group)
+    png = _views().get(current.store(), ("page.png", task.id, url, group),
+                       lambda: url_screens.screen_heatmap_png(pages[url], picture=picture.image, seen=picture.seen))
+    return Response(png, mimetype="image/png")
+
+
+@bp.route("/heatmaps/<task_id>/page_clicks.json")
+@requires(*ROLES)
+def page_clicks(task_id: str):
+    """The task's clicks on one page near (fx, fy), fractions of its heatmap's width and
+    height: who clicked there, and when."""
+    task = _task(task_id)
+    group = _group()
+    pages = _pages(task.id, group)
+    url = _url(pages)
+    if url is None:
+        raise BadRequest("name the page: ?url=<one of the task's pages>")
+    fx, fy = _fraction("fx"), _fraction("fy")
+    picture = _picture(url, group)
+    width, height = url_screens.screen_heatmap_size(pages[url], picture.image)
+    near = url_screens.clicks_near_point(pages[url], fx * width, fy * height, heatmap.NEAR_RADIUS)
+    store = current.store()
+    for click in near:
+        attempt = next((a for a in store.attempts.all(click["session_id"], task.id)
+                        if a["started"] <= click["t"] and (a["ended"] is None or click["t"] <= a["ended"])), None)
+        click["attempt_id"] = attempt["id"] if attempt else None
+    return jsonify([{**c, **_who(c, task.id), "replay": url_for("replay.page", session_id=c["session_id"])
+                     + f"#t={max(0.0, float(c['t']) - 2):.1f}"} for c in near])
+
+
+def _fraction(name: str) -> float:
+    try:
+        value = float(request.args[name])
+    except (KeyError, ValueError):
+        raise BadRequest(f"{name} must be a number, a fraction of the picture from 0 to 1") from None
+    if not 0 <= value <= 1:
+        raise BadRequest(f"{name} is a fraction of the picture, from 0 to 1")
+    return value
 
 
 @bp.route("/heatmaps/<task_id>/heatmap.png")
