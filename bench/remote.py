@@ -130,6 +130,10 @@ class Watchers:
             raise SystemExit(f"an observer could not join session {session_id}: {reply.get('error')}")
         joined[0] = time.time()
 
+    def frames(self) -> int:
+        """How many frames were counted so far."""
+        return sum(len(values) for values in self.latencies.values())
+
     def watch_now(self, session_id: str) -> None:
         asyncio.run_coroutine_threadsafe(self.watch(session_id), self.loop).result(60)
 
@@ -164,6 +168,10 @@ def record_real(url: str, store: Store, seconds: float, watchers: Watchers) -> t
         page.wait_for_function("document.getElementById('join').dataset.run === '0'", timeout=30000)
         watchers.watch_now(page.evaluate("document.getElementById('join').dataset.session"))
         page.wait_for_timeout(seconds * 1000)
+        # on a busy machine the page's first live frames come late: record on until a few arrived
+        deadline = time.monotonic() + 60
+        while watchers.frames() < LIVE_FPS and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
         # the page's own end: the last chunk, every chunk acknowledged, then /end builds the media
         page.evaluate("document.getElementById('start').click()")
         page.wait_for_function("document.getElementById('join').dataset.stage === 'task'", timeout=30000)
@@ -265,7 +273,7 @@ def main() -> None:
         real_id, build_seconds = record_real(url, store, args.record, watchers)
         browser_live = [v for values in watchers.latencies.values() for v in values]
         if not browser_live:
-            raise SystemExit(f"no live frame of the Chromium participant reached its observer in {args.record:g} s")
+            raise SystemExit("no live frame of the Chromium participant reached its observer in 60 s")
         frame, watchers.latencies = watchers.frame, {}
         real = BrowserChunks(store.media, real_id).runs("screen")[0]
         chunks = [p.read_bytes() for p in real.chunks()]

@@ -5,8 +5,9 @@ ran to the end and printed its table. Numbers are not judged: the suite shares t
 with other work, and a timing claim belongs in a full run of `make bench`.
 
 The run lasts as long as its longest bench, so the longest start first, and the benches that
-only compute (no recorder, server, browser or real-time pacing) run at a lower priority:
-they fill the cores while the others wait on their children, rather than slowing them."""
+only compute (no recorder, server, browser or real-time pacing) run one after another in one
+process (tests/bench/together.py: they share their imports) at a lower priority: they fill
+the cores while the others wait on their children, rather than slowing them."""
 from __future__ import annotations
 
 import os
@@ -17,6 +18,8 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.bench.together import slug
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "bench"
@@ -36,8 +39,8 @@ TABLES = {
 # each bench's wall seconds with --quick, alone on the quiet 2-core machine: the start order
 SECONDS = {"transcription.py": 21, "audio.py": 20, "serve.py": 17, "capture.py": 16, "remote.py": 15,
            "live.py": 11, "capture_snippet.py": 8, "findings.py": 7, "analyze.py": 4, "web.py": 4}
-# the benches that only compute, run at this niceness
-BATCH = {"analyze.py", "findings.py", "web.py"}
+# the benches that only compute: run together, at this niceness
+BATCH = ("analyze.py", "web.py", "findings.py")
 NICENESS = 10
 
 
@@ -89,40 +92,59 @@ def start_order(labels: list[str]) -> list[str]:
 
 def run_quick(jobs: dict[str, list[str]], folder: Path, timeout: float = 240.0) -> dict[str, Outcome]:
     """Run each job (a label whose first word names the bench file, and its arguments) at
-    once, longest first; output goes to files in `folder`, so no bench waits on a pipe
-    nobody reads. A bench still running at the deadline is killed with its whole process
-    group (its Xvfb, servers and recorders), which it leads; so is anything a finished
-    bench left behind."""
+    once, longest first, the BATCH benches' plain --quick runs together in one process;
+    output goes to files in `folder`, so no bench waits on a pipe nobody reads. A bench
+    still running at the deadline is killed with its whole process group (its Xvfb, servers
+    and recorders), which it leads; so is anything a finished bench left behind."""
     folder.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
+    together = [label for label in BATCH if jobs.get(label) == ["--quick"]]
     running = {}
-    for label in start_order(list(jobs)):
-        args, bench = jobs[label], label.split(" ")[0]
-        slug = re.sub(r"\W+", "-", label)
-        out, err = folder / f"{slug}.out", folder / f"{slug}.err"
-        nice = ["nice", "-n", str(NICENESS)] if bench in BATCH else []   # nice execs: the pid is the bench's
-        with out.open("w") as stdout, err.open("w") as stderr:
-            process = subprocess.Popen([*nice, sys.executable, str(BENCH / bench), *args],
-                                       cwd=ROOT, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL,
-                                       start_new_session=True)
-        running[label] = (process, out, err)
+    for label in start_order([label for label in jobs if label not in together]):
+        command = [sys.executable, str(BENCH / label.split(" ")[0]), *jobs[label]]
+        running[label] = start(command, folder, slug(label))
+    if together:
+        command = ["nice", "-n", str(NICENESS), sys.executable, "-m", "tests.bench.together", str(folder),
+                   *together]   # nice execs: the pid is the interpreter's
+        running[" ".join(together)] = start(command, folder, "together")
     ended: dict[str, float] = {}
     while len(ended) < len(running) and time.monotonic() - started < timeout:
-        for label, (process, _, _) in running.items():
+        for label, process in running.items():
             if label not in ended and process.poll() is not None:
                 ended[label] = time.monotonic() - started
         time.sleep(0.1)
-    outcomes = {}
-    for label in jobs:
-        process, out, err = running[label]
+    for process in running.values():
         try:   # a bench past the deadline, or what a bench left running: the group it leads
             os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass   # the bench and everything it started have ended
         process.wait()
-        outcomes[label] = Outcome(label, process.returncode, out.read_text(), err.read_text(),
-                                  ended.get(label, time.monotonic() - started), label not in ended)
+    outcomes = {}
+    for label in jobs:
+        out, err = folder / f"{slug(label)}.out", folder / f"{slug(label)}.err"
+        stdout = out.read_text() if out.exists() else ""
+        stderr = err.read_text() if err.exists() else ""
+        if label not in together:
+            outcomes[label] = Outcome(label, running[label].returncode, stdout, stderr,
+                                      ended.get(label, time.monotonic() - started), label not in ended)
+            continue
+        group = " ".join(together)
+        rc = folder / f"{slug(label)}.rc"
+        if rc.exists():   # it ran to its end, well or not
+            status, seconds = rc.read_text().split()
+            outcomes[label] = Outcome(label, int(status), stdout, stderr, float(seconds))
+        else:             # the shared process was killed at the deadline, or died in this bench
+            said = (folder / "together.err").read_text()
+            outcomes[label] = Outcome(label, running[group].returncode or 1, stdout, stderr + said,
+                                      ended.get(group, time.monotonic() - started), group not in ended)
     return outcomes
+
+
+def start(command: list[str], folder: Path, stem: str) -> subprocess.Popen:
+    """One process leading its own process group, its output in folder/<stem>.out and .err."""
+    with (folder / f"{stem}.out").open("w") as stdout, (folder / f"{stem}.err").open("w") as stderr:
+        return subprocess.Popen(command, cwd=ROOT, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
 
 
 def report(outcomes: dict[str, Outcome]) -> str:
