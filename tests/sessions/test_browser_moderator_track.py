@@ -1,6 +1,7 @@
 """A remote session's moderator track: the join page's chunks of the moderator's voice become
 screen.mp4's second sound track on the session clock, with silence where the moderator was
-not on the call, and the device record names both speakers as a native session does."""
+not on the call, and the device record names both speakers as a native session does, so a
+clip hears both."""
 from __future__ import annotations
 
 import io
@@ -87,3 +88,25 @@ def test_the_moderator_voice_is_the_second_track_with_silence_where_absent(store
     # and the participant's own tone alone on track 0 all along
     voice = stretch(participant, 0.2, SCREEN_SECONDS - 0.2)
     assert tone_level(voice, 440.0) > 0.1 and tone_level(voice, 880.0) < 0.02
+
+
+def test_a_clip_of_a_remote_session_mixes_both_voices(store):
+    from sessions.media.clips import clip_video
+    session_id = store.sessions.create("P07")
+    chunks = BrowserChunks(store.media, session_id)
+    screen = chunks.new_run("screen", start=0.0, mime="video/webm;codecs=vp8,opus", surface="monitor")
+    chunks.put("screen", screen.number, 0, webm(SCREEN_SECONDS, 440.0, video=True), SCREEN_SECONDS)
+    moderator = chunks.new_run("moderator", start=MODERATOR_START, mime="audio/webm;codecs=opus")
+    chunks.put("moderator", moderator.number, 0, webm(MODERATOR_SECONDS, 880.0, video=False),
+               MODERATOR_START + MODERATOR_SECONDS)
+    store.sessions.update(session_id, device={"source": "browser", **build_media(store, session_id).device})
+
+    clip = clip_video(store, session_id, 1.0, 3.5)
+    with av.open(io.BytesIO(clip)) as container:
+        titles = [s.metadata.get("handler_name") for s in container.streams.audio]
+        resampler = av.AudioResampler(format="s16", layout="mono", rate=RATE)
+        mixed = np.concatenate([out.to_ndarray().reshape(-1) for frame in container.decode(audio=0)
+                                for out in resampler.resample(frame)])
+    assert titles == ["everyone", "participant", "moderator"]
+    spoken = mixed[RATE: 2 * RATE]   # clip time 1.0-2.0: session time 2.0-3.0, both speak
+    assert tone_level(spoken, 440.0) > 0.05 and tone_level(spoken, 880.0) > 0.05
