@@ -1,8 +1,9 @@
 """Element capture beside a native recording (issue 21, done when): `uxlab record` records
 Chromium on Xvfb showing the demo's portal with the snippet added, driven by xdotool like a
 person. Every click in the events export names its element; success by URL and first click
-by element are computed; each URL's heatmap holds only that page's clicks; the native
-recorder's pixel clicks are still there, and are not counted twice."""
+by element are computed; each URL's heatmap holds only that page's clicks, and each page's
+picture is cut from the screen video; the native recorder's pixel clicks are still there,
+and are not counted twice."""
 from __future__ import annotations
 
 import json
@@ -17,7 +18,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from analyzer.url_screens import clicks_by_screen, study_web_measures
+from analyzer.page_pictures import page_pictures
+from analyzer.url_screens import clicks_by_screen, normalise, study_web_measures
 from examples.helpdesk.layout import (
     FORM,
     HEIGHT,
@@ -136,4 +138,23 @@ def test_a_native_recording_of_the_portal_with_the_snippet(tmp_path):
     for screen, clicks in clicks_by_screen(store, study).items():   # each page's heatmap: its clicks only
         assert {c.screen for c in clicks} == {screen}
     assert set(clicks_by_screen(store, study)) == {"/", "/ticket/new", "/ticket/sent", "/status"}
+    # each page's picture is cut from the screen video where the browser's viewport was
+    # (the whole screen, in kiosk mode): the portal's bar, and each pressed button's colour
+    pictures = page_pictures(store, study, sorted(clicks_by_screen(store, study)))
+    for screen, picture in pictures.items():
+        assert picture.image is not None, (screen, picture.why)
+        assert mean_rgb(picture.image, (600, 2, 40, 30)) == pytest.approx((0x24, 0x3B, 0x6B), abs=16), screen
+    for click in page_clicks:
+        element = json.loads(click["target"])
+        if element["tag"] == "button":   # "Send ticket", "Check": plain green
+            screen = normalise(click["window"], study.capture.web.screens)
+            x, y, _, _ = element["page"]
+            assert mean_rgb(pictures[screen].image, (x + 6, y + 6, 24, 10)) == pytest.approx(
+                (0x2D, 0x7A, 0x3E), abs=16), click["text"]
     store.close()
+
+
+def mean_rgb(image, box) -> tuple[float, float, float]:
+    x, y, w, h = box
+    b, g, r = image[y:y + h, x:x + w].reshape(-1, 3).mean(axis=0)
+    return float(r), float(g), float(b)
