@@ -115,7 +115,7 @@ def test_the_console_pauses_and_resumes_the_participants_capture(chromium, live_
         attribute(page, "stopped", "0")                           # the recorder handed over its last chunk
         attribute(page, "pending", "0")                           # ... and the server acknowledged it
         held = len(chunks.acknowledged("screen", 0))
-        time.sleep(3.0)                                           # three seconds of privacy
+        time.sleep(2.0)                                           # two seconds of privacy
         assert len(chunks.acknowledged("screen", 0)) == held and len(chunks.runs("screen")) == 1
 
         resumed = time.time()
