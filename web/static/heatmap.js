@@ -1,5 +1,6 @@
 // Click a hot spot: list the attempts that clicked near it, each opening the replay there.
-// The point is sent as fractions of the picture: each session is matched in its own pixels.
+// The point is sent as fractions of the picture: each session is matched in its own pixels
+// (a page's heatmap by URL: in page coordinates).
 import {formatTime} from "./common.js";
 
 const img = document.getElementById("heatmap");
@@ -18,7 +19,9 @@ if (img) img.addEventListener("click", async (e) => {
     const a = document.createElement("a");
     a.href = r.replay;
     const into = r.into_task == null ? "" : ` (${formatTime(r.into_task)} into the task)`;
-    a.textContent = `${r.participant}${r.group ? ` [${r.group}]` : ""} · ${r.task} · ${formatTime(r.t)}${into}`;
+    // a page's heatmap (by URL) names the element each click was on
+    const what = r.label ? ` · ${r.label}` : "";
+    a.textContent = `${r.participant}${r.group ? ` [${r.group}]` : ""} · ${r.task} · ${formatTime(r.t)}${into}${what}`;
     a.title = `click at (${r.x}, ${r.y})`;
     li.append(a); list.append(li);
   }
