@@ -464,7 +464,7 @@ async function refresh(pauseOnly = false) {
   try {
     const state = await call("/state");
     // the moderator's console asked for the privacy pause, or to resume from it
-    if (state.asked === "pause" && !page.ending) pause(true);
+    if (state.asked === "pause" && !page.ending && root.dataset.recording === "1") pause(true);   // not while asked to share again
     else if (state.asked === "resume" && !page.ending) resume(true);
     if (pauseOnly || (page.state && state.key === page.state.key)) {   // nothing changed: keep what is typed
       if (page.state) page.state.paused_for = state.paused_for;
