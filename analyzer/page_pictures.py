@@ -34,6 +34,7 @@ from sessions.study import Study
 PAIR_WINDOW = 0.3      # s: the recorder's press and the page's pointerdown are one press
 AGREE_PX = 3.0         # screen pixels within which paired presses agree on the offset
 MIN_PAIRS = 2          # one pair cannot be told from a coincidence
+DEVICE_RATIOS = (1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
 REST = 0.4             # s after a scroll or a load when the page is read as at rest
 MIN_REST = 0.15        # s a page must stay still for its rest to be read (frames come at ~10 a second)
 SCROLL_REPORT = 0.2    # s after a burst of scrolling begins that capture.js reports it
@@ -54,6 +55,18 @@ class Placement:
     scale: float
     pairs: int            # presses that agreed
     lag: float = 0.0      # s the page's clock runs behind the recorder's (its pairing's estimate)
+    # the page times of the paired presses, and whether each agreed: a window moved or
+    # resized mid-session disagrees from then on, and moments nearest such presses are not used
+    checked: tuple[tuple[float, bool], ...] = ()
+
+    def holds_at(self, t: float) -> bool:
+        """Whether the press nearest page time `t` agreed with this placement."""
+        if not self.checked:
+            return True
+        times = [c[0] for c in self.checked]
+        i = bisect.bisect_left(times, t)
+        near = min((j for j in (i - 1, i) if 0 <= j < len(times)), key=lambda j: abs(times[j] - t))
+        return self.checked[near][1]
 
 
 @dataclass(frozen=True)
@@ -104,7 +117,7 @@ def viewport_placement(presses: list[tuple[float, float, float]], clicks: list[W
     """Where the viewport sits on the screen, from the recorder's presses (t, x, y in screen
     pixels) paired in time with the page's clicks; None unless at least MIN_PAIRS agree."""
     times = [p[0] for p in presses]
-    client, screen, lags = [], [], []
+    client, screen, lags, when = [], [], [], []
     for click in clicks:
         scroll = scroll_of(click)
         i = bisect.bisect_left(times, click.t)
@@ -115,23 +128,31 @@ def viewport_placement(presses: list[tuple[float, float, float]], clicks: list[W
         client.append((click.x - scroll[0], click.y - scroll[1]))
         screen.append(presses[j][1:])
         lags.append(times[j] - click.t)
+        when.append(click.t)
     if len(client) < MIN_PAIRS:
         return None
     c, s = np.array(client, dtype=float), np.array(screen, dtype=float)
-    scale = 1.0
+    candidates = [1.0]
     spread = c - c.mean(axis=0)
     if float((spread ** 2).sum()) > len(c) * 50.0 ** 2:
-        # one scale for both axes, by least squares, rounded to a device pixel ratio's step
+        # the device pixel ratio: the common ones, and one scale for both axes by least
+        # squares rounded to a twentieth; whichever most presses agree on (1 when tied)
         fitted = float((spread * (s - s.mean(axis=0))).sum() / (spread ** 2).sum())
-        scale = round(fitted * 20) / 20 if 0.5 <= fitted <= 4 else 1.0
-    offsets = s - scale * c
-    middle = np.median(offsets, axis=0)
-    agree = np.abs(offsets - middle).max(axis=1) <= AGREE_PX
-    if int(agree.sum()) < max(MIN_PAIRS, 0.6 * len(c)):
+        candidates += [*DEVICE_RATIOS, *([round(fitted * 20) / 20] if 0.5 <= fitted <= 4 else [])]
+    best: tuple[int, float, np.ndarray, np.ndarray] | None = None
+    for scale in candidates:
+        offsets = s - scale * c
+        agree = np.abs(offsets - np.median(offsets, axis=0)).max(axis=1) <= AGREE_PX
+        if best is None or int(agree.sum()) > best[0]:
+            best = (int(agree.sum()), scale, offsets, agree)
+    assert best is not None
+    count, scale, offsets, agree = best
+    if count < max(MIN_PAIRS, 0.6 * len(c)):
         return None
     x, y = np.median(offsets[agree], axis=0)
     lag = float(np.median(np.array(lags)[agree]))
-    return Placement(float(x), float(y), scale, int(agree.sum()), lag)
+    checked = tuple(sorted(zip(when, (bool(a) for a in agree))))
+    return Placement(float(x), float(y), scale, int(agree.sum()), lag, checked)
 
 
 def session_samples(store: Store, session_id: str, patterns: tuple[str, ...]) -> list[Sample]:
@@ -224,7 +245,7 @@ def page_pictures(store: Store, study: Study, screens: list[str], group: str | N
             first = not picture.sessions
             for sample in sorted(mine, key=lambda m: (m.press, m.t)):
                 image = frames.get((sid, sample.t))
-                if image is not None:
+                if image is not None and placements[sid].holds_at(sample.t):
                     _paste(picture, image, placements[sid], sample, width, first=first)
             if picture.image is not None and sid not in picture.sessions:
                 picture.sessions.append(sid)

@@ -276,3 +276,30 @@ def test_the_moments_a_page_was_seen_at_a_known_scroll(tmp_path):
         ]
     finally:
         store.close()
+
+
+def test_the_viewport_is_placed_where_the_presses_agree():
+    from analyzer.url_screens import WebClick
+
+    def click(t, x, y, scroll=(0, 0)):
+        element = {"page": [x - 5, y - 5, 10, 10], "view": [x - 5 - scroll[0], y - 5 - scroll[1], 10, 10]}
+        return WebClick(t, "/", "http://shop.test/", x, y, "button 'Go'", element, None)
+
+    points = [(100, 100), (900, 150), (300, 600), (1000, 640), (500, 300)]
+    clicks = [click(1.0 + i, x, y + 400, scroll=(0, 400)) for i, (x, y) in enumerate(points)]
+    # the recorder saw each press 0.1 s later, the viewport 40 px right of and 117 px below the
+    # screen's corner; then the window moved, and two presses disagree
+    presses = [(1.1 + i, 40 + x, 117 + y) for i, (x, y) in enumerate(points)]
+    clicks += [click(7.0, 200, 200), click(8.0, 600, 500)]
+    presses += [(7.1, 500.0, 400.0), (8.1, 900.0, 700.0)]
+    placement = viewport_placement(presses, clicks)
+    assert placement is not None
+    assert (placement.x, placement.y, placement.scale, placement.pairs) == (40, 117, 1.0, 5)
+    assert placement.lag == pytest.approx(0.1)
+    assert placement.holds_at(2.4) and not placement.holds_at(7.6)
+    # a device pixel ratio of 1.5: screen pixels are 1.5 page pixels
+    scaled = [(1.1 + i, 40 + 1.5 * x, 117 + 1.5 * y) for i, (x, y) in enumerate(points)]
+    placement = viewport_placement(scaled, clicks[:5])
+    assert placement is not None and placement.scale == 1.5 and (placement.x, placement.y) == (40, 117)
+    assert viewport_placement(presses[:1], clicks[:1]) is None                  # one pair proves nothing
+    assert viewport_placement([(p[0] + 1.0, p[1], p[2]) for p in presses], clicks) is None  # none in time
