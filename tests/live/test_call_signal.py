@@ -104,6 +104,9 @@ def test_only_the_two_pages_of_a_moderated_session_take_part_and_signals_reach_t
                     {"kind": "ice", "n": 1, "candidate": {"candidate": "c", "sdpMLineIndex": "0"}}, [OFFER]):
             reply = await moderator.call(CallEvent.SIGNAL, bad)
             assert reply["ok"] is False and reply["error"], bad
+        assert (await moderator.call(CallEvent.SIGNAL, {**OFFER, "sdp": "not an sdp"}))["ok"] is False
+        assert (await participant.call(CallEvent.SIGNAL, OFFER))["ok"] is False         # only the moderator calls
+        assert (await moderator.call(CallEvent.SIGNAL, {**OFFER, "kind": "answer"}))["ok"] is False
         assert (await moderator.call(CallEvent.SIGNAL, {**OFFER, "extra": "dropped"}))["ok"]
         assert (await participant.received(CallEvent.SIGNAL)) == [OFFER]         # as checked, nothing more
         candidate = {"candidate": "candidate:1 1 udp 1 127.0.0.1 5000 typ host", "sdpMid": "0", "sdpMLineIndex": 0}
@@ -115,7 +118,7 @@ def test_only_the_two_pages_of_a_moderated_session_take_part_and_signals_reach_t
         assert await again.connect(live_server, auth={"join": token})
         assert (await again.call(CallEvent.JOIN, {"session": sid}))["peer"] is True
         assert await participant.received(CallEvent.REPLACED)
-        assert (await participant.call(CallEvent.SIGNAL, OFFER))["ok"] is False
+        assert (await participant.call(CallEvent.SIGNAL, {**OFFER, "kind": "answer"}))["ok"] is False
         assert (await moderator.call(CallEvent.SIGNAL, {**OFFER, "n": 2}))["ok"]
         assert (await again.received(CallEvent.SIGNAL))[0]["n"] == 2
         await participant.client.disconnect()          # the replaced page leaving ends nothing

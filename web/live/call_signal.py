@@ -43,6 +43,7 @@ MAX_CANDIDATE = 1_000     # one ICE candidate line
 MAX_MID = 64
 MAX_OFFERS = 1_000_000    # offers numbered within one console page's call
 SIGNAL_KINDS = ("offer", "answer", "ice")
+OFFERED_BY = {CallSide.MODERATOR.value: "offer", CallSide.PARTICIPANT.value: "answer"}   # side -> what only it sends
 
 
 def call_room(session_id: str, side: str) -> str:
@@ -62,7 +63,8 @@ def shape_signal(data: Any) -> str | None:
     if type(data.get("n")) is not int or not 0 <= data["n"] <= MAX_OFFERS:
         return "a signal needs the number of the offer it belongs to (n)"
     if data["kind"] != "ice":
-        return text_problem(data, "sdp", MAX_SDP)
+        problem = text_problem(data, "sdp", MAX_SDP)
+        return problem or (None if data["sdp"].startswith("v=0") else "an SDP begins with v=0")
     candidate = data.get("candidate")
     if candidate is None:
         return None
@@ -172,6 +174,9 @@ class CallNamespace(Namespace):
         client = self.clients.get(sender())
         if client is None or not client["seated"]:
             return {"ok": False, "error": "join the call first"}
+        # the moderator's page calls, the participant's answers: never the other way round
+        if data["kind"] == OFFERED_BY.get(other(client["side"])):
+            return {"ok": False, "error": f"the {client['side']}'s page does not send an {data['kind']}"}
         if callable_session(client["session"]) is None:
             return {"ok": False, "error": "this session's call is over"}
         emit(CallEvent.SIGNAL, _relayed(data), to=call_room(client["session"], other(client["side"])))
