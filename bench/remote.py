@@ -13,7 +13,8 @@
    page while it records, then one observer per simulated participant, each of which also
    sends live frames as the join page does (the real page's own JPEG, 4 a second, on its
    join token): latency = the observer's arrival time minus the participant's capture
-   stamp, one host's clock (the page's Date.now() and this process's time.time()).
+   stamp, one host's clock (the page's Date.now() and time.time()). The observers run in a
+   process of their own, so the participants' client loop does not delay their clock.
 
 Beside them, the native recorder's figures where they compare (FIELD-NOTES.md, measured on
 the same machines): 1080p15 H.264 ultrafast, ~3.6 MB per minute, ~15 % of a core.
@@ -27,6 +28,7 @@ import argparse
 import asyncio
 import json
 import os
+import queue
 import statistics
 import subprocess
 import sys
@@ -36,6 +38,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import socketio
@@ -94,11 +97,11 @@ def tree_cpu_seconds(pid: int) -> float:
     return total
 
 
-class Watchers:
+class Observing:
     """Logged-in observers (socketio.AsyncClient on /live, as the live page connects), on an
-    event loop of their own in a thread, so the participants' loop does not delay their
-    clock; one per session watched. A frame counts only when it was captured after its
-    observer joined: the frame a join hands over at once may be older."""
+    event loop of their own in a thread, one per session watched. A frame counts only when
+    it was captured after its observer joined: the frame a join hands over at once may be
+    older. It runs in a process of its own (`Watchers`)."""
 
     def __init__(self, url: str, cookie: str) -> None:
         self.url, self.cookie = url, cookie
@@ -137,15 +140,87 @@ class Watchers:
     def watch_now(self, session_id: str) -> None:
         asyncio.run_coroutine_threadsafe(self.watch(session_id), self.loop).result(60)
 
-    async def watch_from(self, session_id: str) -> None:
-        await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self.watch(session_id), self.loop))
-
     def close(self) -> None:
         async def disconnect() -> None:
             await asyncio.gather(*(c.disconnect() for c in self.clients))
         asyncio.run_coroutine_threadsafe(disconnect(), self.loop).result(30)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=10)
+
+
+def _observers_apart(url: str, cookie: str, commands: Any, answers: Any) -> None:
+    """The observers' process: does what `commands` asks, one at a time, and answers each
+    with ("ok", value) or ("failed", what went wrong)."""
+    observing = Observing(url, cookie)
+    try:
+        while True:
+            command, argument = commands.get()
+            if command == "watch":
+                observing.watch_now(argument)
+                answers.put(("ok", None))
+            elif command == "count":
+                answers.put(("ok", observing.frames()))
+            elif command == "take":   # what was counted so far; the count starts again
+                answers.put(("ok", (observing.latencies, observing.frame)))
+                observing.latencies = {}
+            elif command == "stop":
+                observing.close()
+                answers.put(("ok", None))
+                return
+    except BaseException as exc:
+        answers.put(("failed", str(exc) or repr(exc)))
+        raise
+
+
+class Watchers:
+    """The observers in a process of their own, so the participants' client loop (this
+    process) delays neither their clock nor their reading: the latency measured is the
+    server's and the link's, not this bench's."""
+
+    def __init__(self, url: str, cookie: str) -> None:
+        import multiprocessing
+        context = multiprocessing.get_context("spawn")
+        self.commands, self.answers = context.Queue(), context.Queue()
+        self.process = context.Process(target=_observers_apart, args=(url, cookie, self.commands, self.answers),
+                                       daemon=True)
+        self.process.start()
+        self.lock = threading.Lock()   # one question at a time: answers come in order
+
+    def ask(self, command: str, argument: Any = None, timeout: float = 120.0) -> Any:
+        with self.lock:
+            self.commands.put((command, argument))
+            try:
+                status, value = self.answers.get(timeout=timeout)
+            except queue.Empty:
+                raise SystemExit(f"the observers' process did not answer {command!r} in {timeout:g} s") from None
+        if status == "failed":
+            raise SystemExit(f"the observers failed: {value}")
+        return value
+
+    def watch_now(self, session_id: str) -> None:
+        self.ask("watch", session_id)
+
+    async def watch_from(self, session_id: str) -> None:
+        await asyncio.get_running_loop().run_in_executor(None, self.watch_now, session_id)
+
+    def frames(self) -> int:
+        return self.ask("count")
+
+    def take(self) -> tuple[list[float], dict]:
+        """Every latency counted so far (seconds) and the last frame received; the count starts again."""
+        latencies, frame = self.ask("take")
+        return [v for values in latencies.values() for v in values], frame
+
+    def close(self) -> None:
+        if self.process.is_alive():
+            try:
+                self.ask("stop", timeout=30)
+            except SystemExit:
+                pass   # it failed or hangs: it is killed below
+        self.process.join(timeout=10)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
 
 
 def record_real(url: str, store: Store, seconds: float, watchers: Watchers) -> tuple[str, float]:
@@ -271,10 +346,9 @@ def main() -> None:
     try:
         watchers = Watchers(url, login(url, WATCHER, WATCHER_PASSWORD))
         real_id, build_seconds = record_real(url, store, args.record, watchers)
-        browser_live = [v for values in watchers.latencies.values() for v in values]
+        browser_live, frame = watchers.take()
         if not browser_live:
             raise SystemExit("no live frame of the Chromium participant reached its observer in 60 s")
-        frame, watchers.latencies = watchers.frame, {}
         real = BrowserChunks(store.media, real_id).runs("screen")[0]
         chunks = [p.read_bytes() for p in real.chunks()]
         recorded_seconds = real.end() - real.start
@@ -284,7 +358,7 @@ def main() -> None:
         results = asyncio.run(crowd(url, tokens, chunks, args.seconds, frame, watchers))
         cpu = tree_cpu_seconds(server.pid) - cpu_before
         wall = time.monotonic() - wall_before
-        crowd_live = [v for values in watchers.latencies.values() for v in values]
+        crowd_live, _ = watchers.take()
         if not crowd_live:
             raise SystemExit("no live frame of the simulated participants reached their observers")
     finally:
