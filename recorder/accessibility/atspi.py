@@ -28,7 +28,7 @@ SCREEN = 0   # ATSPI_COORD_TYPE_SCREEN: boxes and points in screen pixels
 # AtspiStateType bit numbers (at-spi2-core's atspi-constants.h)
 STATE_ACTIVE, STATE_EDITABLE, STATE_SELECTABLE, STATE_SHOWING, STATE_VISIBLE = 1, 7, 22, 25, 30
 MAX_DEPTH = 40           # GetAccessibleAtPoint steps from a window to its deepest widget
-CALL_TIMEOUT = 0.05      # one application's answer; past it that application is skipped
+CALL_TIMEOUT = 0.05      # the least an application is given to list its windows before it is skipped
 ANCESTORS = 3            # how far up a plain widget (a label) looks for the control it is in
 # widgets that show something rather than do something, even when they carry an action
 PLAIN_ROLES = frozenset({"static", "label", "paragraph", "image", "icon", "filler", "section", "panel",
@@ -154,9 +154,9 @@ class AtspiClient:
         return tuple(reply.body)
 
     def _call(self, bus_name: str, path: str, interface: str, method: str, signature: str | None = None,
-              body: tuple = (), *, deadline: float, cap: float = CALL_TIMEOUT) -> tuple:
-        """One method call, given what is left of `deadline` (a `time.monotonic()` reading)
-        and at most `cap` seconds: one application's silence does not use up a lookup."""
+              body: tuple = (), *, deadline: float, cap: float = float("inf")) -> tuple:
+        """One method call, given what is left of `deadline` (a `time.monotonic()` reading),
+        and at most `cap` seconds."""
         from jeepney import DBusAddress, new_method_call
         if self._bus is None:
             raise AtspiError("not connected to the accessibility bus")
@@ -172,7 +172,7 @@ class AtspiClient:
         from jeepney import DBusAddress, Properties
         if self._bus is None:
             raise AtspiError("not connected to the accessibility bus")
-        left = min(deadline - time.monotonic(), CALL_TIMEOUT)
+        left = deadline - time.monotonic()
         if left <= 0:
             raise TimeoutError("the lookup's deadline passed")
         message = Properties(DBusAddress(ref[1], bus_name=ref[0], interface=ACCESSIBLE)).get(name)
@@ -200,26 +200,41 @@ class AtspiClient:
 
     def _window_at(self, x: int, y: int, deadline: float) -> Ref | None:
         """The showing top-level window under the point: the active one if it is there,
-        else the smallest (a dialog over its main window)."""
+        else the smallest (a dialog over its main window). Each application gets its share
+        of what is left of the deadline (CALL_TIMEOUT at least), so one that hangs does not
+        silence the others; when nothing was found and one did not answer, the lookup timed
+        out rather than found nothing."""
         found: list[tuple[bool, int, Ref]] = []
-        for bus_name, path in self._call(REGISTRY, ROOT, ACCESSIBLE, "GetChildren", deadline=deadline)[0]:
+        silent = False
+        apps = self._call(REGISTRY, ROOT, ACCESSIBLE, "GetChildren", deadline=deadline)[0]
+        for index, (bus_name, path) in enumerate(apps):
+            cap = max(CALL_TIMEOUT, (deadline - time.monotonic()) / (len(apps) - index))
             try:
-                windows = self._call(str(bus_name), str(path), ACCESSIBLE, "GetChildren", deadline=deadline)[0]
-                for ref in windows:
-                    window = (str(ref[0]), str(ref[1]))
-                    box = _box(self._call(*window, COMPONENT, "GetExtents", "u", (SCREEN,), deadline=deadline)[0])
-                    if not _contains(box, x, y):
-                        continue
-                    states = self._call(*window, ACCESSIBLE, "GetState", deadline=deadline)[0]
-                    if _has(states, STATE_SHOWING) and _has(states, STATE_VISIBLE):
-                        found.append((_has(states, STATE_ACTIVE), box[2] * box[3], window))
-            except (TimeoutError, AtspiError):
+                found.extend(self._windows_of((str(bus_name), str(path)), x, y, deadline, cap))
+            except TimeoutError:
                 if time.monotonic() >= deadline:
-                    raise TimeoutError("the lookup's deadline passed") from None
-                continue   # this application hangs or refuses: the others may still say
+                    raise
+                silent = True   # this application hangs: the others may still say
+            except AtspiError:
+                continue        # this one refuses (it is closing, say)
         if not found:
+            if silent:
+                raise TimeoutError("an application did not answer in time")
             return None
         return min(found, key=lambda item: (not item[0], item[1]))[2]
+
+    def _windows_of(self, app: Ref, x: int, y: int, deadline: float, cap: float) -> list[tuple[bool, int, Ref]]:
+        """(active, area, window) of an application's showing windows that hold the point."""
+        held = []
+        for ref in self._call(*app, ACCESSIBLE, "GetChildren", deadline=deadline, cap=cap)[0]:
+            window = (str(ref[0]), str(ref[1]))
+            box = _box(self._call(*window, COMPONENT, "GetExtents", "u", (SCREEN,), deadline=deadline, cap=cap)[0])
+            if not _contains(box, x, y):
+                continue
+            states = self._call(*window, ACCESSIBLE, "GetState", deadline=deadline, cap=cap)[0]
+            if _has(states, STATE_SHOWING) and _has(states, STATE_VISIBLE):
+                held.append((_has(states, STATE_ACTIVE), box[2] * box[3], window))
+        return held
 
     def _node(self, ref: Ref, deadline: float) -> _Node:
         role = str(self._call(*ref, ACCESSIBLE, "GetRoleName", deadline=deadline)[0])

@@ -97,10 +97,11 @@ class WidgetResolver:
 
     Where the pointer comes to rest (`hover`, REST_SETTLE without a move) the worker looks
     before any press: an application is idle then, while right after a press it may be busy
-    handling it (an entry taking focus answered in 300 ms where it took 3 ms at rest), and
-    the rest is where the participant aimed. A press at that very point, with no press in
-    between, takes that answer; any other press is looked up on its own. Counters say how
-    many presses were named, found nothing there, or missed their deadline.
+    handling it (a GTK window answered one look right after a press in 305 ms, where looks
+    at rest took 3 ms), and the rest is where the participant aimed. A press at that very
+    point, with no press in between, takes that answer; any other press is looked up on its
+    own. Counters say how many presses were named, found nothing there, or missed their
+    deadline.
     """
 
     def __init__(self, say: Callable[[str], None] = lambda message: None, *, deadline: float = DEADLINE) -> None:
@@ -155,8 +156,9 @@ class WidgetResolver:
         return asked
 
     def _count(self, found: dict | None) -> None:
-        self.found += found is not None
-        self.empty += found is None
+        with self._wake:   # from both threads; the condition's lock is re-entrant
+            self.found += found is not None
+            self.empty += found is None
 
     def _next(self) -> Lookup | tuple[int, int, float] | None:
         """The next press to look up, else a rest that has settled; None when stopping."""

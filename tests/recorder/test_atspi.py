@@ -148,7 +148,7 @@ def gtk_app(accessibility):
 
 def rest_and_click(driver, x: int, y: int) -> None:
     """Move there, rest a moment as a person does before pressing, press and release."""
-    driver.xdotool("mousemove", str(x), str(y), "sleep", "0.25", "mousedown", "1", "mouseup", "1")
+    driver.xdotool("mousemove", str(x), str(y), "sleep", "0.4", "mousedown", "1", "mouseup", "1")
 
 
 def test_a_recording_names_each_widget_clicked_and_keeps_no_secret(driver, gtk_app, study_dir):
