@@ -1,6 +1,7 @@
 """Turns raw input into stored events: moderator hotkeys become task-runner actions and
 never participant input, keystrokes pass through the privacy rules, paused stretches are
-dropped, every event is tagged with the task running at its moment."""
+dropped, a press names the widget under it when AT-SPI can say (recorder/accessibility),
+every event is tagged with the task running at its moment."""
 from __future__ import annotations
 
 import queue
