@@ -569,7 +569,7 @@ class LiveCaption(TypedDict):
 # their columns, in order, so the page reads `row[REPLAY_COLUMNS.clicks.indexOf("x")]` from
 # the served constants rather than from a hand-copied docstring.
 REPLAY_COLUMNS: dict[str, tuple[str, ...]] = {
-    "clicks": ("t", "x", "y", "button", "on_prompt"),
+    "clicks": ("t", "x", "y", "button", "on_prompt", "label"),   # label: the desktop widget named (AT-SPI), or null
     "keys": ("t", "key", "text"),
     "scrolls": ("t", "x", "y", "dx", "dy"),
     "windows": ("t", "title"),

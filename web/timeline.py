@@ -122,7 +122,8 @@ def _page_events(store: Store, session_id: str) -> dict:
 
 _TABLES = {EventKind.CLICK: "clicks", EventKind.KEY: "keys", EventKind.SCROLL: "scrolls",
            EventKind.WINDOW: "windows"}
-# where each replay column comes from in (*_COLUMNS, on_prompt); a window's title is its text
+# where each replay column comes from in (*_COLUMNS, on_prompt); a window's title is its text,
+# and so is a click's label (the widget the recorder named through AT-SPI)
 _SOURCE = {**{c: i for i, c in enumerate(_COLUMNS)}, "title": _COLUMNS.index("text"),
-           "on_prompt": len(_COLUMNS)}
+           "label": _COLUMNS.index("text"), "on_prompt": len(_COLUMNS)}
 _PICK = {table: itemgetter(*(_SOURCE[c] for c in REPLAY_COLUMNS[table])) for table in _TABLES.values()}

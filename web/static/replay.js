@@ -101,9 +101,11 @@ async function start() {
     if (a.ended != null) items.push([a.ended, "task_end", `${a.task}: ${a.outcome}${a.seq_rating ? ` · SEQ ${a.seq_rating}` : ""}`]);
   }
   const K = uxlab.eventKind, M = uxlab.markerKind, S = uxlab.markerStatus;
-  for (const {t, x, y, button, on_prompt} of replayRows(data, "clicks")) {
-    mark("clicks", t, `tl-click ${button}${on_prompt ? " prompt" : ""}`, `${button} click at (${x}, ${y})`);
-    if (!on_prompt) items.push([t, K.CLICK, `${button} at (${x}, ${y})`]);
+  // a desktop click names the widget it landed on when the recorder could ask AT-SPI
+  for (const {t, x, y, button, on_prompt, label} of replayRows(data, "clicks")) {
+    mark("clicks", t, `tl-click ${button}${on_prompt ? " prompt" : ""}`,
+         label ? `clicked ${label}` : `${button} click at (${x}, ${y})`);
+    if (!on_prompt) items.push([t, K.CLICK, label ? `clicked ${label}` : `${button} at (${x}, ${y})`]);
   }
   for (const {t, key, text} of replayRows(data, "keys")) mark("keys", t, "tl-key", text ? `${key} “${text}”` : key);
   for (const m of data.markers) {
