@@ -87,11 +87,13 @@ class GtkApp:
     def __init__(self, bus: AccessibilityBus) -> None:
         self.process = subprocess.Popen([SYSTEM_PYTHON, str(GTK_APP)], env=bus.env, stdout=subprocess.PIPE,
                                         stderr=subprocess.DEVNULL, text=True)
-        assert self.process.stdout is not None
-        assert self.process.stdout.readline().strip() == "ready", "the GTK window did not open"
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
+        first = self.process.stdout.readline().strip()   # type: ignore[union-attr]
         self._reader.start()
+        if first != "ready":
+            self.stop()
+            raise AssertionError("the GTK window did not open")
 
     def _read(self) -> None:
         for line in self.process.stdout:   # type: ignore[union-attr]
@@ -125,7 +127,12 @@ def wait_named(widgets: WidgetResolver, box, label: str, timeout: float = 15.0) 
 @pytest.fixture
 def accessibility(display, monkeypatch):
     """The buses for `display`; this process and the `uxlab record` it starts use them."""
-    bus = AccessibilityBus(display).start()
+    bus = AccessibilityBus(display)
+    try:
+        bus.start()
+    except BaseException:
+        bus.stop()   # whatever of it did start
+        raise
     for key in ("DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"):
         monkeypatch.setenv(key, bus.env[key])
     yield bus
@@ -136,14 +143,16 @@ def accessibility(display, monkeypatch):
 def gtk_app(accessibility):
     """The GTK window, once AT-SPI names its Save button."""
     app = GtkApp(accessibility)
-    widgets = WidgetResolver()
-    widgets.start()
     try:
-        wait_named(widgets, SAVE, "Save")
+        widgets = WidgetResolver()
+        widgets.start()
+        try:
+            wait_named(widgets, SAVE, "Save")
+        finally:
+            widgets.stop()
+        yield app
     finally:
-        widgets.stop()
-    yield app
-    app.stop()
+        app.stop()
 
 
 def rest_and_click(driver, x: int, y: int) -> None:
