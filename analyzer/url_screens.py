@@ -197,20 +197,27 @@ def clicks_near_point(clicks: list[WebClick], x: float, y: float, radius: float)
             for c in clicks if (c.x - x) ** 2 + (c.y - y) ** 2 <= radius * radius]
 
 
+# a page's click (capture.js) and a desktop press whose widget AT-SPI named: both keep the
+# element's label in `text`
+NAMED_CLICK_KINDS = (EventKind.PAGE_CLICK.value, EventKind.CLICK.value)
+
+
 def find_clicks(store: Store, query: str, limit: int = 200) -> list[dict]:
     """Named clicks whose element label holds every word of `query` (any case), newest
-    session first, for search beside what was said: "Export" finds "button 'Export'"."""
+    session first, for search beside what was said: "Export" finds "button 'Export'" on a
+    page and "push button 'Export'" in a desktop application."""
     words = [w.casefold() for w in query.split() if w.strip()]
     if not words:
         return []
     hits = []
     for session in store.sessions.all():
-        rows = store.events.rows(session["id"], [EventKind.PAGE_CLICK.value], ("t", "text", "task", "window"))
-        for t, label, task, url in rows:
+        rows = store.events.rows(session["id"], NAMED_CLICK_KINDS, ("t", "kind", "text", "task", "window"),
+                                 presses_only=True)
+        for t, kind, label, task, where in rows:
             if label and all(w in label.casefold() for w in words):
-                hits.append({"kind": EventKind.PAGE_CLICK.value, "session": session["id"],
+                hits.append({"kind": kind, "session": session["id"],
                              "participant": session["participant"], "task": task, "t": float(t),
-                             "label": label, "url": url})
+                             "label": label, "url": where})
                 if len(hits) >= limit:
                     return hits
     return hits

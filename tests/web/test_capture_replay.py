@@ -1,7 +1,7 @@
 """Replay and search name the element a web page's click was on: the replay's event list
 says "clicked button 'Submit ticket'", its timeline shows each URL change as a screen
 change, and search finds the click by the element's name. A desktop click the recorder
-named through AT-SPI is listed the same way ("clicked push button 'Save'")."""
+named through AT-SPI is listed and found the same way ("clicked push button 'Save'")."""
 from __future__ import annotations
 
 import pytest
@@ -48,6 +48,8 @@ def test_the_timeline_json_and_search_name_the_element(as_role, web_session):
     assert not [h for h in client.get("/search.json?q=export").get_json()["hits"] if h["kind"] == "page_click"]
     page = client.get("/search?q=Submit").text
     assert "clicked button &#39;Submit ticket&#39;" in page
+    desktop = [h for h in client.get("/search.json?q=save").get_json()["hits"] if h["kind"] == "click"]
+    assert [(h["t"], h["text_marked"]) for h in desktop] == [(4.0, [["clicked push button 'Save'", True]])]
 
 
 def test_the_replay_lists_the_named_click_and_the_screen_changes(page, live_server, web_session):
