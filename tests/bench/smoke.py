@@ -4,10 +4,11 @@ and sleeps, so running them side by side keeps the suite short), judged only on 
 ran to the end and printed its table. Numbers are not judged: the suite shares the machine
 with other work, and a timing claim belongs in a full run of `make bench`.
 
-The run lasts as long as its longest bench, so the longest start first, and the benches that
-only compute (no recorder, server, browser or real-time pacing) run one after another in one
-process (tests/bench/together.py: they share their imports) at a lower priority: they fill
-the cores while the others wait on their children, rather than slowing them."""
+The run lasts as long as its longest bench, so the longest start first. The benches whose
+cost is mostly the web app's import run one after another in one process
+(tests/bench/together.py), paying it once; the one that only computes (no recorder, server,
+browser or real-time pacing) runs at a lower priority, filling the cores while the others
+wait on their children rather than slowing them."""
 from __future__ import annotations
 
 import os
@@ -39,9 +40,9 @@ TABLES = {
 # about each bench's wall seconds with --quick, alone on the 2-core machine: the start order
 SECONDS = {"transcription.py": 21, "audio.py": 20, "remote.py": 16, "serve.py": 15, "capture.py": 13,
            "live.py": 10, "capture_snippet.py": 8, "findings.py": 7, "analyze.py": 4, "web.py": 4}
-# the benches that only compute: run together, at this niceness
-BATCH = ("analyze.py", "web.py", "findings.py")
+# benches run one after another in one process each group, and the group's niceness
 NICENESS = 10
+GROUPS = (("capture_snippet.py", "web.py", "analyze.py"), 0), (("findings.py",), NICENESS)
 
 
 def benches() -> list[str]:
@@ -92,21 +93,23 @@ def start_order(labels: list[str]) -> list[str]:
 
 def run_quick(jobs: dict[str, list[str]], folder: Path, timeout: float = 240.0) -> dict[str, Outcome]:
     """Run each job (a label whose first word names the bench file, and its arguments) at
-    once, longest first, the BATCH benches' plain --quick runs together in one process;
-    output goes to files in `folder`, so no bench waits on a pipe nobody reads. A bench
-    still running at the deadline is killed with its whole process group (its Xvfb, servers
-    and recorders), which it leads; so is anything a finished bench left behind."""
+    once, longest first, the GROUPS' plain --quick runs in their shared processes; output
+    goes to files in `folder`, so no bench waits on a pipe nobody reads. A bench still
+    running at the deadline is killed with its whole process group (its Xvfb, servers and
+    recorders), which it leads; so is anything a finished bench left behind."""
     folder.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    together = [label for label in BATCH if jobs.get(label) == ["--quick"]]
+    groups = [([b for b in benches if jobs.get(b) == ["--quick"]], nice) for benches, nice in GROUPS]
+    grouped = {bench: " ".join(members) for members, _ in groups for bench in members}
     running = {}
-    for label in start_order([label for label in jobs if label not in together]):
+    for label in start_order([label for label in jobs if label not in grouped]):
         command = [sys.executable, str(BENCH / label.split(" ")[0]), *jobs[label]]
         running[label] = start(command, folder, slug(label))
-    if together:
-        command = ["nice", "-n", str(NICENESS), sys.executable, "-m", "tests.bench.together", str(folder),
-                   *together]   # nice execs: the pid is the interpreter's
-        running[" ".join(together)] = start(command, folder, "together")
+    for members, nice in groups:
+        if members:   # nice execs: the pid is the interpreter's
+            command = [*(["nice", "-n", str(nice)] if nice else []), sys.executable, "-m", "tests.bench.together",
+                       str(folder), *members]
+            running[" ".join(members)] = start(command, folder, slug("together " + " ".join(members)))
     ended: dict[str, float] = {}
     while len(ended) < len(running) and time.monotonic() - started < timeout:
         for label, process in running.items():
@@ -124,17 +127,17 @@ def run_quick(jobs: dict[str, list[str]], folder: Path, timeout: float = 240.0) 
         out, err = folder / f"{slug(label)}.out", folder / f"{slug(label)}.err"
         stdout = out.read_text() if out.exists() else ""
         stderr = err.read_text() if err.exists() else ""
-        if label not in together:
+        if label not in grouped:
             outcomes[label] = Outcome(label, running[label].returncode, stdout, stderr,
                                       ended.get(label, time.monotonic() - started), label not in ended)
             continue
-        group = " ".join(together)
+        group = grouped[label]
         rc = folder / f"{slug(label)}.rc"
         if rc.exists():   # it ran to its end, well or not
             status, seconds = rc.read_text().split()
             outcomes[label] = Outcome(label, int(status), stdout, stderr, float(seconds))
         else:             # the shared process was killed at the deadline, or died in this bench
-            said = (folder / "together.err").read_text()
+            said = (folder / f"{slug('together ' + group)}.err").read_text()
             outcomes[label] = Outcome(label, running[group].returncode or 1, stdout, stderr + said,
                                       ended.get(group, time.monotonic() - started), group not in ended)
     return outcomes

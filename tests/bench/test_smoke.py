@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.bench.smoke import (
-    BATCH,
+    GROUPS,
     SECONDS,
     TABLES,
     Outcome,
@@ -32,7 +32,8 @@ def outcomes(tmp_path_factory) -> dict[str, Outcome]:
 def test_every_bench_has_its_table_named():
     assert set(benches()) == set(TABLES), "add the new bench's table header to tests/bench/smoke.py"
     assert set(benches()) == set(SECONDS), "add the new bench's --quick seconds to tests/bench/smoke.py"
-    assert set(BATCH) <= set(benches())
+    grouped = [bench for benches_, _ in GROUPS for bench in benches_]
+    assert set(grouped) <= set(benches()) and len(grouped) == len(set(grouped))   # each bench in one group at most
 
 
 def test_the_longest_benches_start_first_and_a_new_one_before_all():
