@@ -1,5 +1,7 @@
-"""The findings verbs run as a user runs them (the installed console script): problems,
-ratings, candidates, the problems export and a reel."""
+"""The findings verbs: problems, ratings, candidates, the problems export and a reel. They run
+through the `uxlab` group in this process (a console script spends seconds importing before
+it reads a study); a problem's creation and a refusal also run as a user runs them, through
+the installed console script, so the process's own output and exit status are checked too."""
 from __future__ import annotations
 
 import csv
@@ -8,7 +10,8 @@ import json
 
 from sessions.events import VIDEO_FILE
 from sessions.store import Store
-from tests.cli.test_study_commands import uxlab
+from tests.cli.in_process import uxlab_in_process as uxlab
+from tests.cli.test_study_commands import uxlab as uxlab_process
 from tests.sessions.media_files import write_session_video
 
 
@@ -25,7 +28,7 @@ def test_problems_ratings_export_and_reel(study_dir, tmp_path):
     store = Store(study_dir)
     a, b = _session(store, "P1"), _session(store, "P2")
     folder = str(study_dir)
-    made = uxlab("problem-add", folder, "Submit button hidden", "--task", "first", "--tag", "nav", "--as", "ana")
+    made = uxlab_process("problem-add", folder, "Submit button hidden", "--task", "first", "--tag", "nav", "--as", "ana")
     assert made.returncode == 0, made.stderr
     pid = made.stdout.strip()
     assert uxlab("evidence-add", folder, pid, a, "4.0", "--end", "8", "--as", "ana").returncode == 0
@@ -57,7 +60,7 @@ def test_problems_ratings_export_and_reel(study_dir, tmp_path):
 def test_refusals_are_one_line_and_change_nothing(study_dir):
     Store(study_dir)
     folder = str(study_dir)
-    for args, words in [
+    refusals = [
         (("problem-rate", folder, "9", "3"), "no problem 9"),
         (("problem-add", folder, "X", "--task", "nope"), "no task 'nope'"),
         (("problem-add", folder, "   "), "needs a title"),
@@ -66,8 +69,10 @@ def test_refusals_are_one_line_and_change_nothing(study_dir):
         (("reel", folder, "--tag", "quote"), "no notes are tagged 'quote'"),
         (("export", folder, "--events", "--format", "json"), "json is for --problems"),
         (("candidate-confirm", folder, "a|b|c"), "no candidate"),
-    ]:
-        result = uxlab(*args)
+    ]
+    # the first also as a process: the console script's own exit status and stderr
+    for run, (args, words) in [(uxlab_process, refusals[0]), *((uxlab, refusal) for refusal in refusals)]:
+        result = run(*args)
         assert result.returncode == 2, (args, result.stderr)
         assert result.stderr.startswith("error: ") and words in result.stderr and "Traceback" not in result.stderr
     assert json.loads(uxlab("problems", folder, "--json").stdout)["problems"] == []
