@@ -10,7 +10,14 @@ test's sentences. Each engine then transcribes that one session, pinned to one c
 Per engine, in one run: word error rate per kind of speech (after speech/normalise.py's one
 normalisation: case, punctuation, numbers, "Mr"/"mister"), real-time factor (CPU seconds per
 second of sound, the recording's silences included, the model already loaded), and segment
-onset error (each utterance's first segment start against when it began, mean and worst).
+onset error (each utterance's first segment start against when its speech began in the
+session's sound, mean and worst).
+
+When its speech began is read from the recording: each clip is found in the session's track
+by cross-correlation, since the sound server starts a clip 0.03-0.4 s after it is asked to
+(under load), and that delay is the sound path's, not the engine's. How far each clip landed
+from its request, and how alike the recorded copy is to the clip, are printed beside the
+table: a copy that differs means the sound path, not the engine, garbled the words.
 Targets for whisper tiny.en (issue 20): WER <= 10 % on human speech and <= 12 % on espeak-ng,
 real-time factor <= 0.3, onsets within 0.3 s.
 
@@ -27,8 +34,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+import wave
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -37,6 +47,7 @@ from recorder.virtual_display import VirtualDisplay
 from sessions.errors import UxlabError
 from sessions.store import Store
 from sessions.transcripts import Transcripts
+from speech.audio import read_tracks
 from speech.engines import open_engine
 from speech.normalise import word_error_rate
 from speech.transcribe import transcribe_session
@@ -59,6 +70,12 @@ VOICES = ("en-us", "en-gb", "en-us+f3")
 ENGINES = (("pocketsphinx", "pocketsphinx", None), ("whisper tiny.en", "whisper", "tiny.en"),
            ("whisper base", "whisper", "base"))
 GAP = 1.5          # seconds of silence after each utterance
+# paplay's buffer: at 20 ms, under load (load average ~16 on 2 cores) the player fell behind
+# and the sound server put silence inside words (16-217 ms shifts within 4 of 8 clips, read
+# back by parecord); at 250 ms no clip was shifted. The start delay it adds is measured.
+PLAY_LATENCY_MS = 250
+SEARCH = (-0.2, 1.0)   # where a clip is looked for, in seconds around its request
+DISTORTED = 0.9        # a recorded copy correlating less than this with its clip was garbled on the way
 TARGETS = {"whisper tiny.en": {"human": 0.10, "espeak": 0.12, "rtf": 0.3, "onset": 0.3}}
 
 
@@ -67,8 +84,10 @@ class Utterance:
     corpus: str      # "human" or an espeak-ng voice
     text: str        # the reference transcript
     wav: Path
-    onset: float = 0.0   # session seconds where its speech begins (set when played)
+    onset: float = 0.0   # session seconds where its speech begins (found in the recording)
     end: float = 0.0
+    delay: float = 0.0   # seconds from asking the sound server to play it to where it landed
+    likeness: float = 0.0   # normalised correlation of the recorded copy with the clip (1: the same)
 
 
 def librivox(count: int | None = None) -> list[Utterance]:
@@ -111,12 +130,41 @@ def record(folder: Path, utterances: list[Utterance]) -> tuple[Store, str, list[
             time.sleep(1.0)   # the microphone's first data arrives ~0.2 s after the start
             for u in utterances:
                 at = time.time() - started
-                pulse.play(u.wav)
-                played.append(Utterance(u.corpus, u.text, u.wav, at + speech_onset(u.wav), time.time() - started))
+                pulse.run("paplay", f"--latency-msec={PLAY_LATENCY_MS}", "--device=vmic_sink", str(u.wav))
+                played.append(Utterance(u.corpus, u.text, u.wav, at, time.time() - started))
                 time.sleep(GAP)
         finally:
             recorder.stop()
-    return store, recorder.session_id, played
+    video = store.media.video(store.sessions.get(recorder.session_id))
+    return store, recorder.session_id, landed(video, played)
+
+
+def read_wav(path: Path) -> np.ndarray:
+    """A 16-bit mono WAV as floats in [-1, 1]."""
+    with wave.open(str(path)) as f:
+        return np.frombuffer(f.readframes(f.getnframes()), np.int16).astype(np.float64) / 32768
+
+
+def landed(video: Path, played: list[Utterance]) -> list[Utterance]:
+    """Each utterance with its onset where the clip is in the session's sound (as the engines
+    read it), its delay from when it was asked for, and how alike the recorded copy is."""
+    track = read_tracks(video)[0]   # 16 kHz, as the clips are (RATE)
+    sound = track.samples.astype(np.float64) / 32768
+    found = []
+    for u in played:   # u.onset holds when the clip was asked for
+        clip = read_wav(u.wav)
+        lo = max(0, round((u.onset + SEARCH[0] - track.start) * RATE))
+        hi = min(len(sound), round((u.onset + SEARCH[1] - track.start) * RATE) + len(clip))
+        window = sound[lo:hi]
+        n = len(window) + len(clip)
+        score = np.fft.irfft(np.fft.rfft(window, n) * np.conj(np.fft.rfft(clip, n)), n)[:max(1, len(window) - len(clip) + 1)]
+        k = int(np.argmax(score))
+        copy = window[k:k + len(clip)]
+        likeness = float(np.dot(copy, clip[:len(copy)]) /
+                         max(1e-12, np.sqrt(np.dot(copy, copy) * np.dot(clip[:len(copy)], clip[:len(copy)]))))
+        at = track.start + (lo + k) / RATE
+        found.append(replace(u, onset=at + speech_onset(u.wav), delay=at - u.onset, likeness=likeness))
+    return found
 
 
 def _one_core() -> None:
@@ -164,12 +212,15 @@ def measure(sentences: list[str] | None = None, *, quick: bool = False) -> list[
         utterances = librivox(1 if quick else None) + espeak(folder, voices, sentences)
         store, sid, played = record(write_study(folder / "study"), utterances)
         _one_core()
+        sound = {"delay_min": min(u.delay for u in played), "delay_max": max(u.delay for u in played),
+                 "likeness_min": min(u.likeness for u in played),
+                 "distorted": sum(u.likeness < DISTORTED for u in played), "clips": len(played)}
         engines = ENGINES[:2] if quick else ENGINES
         for label, name, model in engines:
             try:
                 engine = open_engine(name, model)
             except UxlabError as exc:
-                rows.append({"name": label, "skipped": exc.message})
+                rows.append({"name": label, "skipped": exc.message, "sound": sound})
                 continue
             cpu, wall = time.process_time(), time.perf_counter()
             done = transcribe_session(store, sid, engine)
@@ -181,7 +232,7 @@ def measure(sentences: list[str] | None = None, *, quick: bool = False) -> list[
                          "wer_by": scored["wer"], "onset_mean": scored["onset_mean"],
                          "onset_max": scored["onset_max"], "missed": scored["missed"],
                          "target": TARGETS.get(label, {}).get("rtf"), "targets": TARGETS.get(label),
-                         "heard": scored["heard"]})
+                         "heard": scored["heard"], "sound": sound})
         store.close()
     return rows
 
@@ -230,6 +281,11 @@ def main() -> None:
           f"saying {1 if args.quick else len(SENTENCES)} sentences; one core; "
           f"{time.perf_counter() - started:.0f} s in all")
     print(table(rows, corpora))
+    if rows:
+        s = rows[0]["sound"]
+        print(f"sound path: clips landed {s['delay_min']:.2f}-{s['delay_max']:.2f} s after they were asked for "
+              f"(onsets are measured from where they landed); {s['distorted']} of {s['clips']} recorded copies "
+              f"correlate < {DISTORTED} with their clip (lowest {s['likeness_min']:.2f})")
     if args.heard:
         for r in done:
             print(f"\n{r['name']} heard:")

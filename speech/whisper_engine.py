@@ -5,6 +5,19 @@ the model is never fetched at run time: HF_HUB_OFFLINE is set before the library
 and the folder comes from speech/models.py, which has already proven its bytes. One
 thread and int8 (the only fast type this CPU offers) keep a transcription from taking the
 machine from a live session.
+
+How the sound is handed to Whisper was measured on one recorded session of LibriVox and
+espeak-ng utterances (bench/transcription.py):
+- In windows that begin where speech begins and end in a silence (WINDOW), not through
+  faster-whisper's own VAD filter: that one glues the speech together and cuts 30 s windows
+  anywhere, and an utterance at a window's start was dropped or its words put 0.7 s early
+  (worst onset 0.68-0.77 s in three recordings; 0.19-0.23 s in windows).
+- Without the previous window's text as a prompt: with it, a word misheard once was
+  misheard the same way later ("forum" for "form" in every voice) and a whole earlier
+  sentence was written again inside a later one.
+- With a fixed seed for the sampling Whisper falls back to on an unlikely decoding, so the
+  same sound always gives the same transcript (unseeded, one recording's espeak-ng voice
+  scored 22.0 % and 16.9 % on two runs).
 """
 from __future__ import annotations
 
@@ -21,6 +34,10 @@ from speech.base import Progress
 BEAM_SIZE = 5
 PAUSE = 1.0           # seconds of silence between two words that end an utterance
 SENTENCE_PAUSE = 0.3  # ... or this much after a sentence's closing mark
+WINDOW = 15.0         # seconds: speech a silence apart is decoded together up to this span
+WINDOW_SILENCE_MS = 1000   # the silence a window may end in
+WINDOW_PAD_MS = 400        # sound kept either side of the speech (faster-whisper's own VAD pad)
+SEED = 1
 INSTALL = "pip install faster-whisper (make setup installs it)"
 
 
@@ -52,18 +69,26 @@ class WhisperEngine:
         self.model = load_model(self.folder, threads)
 
     def transcribe(self, track: Track, progress: Progress | None = None) -> list[Segment]:
+        import ctranslate2
         audio = track.samples.astype(np.float32) / 32768.0
-        pieces, _ = self.model.transcribe(audio, beam_size=BEAM_SIZE, word_timestamps=True, vad_filter=True,
+        clips = windows(speech_regions(audio, WINDOW_SILENCE_MS, WINDOW_PAD_MS), len(audio) / RATE)
+        segments: list[Segment] = []
+        if not clips:   # nothing but silence: nothing to say, and nothing to make up
+            if progress:
+                progress(track.duration)
+            return segments
+        ctranslate2.set_random_seed(SEED)
+        pieces, _ = self.model.transcribe(audio, beam_size=BEAM_SIZE, word_timestamps=True, vad_filter=False,
+                                          clip_timestamps=[t for clip in clips for t in clip],
                                           condition_on_previous_text=False)
-        speech = speech_regions(audio)
-        segments = []
+        speech = [(track.start + a, track.start + b) for a, b in speech_regions(audio)]
         for piece in pieces:
-            words = tuple(Word(track.start + w.start, track.start + max(w.end, w.start), w.word.strip(),
-                               min(1.0, max(0.0, w.probability)))
-                          for w in piece.words or () if w.word.strip())
+            words = joined(tuple(Word(track.start + w.start, track.start + max(w.end, w.start), w.word,
+                                      min(1.0, max(0.0, w.probability)))
+                                 for w in piece.words or () if w.word.strip()))
             confidence = float(np.exp(piece.avg_logprob)) if piece.avg_logprob is not None else None
-            for run in utterances(words):
-                run = onset_on_speech(run, speech, track.start)
+            for run in utterances(words, speech):
+                run = onset_on_speech(run, speech)
                 segments.append(Segment(run[0].t, run[-1].end, track.speaker, run,
                                         None if confidence is None else min(1.0, confidence)))
             if progress:
@@ -73,39 +98,91 @@ class WhisperEngine:
         return segments
 
 
-def speech_regions(audio: np.ndarray) -> list[tuple[float, float]]:
-    """Where the voice-activity detector hears speech, in seconds of the track, unpadded."""
+def speech_regions(audio: np.ndarray, min_silence_ms: int = 300, pad_ms: int = 0) -> list[tuple[float, float]]:
+    """Where the voice-activity detector hears speech, in seconds of the track: stretches
+    at least `min_silence_ms` apart, widened by `pad_ms` each side."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
-    found = get_speech_timestamps(audio, VadOptions(speech_pad_ms=0, min_silence_duration_ms=300))
+    found = get_speech_timestamps(audio, VadOptions(speech_pad_ms=pad_ms, min_silence_duration_ms=min_silence_ms))
     return [(r["start"] / RATE, r["end"] / RATE) for r in found]
 
 
-def onset_on_speech(run: tuple[Word, ...], speech: list[tuple[float, float]], start: float) -> tuple[Word, ...]:
-    """The utterance with its first word starting where speech does.
+def windows(regions: list[tuple[float, float]], duration: float, span: float = WINDOW) -> list[tuple[float, float]]:
+    """The stretches Whisper decodes one by one: speech regions joined while the whole stays
+    within `span` seconds (a region longer than that is one stretch, which Whisper itself
+    walks through in 30 s steps), so each begins where speech begins and ends in a silence."""
+    found: list[list[float]] = []
+    for a, b in regions:
+        a, b = max(0.0, a), min(duration, b)
+        if found and b - found[-1][0] <= span:
+            found[-1][1] = b
+        elif b > a:
+            found.append([a, b])
+    return [(a, b) for a, b in found]
 
-    Whisper's word times come from cross-attention over the padded stretch the detector
-    hands it, so the first word of a stretch absorbs the leading silence (0.4 s early in
-    the benchmark). When the voice-activity detector heard speech begin inside that first
-    word, the word starts there instead; it is never moved earlier.
+
+def joined(words: tuple[Word, ...]) -> tuple[Word, ...]:
+    """Whisper's words with a piece that carries no leading space (the "-hearted" of
+    "cold-hearted", which its tokenizer splits off at the hyphen) put back onto the word
+    before it, so a transcript reads "cold-hearted", not "cold -hearted"; texts stripped."""
+    found: list[Word] = []
+    for w in words:
+        if found and not w.text.startswith(" ") and w.text.startswith("-"):
+            last = found[-1]
+            both = (last.confidence, w.confidence)
+            found[-1] = Word(last.t, max(last.end, w.end), last.text + w.text.strip(),
+                             None if None in both else min(c for c in both if c is not None))
+        else:
+            found.append(Word(w.t, w.end, w.text.strip(), w.confidence))
+    return tuple(found)
+
+
+def onset_on_speech(run: tuple[Word, ...], speech: list[tuple[float, float]]) -> tuple[Word, ...]:
+    """The utterance with its first word starting where speech does (`speech` on the same clock).
+
+    Whisper's word times come from cross-attention over the padded stretch it is handed,
+    so the first word of a stretch absorbs the silence before it (0.4 s early in the
+    benchmark), and after an utterance it could not make out, the next one's words were
+    all put 0.77 s early, in the silence. A first word that starts where the voice-activity
+    detector heard no speech starts instead where the detector next heard speech begin,
+    if that is before the utterance ends; it is never moved earlier.
     """
     first = run[0]
-    t, end = first.t - start, first.end - start
-    onset = next((a for a, b in speech if b > t and a < end), None)
-    if onset is None or onset <= t:
+    if any(a <= first.t < b for a, b in speech):
         return run
-    moved = Word(start + min(onset, end - 0.02), first.end, first.text, first.confidence)
+    onset = next((a for a, _ in speech if a > first.t), None)
+    if onset is None or onset >= run[-1].end:
+        return run
+    t = min(onset, first.end - 0.02) if onset < first.end else onset
+    moved = Word(t, max(first.end, t + 0.02), first.text, first.confidence)
     return (moved, *run[1:])
 
 
-def utterances(words: tuple[Word, ...]) -> list[tuple[Word, ...]]:
+def silence_between(a: Word, b: Word, speech: list[tuple[float, float]]) -> float:
+    """The longest silence the detector heard between the speech of one word and the next
+    (`speech` on the words' clock, in order): a pause that Whisper's word times, which
+    stretch a word over the silence beside it, hide. Each word is placed in the stretch of
+    speech it overlaps most; 0 when either lies in none."""
+    def region(w: Word) -> int | None:
+        overlaps = [min(e, w.end) - max(s, w.t) for s, e in speech]
+        best = max(range(len(speech)), key=overlaps.__getitem__, default=None)
+        return best if best is not None and overlaps[best] > 0 else None
+    i, j = region(a), region(b)
+    if i is None or j is None or j <= i:
+        return 0.0
+    return max(speech[k + 1][0] - speech[k][1] for k in range(i, j))
+
+
+def utterances(words: tuple[Word, ...], speech: list[tuple[float, float]] | None = None) -> list[tuple[Word, ...]]:
     """Whisper's segments can hold several utterances a pause apart; a segment is cut where
     the speaker paused (PAUSE), or paused briefly after a sentence ended, so that each segment
-    starts where someone started speaking and a quote is one utterance."""
+    starts where someone started speaking and a quote is one utterance. The pause is the
+    longer of the gap in word times and the silence the detector heard between the words."""
     runs: list[list[Word]] = []
     for word in words:
         if runs:
-            gap = word.t - runs[-1][-1].end
-            if gap < PAUSE and not (gap >= SENTENCE_PAUSE and runs[-1][-1].text.endswith((".", "?", "!"))):
+            last = runs[-1][-1]
+            gap = max(word.t - last.end, silence_between(last, word, speech) if speech else 0.0)
+            if gap < PAUSE and not (gap >= SENTENCE_PAUSE and last.text.endswith((".", "?", "!"))):
                 runs[-1].append(word)
                 continue
         runs.append([word])
