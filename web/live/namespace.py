@@ -220,7 +220,7 @@ class LiveNamespace(Namespace):
             raise Refused("no such running session in this study")
         join_room(recorder_room(row["id"]))
         _shared().join(f"recorders:{row['id']}", sender())
-        self.clients[sender()] = {"recorder": row["id"], "keystrokes": row["keystrokes"]}
+        self.clients[sender()] = {"recorder": row["id"], "keystrokes": row["keystrokes"], "joined": "join" in auth}
         self._to_room(LiveEvent.RECORDER, {"session": row["id"], "online": True}, row["id"])
         return True
 
@@ -343,10 +343,16 @@ class LiveNamespace(Namespace):
 
     @checked(shape_camera)
     def on_camera(self, data):
-        """A small camera picture (sessions.events.LiveCamera), relayed like a frame."""
+        """A small camera picture (sessions.events.LiveCamera), relayed like a frame. It goes
+        to the sender's own session only; a join page sends one only where the study records
+        the camera, which is what its participant consented to."""
         session_id = self._recorder()
         if session_id is None:
             return {"ok": False, "error": "only a recorder sends camera pictures"}
+        if data.get("session", session_id) != session_id:
+            return {"ok": False, "error": "a camera picture goes only to its sender's own session"}
+        if self.clients[sender()].get("joined") and not current.study().capture.camera:
+            return {"ok": False, "error": "this study does not record the participant's camera"}
         picture = {"session": session_id, "jpeg": data["jpeg"], **numbers(data, ("t", "seq", "w", "h"))}
         with self._fanout(session_id):
             emit(LiveEvent.CAMERA, picture, to=live_room(session_id), skip_sid=self._backlogged(session_id) or None)

@@ -24,4 +24,15 @@ def page(session_id: str) -> str:
     row = current.store().sessions.get(session_id)
     tasks = [{"id": t.id, "prompt": t.prompt} for t in current.study().tasks]
     user = current.user() or {}   # `requires` let only a logged-in watcher this far
-    return render_template("live/live.html", session=row, running=[], tasks=tasks, role=user.get("role"))
+    return render_template("live/live.html", session=_shown(row), running=[], tasks=tasks, role=user.get("role"))
+
+
+def _shown(row: dict) -> dict:
+    """The session as the live page shows it. A remote session's device record names its
+    camera only once its media are built after the end; while it runs, a study that records
+    the camera gets the picture-in-picture, which the join page's live pictures fill (4:3
+    until the built camera says its shape)."""
+    device = row.get("device") or {}
+    if row.get("source") == "browser" and not device.get("camera") and current.study().capture.camera:
+        return {**row, "device": {**device, "camera": {"width": 0, "height": 0}}}
+    return row

@@ -32,7 +32,8 @@ const page = {bitrate: 0, lowered: 0, failed: 0, session: null, startedAt: 0, of
 const camera = cameraOf(root, $("camera-note"), {
   call: (path, options) => call(path, options), keep: (chunk) => keep(chunk), clientNow: () => clientNow(),
   toSession: (at) => at + page.offset - page.startedAt, session: () => page.session,
-  marker: (what) => call("/marker", {method: "POST", body: {what, t: sessionNow()}}).catch(() => {})});
+  marker: (what) => call("/marker", {method: "POST", body: {what, t: sessionNow()}}).catch(() => {}),
+  live: () => (page.paused || page.display?.getVideoTracks()[0]?.readyState !== "live" ? null : page.live?.socket || null)});
 
 // -- talking to the server ---------------------------------------------------------------
 async function call(path, {method = "GET", body, raw} = {}) {
