@@ -2,12 +2,15 @@
 its pid (the Xvfb and its application come from tests/conftest.py)."""
 from __future__ import annotations
 
+import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from sessions.store import Store
-from tests.live.clients import Server, add_users
+from tests.live.clients import Server, add_users, free_port, wait_for
 
 
 @pytest.fixture
@@ -32,6 +35,53 @@ def shared_server(tmp_path_factory):
     running = Server(folder).start()
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    """A real redis-server for a module's tests, stopped by its pid."""
+    if shutil.which("redis-server") is None:
+        pytest.fail("redis-server is not installed (run `make setup`)")
+    port = free_port()
+    process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no", "--dir", str(tmp_path_factory.mktemp("redis"))],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ping = ["redis-cli", "-p", str(port), "ping"]
+    assert wait_for(lambda: subprocess.run(ping, capture_output=True, text=True).stdout.strip() == "PONG",
+                    timeout=10)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(timeout=5)
+
+
+def start_all(servers: list[Server]) -> list[Server]:
+    """Start servers side by side: each spends seconds importing the app before it answers."""
+    with ThreadPoolExecutor(len(servers)) as pool:
+        started = [pool.submit(server.start) for server in servers]
+    failed = [future.exception() for future in started if future.exception() is not None]
+    if failed:
+        stop_all(servers)
+        raise failed[0]
+    return servers
+
+
+def stop_all(servers: list[Server]) -> None:
+    """Stop servers side by side: each takes a second or two to end its worker."""
+    with ThreadPoolExecutor(len(servers)) as pool:
+        list(pool.map(Server.stop, servers))
+
+
+@pytest.fixture(scope="module")
+def redis_servers(tmp_path_factory, redis_url):
+    """Two `uxlab serve` processes of one study sharing rooms, limits and state through one
+    Redis, for a module's tests: each test makes its own session (and users, if it ends one)."""
+    from tests.conftest import write_study
+    folder = write_study(tmp_path_factory.mktemp("scaled") / "study")
+    add_users(folder)
+    env = {"UXLAB_REDIS_URL": redis_url}
+    pair = start_all([Server(folder, env=env), Server(folder, env=env)])
+    yield pair
+    stop_all(pair)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ in, keeps receiving frames: it is the clock that says frames went on being sent.
 from __future__ import annotations
 
 import http.cookiejar
+import itertools
 import re
 import subprocess
 import threading
@@ -19,20 +20,32 @@ import pytest
 from recorder.live import LivePublisher
 from sessions.store import Store
 from tests.live.clients import LIVE_TOKEN, USERS, UXLAB, Observer, Server, wait_for
-from tests.live.test_redis import redis_url  # noqa: F401  (a fixture)
+from web.auth.accounts import add_user
 
 LOGIN_DEADLINE = 2.0   # the re-check interval (1 s) with room for a busy machine
 MORE_FRAMES = 6        # frames the other observer receives while the ended one must get none
+OTTO_PASSWORD = USERS["otto"][1]
+_numbers = itertools.count(1)
+
+
+def _new_observer(folder) -> str:
+    """An observer of the calling test's own: ending its login (a new password, a removal)
+    touches no other test's user on the module's server(s)."""
+    name = f"otto{next(_numbers)}"
+    store = Store(folder)
+    add_user(store, name, "observer", OTTO_PASSWORD)
+    store.close()
+    return name
 
 
 class Tab:
     """A browser tab's login through the real form, with its own cookie jar."""
 
-    def __init__(self, url: str, name: str) -> None:
+    def __init__(self, url: str, name: str, password: str) -> None:
         self.url, self.name = url, name
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-        form = {"csrf_token": self._token("/login"), "name": name, "password": USERS[name][1]}
+        form = {"csrf_token": self._token("/login"), "name": name, "password": password}
         self.opener.open(f"{url}/login", data=urllib.parse.urlencode(form).encode()).close()
 
     def cookie(self) -> str:
@@ -54,11 +67,11 @@ def _log_out(tab: Tab, folder) -> None:
 
 def _change_password(tab: Tab, folder) -> None:
     new = "otto-brand-new-password"
-    assert tab.post("/account/password", {"current": USERS["otto"][1], "new": new, "repeat": new}) == 200
+    assert tab.post("/account/password", {"current": OTTO_PASSWORD, "new": new, "repeat": new}) == 200
 
 
 def _remove(tab: Tab, folder) -> None:
-    done = subprocess.run([str(UXLAB), "user", "remove", str(folder), "otto"], capture_output=True, text=True,
+    done = subprocess.run([str(UXLAB), "user", "remove", str(folder), tab.name], capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 0, done.stderr
 
@@ -82,17 +95,19 @@ class Frames:
         self.thread.join(timeout=5)
 
 
-def _watch_then_end(folder, servers: list[Server], end: Callable[[Tab, object], None]) -> None:
+def _watch_then_end(servers: list[Server], end: Callable[[Tab, object], None]) -> None:
     """The recorder publishes to the first server, both observers watch on the last one, and
     the login is ended through the first: across processes when there are two."""
+    folder = servers[0].folder
+    name = _new_observer(folder)
     store = Store(folder)
     session_id = store.sessions.create("P5")
     publisher = LivePublisher(servers[0].url, LIVE_TOKEN, session_id).start()
     frames = Frames(publisher)
     watcher = servers[-1].url
-    tab = Tab(servers[0].url, "otto")
+    tab = Tab(servers[0].url, name, OTTO_PASSWORD)
     otto = Observer(watcher, tab.cookie()).connect()
-    olga = Observer(watcher, Tab(watcher, "olga").cookie()).connect()
+    olga = Observer(watcher, Tab(watcher, "olga", USERS["olga"][1]).cookie()).connect()
     gone = threading.Event()
     otto.client.on("disconnect", lambda *args: gone.set(), namespace="/live")
     try:
@@ -114,22 +129,10 @@ def _watch_then_end(folder, servers: list[Server], end: Callable[[Tab, object], 
 
 
 @pytest.mark.parametrize("end", [_log_out, _change_password, _remove], ids=["logout", "password", "removed"])
-def test_an_ended_login_loses_its_live_socket(live_study, end):
-    server = Server(live_study).start()
-    try:
-        _watch_then_end(live_study, [server], end)
-    finally:
-        server.stop()
+def test_an_ended_login_loses_its_live_socket(shared_server, end):
+    _watch_then_end([shared_server], end)
 
 
 @pytest.mark.parametrize("end", [_log_out, _remove], ids=["logout", "removed"])
-def test_an_ended_login_loses_its_socket_on_another_process(live_study, redis_url, end):  # noqa: F811
-    env = {"UXLAB_REDIS_URL": redis_url}
-    first, second = Server(live_study, env=env), Server(live_study, env=env)
-    try:
-        first.start()
-        second.start()
-        _watch_then_end(live_study, [first, second], end)
-    finally:
-        first.stop()
-        second.stop()
+def test_an_ended_login_loses_its_socket_on_another_process(redis_servers, end):
+    _watch_then_end(redis_servers, end)

@@ -3,38 +3,20 @@ frame published to one reaches an observer connected to the other."""
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 
 import numpy as np
-import pytest
 import socketio
 
 from recorder.live import LivePublisher
 from sessions.store import Store
-from tests.live.clients import LIVE_TOKEN, Observer, Server, free_port, login, wait_for
+from tests.live.clients import LIVE_TOKEN, Observer, login, wait_for
+
+# the two servers and their redis-server are the module's (tests/live/conftest.py: redis_servers)
 
 
-@pytest.fixture
-def redis_url(tmp_path):
-    if shutil.which("redis-server") is None:
-        pytest.fail("redis-server is not installed (run `make setup`)")
-    port = free_port()
-    process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no", "--dir", str(tmp_path)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    ping = ["redis-cli", "-p", str(port), "ping"]
-    assert wait_for(lambda: subprocess.run(ping, capture_output=True, text=True).stdout.strip() == "PONG",
-                    timeout=10)
-    yield f"redis://127.0.0.1:{port}/0"
-    process.terminate()
-    process.wait(timeout=5)
-
-
-def test_a_frame_published_to_one_server_reaches_an_observer_of_the_other(live_study, redis_url):
-    env = {"UXLAB_REDIS_URL": redis_url}
-    first, second = Server(live_study, env=env).start(), Server(live_study, env=env).start()
-    store = Store(live_study)
+def test_a_frame_published_to_one_server_reaches_an_observer_of_the_other(redis_servers):
+    first, second = redis_servers
+    store = Store(first.folder)
     session_id = store.sessions.create("P3")
     publisher = LivePublisher(first.url, LIVE_TOKEN, session_id).start()
     otto = Observer(second.url, login(second.url, "otto")).connect()
@@ -53,8 +35,6 @@ def test_a_frame_published_to_one_server_reaches_an_observer_of_the_other(live_s
     finally:
         otto.close()
         publisher.stop()
-        first.stop()
-        second.stop()
         store.close()
 
 
@@ -78,17 +58,14 @@ def _failed_logins(url: str, count: int) -> list[int]:
     return codes
 
 
-def test_two_servers_share_the_login_limiter_and_the_consoles_recorder_state(live_study, redis_url):
-    env = {"UXLAB_REDIS_URL": redis_url}
-    first, second = Server(live_study, env=env), Server(live_study, env=env)
-    store = Store(live_study)
+def test_two_servers_share_the_login_limiter_and_the_consoles_recorder_state(redis_servers):
+    first, second = redis_servers
+    store = Store(first.folder)
     session_id = store.sessions.create("P4")
     token = store.sessions.get(session_id)["token"]
     recorder = socketio.Client(reconnection=False)
     moderator = socketio.Client(reconnection=False)
     try:
-        first.start()
-        second.start()
         # five failures on one server lock the name out on the other as well
         assert _failed_logins(first.url, 5) == [401] * 5
         assert _failed_logins(second.url, 1) == [429]
@@ -104,6 +81,4 @@ def test_two_servers_share_the_login_limiter_and_the_consoles_recorder_state(liv
     finally:
         recorder.disconnect()
         moderator.disconnect()
-        first.stop()
-        second.stop()
         store.close()
