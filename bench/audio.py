@@ -154,9 +154,12 @@ class Listeners:
 def live_server(tmp: Path) -> Server:
     """The live run's `uxlab serve` on a study of its own, started (it waits for the answer)."""
     from tests.conftest import write_study
-    from tests.live.clients import add_users
+    from tests.live.clients import USERS
+    from web.auth.accounts import add_user
     folder = write_study(tmp / "live")
-    add_users(folder)
+    store = Store(folder)
+    add_user(store, "otto", *USERS["otto"])   # the one observer who logs in (a password hash each)
+    store.close()
     return Server(folder).start()
 
 
@@ -229,11 +232,14 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp, VirtualDisplay(1280, 800, first=first_display()) as display, \
                 ThreadPoolExecutor(1) as pool:
             tmp_path = Path(tmp)
-            # the smoke run starts the live run's server first, to boot while the other rows
-            # run; a full run starts it when its turn comes, so that nothing else runs beside them
+            # the smoke run starts the live run's server first, to boot while the CPU rows run
+            # (they count CPU seconds, not time); the A/V sync waits for it, as it times
+            # sound against frames. A full run starts it when its turn comes, beside nothing
             booting = pool.submit(live_server, tmp_path) if args.quick else None
             try:
                 rows += cpu_rows(args.seconds, tmp_path, plain=not args.quick)
+                if booting is not None:
+                    booting.result()
                 rows += sync_rows(display, pulse, tmp_path, clicks=2 if args.quick else 10)
                 # the smoke run skips the 1-observer reference: the 3-observer run takes the same path
                 rows += live_rows(display, args.seconds, tmp_path, counts=(3,) if args.quick else (1, 10),

@@ -10,7 +10,7 @@
 
 Each row gives wall-clock seconds and CPU seconds (this process and its ffmpeg children).
 Run: .venv/bin/python bench/findings.py; `--quick` is the test suite's smoke run: 3 sessions
-of 5 minutes, and a reel of 2 clips from three 12 s videos, through the same code.
+of 5 minutes, and a reel of 2 clips from three 8 s videos, through the same code.
 """
 from __future__ import annotations
 
@@ -188,12 +188,14 @@ def bench_reel(video_seconds: float = 240.0, count: int = 10,
             store.sessions.update(sid, status=SessionStatus.COMPLETE, duration=video_seconds)
             sessions.append(sid)
         built = time.perf_counter() - started
-        # by default 10 clips of 18 s (3 minutes), starting between keyframes
-        step = clip_seconds + 3
-        clips = [Clip(sessions[i % 3], 10.7 + step * i, 10.7 + clip_seconds + step * i, f"P{i % 3 + 1}",
+        # by default 10 clips of 18 s (3 minutes), starting between keyframes (a short video's
+        # from its first second, so that every clip lies inside its video)
+        step, first = clip_seconds + 3, 10.7 if video_seconds > 60 else 0.7
+        clips = [Clip(sessions[i % 3], first + step * i, first + clip_seconds + step * i, f"P{i % 3 + 1}",
                       "checkout", "Cannot find the returns policy") for i in range(count)]
         shown = sum(c.end - c.start for c in clips)
-        rows = [(f"build 3 session videos (1280x720, {video_seconds / 60:g} min, sound)", built, None,
+        length = f"{video_seconds:g} s" if video_seconds < 60 else f"{video_seconds / 60:g} min"
+        rows = [(f"build 3 session videos (1280x720, {length}, sound)", built, None,
                  "set-up, not timed")]
         for label, encode_all in (("reference: re-encode every clip", True), ("smart cut: copy from keyframes", False)):
             started, used = time.perf_counter(), cpu()
@@ -214,7 +216,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a smoke run: 3 short sessions, a 2-clip reel")
     args = parser.parse_args()
     if args.quick:
-        rows = bench_reel(12.0, 2, 2.0) + bench_candidates(3, 300.0, 5_000)
+        rows = bench_reel(8.0, 2, 2.0) + bench_candidates(3, 300.0, 5_000)
     else:
         rows = bench_reel() + bench_candidates()
     width = max(len(r[0]) for r in rows)
