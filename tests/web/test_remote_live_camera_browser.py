@@ -134,6 +134,9 @@ def test_an_observer_sees_the_remote_camera_live_but_not_during_a_pause(chromium
         watcher.wait_for_function("(img => +img.dataset.seq > 1 && img.naturalWidth > 0)"
                                   "(document.querySelector('#pip img'))", timeout=20000)
         assert watcher.evaluate("document.querySelector('#pip img').naturalWidth") == pictures[-1]["w"]
+        # and the participant is heard there, as in the lab: Listen plays the voice sent live
+        watcher.click("#listen")
+        watcher.wait_for_function("+document.querySelector('#listen').dataset.chunks > 3", timeout=20000)
 
         # the privacy pause: nothing is sent until the participant resumes
         page.click("#pause")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from sessions.events import WATCH_ROLES, SessionStatus
+from sessions.events import WATCH_ROLES, SessionStatus, Speaker
 from web import current
 from web.auth.access import requires
 
@@ -29,10 +29,16 @@ def page(session_id: str) -> str:
 
 def _shown(row: dict) -> dict:
     """The session as the live page shows it. A remote session's device record names its
-    camera only once its media are built after the end; while it runs, a study that records
-    the camera gets the picture-in-picture, which the join page's live pictures fill (4:3
-    until the built camera says its shape)."""
+    camera and its voice only once its media are built after the end; while it runs, the
+    page gets the Listen button for the voice the join page sends live (it always records
+    the microphone), and a study that records the camera gets the picture-in-picture, which
+    the join page's live pictures fill (4:3 until the built camera says its shape)."""
     device = row.get("device") or {}
-    if row.get("source") == "browser" and not device.get("camera") and current.study().capture.camera:
-        return {**row, "device": {**device, "camera": {"width": 0, "height": 0}}}
-    return row
+    if row.get("source") != "browser":
+        return row
+    shown = dict(device)
+    if not device.get("audio"):
+        shown["audio"] = [{"speaker": Speaker.PARTICIPANT.value, "source": "browser"}]
+    if not device.get("camera") and current.study().capture.camera:
+        shown["camera"] = {"width": 0, "height": 0}
+    return {**row, "device": shown}
