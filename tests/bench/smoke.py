@@ -1,6 +1,6 @@
-"""The smoke run of the benchmarks: every bench/*.py with `--quick`, each in its own
-subprocess and all at once (most of a bench's time is spent waiting on recorders, servers
-and sleeps, so running them side by side keeps the suite short), judged only on whether it
+"""The smoke run of the benchmarks: every bench/*.py with `--quick`, in subprocesses all at
+once (most of a bench's time is spent waiting on recorders, servers and sleeps, so running
+them side by side keeps the suite short), judged only on whether it
 ran to the end and printed its table. Numbers are not judged: the suite shares the machine
 with other work, and a timing claim belongs in a full run of `make bench`.
 
