@@ -1,7 +1,8 @@
 """The login cookie (which holds the CSRF token too) is Secure when browsers reach the server
 over HTTPS (issue 22, item 5): with `uxlab serve --https`, or behind a proxy that says so in
 X-Forwarded-Proto when `--behind-proxy` (UXLAB_PROXY=1) tells the server to believe it. A
-forwarded scheme is ignored without that setting. Each case runs a real `uxlab serve`."""
+forwarded scheme is ignored without that setting. Each case runs against a real `uxlab serve`
+with its options: one per set of options, shared by the module's cases."""
 from __future__ import annotations
 
 import re
@@ -11,7 +12,9 @@ import urllib.request
 
 import pytest
 
+from tests.conftest import write_study
 from tests.live.clients import USERS, UXLAB, Server, add_users, wait_for
+from tests.live.conftest import start_all, stop_all
 from web.settings import assemble
 
 
@@ -62,6 +65,17 @@ def _secure(set_cookie: str) -> bool:
 HTTPS = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "lab.example.org"}
 
 
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    """A `uxlab serve` of one study for each set of options the cases use, started side by side."""
+    folder = write_study(tmp_path_factory.mktemp("cookies") / "study")
+    add_users(folder)
+    running = {options: ServerWith(folder, *options) for options in ((), ("--behind-proxy",), ("--https",))}
+    start_all(list(running.values()))
+    yield running
+    stop_all(list(running.values()))
+
+
 @pytest.mark.parametrize("options, headers, secure", [
     ((), {}, False),
     ((), HTTPS, False),                          # nobody said there is a proxy: not believed
@@ -69,13 +83,8 @@ HTTPS = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "lab.example.org"}
     (("--behind-proxy",), HTTPS, True),
     (("--https",), {}, True),
 ], ids=["plain", "forwarded-but-no-proxy", "proxy-http", "proxy-https", "https"])
-def test_login_and_csrf_cookies_are_secure_only_over_https(study_dir, options, headers, secure):
-    add_users(study_dir)
-    server = ServerWith(study_dir, *options).start()
-    try:
-        anonymous, logged_in = _cookies(server.url, headers)
-    finally:
-        server.stop()
+def test_login_and_csrf_cookies_are_secure_only_over_https(servers, options, headers, secure):
+    anonymous, logged_in = _cookies(servers[options].url, headers)
     assert anonymous.startswith("uxlab_session=") and logged_in.startswith("uxlab_session=")
     assert (_secure(anonymous), _secure(logged_in)) == (secure, secure)
     assert "HttpOnly" in logged_in and "SameSite=Lax" in logged_in
