@@ -19,7 +19,8 @@ by cross-correlation, since the sound server starts a clip 0.03-0.4 s after it i
 from its request, and how alike the recorded copy is to the clip, are printed beside the
 table: a copy that differs means the sound path, not the engine, garbled the words.
 Targets for whisper tiny.en (issue 20): WER <= 10 % on human speech and <= 12 % on espeak-ng,
-real-time factor <= 0.3, onsets within 0.3 s.
+real-time factor <= 0.3, onsets within 0.3 s. The table's verdict holds every voice to the
+espeak-ng target; the voices' words together are a column of their own.
 
 Run: .venv/bin/python bench/transcription.py [--quick]
 `--quick` is the smoke run: one LibriVox clip, one sentence in one voice.
@@ -76,6 +77,7 @@ GAP = 1.5          # seconds of silence after each utterance
 PLAY_LATENCY_MS = 250
 SEARCH = (-0.2, 1.0)   # where a clip is looked for, in seconds around its request
 DISTORTED = 0.9        # a recorded copy correlating less than this with its clip was garbled on the way
+ESPEAK_ALL = "espeak-ng (all voices)"
 TARGETS = {"whisper tiny.en": {"human": 0.10, "espeak": 0.12, "rtf": 0.3, "onset": 0.3}}
 
 
@@ -188,8 +190,11 @@ def score(words: list[dict], segments: list[dict], played: list[Utterance]) -> d
             if edges[i] <= s["t"] < edges[i + 1] and onsets[i] is None:
                 onsets[i] = s["t"]
     wer = {}
-    for corpus in dict.fromkeys(u.corpus for u in played):
-        chosen = [i for i, u in enumerate(played) if u.corpus == corpus]
+    kinds = {corpus: [corpus] for corpus in dict.fromkeys(u.corpus for u in played)}
+    if len(kinds) > 2:   # the voices together: the issue's "on espeak-ng" read as one kind of speech
+        kinds[ESPEAK_ALL] = [c for c in kinds if c != "human"]
+    for corpus, corpora in kinds.items():
+        chosen = [i for i, u in enumerate(played) if u.corpus in corpora]
         wer[corpus] = word_error_rate(" ".join(played[i].text for i in chosen),
                                       " ".join(" ".join(heard[i]) for i in chosen))
     errors = [abs(t - u.onset) for t, u in zip(onsets, played) if t is not None]
@@ -253,7 +258,8 @@ def table(rows: list[dict], corpora: list[str]) -> str:
             continue
         t = r["targets"] or {}
         checks = [_verdict(r["wer_by"].get("human"), t.get("human")),
-                  _verdict(max((v for k, v in r["wer_by"].items() if k != "human"), default=None), t.get("espeak")),
+                  _verdict(max((v for k, v in r["wer_by"].items() if k not in ("human", ESPEAK_ALL)), default=None),
+                           t.get("espeak")),
                   _verdict(r["rtf"], t.get("rtf")), _verdict(r["onset_max"], t.get("onset"))]
         verdict = ("all met" if set(checks) == {"ok"} else
                    ", ".join(f"{n} {c}" for n, c in zip(("human WER", "espeak WER", "RTF", "onsets"), checks)
@@ -261,7 +267,7 @@ def table(rows: list[dict], corpora: list[str]) -> str:
         onset = "-" if r["onset_mean"] is None else f"{r['onset_mean']:.2f} / {r['onset_max']:.2f}"
         if r["missed"]:
             onset += f" ({r['missed']} missed)"
-        cells = [r["name"], *(f"{r['wer_by'][c]:.1%}" for c in corpora), f"{r['rtf']:.3f}", onset, verdict]
+        cells = [r["name"], *(f"{r['wer_by'][c]:.1%}" if c in r["wer_by"] else "-" for c in corpora), f"{r['rtf']:.3f}", onset, verdict]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -273,7 +279,7 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     rows = measure(quick=args.quick)
-    corpora = ["human", *(VOICES[:1] if args.quick else VOICES)]
+    corpora = ["human", *(VOICES[:1] if args.quick else (*VOICES, ESPEAK_ALL))]
     done = [r for r in rows if "seconds" in r]
     seconds = done[0]["seconds"] if done else 0.0
     print(f"transcription of one recorded session ({seconds:.0f} s of sound through uxlab record, "
