@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -16,11 +14,9 @@ from sessions.problems import Problems
 from sessions.store import Store
 from tests.analyzer.rounds import Person, build_round
 
-UXLAB = str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "uxlab")
-
-
-def _uxlab(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([UXLAB, *args], capture_output=True, text=True, timeout=120)
+# the verbs run in this process: what they show is the point, not the console script
+# (tests/analyzer/test_commands.py runs that as a user does)
+from tests.cli.in_process import uxlab_in_process as _uxlab
 
 
 @pytest.fixture
