@@ -1,4 +1,6 @@
-"""`uxlab analyze`, `heatmap`, `report` and `export --attempts`, run as a user runs them."""
+"""`uxlab analyze`, `heatmap`, `report` and `export --attempts`. A refusal runs as a user runs
+it, through the installed console script; the rest run through the same click group in this
+process (each console script would spend seconds importing the statistics first)."""
 from __future__ import annotations
 
 import csv
@@ -11,11 +13,12 @@ import pytest
 
 from sessions.store import Store
 from tests.analyzer.test_summary import build_p01, build_p02
+from tests.cli.in_process import uxlab_in_process as uxlab
 
 UXLAB = str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "uxlab")
 
 
-def uxlab(*args: str) -> subprocess.CompletedProcess:
+def uxlab_process(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([UXLAB, *args], capture_output=True, text=True, timeout=120)
 
 
@@ -43,7 +46,7 @@ def test_analyze_table_and_json(recorded):
 
 def test_analyze_refuses_unknown_groups(recorded):
     folder, _ = recorded
-    result = uxlab("analyze", str(folder), "--compare", "A", "Z")
+    result = uxlab_process("analyze", str(folder), "--compare", "A", "Z")
     assert result.returncode == 2 and result.stderr.startswith("error: no sessions in group 'Z'")
     assert "Traceback" not in result.stderr
 
