@@ -19,13 +19,16 @@ def test_the_download_from_a_real_server_neutralises_formulas(study_dir):
     import subprocess
 
     from sessions.store import Store
+    from tests.cli.in_process import uxlab_in_process
     from tests.web.conftest import free_port
-    from tests.web.test_account_lifetime import UXLAB, log_in, uxlab
+    from tests.web.test_account_lifetime import UXLAB, log_in
     from tests.web.test_commands import _stop, _wait_for
     store = Store(study_dir)
     record_session(store, participant="=cmd|' /C calc'!A0")
     store.close()
-    uxlab("user", "add", str(study_dir), "rita", "--role", "researcher", stdin="rita-password\n")
+    # the account through the verb, in this process: the server is the process under test here
+    added = uxlab_in_process("user", "add", str(study_dir), "rita", "--role", "researcher", stdin="rita-password\n")
+    assert added.returncode == 0, added.stderr
     port = free_port()
     server = subprocess.Popen([UXLAB, "serve", str(study_dir), "--port", str(port)],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
