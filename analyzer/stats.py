@@ -10,13 +10,22 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from types import ModuleType
 
 import numpy as np
-from scipy import stats as _st
 
 from analyzer.agreement import (
     krippendorff_alpha as krippendorff_alpha,  # one alpha for report, web and tests
 )
+
+
+def _scipy_stats() -> ModuleType:
+    """scipy.stats, imported on first use: its import costs about a second of CPU, which
+    every web app and `uxlab serve` would pay at start-up for views that may never compute
+    an interval."""
+    from scipy import stats
+    return stats
+
 
 # Sauro & Lewis's curved grading scale for SUS: (lowest score of the grade, grade)
 SUS_GRADES = (
@@ -95,7 +104,7 @@ def completion_interval(successes: int, n: int, confidence: float = 0.95) -> Int
         raise ValueError(f"a completion rate needs at least one attempt (n = {n})")
     if not 0 <= x <= n:
         raise ValueError(f"successes must be between 0 and n = {n}, got {x}")
-    z = float(_st.norm.ppf(1 - (1 - confidence) / 2))
+    z = float(_scipy_stats().norm.ppf(1 - (1 - confidence) / 2))
     n_adj = n + z * z
     p_adj = (x + z * z / 2) / n_adj
     margin = z * math.sqrt(p_adj * (1 - p_adj) / n_adj)
@@ -107,7 +116,7 @@ def _t_interval(values: np.ndarray, confidence: float) -> tuple[float, float | N
     if values.size < 2:
         return mean, None, None
     sem = float(values.std(ddof=1)) / math.sqrt(values.size)
-    q = float(_st.t.ppf(1 - (1 - confidence) / 2, values.size - 1))
+    q = float(_scipy_stats().t.ppf(1 - (1 - confidence) / 2, values.size - 1))
     return mean, mean - q * sem, mean + q * sem
 
 
@@ -211,7 +220,7 @@ def compare_completion(x1: int, n1: int, x2: int, n2: int) -> float:
         return 1.0  # every attempt in both groups ended the same way: no difference
     se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
     z = (x1 / n1 - x2 / n2) * math.sqrt((total - 1) / total) / se
-    return float(2 * _st.norm.sf(abs(z)))
+    return float(2 * _scipy_stats().norm.sf(abs(z)))
 
 
 def compare_times(times1: Iterable[float], times2: Iterable[float]) -> float:
@@ -225,7 +234,7 @@ def compare_times(times1: Iterable[float], times2: Iterable[float]) -> float:
     la, lb = np.log(a), np.log(b)
     if la.var() == 0 and lb.var() == 0:
         return 1.0 if la[0] == lb[0] else 0.0  # no spread at all: the t statistic is undefined
-    return float(_st.ttest_ind(la, lb, equal_var=False).pvalue)
+    return float(_scipy_stats().ttest_ind(la, lb, equal_var=False).pvalue)
 
 
 def csat(scores: Iterable[float], confidence: float = 0.95) -> Interval:

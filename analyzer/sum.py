@@ -18,7 +18,6 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import stats as _st
 
 from analyzer import stats
 from sessions.events import Outcome
@@ -47,6 +46,8 @@ def z_score(mean: float, sd: float, spec: float, higher_is_better: bool) -> floa
 def standardized(mean: float, sd: float, spec: float, higher_is_better: bool) -> float:
     """Φ(z): the share of a normal population on the good side of the specification, the
     percentage SUM averages."""
+    # scipy.stats on first use: the web app imports this module at start-up
+    from scipy import stats as _st
     return float(_st.norm.cdf(z_score(mean, sd, spec, higher_is_better)))
 
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from analyzer import stats
 from analyzer.stats import SUS_GRADES
+
+# matplotlib is imported where a chart is drawn: the web app imports this module at start-up,
+# and matplotlib costs ~0.4 s of CPU
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 # Sauro (2011), "What is a good task-completion rate?": the average over ~1,200 usability tasks
 COMPLETION_BENCHMARK = 0.78
@@ -38,6 +41,7 @@ def _literal(text: str) -> str:
 
 
 def _figure(width: float, height: float) -> tuple[Figure, Any]:
+    from matplotlib.figure import Figure
     figure = Figure(figsize=(width, height))
     axes = figure.subplots()
     for side in ("top", "right"):
@@ -234,6 +238,7 @@ def discovery_figure(curve: dict, participants: int) -> Figure:
                       (participants, 100 * curve["now"]), textcoords="offset points", xytext=(8, -14),
                       fontsize=8, color=INK)
     axes.set_xlim(1, n[-1])
+    from matplotlib.ticker import MaxNLocator
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))   # people come in whole numbers
     axes.set_ylim(0, 102)
     axes.set_xlabel("participants")

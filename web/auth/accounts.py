@@ -4,6 +4,7 @@ generation on ends every login made before)."""
 from __future__ import annotations
 
 import secrets
+from functools import cache
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -14,8 +15,13 @@ from sessions.store import Store
 MIN_PASSWORD = 8
 MAX_PASSWORD = 200
 FIRST_USER = Role.RESEARCHER.value
-# checked against when the user does not exist, so a wrong name costs as long as a wrong password
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked against when the user does not exist, so a wrong name costs as long as a wrong
+    password; made at the first such login, not at import, where every app would pay ~0.1 s."""
+    return generate_password_hash(secrets.token_hex(8))
 
 
 def _checked(password: str) -> str:
@@ -78,7 +84,7 @@ def authenticate(store: Store, name: str, password: str) -> dict | None:
     """The user when the password matches, else None (same work either way)."""
     row = store.users.get(name) if name else None
     if row is None:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(), password or "")
         return None
     return row if check_password_hash(row["password_hash"], password or "") else None
 
