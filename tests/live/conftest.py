@@ -37,6 +37,19 @@ def shared_server(tmp_path_factory):
     running.stop()
 
 
+@pytest.fixture(scope="package")
+def package_server(tmp_path_factory):
+    """One server for the modules of tests/live whose tests need no recorder and leave it as
+    they found it (each makes its own session, no note by rita, no login ended but olga's, whom
+    each logs in afresh): access, hostile and declared events share its start and stop."""
+    from tests.conftest import write_study
+    folder = write_study(tmp_path_factory.mktemp("live-package") / "study")
+    add_users(folder)
+    running = Server(folder).start()
+    yield running
+    running.stop()
+
+
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory):
     """A real redis-server for a module's tests, stopped by its pid."""

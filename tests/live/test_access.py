@@ -12,8 +12,8 @@ from web.live.namespace import tags_of
 
 
 @pytest.fixture
-def server(shared_server):
-    return shared_server
+def server(package_server):
+    return package_server
 
 
 def test_anonymous_and_reviewer_clients_are_refused(server):

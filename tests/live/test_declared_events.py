@@ -30,8 +30,8 @@ PICTURE = {"t": 1.0, "seq": 1, "w": 2, "h": 2, "jpeg": b"\xff\xd8camera"}
 
 
 @pytest.fixture
-def server(shared_server):
-    return shared_server
+def server(package_server):
+    return package_server
 
 
 def _connect(url: str, namespace: str, **options) -> socketio.Client:

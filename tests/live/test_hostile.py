@@ -17,8 +17,8 @@ NAMESPACE = "/live"
 
 
 @pytest.fixture
-def server(shared_server):
-    return shared_server
+def server(package_server):
+    return package_server
 
 
 def _recorder(url: str, session_id: str) -> socketio.Client:
