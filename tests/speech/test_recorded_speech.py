@@ -65,7 +65,9 @@ def recorded(pulse, display, target_app, study_dir):
         said = []
         for wav, text in utterances():
             at = time.time() - started
-            pulse.play(wav)
+            # a 250 ms buffer: at paplay's 20 ms the player fell behind under load and the sound
+            # server put silence inside words (bench/transcription.py measured it)
+            pulse.run("paplay", "--latency-msec=250", "--device=vmic_sink", str(wav))
             said.append((at + speech_onset(wav), time.time() - started, text))
             time.sleep(GAP)
         driver.key("ctrl+alt+q")
