@@ -8,9 +8,15 @@ the browser's viewport sits on the screen: screen = offset + scale × (page poin
 with the scroll read from the clicked element's page and viewport boxes. Knowing that, the
 viewport is cut out of the video frame shown at each click (the page as it was pressed) and
 at each scroll rest and page load (the page as it was read), and pasted at its scroll
-offset, so a long page is stitched from the parts that were seen. Where nothing can be
-placed (no video, no recorder clicks to pair, as in a remote session, or pairs that do not
-agree) there is no picture, and the reason says why.
+offset, so a long page is stitched from the parts that were seen.
+
+A remote session has no recorder presses, but its device record says what the participant
+shared. A shared tab's video is the tab's viewport itself (offset 0, scale = video width /
+viewport width), once its shape is the viewport's. A shared screen or window holds the
+viewport where the window's screen position and its chrome, which capture.js sends with the
+viewport's size, put it, once the video's size is that screen's (or window's) in device
+pixels. Where nothing can be placed (no video, nothing to pair or to read the window's place
+from, or numbers that do not agree) there is no picture, and the reason says why.
 
 Frames are read through the store's media API (`sessions.media.stills`), once per session
 for every page wanted.
@@ -18,7 +24,9 @@ for every page wanted.
 from __future__ import annotations
 
 import bisect
+import json
 from dataclasses import dataclass, field
+from typing import Any
 
 import cv2
 import numpy as np
@@ -26,6 +34,7 @@ import numpy as np
 from analyzer.url_screens import WebClick, load_web, normalise
 from sessions.errors import NotFound
 from sessions.events import CAPTURE_KINDS, EventKind, is_product_press
+from sessions.media.browser_assembly import MAX_WIDTH
 from sessions.media.stills import frames_at
 from sessions.media.video_edit import VideoEditError
 from sessions.store import Store
@@ -43,6 +52,7 @@ SESSIONS_PER_PAGE = 3  # the sessions a page's picture is stitched from, most se
 SAMPLES_PER_PAGE = 40  # moments per session and page
 MAX_PAGE = (4000, 12000)
 BLANK = 250            # the grey of parts of the page nobody saw
+SHAPE_TOLERANCE = 0.02  # relative difference within which a video's size or shape is a viewport's or screen's
 
 
 @dataclass(frozen=True)
@@ -306,6 +316,10 @@ def _read_frames(store: Store, study: Study, sessions: dict[str, dict],
 
 def _placement(store: Store, session: dict, study: Study) -> tuple[Placement | None, str]:
     """A session's viewport placement, or why it has none."""
+    if session.get("source") == "browser":
+        rows = store.events.rows(session["id"], [EventKind.VIEWPORT.value], ("x", "y", "text"))
+        return shared_placement(session.get("device") or {}, [
+            Viewport(int(x), int(y), window_geometry(text)) for x, y, text in rows if x and y])
     rows = store.events.rows(session["id"], [EventKind.CLICK.value], ("t", "x", "y", "pressed", "target"),
                              presses_only=True)
     presses = [(float(t), float(x), float(y)) for t, x, y, pressed, target in rows
@@ -316,6 +330,108 @@ def _placement(store: Store, session: dict, study: Study) -> tuple[Placement | N
     if placement is None:
         return None, "the page's clicks and the screen recorder's did not agree on where the browser was"
     return placement, ""
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Where a page's window sat on its screen, in CSS pixels, as capture.js read it."""
+
+    screen: tuple[int, int]                # screen.width, screen.height
+    window: tuple[int, int, int, int]      # screenX, screenY, outerWidth, outerHeight
+    ratio: float                           # devicePixelRatio
+
+
+@dataclass(frozen=True)
+class Viewport:
+    """A viewport event: the viewport's size (CSS pixels) and, when sent, its window's place."""
+
+    width: int
+    height: int
+    geometry: Geometry | None = None
+
+
+def window_geometry(text: Any) -> Geometry | None:
+    """The window's place a viewport event's text carries, or None (an older snippet, or
+    numbers that cannot be a window on a screen)."""
+    try:
+        raw: Any = json.loads(text) if isinstance(text, str) else None
+        if not isinstance(raw, dict):
+            return None
+        screen, window, ratio = raw["screen"], raw["window"], raw["dpr"]
+        numbers = [*screen, *window, ratio]
+        if len(screen) != 2 or len(window) != 4 or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in numbers):
+            return None
+    except (ValueError, TypeError, KeyError):
+        return None
+    if min(screen[0], screen[1], window[2], window[3]) <= 0 or not 0.25 <= ratio <= 8:
+        return None
+    return Geometry((int(screen[0]), int(screen[1])), (int(window[0]), int(window[1]), int(window[2]),
+                    int(window[3])), float(ratio))
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= SHAPE_TOLERANCE * max(abs(a), abs(b))
+
+
+def _video_scale(video: tuple[int, int], expected: tuple[float, float]) -> float | None:
+    """Video pixels per device pixel when the video is the expected surface (device pixels):
+    1, or less when the rebuild scaled a wider surface down to its MAX_WIDTH."""
+    k = video[0] / expected[0]
+    if not _close(video[1] / expected[1], k):
+        return None
+    if _close(k, 1.0):
+        return 1.0
+    return k if k < 1 and video[0] == MAX_WIDTH else None
+
+
+def shared_placement(device: dict, viewports: list[Viewport]) -> tuple[Placement | None, str]:
+    """Where the product's viewport sits in a remote session's shared video (in video pixels),
+    from what was shared and the page's viewport events, or why that cannot be known."""
+    surfaces = set(device.get("surfaces") or ([device["surface"]] if device.get("surface") else []))
+    video = (int(device.get("video_width") or device.get("width") or 0),
+             int(device.get("video_height") or device.get("height") or 0))
+    if not surfaces:
+        return None, "the shared screen's kind (a screen, a window or a tab) is not known"
+    if len(surfaces) > 1:
+        return None, f"the participant shared a {' and then a '.join(sorted(surfaces))}, so the page's place changed"
+    if min(video) <= 0:
+        return None, "no screen video was recorded"
+    if not viewports:
+        return None, "the page sent no viewport size"
+    if len({(v.width, v.height) for v in viewports}) > 1:
+        return None, "the page's viewport changed size during the session"
+    view = viewports[0]
+    (surface,) = surfaces
+    if surface == "browser":
+        if not _close(video[0] / video[1], view.width / view.height):
+            return None, (f"the shared tab's video ({video[0]}×{video[1]}) is not the shape of the page's "
+                          f"viewport ({view.width}×{view.height}): another tab was shared")
+        return Placement(0.0, 0.0, video[0] / view.width, 0), ""
+    places = {v.geometry for v in viewports}
+    if None in places:
+        return None, "the page did not say where its window was on the shared screen"
+    if len(places) > 1:
+        return None, "the page's window moved or changed on the screen during the session"
+    g = viewports[0].geometry
+    assert g is not None
+    wx, wy, outer_w, outer_h = g.window
+    border = (outer_w - view.width) / 2        # the window's side frame, taken as its bottom one too
+    top = outer_h - view.height - border      # the toolbar and tab strip above the viewport
+    if border < 0 or top < 0:
+        return None, "the page's window is smaller than its viewport"
+    if surface == "monitor":
+        left, upper, expected = wx + border, wy + top, (g.screen[0] * g.ratio, g.screen[1] * g.ratio)
+        if left < 0 or upper < 0 or left + view.width > g.screen[0] + 1 or upper + view.height > g.screen[1] + 1:
+            return None, "the page's viewport was not wholly on the shared screen"
+    else:
+        left, upper, expected = border, top, (outer_w * g.ratio, outer_h * g.ratio)
+    k = _video_scale(video, expected)
+    if k is None:
+        return None, (f"the shared {'screen' if surface == 'monitor' else 'window'}'s video "
+                      f"({video[0]}×{video[1]}) is not the size the page's window gives "
+                      f"({round(expected[0])}×{round(expected[1])})")
+    return Placement(left * g.ratio * k, upper * g.ratio * k, g.ratio * k, 0), ""
 
 
 def _paste(picture: PagePicture, frame: np.ndarray, placement: Placement, sample: Sample,

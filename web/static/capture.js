@@ -160,7 +160,12 @@
   }
 
   function viewport() {
-    push({ kind: pair.kinds.VIEWPORT, x: Math.round(window.innerWidth), y: Math.round(window.innerHeight) });
+    // where the window sits on its screen, so the lab can find the viewport in a shared
+    // screen's or window's video: the screen and the window (CSS pixels), the pixel ratio
+    var s = window.screen || {};
+    push({ kind: pair.kinds.VIEWPORT, x: Math.round(window.innerWidth), y: Math.round(window.innerHeight),
+      text: JSON.stringify({ screen: [s.width, s.height], window: [window.screenX, window.screenY,
+        window.outerWidth, window.outerHeight], dpr: window.devicePixelRatio }) });
   }
 
   function onResize() {
