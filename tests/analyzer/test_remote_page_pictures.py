@@ -148,6 +148,11 @@ def test_a_shared_product_tab_gives_its_pages_picture(tmp_path, chromium):
             want = BUTTONS[element["selector"][1:]][1]
             assert picture.seen[box[1]:box[1] + box[3], box[0]:box[0] + box[2]].all(), box
             assert near(patch(picture.image, box), want), (element["selector"], patch(picture.image, box), want)
+            # placed to the pixel: the box's far corner is the button's, just outside it is the page's
+            x, y, w, h = box
+            assert near(patch(picture.image, (x + w - 56, y + h - 40, 0, 0)), want), (element["selector"], "corner")
+            for outside in ((x - 56, y + 8), (x + 8, y - 40), (x + w + 8, y + h - 40), (x + 8, y + h + 8)):
+                assert near(patch(picture.image, (*outside, 0, 0)), (255, 255, 255)), (element["selector"], outside)
         assert near(patch(picture.image, (1000, 1000, 60, 40)), (255, 255, 255))   # the page between
     finally:
         for server in (lab, shop):
