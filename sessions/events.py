@@ -58,7 +58,9 @@ EVENT_KINDS = tuple(k.value for k in EventKind)
 #                target: the element as JSON (`CAPTURE_TARGET_KEYS`); text: its label
 #                (`element_label`); window: the page's URL
 #   page_scroll  x, y: the page's scroll offset after the scroll; dx, dy: the step; window: URL
-#   viewport     x, y: the viewport's width and height (CSS pixels); window: URL
+#   viewport     x, y: the viewport's width and height (CSS pixels); window: URL; text: where
+#                the window sits, as JSON (screen size, window position and outer size,
+#                pixel ratio), to find the viewport in a shared screen's video
 #   url          window: the new URL; text: the page's title; key: how it changed
 #                (`URL_CHANGES`)
 #   field        key: focus or change; target: the field as JSON; text: its value only when
