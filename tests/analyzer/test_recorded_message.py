@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import cv2
@@ -87,20 +88,25 @@ def test_an_inline_message_shown_for_a_second_counts_as_its_error_screen(display
     finally:
         driver.close()
 
-    store = Store(folder)
-    frames = store.frames.all(session_id)
-    crops = [f for f in frames if f["crop"]]
-    assert crops, "the small change was stored as a crop of its region"
-    x, y, w, h = MESSAGE
-    assert any(r[0] <= x and r[1] <= y and r[0] + r[2] >= x + w and r[1] + r[3] >= y + h
-               for r in (c["region"] for c in crops))
-    [attempt] = analyze_study(store, load_study(folder))["sessions"][0]["attempts"]
-    assert len(attempt["error_screens"]) == 1 and attempt["errors"] == 1
-    shown = attempt["error_screens"][0] - attempt["started"]
-    assert 0.5 < shown < 2.5, "found when it showed, after the click"
-    result = analyze_study(store, load_study(folder))
-    assert result["unmatched_screens"] == [{"task": "signup", "kind": "success", "screen": "screens/welcome.png"}]
-    cli = subprocess.run([str(UXLAB), "analyze", str(folder)], capture_output=True, text=True)
+    # the command line's analysis runs while this process checks the stored frames and its own
+    with ThreadPoolExecutor(1) as pool:
+        command = pool.submit(subprocess.run, [str(UXLAB), "analyze", str(folder)], capture_output=True,
+                              text=True, timeout=120)
+        store = Store(folder)
+        frames = store.frames.all(session_id)
+        crops = [f for f in frames if f["crop"]]
+        assert crops, "the small change was stored as a crop of its region"
+        x, y, w, h = MESSAGE
+        assert any(r[0] <= x and r[1] <= y and r[0] + r[2] >= x + w and r[1] + r[3] >= y + h
+                   for r in (c["region"] for c in crops))
+        result = analyze_study(store, load_study(folder))
+        [attempt] = result["sessions"][0]["attempts"]
+        assert len(attempt["error_screens"]) == 1 and attempt["errors"] == 1
+        shown = attempt["error_screens"][0] - attempt["started"]
+        assert 0.5 < shown < 2.5, "found when it showed, after the click"
+        assert result["unmatched_screens"] == [{"task": "signup", "kind": "success",
+                                                "screen": "screens/welcome.png"}]
+        cli = command.result()
     assert cli.returncode == 0, cli.stderr
     assert "warning: the success screen screens/welcome.png of task signup matched in no session" in cli.stderr
     assert "inline-error" not in cli.stderr

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import cv2
@@ -44,6 +45,19 @@ def uxlab(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     return result
 
 
+def uxlab_side_by_side(*commands: tuple[str, ...]) -> list[str]:
+    """Run several uxlab commands at once (each spends seconds importing and analysing on a
+    core of its own); their outputs, each command having succeeded."""
+    with ThreadPoolExecutor(len(commands)) as pool:
+        return [result.stdout for result in pool.map(lambda args: uxlab(*args), commands)]
+
+
+@pytest.fixture(scope="module")
+def analysis(demo) -> dict:
+    """`uxlab analyze --json` of the demo study, read by the tests that check its numbers."""
+    return json.loads(uxlab("analyze", str(demo), "--json").stdout)
+
+
 def test_the_recorded_session_is_complete_and_redacted(demo):
     store = Store(demo)
     (session,) = store.sessions.all()
@@ -68,8 +82,8 @@ def test_the_participant_thinks_aloud(demo):
         assert any(attempt["started"] - 0.2 <= a <= attempt["started"] + 2.0 for a, _ in spans), (attempt, spans)
 
 
-def test_analysis_finds_what_the_participant_did(demo):
-    result = json.loads(uxlab("analyze", str(demo), "--json").stdout)
+def test_analysis_finds_what_the_participant_did(analysis):
+    result = analysis
     (session,) = result["sessions"]
     find, submit, status = session["attempts"]
     # P01 first opened Resources, a page that does not exist: the error screen was seen,
@@ -125,7 +139,9 @@ def _check_screenshot(png: bytes, name: str) -> None:
 
 
 def test_dashboard_replay_and_report_in_a_browser(demo, served, chromium):
-    uxlab("report", str(demo), "-o", str(demo / "report.html"))
+    # the report is written while the browser checks the dashboard and the replay
+    report = ThreadPoolExecutor(1)
+    written = report.submit(uxlab, "report", str(demo), "-o", str(demo / "report.html"))
     session_id = Store(demo).sessions.all()[0]["id"]
     context = chromium.new_context(viewport={"width": 1440, "height": 900})
     try:
@@ -145,6 +161,7 @@ def test_dashboard_replay_and_report_in_a_browser(demo, served, chromium):
         assert "submit-ticket" in page.content()
         _check_screenshot(page.screenshot(), "replay")
 
+        written.result()
         page.goto((demo / "report.html").as_uri())
         assert "Help-desk portal redesign" in page.inner_text("h1")
         loaded = page.evaluate("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
@@ -152,18 +169,17 @@ def test_dashboard_replay_and_report_in_a_browser(demo, served, chromium):
         _check_screenshot(page.screenshot(), "report")
     finally:
         context.close()
+        report.shutdown(wait=True)
 
 
-def test_the_demo_studys_iso_25062_report_holds_the_analysis_numbers(demo, tmp_path):
+def test_the_demo_studys_iso_25062_report_holds_the_analysis_numbers(demo, analysis, tmp_path):
     """The Common Industry Format report of the recorded demo, in HTML and Word: every section
     of the standard, and its performance table's cells equal `uxlab analyze --json`'s."""
     import docx
 
     from tests.analyzer.test_cif import SECTIONS, _ci, _table
-    analysis = json.loads(uxlab("analyze", str(demo), "--json").stdout)
     html_path, word_path = tmp_path / "cif.html", tmp_path / "cif.docx"
-    for out in (html_path, word_path):
-        uxlab("report", str(demo), "--format", "cif", "-o", str(out))
+    uxlab_side_by_side(*(("report", str(demo), "--format", "cif", "-o", str(out)) for out in (html_path, word_path)))
     html, word = html_path.read_text(encoding="utf-8"), docx.Document(str(word_path))
     word_headings = [p.text for p in word.paragraphs if p.style.name.startswith("Heading")]
     from html import unescape

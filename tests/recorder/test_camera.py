@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import av
 
@@ -49,11 +50,16 @@ def test_the_camera_is_recorded_small_on_the_session_clock_and_paused(driver, ta
 
 
 def test_a_camera_that_cannot_be_opened_is_refused_before_anything_is_recorded(display, study_dir):
-    for spec, message in (("/dev/video9", 'error: no camera "/dev/video9"'),
-                          ("missing.mp4", 'error: no camera "missing.mp4"')):
-        done = subprocess.run([str(UXLAB), "record", str(study_dir), "--participant", "P1",
+    cases = (("/dev/video9", 'error: no camera "/dev/video9"'), ("missing.mp4", 'error: no camera "missing.mp4"'))
+
+    def record(spec: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(UXLAB), "record", str(study_dir), "--participant", "P1",
                                "--display", display.name, "--consent", "--camera", spec],
                               capture_output=True, text=True, timeout=60)
+
+    with ThreadPoolExecutor(len(cases)) as pool:   # side by side: each spends a second importing
+        runs = list(pool.map(record, [spec for spec, _ in cases]))
+    for (_, message), done in zip(cases, runs, strict=True):
         assert done.returncode == 2 and done.stderr.strip().splitlines()[-1].startswith(message), done.stderr
     assert Store(study_dir).sessions.all() == []
 
