@@ -50,9 +50,9 @@ def package_server(tmp_path_factory):
     running.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def redis_url(tmp_path_factory):
-    """A real redis-server for a module's tests, stopped by its pid."""
+    """A real redis-server for the package's tests, stopped by its pid."""
     if shutil.which("redis-server") is None:
         pytest.fail("redis-server is not installed (run `make setup`)")
     port = free_port()
@@ -84,10 +84,12 @@ def stop_all(servers: list[Server]) -> None:
         list(pool.map(Server.stop, servers))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def redis_servers(tmp_path_factory, redis_url):
     """Two `uxlab serve` processes of one study sharing rooms, limits and state through one
-    Redis, for a module's tests: each test makes its own session (and users, if it ends one)."""
+    Redis, for the package's tests (login_ends_sockets, redis): each makes its own session,
+    ends only the login of an observer of its own, and locks out only rita, whom no other
+    test of theirs logs in as."""
     from tests.conftest import write_study
     folder = write_study(tmp_path_factory.mktemp("scaled") / "study")
     add_users(folder)

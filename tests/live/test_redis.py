@@ -11,7 +11,7 @@ from recorder.live import LivePublisher
 from sessions.store import Store
 from tests.live.clients import LIVE_TOKEN, Observer, login, wait_for
 
-# the two servers and their redis-server are the module's (tests/live/conftest.py: redis_servers)
+# the two servers and their redis-server are the package's (tests/live/conftest.py: redis_servers)
 
 
 def test_a_frame_published_to_one_server_reaches_an_observer_of_the_other(redis_servers):
