@@ -4,43 +4,18 @@ get the server's one sentence, the join page shows it and keeps them, what was r
 before stays whole, and once there is room again everything kept arrives, nothing lost."""
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from sessions.media.browser_chunks import BrowserChunks
-from tests.conftest import CHROMIUM_ARGS, write_study
-
-ONE_TASK = """
-title = "Remote study on a small disk"
-
-[capture]
-fps = 10
-
-[[task]]
-id = "first"
-prompt = "Do the first thing."
-time_limit = 120
-
-[questionnaires]
-post_task = []
-post_session = []
-"""
+from tests.conftest import write_study
+from tests.web.remote import ONE_TASK_STUDY, participant_browser, until
 
 
 @pytest.fixture
 def study_dir(tmp_path, small_disk):
-    folder = write_study(tmp_path / "study", ONE_TASK)
+    folder = write_study(tmp_path / "study", ONE_TASK_STUDY)
     (folder / "media").symlink_to(small_disk, target_is_directory=True)   # the media on their own disk
     return folder
-
-
-def until(check, what: str, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while not (value := check()):
-        assert time.monotonic() < deadline, what
-        time.sleep(0.05)
-    return value
 
 
 def fill(disk) -> None:
@@ -56,9 +31,7 @@ def fill(disk) -> None:
 def test_a_full_disk_is_said_the_page_keeps_the_chunks_and_nothing_is_lost(chromium, live_server, web_store,
                                                                           small_disk):
     token, _ = web_store.invitations.create("P07", actor="rita")
-    browser = chromium.browser_type.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS + [
-        "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-        "--auto-select-desktop-capture-source=Entire screen"])
+    browser = participant_browser(chromium)
     try:
         page = browser.new_context(bypass_csp=False).new_page()
         page.goto(f"{live_server}/join/{token}")

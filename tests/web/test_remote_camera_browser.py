@@ -14,26 +14,9 @@ import pytest
 from sessions.events import CAMERA_FILE
 from sessions.media.browser_chunks import BrowserChunks
 from sessions.media.clips import clip_video
-from tests.conftest import CHROMIUM_ARGS, write_study
+from tests.conftest import write_study
 from tests.web.browser import log_in
-
-CAMERA_STUDY = """
-title = "Remote study with a camera"
-
-[capture]
-fps = 10
-camera = true
-
-[[task]]
-id = "look"
-prompt = "Look around the page."
-time_limit = 120
-
-[questionnaires]
-post_task = []
-post_session = []
-"""
-FAKE_DEVICES = ["--use-fake-device-for-media-stream", "--auto-select-desktop-capture-source=Entire screen"]
+from tests.web.remote import CAMERA_STUDY, join_attribute, participant_browser, until
 
 
 @pytest.fixture
@@ -41,48 +24,30 @@ def study_dir(tmp_path):
     return write_study(tmp_path / "study", CAMERA_STUDY)
 
 
-def wait_for(page, attribute: str, wanted: str, timeout: float = 20.0) -> None:
-    """Poll a data attribute of the join page (no eval: the page keeps its real policy)."""
-    deadline = time.monotonic() + timeout
-    while (value := page.get_attribute("#join", f"data-{attribute}")) != wanted:
-        assert time.monotonic() < deadline, f"data-{attribute} is {value!r}; the page says " \
-                                            f"{page.text_content('#problem')!r}"
-        time.sleep(0.05)
-
-
-def until(check, what: str, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while not (value := check()):
-        assert time.monotonic() < deadline, what
-        time.sleep(0.1)
-    return value
-
-
 def test_the_camera_is_previewed_recorded_built_and_played_in_the_picture_in_picture(chromium, live_server,
                                                                                       web_store):
     token, _ = web_store.invitations.create("P07", actor="rita")
-    browser = chromium.browser_type.launch(executable_path="/usr/bin/chromium",
-                                           args=CHROMIUM_ARGS + FAKE_DEVICES + ["--use-fake-ui-for-media-stream"])
+    browser = participant_browser(chromium)
     try:
         page = browser.new_context(bypass_csp=False).new_page()
         page.goto(f"{live_server}/join/{token}")
         assert "camera" in page.text_content("#recorded")          # consent names what is recorded
         page.check("#consent")
         page.click("#agree")
-        wait_for(page, "camera-preview", "1")                        # the device check shows the camera
+        join_attribute(page, "camera-preview", "1")                        # the device check shows the camera
         until(lambda: page.eval_on_selector("#camera-preview", "v => v.videoWidth") > 0, "no preview picture")
         assert page.is_visible("#camera-preview") and web_store.sessions.all() == []
         page.wait_for_selector("#share:not([disabled])")
         page.click("#share")
-        wait_for(page, "stage", "ready")
+        join_attribute(page, "stage", "ready")
         page.click("#start")
-        wait_for(page, "stage", "task")
-        wait_for(page, "camera-run", "0")
+        join_attribute(page, "stage", "task")
+        join_attribute(page, "camera-run", "0")
         (session,) = web_store.sessions.all()
         chunks = BrowserChunks(web_store.media, session["id"])
         until(lambda: len(chunks.acknowledged("camera", 0)) >= 3, "camera chunks never arrived")
         page.click("#done")
-        wait_for(page, "ended", "1", timeout=60.0)
+        join_attribute(page, "ended", "1", timeout=60.0)
     finally:
         browser.close()
 
@@ -128,7 +93,7 @@ def test_the_camera_is_previewed_recorded_built_and_played_in_the_picture_in_pic
 
 def test_a_refused_camera_is_said_and_the_session_goes_on_without_it(chromium, live_server, web_store):
     token, _ = web_store.invitations.create("P07", actor="rita")
-    browser = chromium.browser_type.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS + FAKE_DEVICES)
+    browser = participant_browser(chromium, grant=False)   # no fake prompt: the camera is refused
     try:
         context = browser.new_context(bypass_csp=False)
         context.grant_permissions(["microphone"])                  # the camera is not allowed
@@ -136,7 +101,7 @@ def test_a_refused_camera_is_said_and_the_session_goes_on_without_it(chromium, l
         page.goto(f"{live_server}/join/{token}")
         page.check("#consent")
         page.click("#agree")
-        wait_for(page, "camera", "refused")
+        join_attribute(page, "camera", "refused")
         note = page.text_content("#camera-note")
         assert "did not let this page use your camera" in note and "goes on without it" in note
         page.wait_for_selector("#share:not([disabled])")          # the session may begin all the same

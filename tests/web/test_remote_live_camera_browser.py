@@ -18,42 +18,19 @@ import requests
 import socketio
 
 from sessions.events import LIVE_NAMESPACE, LiveEvent
-from tests.conftest import CHROMIUM_ARGS, write_study
+from tests.conftest import write_study
 from tests.live.clients import Observer, login, wait_for
 from tests.web.browser import log_in
+from tests.web.remote import CAMERA_STUDY, join_attribute, participant_browser
 
 pytestmark = pytest.mark.timeout(120)
 
-CAMERA_STUDY = """
-title = "Remote study with a camera"
-
-[capture]
-fps = 10
-camera = true
-
-[[task]]
-id = "look"
-prompt = "Look around the page."
-time_limit = 120
-
-[questionnaires]
-post_task = []
-post_session = []
-"""
 NO_CAMERA_STUDY = CAMERA_STUDY.replace("camera = true\n", "")
-FAKE_DEVICES = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                "--auto-select-desktop-capture-source=Entire screen"]
 
 
 @pytest.fixture
 def study_dir(tmp_path, request):
     return write_study(tmp_path / "study", getattr(request, "param", CAMERA_STUDY))
-
-
-def attribute(page, name: str, wanted: str, timeout: float = 20.0) -> None:
-    """Wait for a data attribute of the join page (read without eval: the page keeps its policy)."""
-    assert wait_for(lambda: page.get_attribute("#join", f"data-{name}") == wanted, timeout), \
-        f"data-{name} is {page.get_attribute('#join', f'data-{name}')!r}; the page says {page.text_content('#problem')!r}"
 
 
 def decoded(picture: dict) -> np.ndarray:
@@ -99,17 +76,17 @@ def picture(seq: int, shade: int) -> dict:
 
 def test_an_observer_sees_the_remote_camera_live_but_not_during_a_pause(chromium, live_server, web_store):
     token, _ = web_store.invitations.create("P07", actor="rita")
-    browser = chromium.browser_type.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS + FAKE_DEVICES)
+    browser = participant_browser(chromium)
     observer = watcher = None
     try:
         page = browser.new_context(bypass_csp=False).new_page()
         page.goto(f"{live_server}/join/{token}")
         page.check("#consent")
         page.click("#agree")
-        attribute(page, "camera-preview", "1")
+        join_attribute(page, "camera-preview", "1")
         page.wait_for_selector("#share:not([disabled])")
         page.click("#share")
-        attribute(page, "stage", "ready")
+        join_attribute(page, "stage", "ready")
         (session,) = web_store.sessions.all()
         observer = Observer(live_server, login(live_server, "otto")).connect()
         assert observer.join(session["id"])["ok"]
@@ -145,7 +122,7 @@ def test_an_observer_sees_the_remote_camera_live_but_not_during_a_pause(chromium
         time.sleep(1.5)   # a stretch of privacy
         assert len(observer.of("camera")) == held
         page.click("#resume")
-        attribute(page, "paused", "0")
+        join_attribute(page, "paused", "0")
         pause = web_store.markers.all(session["id"], "pause")[0]["t"]
         resume = wait_for(lambda: web_store.markers.all(session["id"], "resume"), timeout=5)[0]["t"]
         assert wait_for(lambda: any(p["t"] > resume for p in observer.of("camera")), timeout=20), \

@@ -14,37 +14,14 @@ import socketio
 
 from sessions.events import CONSOLE_NAMESPACE
 from sessions.media.browser_chunks import BrowserChunks
-from tests.conftest import CHROMIUM_ARGS, write_study
+from tests.conftest import write_study
 from tests.web.conftest import PASSWORDS, csrf_from
-
-MODERATED_STUDY = """
-title = "Moderated remote study"
-
-[capture]
-fps = 10
-
-[[task]]
-id = "first"
-prompt = "Do the first thing."
-time_limit = 120
-
-[questionnaires]
-post_task = []
-post_session = []
-"""
+from tests.web.remote import ONE_TASK_STUDY, join_attribute, participant_browser, until
 
 
 @pytest.fixture
 def study_dir(tmp_path):
-    return write_study(tmp_path / "study", MODERATED_STUDY)
-
-
-def until(check, what: str, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while not (value := check()):
-        assert time.monotonic() < deadline, what
-        time.sleep(0.05)
-    return value
+    return write_study(tmp_path / "study", ONE_TASK_STUDY)
 
 
 class Console:
@@ -80,16 +57,9 @@ class Console:
         self.client.disconnect()
 
 
-def attribute(page, name: str, wanted: str, timeout: float = 20.0) -> None:
-    until(lambda: page.get_attribute("#join", f"data-{name}") == wanted,
-          f"data-{name} never became {wanted!r}; the page says {page.text_content('#problem')!r}", timeout)
-
-
 def test_the_console_pauses_and_resumes_the_participants_capture(chromium, live_server, web_store):
     token, _ = web_store.invitations.create("P07", actor="rita", mode="moderated")
-    browser = chromium.browser_type.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS + [
-        "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-        "--auto-select-desktop-capture-source=Entire screen"])
+    browser = participant_browser(chromium)
     console = None
     try:
         page = browser.new_context(bypass_csp=False).new_page()
@@ -98,30 +68,30 @@ def test_the_console_pauses_and_resumes_the_participants_capture(chromium, live_
         page.click("#agree")
         page.wait_for_selector("#share:not([disabled])")
         page.click("#share")
-        attribute(page, "stage", "ready")
+        join_attribute(page, "stage", "ready")
         (session,) = web_store.sessions.all()
         sid = session["id"]
         chunks = BrowserChunks(web_store.media, sid)
         console = Console(live_server, sid)
         assert console.send("next_task")["ok"]
-        attribute(page, "stage", "task")
+        join_attribute(page, "stage", "task")
         until(lambda: len(chunks.acknowledged("screen", 0)) >= 2, "no chunks before the pause")
 
         asked = time.time()
         assert console.send("pause")["ok"]
-        attribute(page, "paused", "1", timeout=5.0)               # the page heard it within its poll
+        join_attribute(page, "paused", "1", timeout=5.0)               # the page heard it within its poll
         page.wait_for_selector("#paused-step:not([hidden])")
         until(lambda: any(s.get("paused") for s in console.states), "the console never heard of the pause")
-        attribute(page, "stopped", "0")                           # the recorder handed over its last chunk
-        attribute(page, "pending", "0")                           # ... and the server acknowledged it
+        join_attribute(page, "stopped", "0")                           # the recorder handed over its last chunk
+        join_attribute(page, "pending", "0")                           # ... and the server acknowledged it
         held = len(chunks.acknowledged("screen", 0))
         time.sleep(2.0)                                           # two seconds of privacy
         assert len(chunks.acknowledged("screen", 0)) == held and len(chunks.runs("screen")) == 1
 
         resumed = time.time()
         assert console.send("pause")["ok"]                        # the one button resumes too
-        attribute(page, "run", "1", timeout=5.0)
-        attribute(page, "paused", "0")
+        join_attribute(page, "run", "1", timeout=5.0)
+        join_attribute(page, "paused", "0")
         until(lambda: chunks.runs("screen")[-1].chunks(), "no chunks after the resume")
         until(lambda: console.states and console.states[-1].get("paused") is False, "the console never heard")
 
@@ -134,10 +104,10 @@ def test_the_console_pauses_and_resumes_the_participants_capture(chromium, live_
         time.sleep(1.5)                                           # a poll or more: the page stays paused
         assert page.get_attribute("#join", "data-paused") == "1"
         page.click("#resume")
-        attribute(page, "run", "2")
+        join_attribute(page, "run", "2")
 
         assert console.send("success")["ok"]
-        attribute(page, "ended", "1", timeout=60.0)
+        join_attribute(page, "ended", "1", timeout=60.0)
     finally:
         if console is not None:
             console.close()
