@@ -39,9 +39,10 @@ def shared_server(tmp_path_factory):
 
 @pytest.fixture(scope="package")
 def package_server(tmp_path_factory):
-    """One server for the modules of tests/live whose tests need no recorder and leave it as
-    they found it (each makes its own session, no note by rita, no login ended but olga's, whom
-    each logs in afresh): access, hostile and declared events share its start and stop."""
+    """One server for the modules of tests/live whose tests leave it as they found it: each
+    makes or records a session of its own, only hostile adds notes by rita, and only olga's
+    logins are ended (each test logs her in afresh). Access, hostile, declared events and
+    observe share its start and stop."""
     from tests.conftest import write_study
     folder = write_study(tmp_path_factory.mktemp("live-package") / "study")
     add_users(folder)

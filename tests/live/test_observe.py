@@ -6,6 +6,7 @@ import subprocess
 
 import cv2
 import numpy as np
+import pytest
 import socketio
 
 from sessions.store import Store
@@ -18,6 +19,17 @@ def xdotool(display, *args: str) -> None:
 
 def decode(frame: dict) -> np.ndarray:
     return cv2.imdecode(np.frombuffer(frame["jpeg"], np.uint8), cv2.IMREAD_COLOR)
+
+
+@pytest.fixture
+def server(package_server):
+    return package_server
+
+
+@pytest.fixture
+def live_study(server):
+    """The shared server's study: the recorder records into it a session of its own."""
+    return server.folder
 
 
 def test_observers_watch_a_running_session(live_study, server, display, target_app):
