@@ -34,6 +34,7 @@ import numpy as np
 from sessions.events import VIDEO_FILE, MarkerKind, Speaker, keyframe_name
 from sessions.media.browser_camera import build_camera
 from sessions.media.browser_chunks import BrowserChunks, Run
+from sessions.media.picture_encoding import TIME_BASE, encode_picture
 
 if TYPE_CHECKING:
     from sessions.store import Store
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
 AUDIO_RATE = 16000
 AUDIO_BITRATE = 48_000
 MOVFLAGS = "frag_keyframe+empty_moov+default_base_moof"
-TIME_BASE = Fraction(1, 1000)
 MAX_WIDTH = 1920            # a larger screen is scaled down, as `capture.scale` would
 GAP_SECONDS = 0.25          # a pause between runs shorter than this is no gap worth marking
 KEYFRAME_CHANGE = 0.01      # fraction of pixels changed that makes a keyframe still
@@ -175,11 +175,7 @@ class _Encoder:
         pts = int(t * 1000)
         if pts <= self.last_pts:
             return
-        picture = frame.reformat(width=self.size[0], height=self.size[1], format="yuv420p")
-        picture.pts, picture.time_base = pts, TIME_BASE
-        picture.pict_type = av.video.frame.PictureType.NONE
-        for packet in self.video.encode(picture):
-            self.container.mux(packet)
+        picture = encode_picture(self.container, self.video, frame, self.size, pts)
         self.last_pts = pts
         self.frames += 1
         if self.keyframes is not None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Iterator
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +20,10 @@ import av
 
 from sessions.events import CAMERA_FILE
 from sessions.media.browser_chunks import Run
+from sessions.media.picture_encoding import TIME_BASE, encode_picture
 
 MAX_WIDTH = 480            # recorder/sources/camera.py MAX_WIDTH
 FPS = 15                   # recorder/sources/camera.py FPS
-TIME_BASE = Fraction(1, 1000)
 MOVFLAGS = "frag_keyframe+empty_moov+default_base_moof"
 KEYFRAME_INTERVAL = 2.0    # seconds between seek points, as the native writer
 FRAGMENT_SECONDS = 1.0
@@ -93,11 +92,7 @@ class _Writer:
         pts = int(t * 1000) if self.frames else 0
         if self.frames and pts < self.last_pts + 1000 // FPS:
             return
-        picture = frame.reformat(width=self.size[0], height=self.size[1], format="yuv420p")
-        picture.pts, picture.time_base = pts, TIME_BASE
-        picture.pict_type = av.video.frame.PictureType.NONE
-        for packet in self.stream.encode(picture):
-            self.container.mux(packet)
+        encode_picture(self.container, self.stream, frame, self.size, pts)
         self.last_pts = pts
         self.frames += 1
 
