@@ -29,7 +29,7 @@ from recorder.virtual_display import VirtualDisplay
 from sessions.events import Action, EventKind
 from sessions.study import load_study
 from tests.conftest import write_study
-from tests.web.conftest import free_port
+from tests.web.conftest import free_ports
 
 pytestmark = [pytest.mark.timeout(240)]
 
@@ -157,7 +157,7 @@ def test_a_recorded_pages_picture_is_stitched_from_what_was_seen(tmp_path):
     study = load_study(folder)
     app = create_app({"STUDY_DIR": str(folder), "SECRET_KEY": "pictures-secret"})
     store = app.extensions["uxlab"]["store"]
-    lab_port, page_port = free_port(), free_port()
+    lab_port, page_port = free_ports(2)
     servers = [make_server("127.0.0.1", lab_port, app, threaded=True),
                make_server("127.0.0.1", page_port, product(f"http://127.0.0.1:{lab_port}"), threaded=True)]
     for server in servers:

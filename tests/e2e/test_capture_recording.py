@@ -41,7 +41,7 @@ from recorder.virtual_display import VirtualDisplay
 from sessions.events import Action, EventKind
 from sessions.export import timeline
 from sessions.study import load_study
-from tests.web.conftest import free_port
+from tests.web.conftest import free_ports
 
 pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]
 
@@ -68,7 +68,7 @@ def wait_until(check, seconds: float, what: str):
 
 def test_a_native_recording_of_the_portal_with_the_snippet(tmp_path):
     from web import create_app
-    lab_port, portal_port = free_port(), free_port()
+    lab_port, portal_port = free_ports(2)
     portal, lab = f"http://127.0.0.1:{portal_port}", f"http://127.0.0.1:{lab_port}"
     folder = tmp_path / "study"
     folder.mkdir()

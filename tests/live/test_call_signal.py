@@ -13,6 +13,7 @@ from sessions.errors import BadRequest
 from sessions.events import CALL_CLIENT_EVENTS, CALL_NAMESPACE, CallEvent
 from sessions.store import Store
 from tests.live.clients import login
+from tests.web.conftest import run_async
 from web.live.call_signal import CallNamespace
 from web.live.payloads import is_checked
 from web.settings import assemble
@@ -127,5 +128,5 @@ def test_only_the_two_pages_of_a_moderated_session_take_part_and_signals_reach_t
         assert len([d for e, d in participant.got if e == CallEvent.SIGNAL]) == 1
         await moderator.client.disconnect()
 
-    asyncio.run(scenario())
+    run_async(scenario())   # in a thread of its own: the suite's Playwright holds this thread's loop
 

@@ -15,7 +15,7 @@ from werkzeug.serving import make_server
 
 from examples.helpdesk.portal import create_portal
 from tests.conftest import MINIMAL_STUDY, write_study
-from tests.web.conftest import LIVE_TOKEN, free_port
+from tests.web.conftest import LIVE_TOKEN, free_ports
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -43,7 +43,7 @@ def serve(app: Flask, port: int) -> Iterator[str]:
 
 @pytest.fixture
 def ports() -> tuple[int, int, int]:
-    return free_port(), free_port(), free_port()
+    return free_ports(3)
 
 
 @pytest.fixture
