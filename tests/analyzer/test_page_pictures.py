@@ -30,6 +30,7 @@ from sessions.events import Action, EventKind
 from sessions.study import load_study
 from tests.conftest import write_study
 from tests.web.conftest import free_ports
+from tests.web.remote import until
 
 pytestmark = [pytest.mark.timeout(240)]
 
@@ -79,16 +80,6 @@ def product(lab: str) -> Flask:
     return app
 
 
-def wait_until(check, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"{what} not within {seconds} s")
-
-
 def patch(image: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, int, int]:
     """The mean RGB of a box's corner, 8 px in from its edges (clear of the button's label)."""
     x, y = box[0] + 8, box[1] + 8
@@ -128,7 +119,7 @@ class Participant:
     def calibrate(self) -> None:
         x, y = WINDOW[0] + WINDOW[2] // 2, WINDOW[1] + WINDOW[3] - 60   # on the page's background
         self.press(x, y)
-        row = wait_until(self.page_clicks, 10, "the page's click")[0]
+        row = until(self.page_clicks, "the page's click", 10)[0]
         self.origin = (x - row["x"], y - row["y"])
 
     def show(self, name: str, viewport: tuple[int, int]) -> None:
@@ -140,8 +131,8 @@ class Participant:
             before = self.scroll()[1]
             notches = 1 if self.step is None else max(1, -(-(target - before) // self.step))
             self.xdotool("click", "--repeat", str(notches), "--delay", "40", "5")
-            wait_until(lambda was=before, n=notches: self.scroll()[1] >= min(target, was + (self.step or 1) * n),
-                       10, "the page's scroll")
+            until(lambda was=before, n=notches: self.scroll()[1] >= min(target, was + (self.step or 1) * n),
+                  "the page's scroll", 10)
             if self.step is None:
                 self.step = self.scroll()[1] - before
 
@@ -174,7 +165,7 @@ def test_a_recorded_pages_picture_is_stitched_from_what_was_seen(tmp_path):
                 env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=said, text=True)
             try:
                 session = wait_for_session(store, "P01", set(), recorder)
-                wait_until(lambda: store.events.count(session, EventKind.VIEWPORT.value), 60, "the page's pairing")
+                until(lambda: store.events.count(session, EventKind.VIEWPORT.value), "the page's pairing", 60)
                 time.sleep(1.0)  # the recorder's input listeners settle (field note 2)
                 viewport = next(store.events.iterate(session, kinds=[EventKind.VIEWPORT.value]))
                 size = (int(viewport["x"]), int(viewport["y"]))
@@ -184,7 +175,7 @@ def test_a_recorded_pages_picture_is_stitched_from_what_was_seen(tmp_path):
                 for name in BUTTONS:
                     person.show(name, size)
                     person.press_button(name)
-                wait_until(lambda: len(person.page_clicks()) == 1 + len(BUTTONS), 10, "the page's clicks")
+                until(lambda: len(person.page_clicks()) == 1 + len(BUTTONS), "the page's clicks", 10)
                 person.xdotool("key", "--clearmodifiers", study.hotkeys[Action.END])
                 recorder.wait(timeout=60)
             finally:

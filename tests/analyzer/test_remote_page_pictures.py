@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
-from collections.abc import Callable
 
 import pytest
 from werkzeug.serving import make_server
@@ -34,7 +32,8 @@ from sessions.media.browser_assembly import MAX_WIDTH
 from sessions.study import load_study
 from tests.analyzer.test_page_pictures import BUTTONS, near, patch, product
 from tests.conftest import CHROMIUM_ARGS, write_study
-from tests.web.conftest import free_port
+from tests.web.conftest import free_ports
+from tests.web.remote import join_attribute, until
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -59,26 +58,13 @@ post_session = []
 """
 
 
-def until(check: Callable[[], object], what: str, seconds: float = 20.0) -> object:
-    deadline = time.monotonic() + seconds
-    while not (value := check()):
-        assert time.monotonic() < deadline, f"{what}: not within {seconds} s"
-        time.sleep(0.05)
-    return value
-
-
-def stage(join, wanted: str, seconds: float = 20.0) -> None:
-    until(lambda: join.get_attribute("#join", "data-stage") == wanted,
-          f"the join page's stage {wanted!r} (it says {join.text_content('#problem')!r})", seconds)
-
-
 def test_a_shared_product_tab_gives_its_pages_picture(tmp_path, chromium):
     from web import create_app
-    page_port = free_port()
+    lab_port, page_port = free_ports(2)
     folder = write_study(tmp_path / "study", STUDY.replace("{port}", str(page_port)))
     app = create_app({"STUDY_DIR": str(folder), "SECRET_KEY": "remote-pictures-secret"})
     store = app.extensions["uxlab"]["store"]
-    lab = make_server("127.0.0.1", free_port(), app, threaded=True)
+    lab = make_server("127.0.0.1", lab_port, app, threaded=True)
     shop = make_server("127.0.0.1", page_port, product(f"http://127.0.0.1:{lab.server_port}"), threaded=True)
     for server in (lab, shop):
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -100,10 +86,10 @@ def test_a_shared_product_tab_gives_its_pages_picture(tmp_path, chromium):
         page.goto(join.get_attribute("#product-link", "href") or "")
         assert page.title() == TITLE
         join.click("#share")
-        stage(join, "ready")
+        join_attribute(join, "stage", "ready")
         assert join.get_attribute("#join", "data-surface") == "browser"
         join.click("#start")
-        stage(join, "task")
+        join_attribute(join, "stage", "task")
         (session,) = store.sessions.all()
         sid = session["id"]
         until(lambda: store.events.count(sid, EventKind.VIEWPORT.value), "the product's tab paired")

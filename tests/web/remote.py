@@ -1,6 +1,7 @@
 """What the remote-session browser tests share: small studies, the participant's own
-Chromium with fake devices, and waits on the join page's data attributes. The attributes
-are read with get_attribute, which needs no eval: the join page keeps its real
+Chromium with fake devices, the way in (consent, share), and waits on the join page's data
+attributes (with the poll under them, which other tests use too). The attributes are read
+with get_attribute, which needs no eval: the join page keeps its real
 Content-Security-Policy in these tests."""
 from __future__ import annotations
 
@@ -68,3 +69,16 @@ def join_attribute(page: Any, name: str, wanted: str, timeout: float = 20.0) -> 
     until(lambda: page.get_attribute("#join", f"data-{name}") == wanted,
           lambda: f"data-{name} is {page.get_attribute('#join', f'data-{name}')!r}, not {wanted!r}; "
                   f"the page says {page.text_content('#problem')!r}", timeout)
+
+
+def join_and_share(browser: Any, base: str, token: str) -> Any:
+    """The participant's way in, on their own browser: open the link, consent, share the
+    screen; returns the join page once the session has begun (stage "ready")."""
+    page = browser.new_context(bypass_csp=False).new_page()
+    page.goto(f"{base}/join/{token}")
+    page.check("#consent")
+    page.click("#agree")
+    page.wait_for_selector("#share:not([disabled])")
+    page.click("#share")
+    join_attribute(page, "stage", "ready")
+    return page

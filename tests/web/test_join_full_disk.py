@@ -8,7 +8,7 @@ import pytest
 
 from sessions.media.browser_chunks import BrowserChunks
 from tests.conftest import write_study
-from tests.web.remote import ONE_TASK_STUDY, participant_browser, until
+from tests.web.remote import ONE_TASK_STUDY, join_and_share, participant_browser, until
 
 
 @pytest.fixture
@@ -33,13 +33,7 @@ def test_a_full_disk_is_said_the_page_keeps_the_chunks_and_nothing_is_lost(chrom
     token, _ = web_store.invitations.create("P07", actor="rita")
     browser = participant_browser(chromium)
     try:
-        page = browser.new_context(bypass_csp=False).new_page()
-        page.goto(f"{live_server}/join/{token}")
-        page.check("#consent")
-        page.click("#agree")
-        page.wait_for_selector("#share:not([disabled])")
-        page.click("#share")
-        until(lambda: page.get_attribute("#join", "data-stage") == "ready", "the session never began")
+        page = join_and_share(browser, live_server, token)
         page.click("#start")
         (session,) = web_store.sessions.all()
         chunks = BrowserChunks(web_store.media, session["id"])

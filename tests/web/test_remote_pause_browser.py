@@ -16,7 +16,13 @@ from sessions.events import CONSOLE_NAMESPACE
 from sessions.media.browser_chunks import BrowserChunks
 from tests.conftest import write_study
 from tests.web.conftest import PASSWORDS, csrf_from
-from tests.web.remote import ONE_TASK_STUDY, join_attribute, participant_browser, until
+from tests.web.remote import (
+    ONE_TASK_STUDY,
+    join_and_share,
+    join_attribute,
+    participant_browser,
+    until,
+)
 
 
 @pytest.fixture
@@ -62,13 +68,7 @@ def test_the_console_pauses_and_resumes_the_participants_capture(chromium, live_
     browser = participant_browser(chromium)
     console = None
     try:
-        page = browser.new_context(bypass_csp=False).new_page()
-        page.goto(f"{live_server}/join/{token}")
-        page.check("#consent")
-        page.click("#agree")
-        page.wait_for_selector("#share:not([disabled])")
-        page.click("#share")
-        join_attribute(page, "stage", "ready")
+        page = join_and_share(browser, live_server, token)
         (session,) = web_store.sessions.all()
         sid = session["id"]
         chunks = BrowserChunks(web_store.media, sid)
