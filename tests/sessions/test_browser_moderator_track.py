@@ -56,7 +56,9 @@ def tone_level(samples: np.ndarray, tone: float) -> float:
     return float(abs(np.dot(x, np.exp(-2j * np.pi * tone * t))) / len(samples))
 
 
-def test_the_moderator_voice_is_the_second_track_with_silence_where_absent(store):
+def remote_session_with_a_call(store) -> str:
+    """A session whose browser sent one screen run (the participant's 440 Hz voice) and,
+    from MODERATOR_START, one moderator run (880 Hz), as a page on a call uploads them."""
     session_id = store.sessions.create("P07")
     chunks = BrowserChunks(store.media, session_id)
     screen = chunks.new_run("screen", start=0.0, mime="video/webm;codecs=vp8,opus", surface="monitor")
@@ -64,6 +66,11 @@ def test_the_moderator_voice_is_the_second_track_with_silence_where_absent(store
     moderator = chunks.new_run("moderator", start=MODERATOR_START, mime="audio/webm;codecs=opus")
     chunks.put("moderator", moderator.number, 0, webm(MODERATOR_SECONDS, 880.0, video=False),
                MODERATOR_START + MODERATOR_SECONDS)
+    return session_id
+
+
+def test_the_moderator_voice_is_the_second_track_with_silence_where_absent(store):
+    session_id = remote_session_with_a_call(store)
 
     built = build_media(store, session_id)
     assert built.device["audio"] == [
@@ -92,13 +99,7 @@ def test_the_moderator_voice_is_the_second_track_with_silence_where_absent(store
 
 def test_a_clip_of_a_remote_session_mixes_both_voices(store):
     from sessions.media.clips import clip_video
-    session_id = store.sessions.create("P07")
-    chunks = BrowserChunks(store.media, session_id)
-    screen = chunks.new_run("screen", start=0.0, mime="video/webm;codecs=vp8,opus", surface="monitor")
-    chunks.put("screen", screen.number, 0, webm(SCREEN_SECONDS, 440.0, video=True), SCREEN_SECONDS)
-    moderator = chunks.new_run("moderator", start=MODERATOR_START, mime="audio/webm;codecs=opus")
-    chunks.put("moderator", moderator.number, 0, webm(MODERATOR_SECONDS, 880.0, video=False),
-               MODERATOR_START + MODERATOR_SECONDS)
+    session_id = remote_session_with_a_call(store)
     store.sessions.update(session_id, device={"source": "browser", **build_media(store, session_id).device})
 
     clip = clip_video(store, session_id, 1.0, 3.5)
