@@ -26,13 +26,18 @@ def server(live_study: Path):
     running.stop()
 
 
+def started_on_a_study(tmp_path_factory, name: str) -> Server:
+    """A server started on a fresh two-task study with the test users."""
+    from tests.conftest import write_study
+    folder = write_study(tmp_path_factory.mktemp(name) / "study")
+    add_users(folder)
+    return Server(folder).start()
+
+
 @pytest.fixture(scope="module")
 def shared_server(tmp_path_factory):
     """One server for a module's tests that need no recorder: it starts in ~2 s."""
-    from tests.conftest import write_study
-    folder = write_study(tmp_path_factory.mktemp("live") / "study")
-    add_users(folder)
-    running = Server(folder).start()
+    running = started_on_a_study(tmp_path_factory, "live")
     yield running
     running.stop()
 
@@ -43,10 +48,7 @@ def package_server(tmp_path_factory):
     makes or records a session of its own, only hostile adds notes by rita, and only olga's
     logins are ended (each test logs her in afresh). Access, hostile, declared events and
     observe share its start and stop."""
-    from tests.conftest import write_study
-    folder = write_study(tmp_path_factory.mktemp("live-package") / "study")
-    add_users(folder)
-    running = Server(folder).start()
+    running = started_on_a_study(tmp_path_factory, "live-package")
     yield running
     running.stop()
 
