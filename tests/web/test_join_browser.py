@@ -283,7 +283,6 @@ def test_a_reloaded_page_resumes_the_same_session_losing_at_most_two_seconds(chr
 
 
 @pytest.mark.slow
-@pytest.mark.slow
 def test_thirty_seconds_offline_lose_nothing(chromium, speech_wav, live_server, web_store):
     token, _ = web_store.invitations.create("P07", actor="rita")
     browser = participant_browser(chromium, speech_wav)
