@@ -18,7 +18,7 @@ from analyzer.url_screens import WebClick
 from sessions.errors import BadRequest, NotFound
 from sessions.events import ROLES
 from sessions.store import Store
-from sessions.study import Study
+from sessions.study import Study, Task
 from web import current
 from web.auth.access import requires
 from web.view_cache import PerSession, StudyViews, per_session, study_views
@@ -117,6 +117,18 @@ def _url(pages: dict[str, list[WebClick]]) -> str | None:
     return url
 
 
+def _named_page(task_id: str) -> tuple[Task, str | None, dict[str, list[WebClick]], str]:
+    """The task, the group asked for, the task's clicks by page, and the page named by
+    `?url=`, which a page's own image and hot spots cannot do without."""
+    task = _task(task_id)
+    group = _group()
+    pages = _pages(task.id, group)
+    url = _url(pages)
+    if url is None:
+        raise BadRequest("name the page: ?url=<one of the task's pages>")
+    return task, group, pages, url
+
+
 def _picture(url: str, group: str | None) -> PagePicture:
     """The page's picture from the screen videos, drawn once until the study changes."""
     store, study = current.store(), current.study()
@@ -129,12 +141,7 @@ def _picture(url: str, group: str | None) -> PagePicture:
 def page_image(task_id: str):
     """The task's clicks on one page at page coordinates, drawn on the page's picture: no
     click from another page is on it."""
-    task = _task(task_id)
-    group = _group()
-    pages = _pages(task.id, group)
-    url = _url(pages)
-    if url is None:
-        raise BadRequest("name the page: ?url=<one of the task's pages>")
+    task, group, pages, url = _named_page(task_id)
     picture = _picture(url, group)
     png = _views().get(current.store(), ("page.png", task.id, url, group),
                        lambda: url_screens.screen_heatmap_png(pages[url], picture=picture.image, seen=picture.seen))
@@ -146,12 +153,7 @@ def page_image(task_id: str):
 def page_clicks(task_id: str):
     """The task's clicks on one page near (fx, fy), fractions of its heatmap's width and
     height: who clicked there, and when."""
-    task = _task(task_id)
-    group = _group()
-    pages = _pages(task.id, group)
-    url = _url(pages)
-    if url is None:
-        raise BadRequest("name the page: ?url=<one of the task's pages>")
+    task, group, pages, url = _named_page(task_id)
     fx, fy = _fraction("fx"), _fraction("fy")
     picture = _picture(url, group)
     width, height = url_screens.screen_heatmap_size(pages[url], picture.image)
