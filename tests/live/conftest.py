@@ -90,7 +90,7 @@ def stop_all(servers: list[Server]) -> None:
 @pytest.fixture(scope="package")
 def redis_servers(tmp_path_factory, redis_url):
     """Two `uxlab serve` processes of one study sharing rooms, limits and state through one
-    Redis, for the package's tests (login_ends_sockets, redis): each makes its own session,
+    Redis, for the package's tests (call_seats_shared, login_ends_sockets, redis): each makes its own session,
     ends only the login of an observer of its own, and locks out only rita, whom no other
     test of theirs logs in as."""
     from tests.conftest import write_study

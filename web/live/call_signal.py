@@ -18,16 +18,23 @@ read it: an offer or answer with its SDP, or one ICE candidate, nothing else. Th
 servers the pages use are the server's `ICE_SERVERS` setting (`UXLAB_ICE_SERVERS`, none by
 default: host candidates, which is all a loopback or a LAN needs).
 
-Seats are this process's: with several server processes (Redis) both pages must reach the
-same one, as a sticky load balancer arranges; the relay itself goes through the shared rooms.
+Seats live in the shared state (web/live/shared_state.py: this process's memory, or Redis
+with UXLAB_REDIS_URL), because a sticky load balancer sticks per client: the console and the
+join page usually reach different processes. Taking a seat is one atomic swap (the newer page
+wins and learns whom it displaced), leaving frees it only while the page still holds it, and
+a signal is relayed only from the page that holds its seat, to the page that holds the other
+seat, by sid (Socket.IO's message queue delivers to a sid on any process). A seat expires
+SEAT_SECONDS after its page joined rather than being cleared when the session ends: a session
+ends by several paths (the join page, the moderator's console, recovery by whichever process
+next opens the study, perhaps a `uxlab` command that knows no Redis), and a server process
+that dies leaves its seats behind with no disconnect; a disconnect frees a seat at once.
 """
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from flask import current_app, session
-from flask_socketio import Namespace, emit, join_room, leave_room
+from flask_socketio import Namespace, emit
 from socketio.exceptions import ConnectionRefusedError as Refused
 
 from sessions.errors import UxlabError
@@ -36,6 +43,7 @@ from sessions.invitations import Mode, Source
 from web import current
 from web.auth.access import logged_in
 from web.live.payloads import MAX_ID, checked, sender, text_problem
+from web.live.shared_state import SharedState
 from web.views.remote_tasks import live_session_of
 
 MAX_SDP = 32_000          # an audio-only offer is 2 to 6 KB
@@ -44,11 +52,16 @@ MAX_MID = 64
 MAX_OFFERS = 1_000_000    # offers numbered within one console page's call
 SIGNAL_KINDS = ("offer", "answer", "ice")
 OFFERED_BY = {CallSide.MODERATOR.value: "offer", CallSide.PARTICIPANT.value: "answer"}   # side -> what only it sends
+SEAT_SECONDS = 24 * 3600  # longer than any session; each join starts it afresh
 
 
-def call_room(session_id: str, side: str) -> str:
-    """The one page of `side` in a session's call."""
+def seat_key(session_id: str, side: str) -> str:
+    """The shared-state key naming the sid of the one page of `side` in a session's call."""
     return f"call:{session_id}:{side}"
+
+
+def _seats() -> SharedState:
+    return current_app.extensions["uxlab"]["shared"]
 
 
 def other(side: str) -> str:
@@ -114,9 +127,9 @@ class CallNamespace(Namespace):
 
     def __init__(self, namespace: str) -> None:
         super().__init__(namespace)
-        self.clients: dict[str, dict] = {}               # sid -> {"side", "session", "user"?}
-        self.seats: dict[tuple[str, str], str] = {}      # (session, side) -> sid holding it
-        self._lock = threading.Lock()
+        # sid -> {"side", "session", "seated", "user"?} of this process's pages; "seated" says the
+        # page took a seat, which the shared state alone says it still holds
+        self.clients: dict[str, dict] = {}
 
     def on_connect(self, auth=None):
         if isinstance(auth, dict) and "join" in auth:
@@ -152,21 +165,16 @@ class CallNamespace(Namespace):
             return {"ok": False, "error": "no running moderated remote session of that id"}
         if client["seated"] and client["session"] != wanted:
             self._leave(client, sender())
-        side = client["side"]
-        with self._lock:
-            before = self.seats.get((wanted, side))
-            self.seats[(wanted, side)] = sender()
-            present = (wanted, other(side)) in self.seats
-        if before is not None and before != sender():
-            old = self.clients.get(before)
-            if old is not None:
-                old["seated"] = False
-            emit(CallEvent.REPLACED, {}, to=before)
-            leave_room(call_room(wanted, side), sid=before)
+        side, seats = client["side"], _seats()
+        before = seats.swap(seat_key(wanted, side), sender(), SEAT_SECONDS)
         client.update(session=wanted, seated=True)
-        join_room(call_room(wanted, side))
-        emit(CallEvent.PEER, {"present": True}, to=call_room(wanted, other(side)))
-        return {"ok": True, "side": side, "peer": present,
+        if before is not None and before != sender():
+            emit(CallEvent.REPLACED, {}, to=before)   # reaches it on whichever process it is
+        # read after the swap: of two pages joining at once, the later read sees the other
+        peer = seats.get(seat_key(wanted, other(side)))
+        if peer is not None:
+            emit(CallEvent.PEER, {"present": True}, to=peer)
+        return {"ok": True, "side": side, "peer": peer is not None,
                 "ice_servers": current_app.config.get("ICE_SERVERS") or []}
 
     @checked(shape_signal)
@@ -174,19 +182,24 @@ class CallNamespace(Namespace):
         client = self.clients.get(sender())
         if client is None or not client["seated"]:
             return {"ok": False, "error": "join the call first"}
+        seats = _seats()
+        if seats.get(seat_key(client["session"], client["side"])) != sender():
+            return {"ok": False, "error": "this call was taken over by another page"}
         # the moderator's page calls, the participant's answers: never the other way round
         if data["kind"] == OFFERED_BY.get(other(client["side"])):
             return {"ok": False, "error": f"the {client['side']}'s page does not send an {data['kind']}"}
         if callable_session(client["session"]) is None:
             return {"ok": False, "error": "this session's call is over"}
-        emit(CallEvent.SIGNAL, _relayed(data), to=call_room(client["session"], other(client["side"])))
+        peer = seats.get(seat_key(client["session"], other(client["side"])))
+        if peer is not None:
+            emit(CallEvent.SIGNAL, _relayed(data), to=peer)
         return {"ok": True}
 
     def _leave(self, client: dict, sid: str) -> None:
-        key = (client["session"], client["side"])
-        with self._lock:
-            if self.seats.get(key) != sid:   # already taken by a newer page
-                return
-            del self.seats[key]
         client["seated"] = False
-        emit(CallEvent.PEER, {"present": False}, to=call_room(client["session"], other(client["side"])))
+        seats = _seats()
+        if not seats.drop(seat_key(client["session"], client["side"]), sid):
+            return   # already taken by a newer page, which is still there
+        peer = seats.get(seat_key(client["session"], other(client["side"])))
+        if peer is not None:
+            emit(CallEvent.PEER, {"present": False}, to=peer)

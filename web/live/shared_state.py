@@ -1,6 +1,6 @@
 """State that every server process must see alike: recent failed logins, notes per minute,
 the console's last recorder state, the recorders connected to a session, the session clock
-a recorder last published.
+a recorder last published, the page holding each side's seat in a call.
 
 One process keeps it in memory; with a Redis URL (several processes or gunicorn workers)
 it lives in Redis, so a limit cannot be dodged by reaching another process and a console
@@ -25,6 +25,8 @@ class SharedState(Protocol):
     def get(self, key: str) -> Any: ...
     def join(self, key: str, member: str) -> None: ...
     def leave(self, key: str, member: str) -> int: ...
+    def swap(self, key: str, value: Any, ttl: float) -> Any: ...
+    def drop(self, key: str, value: Any) -> bool: ...
 
 
 def connect(redis_url: str | None) -> SharedState:
@@ -93,13 +95,37 @@ class MemoryState:
                 self._sets.pop(key, None)
             return len(members)
 
+    def swap(self, key: str, value: Any, ttl: float) -> Any:
+        """Put `value` for `ttl` seconds and return what it replaced, in one step: of two
+        processes taking one seat at once, each learns whom it displaced."""
+        now = time.time()
+        with self._lock:
+            expires, before = self._values.get(key, (0.0, None))
+            self._values[key] = (now + ttl, value)
+        return before if expires >= now else None
+
+    def drop(self, key: str, value: Any) -> bool:
+        """Remove the key only while it still holds `value`: a page leaving frees its seat,
+        never the seat a newer page has taken since."""
+        with self._lock:
+            expires, held = self._values.get(key, (0.0, None))
+            if expires < time.time() or held != value:
+                return False
+            del self._values[key]
+            return True
+
 
 class RedisState:
     """The same operations on a Redis server shared by every process."""
 
+    # compare-and-delete in one step on the server, where a GET then DEL could free a seat
+    # another process took in between
+    DROP = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+
     def __init__(self, url: str) -> None:
         import redis
         self.redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._drop = self.redis.register_script(self.DROP)
 
     def hit(self, key: str, window: float) -> None:
         now, name = time.time(), PREFIX + key
@@ -136,3 +162,11 @@ class RedisState:
             pipe.scard(PREFIX + key)
             _, count = pipe.execute()
         return int(count)
+
+    def swap(self, key: str, value: Any, ttl: float) -> Any:
+        # SET ... GET (Redis 6.2 and later) replaces and returns the old value atomically
+        raw = self.redis.set(PREFIX + key, json.dumps(value), px=max(1, int(ttl * 1000)), get=True)
+        return json.loads(raw) if isinstance(raw, (str, bytes)) else None
+
+    def drop(self, key: str, value: Any) -> bool:
+        return bool(self._drop(keys=[PREFIX + key], args=[json.dumps(value)]))
