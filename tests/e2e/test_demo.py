@@ -22,7 +22,6 @@ import pytest
 
 from sessions.store import Store
 
-ROOT = Path(__file__).resolve().parents[2]
 UXLAB = str(Path(sys.executable).with_name("uxlab"))
 PASSWORD = "demo-pass-1234"
 
@@ -30,13 +29,13 @@ pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("demo") / "demo-study"
-    run = subprocess.run([sys.executable, "-m", "examples.helpdesk.simulate", str(folder), "--only", "P01"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=240)
+def demo(demo_recordings) -> Path:
+    """P01's study folder, recorded by `examples.helpdesk.simulate --only P01` (tests/e2e/conftest.py)."""
+    recording = demo_recordings.result("P01")
+    run = recording.simulate
     assert run.returncode == 0, run.stderr[-3000:]
     assert "recorded P01 (design A)" in run.stdout
-    return folder
+    return recording.folder
 
 
 def uxlab(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:

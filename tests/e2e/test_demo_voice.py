@@ -14,7 +14,6 @@ import pytest
 
 from sessions.store import Store
 
-ROOT = Path(__file__).resolve().parents[2]
 UXLAB = str(Path(sys.executable).with_name("uxlab"))
 
 pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]
@@ -27,15 +26,17 @@ def uxlab(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("demo-voice") / "demo-study"
-    run = subprocess.run([sys.executable, "-m", "examples.helpdesk.simulate", str(folder), "--only", "P02"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=240)
+def demo(demo_recordings) -> Path:
+    """P02's study folder, recorded by `examples.helpdesk.simulate --only P02` and then
+    transcribed by `uxlab transcribe` (both in tests/e2e/conftest.py)."""
+    recording = demo_recordings.result("P02")
+    run = recording.simulate
     assert run.returncode == 0, run.stderr[-3000:]
     assert "recorded P02 (design A)" in run.stdout
-    transcribed = uxlab("transcribe", str(folder))
+    (transcribed,) = recording.follow_ups
+    assert transcribed.returncode == 0, transcribed.stderr
     assert "warning" not in transcribed.stderr, transcribed.stderr   # whisper ran, no fallback
-    return folder
+    return recording.folder
 
 
 def test_the_demo_is_transcribed_by_whisper_and_search_finds_charger(demo):
