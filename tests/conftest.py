@@ -1,6 +1,7 @@
 """Fixtures shared by every test package: study folders on real files, a real Xvfb."""
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 import textwrap
@@ -37,6 +38,15 @@ def write_study(folder: Path, text: str = MINIMAL_STUDY) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "study.toml").write_text(textwrap.dedent(text))
     return folder
+
+
+@functools.cache
+def password_hash(password: str) -> str:
+    """One real scrypt hash per test password for the whole run: each costs ~0.1 s of CPU and
+    the web and live fixtures add three or four users to every study they make (a login still
+    checks its password against the hash)."""
+    from werkzeug.security import generate_password_hash
+    return generate_password_hash(password)
 
 
 @pytest.fixture

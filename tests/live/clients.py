@@ -46,11 +46,11 @@ def wait_for(predicate: Callable[[], object], timeout: float = 10.0, step: float
 
 def add_users(folder: Path) -> None:
     from sessions.store import Store
-    from web.auth.accounts import add_user
+    from tests.conftest import password_hash
     store = Store(folder)
     for name, (role, password) in USERS.items():
         if store.users.get(name) is None:
-            add_user(store, name, role, password)
+            store.users.add(name, role, password_hash(password))
     store.close()
 
 

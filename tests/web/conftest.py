@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from werkzeug.serving import make_server
 
+from tests.conftest import password_hash
 from tests.web.recordings import record_session
 
 PASSWORDS = {"rita": ("researcher", "rita-password"), "otto": ("observer", "otto-password"),
@@ -23,12 +24,11 @@ LIVE_TOKEN = "lab-live-token"
 @pytest.fixture
 def app(study_dir):
     from web import create_app
-    from web.auth.accounts import add_user
     application = create_app({"STUDY_DIR": str(study_dir), "SECRET_KEY": "test-secret",
                               "LIVE_TOKEN": LIVE_TOKEN})
     store = application.extensions["uxlab"]["store"]
     for name, (role, password) in PASSWORDS.items():
-        add_user(store, name, role, password)
+        store.users.add(name, role, password_hash(password))
     yield application
     store.close()
 
