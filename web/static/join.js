@@ -148,7 +148,9 @@ async function send() {
           say(`The connection to the study is away: your recording is kept on this computer ` +
               `(${queue.length} s) and sent when it is back.`);
         }
-        await new Promise((r) => setTimeout(r, wait));
+        // the network or the server being back ends the wait at once (the "online" listener, refresh)
+        await new Promise((r) => { page.wake = r; setTimeout(r, wait); });
+        page.wake = null;
         wait = Math.min(wait * 2, 4000);
       }
     }
@@ -464,6 +466,8 @@ async function resume(asked = false) {
 async function refresh(pauseOnly = false) {
   try {
     const state = await call("/state");
+    // the server answers again (restarted, or the network back): what is kept goes out now
+    if (page.unanswered) { page.unanswered = false; page.wake?.(); }
     // the moderator's console asked for the privacy pause, or to resume from it
     if (state.asked === "pause" && !page.ending && root.dataset.recording === "1") pause(true);   // not while asked to share again
     else if (state.asked === "resume" && !page.ending) resume(true);
@@ -473,6 +477,7 @@ async function refresh(pauseOnly = false) {
     }
     render(state);
   } catch (error) {   // the pause-only poll stays quiet: send() says what became of the recording
+    page.unanswered = true;
     if (!pauseOnly) say("The study's server does not answer just now; your recording is kept and sent when it does.");
   }
 }
@@ -645,6 +650,6 @@ $("give-up").addEventListener("click", () => act("gave_up"));
 $("questions").addEventListener("submit", answer);
 $("pause").addEventListener("click", () => pause().catch((error) => problem(error.message)));
 $("resume").addEventListener("click", () => resume().catch((error) => problem(error.message)));
-window.addEventListener("online", () => send());
+window.addEventListener("online", () => { page.wake?.(); send(); });
 openStore().then((db) => { page.db = db; root.dataset.ready = "1"; })
   .catch(() => problem("This browser cannot keep the recording while offline (private mode?); it is sent as it is made."));
