@@ -40,6 +40,8 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
                   "--disable-translate", "--disable-features=Translate", "--noerrdialogs",
                   "--password-store=basic", "--kiosk", "--window-position=0,0",
                   f"--window-size={WIDTH},{HEIGHT}"]
+# the portal's navigation bar across the top of every page (portal.py's .bar)
+BAR_HEIGHT, BAR_RGB = 84, (0x24, 0x3B, 0x6B)
 
 
 def prepare_study(folder: Path) -> None:
@@ -108,8 +110,22 @@ def start_browser(display: VirtualDisplay, url: str, profile: Path) -> subproces
             browser.kill()
             raise RuntimeError("Chromium did not open a window on the virtual display")
         time.sleep(0.2)
-    time.sleep(2.0)  # first paint of the page
+    while not portal_painted(display):   # the page's first paint
+        if time.monotonic() > deadline or browser.poll() is not None:
+            browser.kill()
+            raise RuntimeError("Chromium did not show the portal on the virtual display")
+        time.sleep(0.05)
     return browser
+
+
+def portal_painted(display: VirtualDisplay) -> bool:
+    """Whether the portal's page shows: its navigation bar's colour at the screen's top
+    corners and middle (Chromium paints its window blank first)."""
+    import mss
+    with mss.MSS(display=display.name) as screen:
+        bar = screen.grab({"left": 0, "top": 0, "width": WIDTH, "height": BAR_HEIGHT})
+    points = ((2, 2), (WIDTH // 2, 2), (WIDTH - 3, BAR_HEIGHT - 3))
+    return all(max(abs(a - b) for a, b in zip(bar.pixel(x, y), BAR_RGB, strict=True)) <= 8 for x, y in points)
 
 
 def wait_for_session(store: Store, participant: str, known: set[str], recorder: subprocess.Popen) -> str:
@@ -172,8 +188,9 @@ def record_participant(folder: Path, person: Participant, voice: VirtualPulse | 
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             session_id = wait_for_session(store, person.id, known, recorder)
+            listening = time.monotonic()   # the recorder starts its input listener before the session
             wait_for_pairing(store, session_id)
-            time.sleep(1.0)  # the recorder's input listeners settle (field note 2)
+            time.sleep(max(0.0, listening + 1.0 - time.monotonic()))  # the listeners settle (field note 2)
             driver = Driver(display, study.hotkeys, voice, Path(profile))
             driver.run(person.steps)
             recorder.wait(timeout=60)
