@@ -82,6 +82,34 @@ def hand_back_memory() -> None:
         trim(0)
 
 
+def lab_worker() -> type:
+    """gunicorn's gevent worker, which ends as soon as it has served its last request.
+
+    A worker that returned from its loop used to unwind into a full interpreter teardown
+    (every module of the app, NumPy's and SciPy's included), which on a busy machine outlasted
+    graceful_timeout: the stop ended in the worker's SIGKILL 2 s after the signal, its
+    database never closed. Made here, not at import: only a serving process loads gunicorn's
+    gevent worker."""
+    import logging
+    import sys
+
+    from gunicorn.workers.ggevent import GeventWorker
+
+    class LabWorker(GeventWorker):
+        def run(self) -> None:
+            super().run()
+            # every request is answered (or past graceful_timeout): close the study's
+            # database (the last close folds the write-ahead log back in), flush the log,
+            # and leave without the teardown
+            self.wsgi.extensions["uxlab"]["store"].close()
+            logging.shutdown()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(0)
+
+    return LabWorker
+
+
 def options(host: str, port: int, workers: int, connections: int, redis_url: str | None) -> dict[str, Any]:
     """gunicorn's settings for a lab server; more than one worker needs Redis."""
     if workers > 1 and not redis_url:
@@ -89,7 +117,7 @@ def options(host: str, port: int, workers: int, connections: int, redis_url: str
                          "and limits through Redis")
     return {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
-        "worker_class": "gevent",
+        "worker_class": lab_worker(),
         "workers": workers,
         "worker_connections": connections,
         "backlog": 2048,
