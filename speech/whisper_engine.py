@@ -37,6 +37,8 @@ SENTENCE_PAUSE = 0.3  # ... or this much after a sentence's closing mark
 WINDOW = 15.0         # seconds: speech a silence apart is decoded together up to this span
 WINDOW_SILENCE_MS = 1000   # the silence a window may end in
 WINDOW_PAD_MS = 400        # sound kept either side of the speech (faster-whisper's own VAD pad)
+PAD = WINDOW_PAD_MS / 1000
+UNHEARD_MIN = 0.4          # seconds: speech this long that no word covers is decoded again
 SEED = 1
 INSTALL = "pip install faster-whisper (make setup installs it)"
 
@@ -69,33 +71,60 @@ class WhisperEngine:
         self.model = load_model(self.folder, threads)
 
     def transcribe(self, track: Track, progress: Progress | None = None) -> list[Segment]:
-        import ctranslate2
         audio = track.samples.astype(np.float32) / 32768.0
-        clips = windows(speech_regions(audio, WINDOW_SILENCE_MS, WINDOW_PAD_MS), len(audio) / RATE)
-        segments: list[Segment] = []
+        duration = len(audio) / RATE
+        clips = windows(speech_regions(audio, WINDOW_SILENCE_MS, WINDOW_PAD_MS), duration)
         if not clips:   # nothing but silence: nothing to say, and nothing to make up
             if progress:
                 progress(track.duration)
-            return segments
+            return []
+        speech = [(track.start + a, track.start + b) for a, b in speech_regions(audio)]
+        pieces = self._decode(audio, clips, track.start, progress)
+        heard = [w for words, _ in pieces for w in words]
+        again = [(max(0.0, a - track.start - PAD), min(duration, b - track.start + PAD))
+                 for a, b in unheard(speech, heard)]
+        pieces += self._decode(audio, again, track.start, None) if again else []
+        segments: list[Segment] = []
+        for words, confidence in sorted(pieces, key=lambda piece: piece[0][0].t):
+            for run in utterances(words, speech):
+                run = onset_on_speech(run, speech)
+                segments.append(Segment(run[0].t, run[-1].end, track.speaker, run, confidence))
+        if progress:
+            progress(track.duration)
+        return segments
+
+    def _decode(self, audio: np.ndarray, clips: list[tuple[float, float]], start: float,
+                progress: Progress | None) -> list[tuple[tuple[Word, ...], float | None]]:
+        """Whisper's pieces of the clips (seconds of the track) as words on the session clock
+        (`start` is the track's), each piece with its confidence; pieces without words dropped."""
+        import ctranslate2
         ctranslate2.set_random_seed(SEED)
         pieces, _ = self.model.transcribe(audio, beam_size=BEAM_SIZE, word_timestamps=True, vad_filter=False,
                                           clip_timestamps=[t for clip in clips for t in clip],
                                           condition_on_previous_text=False)
-        speech = [(track.start + a, track.start + b) for a, b in speech_regions(audio)]
+        found = []
         for piece in pieces:
-            words = joined(tuple(Word(track.start + w.start, track.start + max(w.end, w.start), w.word,
+            words = joined(tuple(Word(start + w.start, start + max(w.end, w.start), w.word,
                                       min(1.0, max(0.0, w.probability)))
                                  for w in piece.words or () if w.word.strip()))
-            confidence = float(np.exp(piece.avg_logprob)) if piece.avg_logprob is not None else None
-            for run in utterances(words, speech):
-                run = onset_on_speech(run, speech)
-                segments.append(Segment(run[0].t, run[-1].end, track.speaker, run,
-                                        None if confidence is None else min(1.0, confidence)))
+            confidence = None if piece.avg_logprob is None else min(1.0, float(np.exp(piece.avg_logprob)))
+            if words:
+                found.append((words, confidence))
             if progress:
                 progress(min(piece.end, len(audio) / RATE))
-        if progress:
-            progress(track.duration)
-        return segments
+        return found
+
+
+def unheard(speech: list[tuple[float, float]], words: list[Word]) -> list[tuple[float, float]]:
+    """The stretches of speech (at least UNHEARD_MIN long) that no word touches.
+
+    Whisper decodes a window by first predicting where its text begins, and at times it
+    predicts a time past the window's first utterance and writes nothing for it: in the
+    benchmark's recordings, the short last sentence of a voice and, once, the first two
+    sentences (5 s) of a window were lost that way. Such speech is decoded again on its own.
+    """
+    return [(a, b) for a, b in speech
+            if b - a >= UNHEARD_MIN and not any(w.t < b and w.end > a for w in words)]
 
 
 def speech_regions(audio: np.ndarray, min_silence_ms: int = 300, pad_ms: int = 0) -> list[tuple[float, float]]:
@@ -144,7 +173,9 @@ def onset_on_speech(run: tuple[Word, ...], speech: list[tuple[float, float]]) ->
     benchmark), and after an utterance it could not make out, the next one's words were
     all put 0.77 s early, in the silence. A first word that starts where the voice-activity
     detector heard no speech starts instead where the detector next heard speech begin,
-    if that is before the utterance ends; it is never moved earlier.
+    if that is before the utterance ends; it is never moved earlier. When that is past the
+    first word's end the whole utterance was put early, and all its words move together:
+    moving the first alone put it after the second ("are There too many options").
     """
     first = run[0]
     if any(a <= first.t < b for a, b in speech):
@@ -152,9 +183,11 @@ def onset_on_speech(run: tuple[Word, ...], speech: list[tuple[float, float]]) ->
     onset = next((a for a, _ in speech if a > first.t), None)
     if onset is None or onset >= run[-1].end:
         return run
-    t = min(onset, first.end - 0.02) if onset < first.end else onset
-    moved = Word(t, max(first.end, t + 0.02), first.text, first.confidence)
-    return (moved, *run[1:])
+    if onset < first.end:   # the first word absorbed the silence before it
+        t = min(onset, first.end - 0.02)
+        return (Word(t, first.end, first.text, first.confidence), *run[1:])
+    shift = onset - first.t   # the whole utterance put early: every word moves, in order
+    return tuple(Word(w.t + shift, w.end + shift, w.text, w.confidence) for w in run)
 
 
 def silence_between(a: Word, b: Word, speech: list[tuple[float, float]]) -> float:

@@ -1,8 +1,9 @@
 """How the Whisper engine hands sound to the model and cuts what comes back, on the cases the
 transcription benchmark found: windows that begin at speech and end in a silence, a pause
 that Whisper's word times hide but the voice-activity detector hears, a hyphenated word
-that Whisper's tokenizer splits, a first word that absorbed the silence before it, and a
-track of silence, which the real tiny.en model is never asked about."""
+that Whisper's tokenizer splits, a first word that absorbed the silence before it, speech
+Whisper wrote nothing for, and a track of silence, which the real tiny.en model is never
+asked about."""
 from __future__ import annotations
 
 import numpy as np
@@ -14,6 +15,7 @@ from speech.whisper_engine import (
     joined,
     onset_on_speech,
     silence_between,
+    unheard,
     utterances,
     windows,
 )
@@ -51,13 +53,26 @@ def test_a_hyphenated_word_is_one_word_again():
     assert [w.text for w in joined(words((1.0, 1.2, " yes"), (1.2, 1.3, " -"), (1.3, 1.5, " no")))] == ["yes", "-", "no"]
 
 
+def test_speech_no_word_touches_is_found_to_be_decoded_again():
+    # Whisper began the window's text at 6.2 s: the two utterances before it got no words
+    speech = [(0.4, 2.1), (3.5, 5.6), (6.3, 9.0), (9.6, 9.9), (11.0, 12.5)]
+    said = words((6.2, 6.8, "there"), (6.8, 9.0, "are"), (11.1, 12.4, "options"))
+    assert unheard(speech, list(said)) == [(0.4, 2.1), (3.5, 5.6)]   # a 0.3 s click is not speech enough
+    # a word stretched into a stretch of speech counts as hearing it
+    assert unheard([(0.4, 2.1)], list(words((2.0, 2.5, "yes")))) == []
+    assert unheard([], list(said)) == []
+
+
 def test_the_first_word_starts_where_speech_does_and_never_earlier():
     run = words((4.6, 5.4, "I"), (5.4, 5.7, "am"), (5.7, 6.2, "looking"))
     assert onset_on_speech(run, [(5.02, 6.3)])[0].t == pytest.approx(5.02)
     assert onset_on_speech(run, [(4.0, 6.3)]) == run        # speech began before: left alone
-    # the whole utterance put early, in the silence: it starts where its speech does
-    moved = onset_on_speech(run, [(1.0, 3.0), (5.6, 6.3)])[0]
-    assert (moved.t, moved.text) == (pytest.approx(5.6), "I") and moved.end > moved.t
+    # the whole utterance put early, in the silence: it starts where its speech does, and
+    # its words keep their order and spacing (moving the first alone put it after the second)
+    moved = onset_on_speech(run, [(1.0, 3.0), (5.6, 6.3)])
+    assert [w.text for w in moved] == ["I", "am", "looking"]
+    assert [(w.t, w.end) for w in moved] == [pytest.approx((t + 1.0, end + 1.0)) for t, end, _ in
+                                             ((4.6, 5.4, ""), (5.4, 5.7, ""), (5.7, 6.2, ""))]
     assert onset_on_speech(run, [(1.0, 3.0), (6.3, 7.0)]) == run   # its speech is not in it: left alone
 
 
