@@ -167,10 +167,11 @@ class Observer:
 class Recorder:
     """`uxlab record` on a display, streaming live; the session id is read from the store."""
 
-    def __init__(self, folder: Path, display, url: str, *extra: str) -> None:
+    def __init__(self, folder: Path, display, url: str, *extra: str, participant: str = "P1") -> None:
         self.folder = folder
+        # a participant per test where tests share a study: a second session of one needs --again
         self.process = subprocess.Popen(
-            [str(UXLAB), "record", str(folder), "--participant", "P1", "--display", display.name,
+            [str(UXLAB), "record", str(folder), "--participant", participant, "--display", display.name,
              "--consent", "--prompt", "none", "--live", url, "--token", LIVE_TOKEN, *extra],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.stderr: list[str] = []

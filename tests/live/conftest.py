@@ -45,9 +45,11 @@ def shared_server(tmp_path_factory):
 @pytest.fixture(scope="package")
 def package_server(tmp_path_factory):
     """One server for the modules of tests/live whose tests leave it as they found it: each
-    makes or records a session of its own, only hostile adds notes by rita, and only olga's
-    logins are ended (each test logs her in afresh). Access, hostile, declared events and
-    observe share its start and stop."""
+    makes or records a session of its own, only hostile adds notes by rita, and the logins
+    ended are olga's (each test logs her in afresh) and those of observers made for the test
+    (login_ends_sockets). Access, call signal, declared events, hostile, live audio, live
+    history, live page, live ticker, login ends sockets, observe and slow observer share its
+    start and stop (each server costs 2-10 s to start and stop, by the machine's load)."""
     running = started_on_a_study(tmp_path_factory, "live-package")
     yield running
     running.stop()

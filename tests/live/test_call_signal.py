@@ -68,9 +68,9 @@ def test_ice_servers_come_from_the_environment_and_a_bad_list_is_one_sentence(st
             assemble({"STUDY_DIR": str(study_dir)}, {"UXLAB_ICE_SERVERS": bad})
 
 
-def test_only_the_two_pages_of_a_moderated_session_take_part_and_signals_reach_the_other_side(shared_server):
-    live_server = shared_server.url
-    store = Store(shared_server.folder)
+def test_only_the_two_pages_of_a_moderated_session_take_part_and_signals_reach_the_other_side(package_server):
+    live_server = package_server.url
+    store = Store(package_server.folder)
     token, _ = store.invitations.create("P07", actor="rita", mode="moderated")
     other, _ = store.invitations.create("P08", actor="rita")   # unmoderated
     store.close()

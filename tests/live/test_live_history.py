@@ -3,6 +3,7 @@ an observer's flag is not an error until confirmed, and a finished session says 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from playwright.sync_api import expect
 
 from recorder.live import LivePublisher
@@ -12,6 +13,12 @@ from tests.live.test_live_page import log_in
 
 STATE = {"task": "first", "prompt": "Do the first thing.", "attempt_id": None, "started": 0.5,
          "next_task": "second", "tasks_done": 0, "tasks_total": 2, "paused": False, "ended": False}
+
+
+@pytest.fixture
+def server(package_server):
+    """The package's server: each test makes a session of its own on it."""
+    return package_server
 
 
 def test_a_late_observer_sees_the_story_so_far_and_the_end(server, chromium):

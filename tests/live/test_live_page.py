@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+import pytest
 from playwright.sync_api import expect
 
 from recorder.live import LivePublisher
@@ -20,6 +21,12 @@ def log_in(page, url: str, name: str) -> None:
     page.fill("input[name=password]", USERS[name][1])
     page.click("button.primary")
     page.wait_for_url(lambda u: "/login" not in u)
+
+
+@pytest.fixture
+def server(package_server):
+    """The package's server: each test makes a session of its own on it."""
+    return package_server
 
 
 def test_the_live_page_shows_the_screen_as_it_changes(server, chromium):

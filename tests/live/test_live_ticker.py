@@ -39,19 +39,19 @@ LINES = """() => [...document.querySelectorAll("#ticker li")].map(
 
 
 @pytest.fixture
-def watched(shared_server, chromium):
+def watched(package_server, chromium):
     """A recording session with sound and keystrokes kept in full, its publisher, and an observer's live page joined
     to it (the task the publisher announced is shown, so the join has been answered)."""
-    store = Store(shared_server.folder)
+    store = Store(package_server.folder)
     session_id = store.sessions.create("P7", keystrokes=KeystrokeMode.FULL,
                                        device={"width": 320, "height": 200, "audio": True})
-    publisher = LivePublisher(shared_server.url, LIVE_TOKEN, session_id).start()
+    publisher = LivePublisher(package_server.url, LIVE_TOKEN, session_id).start()
     publisher.state({"task": "first", "prompt": "Find the form", "started": 0.5, "paused": False, "t": 1.0})
     context = chromium.new_context()
     try:
         page = context.new_page()
-        log_in(page, shared_server.url, "otto")
-        page.goto(f"{shared_server.url}/live/{session_id}")
+        log_in(page, package_server.url, "otto")
+        page.goto(f"{package_server.url}/live/{session_id}")
         expect(page.locator("#task")).to_have_text("Task: first", timeout=10_000)
         yield page, publisher
     finally:

@@ -129,8 +129,8 @@ def _watch_then_end(servers: list[Server], end: Callable[[Tab, object], None]) -
 
 
 @pytest.mark.parametrize("end", [_log_out, _change_password, _remove], ids=["logout", "password", "removed"])
-def test_an_ended_login_loses_its_live_socket(shared_server, end):
-    _watch_then_end([shared_server], end)
+def test_an_ended_login_loses_its_live_socket(package_server, end):
+    _watch_then_end([package_server], end)
 
 
 @pytest.mark.parametrize("end", [_log_out, _remove], ids=["logout", "removed"])

@@ -28,8 +28,8 @@ def raw_observer(url: str, cookie: str, session_id: str) -> websocket.WebSocket:
     return ws
 
 
-def test_a_stalled_observer_is_skipped_not_queued(shared_server):
-    server = shared_server
+def test_a_stalled_observer_is_skipped_not_queued(package_server):
+    server = package_server
     store = Store(server.folder)
     session_id = store.sessions.create("P8")
     stalled = raw_observer(server.url, login(server.url, "olga"), session_id)
