@@ -15,6 +15,11 @@ file's sound track, the live publisher). A microphone that stops delivering is r
 once (`on_lost`, the Source protocol of recorder/sources/base.py) and the track goes on as
 silence, so sound and picture stay the same length; a live output that fails is dropped,
 and the track goes on being written.
+
+Silence is judged by what the capture thread watched, not by the age of the chunk it takes:
+on a busy machine the recording's set-up after the microphone opened, a slow write, or a
+stretch where this process got no CPU can last longer than LOST_AFTER while the microphone
+goes on delivering into the queue, and that backlog is sound, not a dead microphone.
 """
 from __future__ import annotations
 
@@ -40,6 +45,7 @@ RATE = 16000              # samples per second: the speech band, what transcript
 BLOCK = 800               # samples per callback (50 ms): small enough for live listening
 HOLD = 0.15               # seconds a chunk waits before it is written (privacy pause settle)
 LOST_AFTER = 2.0          # seconds without a chunk before a microphone counts as gone
+SILENCE_STEP = 0.25       # most seconds of silence one look at the queue may count
 PRESENCE_CHECK = 1.0      # seconds between checks that the source still exists
 FIRST_DATA_TIMEOUT = 5.0  # seconds an opened microphone may take to deliver its first chunk
 TOLERANCE = 0.01          # seconds of timing jitter absorbed before samples are padded or cut
@@ -207,7 +213,8 @@ class AudioCapture:
         self.lost_at: float | None = None      # ... as session time: the track is silent after it
         self.written = 0                       # next track index to write
         self._held: list[tuple[int, np.ndarray]] = []   # mapped chunks waiting for HOLD
-        self._last_arrival = self._checked = time.monotonic()
+        self._last_arrival = self._checked = self._watched = time.monotonic()
+        self._silent = 0.0                     # seconds watched without a chunk (see _check_lost)
         self._stop = threading.Event()
         self._end_t: float | None = None
         self._failed = False
@@ -226,6 +233,7 @@ class AudioCapture:
 
     # -- the capture thread ------------------------------------------------------------
     def _run(self) -> None:
+        self._watched = time.monotonic()   # silence counts from here: before, nobody watched
         while not self._stop.is_set():
             try:
                 item = self.microphone.chunks.get(timeout=0.05)
@@ -247,6 +255,7 @@ class AudioCapture:
         if self.lost_at is not None:
             return
         self._last_arrival = arrival
+        self._silent = 0.0   # however old the chunk: the microphone delivered it
         self.stats.chunks += 1
         if overflow:
             self.stats.overflows += 1
@@ -258,7 +267,11 @@ class AudioCapture:
         if self.lost_at is not None:
             return
         now = time.monotonic()
-        if now - self._last_arrival > LOST_AFTER:
+        # a longer wait between two looks is this process's stall (its chunks may come
+        # right behind it), not the microphone's silence: it counts one step at most
+        self._silent += min(now - self._watched, SILENCE_STEP)
+        self._watched = now
+        if self._silent > LOST_AFTER:
             self._lose(self._last_arrival)
         elif now - self._checked >= PRESENCE_CHECK:
             self._checked = now
