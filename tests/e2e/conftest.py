@@ -82,10 +82,10 @@ class DemoRecordings:
     Each recording's display is up before the next one starts: a virtual display takes the
     first free display number, and two started at the same moment could both take it."""
 
-    def __init__(self, root: Path) -> None:
-        self.pool = ThreadPoolExecutor(len(FOLLOW_UPS), thread_name_prefix="demo-recording")
+    def __init__(self, root: Path, participants: list[str]) -> None:
+        self.pool = ThreadPoolExecutor(max(1, len(participants)), thread_name_prefix="demo-recording")
         self.runs: dict[str, Future[Recording]] = {}
-        for participant in FOLLOW_UPS:
+        for participant in participants:
             folder = root / participant / "demo-study"
             process = _start([sys.executable, "-m", "examples.helpdesk.simulate", str(folder), "--only", participant])
             deadline = time.monotonic() + 60
@@ -97,18 +97,36 @@ class DemoRecordings:
         return self.runs[participant].result()
 
 
+def wanted(session: pytest.Session) -> list[str]:
+    """The participants whose recording (fixture `<id>_recording`) a test of this run uses."""
+    return [participant for participant in FOLLOW_UPS
+            if any(f"{participant.lower()}_recording" in getattr(item, "fixturenames", ()) for item in session.items)]
+
+
 @pytest.fixture(scope="package")
-def demo_recordings(tmp_path_factory) -> DemoRecordings:
-    """The demo participants' recordings, started (by the autouse fixture below) when the
+def demo_recordings(request, tmp_path_factory) -> DemoRecordings:
+    """The recordings this run's tests use, started (by the autouse fixture below) when the
     package's first test starts."""
-    recordings = DemoRecordings(tmp_path_factory.mktemp("demo-recordings"))
+    recordings = DemoRecordings(tmp_path_factory.mktemp("demo-recordings"), wanted(request.session))
     yield recordings
     recordings.pool.shutdown(wait=True)
+
+
+@pytest.fixture(scope="package")
+def p01_recording(demo_recordings) -> Recording:
+    """P01, who wanders into Resources first (tests/e2e/test_demo.py)."""
+    return demo_recordings.result("P01")
+
+
+@pytest.fixture(scope="package")
+def p02_recording(demo_recordings) -> Recording:
+    """P02, who is confused, says so and gives up; transcribed (tests/e2e/test_demo_voice.py)."""
+    return demo_recordings.result("P02")
 
 
 @pytest.fixture(scope="package", autouse=True)
 def _record_the_demo_early(request) -> None:
     """Start the recordings with the package's first test when a test of this run uses them
-    (a run of another e2e file alone records nothing)."""
-    if any("demo_recordings" in getattr(item, "fixturenames", ()) for item in request.session.items):
+    (a run of another e2e file alone records nothing, of one demo module only its participant)."""
+    if wanted(request.session):
         request.getfixturevalue("demo_recordings")

@@ -29,13 +29,12 @@ pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def demo(demo_recordings) -> Path:
+def demo(p01_recording) -> Path:
     """P01's study folder, recorded by `examples.helpdesk.simulate --only P01` (tests/e2e/conftest.py)."""
-    recording = demo_recordings.result("P01")
-    run = recording.simulate
+    run = p01_recording.simulate
     assert run.returncode == 0, run.stderr[-3000:]
     assert "recorded P01 (design A)" in run.stdout
-    return recording.folder
+    return p01_recording.folder
 
 
 def uxlab(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:

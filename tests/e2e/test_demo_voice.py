@@ -26,17 +26,16 @@ def uxlab(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def demo(demo_recordings) -> Path:
+def demo(p02_recording) -> Path:
     """P02's study folder, recorded by `examples.helpdesk.simulate --only P02` and then
     transcribed by `uxlab transcribe` (both in tests/e2e/conftest.py)."""
-    recording = demo_recordings.result("P02")
-    run = recording.simulate
+    run = p02_recording.simulate
     assert run.returncode == 0, run.stderr[-3000:]
     assert "recorded P02 (design A)" in run.stdout
-    (transcribed,) = recording.follow_ups
+    (transcribed,) = p02_recording.follow_ups
     assert transcribed.returncode == 0, transcribed.stderr
     assert "warning" not in transcribed.stderr, transcribed.stderr   # whisper ran, no fallback
-    return recording.folder
+    return p02_recording.folder
 
 
 def test_the_demo_is_transcribed_by_whisper_and_search_finds_charger(demo):
