@@ -466,8 +466,9 @@ async function resume(asked = false) {
 async function refresh(pauseOnly = false) {
   try {
     const state = await call("/state");
-    // the server answers again (restarted, or the network back): what is kept goes out now
-    if (page.unanswered) { page.unanswered = false; page.wake?.(); }
+    // the server answers again (restarted, the network back, or it could not store a chunk and
+    // may have room now): what is kept goes out now, not after the sender's back-off
+    if (page.unanswered || page.refused) { page.unanswered = false; page.wake?.(); }
     // the moderator's console asked for the privacy pause, or to resume from it
     if (state.asked === "pause" && !page.ending && root.dataset.recording === "1") pause(true);   // not while asked to share again
     else if (state.asked === "resume" && !page.ending) resume(true);
