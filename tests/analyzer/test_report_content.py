@@ -20,16 +20,20 @@ from analyzer.report.thumbnails import THUMB_WIDTH
 from analyzer.summary import analyze_study
 from analyzer.top_issues import find_issues, pending_flags, tagged_notes, untagged_notes
 from sessions import events
+from sessions.store import Store
 from sessions.study import load_study
 from tests.analyzer.conftest import (
     DEVICE,
     HEIGHT,
     KEYFRAME_SCALE,
+    STUDY_WITH_SCREENS,
     WIDTH,
     add_keyframe,
     click,
     draw_screen,
+    write_screens,
 )
+from tests.conftest import write_study
 
 HOME_TILE = (190, 290)          # a tile on the home screen that does nothing: dead clicks
 SUBMIT = (900, 650)             # a form button that does not answer: rage clicks
@@ -126,11 +130,16 @@ def build_study(store) -> dict[str, str]:
     return ids
 
 
-@pytest.fixture
-def built(screens_study, screens_store):
-    ids = build_study(screens_store)
-    study = load_study(screens_study)
-    return screens_store, study, ids
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """One built study for the module's tests that only read it (each built its own, and
+    rendered its report, in ~0.7 s)."""
+    folder = write_study(tmp_path_factory.mktemp("report") / "helpdesk", STUDY_WITH_SCREENS)
+    write_screens(folder)
+    store = Store(folder)
+    ids = build_study(store)
+    yield store, load_study(folder), ids
+    store.close()
 
 
 def _issue(issues, kind, task="ticket"):
@@ -184,7 +193,7 @@ def test_notes_by_tag_and_flags(built):
     assert untagged_notes(store, result) == 1 and pending_flags(store, result) == 1
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def html(built):
     store, study, _ = built
     return render_report(store, study).replace("\xa0", " ")      # non-breaking spaces read as spaces
