@@ -282,10 +282,14 @@ def runs_of(store, participant: str = "P07"):
     return session, BrowserChunks(store.media, session["id"]).runs("screen")
 
 
-def test_a_reloaded_page_resumes_the_same_session_losing_at_most_two_seconds(participant, live_server, web_store):
+def test_an_observer_sees_and_hears_a_remote_session_live_and_a_reloaded_page_resumes_it(participant, live_server,
+                                                                                        web_store):
+    """One remote session: an observer watches and hears it live; then the participant's page
+    is reloaded, and the link resumes the same session, losing at most two seconds."""
     token, _ = web_store.invitations.create("P07", actor="rita")
     page = participant().new_page()
     join_and_start(page, live_server, token)
+    frames, sound = observed(live_server, session_of(web_store)["id"])
     stored_chunks(web_store, 3)
     page.reload()
     page.wait_for_selector("#welcome-back")
@@ -295,12 +299,51 @@ def test_a_reloaded_page_resumes_the_same_session_losing_at_most_two_seconds(par
     stage(page, "task")                # the task that ran goes on
     stored_chunks(web_store, 2, run=1)
     finish(page)
+
+    assert len(frames) >= 8 and len(sound) >= 8, (len(frames), len(sound))
+    arrived, frame = frames[-1]
+    assert frame["jpeg"][:2] == b"\xff\xd8" and frame["w"] <= 960
+    assert arrived - frame["captured"] < 0.5   # participant to observer, on one machine
+    pcm = np.frombuffer(b"".join(a["pcm"] for a in sound), np.int16)
+    assert sound[0]["rate"] == 16000 and np.abs(pcm).max() > 1000   # the participant is heard
+
     session, (before, after) = runs_of(web_store)
     assert after.start - before.end() <= 2.0, (before.end(), after.start)
     (gap,) = web_store.markers.all(session["id"], "gap")
     assert gap["t"] == pytest.approx(before.end(), abs=0.01)
     attempts = web_store.attempts.all(session["id"])
     assert [(a["task"], a["outcome"]) for a in attempts] == [("find", "success"), ("book", "gave_up")]
+
+
+def observed(base: str, session_id: str) -> tuple[list, list]:
+    """What an observer logged in as otto receives of a running session on /live until it
+    has 8 frames (with their arrival times) and 8 pieces of sound, or 20 s have passed."""
+    import asyncio
+
+    import requests
+    import socketio
+
+    from tests.web.conftest import PASSWORDS, csrf_from, run_async
+    http = requests.Session()
+    csrf = csrf_from(http.get(f"{base}/login").text)
+    http.post(f"{base}/login", data={"csrf_token": csrf, "name": "otto", "password": PASSWORDS["otto"][1]})
+    cookie = {"Cookie": "; ".join(f"{k}={v}" for k, v in http.cookies.items())}
+
+    async def watch():
+        frames, sound = [], []
+        observer = socketio.AsyncClient(reconnection=False)
+        observer.on("frame", lambda f: frames.append((time.time(), f)), namespace="/live")
+        observer.on("audio", lambda a: sound.append(a), namespace="/live")
+        await observer.connect(base, namespaces=["/live"], headers=cookie, wait_timeout=5)
+        joined = await observer.call("join", {"session": session_id}, namespace="/live", timeout=5)
+        assert joined["ok"], joined
+        deadline = time.monotonic() + 20
+        while (len(frames) < 8 or len(sound) < 8) and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        await observer.disconnect()
+        return frames, sound
+
+    return run_async(watch())
 
 
 @pytest.mark.slow
@@ -420,46 +463,6 @@ def test_stop_sharing_leaves_a_marker_and_the_page_asks_again(participant, live_
     assert len(runs) == 2
     texts = [m["text"] for m in web_store.markers.all(session["id"], "marker")]
     assert texts == ["the participant stopped sharing their screen", "the participant shared their screen again"]
-
-
-def test_an_observer_sees_and_hears_a_remote_session_live(participant, live_server, web_store):
-    import asyncio
-
-    import requests
-    import socketio
-
-    from tests.web.conftest import PASSWORDS, csrf_from, run_async
-    token, _ = web_store.invitations.create("P07", actor="rita")
-    page = participant().new_page()
-    join_and_start(page, live_server, token)
-    (session,) = web_store.sessions.all()
-    http = requests.Session()
-    csrf = csrf_from(http.get(f"{live_server}/login").text)
-    http.post(f"{live_server}/login", data={"csrf_token": csrf, "name": "otto", "password": PASSWORDS["otto"][1]})
-    cookie = {"Cookie": "; ".join(f"{k}={v}" for k, v in http.cookies.items())}
-
-    async def watch():
-        frames, sound = [], []
-        observer = socketio.AsyncClient(reconnection=False)
-        observer.on("frame", lambda f: frames.append((time.time(), f)), namespace="/live")
-        observer.on("audio", lambda a: sound.append(a), namespace="/live")
-        await observer.connect(live_server, namespaces=["/live"], headers=cookie, wait_timeout=5)
-        joined = await observer.call("join", {"session": session["id"]}, namespace="/live", timeout=5)
-        assert joined["ok"], joined
-        deadline = time.monotonic() + 20
-        while (len(frames) < 8 or len(sound) < 8) and time.monotonic() < deadline:
-            await asyncio.sleep(0.1)
-        await observer.disconnect()
-        return frames, sound
-
-    frames, sound = run_async(watch())
-    finish(page)
-    assert len(frames) >= 8 and len(sound) >= 8, (len(frames), len(sound))
-    arrived, frame = frames[-1]
-    assert frame["jpeg"][:2] == b"\xff\xd8" and frame["w"] <= 960
-    assert arrived - frame["captured"] < 0.5   # participant to observer, on one machine
-    pcm = np.frombuffer(b"".join(a["pcm"] for a in sound), np.int16)
-    assert sound[0]["rate"] == 16000 and np.abs(pcm).max() > 1000   # the participant is heard
 
 
 def test_the_privacy_pause_records_nothing_and_time_on_task_leaves_it_out(participant, live_server, web_store):
