@@ -38,7 +38,8 @@ class Driver:
         if wait:
             self.wait_started()
 
-    def wait_started(self, timeout: float = 20) -> None:
+    def wait_started(self, timeout: float = 60) -> None:
+        # at a load of 30 on the 2 cores its imports and set-up alone took over 20 s
         assert self._started.wait(timeout), f"the recorder did not start: {self.stderr}"
 
     def _read_stderr(self) -> None:
@@ -74,7 +75,7 @@ class Driver:
         self._reader.join(timeout=10)   # it stops at the end of the exited process's stderr
         return self.process.returncode
 
-    def finish(self, timeout: float = 30) -> str:
+    def finish(self, timeout: float = 60) -> str:
         self.process.wait(timeout=timeout)
         out = self.process.stdout.read()
         assert self.process.returncode == 0, "".join(self.stderr)
@@ -96,7 +97,7 @@ class Driver:
                 pipe.close()
 
 
-def wait_marker(store: Store, session_id: str, kind: MarkerKind, timeout: float = 10) -> dict:
+def wait_marker(store: Store, session_id: str, kind: MarkerKind, timeout: float = 30) -> dict:
     """The recorder's first stored `kind` marker, once it is there (it acts on a hotkey
     when it stores it), however busy the machine."""
     deadline = time.monotonic() + timeout
@@ -106,7 +107,7 @@ def wait_marker(store: Store, session_id: str, kind: MarkerKind, timeout: float 
     return markers[0]
 
 
-def wait_recorded(store: Store, session_id: str, t: float, timeout: float = 20) -> None:
+def wait_recorded(store: Store, session_id: str, t: float, timeout: float = 60) -> None:
     """Wait until the recorder says (by its journal's heartbeat) that it has recorded up to
     session time `t`: its own clock, not this process's guess of it."""
     deadline = time.monotonic() + timeout
