@@ -18,6 +18,8 @@ espeak-ng utterances (bench/transcription.py):
 - With a fixed seed for the sampling Whisper falls back to on an unlikely decoding, so the
   same sound always gives the same transcript (unseeded, one recording's espeak-ng voice
   scored 22.0 % and 16.9 % on two runs).
+- With a second look at speech no word touches (`unheard`): Whisper at times begins a
+  window's text past its first utterance, and four utterances of one recording were lost.
 """
 from __future__ import annotations
 
