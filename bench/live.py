@@ -89,15 +89,28 @@ def login(url: str, name: str, password: str) -> str:
     return "uxlab_session=" + next(c.value for c in jar if c.name == "uxlab_session")
 
 
+def clock_offset() -> float:
+    """Wall clock minus monotonic clock: constant unless the wall clock is stepped."""
+    return time.time() - time.monotonic()
+
+
 class Observers:
     """N AsyncClients on one event loop in a thread; each keeps (arrival - capture) times."""
 
     def __init__(self, url: str, cookie: str, count: int) -> None:
         self.url, self.cookie, self.count = url, cookie, count
         self.arrivals: list[list[tuple]] = [[] for _ in range(count)]
+        self.offset = clock_offset()   # taken again as each recording starts (record())
         self.loop = asyncio.new_event_loop()
         self.clients: list[socketio.AsyncClient] = []
         threading.Thread(target=self.loop.run_forever, daemon=True).start()
+
+    def now(self) -> float:
+        """The wall clock as it read when the recording started, moved on by the monotonic
+        clock: a frame's grab time is the recorder's wall-clock start plus monotonic seconds,
+        and a wall clock stepped during the run (a virtual machine's snapshot once set it
+        12.8 s forward) would otherwise be read as latency."""
+        return time.monotonic() + self.offset
 
     def run(self, coroutine, timeout: float = 60):
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
@@ -106,7 +119,7 @@ class Observers:
         client = socketio.AsyncClient(reconnection=False)
 
         async def frame(data):
-            now = time.time()
+            now = self.now()
             self.arrivals[index].append((now, now - data["captured"], data["sent"] - data["captured"], len(data["jpeg"]), data["offered"] - data["captured"]))
 
         client.on(LiveEvent.FRAME, frame, namespace=LIVE_NAMESPACE)
@@ -207,11 +220,13 @@ def record(folder: Path, display: VirtualDisplay, seconds: float, live_url: str 
                "--consent", "--prompt", "none", "--duration", str(seconds)]
     if live_url:
         command += ["--live", live_url, "--token", TOKEN]
+    if observers:
+        observers.offset = clock_offset()
     recorder = RecorderProcess(command + extra)
     try:
         if observers:
             observers.join(recorder.session_id)
-        joined = time.time()
+        joined = observers.now() if observers else time.time()
         if meanwhile is not None:
             meanwhile()
     except BaseException:

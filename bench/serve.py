@@ -53,7 +53,7 @@ import socketio
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.live import ANIMATOR, RecorderProcess, first_display, free_port  # noqa: E402  (shared with live.py)
+from bench.live import ANIMATOR, RecorderProcess, clock_offset, first_display, free_port  # noqa: E402  (shared with live.py)
 from recorder.virtual_display import VirtualDisplay, stop_process  # noqa: E402
 from sessions.events import LIVE_NAMESPACE, LiveEvent  # noqa: E402
 from sessions.store import Store  # noqa: E402
@@ -96,11 +96,6 @@ def tree_rss_mb(pid: int) -> float:
         match = re.search(r"VmRSS:\s+(\d+) kB", status)
         total += int(match.group(1)) if match else 0
     return total / 1024
-
-
-def clock_offset() -> float:
-    """Wall clock minus monotonic clock: constant unless the wall clock is stepped."""
-    return time.time() - time.monotonic()
 
 
 def unread_bytes(port: int) -> int:
