@@ -188,22 +188,24 @@ def test_the_moderator_microphone_is_a_second_track(pulse, driver, target_app, s
     assert loud_spans(participant, rate) == []
 
 
-def test_kill_9_keeps_the_sound_up_to_two_seconds_before_the_kill(pulse, driver, target_app,
-                                                                   study_dir, tmp_path):
-    tone = tmp_path / "tone.wav"
-    subprocess.run(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(tone), "synth", "12",
-                    "sine", "440", "vol", "0.5"], check=True)
+def sine_into(pulse, microphone: str = "vmic") -> str:
+    """Start a tone the sound server makes itself into `microphone` (a player starved on a
+    busy machine leaves gaps of its own); returns the module to unload."""
+    return pulse.run("pactl", "load-module", "module-sine", f"sink={microphone}_sink", "frequency=440",
+                     capture_output=True, text=True).stdout.strip()
+
+
+def test_kill_9_keeps_the_sound_up_to_two_seconds_before_the_kill(pulse, driver, target_app, study_dir):
     driver.start("--consent", "--audio", "vmic")
     store, sid = wait_session(study_dir)
     playing = session_now(store, sid)
-    player = subprocess.Popen(["paplay", "--latency-msec=20", "--device=vmic_sink", str(tone)])
+    sine = sine_into(pulse)
     try:
         wait_recorded(store, sid, playing + 5.0)   # five seconds of tone, by the recorder's clock
         killed_at = session_now(store, sid)
         driver.kill()
     finally:
-        player.kill()
-        player.wait()
+        pulse.run("pactl", "unload-module", sine)
     video = store.media.path(sid, VIDEO_FILE)
     rate, samples = decode_audio(video)
     spans = loud_spans(samples, rate)
@@ -245,10 +247,7 @@ def test_a_microphone_heard_late_because_the_machine_was_busy_is_not_taken_for_l
     after the microphone opened can outlast LOST_AFTER while its chunks wait in the queue,
     and the whole machine (this process and the sound server) can stall that long. Neither
     is a dead microphone: the sound before and after is kept and no loss is reported."""
-    # the sound server makes the tone itself: a player starved on a busy machine would
-    # leave gaps of its own
-    sine = pulse.run("pactl", "load-module", "module-sine", "sink=vmic_sink", "frequency=440",
-                     capture_output=True, text=True).stdout.strip()
+    sine = sine_into(pulse)
     microphone = Microphone("vmic")
     frozen = threading.Event()
     thaw = threading.Timer(0.3, os.kill, (pulse.pid, signal.SIGCONT))
