@@ -14,7 +14,7 @@ from sessions.store import Store
 from sessions.text_checks import checked_text, control_character
 from tests.live.clients import Observer, login
 from tests.live.conftest import shared_server  # noqa: F401  (a fixture)
-from tests.web.conftest import app  # noqa: F401  (a fixture)
+from tests.web.conftest import app, template_code  # noqa: F401  (fixtures: app needs template_code)
 from tests.web.conftest import login as web_login
 from tests.web.recordings import record_session
 
