@@ -15,7 +15,8 @@ limiter and the console's recorder state are then shared through Redis.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import socket
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask
@@ -70,6 +71,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from web.live.call_signal import CallNamespace
     socketio.on_namespace(CallNamespace(CALL_NAMESPACE))   # the moderator's call with a remote participant
     live.init_app(app, socketio)
+    if app.config["ASYNC_MODE"] == "threading":   # on threads, as Werkzeug serves it (`uxlab serve --dev`, tests)
+        app.wsgi_app = _closing_websockets(app.wsgi_app)  # type: ignore[method-assign]
     app.extensions["uxlab"]["socketio"] = socketio
     return app
 
@@ -81,6 +84,28 @@ def _async_mode() -> str:
     except ImportError:
         return "threading"
     return "gevent" if monkey.is_module_patched("threading") else "threading"
+
+
+def _closing_websockets(wsgi_app: Callable[..., Any]) -> Callable[..., Any]:
+    """Drop a WebSocket's connection once Werkzeug's server has served it to its end.
+
+    Werkzeug keeps the connection open for a next request after a WebSocket ends, and a
+    python-socketio client's close waits for the connection to drop: websocket-client waits
+    up to 3 s for the answer to its close frame, which the client's own read thread takes.
+    Every close of a recorder, an observer or a join socket took those 3 s on `uxlab serve
+    --dev` and the web tests' server; gunicorn (`uxlab serve`) drops the connection itself."""
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        try:
+            return wsgi_app(environ, start_response)
+        except ConnectionError:   # how engineio ends a WebSocket on Werkzeug (or a client gone)
+            connection = environ.get("werkzeug.socket")
+            if connection is not None:
+                try:
+                    connection.shutdown(socket.SHUT_RDWR)
+                except OSError:   # already gone
+                    pass
+            raise
+    return app
 
 
 def _refuse_default_namespace(auth=None) -> bool:

@@ -7,9 +7,7 @@ socket puts pictures into its own session only, and only where the study records
 camera."""
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -52,20 +50,6 @@ def join_socket(base: str, token: str) -> socketio.Client:
     client.connect(base, namespaces=[LIVE_NAMESPACE], auth={"join": token}, transports=["websocket"],
                    wait_timeout=5)
     return client
-
-
-def closing(*closers: Callable[[], object] | None) -> threading.Thread:
-    """Close Socket.IO clients together, in the background: each disconnect waits up to 3 s
-    for the server's answer to its websocket close. Join the thread returned."""
-    def close_all() -> None:
-        threads = [threading.Thread(target=c) for c in closers if c is not None]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=10)
-    thread = threading.Thread(target=close_all)
-    thread.start()
-    return thread
 
 
 def picture(seq: int, shade: int) -> dict:
@@ -129,11 +113,11 @@ def test_an_observer_sees_the_remote_camera_live_but_not_during_a_pause(chromium
             "no camera pictures after the pause"
         assert not [p["t"] for p in observer.of("camera") if pause + 0.3 < p["t"] < resume - 0.3]
     finally:
-        closed = closing(observer and observer.close)
+        if observer is not None:
+            observer.close()
         if watcher is not None:
             watcher.close()
         browser.close()
-        closed.join()
 
 
 def test_a_join_socket_puts_camera_pictures_into_its_own_session_only(live_server, web_store):
@@ -156,7 +140,10 @@ def test_a_join_socket_puts_camera_pictures_into_its_own_session_only(live_serve
         (seen,) = observer.of("camera")
         assert seen["session"] == session_a and seen["jpeg"] == mine["jpeg"] and session_b != session_a
     finally:
-        closing(observer.close, other and other.disconnect, own and own.disconnect).join()
+        observer.close()
+        for client in (other, own):
+            if client is not None:
+                client.disconnect()
 
 
 @pytest.mark.parametrize("study_dir", [NO_CAMERA_STUDY], indirect=True)
@@ -175,4 +162,6 @@ def test_a_join_socket_sends_no_camera_where_the_study_does_not_record_it(live_s
         assert wait_for(lambda: observer.of("frame"), timeout=5), "the frame never arrived"
         assert observer.of("camera") == []
     finally:
-        closing(observer.close, client and client.disconnect).join()
+        observer.close()
+        if client is not None:
+            client.disconnect()
