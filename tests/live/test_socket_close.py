@@ -7,16 +7,15 @@ open for a next request, and every close there took the full 3 s (the recorder's
 live observer's, a join page's socket in the tests)."""
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
 import socketio
-from werkzeug.serving import make_server
 
 from recorder.live import check_live_token
 from sessions.events import LIVE_NAMESPACE
-from tests.live.clients import LIVE_TOKEN, SECRET_KEY, free_port
+from tests.live.clients import LIVE_TOKEN, SECRET_KEY
+from tests.web.conftest import serving
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -31,12 +30,8 @@ def werkzeug_server(tmp_path_factory):
     from web import create_app
     folder = write_study(tmp_path_factory.mktemp("close") / "study")
     app = create_app({"STUDY_DIR": str(folder), "SECRET_KEY": SECRET_KEY, "LIVE_TOKEN": LIVE_TOKEN})
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(app) as url:
+        yield url
     app.extensions["uxlab"]["store"].close()
 
 

@@ -6,7 +6,9 @@ import asyncio
 import re
 import socket
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
 from werkzeug.serving import make_server
@@ -102,13 +104,23 @@ def free_ports(count: int) -> tuple[int, ...]:
             s.close()
 
 
-@pytest.fixture
-def live_server(app):
-    """The app on a real threaded HTTP server (websockets included); yields its base URL."""
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """The app on a real threaded HTTP server (websockets included), Werkzeug's, as `uxlab
+    serve --dev` runs it; gives its base URL while it serves."""
     server = make_server("127.0.0.1", free_port(), app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app on a real threaded HTTP server (websockets included); yields its base URL."""
+    with serving(app) as url:
+        yield url
 
