@@ -105,10 +105,10 @@ def free_ports(count: int) -> tuple[int, ...]:
 
 
 @contextmanager
-def serving(app) -> Iterator[str]:
+def serving(app, port: int | None = None) -> Iterator[str]:
     """The app on a real threaded HTTP server (websockets included), Werkzeug's, as `uxlab
-    serve --dev` runs it; gives its base URL while it serves."""
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    serve --dev` runs it, on `port` or a free one; gives its base URL while it serves."""
+    server = make_server("127.0.0.1", free_port() if port is None else port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -5,17 +5,15 @@ change arrives as a URL change; nothing is sent while no session runs."""
 from __future__ import annotations
 
 import json
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from flask import Flask, Response
-from werkzeug.serving import make_server
 
 from examples.helpdesk.portal import create_portal
 from tests.conftest import MINIMAL_STUDY, write_study
-from tests.web.conftest import LIVE_TOKEN, free_ports
+from tests.web.conftest import LIVE_TOKEN, free_ports, serving
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -28,17 +26,6 @@ LONG_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Orders</t
 APP_JS = """document.getElementById("go").addEventListener("click", function () {
   history.pushState({}, "", "/orders/42"); document.title = "Order 42"; });"""
 POLICY = "default-src 'none'; script-src 'self' {lab}; connect-src {lab}; style-src 'none'; img-src 'none'"
-
-
-def serve(app: Flask, port: int) -> Iterator[str]:
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
 
 
 @pytest.fixture
@@ -54,14 +41,15 @@ def lab(tmp_path, ports):
     folder = write_study(tmp_path / "study", MINIMAL_STUDY.replace("fps = 10", "fps = 10\n" + origins))
     app = create_app({"STUDY_DIR": str(folder), "SECRET_KEY": "test-secret", "LIVE_TOKEN": LIVE_TOKEN})
     store = app.extensions["uxlab"]["store"]
-    for url in serve(app, lab_port):
+    with serving(app, lab_port) as url:
         yield url, store
     store.close()
 
 
 @pytest.fixture
 def portal(lab, ports):
-    yield from serve(create_portal("A", capture=lab[0]), ports[1])
+    with serving(create_portal("A", capture=lab[0]), ports[1]) as url:
+        yield url
 
 
 @pytest.fixture
@@ -79,7 +67,8 @@ def spa(lab, ports):
     def script():
         return Response(APP_JS, mimetype="text/javascript")
 
-    yield from serve(app, ports[2])
+    with serving(app, ports[2]) as url:
+        yield url
 
 
 def wait_for(check: Callable[[], object], seconds: float = 20.0) -> object:
