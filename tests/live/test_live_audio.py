@@ -6,25 +6,12 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import pytest
 from playwright.sync_api import expect
 
 from sessions.store import Store
 from tests.live.clients import Observer, Recorder, login, wait_for
 from tests.live.test_live_page import log_in
 from tests.pulse import speech
-
-
-@pytest.fixture
-def server(package_server):
-    """The package's server: each test records a session of its own on it."""
-    return package_server
-
-
-@pytest.fixture
-def live_study(server):
-    """The package server's study, which the recorder records into."""
-    return server.folder
 
 
 def loud(chunk: dict, level: int = 1000) -> bool:
@@ -36,11 +23,11 @@ def session_now(store: Store, session_id: str) -> float:
 
 
 def test_an_observer_hears_the_participant_but_not_during_a_privacy_pause(
-        pulse, live_study, server, display, target_app, tmp_path):
+        pulse, package_server, display, target_app, tmp_path):
     words = speech(tmp_path, "Where is the button to send my request?", "words")
-    recorder = Recorder(live_study, display, server.url, "--audio", "vmic", participant="A1")
-    store = Store(live_study)
-    observer = Observer(server.url, login(server.url, "otto")).connect()
+    recorder = Recorder(package_server.folder, display, package_server.url, "--audio", "vmic", participant="A1")
+    store = Store(package_server.folder)
+    observer = Observer(package_server.url, login(package_server.url, "otto")).connect()
     try:
         assert observer.join(recorder.session_id)["ok"]
         assert wait_for(lambda: len(observer.of("audio")) >= 5, timeout=30)
@@ -78,15 +65,15 @@ def subprocess_key(display, combo: str) -> None:
 
 
 def test_the_live_page_plays_the_participants_voice_and_shows_the_camera(
-        pulse, live_study, server, display, target_app, chromium, tmp_path):
+        pulse, package_server, display, target_app, chromium, tmp_path):
     words = speech(tmp_path, "I think the form is on the next page, let me look there.", "words")
-    recorder = Recorder(live_study, display, server.url, "--audio", "vmic", "--camera",
+    recorder = Recorder(package_server.folder, display, package_server.url, "--audio", "vmic", "--camera",
                         "lavfi:testsrc2=size=640x480:rate=15", participant="A2")
     context = chromium.new_context()
     try:
         page = context.new_page()
-        log_in(page, server.url, "otto")
-        page.goto(f"{server.url}/live/{recorder.session_id}")
+        log_in(page, package_server.url, "otto")
+        page.goto(f"{package_server.url}/live/{recorder.session_id}")
         expect(page.locator("#conn")).to_have_text("Connected")
         listen = page.locator("#listen")
         listen.click()

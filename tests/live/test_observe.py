@@ -6,7 +6,6 @@ import subprocess
 
 import cv2
 import numpy as np
-import pytest
 import socketio
 
 from sessions.store import Store
@@ -21,21 +20,10 @@ def decode(frame: dict) -> np.ndarray:
     return cv2.imdecode(np.frombuffer(frame["jpeg"], np.uint8), cv2.IMREAD_COLOR)
 
 
-@pytest.fixture
-def server(package_server):
-    return package_server
-
-
-@pytest.fixture
-def live_study(server):
-    """The shared server's study: the recorder records into it a session of its own."""
-    return server.folder
-
-
-def test_observers_watch_a_running_session(live_study, server, display, target_app):
-    recorder = Recorder(live_study, display, server.url)
-    otto = Observer(server.url, login(server.url, "otto")).connect()
-    rita = Observer(server.url, login(server.url, "rita")).connect()
+def test_observers_watch_a_running_session(package_server, display, target_app):
+    recorder = Recorder(package_server.folder, display, package_server.url)
+    otto = Observer(package_server.url, login(package_server.url, "otto")).connect()
+    rita = Observer(package_server.url, login(package_server.url, "rita")).connect()
     console = socketio.Client(reconnection=False)
     try:
         joined = otto.join(recorder.session_id)
@@ -64,7 +52,7 @@ def test_observers_watch_a_running_session(live_study, server, display, target_a
             [("letter", None), ("letter", None), ("digit", None)]
 
         # the console's command reaches the recorder's task runner; observers see the new state
-        console.connect(server.url, namespaces=["/console"], headers={"Cookie": login(server.url, "rita")},
+        console.connect(package_server.url, namespaces=["/console"], headers={"Cookie": login(package_server.url, "rita")},
                         transports=["websocket"])
         assert console.call("join", {"session": recorder.session_id}, namespace="/console")["ok"]
         assert console.call("command", {"session": recorder.session_id, "action": "next_task"},
@@ -90,7 +78,7 @@ def test_observers_watch_a_running_session(live_study, server, display, target_a
         rita.close()
         recorder.end()
 
-    store = Store(live_study)
+    store = Store(package_server.folder)
     session = store.sessions.get(recorder.session_id)
     assert session["status"] == "complete"
     note = store.notes.all(recorder.session_id)[0]
