@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from sessions.study import load_study
 from tests.analyzer.message_app import MESSAGE
 from tests.conftest import write_study
 from tests.recorder.conftest import UXLAB, Driver
+from tests.web.remote import until
 
 APP = Path(__file__).with_name("message_app.py")
 STUDY = """
@@ -46,13 +46,6 @@ def _is_red(image: np.ndarray) -> bool:
     return r > 120 and g < 110 and b < 110
 
 
-def _wait_for(condition, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-
-
 @pytest.fixture
 def form_app(display):
     process = subprocess.Popen([sys.executable, str(APP)], env=display.env(), stdout=subprocess.PIPE, text=True)
@@ -72,9 +65,9 @@ def test_an_inline_message_shown_for_a_second_counts_as_its_error_screen(display
     driver = Driver(display, folder)
     # the researcher's screenshot of the message, taken while it shows
     driver.click(100, 560)
-    _wait_for(lambda: _is_red(_grab(display, MESSAGE)))
+    until(lambda: _is_red(_grab(display, MESSAGE)), "the message shown", 10)
     cv2.imwrite(str(screens / "inline-error.png"), _grab(display, MESSAGE))
-    _wait_for(lambda: not _is_red(_grab(display, MESSAGE)))
+    until(lambda: not _is_red(_grab(display, MESSAGE)), "the message gone", 10)
     try:
         driver.start("--consent", "--prompt", "none")
         driver.key("ctrl+alt+n")

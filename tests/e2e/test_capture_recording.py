@@ -42,6 +42,7 @@ from sessions.events import Action, EventKind
 from sessions.export import timeline
 from sessions.study import load_study
 from tests.web.conftest import free_ports
+from tests.web.remote import until
 
 pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]
 
@@ -54,16 +55,6 @@ def study_text() -> str:
     text = text.replace('id = "find-help"\n', 'id = "find-help"\nsuccess_url = "/ticket/new$"\n', 1)
     return text.replace('first_click = [350, 20, 140, 44]      # the Services menu (A) or the Get help link (B)',
                         "first_click = \"link 'Services ▾'\"", 1)
-
-
-def wait_until(check, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"{what} not within {seconds} s")
 
 
 def test_a_native_recording_of_the_portal_with_the_snippet(tmp_path):
@@ -92,7 +83,7 @@ def test_a_native_recording_of_the_portal_with_the_snippet(tmp_path):
             try:
                 session = wait_for_session(store, "P01", set(), recorder)
                 # the page asks for a session every few seconds: it has paired once it said its URL
-                wait_until(lambda: store.events.count(session, EventKind.URL.value), 30, "the page's pairing")
+                until(lambda: store.events.count(session, EventKind.URL.value), "the page's pairing", 30)
                 time.sleep(1.0)  # the recorder's input listeners settle (field note 2)
                 driver = Driver(display, study.hotkeys)
                 driver.run([
