@@ -24,6 +24,8 @@ espeak-ng utterances (bench/transcription.py):
 from __future__ import annotations
 
 import os
+from bisect import bisect_left
+from itertools import accumulate
 from pathlib import Path
 
 import numpy as np
@@ -124,9 +126,19 @@ def unheard(speech: list[tuple[float, float]], words: list[Word]) -> list[tuple[
     predicts a time past the window's first utterance and writes nothing for it: in the
     benchmark's recordings, the short last sentence of a voice and, once, the first two
     sentences (5 s) of a window were lost that way. Such speech is decoded again on its own.
+    A stretch is touched when a word starting before its end ends after its start: with the
+    words in order of start and the latest end so far beside each, one search a stretch
+    (an hour's session has thousands of stretches and words).
     """
-    return [(a, b) for a, b in speech
-            if b - a >= UNHEARD_MIN and not any(w.t < b and w.end > a for w in words)]
+    ordered = sorted(words, key=lambda w: w.t)
+    starts = [w.t for w in ordered]
+    latest = list(accumulate((w.end for w in ordered), max))
+    found = []
+    for a, b in speech:
+        before = bisect_left(starts, b)   # the words that start before the stretch ends
+        if b - a >= UNHEARD_MIN and not (before and latest[before - 1] > a):
+            found.append((a, b))
+    return found
 
 
 def speech_regions(audio: np.ndarray, min_silence_ms: int = 300, pad_ms: int = 0) -> list[tuple[float, float]]:
