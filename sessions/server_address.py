@@ -26,8 +26,11 @@ def public_url(host: str, port: int) -> str:
 def announce(folder: str | Path, url: str, pid: int | None = None) -> None:
     """Note that the server at `url` (process `pid`, this one by default) serves the study."""
     path = Path(folder) / SERVER_FILE
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps({"url": url.rstrip("/"), "pid": pid or os.getpid()}))
+    pid = pid or os.getpid()
+    # a temporary name of the announcing process's own: two servers started on one study at once
+    # must not move each other's half-written note away
+    temporary = path.with_name(f"{SERVER_FILE}.{pid}.tmp")
+    temporary.write_text(json.dumps({"url": url.rstrip("/"), "pid": pid}))
     temporary.replace(path)
 
 

@@ -309,8 +309,11 @@ def test_an_observer_sees_and_hears_a_remote_session_live_and_a_reloaded_page_re
 
     session, (before, after) = runs_of(web_store)
     assert after.start - before.end() <= 2.0, (before.end(), after.start)
-    (gap,) = web_store.markers.all(session["id"], "gap")
-    assert gap["t"] == pytest.approx(before.end(), abs=0.01)
+    # a quick reload can lose less than a gap worth marking; a longer one is marked where it began
+    from sessions.media.browser_assembly import GAP_SECONDS
+    marked = [gap["t"] for gap in web_store.markers.all(session["id"], "gap")]
+    lost = after.start - before.end() >= GAP_SECONDS
+    assert marked == ([pytest.approx(before.end(), abs=0.01)] if lost else []), (marked, before.end(), after.start)
     attempts = web_store.attempts.all(session["id"])
     assert [(a["task"], a["outcome"]) for a in attempts] == [("find", "success"), ("book", "gave_up")]
 
