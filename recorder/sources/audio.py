@@ -30,12 +30,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from recorder.clock import SessionClock
 from recorder.sample_clock import SampleClock
+from recorder.sources.audio_presence import PresenceWatch
 from recorder.sources.base import Lost, OnLost, ignore_loss
 from sessions.errors import NotFound, Unavailable
 
@@ -46,8 +46,7 @@ BLOCK = 800               # samples per callback (50 ms): small enough for live 
 HOLD = 0.15               # seconds a chunk waits before it is written (privacy pause settle)
 LOST_AFTER = 2.0          # seconds without a chunk before a microphone counts as gone
 SILENCE_STEP = 0.25       # most seconds of silence one look at the queue may count
-PRESENCE_CHECK = 1.0      # seconds between checks that the source still exists
-FIRST_DATA_TIMEOUT = 5.0  # seconds an opened microphone may take to deliver its first chunk
+FIRST_DATA_TIMEOUT = 10.0  # seconds an opened microphone may take to deliver its first chunk (8 at load 30)
 TOLERANCE = 0.01          # seconds of timing jitter absorbed before samples are padded or cut
 PAUSE_STEP = 160          # samples (10 ms): the granularity of silencing a privacy pause
 NONE = "none"
@@ -124,7 +123,7 @@ class Microphone:
         self.chunks: queue.SimpleQueue = queue.SimpleQueue()
         self._first = threading.Event()
         self._stream = None
-        self._pulse: Any = None   # a PulseAudio connection for `present`, False where there is none
+        self._presence: PresenceWatch | None = None
 
     def start(self, timeout: float = FIRST_DATA_TIMEOUT) -> None:
         """Open and start the stream, and wait for its first chunk: sound starts with the
@@ -153,6 +152,8 @@ class Microphone:
         if not self._first.wait(timeout):
             self.stop()
             raise Unavailable(f'audio source "{self.source}" delivers no sound')
+        if pulse is not None:
+            self._presence = PresenceWatch(self.source, _pulse).start()
 
     def _callback(self, indata: np.ndarray, frames: int, _time, status) -> None:
         # called on PortAudio's thread: stamp, copy, queue; nothing that could wait
@@ -160,28 +161,16 @@ class Microphone:
         self._first.set()
 
     def present(self) -> bool:
-        """Whether the source still exists. PulseAudio moves the streams of a removed source
-        to another one, so sound may keep coming from the wrong microphone: the name is
-        checked, not only the flow of chunks. Called from the capture thread only."""
-        if self._pulse is None:
-            self._pulse = _pulse() or False
-        if self._pulse is False:
-            return True
-        import pulsectl  # there is a connection, so there is pulsectl
-        try:
-            return any(s.name == self.source for s in self._pulse.source_list())
-        except (pulsectl.PulseError, pulsectl.PulseDisconnected, OSError):
-            pass   # the sound server itself went away
-        except Exception:
-            log.exception("audio: asking the sound server for its sources failed")
-        self._pulse = None
-        return False
+        """Whether the source still exists, by the latest answer of the sound server
+        (recorder/sources/audio_presence.py); never waits for it."""
+        return self._presence is None or self._presence.present
 
     def stop(self) -> None:
         """Stop the stream without risking a hang on a vanished device."""
         stream, self._stream = self._stream, None
-        if self._pulse:
-            self._pulse.close()
+        presence, self._presence = self._presence, None
+        if presence is not None:
+            presence.stop()
         if stream is not None:
             closer = threading.Thread(target=stream.close, daemon=True)
             closer.start()
@@ -213,7 +202,7 @@ class AudioCapture:
         self.lost_at: float | None = None      # ... as session time: the track is silent after it
         self.written = 0                       # next track index to write
         self._held: list[tuple[int, np.ndarray]] = []   # mapped chunks waiting for HOLD
-        self._last_arrival = self._checked = self._watched = time.monotonic()
+        self._last_arrival = self._watched = time.monotonic()
         self._silent = 0.0                     # seconds watched without a chunk (see _check_lost)
         self._stop = threading.Event()
         self._end_t: float | None = None
@@ -273,10 +262,8 @@ class AudioCapture:
         self._watched = now
         if self._silent > LOST_AFTER:
             self._lose(self._last_arrival)
-        elif now - self._checked >= PRESENCE_CHECK:
-            self._checked = now
-            if not self.microphone.present():
-                self._lose(now)
+        elif not self.microphone.present():
+            self._lose(now)
 
     def _lose(self, at: float) -> None:
         self.lost_at = max(0.0, self.clock.at(at))

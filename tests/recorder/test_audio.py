@@ -282,3 +282,41 @@ def test_a_microphone_heard_late_because_the_machine_was_busy_is_not_taken_for_l
     level = loudness(np.concatenate(track).astype(np.float32) / 32768, RATE)
     assert level[:100].min() > 0.1, ("the track does not start with the sound", capture.stats)
     assert level[-100:-30].min() > 0.1, ("the sound after the stall is missing", capture.stats)
+
+
+def test_a_sound_server_that_hangs_is_reported_as_a_lost_microphone(pulse):
+    """A sound server that stops answering (here: stopped by SIGSTOP, and left so) stops the
+    sound; the capture thread must go on watching to say so, not wait for the server's
+    answer to whether the microphone still exists. The recording then goes on silent and
+    stops when asked."""
+    sine = sine_into(pulse)
+    microphone = Microphone("vmic")
+    track: list[np.ndarray] = []
+    lost: list = []
+    try:
+        microphone.start()
+        clock = SessionClock()       # the session starts with the sound
+        capture = AudioCapture(microphone, clock, outputs=[lambda first, samples: track.append(samples)],
+                               paused=lambda t: False, on_lost=lost.append)
+        capture.start()
+        deadline = time.monotonic() + 20
+        while capture.written < 2 * RATE:   # two seconds of tone are written
+            assert time.monotonic() < deadline, f"the track stopped at {capture.written / RATE} s"
+            time.sleep(0.02)
+        os.kill(pulse.pid, signal.SIGSTOP)
+        hung_at = clock.now()
+        deadline = time.monotonic() + 20
+        while not lost:
+            assert time.monotonic() < deadline, "a hung sound server was never reported"
+            time.sleep(0.05)
+        capture.stop(clock.now())
+        assert not capture._thread.is_alive(), "the capture thread still waits for the sound server"
+    finally:
+        os.kill(pulse.pid, signal.SIGCONT)
+        microphone.stop()
+        pulse.run("pactl", "unload-module", sine)
+    assert len(lost) == 1 and capture.lost_at is not None
+    # the loss is placed where the sound stopped (give or take the sound held in the pipeline)
+    assert hung_at - 1.0 <= capture.lost_at <= hung_at + 0.5, (hung_at, capture.lost_at)
+    level = loudness(np.concatenate(track).astype(np.float32) / 32768, RATE)
+    assert level[:100].min() > 0.1, "the sound before the hang is missing"
