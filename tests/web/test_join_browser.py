@@ -385,8 +385,9 @@ def test_thirty_seconds_offline_lose_nothing_while_a_slower_upload_lowers_the_bi
     with av.open(io.BytesIO(b"".join(p.read_bytes() for p in run.chunks())), "r", format="matroska") as recorded:
         heard = sum(f.samples / f.sample_rate for f in recorded.decode(audio=0))
     assert heard == pytest.approx(stamps[-1][1] - run.start, abs=1.5), (heard, stamps[-1][1], run.start)
-    offline = [t for _, t in stamps if offline_from + 1 < t < offline_to - 1]
-    assert len(offline) >= 25, (offline_from, offline_to, len(offline))   # recorded offline, sent later
+    # recorded offline, sent later: stored chunks cover the whole stretch (with no gap over the
+    # jitter bound above), whatever the pace of a busy machine's timeslices
+    assert stamps[0][1] < offline_from and stamps[-1][1] > offline_to, (offline_from, offline_to, stamps)
     with av.open(str(web_store.media.video(web_store.sessions.get(session["id"])))) as container:
         frames = [f.time for f in container.decode(video=0)]
     assert frames[-1] > offline_to
