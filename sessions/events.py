@@ -420,7 +420,7 @@ class LiveEvent(StrEnum):
     # server -> observers
     FLAG_RESOLVED = "flag_resolved"  # {id, status, by}
     RECORDER = "recorder"           # {session, online: bool}
-    CAPTION = "caption"             # LiveCaption: the participant's words a few seconds after they were said
+    CAPTION = "caption"             # LiveCaption: a speaker's words a few seconds after they were said
     # server -> recorder
     SNAPSHOT = "snapshot"           # {session}: an observer joined; send the state and screen now
 
@@ -508,13 +508,21 @@ class LiveFrame(TypedDict):
 
 
 class LiveAudio(TypedDict):
-    """`audio`, recorder → server → observers: a chunk of the participant's voice."""
+    """`audio`, recorder → server → observers: a chunk of one speaker's voice. A remote
+    moderated session's join page sends the moderator's voice it hears over the call as well
+    as the participant's, each speaker's chunks numbered on their own. A chunk that names no
+    speaker is the participant's (LIVE_AUDIO_SPEAKER: recorders from before the moderator
+    was heard live name none); the server relays every chunk with its speaker named."""
 
     t: float          # session time of the chunk's first sample
-    seq: int
+    seq: int          # counted per speaker
     rate: int         # samples per second
     pcm: bytes        # signed 16-bit little-endian mono
     sent: float
+    speaker: NotRequired[str]   # a Speaker (SPEAKERS); missing: LIVE_AUDIO_SPEAKER
+
+
+LIVE_AUDIO_SPEAKER = Speaker.PARTICIPANT.value   # whose voice a chunk that names no speaker is
 
 
 class LiveCamera(TypedDict):
@@ -554,13 +562,13 @@ class LiveMarker(TypedDict):
 
 
 class LiveCaption(TypedDict):
-    """`caption`, server → observers: one utterance of the participant, transcribed on the
+    """`caption`, server → observers: one utterance of one speaker, transcribed on the
     server from the relayed sound (web.live.captions) and stored as the first transcript."""
 
     session: str
     t: float          # session time the utterance began
     end: float        # ... and ended
-    speaker: str      # a Speaker: the participant, whose voice the recorder relays
+    speaker: str      # a Speaker: whose relayed voice (LiveAudio's speaker) said it
     text: str
 
 
@@ -592,7 +600,7 @@ def js_constants() -> dict[str, Any]:
         "observerActions": list(OBSERVER_ACTIONS), "roles": list(ROLES),
         "promptTarget": PROMPT_TARGET, "liveNamespace": LIVE_NAMESPACE,
         "consoleNamespace": CONSOLE_NAMESPACE, "replayColumns": {k: list(v) for k, v in REPLAY_COLUMNS.items()},
-        "speakers": list(SPEAKERS), "videoFile": VIDEO_FILE, "cameraFile": CAMERA_FILE,
+        "speakers": list(SPEAKERS), "speaker": {s.name: s.value for s in Speaker}, "videoFile": VIDEO_FILE, "cameraFile": CAMERA_FILE,
         # by name, so a script writes `uxlab.eventKind.CLICK` rather than "click"
         "eventKind": {k.name: k.value for k in EventKind},
         "markerKind": {k.name: k.value for k in MarkerKind},

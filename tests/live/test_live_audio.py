@@ -1,17 +1,25 @@
 """Live voice: a real `uxlab record --audio` streams the virtual microphone to a real `uxlab
 serve`; a Socket.IO observer receives the sound (and none of it during a privacy pause),
-and the live page in Chromium plays it through Web Audio and shows the camera."""
+and the live page in Chromium plays it through Web Audio and shows the camera. Each chunk
+names its speaker (the participant when it names none, as older recorders send it) and the
+server relays it so; a chunk naming anyone else is refused."""
 from __future__ import annotations
 
 import time
 
 import numpy as np
+import pytest
+import socketio
 from playwright.sync_api import expect
 
+from sessions.events import SPEAKERS, LiveEvent, Speaker
 from sessions.store import Store
-from tests.live.clients import Observer, Recorder, login, wait_for
+from tests.live.clients import LIVE_TOKEN, Observer, Recorder, login, wait_for
 from tests.live.test_live_page import log_in
 from tests.pulse import speech
+from web.live.payloads import shape_audio
+
+PCM = (np.arange(800, dtype=np.int16) * 40).tobytes()   # 0.1 s of a ramp at 8 kHz
 
 
 def loud(chunk: dict, level: int = 1000) -> bool:
@@ -95,3 +103,52 @@ def test_the_live_page_plays_the_participants_voice_and_shows_the_camera(
     finally:
         context.close()
         recorder.end()
+
+
+def test_a_chunk_of_sound_names_one_of_the_speakers_or_none():
+    chunk = {"t": 1.0, "seq": 0, "rate": 8000, "pcm": PCM, "sent": 0.0}
+    assert shape_audio(chunk) is None   # no speaker: the participant's
+    for speaker in SPEAKERS:
+        assert shape_audio({**chunk, "speaker": speaker}) is None
+    for stranger in ("observer", "Moderator", "", None, 3, ["moderator"], {"name": "moderator"}):
+        problem = shape_audio({**chunk, "speaker": stranger})
+        assert problem == "a chunk of sound's speaker must be one of participant, moderator", stranger
+
+
+@pytest.fixture
+def relaying(package_server):
+    """A recording session of the package's server, its recorder's Socket.IO client (the live
+    token, as a join page or `uxlab record` connects) and an observer who joined it."""
+    store = Store(package_server.folder)
+    session_id = store.sessions.create("A3")
+    recorder = socketio.Client(reconnection=False)
+    recorder.connect(package_server.url, namespaces=["/live"], transports=["websocket"], wait_timeout=5,
+                     auth={"live_token": LIVE_TOKEN, "session": session_id})
+    observer = Observer(package_server.url, login(package_server.url, "otto")).connect()
+    try:
+        assert observer.join(session_id)["ok"]
+        yield recorder, observer
+    finally:
+        observer.close()
+        recorder.disconnect()
+        store.close()
+
+
+def test_the_server_relays_each_chunks_speaker_and_refuses_a_stranger(relaying):
+    recorder, observer = relaying
+
+    def send(seq: int, **speaker: object):
+        # 8 kHz: relayed to observers, not captioned (captions take 16 kHz), so the server loads no model
+        return recorder.call(LiveEvent.AUDIO.value, {"t": seq * 0.1, "seq": seq, "rate": 8000, "pcm": PCM,
+                                                     "sent": time.time(), **speaker}, namespace="/live", timeout=5)
+    assert send(1) is True
+    assert send(2, speaker=Speaker.MODERATOR.value) is True
+    assert send(3, speaker=Speaker.PARTICIPANT.value) is True
+    refused = send(4, speaker="observer")
+    assert refused == {"ok": False, "error": "a chunk of sound's speaker must be one of participant, moderator"}
+    assert send(5, speaker=Speaker.MODERATOR.value) is True
+    assert wait_for(lambda: len(observer.of("audio")) >= 4, timeout=10)
+    chunks = observer.of("audio")
+    assert [(c["seq"], c["speaker"]) for c in chunks] == [
+        (1, "participant"), (2, "moderator"), (3, "participant"), (5, "moderator")]
+    assert all(c["pcm"] == PCM and c["rate"] == 8000 for c in chunks)

@@ -45,6 +45,7 @@ from socketio.exceptions import ConnectionRefusedError as Refused
 
 from sessions.events import (
     EVENT_FIELDS,
+    LIVE_AUDIO_SPEAKER,
     LIVE_NAMESPACE,
     LIVE_OBSERVER_EVENTS,
     LIVE_RECORDER_EVENTS,
@@ -104,7 +105,7 @@ def init_app(app: Flask, socketio: SocketIO) -> None:
     app.extensions["uxlab"]["login_sweep"] = LoginSweep(app, socketio, LIVE_NAMESPACE, lambda: namespace.clients)
     # page requests let queued live sends go first (web/load_limit.py)
     app.extensions["uxlab"]["live_behind"] = lambda: _sends_queued(socketio.server)
-    # the participant's voice captioned for observers, off the loop (web.live.captions)
+    # each speaker's relayed voice captioned for observers, off the loop (web.live.captions)
     app.extensions["uxlab"]["captions"] = Captioner(app, socketio, namespace._fanout)
 
 
@@ -329,13 +330,15 @@ class LiveNamespace(Namespace):
 
     @checked(shape_audio)
     def on_audio(self, data):
-        """A chunk of the participant's sound (sessions.events.LiveAudio): relayed, never
-        stored, skipping observers whose link is backed up (sound is dropped, not delayed)."""
+        """A chunk of one speaker's sound (sessions.events.LiveAudio): relayed with its
+        speaker named (the participant when the chunk names none), never stored, skipping
+        observers whose link is backed up (sound is dropped, not delayed), and captioned
+        per speaker."""
         session_id = self._recorder()
         if session_id is None:
             return {"ok": False, "error": "only a recorder sends sound"}
         chunk = {"session": session_id, "pcm": data["pcm"], "rate": data["rate"],
-                 **numbers(data, ("t", "seq", "sent"))}
+                 "speaker": data.get("speaker", LIVE_AUDIO_SPEAKER), **numbers(data, ("t", "seq", "sent"))}
         with self._fanout(session_id):
             emit(LiveEvent.AUDIO, chunk, to=live_room(session_id), skip_sid=self._backlogged(session_id) or None)
         current_app.extensions["uxlab"]["captions"].feed(session_id, chunk)   # queued, never waited on

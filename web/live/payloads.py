@@ -18,7 +18,7 @@ from flask import request
 from socketio import packet
 
 from sessions.errors import UxlabError
-from sessions.events import MARKER_KINDS, MarkerStatus
+from sessions.events import LIVE_AUDIO_SPEAKER, MARKER_KINDS, SPEAKERS, MarkerStatus
 from sessions.text_checks import checked_text
 
 MAX_FRAME_BYTES = 1_000_000
@@ -114,6 +114,9 @@ def shape_audio(data: Any) -> str | None:
             or type(rate) is not int or not AUDIO_RATES[0] <= rate <= AUDIO_RATES[1]):
         return (f"a chunk of sound needs pcm (16-bit, 2 to {MAX_AUDIO_BYTES} bytes) and a rate "
                 f"of {AUDIO_RATES[0]} to {AUDIO_RATES[1]}")
+    speaker = data.get("speaker", LIVE_AUDIO_SPEAKER)   # none named: the participant's (older recorders)
+    if not isinstance(speaker, str) or speaker not in SPEAKERS:
+        return f"a chunk of sound's speaker must be one of {', '.join(SPEAKERS)}"
     return None
 
 
