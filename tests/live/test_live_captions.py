@@ -7,7 +7,9 @@ page in Chromium shows the latest caption under the screen. A study with
 `live_captions = false`, served and recorded beside it from the same virtual microphone,
 gets none: the captioned study is its positive control, so its wait ends when the last
 caption of the same speech has arrived. The cutter and the bounded queue are checked on
-their own with the same speech and a real store."""
+their own with the same speech and a real store. Two voices relayed on one socket, as a
+remote moderated session's join page sends them, are captioned each on its own, under its
+speaker's name."""
 from __future__ import annotations
 
 import json
@@ -155,8 +157,9 @@ def test_observers_see_captions_of_what_the_participant_says_then_search_finds_t
         assert p95 <= TARGET_P95, latencies
         times = [(c["t"], c["end"]) for c in captions]
         assert times == sorted(times) and all(a <= b for a, b in times)
-        # the live page shows the latest caption under the screen
-        expect(page.locator("#captions")).to_have_text(captions[-1]["text"])
+        # the live page shows the latest caption under the screen, and who said it
+        expect(page.locator("#captions .words")).to_have_text(captions[-1]["text"])
+        expect(page.locator("#captions .who")).to_have_text("participant")
         assert page.locator("#captions").is_visible()
         # the study with captions off relayed the same voice, but no caption came, although
         # the captioned study has had each utterance's caption meanwhile
@@ -238,3 +241,73 @@ def test_a_busy_captioner_drops_sound_and_stores_a_marker(study_dir):
     lost = store.markers.all(session_id, MarkerKind.CAPTIONS_LOST)
     assert len(lost) == 1 and lost[0]["t"] == pytest.approx(room * CHUNK_SECONDS)
     assert "2.0 s" in lost[0]["text"]
+
+
+def test_each_speakers_voice_is_captioned_on_its_own_and_each_caption_names_its_speaker(package_server):
+    """A remote moderated session's join page relays two voices on one socket: the
+    participant's and the moderator's chunks, interleaved and overlapping in time (the
+    moderator starts while the participant still talks), each cut and transcribed on its
+    own, so every caption holds one speaker's words and says whose they are."""
+    import socketio
+
+    from tests.live.clients import LIVE_TOKEN
+    clips = utterances()
+    (participant_wav, participant_text), (moderator_wav, moderator_text) = clips[1], clips[4]   # 3.0 s, 3.3 s
+    starts = {"participant": 0.5, "moderator": 2.0}   # seconds into the stream: 1.5 s of the two at once
+    length = 7.0
+    streams = {}
+    for who, wav in (("participant", participant_wav), ("moderator", moderator_wav)):
+        stream = np.zeros(int(length * 16000), np.int16)
+        clip = samples_of(wav)
+        at = int(starts[who] * 16000)
+        stream[at:at + len(clip)] = clip
+        streams[who] = stream
+    spans = {who: tuple(starts[who] + s for s in speech_span(samples_of(wav)))
+             for who, wav in (("participant", participant_wav), ("moderator", moderator_wav))}
+    store = Store(package_server.folder)
+    session_id = store.sessions.create("C2")
+    began = 10.0   # session time of the stream's first sample
+    recorder = socketio.Client(reconnection=False)
+    recorder.connect(package_server.url, namespaces=["/live"], transports=["websocket"], wait_timeout=5,
+                     auth={"live_token": LIVE_TOKEN, "session": session_id})
+    watcher = CaptionWatcher(package_server.url)
+    try:
+        assert watcher.observer.join(session_id)["ok"]
+        step = 4000   # 0.25 s a chunk, as the join page sends them; at twice the speed of speech
+        for seq, i in enumerate(range(0, len(streams["participant"]), step)):
+            for who in ("participant", "moderator"):
+                recorder.emit(LiveEvent.AUDIO.value, {"t": began + i / 16000, "seq": seq, "rate": 16000,
+                                                      "pcm": streams[who][i:i + step].tobytes(),
+                                                      "sent": time.time(), "speaker": who}, namespace="/live")
+            time.sleep(0.125)
+
+        def covered():   # a caption of each speaker that reaches past their last word
+            captions = [c for _, c in watcher.received()]
+            return all(any(c["speaker"] == who and c["end"] >= began + spans[who][1] - 0.5 for c in captions)
+                       for who in spans)
+        assert wait_for(covered, timeout=90), watcher.received()
+    finally:
+        watcher.observer.close()
+        recorder.disconnect()
+    captions = [c for _, c in watcher.received()]
+    assert {c["speaker"] for c in captions} == {"participant", "moderator"}
+    own = {"participant": set(normal_words(participant_text)) - set(normal_words(moderator_text)),
+           "moderator": set(normal_words(moderator_text)) - set(normal_words(participant_text))}
+    for who, other in (("participant", "moderator"), ("moderator", "participant")):
+        theirs = [c for c in captions if c["speaker"] == who]
+        heard = set(normal_words(" ".join(c["text"] for c in theirs)))
+        assert len(heard & own[who]) >= 3, (who, theirs)      # their words, under their name
+        assert not heard & own[other], (who, theirs)           # and none of the other voice's
+        for c in theirs:   # within their own speech, not the other's
+            assert began + spans[who][0] - PAD - 0.2 <= c["t"] <= c["end"] <= began + spans[who][1] + PAD + 0.2, (who, c)
+        wer = word_error_rate(" ".join(normal_words(participant_text if who == "participant" else moderator_text)),
+                              " ".join(c["text"] for c in theirs))
+        print(f"\n{who}: {len(theirs)} captions, WER {wer:.1%}: {' / '.join(c['text'] for c in theirs)}")
+    # stored as the session's first transcript, each segment with its speaker
+    def stored() -> list[dict]:
+        segments = Transcripts(store).segments(session_id)
+        return segments if {s["speaker"] for s in segments} == {"participant", "moderator"} else []
+    segments = wait_for(stored, timeout=10)   # each caption is stored just after it goes out
+    assert segments, Transcripts(store).segments(session_id)
+    assert {s["engine"] for s in segments} == {ENGINE_NAME}
+    store.close()

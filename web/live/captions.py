@@ -1,15 +1,18 @@
-"""Live captions: the participant's relayed voice transcribed on the server, a few seconds
+"""Live captions: each speaker's relayed voice transcribed on the server, a few seconds
 behind, for the observers of a running session (`sessions.events.LiveCaption`).
 
 The recorder's machine is busy recording, so captioning happens here, with the engine that
 makes the full transcript (Whisper). It must never slow the recording or the live frames:
 `on_audio` only offers each 50 ms chunk to a bounded queue and goes on. A worker per session
-takes the queued sound, cuts it into utterances with the Silero voice-activity detector that
-faster-whisper bundles (an utterance ends after END_SILENCE of silence; continuous speech is
-cut after MAX_SPEECH at its next short pause, so a caption never waits long), and
-transcribes each one off the event loop (web.blocking.off_loop). When the engine falls
-behind, the queue fills and sound is dropped rather than delayed; the stretch lost is
-stored as a `captions_lost` marker, so a researcher knows the captions have a hole there.
+and speaker (a remote moderated session relays the moderator's voice beside the
+participant's, each chunk naming its speaker) takes that voice's queued sound, so two voices
+are never cut as one stream and each caption names who spoke. It cuts the sound into
+utterances with the Silero voice-activity detector that faster-whisper bundles (an utterance
+ends after END_SILENCE of silence; continuous speech is cut after MAX_SPEECH at its next
+short pause, so a caption never waits long), and transcribes each one off the event loop
+(web.blocking.off_loop). When the engine falls behind, the queue fills and sound is dropped
+rather than delayed; the stretch lost is stored as a `captions_lost` marker, so a researcher
+knows the captions have a hole there.
 
 Captions are stored as the session's first transcript (sessions.transcripts.add_live), so
 search finds them as soon as they are said, until `uxlab transcribe` replaces them with the
@@ -32,6 +35,7 @@ from flask_socketio import SocketIO
 
 from sessions.errors import UxlabError
 from sessions.events import (
+    LIVE_AUDIO_SPEAKER,
     LIVE_NAMESPACE,
     LiveEvent,
     MarkerKind,
@@ -56,6 +60,7 @@ ENGINE_NAME = "live-whisper"   # the engine stored with caption segments
 log = logging.getLogger(__name__)
 
 Chunk = tuple[float, bytes]   # (session time of the first sample, 16-bit mono PCM at RATE)
+Voice = tuple[str, str]       # (session id, speaker): one stream of sound, captioned on its own
 
 
 @dataclass(frozen=True)
@@ -165,45 +170,53 @@ def _n(seconds: float) -> int:
 
 
 class Captioner:
-    """The captions of one server process: a worker per running session that has sound."""
+    """The captions of one server process: a worker per voice (a running session's speaker)
+    that has sound."""
 
     def __init__(self, app: Flask, socketio: SocketIO, fanout: Callable[[str], Any]) -> None:
         self.app, self.socketio, self.fanout = app, socketio, fanout
-        self.workers: dict[str, SessionWorker | None] = {}   # None: this session is not captioned
+        self.workers: dict[Voice, SessionWorker | None] = {}   # None: this voice is not captioned
         self.engine: Any = None
         self.unavailable = False   # the engine could not be opened: no captions in this process
         self._lock = threading.Lock()
+        # held by a worker while it opens the engine: a session's two voices start together,
+        # and the second must find the model the first loads rather than load it again
+        self.engine_lock = threading.Lock()
 
     def feed(self, session_id: str, chunk: dict) -> None:
-        """Offer one relayed chunk (on the event loop: never blocks, never raises)."""
+        """Offer one relayed chunk (on the event loop: never blocks, never raises); it is the
+        participant's unless it names another speaker."""
         try:
             if chunk.get("rate") != RATE or not isinstance(chunk.get("t"), (int, float)):
                 return
-            worker = self.workers[session_id] if session_id in self.workers else self._start(session_id)
+            voice = (session_id, str(chunk.get("speaker", LIVE_AUDIO_SPEAKER)))
+            worker = self.workers[voice] if voice in self.workers else self._start(voice)
             if worker is not None:
                 worker.offer(float(chunk["t"]), chunk["pcm"])
         except Exception:   # captions are a convenience; the relay of sound must go on
             log.exception("live captions: could not take a chunk of %s", session_id)
 
-    def _start(self, session_id: str) -> SessionWorker | None:
+    def _start(self, voice: Voice) -> SessionWorker | None:
         with self._lock:
-            if session_id in self.workers:
-                return self.workers[session_id]
+            if voice in self.workers:
+                return self.workers[voice]
             from speech.whisper_engine import whisper_installed
             wanted = self.app.extensions["uxlab"]["study"].capture.live_captions
-            worker = SessionWorker(self, session_id) if wanted and not self.unavailable and whisper_installed() else None
-            self.workers[session_id] = worker
+            session_id, speaker = voice
+            worker = (SessionWorker(self, session_id, speaker)
+                      if wanted and not self.unavailable and whisper_installed() else None)
+            self.workers[voice] = worker
         if worker is not None:
             self.socketio.start_background_task(worker.run)
         return worker
 
-    def ended(self, session_id: str, *, failed: bool = False) -> None:
-        """A worker is done: a session that goes on after a failure is not captioned again."""
+    def ended(self, voice: Voice, *, failed: bool = False) -> None:
+        """A worker is done: a voice that goes on after a failure is not captioned again."""
         with self._lock:
             if failed:
-                self.workers[session_id] = None
+                self.workers[voice] = None
             else:
-                self.workers.pop(session_id, None)
+                self.workers.pop(voice, None)
 
     def open_engine(self) -> Any:
         """The speech engine (Whisper alone: pocketsphinx's captions would mislead more than
@@ -219,10 +232,11 @@ class Captioner:
 
 
 class SessionWorker:
-    """One session's captions: a bounded queue in, captions out to its room and the store."""
+    """One speaker's captions in one session: a bounded queue of that voice's sound in,
+    captions naming the speaker out to the session's room and the store."""
 
-    def __init__(self, owner: Captioner, session_id: str) -> None:
-        self.owner, self.session_id = owner, session_id
+    def __init__(self, owner: Captioner, session_id: str, speaker: str = Speaker.PARTICIPANT.value) -> None:
+        self.owner, self.session_id, self.speaker = owner, session_id, Speaker(speaker).value
         self.queue: queue.Queue[Chunk] = queue.Queue(maxsize=int(QUEUE_SECONDS / CHUNK_SECONDS))
         self.cutter = Cutter()
         self.lost: list[float] | None = None   # [from, to] session times of sound dropped
@@ -241,7 +255,8 @@ class SessionWorker:
         with self.owner.app.app_context():
             last_heard, failed = time.monotonic(), False
             try:
-                off_loop(self.owner.open_engine)   # loaded now, so the first caption does not wait for it
+                with self.owner.engine_lock:   # loaded now, so the first caption does not wait for it
+                    off_loop(self.owner.open_engine)
                 while time.monotonic() - last_heard < IDLE_SECONDS:
                     chunks = self._take()
                     if chunks:
@@ -255,12 +270,12 @@ class SessionWorker:
                         break
             except UxlabError as exc:   # no verified model, most often: said once, in a line
                 failed = True
-                log.warning("no live captions for %s: %s", self.session_id, exc.message)
+                log.warning("no live captions for %s (%s): %s", self.session_id, self.speaker, exc.message)
             except Exception:
                 failed = True
-                log.exception("live captions of %s stopped", self.session_id)
+                log.exception("live captions of %s (%s) stopped", self.session_id, self.speaker)
             finally:
-                self.owner.ended(self.session_id, failed=failed)
+                self.owner.ended((self.session_id, self.speaker), failed=failed)
 
     def _take(self) -> list[Chunk]:
         """What came in: waits up to STEP for the first chunk, then takes all queued."""
@@ -282,7 +297,7 @@ class SessionWorker:
         engine = self.owner.open_engine()
         found = []
         for u in utterances:
-            segments = engine.transcribe(Track(Speaker.PARTICIPANT.value, u.start, u.samples))
+            segments = engine.transcribe(Track(self.speaker, u.start, u.samples))
             if segments:
                 found.append(segments)
         return found
@@ -308,7 +323,8 @@ class SessionWorker:
             self.lost = None
         store = self.owner.app.extensions["uxlab"]["store"]
         store.markers.add(self.session_id, round(start, 3), MarkerKind.CAPTIONS_LOST.value,
-                          text=f"live captions skipped {end - start:.1f} s of sound: the server was busy")
+                          text=f"live captions skipped {end - start:.1f} s of sound: the server was busy"
+                          + ("" if self.speaker == Speaker.PARTICIPANT else f" (the {self.speaker}'s voice)"))
 
     def _recording(self) -> bool:
         store = self.owner.app.extensions["uxlab"]["store"]

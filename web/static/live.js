@@ -163,12 +163,16 @@ function watchPage(box) {
   }, 250);
   socket.on(E.STATE, (s) => { if (s.session === session) { if (!s.ended) online(true); setNow(s.t); showState(s); } });
   socket.on(E.MARKER, (m) => item($("ticker"), `${when(m.t)}<strong>${esc(m.kind)}</strong> ${esc(m.text || "")}`, "marker"));
-  // live captions (web/live/captions.py): the participant's latest words under the screen
+  // live captions (web/live/captions.py): the latest words under the screen, with who said
+  // them, named as the replay's transcript names its speakers (participant, moderator)
   socket.on(E.CAPTION, (c) => {
     if (c.session !== session || box.classList.contains("over")) return;
     const line = $("captions");
-    line.textContent = c.text;
+    const speaker = c.speaker || uxlab.speaker.PARTICIPANT;
+    line.innerHTML = `<strong class="who">${esc(speaker)}</strong> <span class="words">${esc(c.text)}</span>`;
+    line.className = `captions muted ${speaker}`;
     line.dataset.t = c.t;
+    line.dataset.speaker = speaker;
     line.hidden = false;
   });
   function online(yes) {
