@@ -2,12 +2,15 @@
 each in its own Chromium with its own fake microphone speaking its own sentence, talk over
 WebRTC signalled through the server. Each hears the other (sound energy on the remote
 stream, measured by an AnalyserNode at the receiving end), muting silences the moderator at
-the participant's end, and after the end the rebuilt screen.mp4 carries two voice tracks,
-each speaker's sentence on their own."""
+the participant's end, a live observer (a Socket.IO client on /live) hears both voices, each
+chunk under its speaker's name, and after the end the rebuilt screen.mp4 carries two voice
+tracks, each speaker's sentence on their own."""
 from __future__ import annotations
 
+import asyncio
 import re
 import subprocess
+import threading
 import time
 
 import av
@@ -76,11 +79,67 @@ def level(value) -> float:
     return float(value or 0)
 
 
+class LiveListener:
+    """An observer (otto, logged in through the form) on /live, joined to one running
+    session, keeping every chunk of sound it receives; an asyncio python-socketio client on
+    a loop and thread of its own, so it listens while the browsers are driven."""
+
+    def __init__(self, base: str, session_id: str) -> None:
+        import requests
+
+        from tests.web.conftest import PASSWORDS, csrf_from
+        http = requests.Session()
+        csrf = csrf_from(http.get(f"{base}/login").text)
+        http.post(f"{base}/login", data={"csrf_token": csrf, "name": "otto", "password": PASSWORDS["otto"][1]})
+        self.cookie = {"Cookie": "; ".join(f"{k}={v}" for k, v in http.cookies.items())}
+        http.close()
+        self.chunks: list[dict] = []
+        self.lock = threading.Lock()
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.client = None
+        asyncio.run_coroutine_threadsafe(self._join(base, session_id), self.loop).result(timeout=20)
+
+    async def _join(self, base: str, session_id: str) -> None:
+        import socketio
+        self.client = socketio.AsyncClient(reconnection=False)
+        self.client.on("audio", self._keep, namespace="/live")
+        await self.client.connect(base, namespaces=["/live"], headers=self.cookie, transports=["websocket"],
+                                  wait_timeout=5)
+        joined = await self.client.call("join", {"session": session_id}, namespace="/live", timeout=5)
+        assert joined["ok"], joined
+
+    def _keep(self, chunk: dict) -> None:
+        with self.lock:
+            self.chunks.append(chunk)
+
+    def of(self, speaker: str) -> list[dict]:
+        with self.lock:
+            return [c for c in self.chunks if c.get("speaker") == speaker]
+
+    def heard(self, speaker: str) -> bool:
+        """Whether a chunk of `speaker` carried speech: its peak above HEARD."""
+        return any(peak(c) > HEARD for c in self.of(speaker))
+
+    def close(self) -> None:
+        if self.client is not None:
+            asyncio.run_coroutine_threadsafe(self.client.disconnect(), self.loop).result(timeout=10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.loop.close()
+
+
+def peak(chunk: dict) -> float:
+    return float(np.abs(np.frombuffer(chunk["pcm"], "<i2").astype(np.int32)).max(initial=0)) / 32768
+
+
 def test_moderator_and_participant_hear_each_other_and_each_voice_is_its_own_track(
         chromium, voices, live_server, web_store, app):
     token, _ = web_store.invitations.create("P07", actor="rita", mode="moderated")
     participant_browser = launch(chromium, voices["participant"])
     moderator_browser = launch(chromium, voices["moderator"])
+    listener = None
     try:
         console = moderator_browser.new_context(bypass_csp=False).new_page()
         log_in(console, live_server)   # before the session begins: the recording is no longer for it
@@ -94,6 +153,7 @@ def test_moderator_and_participant_hear_each_other_and_each_voice_is_its_own_tra
         wait_for(join, "call", "waiting")          # on the call, alone
         assert join.is_hidden("#call-note")
         (session,) = web_store.sessions.all()
+        listener = LiveListener(live_server, session["id"])   # an observer in another city
 
         console.goto(f"{live_server}/sessions/{session['id']}/console")
         console.click("#call-join")
@@ -103,6 +163,41 @@ def test_moderator_and_participant_hear_each_other_and_each_voice_is_its_own_tra
         # each page hears the other: sound energy on the stream it receives
         card(console, "peak", lambda v: level(v) > HEARD)
         wait_for(join, "moderator-peak", lambda v: level(v) > HEARD)
+        # the observer hears both voices live, each chunk under its speaker's name, each
+        # speaker's chunks numbered on their own
+        deadline = time.monotonic() + 20
+        while not (listener.heard("moderator") and listener.heard("participant")):
+            assert time.monotonic() < deadline, {who: (len(listener.of(who)), max(map(peak, listener.of(who)), default=0))
+                                                 for who in ("participant", "moderator")}
+            time.sleep(0.1)
+        for who in ("participant", "moderator"):
+            chunks = listener.of(who)
+            assert all(c["rate"] == 16000 and c["session"] == session["id"] for c in chunks), who
+            seqs = [c["seq"] for c in chunks]
+            assert seqs == sorted(set(seqs)), (who, seqs)
+        with listener.lock:
+            assert {c.get("speaker") for c in listener.chunks} == {"participant", "moderator"}
+        # the privacy pause silences both voices live from its first moment, while the call
+        # goes on (the join page still hears the moderator); resuming sends both again
+        clicked = time.monotonic()
+        join.click("#pause")
+        wait_for(join, "paused", "1")
+        deadline = time.monotonic() + 20
+        while not (time.monotonic() - clicked > 1.0 and web_store.markers.all(session["id"], "pause")
+                   and level(join.get_attribute("#join", "data-moderator-level")) > HEARD):
+            assert time.monotonic() < deadline, "no pause marker, or the moderator unheard on the join page in the pause"
+            time.sleep(0.05)
+        (pause,) = [m["t"] for m in web_store.markers.all(session["id"], "pause")]
+        with listener.lock:   # no sound captured after the pause began (a chunk's t is its first sample)
+            during = [(c["speaker"], c["t"]) for c in listener.chunks if c["t"] + len(c["pcm"]) / 2 / c["rate"] > pause]
+        assert during == [], (pause, during)
+        join.click("#resume")
+        wait_for(join, "paused", "0")
+        deadline = time.monotonic() + 20
+        while not all(any(c["t"] > pause and peak(c) > HEARD for c in listener.of(who))
+                      for who in ("participant", "moderator")):
+            assert time.monotonic() < deadline, "a voice was not sent live again after the pause"
+            time.sleep(0.1)
         # muted, the moderator's end sends silence (the participant's page hears none of it)
         console.click("#call-mute")
         wait_for(join, "moderator-level", lambda v: level(v) < QUIET, timeout=10)
@@ -123,6 +218,8 @@ def test_moderator_and_participant_hear_each_other_and_each_voice_is_its_own_tra
         answer_scale(join, "nps.1", 8)
         wait_for(join, "ended", "1", timeout=60.0)
     finally:
+        if listener is not None:
+            listener.close()
         moderator_browser.close()
         participant_browser.close()
 

@@ -322,7 +322,7 @@ function startLive() {
   if (typeof window.io !== "function" || page.live) return;
   const token = base.split("/").pop();
   const socket = window.io(uxlab.liveNamespace, {transports: ["websocket"], auth: {join: token}});
-  const live = page.live = {socket, seq: 0, audioSeq: 0, timers: []};
+  const live = page.live = {socket, seq: 0, seqs: {}, voices: {}, timers: []};
   const video = document.createElement("video");
   video.muted = true;
   video.playsInline = true;
@@ -351,34 +351,55 @@ function startLive() {
     }, "image/jpeg", 0.6);
   };
   live.timers.push(setInterval(send, 1000 / LIVE_FPS));
-  if (page.mic) {
-    // the participant's voice as 16 kHz 16-bit mono, a quarter second a message
-    const context = new AudioContext({sampleRate: LIVE_RATE});
-    const source = context.createMediaStreamSource(page.mic);
-    const node = context.createScriptProcessor(4096, 1, 1);
-    node.onaudioprocess = (event) => {
-      if (!socket.connected) return;
-      const input = event.inputBuffer.getChannelData(0);
-      const pcm = new Int16Array(input.length);
-      for (let i = 0; i < input.length; i++) pcm[i] = Math.max(-32768, Math.min(32767, input[i] * 32768));
-      const t = sessionNow() - input.length / LIVE_RATE;
-      socket.volatile.emit(uxlab.LIVE_EVENTS.AUDIO, {t: Math.max(0, t), seq: live.audioSeq++, rate: LIVE_RATE, pcm: pcm.buffer,
-                                     sent: Date.now() / 1000});
-    };
-    source.connect(node);
-    node.connect(context.destination);   // a processor runs only when connected; it outputs silence
-    live.context = context;
-  }
+  if (page.mic) publishVoice(live, page.mic, uxlab.speaker.PARTICIPANT);   // the moderator's: moderatorVoice
 }
 
-// -- the moderator's call (a moderated session): their voice is heard here, and recorded as its
-// own track ("moderator") in chunks like the screen's, so the session has both voices
+// One speaker's voice sent live as 16 kHz 16-bit mono, a quarter second a message, numbered
+// per speaker, on the live socket's one audio context. Nothing goes out during the privacy
+// pause (from the moment it is asked, before the socket closes) or once the stream's track
+// has ended (a closed call); a new stream of the same speaker replaces the old one.
+function publishVoice(live, stream, speaker) {
+  live.voices[speaker]?.stop();
+  const track = stream.getAudioTracks()[0];
+  if (!track) return;
+  const context = live.context = live.context || new AudioContext({sampleRate: LIVE_RATE});
+  context.resume().catch(() => {});
+  const source = context.createMediaStreamSource(stream);
+  const node = context.createScriptProcessor(4096, 1, 1);
+  live.seqs[speaker] = live.seqs[speaker] || 0;
+  node.onaudioprocess = (event) => {
+    if (!live.socket.connected || page.paused || page.ending || track.readyState !== "live") return;
+    const input = event.inputBuffer.getChannelData(0);
+    const pcm = new Int16Array(input.length);
+    for (let i = 0; i < input.length; i++) pcm[i] = Math.max(-32768, Math.min(32767, input[i] * 32768));
+    const t = sessionNow() - input.length / LIVE_RATE;
+    live.socket.volatile.emit(uxlab.LIVE_EVENTS.AUDIO, {t: Math.max(0, t), seq: live.seqs[speaker]++, rate: LIVE_RATE,
+                                                        pcm: pcm.buffer, sent: Date.now() / 1000, speaker});
+  };
+  source.connect(node);
+  node.connect(context.destination);   // a processor runs only when connected; it outputs silence
+  live.voices[speaker] = {stop() { node.onaudioprocess = null; source.disconnect(); node.disconnect(); }};
+}
+
+// the moderator's voice is no longer sent live (the call ended or the moderator left it)
+function stopModeratorLive() {
+  page.live?.voices[uxlab.speaker.MODERATOR]?.stop();
+  if (page.live) delete page.live.voices[uxlab.speaker.MODERATOR];
+}
+
+// -- the moderator's call (a moderated session): their voice is heard here, recorded as its
+// own track ("moderator") in chunks like the screen's, so the session has both voices, and
+// sent live beside the participant's, so observers hear the questions too
 function startCall() {
   if (root.dataset.mode !== "moderated" || page.call || !page.mic || typeof window.io !== "function") return;
   page.call = openCall({uxlab, session: page.session, auth: {join: base.split("/").pop()}, mic: page.mic,
                         offers: false, onState: (state) => {
                           root.dataset.call = state;
                           $("call-note").hidden = state !== "connected";
+                          if (["waiting", "closed", "elsewhere", "refused"].includes(state)) {
+                            page.moderator = null;   // that stream is over; the next connection brings another
+                            stopModeratorLive();
+                          }
                         }, onRemote: moderatorVoice});
 }
 
@@ -397,6 +418,11 @@ async function moderatorVoice(stream) {
     claim: async (start, mime) => (await call("/run", {method: "POST", body: {track: "moderator", start, mime}})).run,
     keep: (run, c) => keep({session: page.session, track: "moderator", run, seq: c.seq, t: c.t, blob: c.blob}),
   });
+  try {   // live sound is best-effort: it never stands in the recording's way
+    if (page.live) publishVoice(page.live, stream, uxlab.speaker.MODERATOR);
+  } catch (error) {
+    console.warn("the moderator's voice is not sent live:", error.message);
+  }
 }
 
 async function stopCallRecording() {

@@ -1,17 +1,21 @@
-// The live page's sound: plays the participant's voice (`audio` chunks of 16-bit PCM from
-// the session's room) with Web Audio. Each chunk is scheduled right after the previous
-// one, a little ahead of the clock to absorb network jitter; when the queue runs more than
-// MAX_AHEAD behind (a stalled tab, a burst after a reconnect) it starts over at "now", so
-// what is heard never drifts behind what is seen. Browsers start sound only after a click:
-// the Listen button. The counters on the button (data-chunks, data-peak) tell how much was
-// played and how loud, for the tests.
+// The live page's sound: plays each speaker's voice (`audio` chunks of 16-bit PCM from the
+// session's room: the participant's, and in a remote moderated session the moderator's too)
+// with Web Audio. Each speaker has a timeline of their own: a chunk is scheduled right after
+// that speaker's previous one, a little ahead of the clock to absorb network jitter, so two
+// voices that overlap are mixed rather than queued one behind the other. When a timeline
+// runs more than MAX_AHEAD behind (a stalled tab, a burst after a reconnect) it starts over
+// at "now", so what is heard never drifts behind what is seen. A chunk that names no speaker
+// is the participant's. Browsers start sound only after a click: the Listen button. The
+// counters on the button (data-chunks, data-chunks-<speaker>, data-peak) tell how much was
+// played, whose, and how loud, for the tests.
 import {uxlab} from "./common.js";
 
 const LEAD = 0.12;       // seconds scheduled ahead of the clock
 const MAX_AHEAD = 0.6;   // seconds queued before the player catches up by dropping
 
 export function liveAudio(socket, session, button) {
-  let ctx = null, analyser = null, playhead = 0, chunks = 0, peak = 0, on = false;
+  let ctx = null, analyser = null, chunks = 0, peak = 0, on = false;
+  const playheads = {}, played = {};   // by speaker: where their next chunk starts, how many played
   const levels = new Float32Array(1024);
 
   function start() {
@@ -41,15 +45,19 @@ export function liveAudio(socket, session, button) {
     const buffer = ctx.createBuffer(1, pcm.length, chunk.rate);
     const data = buffer.getChannelData(0);
     for (let i = 0; i < pcm.length; i++) data[i] = pcm[i] / 32768;
+    const who = chunk.speaker || uxlab.speaker.PARTICIPANT;
     const now = ctx.currentTime;
+    let playhead = playheads[who] ?? 0;
     if (playhead < now + 0.02 || playhead > now + MAX_AHEAD) playhead = now + LEAD;
     const source = ctx.createBufferSource();
     source.buffer = buffer;
-    source.connect(analyser);
+    source.connect(analyser);   // both voices meet here, mixed
     source.start(playhead);
-    playhead += buffer.duration;
+    playheads[who] = playhead + buffer.duration;
     chunks += 1;
+    played[who] = (played[who] || 0) + 1;
     button.dataset.chunks = chunks;
+    button.dataset[`chunks${who[0].toUpperCase()}${who.slice(1)}`] = played[who];
   });
 
   // the level actually coming out of the player, sampled a few times a second
