@@ -98,8 +98,8 @@ def cpu_rows(seconds: float, tmp: Path, plain: bool = True) -> list[tuple[str, s
 
 def sync_rows(display: VirtualDisplay, pulse: VirtualPulse, tmp: Path, clicks: int = 10) -> list[tuple[str, str]]:
     from tests.recorder.av_sync import record_click_beeps, sync_errors
-    video, sid = record_click_beeps(display, tmp / "sync", pulse.env, clicks=clicks)
-    errors, changes, onsets = sync_errors(video)
+    video, sid, late = record_click_beeps(display, tmp / "sync", pulse.env, clicks=clicks)
+    errors, changes, onsets = sync_errors(video, late)
     store = Store(tmp / "sync")
     clicks = [r["t"] for r in store.events.iterate(sid, kinds=[EventKind.CLICK]) if r["pressed"]]
     store.close()

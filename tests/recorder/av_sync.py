@@ -30,8 +30,9 @@ POINT = (400, 300)   # inside the beeping window, away from the pointer's arrow
 
 
 def record_click_beeps(display, folder: Path, pulse_env: dict, clicks: int = 10,
-                       gap: float = 0.7) -> tuple[Path, list[float]]:
-    """Record `clicks` click-beeps; returns the video path and the session ids."""
+                       gap: float = 0.7) -> tuple[Path, str, list[float]]:
+    """Record `clicks` click-beeps; returns the video path, the session id and, for each
+    colour change, how late after its beep the application drew it."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "study.toml").write_text(STUDY)
     env = {**os.environ, **display.env(), **pulse_env, "PULSE_SINK": "vmic_sink",
@@ -73,13 +74,15 @@ def record_click_beeps(display, folder: Path, pulse_env: dict, clicks: int = 10,
             if process is not None and process.poll() is None:
                 process.kill()
                 process.wait()
+        said = app.stdout.read().split()
         app.stdout.close()
         if reader is not None:
             reader.join(timeout=10)
         if recorder is not None:
             recorder.stdout.close()
             recorder.stderr.close()
-    return folder / "media" / sid / "screen.mp4", sid
+    late = [float(value) for word, value in zip(said[::2], said[1::2]) if word == "late"]
+    return folder / "media" / sid / "screen.mp4", sid, late
 
 
 def colour_changes(video: Path) -> list[float]:
@@ -114,12 +117,15 @@ def beep_onsets(video: Path, quiet: float = 0.3, level: float = 0.1) -> list[flo
     return onsets
 
 
-def sync_errors(video: Path) -> tuple[list[float], list[float], list[float]]:
-    """(beep onset − first colour frame) for each click, with the two lists of times."""
+def sync_errors(video: Path, late: list[float] | None = None) -> tuple[list[float], list[float], list[float]]:
+    """(beep onset − first colour frame) for each click, with the two lists of times. `late`
+    (record_click_beeps's) is how late the application drew each change after its beep: the
+    scene's own delay, added back so that only the recorder's error is left."""
     changes, onsets = colour_changes(video), beep_onsets(video)
     errors = []
-    for change in changes:
+    for index, change in enumerate(changes):
         nearest = min(onsets, key=lambda t: abs(t - change), default=None)
         if nearest is not None:
-            errors.append(nearest - change)
+            drawn_late = late[index] if late is not None and index < len(late) else 0.0
+            errors.append(nearest - change + drawn_late)
     return errors, changes, onsets

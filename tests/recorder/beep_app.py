@@ -6,7 +6,9 @@ The beep goes out through an output stream kept open from the start (opening one
 would add an unknown delay): its callback plays silence until a click asks for the beep,
 and tells (from PortAudio's output time) when the block that starts the beep will be
 played; the window changes colour then, so the application's own output latency is not
-counted against the recorder. Run with PULSE_SINK=<microphone>_sink.
+counted against the recorder. On a busy machine Tk may get to the change late: for each
+change the application prints how late it drew it (`late SECONDS`), so that its own delay
+is not counted against the recorder either. Run with PULSE_SINK=<microphone>_sink.
 """
 from __future__ import annotations
 
@@ -68,13 +70,15 @@ def main() -> None:
 
     def show_when_heard() -> None:
         with beeper.lock:
-            due = beeper.heard_at is not None and time.monotonic() >= beeper.heard_at
+            heard_at = beeper.heard_at
+            due = heard_at is not None and time.monotonic() >= heard_at
             if due:
                 beeper.heard_at = None
         if due:
             state["index"] = (state["index"] + 1) % len(COLOURS)
             canvas.configure(background=COLOURS[state["index"]])
             root.update_idletasks()   # draw now, not when Tk next idles
+            print(f"late {time.monotonic() - heard_at:.4f}", flush=True)
         root.after(1, show_when_heard)
 
     canvas.bind("<Button-1>", clicked)
