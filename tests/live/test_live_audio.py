@@ -120,14 +120,15 @@ def relaying(package_server):
     """A recording session of the package's server, its recorder's Socket.IO client (the live
     token, as a join page or `uxlab record` connects) and an observer who joined it."""
     store = Store(package_server.folder)
-    session_id = store.sessions.create("A3")
+    session_id = store.sessions.create("A3", device={"audio": [{"speaker": "participant", "track": 0},
+                                                               {"speaker": "moderator", "track": 1}]})
     recorder = socketio.Client(reconnection=False)
     recorder.connect(package_server.url, namespaces=["/live"], transports=["websocket"], wait_timeout=5,
                      auth={"live_token": LIVE_TOKEN, "session": session_id})
     observer = Observer(package_server.url, login(package_server.url, "otto")).connect()
     try:
         assert observer.join(session_id)["ok"]
-        yield recorder, observer
+        yield recorder, observer, session_id
     finally:
         observer.close()
         recorder.disconnect()
@@ -135,7 +136,7 @@ def relaying(package_server):
 
 
 def test_the_server_relays_each_chunks_speaker_and_refuses_a_stranger(relaying):
-    recorder, observer = relaying
+    recorder, observer, _ = relaying
 
     def send(seq: int, **speaker: object):
         # 8 kHz: relayed to observers, not captioned (captions take 16 kHz), so the server loads no model
@@ -152,3 +153,36 @@ def test_the_server_relays_each_chunks_speaker_and_refuses_a_stranger(relaying):
     assert [(c["seq"], c["speaker"]) for c in chunks] == [
         (1, "participant"), (2, "moderator"), (3, "participant"), (5, "moderator")]
     assert all(c["pcm"] == PCM and c["rate"] == 8000 for c in chunks)
+
+
+def tone(hz: float, seconds: float, level: float, rate: int = 8000) -> bytes:
+    return (level * 32767 * np.sin(2 * np.pi * hz * np.arange(int(seconds * rate)) / rate)).astype("<i2").tobytes()
+
+
+def test_the_live_page_mixes_two_voices_that_speak_at_once(relaying, package_server, chromium):
+    """The moderator and the participant talking over each other are heard together, not one
+    after the other: each speaker's chunks play on their own timeline, and the page's output
+    is louder than either voice alone (each 0.3 here, mixed up to 0.6; in turn, 0.3)."""
+    recorder, _, session_id = relaying
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        log_in(page, package_server.url, "otto")
+        page.goto(f"{package_server.url}/live/{session_id}")
+        expect(page.locator("#conn")).to_have_text("Connected")
+        listen = page.locator("#listen")
+        listen.click()
+        expect(listen).to_have_attribute("aria-pressed", "true")
+        voices = {Speaker.PARTICIPANT.value: tone(440, 0.25, 0.3), Speaker.MODERATOR.value: tone(660, 0.25, 0.3)}
+        # both voices say a quarter second at once, every half second: one timeline for both
+        # would play each pair one chunk after the other (the timeline keeping up, never mixing)
+        for seq in range(8):
+            for speaker, pcm in voices.items():
+                recorder.emit(LiveEvent.AUDIO.value, {"t": seq * 0.5, "seq": seq, "rate": 8000, "pcm": pcm,
+                                                      "sent": time.time(), "speaker": speaker}, namespace="/live")
+            time.sleep(0.5)
+        page.wait_for_function("(b => +b.dataset.chunksParticipant >= 6 && +b.dataset.chunksModerator >= 6)"
+                               "(document.getElementById('listen'))", timeout=10000)
+        page.wait_for_function("+document.getElementById('listen').dataset.peak > 0.45", timeout=10000)
+    finally:
+        context.close()
