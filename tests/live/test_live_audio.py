@@ -162,7 +162,8 @@ def tone(hz: float, seconds: float, level: float, rate: int = 8000) -> bytes:
 def test_the_live_page_mixes_two_voices_that_speak_at_once(relaying, package_server, chromium):
     """The moderator and the participant talking over each other are heard together, not one
     after the other: each speaker's chunks play on their own timeline, and the page's output
-    is louder than either voice alone (each 0.3 here, mixed up to 0.6; in turn, 0.3)."""
+    is louder than either voice alone (each 0.3 here, mixed up to 0.6; in turn, 0.3). A
+    voice's chunk that the server relays after a later one of that voice is not played."""
     recorder, _, session_id = relaying
     context = chromium.new_context()
     try:
@@ -184,5 +185,14 @@ def test_the_live_page_mixes_two_voices_that_speak_at_once(relaying, package_ser
         page.wait_for_function("(b => +b.dataset.chunksParticipant >= 6 && +b.dataset.chunksModerator >= 6)"
                                "(document.getElementById('listen'))", timeout=10000)
         page.wait_for_function("+document.getElementById('listen').dataset.peak > 0.45", timeout=10000)
+        # a chunk relayed after a later one of the same voice is dropped, not played out of place
+        played = int(listen.get_attribute("data-chunks-moderator"))
+        for t in (1.0, 10.0, 10.25):   # 1.0: before the chunks already played
+            recorder.emit(LiveEvent.AUDIO.value, {"t": t, "seq": 99, "rate": 8000, "pcm": voices["moderator"],
+                                                  "sent": time.time(), "speaker": "moderator"}, namespace="/live")
+            time.sleep(0.1)
+        page.wait_for_function(f"+document.getElementById('listen').dataset.chunksModerator >= {played + 2}",
+                               timeout=10000)
+        assert int(listen.get_attribute("data-chunks-moderator")) == played + 2
     finally:
         context.close()

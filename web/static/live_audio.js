@@ -15,7 +15,8 @@ const MAX_AHEAD = 0.6;   // seconds queued before the player catches up by dropp
 
 export function liveAudio(socket, session, button) {
   let ctx = null, analyser = null, chunks = 0, peak = 0, on = false;
-  const playheads = {}, played = {};   // by speaker: where their next chunk starts, how many played
+  const playheads = {}, played = {}, latest = {};   // by speaker: where their next chunk starts,
+                                                    // how many played, the session time of the last
   const levels = new Float32Array(1024);
 
   function start() {
@@ -46,6 +47,13 @@ export function liveAudio(socket, session, button) {
     const data = buffer.getChannelData(0);
     for (let i = 0; i < pcm.length; i++) data[i] = pcm[i] / 32768;
     const who = chunk.speaker || uxlab.speaker.PARTICIPANT;
+    // the server may relay a speaker's chunks out of order on a busy machine: one that comes
+    // after a later one of the same voice is dropped, as a late chunk is, rather than played
+    // out of place (session time, not seq: a reloaded join page counts from 0 again)
+    if (typeof chunk.t === "number") {
+      if (chunk.t < (latest[who] ?? -Infinity)) return;
+      latest[who] = chunk.t;
+    }
     const now = ctx.currentTime;
     let playhead = playheads[who] ?? 0;
     if (playhead < now + 0.02 || playhead > now + MAX_AHEAD) playhead = now + LEAD;
