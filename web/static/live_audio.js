@@ -12,6 +12,7 @@ import {uxlab} from "./common.js";
 
 const LEAD = 0.12;       // seconds scheduled ahead of the clock
 const MAX_AHEAD = 0.6;   // seconds queued before the player catches up by dropping
+const OUT_OF_ORDER = 0.1;   // seconds a chunk may start before the latest of its voice
 
 export function liveAudio(socket, session, button) {
   let ctx = null, analyser = null, chunks = 0, peak = 0, on = false;
@@ -49,10 +50,11 @@ export function liveAudio(socket, session, button) {
     const who = chunk.speaker || uxlab.speaker.PARTICIPANT;
     // the server may relay a speaker's chunks out of order on a busy machine: one that comes
     // after a later one of the same voice is dropped, as a late chunk is, rather than played
-    // out of place (session time, not seq: a reloaded join page counts from 0 again)
+    // out of place (session time, not seq: a reloaded join page counts from 0 again; a join
+    // page that refines its clock may step it back a little, which is not a chunk out of order)
     if (typeof chunk.t === "number") {
-      if (chunk.t < (latest[who] ?? -Infinity)) return;
-      latest[who] = chunk.t;
+      if (chunk.t < (latest[who] ?? -Infinity) - OUT_OF_ORDER) return;
+      latest[who] = Math.max(latest[who] ?? chunk.t, chunk.t);
     }
     const now = ctx.currentTime;
     let playhead = playheads[who] ?? 0;
