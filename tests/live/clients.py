@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+import engineio
 import socketio
 
 from recorder.virtual_display import stop_process
@@ -26,6 +27,27 @@ LIVE_TOKEN = "live-token-for-tests"
 SECRET_KEY = "live-test-secret"
 USERS = {"rita": ("researcher", "rita-password"), "otto": ("observer", "otto-password"),
          "olga": ("observer", "olga-password"), "vera": ("reviewer", "vera-password")}
+
+
+class _InOrderEngineIO(engineio.Client):
+    """Engine.IO's sync client hands each message to a thread of its own, and a binary event
+    comes as several messages (its placeholder, then its attachments): two such threads can
+    take one event's attachment for the next event's header, and the client fails with
+    "invalid literal for int() with base 10: b'\\xff'" (python-socketio issue 403, FIELD-NOTES
+    trap 8). Here messages are handled on the read thread, in the order they came."""
+
+    def _trigger_event(self, event, *args, **kwargs):
+        if event == "message":
+            kwargs["run_async"] = False
+        return super()._trigger_event(event, *args, **kwargs)
+
+
+class InOrderClient(socketio.Client):
+    """A sync Socket.IO client that decodes binary events in order (see _InOrderEngineIO);
+    its handlers run on its read thread, so they must not wait on the server."""
+
+    def _engineio_client_class(self):
+        return _InOrderEngineIO
 
 
 def free_port() -> int:
@@ -119,8 +141,8 @@ class Observer:
     def __init__(self, url: str, cookie: str | None, *, reconnect: bool = False) -> None:
         self.url, self.cookie = url, cookie
         self.received: dict[str, list] = {kind: [] for kind in self.KINDS}
-        self.client = socketio.Client(reconnection=reconnect, reconnection_delay=0.2,
-                                      reconnection_delay_max=1)
+        self.client = InOrderClient(reconnection=reconnect, reconnection_delay=0.2,
+                                    reconnection_delay_max=1)
         for kind in self.KINDS:
             self.client.on(kind, self._keeper(kind), namespace="/live")
         self.session_id: str | None = None

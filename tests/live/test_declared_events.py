@@ -20,7 +20,7 @@ from sessions.events import (
     ConsoleEvent,
     LiveEvent,
 )
-from tests.live.clients import LIVE_TOKEN, Observer, login, wait_for
+from tests.live.clients import LIVE_TOKEN, InOrderClient, Observer, login, wait_for
 from web.live.console import ConsoleNamespace
 from web.live.namespace import LiveNamespace
 from web.live.payloads import is_checked
@@ -35,7 +35,7 @@ def server(package_server):
 
 
 def _connect(url: str, namespace: str, **options) -> socketio.Client:
-    client = socketio.Client(reconnection=False)
+    client = InOrderClient(reconnection=False)
     client.connect(url, namespaces=[namespace], transports=["websocket"], wait_timeout=5, **options)
     return client
 

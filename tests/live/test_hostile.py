@@ -10,7 +10,7 @@ import pytest
 import socketio
 
 from sessions.store import Store
-from tests.live.clients import LIVE_TOKEN, Observer, login, wait_for
+from tests.live.clients import LIVE_TOKEN, InOrderClient, Observer, login, wait_for
 from web.live.payloads import MAX_FRAME_BYTES, MAX_NOTE
 
 NAMESPACE = "/live"
@@ -22,7 +22,7 @@ def server(package_server):
 
 
 def _recorder(url: str, session_id: str) -> socketio.Client:
-    client = socketio.Client(reconnection=False)
+    client = InOrderClient(reconnection=False)
     client.connect(url, namespaces=[NAMESPACE], transports=["websocket"], wait_timeout=5,
                    auth={"live_token": LIVE_TOKEN, "session": session_id})
     return client
@@ -72,7 +72,7 @@ def test_malformed_payloads_get_error_replies_and_the_others_are_still_served(se
 
 
 def test_the_default_namespace_refuses_every_connection(server):
-    client = socketio.Client(reconnection=False)
+    client = InOrderClient(reconnection=False)
     with pytest.raises(socketio.exceptions.ConnectionError):
         client.connect(server.url, namespaces=["/"], headers={"Cookie": login(server.url, "rita")},
                        transports=["websocket"], wait_timeout=5)

@@ -9,12 +9,18 @@ import time
 
 import numpy as np
 import pytest
-import socketio
 from playwright.sync_api import expect
 
 from sessions.events import SPEAKERS, LiveEvent, Speaker
 from sessions.store import Store
-from tests.live.clients import LIVE_TOKEN, Observer, Recorder, login, wait_for
+from tests.live.clients import (
+    LIVE_TOKEN,
+    InOrderClient,
+    Observer,
+    Recorder,
+    login,
+    wait_for,
+)
 from tests.live.test_live_page import log_in
 from tests.pulse import speech
 from web.live.payloads import shape_audio
@@ -122,7 +128,7 @@ def relaying(package_server):
     store = Store(package_server.folder)
     session_id = store.sessions.create("A3", device={"audio": [{"speaker": "participant", "track": 0},
                                                                {"speaker": "moderator", "track": 1}]})
-    recorder = socketio.Client(reconnection=False)
+    recorder = InOrderClient(reconnection=False)
     recorder.connect(package_server.url, namespaces=["/live"], transports=["websocket"], wait_timeout=5,
                      auth={"live_token": LIVE_TOKEN, "session": session_id})
     observer = Observer(package_server.url, login(package_server.url, "otto")).connect()

@@ -33,7 +33,15 @@ from sessions.store import Store
 from sessions.transcripts import Transcripts
 from speech.normalise import normal_words, word_error_rate
 from tests.conftest import MINIMAL_STUDY, write_study
-from tests.live.clients import Observer, Recorder, Server, add_users, login, wait_for
+from tests.live.clients import (
+    InOrderClient,
+    Observer,
+    Recorder,
+    Server,
+    add_users,
+    login,
+    wait_for,
+)
 from tests.live.test_live_page import log_in
 from web.live.captions import (
     CHUNK_SECONDS,
@@ -248,8 +256,6 @@ def test_each_speakers_voice_is_captioned_on_its_own_and_each_caption_names_its_
     participant's and the moderator's chunks, interleaved and overlapping in time (the
     moderator starts while the participant still talks), each cut and transcribed on its
     own, so every caption holds one speaker's words and says whose they are."""
-    import socketio
-
     from tests.live.clients import LIVE_TOKEN
     clips = utterances()
     (participant_wav, participant_text), (moderator_wav, moderator_text) = clips[1], clips[4]   # 3.0 s, 3.3 s
@@ -267,7 +273,7 @@ def test_each_speakers_voice_is_captioned_on_its_own_and_each_caption_names_its_
     store = Store(package_server.folder)
     session_id = store.sessions.create("C2")
     began = 10.0   # session time of the stream's first sample
-    recorder = socketio.Client(reconnection=False)
+    recorder = InOrderClient(reconnection=False)
     recorder.connect(package_server.url, namespaces=["/live"], transports=["websocket"], wait_timeout=5,
                      auth={"live_token": LIVE_TOKEN, "session": session_id})
     watcher = CaptionWatcher(package_server.url)

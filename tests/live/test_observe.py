@@ -6,10 +6,9 @@ import subprocess
 
 import cv2
 import numpy as np
-import socketio
 
 from sessions.store import Store
-from tests.live.clients import Observer, Recorder, login, wait_for
+from tests.live.clients import InOrderClient, Observer, Recorder, login, wait_for
 
 
 def xdotool(display, *args: str) -> None:
@@ -24,7 +23,7 @@ def test_observers_watch_a_running_session(package_server, display, target_app):
     recorder = Recorder(package_server.folder, display, package_server.url)
     otto = Observer(package_server.url, login(package_server.url, "otto")).connect()
     rita = Observer(package_server.url, login(package_server.url, "rita")).connect()
-    console = socketio.Client(reconnection=False)
+    console = InOrderClient(reconnection=False)
     try:
         joined = otto.join(recorder.session_id)
         assert joined["ok"] and joined["session"]["participant"] == "P1"

@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 
 import numpy as np
-import socketio
 
 from recorder.live import LivePublisher
 from sessions.store import Store
-from tests.live.clients import LIVE_TOKEN, Observer, login, wait_for
+from tests.live.clients import LIVE_TOKEN, InOrderClient, Observer, login, wait_for
 
 # the two servers and their redis-server are the package's (tests/live/conftest.py: redis_servers)
 
@@ -63,8 +62,8 @@ def test_two_servers_share_the_login_limiter_and_the_consoles_recorder_state(red
     store = Store(first.folder)
     session_id = store.sessions.create("P4")
     token = store.sessions.get(session_id)["token"]
-    recorder = socketio.Client(reconnection=False)
-    moderator = socketio.Client(reconnection=False)
+    recorder = InOrderClient(reconnection=False)
+    moderator = InOrderClient(reconnection=False)
     try:
         # five failures on one server lock the name out on the other as well
         assert _failed_logins(first.url, 5) == [401] * 5

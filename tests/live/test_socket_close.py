@@ -10,11 +10,10 @@ from __future__ import annotations
 import time
 
 import pytest
-import socketio
 
 from recorder.live import check_live_token
 from sessions.events import LIVE_NAMESPACE
-from tests.live.clients import LIVE_TOKEN, SECRET_KEY
+from tests.live.clients import LIVE_TOKEN, SECRET_KEY, InOrderClient
 from tests.web.conftest import serving
 
 pytestmark = pytest.mark.timeout(120)
@@ -42,7 +41,7 @@ def closing_time(url: str, transports: list[str]) -> float:
 
 
 def one_closing_time(url: str, transports: list[str]) -> float:
-    client = socketio.Client(reconnection=False)
+    client = InOrderClient(reconnection=False)
     client.connect(url, namespaces=[LIVE_NAMESPACE], auth={"live_token": LIVE_TOKEN, "check": True},
                    transports=transports, wait_timeout=10)
     try:

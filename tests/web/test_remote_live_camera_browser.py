@@ -17,7 +17,7 @@ import socketio
 
 from sessions.events import LIVE_NAMESPACE, LiveEvent
 from tests.conftest import write_study
-from tests.live.clients import Observer, login, wait_for
+from tests.live.clients import InOrderClient, Observer, login, wait_for
 from tests.web.browser import log_in
 from tests.web.remote import CAMERA_STUDY, join_attribute, participant_browser
 
@@ -46,7 +46,7 @@ def begun(base: str, token: str) -> str:
 
 def join_socket(base: str, token: str) -> socketio.Client:
     """A client on /live with a join token, as the join page connects."""
-    client = socketio.Client(reconnection=False)
+    client = InOrderClient(reconnection=False)
     client.connect(base, namespaces=[LIVE_NAMESPACE], auth={"join": token}, transports=["websocket"],
                    wait_timeout=5)
     return client
@@ -92,9 +92,9 @@ def test_an_observer_sees_the_remote_camera_live_but_not_during_a_pause(chromium
         watcher = chromium.new_page()
         log_in(watcher, live_server)
         watcher.goto(f"{live_server}/live/{session['id']}")
-        watcher.wait_for_function("(img => +img.dataset.seq > 1 && img.naturalWidth > 0)"
+        # (each new picture's src is set at once and decoded a moment later: wait for a decoded one)
+        watcher.wait_for_function(f"(img => +img.dataset.seq > 1 && img.naturalWidth === {pictures[-1]['w']})"
                                   "(document.querySelector('#pip img'))", timeout=20000)
-        assert watcher.evaluate("document.querySelector('#pip img').naturalWidth") == pictures[-1]["w"]
         # and the participant is heard there, as in the lab: Listen plays the voice sent live
         watcher.click("#listen")
         watcher.wait_for_function("+document.querySelector('#listen').dataset.chunks > 3", timeout=20000)

@@ -10,11 +10,11 @@ import time
 
 import pytest
 import requests
-import socketio
 
 from sessions.events import CONSOLE_NAMESPACE
 from sessions.media.browser_chunks import BrowserChunks
 from tests.conftest import write_study
+from tests.live.clients import InOrderClient
 from tests.web.conftest import PASSWORDS, csrf_from
 from tests.web.remote import (
     ONE_TASK_STUDY,
@@ -39,7 +39,7 @@ class Console:
         http.post(f"{base}/login", data={"csrf_token": csrf, "name": "rita", "password": PASSWORDS["rita"][1]})
         self.session_id, self.done, self.states = session_id, [], []
         self.lock = threading.Lock()
-        self.client = socketio.Client(reconnection=False)
+        self.client = InOrderClient(reconnection=False)
         self.client.on("done", self._add(self.done), namespace=CONSOLE_NAMESPACE)
         self.client.on("state", self._add(self.states), namespace=CONSOLE_NAMESPACE)
         self.client.connect(base, namespaces=[CONSOLE_NAMESPACE], wait_timeout=5, transports=["websocket"],
