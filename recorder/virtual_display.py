@@ -31,6 +31,14 @@ def _free(number: int) -> bool:
     return not (Path(f"/tmp/.X{number}-lock").exists() or Path(f"/tmp/.X11-unix/X{number}").exists())
 
 
+def _lock_owner(number: int) -> int | None:
+    """The pid an X server wrote in the display's lock file, if it has written one yet."""
+    try:
+        return int(Path(f"/tmp/.X{number}-lock").read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
 class VirtualDisplay:
     """Xvfb on the first free display from `first`; use as a context manager."""
 
@@ -58,12 +66,18 @@ class VirtualDisplay:
 
     @staticmethod
     def _wait_ready(number: int, process: subprocess.Popen, timeout: float = 10.0) -> bool:
+        """Whether this Xvfb serves the display. Two starts that found one number free at once
+        both see the winner's socket, and the loser's Xvfb may not have exited yet: the display
+        is ours only when its lock file names our process."""
         socket_path = Path(f"/tmp/.X11-unix/X{number}")
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 return False  # lost a race for this number; try the next
-            if socket_path.exists():
+            owner = _lock_owner(number)
+            if owner is not None and owner != process.pid:
+                return False  # another Xvfb holds it
+            if socket_path.exists() and owner == process.pid:
                 return True
             time.sleep(0.02)
         return False
