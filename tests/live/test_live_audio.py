@@ -78,6 +78,18 @@ def subprocess_key(display, combo: str) -> None:
     subprocess.run(["xdotool", "key", combo], env=display.env(), check=True)
 
 
+def listening(context, base: str, session_id: str):
+    """otto's live page of a session, connected, with its sound turned on (the Listen button)."""
+    page = context.new_page()
+    log_in(page, base, "otto")
+    page.goto(f"{base}/live/{session_id}")
+    expect(page.locator("#conn")).to_have_text("Connected")
+    listen = page.locator("#listen")
+    listen.click()
+    expect(listen).to_have_attribute("aria-pressed", "true")
+    return page, listen
+
+
 def test_the_live_page_plays_the_participants_voice_and_shows_the_camera(
         pulse, package_server, display, target_app, chromium, tmp_path):
     words = speech(tmp_path, "I think the form is on the next page, let me look there.", "words")
@@ -85,13 +97,7 @@ def test_the_live_page_plays_the_participants_voice_and_shows_the_camera(
                         "lavfi:testsrc2=size=640x480:rate=15", participant="A2")
     context = chromium.new_context()
     try:
-        page = context.new_page()
-        log_in(page, package_server.url, "otto")
-        page.goto(f"{package_server.url}/live/{recorder.session_id}")
-        expect(page.locator("#conn")).to_have_text("Connected")
-        listen = page.locator("#listen")
-        listen.click()
-        expect(listen).to_have_attribute("aria-pressed", "true")
+        page, listen = listening(context, package_server.url, recorder.session_id)
         page.wait_for_function("+document.getElementById('listen').dataset.chunks > 5", timeout=30000)
         assert page.evaluate("+document.getElementById('listen').dataset.peak || 0") < 0.05
         pulse.play(words)
@@ -173,13 +179,7 @@ def test_the_live_page_mixes_two_voices_that_speak_at_once(relaying, package_ser
     recorder, _, session_id = relaying
     context = chromium.new_context()
     try:
-        page = context.new_page()
-        log_in(page, package_server.url, "otto")
-        page.goto(f"{package_server.url}/live/{session_id}")
-        expect(page.locator("#conn")).to_have_text("Connected")
-        listen = page.locator("#listen")
-        listen.click()
-        expect(listen).to_have_attribute("aria-pressed", "true")
+        page, listen = listening(context, package_server.url, session_id)
         voices = {Speaker.PARTICIPANT.value: tone(440, 0.25, 0.3), Speaker.MODERATOR.value: tone(660, 0.25, 0.3)}
         # both voices say a quarter second at once, every half second: one timeline for both
         # would play each pair one chunk after the other (the timeline keeping up, never mixing)
