@@ -7,10 +7,8 @@ chunk under its speaker's name, and after the end the rebuilt screen.mp4 carries
 tracks, each speaker's sentence on their own."""
 from __future__ import annotations
 
-import asyncio
 import re
 import subprocess
-import threading
 import time
 
 import av
@@ -18,6 +16,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import CHROMIUM_ARGS, write_study
+from tests.live.clients import Observer, login
 from tests.web.browser import log_in
 from tests.web.test_join_browser import (
     REMOTE_STUDY,
@@ -79,55 +78,14 @@ def level(value) -> float:
     return float(value or 0)
 
 
-class LiveListener:
-    """An observer (otto, logged in through the form) on /live, joined to one running
-    session, keeping every chunk of sound it receives; an asyncio python-socketio client on
-    a loop and thread of its own, so it listens while the browsers are driven."""
+def voice(observer: Observer, speaker: str) -> list[dict]:
+    """The chunks of sound an observer received in `speaker`'s name."""
+    return [c for c in observer.of("audio") if c.get("speaker") == speaker]
 
-    def __init__(self, base: str, session_id: str) -> None:
-        import requests
 
-        from tests.web.conftest import PASSWORDS, csrf_from
-        http = requests.Session()
-        csrf = csrf_from(http.get(f"{base}/login").text)
-        http.post(f"{base}/login", data={"csrf_token": csrf, "name": "otto", "password": PASSWORDS["otto"][1]})
-        self.cookie = {"Cookie": "; ".join(f"{k}={v}" for k, v in http.cookies.items())}
-        http.close()
-        self.chunks: list[dict] = []
-        self.lock = threading.Lock()
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        self.client = None
-        asyncio.run_coroutine_threadsafe(self._join(base, session_id), self.loop).result(timeout=20)
-
-    async def _join(self, base: str, session_id: str) -> None:
-        import socketio
-        self.client = socketio.AsyncClient(reconnection=False)
-        self.client.on("audio", self._keep, namespace="/live")
-        await self.client.connect(base, namespaces=["/live"], headers=self.cookie, transports=["websocket"],
-                                  wait_timeout=5)
-        joined = await self.client.call("join", {"session": session_id}, namespace="/live", timeout=5)
-        assert joined["ok"], joined
-
-    def _keep(self, chunk: dict) -> None:
-        with self.lock:
-            self.chunks.append(chunk)
-
-    def of(self, speaker: str) -> list[dict]:
-        with self.lock:
-            return [c for c in self.chunks if c.get("speaker") == speaker]
-
-    def heard(self, speaker: str) -> bool:
-        """Whether a chunk of `speaker` carried speech: its peak above HEARD."""
-        return any(peak(c) > HEARD for c in self.of(speaker))
-
-    def close(self) -> None:
-        if self.client is not None:
-            asyncio.run_coroutine_threadsafe(self.client.disconnect(), self.loop).result(timeout=10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
-        self.loop.close()
+def heard(observer: Observer, speaker: str) -> bool:
+    """Whether a chunk of `speaker` carried speech: its peak above HEARD."""
+    return any(peak(c) > HEARD for c in voice(observer, speaker))
 
 
 def peak(chunk: dict) -> float:
@@ -153,7 +111,8 @@ def test_moderator_and_participant_hear_each_other_and_each_voice_is_its_own_tra
         wait_for(join, "call", "waiting")          # on the call, alone
         assert join.is_hidden("#call-note")
         (session,) = web_store.sessions.all()
-        listener = LiveListener(live_server, session["id"])   # an observer in another city
+        listener = Observer(live_server, login(live_server, "otto")).connect()   # an observer in another city
+        assert listener.join(session["id"])["ok"]
 
         console.goto(f"{live_server}/sessions/{session['id']}/console")
         console.click("#call-join")
@@ -166,17 +125,16 @@ def test_moderator_and_participant_hear_each_other_and_each_voice_is_its_own_tra
         # the observer hears both voices live, each chunk under its speaker's name, each
         # speaker's chunks numbered on their own
         deadline = time.monotonic() + 20
-        while not (listener.heard("moderator") and listener.heard("participant")):
-            assert time.monotonic() < deadline, {who: (len(listener.of(who)), max(map(peak, listener.of(who)), default=0))
+        while not (heard(listener, "moderator") and heard(listener, "participant")):
+            assert time.monotonic() < deadline, {who: (len(voice(listener, who)), max(map(peak, voice(listener, who)), default=0))
                                                  for who in ("participant", "moderator")}
             time.sleep(0.1)
         for who in ("participant", "moderator"):
-            chunks = listener.of(who)
+            chunks = voice(listener, who)
             assert all(c["rate"] == 16000 and c["session"] == session["id"] for c in chunks), who
             seqs = [c["seq"] for c in chunks]   # (a busy server may relay two of them out of order)
             assert len(seqs) == len(set(seqs)), (who, seqs)
-        with listener.lock:
-            assert {c.get("speaker") for c in listener.chunks} == {"participant", "moderator"}
+        assert {c.get("speaker") for c in listener.of("audio")} == {"participant", "moderator"}
         # the privacy pause silences both voices live from its first moment, while the call
         # goes on (the join page still hears the moderator); resuming sends both again
         clicked = time.monotonic()
@@ -188,13 +146,13 @@ def test_moderator_and_participant_hear_each_other_and_each_voice_is_its_own_tra
             assert time.monotonic() < deadline, "no pause marker, or the moderator unheard on the join page in the pause"
             time.sleep(0.05)
         (pause,) = [m["t"] for m in web_store.markers.all(session["id"], "pause")]
-        with listener.lock:   # no sound captured after the pause began (a chunk's t is its first sample)
-            during = [(c["speaker"], c["t"]) for c in listener.chunks if c["t"] + len(c["pcm"]) / 2 / c["rate"] > pause]
+        # no sound captured after the pause began (a chunk's t is its first sample)
+        during = [(c["speaker"], c["t"]) for c in listener.of("audio") if c["t"] + len(c["pcm"]) / 2 / c["rate"] > pause]
         assert during == [], (pause, during)
         join.click("#resume")
         wait_for(join, "paused", "0")
         deadline = time.monotonic() + 20
-        while not all(any(c["t"] > pause and peak(c) > HEARD for c in listener.of(who))
+        while not all(any(c["t"] > pause and peak(c) > HEARD for c in voice(listener, who))
                       for who in ("participant", "moderator")):
             assert time.monotonic() < deadline, "a voice was not sent live again after the pause"
             time.sleep(0.1)
