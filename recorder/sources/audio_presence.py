@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,7 @@ PRESENCE_CHECK = 1.0      # seconds between questions to the sound server
 class PresenceWatch:
     """Asks the sound server, through `connect()`'s connection, whether `source` exists."""
 
-    def __init__(self, source: str, connect: Any, every: float = PRESENCE_CHECK) -> None:
+    def __init__(self, source: str, connect: Callable[[], Any], every: float = PRESENCE_CHECK) -> None:
         self.source, self._connect, self.every = source, connect, every
         self.present = True        # the latest answer; a question not answered yet changes nothing
         self._stop = threading.Event()

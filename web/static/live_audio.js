@@ -42,11 +42,6 @@ export function liveAudio(socket, session, button) {
 
   socket.on(uxlab.LIVE_EVENTS.AUDIO, (chunk) => {
     if (!on || !ctx || chunk.session !== session || !chunk.pcm) return;
-    const pcm = new Int16Array(chunk.pcm.slice ? chunk.pcm.slice(0) : chunk.pcm);
-    if (!pcm.length) return;
-    const buffer = ctx.createBuffer(1, pcm.length, chunk.rate);
-    const data = buffer.getChannelData(0);
-    for (let i = 0; i < pcm.length; i++) data[i] = pcm[i] / 32768;
     const who = chunk.speaker || uxlab.speaker.PARTICIPANT;
     // the server may relay a speaker's chunks out of order on a busy machine: one that comes
     // after a later one of the same voice is dropped, as a late chunk is, rather than played
@@ -56,6 +51,11 @@ export function liveAudio(socket, session, button) {
       if (chunk.t < (latest[who] ?? -Infinity) - OUT_OF_ORDER) return;
       latest[who] = Math.max(latest[who] ?? chunk.t, chunk.t);
     }
+    const pcm = new Int16Array(chunk.pcm.slice ? chunk.pcm.slice(0) : chunk.pcm);
+    if (!pcm.length) return;
+    const buffer = ctx.createBuffer(1, pcm.length, chunk.rate);
+    const data = buffer.getChannelData(0);
+    for (let i = 0; i < pcm.length; i++) data[i] = pcm[i] / 32768;
     const now = ctx.currentTime;
     let playhead = playheads[who] ?? 0;
     if (playhead < now + 0.02 || playhead > now + MAX_AHEAD) playhead = now + LEAD;
