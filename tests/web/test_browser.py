@@ -2,6 +2,8 @@
 timeline and from #t=, and fill in a SUS questionnaire."""
 from __future__ import annotations
 
+import time
+
 import cv2
 import numpy as np
 import pytest
@@ -186,3 +188,22 @@ def test_console_buttons_reach_the_recorder(page, live_server, web_store):
     assert [(c["action"], c["text"], c["by"]) for c in got] == \
         [("success", None, "rita"), ("marker", "Reads the prompt twice", "rita")]
     page.wait_for_selector("#log >> text=rita sent success")
+
+
+def test_play_cannot_be_pressed_before_the_replay_can_play(page, live_server, session_id):
+    """The replay wires its Play button only once the timeline has come; a press before
+    that used to be lost without a sign (the video did not even have its file yet)."""
+    held = []
+    page.route("**/timeline.json", lambda route: held.append(route))
+    log_in(page, live_server)
+    page.goto(f"{live_server}/sessions/{session_id}")
+    deadline = time.monotonic() + 20
+    while not held:
+        assert time.monotonic() < deadline, "the page never asked for its timeline"
+        page.wait_for_timeout(50)
+    assert page.is_disabled("#play")
+    held[0].continue_()
+    page.wait_for_selector("#replay.ready")
+    assert page.is_enabled("#play")
+    page.click("#play")
+    page.wait_for_function("document.getElementById('video').currentTime > 0.4", timeout=10000)

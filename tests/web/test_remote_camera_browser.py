@@ -82,7 +82,7 @@ def test_the_camera_is_previewed_recorded_built_and_played_in_the_picture_in_pic
     try:
         log_in(reviewer, live_server)
         reviewer.goto(f"{live_server}/sessions/{session['id']}")
-        reviewer.wait_for_selector("#pip video")
+        reviewer.wait_for_selector("#replay.ready")
         reviewer.wait_for_function("document.querySelector('#pip video').readyState >= 2", timeout=20000)
         reviewer.click("#play")
         reviewer.wait_for_function("document.querySelector('#pip video').currentTime > 1.0", timeout=20000)

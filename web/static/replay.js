@@ -229,6 +229,7 @@ async function start() {
   }
   const playButton = document.getElementById("play");
   playButton.addEventListener("click", () => (video.paused ? video.play() : video.pause()));
+  playButton.disabled = false;  // disabled in the page until here: a press before would be lost
   video.addEventListener("play", () => { playButton.textContent = "Pause"; requestAnimationFrame(tick); });
   video.addEventListener("pause", () => { playButton.textContent = "Play"; update(); });
   video.addEventListener("seeked", update);
