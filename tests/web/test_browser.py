@@ -2,8 +2,6 @@
 timeline and from #t=, and fill in a SUS questionnaire."""
 from __future__ import annotations
 
-import time
-
 import cv2
 import numpy as np
 import pytest
@@ -11,6 +9,7 @@ import pytest
 from tests.web.browser import log_in, wait_for_time
 from tests.web.conftest import LIVE_TOKEN
 from tests.web.recordings import CLICKS, SCREEN, colour_at
+from tests.web.remote import until
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -197,10 +196,8 @@ def test_play_cannot_be_pressed_before_the_replay_can_play(page, live_server, se
     page.route("**/timeline.json", lambda route: held.append(route))
     log_in(page, live_server)
     page.goto(f"{live_server}/sessions/{session_id}")
-    deadline = time.monotonic() + 20
-    while not held:
-        assert time.monotonic() < deadline, "the page never asked for its timeline"
-        page.wait_for_timeout(50)
+    # Playwright runs the route handler only while it is called: wait_for_timeout lets it
+    until(lambda: held or page.wait_for_timeout(50), "the page never asked for its timeline")
     assert page.is_disabled("#play")
     held[0].continue_()
     page.wait_for_selector("#replay.ready")

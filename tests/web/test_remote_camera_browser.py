@@ -6,7 +6,6 @@ sentence and the session goes on without it."""
 from __future__ import annotations
 
 import io
-import time
 
 import av
 import pytest
@@ -51,10 +50,9 @@ def test_the_camera_is_previewed_recorded_built_and_played_in_the_picture_in_pic
     finally:
         browser.close()
 
-    deadline = time.monotonic() + 60
-    while not (session := web_store.sessions.get(session["id"]))["device"].get("built"):
-        assert time.monotonic() < deadline, "the media were never built"
-        time.sleep(0.1)
+    session_id = session["id"]
+    session = until(lambda: (s := web_store.sessions.get(session_id))["device"].get("built") and s,
+                    "the media were never built", timeout=60)
     camera = session["device"]["camera"]
     assert camera["file"] == CAMERA_FILE and camera["spec"] == "browser" and camera["width"] <= 480
     # the native camera file's shape: H.264, no sound, first picture at 0, at most 15 a second
